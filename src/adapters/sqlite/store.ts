@@ -1,0 +1,136 @@
+/**
+ * The SQLite store (better-sqlite3): one file, WAL, synchronous=FULL, foreign keys on, migrations on open.
+ * Writes go through `write()` (BEGIN IMMEDIATE, so a number allocation never races another process) and
+ * record an audit event in the same transaction.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SandiError } from '../../errors.js';
+import { migrations } from './migrations.js';
+import { auditHash, canonicalJson, GENESIS_HASH, type AuditRow } from '../../domain/audit.js';
+
+export type Db = Database.Database;
+
+export interface AuditEvent {
+  actor: string;
+  action: string;
+  entity: string;
+  entityId?: string | null;
+  data?: unknown;
+}
+
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  /** Run fn in BEGIN IMMEDIATE; its audit events are chained and committed with it, or not at all. */
+  write<T>(fn: (tx: WriteTx) => T): T;
+  /** Audit rows in id order, streamed. */
+  auditRows(): IterableIterator<AuditRow>;
+  close(): void;
+}
+
+export interface WriteTx {
+  readonly db: Db;
+  /** Append one event to the hash-chained audit log; `at` comes from the caller's clock. */
+  audit(at: Date, event: AuditEvent): AuditRow;
+  /** Next gapless number of a register for a year (1, 2, 3, ...). */
+  nextNumber(buku: string, tahun: number): number;
+}
+
+export const SCHEMA_VERSION = migrations.reduce((m, x) => Math.max(m, x.version), 0);
+
+export function openStore(path: string, opts: { readonly?: boolean } = {}): Store {
+  let db: Db;
+  try {
+    if (!opts.readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (e) {
+    throw new SandiError('IO', 'store.openFailed', { path, reason: (e as Error).message }, { cause: e });
+  }
+  try {
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 10000');
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db, path);
+    }
+  } catch (e) {
+    db.close();
+    if (e instanceof SandiError) throw e;
+    throw new SandiError('IO', 'store.openFailed', { path, reason: (e as Error).message }, { cause: e });
+  }
+
+  const lastAudit = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
+  const insertAudit = db.prepare(
+    'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const getSeq = db.prepare<[string, number], { terakhir: number }>('SELECT terakhir FROM nomor_urut WHERE buku = ? AND tahun = ?');
+  const insertSeq = db.prepare('INSERT INTO nomor_urut (buku, tahun, terakhir) VALUES (?, ?, 1)');
+  const bumpSeq = db.prepare('UPDATE nomor_urut SET terakhir = terakhir + 1 WHERE buku = ? AND tahun = ?');
+
+  const tx: WriteTx = {
+    db,
+    audit(at, event) {
+      const last = lastAudit.get();
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const content = {
+        id: (last?.id ?? 0) + 1,
+        at: at.toISOString(),
+        actor: event.actor,
+        action: event.action,
+        entity: event.entity,
+        entityId: event.entityId ?? null,
+        data: canonicalJson(event.data ?? {}),
+      };
+      const hash = auditHash(prevHash, content);
+      insertAudit.run(content.id, content.at, content.actor, content.action, content.entity, content.entityId, content.data, prevHash, hash);
+      return { ...content, prevHash, hash };
+    },
+    nextNumber(buku, tahun) {
+      const row = getSeq.get(buku, tahun);
+      if (!row) {
+        insertSeq.run(buku, tahun);
+        return 1;
+      }
+      bumpSeq.run(buku, tahun);
+      return row.terakhir + 1;
+    },
+  };
+
+  return {
+    db,
+    path,
+    write<T>(fn: (t: WriteTx) => T): T {
+      return db.transaction(fn).immediate(tx);
+    },
+    *auditRows() {
+      const it = db
+        .prepare<[], { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; data: string; prev_hash: string; hash: string }>(
+          'SELECT id, at, actor, action, entity, entity_id, data, prev_hash, hash FROM audit_log ORDER BY id',
+        )
+        .iterate();
+      for (const r of it) {
+        yield { id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, data: r.data, prevHash: r.prev_hash, hash: r.hash };
+      }
+    },
+    close() {
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Db, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new SandiError('CONFIG', 'store.tooNew', { path, found: current, supported: SCHEMA_VERSION });
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The command tree. Each group lives in its own file and only declares its commands; the work is
+ * imported when an action runs, so `sandi --help` stays light.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from './context.js';
+
+export type GetContext = () => CliContext;
+
+export function registerGroups(program: Command, ctx: GetContext): void {
+  void ctx;
+  void program;
+}

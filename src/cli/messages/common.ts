@@ -1,0 +1,43 @@
+import type { Catalog } from './index.js';
+
+/** Messages shared by every command: error frame, usage, generic failures. */
+export const common: Catalog = {
+  id: {
+    'common.errorPrefix': 'Galat',
+    'common.hintPrefix': 'Saran',
+    'common.internal': 'Galat internal yang tidak terduga: {detail}. Ini kesalahan program; laporkan beserta perintah yang dijalankan.',
+    'common.cancelled': 'Dibatalkan oleh operator.',
+    'common.usage': 'Perintah tidak valid: {detail}',
+    'common.missingFlags': 'Masukan yang diperlukan tidak diberikan dan sandi tidak boleh bertanya (stdin bukan terminal atau --no-input): {flags}',
+    'common.missingFlags.hint': 'Berikan opsi berikut pada baris perintah: {flags}',
+    'common.fileNotFound': 'Berkas tidak ditemukan: {path}',
+    'common.fileUnreadable': 'Berkas tidak dapat dibaca: {path} ({reason})',
+    'common.writeFailed': 'Gagal menulis {path}: {reason}',
+    'common.done': 'Selesai.',
+    'main.description': 'sandi — alat kerja sandiman: kriptogram, buku agenda, surat masuk, akun Sanapati, aduan.',
+    'main.opt.home': 'folder rumah sandi (bawaan: SANDI_HOME, lalu ~/.config/sandi)',
+    'main.opt.json': 'keluaran JSON untuk skrip',
+    'main.opt.noInput': 'jangan pernah bertanya; gagal dengan menyebut opsi yang kurang',
+    'main.opt.lang': 'bahasa antarmuka: id (bawaan) atau en; juga SANDI_LANG',
+    'main.opt.debug': 'tampilkan rincian teknis galat',
+  },
+  en: {
+    'common.errorPrefix': 'Error',
+    'common.hintPrefix': 'Hint',
+    'common.internal': 'Unexpected internal error: {detail}. This is a bug; please report it with the command you ran.',
+    'common.cancelled': 'Cancelled by the operator.',
+    'common.usage': 'Invalid command: {detail}',
+    'common.missingFlags': 'Required input was not given and sandi may not ask (stdin is not a terminal, or --no-input): {flags}',
+    'common.missingFlags.hint': 'Pass these options on the command line: {flags}',
+    'common.fileNotFound': 'File not found: {path}',
+    'common.fileUnreadable': 'File cannot be read: {path} ({reason})',
+    'common.writeFailed': 'Could not write {path}: {reason}',
+    'common.done': 'Done.',
+    'main.description': 'sandi — the cipher officer\'s tool: kriptogram, registers, incoming mail, Sanapati account, complaints.',
+    'main.opt.home': 'sandi home folder (default: SANDI_HOME, then ~/.config/sandi)',
+    'main.opt.json': 'JSON output for scripts',
+    'main.opt.noInput': 'never prompt; fail naming the missing options',
+    'main.opt.lang': 'interface language: id (default) or en; also SANDI_LANG',
+    'main.opt.debug': 'show technical details of errors',
+  },
+};

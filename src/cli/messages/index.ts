@@ -1,0 +1,54 @@
+/**
+ * Every operator-facing string, Indonesian (default) and English. Catalogs are split per command group so
+ * that each group owns its own file; this index merges them. Placeholders are {name}.
+ */
+import { common } from './common.js';
+import { config } from './config.js';
+import { kunci } from './kunci.js';
+import { kriptogram } from './kriptogram.js';
+import { store } from './store.js';
+import { mail } from './mail.js';
+
+export type Lang = 'id' | 'en';
+export interface Catalog {
+  id: Record<string, string>;
+  en: Record<string, string>;
+}
+
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail];
+
+const merged: Catalog = { id: {}, en: {} };
+for (const c of catalogs) {
+  Object.assign(merged.id, c.id);
+  Object.assign(merged.en, c.en);
+}
+
+let current: Lang = 'id';
+
+export function setLang(lang: Lang): void {
+  current = lang;
+}
+
+export function getLang(): Lang {
+  return current;
+}
+
+/** Resolve the UI language: --lang beats SANDI_LANG; anything unknown falls back to Indonesian. */
+export function resolveLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+  const v = (flag ?? env['SANDI_LANG'] ?? 'id').toLowerCase();
+  return v.startsWith('en') ? 'en' : 'id';
+}
+
+/** Look up and fill a message; an unknown key is shown as itself so a missing string is visible, not fatal. */
+export function t(key: string, params: Record<string, string | number | undefined> = {}, lang: Lang = current): string {
+  const template = merged[lang][key] ?? merged.id[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = params[name];
+    return v === undefined ? `{${name}}` : String(v);
+  });
+}
+
+/** For tests: every key must exist in both languages. */
+export function catalogKeys(): { id: string[]; en: string[] } {
+  return { id: Object.keys(merged.id), en: Object.keys(merged.en) };
+}

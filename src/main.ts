@@ -1,0 +1,61 @@
+/**
+ * Entry point: parse argv, run one command, catch once, print the error, set the exit code.
+ * Command groups are registered from light modules; their heavy work is imported lazily in the actions.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { SandiError, EXIT_CODES, isSandiError } from './errors.js';
+import { resolveLang, setLang, t } from './cli/messages/index.js';
+import { createContext, type CliContext, type GlobalOptions } from './cli/context.js';
+import { createPrinter } from './cli/printer.js';
+import { registerGroups } from './cli/index.js';
+
+export async function run(argv: string[]): Promise<number> {
+  // Language is needed before parsing so that usage errors are already localised.
+  const langIdx = argv.indexOf('--lang');
+  setLang(resolveLang(langIdx >= 0 ? argv[langIdx + 1] : undefined));
+  const jsonWanted = argv.includes('--json');
+
+  const program = new Command('sandi')
+    .description(t('main.description'))
+    .option('--home <dir>', t('main.opt.home'))
+    .option('--json', t('main.opt.json'))
+    .option('--no-input', t('main.opt.noInput'))
+    .addOption(new Option('--lang <lang>', t('main.opt.lang')).choices(['id', 'en']))
+    .option('--debug', t('main.opt.debug'))
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  let ctx: CliContext | undefined;
+  const getCtx = (): CliContext => {
+    ctx ??= createContext(program.opts<GlobalOptions>());
+    return ctx;
+  };
+  registerGroups(program, getCtx);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return report(e, jsonWanted, argv.includes('--debug'));
+  }
+}
+
+function report(e: unknown, json: boolean, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    // commander has already printed its own message
+    return EXIT_CODES.USAGE;
+  }
+  const printer = createPrinter(json);
+  const err = isSandiError(e)
+    ? e
+    : new SandiError('INTERNAL', 'common.internal', { detail: e instanceof Error ? e.message : String(e) }, { cause: e });
+  printer.error(err);
+  if (debug && err.cause !== undefined) process.stderr.write(`${String((err.cause as Error)?.stack ?? err.cause)}\n`);
+  if (debug && err.code === 'INTERNAL') process.stderr.write(`${String(err.stack)}\n`);
+  return err.exitCode;
+}
+
+const exitCode = await run(process.argv.slice(2));
+process.exitCode = exitCode;

@@ -1,0 +1,71 @@
+/**
+ * Interfaces between services and the outside world. Services depend on these; adapters implement them;
+ * src/app.ts wires them together. Nothing here imports a library.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+/** Time source, injected so domain rules and tests never read the clock implicitly. */
+export interface Clock {
+  now(): Date;
+}
+
+// ---------------------------------------------------------------------------------------------- keys
+
+/** Role of a key in the office. `arsip` = the office archive key every kriptogram is also encrypted to. */
+export type KeyRole = 'arsip' | 'sandiman' | 'kasi' | 'penerima';
+
+export interface KeyInfo {
+  fingerprint: string; // upper-case hex, v4: 40 chars
+  userId: string; // primary user id, e.g. "Sandiman Diskominfo <sandi@kominfo.example.go.id>"
+  role: KeyRole;
+  created: string; // ISO 8601
+  expires: string | null; // ISO 8601 or null = never
+  revoked: boolean;
+  canEncrypt: boolean;
+  canSign: boolean;
+  hasSecret: boolean;
+  algorithm: string; // e.g. "ed25519Legacy/curve25519Legacy", "rsa3072"
+}
+
+/** An address-book entry: a recipient unit (OPD) and its mailbox, bound to a public key. */
+export interface AddressEntry {
+  email: string;
+  unit: string; // unit name, e.g. "Dinas Kesehatan"
+  unitCode: string | null;
+  fingerprint: string;
+}
+
+/** Where a passphrase comes from; resolved at the moment of use, never cached or logged. */
+export interface PassphraseSource {
+  /** Ask for the passphrase of the named key (label shown to the operator). Throws if it cannot ask. */
+  get(forKey: KeyInfo): Promise<string>;
+}
+
+// ------------------------------------------------------------------------------------------ kriptogram
+
+export type Classification = 'Biasa' | 'Terbatas' | 'Rahasia' | 'Sangat Rahasia';
+
+/** Headers carried inside the encrypted part only (protected headers). */
+export interface ProtectedHeaders {
+  subject: string;
+  registerNumber?: string;
+  classification?: Classification;
+  [extra: string]: string | undefined;
+}
+
+export type SignatureStatus = 'good' | 'bad' | 'unknown' | 'expired' | 'revoked';
+
+export interface SignerReport {
+  keyId: string; // 16 hex chars, upper case
+  fingerprint: string | null; // null when the key is not known
+  userId: string | null;
+  status: SignatureStatus;
+  created: string | null; // signature creation time, ISO
+}
+
+export interface DecryptResult {
+  headers: ProtectedHeaders;
+  fileName: string;
+  signers: SignerReport[];
+  bytes: number;
+}
