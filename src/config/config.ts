@@ -1,0 +1,221 @@
+/**
+ * The office configuration (<home>/config.json): load, validate, save. Every problem is reported as
+ * SandiError CONFIG naming the file, the key and the value expected. Secrets (the mailbox password, key
+ * passphrases) are never part of it: a key that looks like one is refused.
+ */
+import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SandiError } from '../errors.js';
+import { checkServiceHours, DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
+
+export const CONFIG_VERSION = 1;
+export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
+export type TimeZone = (typeof TIME_ZONES)[number];
+export type TlsMode = 'tls' | 'starttls';
+
+export interface ServerEndpoint {
+  host: string;
+  port: number;
+  tls: TlsMode;
+}
+
+export interface MailboxAccount {
+  user: string;
+  imap: ServerEndpoint;
+  smtp: ServerEndpoint;
+  /** PEM file of a private CA to trust (certificate checks stay on). */
+  caFile?: string;
+  /** IMAP folder for sent copies; omitted = find the \Sent special-use folder; false = server saves sent mail itself. */
+  sentFolder?: string | false;
+}
+
+export interface NumberFormats {
+  kriptogramKeluar: string;
+  suratKeluar: string;
+  suratMasuk: string;
+  kriptogramMasuk: string;
+}
+
+export interface SandiConfig {
+  version: number;
+  mode: 'produksi' | 'demo';
+  office: { name: string; unitCode: string; timeZone: TimeZone };
+  serviceHours: ServiceHours;
+  /** Holidays file (TSV: date, kind, name); relative paths are from the home folder. */
+  holidaysFile: string;
+  numberFormats: NumberFormats;
+  /** null = no mailbox: mail goes to / comes from the local Maildir in the home folder. */
+  mailbox: MailboxAccount | null;
+  /** Fingerprint of the office archive key every kriptogram is also encrypted to. */
+  archiveKey: string;
+  /** One person holds both the sandiman and the Kasi role at this terminal. */
+  singleOperator: boolean;
+}
+
+export const DEFAULT_NUMBER_FORMATS: NumberFormats = {
+  kriptogramKeluar: 'KRIP/{urut:3}/{bulan}/{tahun}',
+  suratKeluar: '{urut:3}/{unit}/{bulan}/{tahun}',
+  suratMasuk: 'SM/{urut:3}/{tahun}',
+  kriptogramMasuk: 'KM/{urut:3}/{tahun}',
+};
+
+export function defaultConfig(partial: { officeName: string; unitCode: string; archiveKey: string }): SandiConfig {
+  return {
+    version: CONFIG_VERSION,
+    mode: 'produksi',
+    office: { name: partial.officeName, unitCode: partial.unitCode, timeZone: 'Asia/Jakarta' },
+    serviceHours: DEFAULT_SERVICE_HOURS,
+    holidaysFile: 'hari-libur.tsv',
+    numberFormats: { ...DEFAULT_NUMBER_FORMATS },
+    mailbox: null,
+    archiveKey: partial.archiveKey,
+    singleOperator: false,
+  };
+}
+
+const SECRET_KEY = /pass(word)?|sandi_?akun|secret|rahasia/i;
+
+class Checker {
+  constructor(private readonly file: string) {}
+
+  fail(key: string, value: unknown, expected: string): never {
+    const shown = value === undefined ? '(tidak ada / missing)' : JSON.stringify(value);
+    throw new SandiError('CONFIG', 'config.invalid', { file: this.file, key, value: shown.length > 80 ? `${shown.slice(0, 77)}...` : shown, expected }, { hint: 'config.invalid.hint' });
+  }
+
+  obj(v: unknown, key: string): Record<string, unknown> {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(key, v, 'object {...}');
+    return v as Record<string, unknown>;
+  }
+
+  str(v: unknown, key: string, expected = 'non-empty text'): string {
+    if (typeof v !== 'string' || v.trim().length === 0) this.fail(key, v, expected);
+    return v;
+  }
+
+  oneOf<T extends string>(v: unknown, key: string, options: readonly T[]): T {
+    if (typeof v !== 'string' || !options.includes(v as T)) this.fail(key, v, options.map((o) => `"${o}"`).join(' | '));
+    return v as T;
+  }
+
+  port(v: unknown, key: string): number {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) this.fail(key, v, 'port number 1–65535');
+    return v;
+  }
+
+  bool(v: unknown, key: string): boolean {
+    if (typeof v !== 'boolean') this.fail(key, v, 'true | false');
+    return v;
+  }
+}
+
+function endpoint(c: Checker, v: unknown, key: string): ServerEndpoint {
+  const o = c.obj(v, key);
+  return { host: c.str(o['host'], `${key}.host`, 'host name'), port: c.port(o['port'], `${key}.port`), tls: c.oneOf(o['tls'], `${key}.tls`, ['tls', 'starttls'] as const) };
+}
+
+const FORMAT_TOKEN = /\{(\w+)(?::(\d+))?\}/g;
+const KNOWN_TOKENS = new Set(['urut', 'bulan', 'tahun', 'unit', 'sifat']);
+
+function numberFormat(c: Checker, v: unknown, key: string): string {
+  const s = c.str(v, key, 'a number format containing {urut}, e.g. "KRIP/{urut:3}/{bulan}/{tahun}"');
+  let hasSeq = false;
+  for (const m of s.matchAll(FORMAT_TOKEN)) {
+    if (!KNOWN_TOKENS.has(m[1] ?? '')) c.fail(key, v, `tokens from {urut[:width]}, {bulan}, {tahun}, {unit}, {sifat}; "{${m[1]}}" is unknown`);
+    if (m[1] === 'urut') hasSeq = true;
+  }
+  if (!hasSeq) c.fail(key, v, 'a format containing the sequence token {urut}');
+  return s;
+}
+
+function findSecretKeys(v: unknown, path: string, found: string[]): void {
+  if (v === null || typeof v !== 'object') return;
+  for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+    const p = path ? `${path}.${k}` : k;
+    if (SECRET_KEY.test(k)) found.push(p);
+    findSecretKeys(child, p, found);
+  }
+}
+
+/** Validate parsed JSON into a SandiConfig; `file` is only used to name the file in errors. */
+export function validateConfig(raw: unknown, file: string): SandiConfig {
+  const c = new Checker(file);
+  const o = c.obj(raw, '(root)');
+  const secrets: string[] = [];
+  findSecretKeys(o, '', secrets);
+  if (secrets[0] !== undefined) {
+    throw new SandiError('CONFIG', 'config.secretInFile', { file, key: secrets[0] }, { hint: 'config.secretInFile.hint' });
+  }
+  if (o['version'] !== CONFIG_VERSION) c.fail('version', o['version'], String(CONFIG_VERSION));
+  const office = c.obj(o['office'], 'office');
+  const hours = o['serviceHours'] ?? DEFAULT_SERVICE_HOURS;
+  const hoursProblem = checkServiceHours(hours);
+  if (hoursProblem) c.fail('serviceHours', hours, hoursProblem);
+  const formats = c.obj(o['numberFormats'] ?? DEFAULT_NUMBER_FORMATS, 'numberFormats');
+  const fmt = (k: keyof NumberFormats) => numberFormat(c, formats[k] ?? DEFAULT_NUMBER_FORMATS[k], `numberFormats.${k}`);
+
+  let mailbox: MailboxAccount | null = null;
+  if (o['mailbox'] !== null && o['mailbox'] !== undefined) {
+    const m = c.obj(o['mailbox'], 'mailbox');
+    mailbox = {
+      user: c.str(m['user'], 'mailbox.user', 'the mailbox login, e.g. "persandian@kota.go.id"'),
+      imap: endpoint(c, m['imap'], 'mailbox.imap'),
+      smtp: endpoint(c, m['smtp'], 'mailbox.smtp'),
+    };
+    if (m['caFile'] !== undefined) mailbox.caFile = c.str(m['caFile'], 'mailbox.caFile', 'path of a PEM CA file');
+    if (m['sentFolder'] !== undefined) {
+      if (m['sentFolder'] === false) mailbox.sentFolder = false;
+      else mailbox.sentFolder = c.str(m['sentFolder'], 'mailbox.sentFolder', 'an IMAP folder name, or false');
+    }
+  }
+  const archiveKey = c.str(o['archiveKey'], 'archiveKey', 'fingerprint of the office archive key (40 hex digits)');
+  if (!/^[0-9A-F]{40}$/.test(archiveKey)) c.fail('archiveKey', archiveKey, 'fingerprint of the office archive key (40 upper-case hex digits)');
+
+  return {
+    version: CONFIG_VERSION,
+    mode: c.oneOf(o['mode'] ?? 'produksi', 'mode', ['produksi', 'demo'] as const),
+    office: {
+      name: c.str(office['name'], 'office.name', 'the office name, e.g. "Dinas Komunikasi dan Informatika Kota Tarakan"'),
+      unitCode: c.str(office['unitCode'], 'office.unitCode', 'a short unit code, e.g. "DISKOMINFO"'),
+      timeZone: c.oneOf(office['timeZone'] ?? 'Asia/Jakarta', 'office.timeZone', TIME_ZONES),
+    },
+    serviceHours: hours as ServiceHours,
+    holidaysFile: c.str(o['holidaysFile'] ?? 'hari-libur.tsv', 'holidaysFile', 'path of the holidays TSV file'),
+    numberFormats: { kriptogramKeluar: fmt('kriptogramKeluar'), suratKeluar: fmt('suratKeluar'), suratMasuk: fmt('suratMasuk'), kriptogramMasuk: fmt('kriptogramMasuk') },
+    mailbox,
+    archiveKey,
+    singleOperator: c.bool(o['singleOperator'] ?? false, 'singleOperator'),
+  };
+}
+
+export function loadConfig(file: string): SandiConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new SandiError('CONFIG', 'config.missing', { file }, { hint: 'config.missing.hint' });
+    throw new SandiError('CONFIG', 'config.unreadable', { file, reason: (e as Error).message }, { cause: e });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SandiError('CONFIG', 'config.badJson', { file, reason: (e as Error).message }, { hint: 'config.invalid.hint' });
+  }
+  return validateConfig(raw, file);
+}
+
+/** Write atomically (temp file, fsync, rename), 0600: the file names servers and users. */
+export function saveConfig(file: string, config: SandiConfig): void {
+  validateConfig(config, file);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}

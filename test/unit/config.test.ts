@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { validateConfig, defaultConfig } from '../../src/config/config.js';
+import { SandiError } from '../../src/errors.js';
+import { parseServiceHours, DEFAULT_SERVICE_HOURS } from '../../src/domain/service-hours.js';
+import { resolveHome } from '../../src/config/home.js';
+
+const FPR = 'A'.repeat(40);
+const base = () => JSON.parse(JSON.stringify(defaultConfig({ officeName: 'Diskominfo Kota Contoh', unitCode: 'KOMINFO', archiveKey: FPR }))) as Record<string, unknown>;
+
+function errorOf(fn: () => unknown): SandiError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SandiError) return e;
+    throw e;
+  }
+  throw new Error('expected a SandiError');
+}
+
+describe('config validation', () => {
+  it('accepts the default configuration', () => {
+    const c = validateConfig(base(), '/x/config.json');
+    expect(c.office.timeZone).toBe('Asia/Jakarta');
+    expect(c.numberFormats.kriptogramKeluar).toBe('KRIP/{urut:3}/{bulan}/{tahun}');
+    expect(c.mailbox).toBeNull();
+  });
+
+  it.each([
+    ['office.timeZone', (c: Record<string, any>) => (c['office'].timeZone = 'Asia/Singapore'), '"Asia/Jakarta" | "Asia/Makassar" | "Asia/Jayapura"'],
+    ['archiveKey', (c: Record<string, any>) => (c['archiveKey'] = 'abc'), '40 upper-case hex'],
+    ['numberFormats.kriptogramKeluar', (c: Record<string, any>) => (c['numberFormats'].kriptogramKeluar = 'KRIP/{nomor}'), '"{nomor}" is unknown'],
+    ['numberFormats.suratMasuk', (c: Record<string, any>) => (c['numberFormats'].suratMasuk = 'SM/{tahun}'), '{urut}'],
+    ['serviceHours', (c: Record<string, any>) => (c['serviceHours'] = { senin: [['16:00', '08:00']] }), 'ending after it starts'],
+    ['mailbox.imap.port', (c: Record<string, any>) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 99999, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'starttls' } }), 'port number'],
+    ['mailbox.smtp.tls', (c: Record<string, any>) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 993, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'ssl' } }), '"tls" | "starttls"'],
+    ['version', (c: Record<string, any>) => (c['version'] = 7), '1'],
+  ])('names the key %s and the expected value', (key, edit, expected) => {
+    const c = base();
+    edit(c);
+    const e = errorOf(() => validateConfig(c, '/etc/sandi/config.json'));
+    expect(e.code).toBe('CONFIG');
+    expect(e.exitCode).toBe(78);
+    expect(e.params['file']).toBe('/etc/sandi/config.json');
+    expect(e.params['key']).toBe(key);
+    expect(String(e.params['expected'])).toContain(expected);
+  });
+
+  it('refuses a password written into the file, naming the key but not the value', () => {
+    const c = base();
+    c['mailbox'] = { user: 'a@b', password: 'hunter2', imap: { host: 'h', port: 993, tls: 'tls' }, smtp: { host: 'h', port: 465, tls: 'tls' } };
+    const e = errorOf(() => validateConfig(c, 'f'));
+    expect(e.key).toBe('config.secretInFile');
+    expect(e.params['key']).toBe('mailbox.password');
+    expect(JSON.stringify(e.params)).not.toContain('hunter2');
+  });
+});
+
+describe('service hours text form', () => {
+  it('parses the standard office hours', () => {
+    expect(parseServiceHours('senin-kamis=08:00-12:00,13:00-16:00;jumat=08:00-11:00')).toEqual(DEFAULT_SERVICE_HOURS);
+  });
+  it.each(['', 'senin=8-16', 'kamis-senin=08:00-16:00', 'libur=08:00-16:00', 'senin=16:00-08:00'])('rejects %j', (s) => {
+    expect(parseServiceHours(s)).toBeNull();
+  });
+});
+
+describe('home folder', () => {
+  it('prefers --home, then SANDI_HOME, then XDG_CONFIG_HOME', () => {
+    expect(resolveHome('/a', { SANDI_HOME: '/b', XDG_CONFIG_HOME: '/c' })).toBe('/a');
+    expect(resolveHome(undefined, { SANDI_HOME: '/b', XDG_CONFIG_HOME: '/c' })).toBe('/b');
+    expect(resolveHome(undefined, { XDG_CONFIG_HOME: '/c' })).toBe('/c/sandi');
+  });
+});
