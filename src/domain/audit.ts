@@ -45,25 +45,73 @@ export interface AuditRow extends AuditEventContent {
   hash: string;
 }
 
+/** Why a chain is broken at a row. */
+export type ChainBreakReason =
+  /** the row's id is not the one after the previous row: rows before it were removed or reordered */
+  | 'sequence'
+  /** prev_hash is not the previous row's hash: the previous row was changed, or this row moved */
+  | 'prev_hash'
+  /** the row's hash does not match its content: the row was edited */
+  | 'hash'
+  /** rows after the last one were removed (the store's record of issued ids goes further) */
+  | 'truncated';
+
 export type ChainCheck =
-  | { ok: true; rows: number; lastHash: string }
-  | { ok: false; rows: number; firstBrokenId: number; reason: 'prev_hash' | 'hash' | 'sequence' };
+  | { ok: true; rows: number; lastId: number | null; lastHash: string }
+  | {
+      ok: false;
+      /** rows read up to and including the broken one */
+      rows: number;
+      reason: ChainBreakReason;
+      /** id of the first broken row (for 'truncated': the first missing id) */
+      firstBrokenId: number;
+      /** the broken row as found, when it exists */
+      row: { id: number; at: string; actor: string; action: string } | null;
+      /** the id the chain expected at this position */
+      expectedId: number;
+      /** the last row that is still intact, if any */
+      lastGoodId: number | null;
+    };
+
+export interface VerifyOptions {
+  /**
+   * The highest id the store has ever issued (SQLite keeps it in sqlite_sequence). When it is above the
+   * last row read, rows were cut off the end, which the chain alone cannot show.
+   */
+  highestIssuedId?: number | null;
+}
 
 /**
- * Verify rows in id order. Returns the first broken row: a gap or reordering in ids, a prev_hash that does
- * not match the previous row's hash, or a hash that does not match the row's content.
+ * Verify rows in id order, streaming (rows are read once, nothing is kept but the previous hash). Returns
+ * the first broken row: an id out of sequence (the chain starts at 1), a prev_hash that does not match the
+ * previous row's hash, a hash that does not match the row's content, or rows missing at the end.
  */
-export function verifyChain(rows: Iterable<AuditRow>): ChainCheck {
+export function verifyChain(rows: Iterable<AuditRow>, opts: VerifyOptions = {}): ChainCheck {
   let prev = GENESIS_HASH;
-  let expectedId: number | null = null;
+  let expectedId = 1;
+  let lastGoodId: number | null = null;
   let n = 0;
   for (const r of rows) {
     n++;
-    if (expectedId !== null && r.id !== expectedId) return { ok: false, rows: n, firstBrokenId: r.id, reason: 'sequence' };
-    if (r.prevHash !== prev) return { ok: false, rows: n, firstBrokenId: r.id, reason: 'prev_hash' };
-    if (auditHash(prev, r) !== r.hash) return { ok: false, rows: n, firstBrokenId: r.id, reason: 'hash' };
+    const fail = (reason: ChainBreakReason): ChainCheck => ({
+      ok: false,
+      rows: n,
+      reason,
+      firstBrokenId: r.id,
+      row: { id: r.id, at: r.at, actor: r.actor, action: r.action },
+      expectedId,
+      lastGoodId,
+    });
+    if (r.id !== expectedId) return fail('sequence');
+    if (r.prevHash !== prev) return fail('prev_hash');
+    if (auditHash(prev, r) !== r.hash) return fail('hash');
     prev = r.hash;
+    lastGoodId = r.id;
     expectedId = r.id + 1;
   }
-  return { ok: true, rows: n, lastHash: prev };
+  const issued = opts.highestIssuedId ?? null;
+  if (issued !== null && issued > (lastGoodId ?? 0)) {
+    return { ok: false, rows: n, reason: 'truncated', firstBrokenId: expectedId, row: null, expectedId, lastGoodId };
+  }
+  return { ok: true, rows: n, lastId: lastGoodId, lastHash: prev };
 }

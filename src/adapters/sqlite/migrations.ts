@@ -8,6 +8,142 @@ export interface Migration {
   sql: string;
 }
 
+
+/**
+ * How one register table is protected. Every column is exactly one of: fixed at registration, filled
+ * once when the row enters one of the listed states, set once at any time, or the status itself.
+ * `appendOnlyTriggers` turns this into SQL triggers; the generated text is part of the migration and
+ * must stay byte-stable once released (a test checks every column is classified).
+ */
+export interface RegisterProtection {
+  table: string;
+  /** the status the row is inserted with */
+  initial: string;
+  /** columns fixed at INSERT, never changed */
+  fixed: readonly string[];
+  /** column → states in which it may go from NULL to a value (once, in the transition into that state) */
+  fill: Readonly<Record<string, readonly string[]>>;
+  /** columns that may go from NULL to a value once, in any state */
+  once?: readonly string[];
+  /** legal status moves */
+  transitions: Readonly<Record<string, readonly string[]>>;
+}
+
+const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+export function appendOnlyTriggers(p: RegisterProtection): string {
+  const t = p.table;
+  const out: string[] = [];
+  out.push(`CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t}
+        BEGIN SELECT RAISE(ABORT, 'sandi:append_only:${t}'); END;`);
+  out.push(`CREATE TRIGGER ${t}_settled BEFORE UPDATE ON ${t}
+        WHEN ${p.fixed.map((c) => `NEW.${c} IS NOT OLD.${c}`).join(' OR ')}
+        BEGIN SELECT RAISE(ABORT, 'sandi:settled:${t}'); END;`);
+  const fillCols = Object.keys(p.fill);
+  for (const c of [...fillCols, ...(p.once ?? [])]) {
+    out.push(`CREATE TRIGGER ${t}_${c}_once BEFORE UPDATE ON ${t}
+        WHEN OLD.${c} IS NOT NULL AND NEW.${c} IS NOT OLD.${c}
+        BEGIN SELECT RAISE(ABORT, 'sandi:set_once:${t}.${c}'); END;`);
+  }
+  for (const c of fillCols) {
+    const states = p.fill[c] ?? [];
+    out.push(`CREATE TRIGGER ${t}_${c}_state BEFORE UPDATE ON ${t}
+        WHEN OLD.${c} IS NULL AND NEW.${c} IS NOT NULL AND NEW.status NOT IN (${states.map(q).join(', ')})
+        BEGIN SELECT RAISE(ABORT, 'sandi:wrong_state:${t}.${c}'); END;`);
+  }
+  const legal = Object.entries(p.transitions)
+    .filter(([, to]) => to.length > 0)
+    .map(([from, to]) => `(OLD.status = ${q(from)} AND NEW.status IN (${to.map(q).join(', ')}))`);
+  out.push(`CREATE TRIGGER ${t}_transition BEFORE UPDATE OF status ON ${t}
+        WHEN NEW.status IS NOT OLD.status AND NOT (${legal.join(' OR ')})
+        BEGIN SELECT RAISE(ABORT, 'sandi:transition:${t}'); END;`);
+  const notNullAtInsert = fillCols.filter((c) => !p.fixed.includes(c));
+  out.push(`CREATE TRIGGER ${t}_insert BEFORE INSERT ON ${t}
+        WHEN NEW.status IS NOT ${q(p.initial)}${notNullAtInsert.map((c) => ` OR NEW.${c} IS NOT NULL`).join('')}
+        BEGIN SELECT RAISE(ABORT, 'sandi:insert_state:${t}'); END;`);
+  return out.join('\n      ');
+}
+
+const OUT_STATES = `'terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti', 'terkirim', 'batal'`;
+
+/** Protection of the registers created by migration 2 (exported for tests). */
+export const REGISTER_PROTECTION: Readonly<Record<string, RegisterProtection>> = {
+  kriptogram_keluar: {
+    table: 'kriptogram_keluar',
+    initial: 'terdaftar',
+    fixed: [
+      'id', 'registered_at', 'sandiman', 'recipients', 'sifat', 'derajat', 'perihal', 'perihal_terenkripsi',
+      'permohonan_nomor', 'permohonan_tanggal', 'permohonan_unit', 'assigned_by',
+    ],
+    fill: {
+      diparaf_at: ['diparaf'], diparaf_oleh: ['diparaf'], paraf_fpr: ['diparaf'], draf_sha256: ['diparaf'],
+      ditandatangani_at: ['ditandatangani'], signer: ['ditandatangani'], signer_fpr: ['ditandatangani'],
+      kriptogram_sha256: ['ditandatangani'],
+      tahun: ['bernomor'], urut: ['bernomor'], nomor: ['bernomor'], bernomor_at: ['bernomor'],
+      message_id: ['bernomor', 'tidak_pasti', 'terkirim'],
+      sent_at: ['terkirim'], server_reply: ['terkirim'],
+      batal_at: ['batal'], batal_oleh: ['batal'], batal_alasan: ['batal'],
+    },
+    transitions: {
+      terdaftar: ['diparaf', 'batal'],
+      diparaf: ['ditandatangani', 'batal'],
+      ditandatangani: ['bernomor', 'batal'],
+      bernomor: ['tidak_pasti', 'terkirim', 'batal'],
+      tidak_pasti: ['bernomor', 'terkirim'],
+    },
+  },
+  surat_keluar: {
+    table: 'surat_keluar',
+    initial: 'terdaftar',
+    fixed: [
+      'id', 'registered_at', 'operator', 'recipients', 'sifat', 'derajat', 'perihal', 'dokumen_sha256',
+      'permohonan_nomor', 'permohonan_tanggal', 'permohonan_unit', 'assigned_by',
+    ],
+    fill: {
+      ditandatangani_at: ['ditandatangani'], signer: ['ditandatangani'], signer_fpr: ['ditandatangani'],
+      tahun: ['bernomor'], urut: ['bernomor'], nomor: ['bernomor'], bernomor_at: ['bernomor'],
+      message_id: ['bernomor', 'tidak_pasti', 'terkirim'],
+      sent_at: ['terkirim'], server_reply: ['terkirim'],
+      batal_at: ['batal'], batal_oleh: ['batal'], batal_alasan: ['batal'],
+    },
+    transitions: {
+      terdaftar: ['ditandatangani', 'bernomor', 'batal'],
+      ditandatangani: ['bernomor', 'batal'],
+      bernomor: ['tidak_pasti', 'terkirim', 'batal'],
+      tidak_pasti: ['bernomor', 'terkirim'],
+    },
+  },
+  surat_masuk: {
+    table: 'surat_masuk',
+    initial: 'terdaftar',
+    fixed: [
+      'id', 'nomor', 'tahun', 'urut', 'registered_at', 'operator', 'diterima_at', 'pengirim', 'kepada', 'tembusan',
+      'nomor_surat', 'tanggal_surat', 'perihal', 'sifat', 'derajat', 'lampiran', 'peringatan',
+      'raw_sha256', 'raw_size', 'message_id', 'sumber', 'folder', 'uidvalidity', 'uid',
+    ],
+    once: ['isi_ringkas', 'keterangan'],
+    fill: { dicetak_at: ['dicetak'], diparaf_at: ['diparaf'], diantar_at: ['diantar'], selesai_at: ['selesai'] },
+    transitions: { terdaftar: ['dicetak'], dicetak: ['diparaf'], diparaf: ['diantar'], diantar: ['selesai'] },
+  },
+  kriptogram_masuk: {
+    table: 'kriptogram_masuk',
+    initial: 'terdaftar',
+    fixed: [
+      'id', 'nomor', 'tahun', 'urut', 'registered_at', 'operator', 'diterima_at', 'pengirim', 'kepada', 'subjek_luar',
+      'peringatan', 'raw_sha256', 'raw_size', 'message_id', 'sumber', 'folder', 'uidvalidity', 'uid',
+    ],
+    fill: {
+      terbaca_at: ['terbaca'], sifat: ['terbaca'], perihal_terenkripsi: ['terbaca'], nomor_pengirim: ['terbaca'],
+      penanda_tangan: ['terbaca', 'ditolak'],
+      ditolak_at: ['ditolak'], ditolak_alasan: ['ditolak'],
+      selesai_at: ['selesai'],
+    },
+    transitions: { terdaftar: ['terbaca', 'ditolak'], terbaca: ['selesai'] },
+  },
+};
+
+const P = REGISTER_PROTECTION as Record<'kriptogram_keluar' | 'surat_keluar' | 'surat_masuk' | 'kriptogram_masuk', RegisterProtection>;
+
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -38,16 +174,18 @@ export const migrations: Migration[] = [
 
       -- Hash-chained audit log: every change to the store is one row; hash = SHA-256 over the
       -- previous row's hash and this row's canonical content (see src/domain/audit.ts).
+      -- AUTOINCREMENT: sqlite_sequence then remembers the highest id ever issued, so rows cut off the end
+      -- of the chain (which the hashes alone cannot show) are still detected by 'sandi audit periksa'.
       CREATE TABLE audit_log (
-        id        INTEGER PRIMARY KEY,
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
         at        TEXT NOT NULL,
         actor     TEXT NOT NULL,
         action    TEXT NOT NULL,
         entity    TEXT NOT NULL,
         entity_id TEXT,
-        data      TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash      TEXT NOT NULL UNIQUE
+        data      TEXT NOT NULL CHECK (json_valid(data)),
+        prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+        hash      TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
       ) STRICT;
       CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
@@ -66,6 +204,241 @@ export const migrations: Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'nomor_urut only moves forward by one'); END;
       CREATE TRIGGER nomor_urut_no_delete BEFORE DELETE ON nomor_urut
         BEGIN SELECT RAISE(ABORT, 'nomor_urut rows are never deleted'); END;
+    `,
+  },
+  {
+    version: 2,
+    name: 'registers: outgoing kriptogram, outgoing letters, incoming letters, incoming kriptogram, annotations',
+    sql: `
+      -- Buku Agenda Kriptogram Keluar. A row is registered (terdaftar), initialled (diparaf), signed by the
+      -- Kasi (ditandatangani), numbered (bernomor), sent (terkirim); or cancelled (batal) with a reason.
+      -- The number is NULL until the numbering step and then never changes; times are UTC ISO 8601.
+      CREATE TABLE kriptogram_keluar (
+        id                  INTEGER PRIMARY KEY,
+        registered_at       TEXT NOT NULL,
+        sandiman            TEXT NOT NULL,
+        recipients          TEXT NOT NULL CHECK (json_valid(recipients) AND json_type(recipients) = 'array' AND json_array_length(recipients) > 0),
+        sifat               TEXT NOT NULL CHECK (sifat IN ('Biasa', 'Terbatas', 'Rahasia', 'Sangat Rahasia')),
+        derajat             TEXT NOT NULL CHECK (derajat IN ('Biasa', 'Segera', 'Sangat Segera', 'Kilat')),
+        perihal             TEXT,            -- clear subject: Biasa and Terbatas only
+        perihal_terenkripsi BLOB,            -- Rahasia and above: the subject encrypted (OpenPGP) to the archive key
+        permohonan_nomor    TEXT,            -- request letter (surat permohonan): number, date, requesting unit
+        permohonan_tanggal  TEXT,
+        permohonan_unit     TEXT,
+        assigned_by         TEXT,            -- who assigned the work (Kadis → Kabid → Kasi → sandiman)
+        status              TEXT NOT NULL DEFAULT 'terdaftar' CHECK (status IN (${OUT_STATES})),
+        diparaf_at          TEXT,
+        diparaf_oleh        TEXT,
+        paraf_fpr           TEXT,
+        draf_sha256         TEXT,            -- the encrypted, initialled draft as stored
+        ditandatangani_at   TEXT,
+        signer              TEXT,
+        signer_fpr          TEXT,
+        kriptogram_sha256   TEXT,            -- the final kriptogram (both signatures)
+        tahun               INTEGER,
+        urut                INTEGER CHECK (urut > 0),
+        nomor               TEXT UNIQUE,
+        bernomor_at         TEXT,
+        message_id          TEXT UNIQUE,     -- fixed before the first SMTP byte (outbox)
+        sent_at             TEXT,
+        server_reply        TEXT,
+        batal_at            TEXT,
+        batal_oleh          TEXT,
+        batal_alasan        TEXT,
+        UNIQUE (tahun, urut),
+        CHECK ((sifat IN ('Biasa', 'Terbatas') AND perihal IS NOT NULL AND perihal_terenkripsi IS NULL)
+            OR (sifat IN ('Rahasia', 'Sangat Rahasia') AND perihal IS NULL AND perihal_terenkripsi IS NOT NULL)),
+        CHECK ((nomor IS NULL) = (tahun IS NULL) AND (nomor IS NULL) = (urut IS NULL) AND (nomor IS NULL) = (bernomor_at IS NULL)),
+        CHECK (status IN ('terdaftar', 'batal') OR (diparaf_at IS NOT NULL AND diparaf_oleh IS NOT NULL)),
+        CHECK (status IN ('terdaftar', 'diparaf', 'batal') OR (ditandatangani_at IS NOT NULL AND signer IS NOT NULL)),
+        CHECK (status NOT IN ('bernomor', 'tidak_pasti', 'terkirim') OR nomor IS NOT NULL),
+        CHECK (status NOT IN ('tidak_pasti', 'terkirim') OR message_id IS NOT NULL),
+        CHECK ((status = 'terkirim') = (sent_at IS NOT NULL)),
+        CHECK ((status = 'batal') = (batal_at IS NOT NULL)),
+        CHECK (status != 'batal' OR (batal_alasan IS NOT NULL AND length(trim(batal_alasan)) > 0 AND batal_oleh IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX kriptogram_keluar_status ON kriptogram_keluar(status);
+      CREATE INDEX kriptogram_keluar_registered ON kriptogram_keluar(registered_at);
+      ${appendOnlyTriggers(P.kriptogram_keluar)}
+
+      -- Outgoing ordinary letters (sandi kirim --biasa): same life without the initial; signing optional.
+      CREATE TABLE surat_keluar (
+        id                  INTEGER PRIMARY KEY,
+        registered_at       TEXT NOT NULL,
+        operator            TEXT NOT NULL,
+        recipients          TEXT NOT NULL CHECK (json_valid(recipients) AND json_type(recipients) = 'array' AND json_array_length(recipients) > 0),
+        sifat               TEXT NOT NULL DEFAULT 'Biasa' CHECK (sifat IN ('Biasa', 'Terbatas')),
+        derajat             TEXT NOT NULL DEFAULT 'Biasa' CHECK (derajat IN ('Biasa', 'Segera', 'Sangat Segera', 'Kilat')),
+        perihal             TEXT NOT NULL,
+        dokumen_sha256      TEXT,            -- the scanned letter as archived
+        permohonan_nomor    TEXT,
+        permohonan_tanggal  TEXT,
+        permohonan_unit     TEXT,
+        assigned_by         TEXT,
+        status              TEXT NOT NULL DEFAULT 'terdaftar' CHECK (status IN (${OUT_STATES}) AND status != 'diparaf'),
+        ditandatangani_at   TEXT,
+        signer              TEXT,
+        signer_fpr          TEXT,
+        tahun               INTEGER,
+        urut                INTEGER CHECK (urut > 0),
+        nomor               TEXT UNIQUE,
+        bernomor_at         TEXT,
+        message_id          TEXT UNIQUE,
+        sent_at             TEXT,
+        server_reply        TEXT,
+        batal_at            TEXT,
+        batal_oleh          TEXT,
+        batal_alasan        TEXT,
+        UNIQUE (tahun, urut),
+        CHECK ((nomor IS NULL) = (tahun IS NULL) AND (nomor IS NULL) = (urut IS NULL) AND (nomor IS NULL) = (bernomor_at IS NULL)),
+        CHECK (status != 'ditandatangani' OR (ditandatangani_at IS NOT NULL AND signer IS NOT NULL)),
+        CHECK (status NOT IN ('bernomor', 'tidak_pasti', 'terkirim') OR nomor IS NOT NULL),
+        CHECK (status NOT IN ('tidak_pasti', 'terkirim') OR message_id IS NOT NULL),
+        CHECK ((status = 'terkirim') = (sent_at IS NOT NULL)),
+        CHECK ((status = 'batal') = (batal_at IS NOT NULL)),
+        CHECK (status != 'batal' OR (batal_alasan IS NOT NULL AND length(trim(batal_alasan)) > 0 AND batal_oleh IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX surat_keluar_status ON surat_keluar(status);
+      ${appendOnlyTriggers(P.surat_keluar)}
+
+      -- Buku Agenda Surat Masuk. Numbered when registered; the raw message is archived first and its
+      -- SHA-256 recorded (content address and dedupe key); the IMAP source (folder, UIDVALIDITY, UID) too.
+      CREATE TABLE surat_masuk (
+        id             INTEGER PRIMARY KEY,
+        nomor          TEXT NOT NULL UNIQUE,
+        tahun          INTEGER NOT NULL,
+        urut           INTEGER NOT NULL CHECK (urut > 0),
+        registered_at  TEXT NOT NULL,
+        operator       TEXT NOT NULL,
+        diterima_at    TEXT NOT NULL,          -- date received (the server's internal date, or the import time)
+        pengirim       TEXT NOT NULL,
+        kepada         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(kepada) AND json_type(kepada) = 'array'),
+        tembusan       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tembusan) AND json_type(tembusan) = 'array'),
+        nomor_surat    TEXT,                   -- the letter's own number, when its text or attachments carry one
+        tanggal_surat  TEXT,
+        perihal        TEXT,
+        isi_ringkas    TEXT,
+        sifat          TEXT NOT NULL DEFAULT 'Biasa' CHECK (sifat IN ('Biasa', 'Terbatas', 'Rahasia', 'Sangat Rahasia')),
+        derajat        TEXT NOT NULL DEFAULT 'Biasa' CHECK (derajat IN ('Biasa', 'Segera', 'Sangat Segera', 'Kilat')),
+        lampiran       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(lampiran) AND json_type(lampiran) = 'array'),
+        keterangan     TEXT,
+        peringatan     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(peringatan) AND json_type(peringatan) = 'array'),
+        raw_sha256     TEXT NOT NULL UNIQUE CHECK (length(raw_sha256) = 64 AND raw_sha256 = lower(raw_sha256)),
+        raw_size       INTEGER NOT NULL CHECK (raw_size >= 0),
+        message_id     TEXT,
+        sumber         TEXT NOT NULL CHECK (sumber IN ('imap', 'maildir', 'eml')),
+        folder         TEXT,
+        uidvalidity    INTEGER,
+        uid            INTEGER,
+        status         TEXT NOT NULL DEFAULT 'terdaftar' CHECK (status IN ('terdaftar', 'dicetak', 'diparaf', 'diantar', 'selesai')),
+        dicetak_at     TEXT,
+        diparaf_at     TEXT,
+        diantar_at     TEXT,
+        selesai_at     TEXT,
+        UNIQUE (tahun, urut),
+        CHECK (sumber != 'imap' OR (folder IS NOT NULL AND uidvalidity IS NOT NULL AND uid IS NOT NULL)),
+        CHECK (status = 'terdaftar' OR dicetak_at IS NOT NULL),
+        CHECK (status IN ('terdaftar', 'dicetak') OR diparaf_at IS NOT NULL),
+        CHECK (status IN ('terdaftar', 'dicetak', 'diparaf') OR diantar_at IS NOT NULL),
+        CHECK (status != 'selesai' OR selesai_at IS NOT NULL)
+      ) STRICT;
+      CREATE INDEX surat_masuk_message_id ON surat_masuk(message_id);
+      CREATE INDEX surat_masuk_registered ON surat_masuk(registered_at);
+      CREATE UNIQUE INDEX surat_masuk_source ON surat_masuk(folder, uidvalidity, uid) WHERE uid IS NOT NULL;
+      ${appendOnlyTriggers(P.surat_masuk)}
+
+      -- Step events of an incoming letter (forward, print, each tiered initial, courier, receipt, filing):
+      -- append-only, so the register shows where each letter is and the SLA can be measured.
+      CREATE TABLE surat_masuk_langkah (
+        id             INTEGER PRIMARY KEY,
+        surat_masuk_id INTEGER NOT NULL REFERENCES surat_masuk(id),
+        langkah        TEXT NOT NULL CHECK (langkah IN ('teruskan', 'cetak', 'paraf', 'antar', 'tandaterima', 'arsip')),
+        at             TEXT NOT NULL,
+        actor          TEXT NOT NULL,
+        data           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data))
+      ) STRICT;
+      CREATE INDEX surat_masuk_langkah_surat ON surat_masuk_langkah(surat_masuk_id, id);
+      CREATE TRIGGER surat_masuk_langkah_no_update BEFORE UPDATE ON surat_masuk_langkah
+        BEGIN SELECT RAISE(ABORT, 'sandi:append_only:surat_masuk_langkah'); END;
+      CREATE TRIGGER surat_masuk_langkah_no_delete BEFORE DELETE ON surat_masuk_langkah
+        BEGIN SELECT RAISE(ABORT, 'sandi:append_only:surat_masuk_langkah'); END;
+
+      -- Incoming kriptogram register: registered on arrival (raw message archived first), then read
+      -- (decrypted with the office key, signatures checked) or refused with the reason.
+      CREATE TABLE kriptogram_masuk (
+        id                  INTEGER PRIMARY KEY,
+        nomor               TEXT NOT NULL UNIQUE,
+        tahun               INTEGER NOT NULL,
+        urut                INTEGER NOT NULL CHECK (urut > 0),
+        registered_at       TEXT NOT NULL,
+        operator            TEXT NOT NULL,
+        diterima_at         TEXT NOT NULL,
+        pengirim            TEXT NOT NULL,
+        kepada              TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(kepada) AND json_type(kepada) = 'array'),
+        subjek_luar         TEXT,              -- the clear subject (normally the sender's kriptogram number only)
+        peringatan          TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(peringatan) AND json_type(peringatan) = 'array'),
+        raw_sha256          TEXT NOT NULL UNIQUE CHECK (length(raw_sha256) = 64 AND raw_sha256 = lower(raw_sha256)),
+        raw_size            INTEGER NOT NULL CHECK (raw_size >= 0),
+        message_id          TEXT,
+        sumber              TEXT NOT NULL CHECK (sumber IN ('imap', 'maildir', 'eml')),
+        folder              TEXT,
+        uidvalidity         INTEGER,
+        uid                 INTEGER,
+        status              TEXT NOT NULL DEFAULT 'terdaftar' CHECK (status IN ('terdaftar', 'terbaca', 'ditolak', 'selesai')),
+        terbaca_at          TEXT,
+        sifat               TEXT CHECK (sifat IN ('Biasa', 'Terbatas', 'Rahasia', 'Sangat Rahasia')),
+        perihal_terenkripsi BLOB,              -- the protected subject, re-encrypted to the archive key
+        nomor_pengirim      TEXT,              -- the sender's register number from the protected headers
+        penanda_tangan      TEXT CHECK (penanda_tangan IS NULL OR json_valid(penanda_tangan)),
+        ditolak_at          TEXT,
+        ditolak_alasan      TEXT,
+        selesai_at          TEXT,
+        UNIQUE (tahun, urut),
+        CHECK (sumber != 'imap' OR (folder IS NOT NULL AND uidvalidity IS NOT NULL AND uid IS NOT NULL)),
+        CHECK (status NOT IN ('terbaca', 'selesai') OR (terbaca_at IS NOT NULL AND penanda_tangan IS NOT NULL)),
+        CHECK ((status = 'ditolak') = (ditolak_at IS NOT NULL)),
+        CHECK (status != 'ditolak' OR (ditolak_alasan IS NOT NULL AND length(trim(ditolak_alasan)) > 0)),
+        CHECK ((status = 'selesai') = (selesai_at IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX kriptogram_masuk_message_id ON kriptogram_masuk(message_id);
+      CREATE UNIQUE INDEX kriptogram_masuk_source ON kriptogram_masuk(folder, uidvalidity, uid) WHERE uid IS NOT NULL;
+      ${appendOnlyTriggers(P.kriptogram_masuk)}
+
+      -- Annotations: notes and corrections on register rows. Nothing in a register is edited; a correction
+      -- is a new row naming the column and the corrected value, and an annotation is corrected by another.
+      CREATE TABLE anotasi (
+        id                INTEGER PRIMARY KEY,
+        buku              TEXT NOT NULL CHECK (buku IN ('kriptogram_keluar', 'surat_keluar', 'surat_masuk', 'kriptogram_masuk')),
+        baris             INTEGER NOT NULL,
+        at                TEXT NOT NULL,
+        actor             TEXT NOT NULL,
+        jenis             TEXT NOT NULL CHECK (jenis IN ('catatan', 'koreksi')),
+        kolom             TEXT,                -- koreksi: the column corrected
+        nilai             TEXT CHECK (nilai IS NULL OR json_valid(nilai)),  -- koreksi: the corrected value, JSON
+        nilai_terenkripsi BLOB,                -- koreksi of an encrypted column: the value, encrypted
+        catatan           TEXT NOT NULL CHECK (length(trim(catatan)) > 0),  -- the note, or why the correction
+        mengoreksi        INTEGER REFERENCES anotasi(id),
+        CHECK ((jenis = 'koreksi') = (kolom IS NOT NULL)),
+        CHECK (jenis = 'catatan' OR nilai IS NOT NULL OR nilai_terenkripsi IS NOT NULL)
+      ) STRICT;
+      CREATE INDEX anotasi_baris ON anotasi(buku, baris, id);
+      CREATE TRIGGER anotasi_target BEFORE INSERT ON anotasi
+        WHEN NOT (
+             (NEW.buku = 'kriptogram_keluar' AND EXISTS (SELECT 1 FROM kriptogram_keluar WHERE id = NEW.baris))
+          OR (NEW.buku = 'surat_keluar' AND EXISTS (SELECT 1 FROM surat_keluar WHERE id = NEW.baris))
+          OR (NEW.buku = 'surat_masuk' AND EXISTS (SELECT 1 FROM surat_masuk WHERE id = NEW.baris))
+          OR (NEW.buku = 'kriptogram_masuk' AND EXISTS (SELECT 1 FROM kriptogram_masuk WHERE id = NEW.baris)))
+        BEGIN SELECT RAISE(ABORT, 'sandi:no_target:anotasi'); END;
+      CREATE TRIGGER anotasi_kolom BEFORE INSERT ON anotasi
+        WHEN NEW.kolom IS NOT NULL AND (NEW.kolom IN ('id', 'status') OR NEW.kolom NOT IN (SELECT name FROM pragma_table_info(NEW.buku)))
+        BEGIN SELECT RAISE(ABORT, 'sandi:bad_column:anotasi'); END;
+      CREATE TRIGGER anotasi_same_row BEFORE INSERT ON anotasi
+        WHEN NEW.mengoreksi IS NOT NULL AND NOT EXISTS (SELECT 1 FROM anotasi WHERE id = NEW.mengoreksi AND buku = NEW.buku AND baris = NEW.baris)
+        BEGIN SELECT RAISE(ABORT, 'sandi:no_target:anotasi'); END;
+      CREATE TRIGGER anotasi_no_update BEFORE UPDATE ON anotasi
+        BEGIN SELECT RAISE(ABORT, 'sandi:append_only:anotasi'); END;
+      CREATE TRIGGER anotasi_no_delete BEFORE DELETE ON anotasi
+        BEGIN SELECT RAISE(ABORT, 'sandi:append_only:anotasi'); END;
     `,
   },
 ];

@@ -27,6 +27,8 @@ export interface Store {
   write<T>(fn: (tx: WriteTx) => T): T;
   /** Audit rows in id order, streamed. */
   auditRows(): IterableIterator<AuditRow>;
+  /** The highest audit id SQLite has ever issued (sqlite_sequence), or null if none: detects a cut-off tail. */
+  auditHighestIssuedId(): number | null;
   close(): void;
 }
 
@@ -103,7 +105,11 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
     db,
     path,
     write<T>(fn: (t: WriteTx) => T): T {
-      return db.transaction(fn).immediate(tx);
+      try {
+        return db.transaction(fn).immediate(tx);
+      } catch (e) {
+        throw mapSqliteError(e);
+      }
     },
     *auditRows() {
       const it = db
@@ -115,10 +121,51 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
         yield { id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, data: r.data, prevHash: r.prev_hash, hash: r.hash };
       }
     },
+    auditHighestIssuedId() {
+      try {
+        const r = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get();
+        return r?.seq ?? null;
+      } catch {
+        return null; // a database without sqlite_sequence has never issued an AUTOINCREMENT id
+      }
+    },
     close() {
       db.close();
     },
   };
+}
+
+/**
+ * Map a better-sqlite3 error into a SandiError: the register triggers raise 'sandi:<kind>:<table>[.<column>]',
+ * which becomes CONFLICT 'store.conflict.<kind>'; UNIQUE/CHECK/FOREIGN KEY failures become CONFLICT too;
+ * a busy database is TEMPFAIL (try again). SandiErrors and other errors pass through unchanged.
+ */
+export function mapSqliteError(e: unknown, context: { buku?: string; id?: number | string } = {}): unknown {
+  if (!(e instanceof Database.SqliteError)) return e;
+  const code = e.code;
+  const id = context.id === undefined ? '-' : String(context.id);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new SandiError('TEMPFAIL', 'store.busy', { reason: e.message }, { cause: e });
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    const m = /sandi:(\w+):(\w+)(?:\.(\w+))?/.exec(e.message);
+    if (m) {
+      return new SandiError('CONFLICT', `store.conflict.${m[1] ?? 'check'}`, { buku: m[2] ?? context.buku ?? '-', id, field: m[3] ?? '-' }, { cause: e });
+    }
+    const u = /UNIQUE constraint failed: (\w+)\.(\w+)/.exec(e.message);
+    if (u) return new SandiError('CONFLICT', 'store.conflict.unique', { buku: u[1] ?? '-', id, field: u[2] ?? '-' }, { cause: e });
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      return new SandiError('CONFLICT', 'store.conflict.foreignKey', { buku: context.buku ?? '-', id }, { cause: e });
+    }
+    return new SandiError('CONFLICT', 'store.conflict.check', { buku: context.buku ?? '-', id, detail: e.message }, { cause: e });
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new SandiError('IO', 'store.readonly', { reason: e.message }, { cause: e });
+  }
+  if (code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR')) {
+    return new SandiError('IO', 'store.ioFailed', { reason: e.message }, { cause: e });
+  }
+  return e;
 }
 
 function migrate(db: Db, path: string): void {
@@ -128,7 +175,10 @@ function migrate(db: Db, path: string): void {
   }
   for (const m of migrations) {
     if (m.version <= current) continue;
+    // Re-read the version under the write lock: another process may have migrated meanwhile.
     db.transaction(() => {
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (m.version <= now) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();

@@ -1,0 +1,1018 @@
+/**
+ * The office's books as typed functions over the SQLite store. Every write takes the WriteTx of
+ * `store.write()` (BEGIN IMMEDIATE), changes one register row and appends one audit event in the same
+ * transaction, so a change is either fully recorded or not at all. Illegal moves are refused here with a
+ * clear CONFLICT before SQL is touched; the triggers of migration 2 refuse them again underneath.
+ *
+ * Times are stored as UTC ISO 8601; the year and month of a number are those of the office's time zone.
+ */
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { SandiError } from '../../errors.js';
+import { mapSqliteError, type Db, type WriteTx } from './store.js';
+import { formatNumber, monthInZone, parseNumberFormat, yearInZone } from '../../domain/numbering.js';
+import { canTransition, type OutgoingBuku, type OutgoingStatus } from '../../domain/outgoing-state.js';
+import {
+  canMoveKriptogramMasuk,
+  canMoveSuratMasuk,
+  type KriptogramMasukStatus,
+  type SuratMasukLangkah,
+  type SuratMasukStatus,
+} from '../../domain/incoming-state.js';
+import { BUKU, isDerajat, isSifat, subjectMustBeEncrypted, type Buku, type Derajat, type Sifat } from '../../domain/records.js';
+
+/** Anything that holds a database: the Db itself, a Store, or a WriteTx. */
+export type DbLike = Db | { readonly db: Db };
+
+function dbOf(x: DbLike): Db {
+  return 'prepare' in x ? x : x.db;
+}
+
+const cache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+function stmt(db: Db, sql: string): Database.Statement {
+  let m = cache.get(db);
+  if (!m) {
+    m = new Map();
+    cache.set(db, m);
+  }
+  let s = m.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    m.set(sql, s);
+  }
+  return s;
+}
+
+function run<T>(buku: string, id: number | string | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw mapSqliteError(e, { buku, ...(id === undefined ? {} : { id }) });
+  }
+}
+
+const iso = (d: Date): string => d.toISOString();
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const parseJson = <T>(s: unknown, fallback: T): T => (typeof s === 'string' ? (JSON.parse(s) as T) : fallback);
+/** A SQLite value as text (columns here hold TEXT, INTEGER or NULL). */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : text(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const blob = (v: unknown): Buffer | null => (v === null || v === undefined ? null : Buffer.from(v as Uint8Array));
+
+function nonEmpty(field: string, v: string | null | undefined): string {
+  if (v === undefined || v === null || v.trim().length === 0) throw new SandiError('DATA', 'store.fieldRequired', { field });
+  return v;
+}
+
+// ------------------------------------------------------------------------------------------ numbering
+
+/** How a register numbers its rows: the format and what its tokens need, plus the office time zone. */
+export interface Numbering {
+  /** e.g. 'KRIP/{urut:3}/{bulan}/{tahun}' (src/domain/numbering.ts) */
+  format: string;
+  /** IANA zone of the office: Asia/Jakarta, Asia/Makassar or Asia/Jayapura */
+  timeZone: string;
+  unitCode?: string | null;
+  sifatCodes?: Partial<Record<Sifat, string>>;
+  /** config key the format came from, named in errors */
+  configKey?: string;
+}
+
+interface Allocated {
+  tahun: number;
+  urut: number;
+  nomor: string;
+}
+
+/**
+ * Take the next gapless number of `buku` for the year of `at` in the office's time zone. Must run inside
+ * the same write transaction that stores the number: if it rolls back, the number was never taken.
+ * The format is checked before the sequence moves.
+ */
+export function allocateNumber(tx: WriteTx, buku: Buku, numbering: Numbering, at: Date, sifat: Sifat | null): Allocated {
+  const parsed = parseNumberFormat(numbering.format, numbering.configKey);
+  const tahun = yearInZone(at, numbering.timeZone);
+  const bulan = monthInZone(at, numbering.timeZone);
+  // render once with a dummy sequence so a missing unit code or sifat fails before the sequence moves
+  formatNumber(parsed, { urut: 1, bulan, tahun, unit: numbering.unitCode ?? null, sifat, sifatCodes: numbering.sifatCodes ?? {} });
+  const urut = run(buku, undefined, () => tx.nextNumber(buku, tahun));
+  const nomor = formatNumber(parsed, { urut, bulan, tahun, unit: numbering.unitCode ?? null, sifat, sifatCodes: numbering.sifatCodes ?? {} });
+  return { tahun, urut, nomor };
+}
+
+// ------------------------------------------------------------------------------------------- outgoing
+
+/** A recipient unit (OPD) as registered: its mailbox and, for a kriptogram, the key it was encrypted to. */
+export interface Recipient {
+  email: string;
+  unit: string;
+  unitCode?: string | null;
+  fingerprint?: string | null;
+}
+
+/** The request letter (surat permohonan) that asked for the sending. */
+export interface RequestLetter {
+  nomor: string | null;
+  tanggal: string | null;
+  unit: string | null;
+}
+
+export interface NewKriptogramKeluar {
+  /** the sandiman registering it (also the audit actor) */
+  sandiman: string;
+  recipients: Recipient[];
+  sifat: Sifat;
+  derajat: Derajat;
+  /** clear subject: Biasa and Terbatas only */
+  perihal?: string | null;
+  /** Rahasia and Sangat Rahasia: the subject, already encrypted to the archive key */
+  perihalTerenkripsi?: Uint8Array | null;
+  permohonan?: Partial<RequestLetter>;
+  assignedBy?: string | null;
+}
+
+export interface KriptogramKeluar {
+  id: number;
+  registeredAt: string;
+  sandiman: string;
+  recipients: Recipient[];
+  sifat: Sifat;
+  derajat: Derajat;
+  perihal: string | null;
+  perihalTerenkripsi: Buffer | null;
+  permohonan: RequestLetter;
+  assignedBy: string | null;
+  status: OutgoingStatus;
+  diparafAt: string | null;
+  diparafOleh: string | null;
+  parafFpr: string | null;
+  drafSha256: string | null;
+  ditandatanganiAt: string | null;
+  signer: string | null;
+  signerFpr: string | null;
+  kriptogramSha256: string | null;
+  tahun: number | null;
+  urut: number | null;
+  nomor: string | null;
+  bernomorAt: string | null;
+  messageId: string | null;
+  sentAt: string | null;
+  serverReply: string | null;
+  batalAt: string | null;
+  batalOleh: string | null;
+  batalAlasan: string | null;
+}
+
+export interface NewSuratKeluar {
+  operator: string;
+  recipients: Recipient[];
+  perihal: string;
+  sifat?: 'Biasa' | 'Terbatas';
+  derajat?: Derajat;
+  dokumenSha256?: string | null;
+  permohonan?: Partial<RequestLetter>;
+  assignedBy?: string | null;
+}
+
+export interface SuratKeluar {
+  id: number;
+  registeredAt: string;
+  operator: string;
+  recipients: Recipient[];
+  perihal: string;
+  sifat: 'Biasa' | 'Terbatas';
+  derajat: Derajat;
+  dokumenSha256: string | null;
+  permohonan: RequestLetter;
+  assignedBy: string | null;
+  status: OutgoingStatus;
+  ditandatanganiAt: string | null;
+  signer: string | null;
+  signerFpr: string | null;
+  tahun: number | null;
+  urut: number | null;
+  nomor: string | null;
+  bernomorAt: string | null;
+  messageId: string | null;
+  sentAt: string | null;
+  serverReply: string | null;
+  batalAt: string | null;
+  batalOleh: string | null;
+  batalAlasan: string | null;
+}
+
+/** What each state move records besides the status; the state's time is the `at` of the call. */
+export interface OutgoingStatusFields {
+  /** diparaf: the sandiman's key and the stored encrypted draft */
+  parafFpr?: string | null;
+  drafSha256?: string | null;
+  /** ditandatangani: the Kasi (default: the actor), their key, the final kriptogram */
+  signer?: string | null;
+  signerFpr?: string | null;
+  kriptogramSha256?: string | null;
+  /** tidak_pasti / terkirim: the Message-ID, if not fixed before */
+  messageId?: string | null;
+  /** terkirim: the server's reply to the message data */
+  serverReply?: string | null;
+  /** batal: the reason (required) */
+  alasan?: string | null;
+}
+
+function toRequestLetter(r: Record<string, unknown>): RequestLetter {
+  return { nomor: str(r['permohonan_nomor']), tanggal: str(r['permohonan_tanggal']), unit: str(r['permohonan_unit']) };
+}
+
+function outgoingCommon(r: Record<string, unknown>) {
+  return {
+    id: Number(r['id']),
+    registeredAt: String(r['registered_at']),
+    recipients: parseJson<Recipient[]>(r['recipients'], []),
+    derajat: r['derajat'] as Derajat,
+    permohonan: toRequestLetter(r),
+    assignedBy: str(r['assigned_by']),
+    status: r['status'] as OutgoingStatus,
+    ditandatanganiAt: str(r['ditandatangani_at']),
+    signer: str(r['signer']),
+    signerFpr: str(r['signer_fpr']),
+    tahun: num(r['tahun']),
+    urut: num(r['urut']),
+    nomor: str(r['nomor']),
+    bernomorAt: str(r['bernomor_at']),
+    messageId: str(r['message_id']),
+    sentAt: str(r['sent_at']),
+    serverReply: str(r['server_reply']),
+    batalAt: str(r['batal_at']),
+    batalOleh: str(r['batal_oleh']),
+    batalAlasan: str(r['batal_alasan']),
+  };
+}
+
+function toKriptogramKeluar(r: Record<string, unknown>): KriptogramKeluar {
+  return {
+    ...outgoingCommon(r),
+    sandiman: String(r['sandiman']),
+    sifat: r['sifat'] as Sifat,
+    perihal: str(r['perihal']),
+    perihalTerenkripsi: blob(r['perihal_terenkripsi']),
+    diparafAt: str(r['diparaf_at']),
+    diparafOleh: str(r['diparaf_oleh']),
+    parafFpr: str(r['paraf_fpr']),
+    drafSha256: str(r['draf_sha256']),
+    kriptogramSha256: str(r['kriptogram_sha256']),
+  };
+}
+
+function toSuratKeluar(r: Record<string, unknown>): SuratKeluar {
+  return {
+    ...outgoingCommon(r),
+    operator: String(r['operator']),
+    sifat: r['sifat'] as 'Biasa' | 'Terbatas',
+    perihal: String(r['perihal']),
+    dokumenSha256: str(r['dokumen_sha256']),
+  };
+}
+
+function checkRecipients(recipients: Recipient[]): string {
+  if (!Array.isArray(recipients) || recipients.length === 0) throw new SandiError('DATA', 'store.noRecipients');
+  for (const r of recipients) nonEmpty('recipients.email', r.email);
+  return JSON.stringify(recipients);
+}
+
+function rowOf(db: Db, buku: string, id: number): Record<string, unknown> {
+  const r = run(buku, id, () => stmt(db, `SELECT * FROM ${buku} WHERE id = ?`).get(id)) as Record<string, unknown> | undefined;
+  if (!r) throw new SandiError('NOT_FOUND', 'store.rowNotFound', { buku, id });
+  return r;
+}
+
+/**
+ * Register a new outgoing kriptogram (status terdaftar). The subject goes to `perihal` for Biasa and
+ * Terbatas, and must come already encrypted (`perihalTerenkripsi`) for Rahasia and Sangat Rahasia.
+ */
+export function registerOutgoing(tx: WriteTx, row: NewKriptogramKeluar, at: Date): KriptogramKeluar {
+  const buku = 'kriptogram_keluar';
+  if (!isSifat(row.sifat)) throw new SandiError('DATA', 'store.badSifat', { value: String(row.sifat) });
+  if (!isDerajat(row.derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(row.derajat) });
+  nonEmpty('sandiman', row.sandiman);
+  const recipients = checkRecipients(row.recipients);
+  let perihal: string | null = null;
+  let enc: Buffer | null = null;
+  if (subjectMustBeEncrypted(row.sifat)) {
+    if (row.perihal) throw new SandiError('DATA', 'store.subjectMustBeEncrypted', { sifat: row.sifat });
+    if (!row.perihalTerenkripsi || row.perihalTerenkripsi.length === 0) throw new SandiError('DATA', 'store.fieldRequired', { field: 'perihalTerenkripsi' });
+    enc = Buffer.from(row.perihalTerenkripsi);
+  } else {
+    if (row.perihalTerenkripsi) throw new SandiError('DATA', 'store.subjectClearOnly', { sifat: row.sifat });
+    perihal = nonEmpty('perihal', row.perihal);
+  }
+  const p = row.permohonan ?? {};
+  const info = run(buku, undefined, () =>
+    stmt(
+      tx.db,
+      `INSERT INTO kriptogram_keluar (registered_at, sandiman, recipients, sifat, derajat, perihal, perihal_terenkripsi,
+         permohonan_nomor, permohonan_tanggal, permohonan_unit, assigned_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(iso(at), row.sandiman, recipients, row.sifat, row.derajat, perihal, enc, p.nomor ?? null, p.tanggal ?? null, p.unit ?? null, row.assignedBy ?? null),
+  );
+  const id = Number(info.lastInsertRowid);
+  tx.audit(at, {
+    actor: row.sandiman,
+    action: `${buku}.terdaftar`,
+    entity: buku,
+    entityId: String(id),
+    data: {
+      recipients: row.recipients,
+      sifat: row.sifat,
+      derajat: row.derajat,
+      perihal,
+      perihalTerenkripsiSha256: enc ? sha256(enc) : null,
+      permohonan: { nomor: p.nomor ?? null, tanggal: p.tanggal ?? null, unit: p.unit ?? null },
+      assignedBy: row.assignedBy ?? null,
+    },
+  });
+  return getOutgoing(tx.db, id);
+}
+
+/** Register a new outgoing ordinary letter (sandi kirim --biasa), status terdaftar. */
+export function registerOutgoingLetter(tx: WriteTx, row: NewSuratKeluar, at: Date): SuratKeluar {
+  const buku = 'surat_keluar';
+  const sifat = row.sifat ?? 'Biasa';
+  const derajat = row.derajat ?? 'Biasa';
+  if (sifat !== 'Biasa' && sifat !== 'Terbatas') throw new SandiError('DATA', 'store.badSifat', { value: String(sifat) });
+  if (!isDerajat(derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(derajat) });
+  nonEmpty('operator', row.operator);
+  const perihal = nonEmpty('perihal', row.perihal);
+  const recipients = checkRecipients(row.recipients);
+  const p = row.permohonan ?? {};
+  const info = run(buku, undefined, () =>
+    stmt(
+      tx.db,
+      `INSERT INTO surat_keluar (registered_at, operator, recipients, sifat, derajat, perihal, dokumen_sha256,
+         permohonan_nomor, permohonan_tanggal, permohonan_unit, assigned_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(iso(at), row.operator, recipients, sifat, derajat, perihal, row.dokumenSha256 ?? null, p.nomor ?? null, p.tanggal ?? null, p.unit ?? null, row.assignedBy ?? null),
+  );
+  const id = Number(info.lastInsertRowid);
+  tx.audit(at, {
+    actor: row.operator,
+    action: `${buku}.terdaftar`,
+    entity: buku,
+    entityId: String(id),
+    data: { recipients: row.recipients, sifat, derajat, perihal, dokumenSha256: row.dokumenSha256 ?? null, permohonan: p, assignedBy: row.assignedBy ?? null },
+  });
+  return getOutgoingLetter(tx.db, id);
+}
+
+/** One outgoing kriptogram by id; NOT_FOUND when there is none. */
+export function getOutgoing(db: DbLike, id: number): KriptogramKeluar {
+  return toKriptogramKeluar(rowOf(dbOf(db), 'kriptogram_keluar', id));
+}
+
+/** One outgoing ordinary letter by id; NOT_FOUND when there is none. */
+export function getOutgoingLetter(db: DbLike, id: number): SuratKeluar {
+  return toSuratKeluar(rowOf(dbOf(db), 'surat_keluar', id));
+}
+
+/** An outgoing kriptogram by its register number, or null. */
+export function findOutgoingByNumber(db: DbLike, nomor: string): KriptogramKeluar | null {
+  const r = stmt(dbOf(db), 'SELECT * FROM kriptogram_keluar WHERE nomor = ?').get(nomor) as Record<string, unknown> | undefined;
+  return r ? toKriptogramKeluar(r) : null;
+}
+
+export interface OutgoingFilter {
+  status?: OutgoingStatus | readonly OutgoingStatus[];
+  /** registered at or after (ISO) */
+  from?: string;
+  /** registered before (ISO) */
+  to?: string;
+}
+
+function whereOf(f: OutgoingFilter): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (f.status !== undefined) {
+    const list = typeof f.status === 'string' ? [f.status] : [...f.status];
+    clauses.push(`status IN (${list.map(() => '?').join(', ')})`);
+    params.push(...list);
+  }
+  if (f.from) {
+    clauses.push('registered_at >= ?');
+    params.push(f.from);
+  }
+  if (f.to) {
+    clauses.push('registered_at < ?');
+    params.push(f.to);
+  }
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** Outgoing kriptogram rows in id order, streamed. */
+export function* listOutgoing(db: DbLike, filter: OutgoingFilter = {}): IterableIterator<KriptogramKeluar> {
+  const w = whereOf(filter);
+  for (const r of dbOf(db).prepare(`SELECT * FROM kriptogram_keluar ${w.sql} ORDER BY id`).iterate(...w.params)) {
+    yield toKriptogramKeluar(r as Record<string, unknown>);
+  }
+}
+
+/** Outgoing ordinary letters in id order, streamed. */
+export function* listOutgoingLetters(db: DbLike, filter: OutgoingFilter = {}): IterableIterator<SuratKeluar> {
+  const w = whereOf(filter);
+  for (const r of dbOf(db).prepare(`SELECT * FROM surat_keluar ${w.sql} ORDER BY id`).iterate(...w.params)) {
+    yield toSuratKeluar(r as Record<string, unknown>);
+  }
+}
+
+function moveOutgoing(tx: WriteTx, buku: OutgoingBuku, id: number, to: OutgoingStatus, f: OutgoingStatusFields, at: Date, actor: string): void {
+  nonEmpty('actor', actor);
+  const cur = rowOf(tx.db, buku, id);
+  const from = cur['status'] as OutgoingStatus;
+  if (!canTransition(buku, from, to)) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to });
+  const set: Record<string, unknown> = { status: to };
+  switch (to) {
+    case 'diparaf':
+      Object.assign(set, { diparaf_at: iso(at), diparaf_oleh: actor, paraf_fpr: f.parafFpr ?? null, draf_sha256: f.drafSha256 ?? null });
+      break;
+    case 'ditandatangani':
+      Object.assign(set, { ditandatangani_at: iso(at), signer: f.signer ?? actor, signer_fpr: f.signerFpr ?? null });
+      if (buku === 'kriptogram_keluar') set['kriptogram_sha256'] = f.kriptogramSha256 ?? null;
+      break;
+    case 'bernomor':
+      // only back from tidak_pasti (the operator established nothing went out); numbering is assignNumber's
+      if (cur['nomor'] === null) throw new SandiError('CONFLICT', 'store.useAssignNumber', { buku, id });
+      break;
+    case 'tidak_pasti':
+    case 'terkirim': {
+      const mid = f.messageId ?? str(cur['message_id']);
+      if (!mid) throw new SandiError('DATA', 'store.fieldRequired', { field: 'messageId' });
+      if (cur['message_id'] !== null && f.messageId && f.messageId !== cur['message_id']) {
+        throw new SandiError('CONFLICT', 'store.conflict.set_once', { buku, id, field: 'message_id' });
+      }
+      set['message_id'] = mid;
+      if (to === 'terkirim') Object.assign(set, { sent_at: iso(at), server_reply: f.serverReply ?? null });
+      break;
+    }
+    case 'batal':
+      Object.assign(set, { batal_at: iso(at), batal_oleh: actor, batal_alasan: nonEmpty('alasan', f.alasan) });
+      break;
+    case 'terdaftar':
+      break;
+  }
+  const cols = Object.keys(set);
+  run(buku, id, () =>
+    stmt(tx.db, `UPDATE ${buku} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => set[c]), id),
+  );
+  const { status: _s, ...data } = set;
+  void _s;
+  tx.audit(at, { actor, action: `${buku}.${to}`, entity: buku, entityId: String(id), data: { from, ...data } });
+}
+
+/**
+ * Move an outgoing kriptogram to its next state, recording what that state fills in (see
+ * OutgoingStatusFields) and one audit event. Numbering is `assignOutgoingNumber`, not this.
+ */
+export function setOutgoingStatus(tx: WriteTx, id: number, to: OutgoingStatus, fields: OutgoingStatusFields, at: Date, actor: string): KriptogramKeluar {
+  moveOutgoing(tx, 'kriptogram_keluar', id, to, fields, at, actor);
+  return getOutgoing(tx.db, id);
+}
+
+/** Move an outgoing ordinary letter to its next state (as setOutgoingStatus). */
+export function setOutgoingLetterStatus(tx: WriteTx, id: number, to: OutgoingStatus, fields: OutgoingStatusFields, at: Date, actor: string): SuratKeluar {
+  moveOutgoing(tx, 'surat_keluar', id, to, fields, at, actor);
+  return getOutgoingLetter(tx.db, id);
+}
+
+function numberOutgoing(tx: WriteTx, buku: OutgoingBuku, id: number, numbering: Numbering, at: Date, actor: string): void {
+  nonEmpty('actor', actor);
+  const cur = rowOf(tx.db, buku, id);
+  const from = cur['status'] as OutgoingStatus;
+  if (cur['nomor'] !== null) throw new SandiError('CONFLICT', 'store.alreadyNumbered', { buku, id, nomor: text(cur['nomor']) });
+  if (!canTransition(buku, from, 'bernomor')) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to: 'bernomor' });
+  const n = allocateNumber(tx, buku, numbering, at, cur['sifat'] as Sifat);
+  run(buku, id, () =>
+    stmt(tx.db, `UPDATE ${buku} SET status = 'bernomor', tahun = ?, urut = ?, nomor = ?, bernomor_at = ? WHERE id = ?`).run(n.tahun, n.urut, n.nomor, iso(at), id),
+  );
+  tx.audit(at, { actor, action: `${buku}.bernomor`, entity: buku, entityId: String(id), data: { from, ...n } });
+}
+
+/**
+ * Number a signed outgoing kriptogram: the next gapless number of the year in the office's time zone,
+ * taken inside this transaction together with its audit event (rolled back together, so no gap).
+ */
+export function assignOutgoingNumber(tx: WriteTx, id: number, numbering: Numbering, at: Date, actor: string): KriptogramKeluar {
+  numberOutgoing(tx, 'kriptogram_keluar', id, numbering, at, actor);
+  return getOutgoing(tx.db, id);
+}
+
+/** Number an outgoing ordinary letter in its own register (as assignOutgoingNumber). */
+export function assignOutgoingLetterNumber(tx: WriteTx, id: number, numbering: Numbering, at: Date, actor: string): SuratKeluar {
+  numberOutgoing(tx, 'surat_keluar', id, numbering, at, actor);
+  return getOutgoingLetter(tx.db, id);
+}
+
+/**
+ * Fix the Message-ID of a numbered row before the first SMTP byte (the outbox record), so that a resumed
+ * run can find out whether the message went out. Set once; setting the same value again is a no-op.
+ */
+export function setOutgoingMessageId(tx: WriteTx, buku: OutgoingBuku, id: number, messageId: string, at: Date, actor: string): void {
+  nonEmpty('messageId', messageId);
+  const cur = rowOf(tx.db, buku, id);
+  if (cur['message_id'] === messageId) return;
+  if (cur['message_id'] !== null) throw new SandiError('CONFLICT', 'store.conflict.set_once', { buku, id, field: 'message_id' });
+  const status = cur['status'] as OutgoingStatus;
+  if (status !== 'bernomor') throw new SandiError('CONFLICT', 'store.notInState', { buku, id, status, expected: 'bernomor' });
+  run(buku, id, () => stmt(tx.db, `UPDATE ${buku} SET message_id = ? WHERE id = ?`).run(messageId, id));
+  tx.audit(at, { actor, action: `${buku}.message_id`, entity: buku, entityId: String(id), data: { messageId } });
+}
+
+// ------------------------------------------------------------------------------------------- incoming
+
+/** Where an incoming message came from: an IMAP folder (with UIDVALIDITY and UID), a Maildir, a .eml file. */
+export type IncomingSource =
+  | { sumber: 'imap'; folder: string; uidvalidity: number; uid: number }
+  | { sumber: 'maildir' | 'eml'; folder?: string | null };
+
+/** An attachment as registered (the bytes are in the archive, inside the raw message). */
+export interface Lampiran {
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+}
+
+interface IncomingMessageFields {
+  /** who registered it: the operator, or the account sandi fetched with */
+  operator: string;
+  /** ISO time the message was received (server internal date, or import time) */
+  diterimaAt: string;
+  pengirim: string;
+  kepada?: string[];
+  /** SHA-256 (lower-case hex) of the raw message as archived, byte for byte */
+  rawSha256: string;
+  rawSize: number;
+  messageId?: string | null;
+  source: IncomingSource;
+  /** problems found while parsing (registered anyway) */
+  peringatan?: string[];
+}
+
+export interface NewSuratMasuk extends IncomingMessageFields {
+  tembusan?: string[];
+  nomorSurat?: string | null;
+  tanggalSurat?: string | null;
+  perihal?: string | null;
+  isiRingkas?: string | null;
+  sifat?: Sifat;
+  derajat?: Derajat;
+  lampiran?: Lampiran[];
+  keterangan?: string | null;
+}
+
+interface IncomingCommon {
+  id: number;
+  nomor: string;
+  tahun: number;
+  urut: number;
+  registeredAt: string;
+  operator: string;
+  diterimaAt: string;
+  pengirim: string;
+  kepada: string[];
+  peringatan: string[];
+  rawSha256: string;
+  rawSize: number;
+  messageId: string | null;
+  sumber: 'imap' | 'maildir' | 'eml';
+  folder: string | null;
+  uidvalidity: number | null;
+  uid: number | null;
+}
+
+export interface SuratMasuk extends IncomingCommon {
+  tembusan: string[];
+  nomorSurat: string | null;
+  tanggalSurat: string | null;
+  perihal: string | null;
+  isiRingkas: string | null;
+  sifat: Sifat;
+  derajat: Derajat;
+  lampiran: Lampiran[];
+  keterangan: string | null;
+  status: SuratMasukStatus;
+  dicetakAt: string | null;
+  diparafAt: string | null;
+  diantarAt: string | null;
+  selesaiAt: string | null;
+}
+
+export interface NewKriptogramMasuk extends IncomingMessageFields {
+  subjekLuar?: string | null;
+}
+
+export interface KriptogramMasuk extends IncomingCommon {
+  subjekLuar: string | null;
+  status: KriptogramMasukStatus;
+  terbacaAt: string | null;
+  sifat: Sifat | null;
+  perihalTerenkripsi: Buffer | null;
+  nomorPengirim: string | null;
+  penandaTangan: unknown;
+  ditolakAt: string | null;
+  ditolakAlasan: string | null;
+  selesaiAt: string | null;
+}
+
+function incomingCommon(r: Record<string, unknown>): IncomingCommon {
+  return {
+    id: Number(r['id']),
+    nomor: String(r['nomor']),
+    tahun: Number(r['tahun']),
+    urut: Number(r['urut']),
+    registeredAt: String(r['registered_at']),
+    operator: String(r['operator']),
+    diterimaAt: String(r['diterima_at']),
+    pengirim: String(r['pengirim']),
+    kepada: parseJson<string[]>(r['kepada'], []),
+    peringatan: parseJson<string[]>(r['peringatan'], []),
+    rawSha256: String(r['raw_sha256']),
+    rawSize: Number(r['raw_size']),
+    messageId: str(r['message_id']),
+    sumber: r['sumber'] as IncomingCommon['sumber'],
+    folder: str(r['folder']),
+    uidvalidity: num(r['uidvalidity']),
+    uid: num(r['uid']),
+  };
+}
+
+function toSuratMasuk(r: Record<string, unknown>): SuratMasuk {
+  return {
+    ...incomingCommon(r),
+    tembusan: parseJson<string[]>(r['tembusan'], []),
+    nomorSurat: str(r['nomor_surat']),
+    tanggalSurat: str(r['tanggal_surat']),
+    perihal: str(r['perihal']),
+    isiRingkas: str(r['isi_ringkas']),
+    sifat: r['sifat'] as Sifat,
+    derajat: r['derajat'] as Derajat,
+    lampiran: parseJson<Lampiran[]>(r['lampiran'], []),
+    keterangan: str(r['keterangan']),
+    status: r['status'] as SuratMasukStatus,
+    dicetakAt: str(r['dicetak_at']),
+    diparafAt: str(r['diparaf_at']),
+    diantarAt: str(r['diantar_at']),
+    selesaiAt: str(r['selesai_at']),
+  };
+}
+
+function toKriptogramMasuk(r: Record<string, unknown>): KriptogramMasuk {
+  return {
+    ...incomingCommon(r),
+    subjekLuar: str(r['subjek_luar']),
+    status: r['status'] as KriptogramMasukStatus,
+    terbacaAt: str(r['terbaca_at']),
+    sifat: (r['sifat'] as Sifat | null) ?? null,
+    perihalTerenkripsi: blob(r['perihal_terenkripsi']),
+    nomorPengirim: str(r['nomor_pengirim']),
+    penandaTangan: r['penanda_tangan'] === null || r['penanda_tangan'] === undefined ? null : JSON.parse(text(r['penanda_tangan'])),
+    ditolakAt: str(r['ditolak_at']),
+    ditolakAlasan: str(r['ditolak_alasan']),
+    selesaiAt: str(r['selesai_at']),
+  };
+}
+
+function checkMessageFields(row: IncomingMessageFields): void {
+  nonEmpty('operator', row.operator);
+  nonEmpty('pengirim', row.pengirim);
+  if (!/^[0-9a-f]{64}$/.test(row.rawSha256)) throw new SandiError('DATA', 'store.badSha256', { value: row.rawSha256 });
+  if (!Number.isInteger(row.rawSize) || row.rawSize < 0) throw new SandiError('DATA', 'store.fieldRequired', { field: 'rawSize' });
+}
+
+function sourceCols(s: IncomingSource): [string, string | null, number | null, number | null] {
+  return s.sumber === 'imap' ? ['imap', s.folder, s.uidvalidity, s.uid] : [s.sumber, s.folder ?? null, null, null];
+}
+
+/**
+ * Register an incoming letter: takes the next gapless agenda number of the year (office time zone, at
+ * `at`) and records the message, its archive hash and where it came from, in one transaction.
+ * The raw message must already be in the archive. A duplicate (same hash, or same IMAP source) is CONFLICT;
+ * use findIncomingDuplicate first to skip it quietly.
+ */
+export function registerIncoming(tx: WriteTx, row: NewSuratMasuk, numbering: Numbering, at: Date): SuratMasuk {
+  const buku = 'surat_masuk';
+  checkMessageFields(row);
+  const sifat = row.sifat ?? 'Biasa';
+  const derajat = row.derajat ?? 'Biasa';
+  if (!isSifat(sifat)) throw new SandiError('DATA', 'store.badSifat', { value: String(sifat) });
+  if (!isDerajat(derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(derajat) });
+  const n = allocateNumber(tx, buku, numbering, at, sifat);
+  const [sumber, folder, uidvalidity, uid] = sourceCols(row.source);
+  const info = run(buku, undefined, () =>
+    stmt(
+      tx.db,
+      `INSERT INTO surat_masuk (nomor, tahun, urut, registered_at, operator, diterima_at, pengirim, kepada, tembusan,
+         nomor_surat, tanggal_surat, perihal, isi_ringkas, sifat, derajat, lampiran, keterangan, peringatan,
+         raw_sha256, raw_size, message_id, sumber, folder, uidvalidity, uid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      n.nomor, n.tahun, n.urut, iso(at), row.operator, row.diterimaAt, row.pengirim, JSON.stringify(row.kepada ?? []),
+      JSON.stringify(row.tembusan ?? []), row.nomorSurat ?? null, row.tanggalSurat ?? null, row.perihal ?? null,
+      row.isiRingkas ?? null, sifat, derajat, JSON.stringify(row.lampiran ?? []), row.keterangan ?? null,
+      JSON.stringify(row.peringatan ?? []), row.rawSha256, row.rawSize, row.messageId ?? null, sumber, folder, uidvalidity, uid,
+    ),
+  );
+  const id = Number(info.lastInsertRowid);
+  const { operator, ...data } = row;
+  tx.audit(at, { actor: operator, action: `${buku}.terdaftar`, entity: buku, entityId: String(id), data: { ...n, ...data } });
+  return getIncoming(tx.db, id);
+}
+
+/** Register an incoming kriptogram in its own register (numbered like registerIncoming). */
+export function registerIncomingKriptogram(tx: WriteTx, row: NewKriptogramMasuk, numbering: Numbering, at: Date): KriptogramMasuk {
+  const buku = 'kriptogram_masuk';
+  checkMessageFields(row);
+  const n = allocateNumber(tx, buku, numbering, at, null);
+  const [sumber, folder, uidvalidity, uid] = sourceCols(row.source);
+  const info = run(buku, undefined, () =>
+    stmt(
+      tx.db,
+      `INSERT INTO kriptogram_masuk (nomor, tahun, urut, registered_at, operator, diterima_at, pengirim, kepada, subjek_luar,
+         peringatan, raw_sha256, raw_size, message_id, sumber, folder, uidvalidity, uid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      n.nomor, n.tahun, n.urut, iso(at), row.operator, row.diterimaAt, row.pengirim, JSON.stringify(row.kepada ?? []),
+      row.subjekLuar ?? null, JSON.stringify(row.peringatan ?? []), row.rawSha256, row.rawSize, row.messageId ?? null,
+      sumber, folder, uidvalidity, uid,
+    ),
+  );
+  const id = Number(info.lastInsertRowid);
+  const { operator, ...data } = row;
+  tx.audit(at, { actor: operator, action: `${buku}.terdaftar`, entity: buku, entityId: String(id), data: { ...n, ...data } });
+  return getIncomingKriptogram(tx.db, id);
+}
+
+/** One incoming letter by id; NOT_FOUND when there is none. */
+export function getIncoming(db: DbLike, id: number): SuratMasuk {
+  return toSuratMasuk(rowOf(dbOf(db), 'surat_masuk', id));
+}
+
+/** One incoming kriptogram by id; NOT_FOUND when there is none. */
+export function getIncomingKriptogram(db: DbLike, id: number): KriptogramMasuk {
+  return toKriptogramMasuk(rowOf(dbOf(db), 'kriptogram_masuk', id));
+}
+
+/** Incoming letters in id order, streamed. */
+export function* listIncoming(db: DbLike, filter: { from?: string; to?: string; status?: SuratMasukStatus } = {}): IterableIterator<SuratMasuk> {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status) {
+    clauses.push('status = ?');
+    params.push(filter.status);
+  }
+  if (filter.from) {
+    clauses.push('registered_at >= ?');
+    params.push(filter.from);
+  }
+  if (filter.to) {
+    clauses.push('registered_at < ?');
+    params.push(filter.to);
+  }
+  const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+  for (const r of dbOf(db).prepare(`SELECT * FROM surat_masuk ${where} ORDER BY id`).iterate(...params)) {
+    yield toSuratMasuk(r as Record<string, unknown>);
+  }
+}
+
+/**
+ * The register row an incoming message was already registered as, in either incoming register: same
+ * archive hash, same IMAP source (folder + UIDVALIDITY + UID), or same Message-ID (checked in that order).
+ */
+export function findIncomingDuplicate(
+  db: DbLike,
+  q: { rawSha256: string; messageId?: string | null; source?: IncomingSource },
+): { buku: 'surat_masuk' | 'kriptogram_masuk'; id: number; nomor: string; by: 'sha256' | 'source' | 'message_id' } | null {
+  const d = dbOf(db);
+  for (const buku of ['surat_masuk', 'kriptogram_masuk'] as const) {
+    const r = stmt(d, `SELECT id, nomor FROM ${buku} WHERE raw_sha256 = ?`).get(q.rawSha256) as { id: number; nomor: string } | undefined;
+    if (r) return { buku, ...r, by: 'sha256' };
+  }
+  if (q.source?.sumber === 'imap') {
+    for (const buku of ['surat_masuk', 'kriptogram_masuk'] as const) {
+      const r = stmt(d, `SELECT id, nomor FROM ${buku} WHERE folder = ? AND uidvalidity = ? AND uid = ?`).get(q.source.folder, q.source.uidvalidity, q.source.uid) as
+        | { id: number; nomor: string }
+        | undefined;
+      if (r) return { buku, ...r, by: 'source' };
+    }
+  }
+  if (q.messageId) {
+    for (const buku of ['surat_masuk', 'kriptogram_masuk'] as const) {
+      const r = stmt(d, `SELECT id, nomor FROM ${buku} WHERE message_id = ? ORDER BY id LIMIT 1`).get(q.messageId) as { id: number; nomor: string } | undefined;
+      if (r) return { buku, ...r, by: 'message_id' };
+    }
+  }
+  return null;
+}
+
+const SURAT_MASUK_TIME: Record<SuratMasukStatus, string | null> = {
+  terdaftar: null,
+  dicetak: 'dicetak_at',
+  diparaf: 'diparaf_at',
+  diantar: 'diantar_at',
+  selesai: 'selesai_at',
+};
+
+/** Move an incoming letter to its next status (the furthest SOP step reached), with an audit event. */
+export function setIncomingStatus(tx: WriteTx, id: number, to: SuratMasukStatus, at: Date, actor: string): SuratMasuk {
+  const buku = 'surat_masuk';
+  nonEmpty('actor', actor);
+  const from = rowOf(tx.db, buku, id)['status'] as SuratMasukStatus;
+  if (!canMoveSuratMasuk(from, to)) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to });
+  const col = SURAT_MASUK_TIME[to];
+  run(buku, id, () => stmt(tx.db, `UPDATE surat_masuk SET status = ?${col ? `, ${col} = ?` : ''} WHERE id = ?`).run(...(col ? [to, iso(at), id] : [to, id])));
+  tx.audit(at, { actor, action: `${buku}.${to}`, entity: buku, entityId: String(id), data: { from } });
+  return getIncoming(tx.db, id);
+}
+
+/** Fill the summary (isi ringkas) or remarks of an incoming letter; each only once (then: annotate). */
+export function setIncomingNotes(tx: WriteTx, id: number, notes: { isiRingkas?: string; keterangan?: string }, at: Date, actor: string): SuratMasuk {
+  const buku = 'surat_masuk';
+  const cur = rowOf(tx.db, buku, id);
+  const set: Record<string, string> = {};
+  if (notes.isiRingkas !== undefined) set['isi_ringkas'] = nonEmpty('isiRingkas', notes.isiRingkas);
+  if (notes.keterangan !== undefined) set['keterangan'] = nonEmpty('keterangan', notes.keterangan);
+  for (const c of Object.keys(set)) {
+    if (cur[c] !== null) throw new SandiError('CONFLICT', 'store.conflict.set_once', { buku, id, field: c });
+  }
+  const cols = Object.keys(set);
+  if (cols.length === 0) return toSuratMasuk(cur);
+  run(buku, id, () => stmt(tx.db, `UPDATE surat_masuk SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => set[c]), id));
+  tx.audit(at, { actor, action: `${buku}.catatan`, entity: buku, entityId: String(id), data: set });
+  return getIncoming(tx.db, id);
+}
+
+export interface LangkahRow {
+  id: number;
+  suratMasukId: number;
+  langkah: SuratMasukLangkah;
+  at: string;
+  actor: string;
+  data: unknown;
+}
+
+/** Record one SOP step event of an incoming letter (forward, print, an initial, courier, receipt, filing). */
+export function addIncomingStep(tx: WriteTx, suratMasukId: number, langkah: SuratMasukLangkah, data: unknown, at: Date, actor: string): LangkahRow {
+  const buku = 'surat_masuk_langkah';
+  nonEmpty('actor', actor);
+  rowOf(tx.db, 'surat_masuk', suratMasukId);
+  const info = run(buku, suratMasukId, () =>
+    stmt(tx.db, 'INSERT INTO surat_masuk_langkah (surat_masuk_id, langkah, at, actor, data) VALUES (?, ?, ?, ?, ?)').run(
+      suratMasukId, langkah, iso(at), actor, JSON.stringify(data ?? {}),
+    ),
+  );
+  tx.audit(at, { actor, action: `surat_masuk.langkah.${langkah}`, entity: 'surat_masuk', entityId: String(suratMasukId), data: data ?? {} });
+  return { id: Number(info.lastInsertRowid), suratMasukId, langkah, at: iso(at), actor, data: data ?? {} };
+}
+
+/** The step events of an incoming letter, oldest first. */
+export function listIncomingSteps(db: DbLike, suratMasukId: number): LangkahRow[] {
+  return (stmt(dbOf(db), 'SELECT * FROM surat_masuk_langkah WHERE surat_masuk_id = ? ORDER BY id').all(suratMasukId) as Record<string, unknown>[]).map((r) => ({
+    id: Number(r['id']),
+    suratMasukId: Number(r['surat_masuk_id']),
+    langkah: r['langkah'] as SuratMasukLangkah,
+    at: String(r['at']),
+    actor: String(r['actor']),
+    data: JSON.parse(String(r['data'])) as unknown,
+  }));
+}
+
+/** Record that an incoming kriptogram was decrypted and its signatures checked (status terbaca). */
+export function recordIncomingKriptogramRead(
+  tx: WriteTx,
+  id: number,
+  result: { sifat?: Sifat | null; perihalTerenkripsi?: Uint8Array | null; nomorPengirim?: string | null; penandaTangan: unknown },
+  at: Date,
+  actor: string,
+): KriptogramMasuk {
+  const buku = 'kriptogram_masuk';
+  nonEmpty('actor', actor);
+  const from = rowOf(tx.db, buku, id)['status'] as KriptogramMasukStatus;
+  if (!canMoveKriptogramMasuk(from, 'terbaca')) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to: 'terbaca' });
+  if (result.sifat != null && !isSifat(result.sifat)) throw new SandiError('DATA', 'store.badSifat', { value: String(result.sifat) });
+  const enc = result.perihalTerenkripsi ? Buffer.from(result.perihalTerenkripsi) : null;
+  run(buku, id, () =>
+    stmt(tx.db, `UPDATE kriptogram_masuk SET status = 'terbaca', terbaca_at = ?, sifat = ?, perihal_terenkripsi = ?, nomor_pengirim = ?, penanda_tangan = ? WHERE id = ?`).run(
+      iso(at), result.sifat ?? null, enc, result.nomorPengirim ?? null, JSON.stringify(result.penandaTangan ?? []), id,
+    ),
+  );
+  tx.audit(at, {
+    actor,
+    action: `${buku}.terbaca`,
+    entity: buku,
+    entityId: String(id),
+    data: { sifat: result.sifat ?? null, nomorPengirim: result.nomorPengirim ?? null, penandaTangan: result.penandaTangan ?? [], perihalTerenkripsiSha256: enc ? sha256(enc) : null },
+  });
+  return getIncomingKriptogram(tx.db, id);
+}
+
+/** Record that an incoming kriptogram was refused (integrity or signature failure), with the reason. */
+export function rejectIncomingKriptogram(tx: WriteTx, id: number, r: { alasan: string; penandaTangan?: unknown }, at: Date, actor: string): KriptogramMasuk {
+  const buku = 'kriptogram_masuk';
+  nonEmpty('actor', actor);
+  const alasan = nonEmpty('alasan', r.alasan);
+  const from = rowOf(tx.db, buku, id)['status'] as KriptogramMasukStatus;
+  if (!canMoveKriptogramMasuk(from, 'ditolak')) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to: 'ditolak' });
+  const signers = r.penandaTangan === undefined ? null : JSON.stringify(r.penandaTangan);
+  run(buku, id, () =>
+    stmt(tx.db, `UPDATE kriptogram_masuk SET status = 'ditolak', ditolak_at = ?, ditolak_alasan = ?, penanda_tangan = ? WHERE id = ?`).run(iso(at), alasan, signers, id),
+  );
+  tx.audit(at, { actor, action: `${buku}.ditolak`, entity: buku, entityId: String(id), data: { alasan, penandaTangan: r.penandaTangan ?? null } });
+  return getIncomingKriptogram(tx.db, id);
+}
+
+/** Close an incoming kriptogram that was read (status selesai). */
+export function closeIncomingKriptogram(tx: WriteTx, id: number, at: Date, actor: string): KriptogramMasuk {
+  const buku = 'kriptogram_masuk';
+  const from = rowOf(tx.db, buku, id)['status'] as KriptogramMasukStatus;
+  if (!canMoveKriptogramMasuk(from, 'selesai')) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to: 'selesai' });
+  run(buku, id, () => stmt(tx.db, `UPDATE kriptogram_masuk SET status = 'selesai', selesai_at = ? WHERE id = ?`).run(iso(at), id));
+  tx.audit(at, { actor, action: `${buku}.selesai`, entity: buku, entityId: String(id), data: { from } });
+  return getIncomingKriptogram(tx.db, id);
+}
+
+// ------------------------------------------------------------------------------------------ annotations
+
+export interface NewAnotasi {
+  buku: Buku;
+  baris: number;
+  actor: string;
+  /** the note, or why the correction is made */
+  catatan: string;
+  /** a correction of one column: its name and the corrected value (JSON-able), or the value encrypted */
+  koreksi?: { kolom: string; nilai?: unknown; nilaiTerenkripsi?: Uint8Array };
+  /** the earlier annotation of the same row this one corrects */
+  mengoreksi?: number | null;
+}
+
+export interface Anotasi {
+  id: number;
+  buku: Buku;
+  baris: number;
+  at: string;
+  actor: string;
+  jenis: 'catatan' | 'koreksi';
+  kolom: string | null;
+  nilai: unknown;
+  nilaiTerenkripsi: Buffer | null;
+  catatan: string;
+  mengoreksi: number | null;
+}
+
+function toAnotasi(r: Record<string, unknown>): Anotasi {
+  return {
+    id: Number(r['id']),
+    buku: r['buku'] as Buku,
+    baris: Number(r['baris']),
+    at: String(r['at']),
+    actor: String(r['actor']),
+    jenis: r['jenis'] as Anotasi['jenis'],
+    kolom: str(r['kolom']),
+    nilai: r['nilai'] === null ? null : (JSON.parse(text(r['nilai'])) as unknown),
+    nilaiTerenkripsi: blob(r['nilai_terenkripsi']),
+    catatan: String(r['catatan']),
+    mengoreksi: num(r['mengoreksi']),
+  };
+}
+
+/**
+ * Annotate a register row: a note, or a correction of one column. Registers are never edited; readers
+ * show the latest correction of a column next to the original value.
+ */
+export function annotate(tx: WriteTx, a: NewAnotasi, at: Date): Anotasi {
+  if (!(BUKU as readonly string[]).includes(a.buku)) throw new SandiError('DATA', 'store.badBuku', { value: String(a.buku) });
+  nonEmpty('actor', a.actor);
+  const catatan = nonEmpty('catatan', a.catatan);
+  const k = a.koreksi;
+  if (k && k.nilai === undefined && !k.nilaiTerenkripsi) throw new SandiError('DATA', 'store.fieldRequired', { field: 'koreksi.nilai' });
+  const enc = k?.nilaiTerenkripsi ? Buffer.from(k.nilaiTerenkripsi) : null;
+  rowOf(tx.db, a.buku, a.baris);
+  const info = run(a.buku, a.baris, () =>
+    stmt(tx.db, 'INSERT INTO anotasi (buku, baris, at, actor, jenis, kolom, nilai, nilai_terenkripsi, catatan, mengoreksi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      a.buku, a.baris, iso(at), a.actor, k ? 'koreksi' : 'catatan', k?.kolom ?? null,
+      k && k.nilai !== undefined ? JSON.stringify(k.nilai) : null, enc, catatan, a.mengoreksi ?? null,
+    ),
+  );
+  const id = Number(info.lastInsertRowid);
+  tx.audit(at, {
+    actor: a.actor,
+    action: `anotasi.${k ? 'koreksi' : 'catatan'}`,
+    entity: a.buku,
+    entityId: String(a.baris),
+    data: { anotasi: id, catatan, kolom: k?.kolom ?? null, nilai: k?.nilai ?? null, nilaiTerenkripsiSha256: enc ? sha256(enc) : null, mengoreksi: a.mengoreksi ?? null },
+  });
+  return toAnotasi(stmt(tx.db, 'SELECT * FROM anotasi WHERE id = ?').get(id) as Record<string, unknown>);
+}
+
+/** The annotations of one register row, oldest first. */
+export function listAnnotations(db: DbLike, buku: Buku, baris: number): Anotasi[] {
+  if (!(BUKU as readonly string[]).includes(buku)) throw new SandiError('DATA', 'store.badBuku', { value: String(buku) });
+  return (stmt(dbOf(db), 'SELECT * FROM anotasi WHERE buku = ? AND baris = ? ORDER BY id').all(buku, baris) as Record<string, unknown>[]).map(toAnotasi);
+}
