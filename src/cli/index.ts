@@ -4,10 +4,16 @@
  */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { registerKunci } from './kunci.js';
+import { registerAudit } from './audit.js';
+import { registerInit } from './init.js';
+import { registerDemo } from './demo.js';
 
 export type GetContext = () => CliContext;
 
 export function registerGroups(program: Command, ctx: GetContext): void {
-  void ctx;
-  void program;
+  registerInit(program, ctx);
+  registerDemo(program, ctx);
+  registerKunci(program, ctx);
+  registerAudit(program, ctx);
 }

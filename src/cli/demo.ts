@@ -1,0 +1,46 @@
+/**
+ * `sandi demo`: run the outgoing flow on local storage with the DEMO keys (see src/services/demo.ts).
+ * Its home is --home / SANDI_HOME when given, else ./.sandi-demo, so it never touches a real office's folder.
+ */
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { GetContext } from './index.js';
+import { t } from './messages/index.js';
+import { table } from './printer.js';
+
+export function registerDemo(program: Command, getCtx: GetContext): void {
+  program
+    .command('demo')
+    .description(t('demo.description'))
+    .action(async () => {
+      const ctx = getCtx();
+      const explicit = program.opts<{ home?: string }>().home ?? ctx.env['SANDI_HOME'];
+      const home = explicit ? ctx.home : resolve('.sandi-demo');
+      const [{ openApp }, { runDemo }] = await Promise.all([import('../app.js'), import('../services/demo.js')]);
+      const app = openApp(home);
+      ctx.printer.info(t('demo.title', { home }));
+      try {
+        const report = await runDemo(app, (step) => ctx.printer.info(`  … ${t(`demo.step.${step}`)}`));
+        ctx.printer.result(report, () =>
+          [
+            '',
+            t('demo.numbered', { nomor: report.nomor, id: report.registerId }),
+            t('demo.archived', { path: report.archivedAt, bytes: report.kriptogramBytes }),
+            t('demo.delivered'),
+            table([t('demo.col.unit'), t('demo.col.email'), t('demo.col.maildir')], report.deliveredTo.map((d) => [d.unit, d.email, d.maildir])),
+            '',
+            t('demo.readBack', { as: report.readBack.as, subject: report.readBack.subject, file: report.readBack.fileName, same: report.readBack.identical ? t('demo.same') : t('demo.different') }),
+            table(
+              [t('demo.col.signer'), t('demo.col.status'), t('demo.col.fingerprint')],
+              report.readBack.signers.map((s) => [s.userId ?? s.keyId, s.status, s.fingerprint ?? '']),
+            ),
+            '',
+            report.audit.ok ? t('demo.auditOk', { rows: report.audit.rows }) : t('demo.auditBroken'),
+            t('demo.next', { home }),
+          ].join('\n'),
+        );
+      } finally {
+        app.close();
+      }
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * `sandi init`: make a home folder usable. Validates every answer, makes or checks the office archive key,
+ * writes config.json atomically, copies the holidays file for the office to maintain, opens the store (which
+ * applies migrations) and records the set-up in the audit log.
+ */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SandiError } from '../errors.js';
+import type { App } from '../app.js';
+import type { KeyInfo } from '../ports.js';
+import { saveConfig, validateConfig, type MailboxAccount, type NumberFormats, type SandiConfig, type TimeZone, CONFIG_VERSION, DEFAULT_NUMBER_FORMATS } from '../config/config.js';
+import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
+import { isDemoKey } from '../domain/kunci.js';
+import type { KunciService } from './kunci.js';
+
+/** The package's own folder (dist/services/ or src/services/ → two levels up). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BUNDLED_HOLIDAYS = join(PACKAGE_ROOT, 'data', 'hari-libur-2026.tsv');
+
+export interface InitInput {
+  officeName: string;
+  unitCode: string;
+  timeZone: TimeZone;
+  serviceHours?: ServiceHours;
+  numberFormats?: Partial<NumberFormats>;
+  mailbox: MailboxAccount | null;
+  /** An archive key already in the key store, or one to create now. */
+  archive: { fingerprint: string } | { create: { name: string; email: string; expiry: string; passphrase: string } };
+  singleOperator: boolean;
+  mode: 'produksi' | 'demo';
+  /** Practice only: accept a DEMO key from keys.example/ outside demo mode. */
+  allowDemoKeys: boolean;
+  /** Rewrite an existing config.json (database and keys are kept). */
+  overwrite: boolean;
+}
+
+export interface InitResult {
+  file: string;
+  config: SandiConfig;
+  archiveKey: KeyInfo;
+  createdArchiveKey: boolean;
+}
+
+/** Refuse to overwrite unless asked: an existing office's configuration is never replaced by accident. */
+export function assertCanInit(app: Pick<App, 'paths'>, overwrite: boolean): void {
+  if (!overwrite && existsSync(app.paths.config)) {
+    throw new SandiError('CONFLICT', 'init.exists', { home: app.paths.root }, { hint: 'init.exists.hint' });
+  }
+}
+
+/** Set up the home folder; see the module comment. */
+export async function initHome(app: App, keys: KunciService, input: InitInput, actor: string): Promise<InitResult> {
+  assertCanInit(app, input.overwrite);
+  mkdirSync(app.paths.root, { recursive: true, mode: 0o700 });
+  // Validate everything except the key before a key is generated, so a typo costs no key.
+  const draft: SandiConfig = {
+    version: CONFIG_VERSION,
+    mode: input.mode,
+    office: { name: input.officeName, unitCode: input.unitCode, timeZone: input.timeZone },
+    serviceHours: input.serviceHours ?? DEFAULT_SERVICE_HOURS,
+    holidaysFile: 'hari-libur.tsv',
+    numberFormats: { ...DEFAULT_NUMBER_FORMATS, ...input.numberFormats },
+    mailbox: input.mailbox,
+    archiveKey: '0'.repeat(40),
+    singleOperator: input.singleOperator,
+  };
+  validateConfig(draft, app.paths.config);
+
+  let archiveKey: KeyInfo;
+  let created = false;
+  if ('create' in input.archive) {
+    const c = input.archive.create;
+    archiveKey = await keys.create({ role: 'arsip', name: c.name, email: c.email, expiry: c.expiry, passphrase: c.passphrase, demo: input.mode === 'demo' });
+    created = true;
+  } else {
+    const fpr = input.archive.fingerprint.replace(/\s+/g, '').toUpperCase();
+    try {
+      archiveKey = await keys.info(fpr);
+    } catch (e) {
+      if (e instanceof SandiError && e.code === 'NOT_FOUND') {
+        throw new SandiError('NOT_FOUND', 'init.archiveKeyMissing', { fingerprint: fpr, home: app.paths.root }, { hint: 'init.archiveKeyMissing.hint' });
+      }
+      throw e;
+    }
+  }
+  if (isDemoKey(archiveKey) && input.mode !== 'demo' && !input.allowDemoKeys) {
+    throw new SandiError('KEY_REFUSED', 'init.demoKeyRefused', { fingerprint: archiveKey.fingerprint, userId: archiveKey.userId }, { hint: 'init.demoKeyRefused.hint' });
+  }
+  if (archiveKey.role !== 'arsip' || archiveKey.revoked || !archiveKey.canEncrypt) {
+    throw new SandiError('KEY_REFUSED', 'init.archiveKeyUnfit', { fingerprint: archiveKey.fingerprint, userId: archiveKey.userId, role: archiveKey.role });
+  }
+  if (!archiveKey.hasSecret) {
+    throw new SandiError('KEY_REFUSED', 'init.archiveKeyNoSecret', { fingerprint: archiveKey.fingerprint });
+  }
+
+  const config: SandiConfig = { ...draft, archiveKey: archiveKey.fingerprint };
+  const holidays = join(app.paths.root, config.holidaysFile);
+  if (!existsSync(holidays)) copyFileSync(BUNDLED_HOLIDAYS, holidays);
+  saveConfig(app.paths.config, config);
+  app.store().write((tx) =>
+    tx.audit(app.clock.now(), {
+      actor,
+      action: input.overwrite ? 'init.ulang' : 'init',
+      entity: 'konfigurasi',
+      entityId: null,
+      data: { office: config.office, mode: config.mode, archiveKey: config.archiveKey, mailbox: config.mailbox ? { user: config.mailbox.user, imap: config.mailbox.imap.host, smtp: config.mailbox.smtp.host } : null },
+    }),
+  );
+  return { file: app.paths.config, config, archiveKey, createdArchiveKey: created };
+}
