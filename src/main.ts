@@ -52,7 +52,7 @@ function report(e: unknown, json: boolean, debug: boolean): number {
     ? e
     : new SandiError('INTERNAL', 'common.internal', { detail: e instanceof Error ? e.message : String(e) }, { cause: e });
   printer.error(err);
-  if (debug && err.cause !== undefined) process.stderr.write(`${String((err.cause as Error)?.stack ?? err.cause)}\n`);
+  if (debug && err.cause !== undefined) process.stderr.write(`${err.cause instanceof Error ? (err.cause.stack ?? err.cause.message) : JSON.stringify(err.cause)}\n`);
   if (debug && err.code === 'INTERNAL') process.stderr.write(`${String(err.stack)}\n`);
   return err.exitCode;
 }

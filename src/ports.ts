@@ -2,8 +2,6 @@
  * Interfaces between services and the outside world. Services depend on these; adapters implement them;
  * src/app.ts wires them together. Nothing here imports a library.
  */
-import type { Readable, Writable } from 'node:stream';
-
 /** Time source, injected so domain rules and tests never read the clock implicitly. */
 export interface Clock {
   now(): Date;

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SandiError } from '../errors.js';
+import { DEFAULT_FORMATS, parseNumberFormat } from '../domain/numbering.js';
 import { checkServiceHours, DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
 
 export const CONFIG_VERSION = 1;
@@ -53,10 +54,10 @@ export interface SandiConfig {
 }
 
 export const DEFAULT_NUMBER_FORMATS: NumberFormats = {
-  kriptogramKeluar: 'KRIP/{urut:3}/{bulan}/{tahun}',
-  suratKeluar: '{urut:3}/{unit}/{bulan}/{tahun}',
-  suratMasuk: 'SM/{urut:3}/{tahun}',
-  kriptogramMasuk: 'KM/{urut:3}/{tahun}',
+  kriptogramKeluar: DEFAULT_FORMATS.kriptogram_keluar,
+  suratKeluar: DEFAULT_FORMATS.surat_keluar,
+  suratMasuk: DEFAULT_FORMATS.surat_masuk,
+  kriptogramMasuk: DEFAULT_FORMATS.kriptogram_masuk,
 };
 
 export function defaultConfig(partial: { officeName: string; unitCode: string; archiveKey: string }): SandiConfig {
@@ -114,17 +115,15 @@ function endpoint(c: Checker, v: unknown, key: string): ServerEndpoint {
   return { host: c.str(o['host'], `${key}.host`, 'host name'), port: c.port(o['port'], `${key}.port`), tls: c.oneOf(o['tls'], `${key}.tls`, ['tls', 'starttls'] as const) };
 }
 
-const FORMAT_TOKEN = /\{(\w+)(?::(\d+))?\}/g;
-const KNOWN_TOKENS = new Set(['urut', 'bulan', 'tahun', 'unit', 'sifat']);
-
 function numberFormat(c: Checker, v: unknown, key: string): string {
-  const s = c.str(v, key, 'a number format containing {urut}, e.g. "KRIP/{urut:3}/{bulan}/{tahun}"');
-  let hasSeq = false;
-  for (const m of s.matchAll(FORMAT_TOKEN)) {
-    if (!KNOWN_TOKENS.has(m[1] ?? '')) c.fail(key, v, `tokens from {urut[:width]}, {bulan}, {tahun}, {unit}, {sifat}; "{${m[1]}}" is unknown`);
-    if (m[1] === 'urut') hasSeq = true;
+  const s = c.str(v, key, 'a number format containing {urut} and {tahun}, e.g. "KRIP/{urut:3}/{bulan}/{tahun}"');
+  try {
+    parseNumberFormat(s, key);
+  } catch (e) {
+    if (!(e instanceof SandiError)) throw e;
+    const token = e.params['token'];
+    c.fail(key, v, `a format using {urut[:width]} and {tahun}, optionally {bulan} {unit} {sifat}${token ? `; ${String(token)} is not allowed or missing` : ''}`);
   }
-  if (!hasSeq) c.fail(key, v, 'a format containing the sequence token {urut}');
   return s;
 }
 
@@ -179,7 +178,7 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
       unitCode: c.str(office['unitCode'], 'office.unitCode', 'a short unit code, e.g. "DISKOMINFO"'),
       timeZone: c.oneOf(office['timeZone'] ?? 'Asia/Jakarta', 'office.timeZone', TIME_ZONES),
     },
-    serviceHours: hours as ServiceHours,
+    serviceHours: hours,
     holidaysFile: c.str(o['holidaysFile'] ?? 'hari-libur.tsv', 'holidaysFile', 'path of the holidays TSV file'),
     numberFormats: { kriptogramKeluar: fmt('kriptogramKeluar'), suratKeluar: fmt('suratKeluar'), suratMasuk: fmt('suratMasuk'), kriptogramMasuk: fmt('kriptogramMasuk') },
     mailbox,

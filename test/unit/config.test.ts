@@ -5,6 +5,8 @@ import { parseServiceHours, DEFAULT_SERVICE_HOURS } from '../../src/domain/servi
 import { resolveHome } from '../../src/config/home.js';
 
 const FPR = 'A'.repeat(40);
+ 
+type Cfg = Record<string, any>;
 const base = () => JSON.parse(JSON.stringify(defaultConfig({ officeName: 'Diskominfo Kota Contoh', unitCode: 'KOMINFO', archiveKey: FPR }))) as Record<string, unknown>;
 
 function errorOf(fn: () => unknown): SandiError {
@@ -26,14 +28,14 @@ describe('config validation', () => {
   });
 
   it.each([
-    ['office.timeZone', (c: Record<string, any>) => (c['office'].timeZone = 'Asia/Singapore'), '"Asia/Jakarta" | "Asia/Makassar" | "Asia/Jayapura"'],
-    ['archiveKey', (c: Record<string, any>) => (c['archiveKey'] = 'abc'), '40 upper-case hex'],
-    ['numberFormats.kriptogramKeluar', (c: Record<string, any>) => (c['numberFormats'].kriptogramKeluar = 'KRIP/{nomor}'), '"{nomor}" is unknown'],
-    ['numberFormats.suratMasuk', (c: Record<string, any>) => (c['numberFormats'].suratMasuk = 'SM/{tahun}'), '{urut}'],
-    ['serviceHours', (c: Record<string, any>) => (c['serviceHours'] = { senin: [['16:00', '08:00']] }), 'ending after it starts'],
-    ['mailbox.imap.port', (c: Record<string, any>) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 99999, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'starttls' } }), 'port number'],
-    ['mailbox.smtp.tls', (c: Record<string, any>) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 993, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'ssl' } }), '"tls" | "starttls"'],
-    ['version', (c: Record<string, any>) => (c['version'] = 7), '1'],
+    ['office.timeZone', (c: Cfg) => (c['office'].timeZone = 'Asia/Singapore'), '"Asia/Jakarta" | "Asia/Makassar" | "Asia/Jayapura"'],
+    ['archiveKey', (c: Cfg) => (c['archiveKey'] = 'abc'), '40 upper-case hex'],
+    ['numberFormats.kriptogramKeluar', (c: Cfg) => (c['numberFormats'].kriptogramKeluar = 'KRIP/{nomor}'), '{nomor} is not allowed'],
+    ['numberFormats.suratMasuk', (c: Cfg) => (c['numberFormats'].suratMasuk = 'SM/{tahun}'), '{urut} is not allowed or missing'],
+    ['serviceHours', (c: Cfg) => (c['serviceHours'] = { senin: [['16:00', '08:00']] }), 'ending after it starts'],
+    ['mailbox.imap.port', (c: Cfg) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 99999, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'starttls' } }), 'port number'],
+    ['mailbox.smtp.tls', (c: Cfg) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 993, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'ssl' } }), '"tls" | "starttls"'],
+    ['version', (c: Cfg) => (c['version'] = 7), '1'],
   ])('names the key %s and the expected value', (key, edit, expected) => {
     const c = base();
     edit(c);
