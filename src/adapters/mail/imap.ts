@@ -1,0 +1,223 @@
+/**
+ * IMAP through imapflow: connect with TLS (implicit or required STARTTLS, certificates checked, a private
+ * CA trusted with `caFile`), list folders and find the special-use ones, fetch a message by UID as a raw
+ * byte stream, APPEND, and search by Message-ID. Every library failure becomes a SandiError.
+ */
+import { finished, type Readable } from 'node:stream';
+import { ImapFlow, type ListResponse } from 'imapflow';
+import { SandiError } from '../../errors.js';
+import { mapConnectionError, readCaFile, redact, type Endpoint } from './errors.js';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  /** 'tls': TLS from the first byte (993); 'starttls': plain connect, STARTTLS required (143) */
+  security: 'tls' | 'starttls';
+  user: string;
+  /** resolved by the caller at the moment of use; never stored beyond the connection */
+  password: string;
+  /** PEM file of a CA (or the server's self-signed certificate) to trust in addition to the system store */
+  caFile?: string;
+  /** name the certificate must carry when `host` is an IP address or an alias */
+  servername?: string;
+  /** connect + greeting timeout, ms (default 30 000); an idle socket gets 10x this */
+  timeoutMs?: number;
+}
+
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged' | '\\Inbox';
+
+export interface MailboxInfo {
+  path: string;
+  name: string;
+  delimiter: string;
+  specialUse: SpecialUse | null;
+  flags: string[];
+  subscribed: boolean;
+}
+
+export interface RawMessage {
+  mailbox: string;
+  uid: number;
+  /** UIDVALIDITY of the folder; together with `uid` it names the message for ever (RFC 3501) */
+  uidValidity: bigint;
+  /** size reported by the server, in bytes */
+  size: number;
+  /** the message exactly as stored; read it to the end (or destroy it) to release the folder */
+  content: Readable;
+}
+
+export interface AppendResult {
+  mailbox: string;
+  uid: number | null;
+  uidValidity: bigint | null;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** An open, logged-in IMAP session. Always `close()` it (in a finally). */
+export class ImapMailbox {
+  private constructor(
+    private readonly client: ImapFlow,
+    private readonly ep: Endpoint,
+    private readonly secrets: string[],
+    /** set when the connection failed in the background; the next call reports it */
+    private readonly lastError: { error: unknown },
+  ) {}
+
+  /** Connect and log in. Rejects with a SandiError (UNAVAILABLE, TEMPFAIL, PERMISSION, CONFIG). */
+  static async connect(settings: ImapSettings): Promise<ImapMailbox> {
+    const timeout = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const ep: Endpoint = { protocol: 'IMAP', host: settings.host, port: settings.port, user: settings.user, timeoutMs: timeout };
+    const ca = settings.caFile === undefined ? undefined : await readCaFile(settings.caFile);
+    const client = new ImapFlow({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.security === 'tls',
+      doSTARTTLS: settings.security === 'starttls' ? true : undefined,
+      ...(settings.servername === undefined ? {} : { servername: settings.servername }),
+      auth: { user: settings.user, pass: settings.password },
+      tls: {
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+        ...(ca === undefined ? {} : { ca }),
+      },
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout * 10,
+      disableAutoIdle: true,
+      logger: false,
+      emitLogs: false,
+    });
+    const lastError: { error: unknown } = { error: undefined };
+    // imapflow emits 'error' for failures outside a command; without a listener they would crash the process.
+    client.on('error', (e: unknown) => {
+      lastError.error = e;
+    });
+    try {
+      await client.connect();
+    } catch (e) {
+      client.close();
+      throw mapImapError(e, ep, 'connect', undefined, [settings.password]);
+    }
+    return new ImapMailbox(client, ep, [settings.password], lastError);
+  }
+
+  /** Every folder, with its special use (\Sent, \Drafts, ...) as the server reports it (RFC 6154). */
+  async listMailboxes(): Promise<MailboxInfo[]> {
+    const list = await this.run('LIST', undefined, () => this.client.list());
+    return list.map((m: ListResponse) => ({
+      path: m.path,
+      name: m.name,
+      delimiter: m.delimiter,
+      specialUse: (m.specialUse as SpecialUse | undefined) ?? null,
+      flags: [...m.flags],
+      subscribed: m.subscribed,
+    }));
+  }
+
+  /** Path of the folder with the given special use, or null when the server names none. */
+  async findSpecialUse(use: SpecialUse): Promise<string | null> {
+    return (await this.listMailboxes()).find((m) => m.specialUse === use)?.path ?? null;
+  }
+
+  /**
+   * Fetch one message by UID as a stream of its raw bytes. The folder stays locked until the stream ends
+   * or is destroyed. Rejects with NOT_FOUND when the folder or the UID does not exist.
+   */
+  async fetchRaw(mailbox: string, uid: number): Promise<RawMessage> {
+    const lock = await this.lock(mailbox);
+    try {
+      const mb = this.client.mailbox;
+      const uidValidity = mb === false ? 0n : mb.uidValidity;
+      const dl = await this.run('FETCH', mailbox, () => this.client.download(String(uid), undefined, { uid: true }));
+      if (dl.content === undefined) {
+        throw new SandiError('NOT_FOUND', 'mail.messageNotFound', { uid, mailbox });
+      }
+      const content = dl.content;
+      finished(content, () => lock.release());
+      return { mailbox, uid, uidValidity, size: dl.meta.expectedSize ?? 0, content };
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** APPEND a raw message (e.g. a sent kriptogram into \Sent). UID and UIDVALIDITY come from UIDPLUS. */
+  async append(mailbox: string, raw: Buffer, options: { flags?: string[]; date?: Date } = {}): Promise<AppendResult> {
+    const res = await this.run('APPEND', mailbox, () => this.client.append(mailbox, raw, options.flags ?? ['\\Seen'], options.date));
+    if (res === false) throw this.rejected('APPEND', mailbox, 'no response');
+    return { mailbox: res.destination, uid: res.uid ?? null, uidValidity: res.uidValidity ?? null };
+  }
+
+  /** UIDs in `mailbox` whose Message-ID header contains `messageId` (IMAP SEARCH HEADER). */
+  async searchByMessageId(mailbox: string, messageId: string): Promise<number[]> {
+    const lock = await this.lock(mailbox);
+    try {
+      const found = await this.run('SEARCH', mailbox, () => this.client.search({ header: { 'message-id': messageId } }, { uid: true }));
+      return Array.isArray(found) ? found : [];
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Log out politely; never throws (a dead connection is simply closed). */
+  async close(): Promise<void> {
+    try {
+      await this.client.logout();
+    } catch {
+      this.client.close();
+    }
+  }
+
+  private async lock(mailbox: string): Promise<{ release(): void }> {
+    try {
+      return await this.client.getMailboxLock(mailbox);
+    } catch (e) {
+      if (isNoSuchMailbox(e)) throw new SandiError('NOT_FOUND', 'mail.mailboxNotFound', { mailbox, user: this.ep.user ?? '' }, { cause: e });
+      throw mapImapError(e, this.ep, 'SELECT', mailbox, this.secrets);
+    }
+  }
+
+  private async run<T>(operation: string, mailbox: string | undefined, fn: () => Promise<T>): Promise<T> {
+    if (this.lastError.error !== undefined) throw mapImapError(this.lastError.error, this.ep, operation, mailbox, this.secrets);
+    try {
+      return await fn();
+    } catch (e) {
+      if (mailbox !== undefined && isNoSuchMailbox(e)) {
+        throw new SandiError('NOT_FOUND', 'mail.mailboxNotFound', { mailbox, user: this.ep.user ?? '' }, { cause: e });
+      }
+      throw mapImapError(e, this.ep, operation, mailbox, this.secrets);
+    }
+  }
+
+  private rejected(operation: string, mailbox: string, response: string): SandiError {
+    return new SandiError('TEMPFAIL', 'mail.imapRejected', { operation, mailbox, response });
+  }
+}
+
+function isNoSuchMailbox(e: unknown): boolean {
+  const err = (e ?? {}) as { serverResponseCode?: unknown; responseText?: unknown; mailboxMissing?: unknown };
+  return (
+    err.mailboxMissing === true ||
+    err.serverResponseCode === 'NONEXISTENT' ||
+    err.serverResponseCode === 'TRYCREATE' ||
+    (typeof err.responseText === 'string' && /mailbox doesn't exist|no such mailbox|unknown mailbox/i.test(err.responseText))
+  );
+}
+
+/** Map an imapflow failure to a SandiError (exported for the scripted-server tests). */
+export function mapImapError(e: unknown, ep: Endpoint, operation: string, mailbox: string | undefined, secrets: (string | undefined)[] = []): SandiError {
+  const connection = mapConnectionError(e, ep, secrets);
+  if (connection !== undefined) return connection;
+  const err = (e ?? {}) as { responseText?: unknown; responseStatus?: unknown; message?: unknown; code?: unknown };
+  const text = redact(typeof err.responseText === 'string' ? err.responseText : String(err.message ?? e), secrets);
+  if ((err.responseStatus === 'NO' || err.responseStatus === 'BAD') && mailbox !== undefined) {
+    return new SandiError('TEMPFAIL', 'mail.imapRejected', { operation, mailbox, response: `${String(err.responseStatus)} ${text}` }, { cause: e });
+  }
+  return new SandiError(
+    'UNAVAILABLE',
+    'mail.serverError',
+    { protocol: ep.protocol, host: ep.host, port: ep.port, operation, reason: typeof err.code === 'string' ? `${err.code}: ${text}` : text },
+    { cause: e },
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * SMTP submission through nodemailer: hand the server a message that is already built (raw bytes, e.g. a
+ * PGP/MIME kriptogram) with an explicit envelope. One connection per call, no pool: a send is rare and
+ * must report exactly what the server answered. TLS is always on (STARTTLS required, or implicit TLS) and
+ * certificates are always checked; a private CA can be trusted with `caFile`.
+ */
+import type { Readable } from 'node:stream';
+import nodemailer from 'nodemailer';
+import { SandiError } from '../../errors.js';
+import { mapConnectionError, readCaFile, redact, type Endpoint } from './errors.js';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** 'starttls': plain connect, STARTTLS required (587); 'tls': TLS from the first byte (465) */
+  security: 'starttls' | 'tls';
+  user: string;
+  /** resolved by the caller at the moment of use; never stored by this adapter */
+  password: string;
+  /** PEM file of a CA (or the server's self-signed certificate) to trust in addition to the system store */
+  caFile?: string;
+  /** name the certificate must carry when `host` is an IP address or an alias */
+  servername?: string;
+  /** EHLO name; default: nodemailer's (the machine's host name) */
+  clientName?: string;
+  /** connect + greeting timeout, ms (default 30 000); the data phase gets 10x this */
+  timeoutMs?: number;
+}
+
+export interface SendRawInput {
+  /** envelope sender (MAIL FROM) */
+  from: string;
+  /** envelope recipients (RCPT TO): every To and Cc, plus any Bcc */
+  to: string[];
+  /** the complete message, CRLF line endings */
+  raw: Buffer | Readable;
+  /** the Message-ID written in `raw`; reported back so the caller can register it */
+  messageId: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  /** the server's final reply, e.g. "250 2.0.0 Ok: queued as 4Xyz" */
+  response: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Send one raw message. Resolves when the server accepted it for at least one recipient (the others are
+ * listed in `rejected`); rejects with a SandiError otherwise: UNAVAILABLE (cannot connect, TLS not
+ * trusted), TEMPFAIL (timeout, connection lost, 4xx), PERMISSION (login refused), DATA (5xx).
+ */
+export async function sendRaw(settings: SmtpSettings, input: SendRawInput): Promise<SendResult> {
+  const timeout = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const ep: Endpoint = { protocol: 'SMTP', host: settings.host, port: settings.port, user: settings.user, timeoutMs: timeout };
+  const ca = settings.caFile === undefined ? undefined : await readCaFile(settings.caFile);
+  const transport = nodemailer.createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.security === 'tls',
+    requireTLS: settings.security === 'starttls',
+    ...(settings.clientName === undefined ? {} : { name: settings.clientName }),
+    auth: { user: settings.user, pass: settings.password },
+    tls: {
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      ...(ca === undefined ? {} : { ca }),
+      ...(settings.servername === undefined ? {} : { servername: settings.servername }),
+    },
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout * 10,
+    logger: false,
+    debug: false,
+  });
+  try {
+    const info = await transport.sendMail({ envelope: { from: input.from, to: input.to }, raw: input.raw });
+    return {
+      messageId: input.messageId,
+      response: String(info.response),
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+    };
+  } catch (e) {
+    throw mapSmtpError(e, ep, [settings.password]);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Map a nodemailer failure to a SandiError (exported for the scripted-server tests). */
+export function mapSmtpError(e: unknown, ep: Endpoint, secrets: (string | undefined)[] = []): SandiError {
+  const connection = mapConnectionError(e, ep, secrets);
+  if (connection !== undefined) return connection;
+  const err = (e ?? {}) as { responseCode?: unknown; response?: unknown; message?: unknown; code?: unknown };
+  const response = redact(typeof err.response === 'string' ? err.response : String(err.message ?? e), secrets);
+  if (typeof err.responseCode === 'number') {
+    if (err.responseCode >= 500) return new SandiError('DATA', 'mail.smtpRejected', { response }, { hint: 'mail.smtpRejected.hint', cause: e });
+    if (err.responseCode >= 400) return new SandiError('TEMPFAIL', 'mail.smtpDeferred', { response }, { hint: 'mail.smtpDeferred.hint', cause: e });
+  }
+  return new SandiError(
+    'UNAVAILABLE',
+    'mail.serverError',
+    { protocol: ep.protocol, host: ep.host, port: ep.port, operation: 'send', reason: typeof err.code === 'string' ? `${err.code}: ${response}` : response },
+    { cause: e },
+  );
+}
