@@ -47,7 +47,7 @@ function port(flag: string, v: string | undefined, def: number): number {
 
 async function ask(ctx: CliContext, value: string | undefined, question: string, def?: string): Promise<string> {
   if (value !== undefined) return value;
-  return ctx.prompter.input(question, { default: def, validate: (v) => (v.trim().length > 0 ? true : '—') });
+  return ctx.prompter.input(question, { default: def, validate: (v) => (v.trim().length > 0 ? true : t('store.fieldRequired', { field: question })) });
 }
 
 async function gatherMailbox(ctx: CliContext, o: InitFlags): Promise<MailboxAccount | null> {
