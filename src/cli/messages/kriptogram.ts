@@ -1,7 +1,97 @@
 import type { Catalog } from './index.js';
 
-/** Messages of the kriptogram area. Keys are 'kriptogram.*'. */
+/**
+ * Messages of the kriptogram area. Keys are 'kriptogram.*'. Exit codes (src/errors.ts):
+ *  INTEGRITY 79  tampered / truncated / malformed / unprotected / damaged session key / damaged spool
+ *  SIGNATURE 80  unsigned, bad signature, signer unknown / revoked / expired, not enough signers
+ *  PERMISSION 77 not addressed to us (no key of ours among the recipients), wrong or missing passphrase
+ *  KEY_REFUSED 82 a key refused for new work (expired, revoked, too weak, cannot sign / encrypt)
+ *  DATA 65       unreadable key, unsupported format (AEAD, bzip2, v6), not encrypted, decompression bound,
+ *                invalid protected header value
+ *  USAGE 64      no recipients / no signers / no decryption keys given
+ * In every refusal while reading, nothing of the plaintext was released.
+ */
 export const kriptogram: Catalog = {
-  id: {},
-  en: {},
+  id: {
+    'kriptogram.tampered':
+      'Kriptogram ditolak: isinya telah diubah (pemeriksaan integritas MDC gagal). Tidak ada isi yang dibuka.',
+    'kriptogram.tampered.hint': 'Minta pengirim mengirim ulang; jangan gunakan salinan ini.',
+    'kriptogram.truncated': 'Kriptogram ditolak: berkasnya terpotong (tidak lengkap). Tidak ada isi yang dibuka.',
+    'kriptogram.truncated.hint': 'Unduh atau salin ulang pesan secara utuh, lalu coba lagi.',
+    'kriptogram.malformed': 'Kriptogram ditolak: susunannya rusak atau bukan pesan OpenPGP yang sah ({detail}). Tidak ada isi yang dibuka.',
+    'kriptogram.unprotected':
+      'Kriptogram ditolak: pesan terenkripsi tanpa perlindungan integritas (paket SED lama). Tidak ada isi yang dibuka.',
+    'kriptogram.sessionKeyDamaged':
+      'Kriptogram ditolak: kunci sesi untuk kunci kita tidak dapat dibuka (bagian penerima rusak atau diubah).',
+    'kriptogram.spoolDamaged': 'Berkas sementara terenkripsi rusak selama pemeriksaan ({detail}). Tidak ada isi yang dibuka.',
+    'kriptogram.notAddressedToUs':
+      'Kriptogram ini tidak ditujukan kepada kunci mana pun yang kita miliki (penerima: {recipients}).',
+    'kriptogram.notAddressedToUs.hint': 'Periksa apakah kunci privat kantor/arsip sudah diimpor dengan `sandi kunci impor`.',
+    'kriptogram.notEncrypted': 'Berkas ini bukan kriptogram terenkripsi (hanya ditandatangani atau teks biasa).',
+    'kriptogram.unsupported': 'Format kriptogram tidak didukung: {detail}.',
+    'kriptogram.decompressionLimit': 'Kriptogram ditolak: isi yang didekompresi melebihi batas {limit} bita.',
+    'kriptogram.unsigned': 'Kriptogram ditolak: tidak bertanda tangan, padahal tanda tangan wajib.',
+    'kriptogram.badSignature': 'Kriptogram ditolak: tanda tangan {keyId} ({userId}) TIDAK SAH — isi atau tanda tangan telah diubah.',
+    'kriptogram.unknownSigner': 'Kriptogram ditolak: ditandatangani kunci {keyId} yang tidak ada di buku alamat.',
+    'kriptogram.unknownSigner.hint': 'Jika pengirimnya sah, impor kunci publiknya setelah memeriksa sidik jarinya.',
+    'kriptogram.signerRevoked': 'Kriptogram ditolak: kunci penanda tangan {keyId} ({userId}) telah dicabut.',
+    'kriptogram.signerExpired': 'Kriptogram ditolak: kunci penanda tangan {keyId} ({userId}) sudah kedaluwarsa saat menandatangani.',
+    'kriptogram.notEnoughSigners': 'Kriptogram ditolak: hanya {good} tanda tangan sah, diperlukan {required}.',
+    'kriptogram.wrongPassphrase': 'Frasa sandi salah untuk kunci {userId} ({fingerprint}).',
+    'kriptogram.passphraseNeeded': 'Kunci {userId} ({fingerprint}) terlindung frasa sandi, tetapi frasa sandi tidak diberikan.',
+    'kriptogram.keyUnreadable': 'Kunci ke-{index} tidak dapat dibaca: {reason}.',
+    'kriptogram.keyTooWeak': 'Kunci {userId} ({fingerprint}) terlalu lemah: RSA {bits} bit, minimal {min} bit.',
+    'kriptogram.recipientKeyRefused': 'Kunci penerima {userId} ({fingerprint}) tidak dapat dipakai untuk enkripsi: {reason}.',
+    'kriptogram.recipientKeyRefused.hint': 'Kunci mungkin kedaluwarsa atau dicabut; minta kunci baru dari unit penerima.',
+    'kriptogram.signingKeyRefused': 'Kunci {userId} ({fingerprint}) tidak dapat dipakai untuk menandatangani: {reason}.',
+    'kriptogram.noRecipients': 'Tidak ada kunci penerima untuk kriptogram ini.',
+    'kriptogram.noSigners': 'Tidak ada kunci penanda tangan; kriptogram wajib bertanda tangan.',
+    'kriptogram.noDecryptionKeys': 'Tidak ada kunci privat untuk membuka kriptogram.',
+    'kriptogram.headerInvalid': 'Nilai kepala terlindung "{name}" tidak sah (baris baru atau nama tidak sah).',
+    'kriptogram.internal': 'Galat internal kriptogram: {detail}.',
+    'kriptogram.status.good': 'sah',
+    'kriptogram.status.bad': 'TIDAK SAH',
+    'kriptogram.status.unknown': 'kunci tidak dikenal',
+    'kriptogram.status.expired': 'kunci kedaluwarsa',
+    'kriptogram.status.revoked': 'kunci dicabut',
+  },
+  en: {
+    'kriptogram.tampered': 'Kriptogram refused: its content was modified (MDC integrity check failed). Nothing was released.',
+    'kriptogram.tampered.hint': 'Ask the sender to send it again; do not use this copy.',
+    'kriptogram.truncated': 'Kriptogram refused: the file is truncated (incomplete). Nothing was released.',
+    'kriptogram.truncated.hint': 'Download or copy the message again in full, then retry.',
+    'kriptogram.malformed': 'Kriptogram refused: its structure is damaged or it is not a valid OpenPGP message ({detail}). Nothing was released.',
+    'kriptogram.unprotected': 'Kriptogram refused: encrypted without integrity protection (legacy SED packet). Nothing was released.',
+    'kriptogram.sessionKeyDamaged': 'Kriptogram refused: the session key for our key cannot be opened (recipient block damaged or modified).',
+    'kriptogram.spoolDamaged': 'The encrypted temporary file was damaged during the checks ({detail}). Nothing was released.',
+    'kriptogram.notAddressedToUs': 'This kriptogram is not addressed to any key we hold (recipients: {recipients}).',
+    'kriptogram.notAddressedToUs.hint': 'Check that the office/archive private key was imported with `sandi kunci impor`.',
+    'kriptogram.notEncrypted': 'This file is not an encrypted kriptogram (only signed, or plain).',
+    'kriptogram.unsupported': 'Unsupported kriptogram format: {detail}.',
+    'kriptogram.decompressionLimit': 'Kriptogram refused: decompressed content exceeds the bound of {limit} bytes.',
+    'kriptogram.unsigned': 'Kriptogram refused: it is not signed, and a signature is required.',
+    'kriptogram.badSignature': 'Kriptogram refused: signature {keyId} ({userId}) is BAD — the content or the signature was modified.',
+    'kriptogram.unknownSigner': 'Kriptogram refused: signed by key {keyId}, which is not in the address book.',
+    'kriptogram.unknownSigner.hint': 'If the sender is genuine, import their public key after checking its fingerprint.',
+    'kriptogram.signerRevoked': 'Kriptogram refused: the signer\'s key {keyId} ({userId}) has been revoked.',
+    'kriptogram.signerExpired': 'Kriptogram refused: the signer\'s key {keyId} ({userId}) had expired when it signed.',
+    'kriptogram.notEnoughSigners': 'Kriptogram refused: only {good} good signatures, {required} required.',
+    'kriptogram.wrongPassphrase': 'Wrong passphrase for key {userId} ({fingerprint}).',
+    'kriptogram.passphraseNeeded': 'Key {userId} ({fingerprint}) is passphrase-protected, but no passphrase was given.',
+    'kriptogram.keyUnreadable': 'Key number {index} cannot be read: {reason}.',
+    'kriptogram.keyTooWeak': 'Key {userId} ({fingerprint}) is too weak: RSA {bits} bits, at least {min} required.',
+    'kriptogram.recipientKeyRefused': 'Recipient key {userId} ({fingerprint}) cannot be used for encryption: {reason}.',
+    'kriptogram.recipientKeyRefused.hint': 'The key may be expired or revoked; ask the recipient unit for a new key.',
+    'kriptogram.signingKeyRefused': 'Key {userId} ({fingerprint}) cannot be used for signing: {reason}.',
+    'kriptogram.noRecipients': 'No recipient keys for this kriptogram.',
+    'kriptogram.noSigners': 'No signing keys; a kriptogram must be signed.',
+    'kriptogram.noDecryptionKeys': 'No private key to open the kriptogram.',
+    'kriptogram.headerInvalid': 'Protected header value "{name}" is invalid (line break or invalid name).',
+    'kriptogram.internal': 'Internal kriptogram error: {detail}.',
+    'kriptogram.status.good': 'good',
+    'kriptogram.status.bad': 'BAD',
+    'kriptogram.status.unknown': 'unknown key',
+    'kriptogram.status.expired': 'key expired',
+    'kriptogram.status.revoked': 'key revoked',
+  },
 };

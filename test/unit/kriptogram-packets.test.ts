@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import {
+  ArmorWriter,
+  ByteReader,
+  dearmorIfNeeded,
+  encodeLength,
+  packetBody,
+  PacketFormatError,
+  PartialBodyWriter,
+  readPacketHeader,
+} from '../../src/adapters/openpgp/packets.js';
+import { EncryptedSpool, SpoolIntegrityError } from '../../src/adapters/openpgp/kriptogram-spool.js';
+
+// eslint-disable-next-line @typescript-eslint/require-await -- an async source is what the readers consume
+async function* pieces(b: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+
+async function readAll(it: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of it) parts.push(Buffer.from(p));
+  return Buffer.concat(parts);
+}
+
+describe('packet framing', () => {
+  it.each([
+    [0, '00'],
+    [191, 'bf'],
+    [192, 'c000'],
+    [8383, 'dfff'],
+    [8384, 'ff000020c0'],
+  ])('encodes length %i as %s', (n, hex) => {
+    expect(encodeLength(n).toString('hex')).toBe(hex);
+  });
+
+  it.each([0, 1, 511, 512, 65_535, 65_536, 65_537, 300_000])('partial-length body of %i bytes round-trips at any chunking', async (size) => {
+    const body = randomBytes(size);
+    const w = new PartialBodyWriter(11, 9);
+    const framed: Buffer[] = [];
+    for (let i = 0; i < body.length; i += 1000) framed.push(...w.push(body.subarray(i, i + 1000)));
+    framed.push(...w.end());
+    const bytes = Buffer.concat(framed);
+    for (const chunk of [1, 7, 4096]) {
+      if (size > 70_000 && chunk < 7) continue;
+      const r = new ByteReader(pieces(bytes, chunk));
+      const h = await readPacketHeader(r);
+      expect(h?.tag).toBe(11);
+      expect((await readAll(packetBody(r, h!, 333))).equals(body)).toBe(true);
+      expect(await readPacketHeader(r)).toBeNull();
+    }
+  });
+
+  it('reads old-format headers, including indeterminate length', async () => {
+    const body = randomBytes(1000);
+    const old = Buffer.concat([Buffer.from([0xa3]), body]); // tag 8, indeterminate
+    const r = new ByteReader(pieces(old, 100));
+    const h = await readPacketHeader(r);
+    expect(h).toEqual({ tag: 8, kind: 'indeterminate', length: 0 });
+    expect((await readAll(packetBody(r, h!))).equals(body)).toBe(true);
+    const two = Buffer.concat([Buffer.from([0x85, 0x03, 0xe8]), body]); // tag 1, 2-octet length
+    const r2 = new ByteReader(pieces(two, 100));
+    expect(await readPacketHeader(r2)).toEqual({ tag: 1, kind: 'definite', length: 1000 });
+  });
+
+  it('reports truncation and bad headers', async () => {
+    const r = new ByteReader(pieces(Buffer.from([0xc1, 0x10, 1, 2]), 10));
+    const h = await readPacketHeader(r);
+    await expect(readAll(packetBody(r, h!))).rejects.toMatchObject({ problem: 'truncated' });
+    await expect(readPacketHeader(new ByteReader(pieces(Buffer.from([0x12]), 1)))).rejects.toBeInstanceOf(PacketFormatError);
+    // a first partial length below 512 is malformed
+    await expect(readPacketHeader(new ByteReader(pieces(Buffer.from([0xd2, 0xe1]), 1)))).rejects.toMatchObject({ problem: 'malformed' });
+  });
+});
+
+describe('ASCII armor', () => {
+  it('round-trips at any chunking and tolerates CRLF, headers and a CRC line', async () => {
+    const data = randomBytes(5000);
+    const w = new ArmorWriter();
+    const text = Buffer.concat([w.push(data.subarray(0, 77)), w.push(data.subarray(77)), w.end()]).toString('latin1');
+    expect(text.startsWith('-----BEGIN PGP MESSAGE-----\n\n')).toBe(true);
+    expect(text.endsWith('-----END PGP MESSAGE-----\n')).toBe(true);
+    for (const chunk of [1, 13, 4096]) {
+      expect((await readAll(dearmorIfNeeded(pieces(Buffer.from(text), chunk)))).equals(data)).toBe(true);
+    }
+    const lines = text.split('\n');
+    const crlf = ['  ', lines[0], 'Comment: x', 'Version: y', '', ...lines.slice(2, -2), '=abcd', lines[lines.length - 2], 'trailer'].join('\r\n');
+    expect((await readAll(dearmorIfNeeded(pieces(Buffer.from(crlf), 50)))).equals(data)).toBe(true);
+  });
+
+  it('passes binary through and refuses armor without an END line', async () => {
+    const bin = Buffer.from([0xc1, 1, 2, 3]);
+    expect((await readAll(dearmorIfNeeded(pieces(bin, 1)))).equals(bin)).toBe(true);
+    const w = new ArmorWriter();
+    const text = Buffer.concat([w.push(randomBytes(100)), w.end()]).toString('latin1');
+    const cut = text.slice(0, text.indexOf('-----END'));
+    await expect(readAll(dearmorIfNeeded(pieces(Buffer.from(cut), 10)))).rejects.toMatchObject({ problem: 'truncated' });
+  });
+});
+
+describe('encrypted spool', () => {
+  it('never holds the plaintext in clear, replays it exactly, and is gone after destroy', async () => {
+    const marker = Buffer.from('RAHASIA-NEGARA-'.repeat(1000));
+    const data = Buffer.concat([marker, randomBytes(2_500_000), marker]);
+    const spool = await EncryptedSpool.create();
+    for (let i = 0; i < data.length; i += 77_777) await spool.write([data.subarray(i, i + 77_777)]);
+    await spool.finish();
+    const onDisk = readFileSync(spool.file);
+    expect(onDisk.includes(marker.subarray(0, 30))).toBe(false);
+    const out = new PassThrough();
+    const got: Buffer[] = [];
+    out.on('data', (c: Buffer) => got.push(c));
+    expect(await spool.replay(out)).toBe(data.length);
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    await spool.destroy();
+    expect(existsSync(spool.dir)).toBe(false);
+  });
+
+  it('detects a modified spool file', async () => {
+    const spool = await EncryptedSpool.create();
+    try {
+      await spool.write([randomBytes(3_000_000)]);
+      await spool.finish();
+      const f = readFileSync(spool.file);
+      f[f.length - 100] = f[f.length - 100]! ^ 1;
+      writeFileSync(spool.file, f);
+      const sink = new PassThrough();
+      sink.resume();
+      await expect(spool.replay(sink)).rejects.toBeInstanceOf(SpoolIntegrityError);
+    } finally {
+      await spool.destroy();
+    }
+  });
+});

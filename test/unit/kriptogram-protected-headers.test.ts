@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import {
+  Base64LineEncoder,
+  decodeHeaderValue,
+  encodeHeaderValue,
+  encodeParam,
+  encodeProtectedEntity,
+  entityHead,
+  MalformedEntityError,
+  parseParams,
+  ProtectedEntityReader,
+  safeFileName,
+} from '../../src/domain/protected-headers.js';
+import type { ProtectedHeaders } from '../../src/ports.js';
+import { SandiError } from '../../src/errors.js';
+
+async function build(doc: Buffer, headers: ProtectedHeaders, fileName: string, chunk = 1000): Promise<Buffer> {
+  // eslint-disable-next-line @typescript-eslint/require-await -- an async source is what the encoder consumes
+  async function* src(): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < doc.length; i += chunk) yield doc.subarray(i, i + chunk);
+  }
+  const parts: Buffer[] = [];
+  for await (const p of encodeProtectedEntity(src(), { headers, fileName, boundary: '=_sandi_test' })) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+function parse(entity: Buffer, chunk: number, fallback = 'fallback.bin') {
+  const r = new ProtectedEntityReader(fallback);
+  const out: Buffer[] = [];
+  for (let i = 0; i < entity.length; i += chunk) out.push(...r.push(entity.subarray(i, i + chunk)));
+  const end = r.end();
+  out.push(...end.tail);
+  return { doc: Buffer.concat(out), ...end.result };
+}
+
+describe('protected-headers entity', () => {
+  const headers: ProtectedHeaders = {
+    subject: 'Undangan rapat — pengamanan informasi (Ñ, 日本)',
+    registerNumber: 'RH.15/V/2026',
+    classification: 'Sangat Rahasia',
+    perihal: 'tambahan',
+  };
+
+  it('is a multipart/mixed entity with protected-headers="v1", CRLF lines, base64 lines of 76', async () => {
+    const e = (await build(randomBytes(1000), headers, 'a.pdf')).toString('latin1');
+    expect(e).toMatch(/^MIME-Version: 1\.0\r\nContent-Type: multipart\/mixed; boundary="=_sandi_test";\r\n protected-headers="v1"\r\n/);
+    expect(e).toContain('\r\nX-Sandi-Nomor: RH.15/V/2026\r\n');
+    expect(e).toContain('\r\nX-Sandi-Sifat: Sangat Rahasia\r\n');
+    expect(e).toContain('Content-Disposition: attachment;');
+    expect(e).toContain('Content-Transfer-Encoding: base64\r\n\r\n');
+    expect(e.endsWith('\r\n--=_sandi_test--\r\n')).toBe(true);
+    expect(e.replace(/\r\n/g, '')).not.toContain('\n');
+    const body = e.split('base64\r\n\r\n')[1]!.split('\r\n--=_sandi_test--')[0]!;
+    const lines = body.split('\r\n');
+    expect(lines.slice(0, -1).every((l) => l.length === 76)).toBe(true);
+  });
+
+  it.each([0, 1, 56, 57, 58, 114, 1000, 100_000])('round-trips a %i-byte document at any chunking', async (size) => {
+    const doc = randomBytes(size);
+    for (const [inChunk, outChunk] of [
+      [1, 1],
+      [7, 13],
+      [57, 78],
+      [4096, 65536],
+    ] as const) {
+      if (size > 2000 && inChunk < 7) continue;
+      const e = await build(doc, headers, 'Laporan Kegiatan Mei 2026 — Dinas Komunikasi dan Informatika Kota.pdf', inChunk);
+      const r = parse(e, outChunk);
+      expect(r.doc.equals(doc)).toBe(true);
+      expect(r.bytes).toBe(size);
+      expect(r.protectedHeaders).toBe(true);
+      expect(r.headers).toEqual(headers);
+      expect(r.fileName).toBe('Laporan Kegiatan Mei 2026 — Dinas Komunikasi dan Informatika Kota.pdf');
+    }
+  });
+
+  it('encodes non-ASCII subjects as RFC 2047 words of at most 75 characters', () => {
+    const v = encodeHeaderValue('Subject', 'Pengamanan Persandian '.repeat(3) + 'é');
+    for (const line of v.split('\r\n ')) expect(line.length).toBeLessThanOrEqual(75);
+    expect(decodeHeaderValue(v)).toBe('Pengamanan Persandian '.repeat(3) + 'é');
+    expect(decodeHeaderValue('=?ISO-8859-1?Q?caf=E9_au_lait?=')).toBe('café au lait');
+  });
+
+  it('encodes file names with RFC 2231 (continuations when long) and reads them back', () => {
+    const name = 'Surat Edaran Kepala Dinas tentang Pengamanan Persandian — revisi kedua (final).pdf';
+    const p = encodeParam('filename', name);
+    expect(p).toMatch(/^filename\*0\*=UTF-8''/);
+    expect(parseParams(`attachment; ${p.replace(/\r\n/g, '')}`).params.get('filename')).toBe(name);
+    expect(encodeParam('filename', 'a "b".pdf')).toBe('filename="a \\"b\\".pdf"');
+    expect(parseParams('attachment; filename="a \\"b\\".pdf"').params.get('filename')).toBe('a "b".pdf');
+  });
+
+  it('refuses header values that would inject lines', () => {
+    expect(() => entityHead({ headers: { subject: 'a\r\nBcc: x' }, fileName: 'a', boundary: '=_b' })).toThrow(SandiError);
+    expect(() => entityHead({ headers: { subject: 'a', 'bad key': 'x' }, fileName: 'a', boundary: '=_b' })).toThrow(SandiError);
+  });
+
+  it('takes non-MIME content (a plain PDF) as the document itself, named after the literal packet', () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(5000)]);
+    const r = parse(pdf, 333, 'scan.pdf');
+    expect(r.doc.equals(pdf)).toBe(true);
+    expect(r.protectedHeaders).toBe(false);
+    expect(r.fileName).toBe('scan.pdf');
+    const short = parse(Buffer.from('halo'), 1, 'x.txt');
+    expect(short.doc.toString()).toBe('halo');
+  });
+
+  it('reads LF-only entities and skips non-attachment parts', () => {
+    const e = [
+      'Content-Type: multipart/mixed; boundary="b1"',
+      'Subject: =?UTF-8?B?w4k=?=',
+      '',
+      'preamble',
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'legacy display part',
+      '--b1',
+      'Content-Type: application/pdf',
+      'Content-Disposition: attachment; filename*=UTF-8\'\'%C3%A9.pdf',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('isi dokumen').toString('base64'),
+      '--b1--',
+      '',
+    ].join('\n');
+    const r = parse(Buffer.from(e), 5);
+    expect(r.doc.toString()).toBe('isi dokumen');
+    expect(r.headers.subject).toBe('É');
+    expect(r.fileName).toBe('é.pdf');
+    expect(r.protectedHeaders).toBe(false);
+  });
+
+  it('refuses an entity without its closing boundary', async () => {
+    const e = await build(randomBytes(100), headers, 'a.pdf');
+    expect(() => parse(e.subarray(0, e.length - 10), 50)).toThrow(MalformedEntityError);
+  });
+
+  it('makes file names safe to use as a path component', () => {
+    expect(safeFileName('../../etc/passwd')).toBe('passwd');
+    expect(safeFileName('C:\\x\\y.pdf')).toBe('y.pdf');
+    expect(safeFileName('..')).toBe('dokumen');
+    expect(safeFileName('a\u0000b\nc.pdf')).toBe('abc.pdf');
+  });
+
+  it('base64 line encoder output does not depend on chunking', () => {
+    const data = randomBytes(10_000);
+    const whole = new Base64LineEncoder();
+    const a = Buffer.concat([whole.push(data), whole.end()]);
+    const pieces = new Base64LineEncoder();
+    const parts: Buffer[] = [];
+    for (let i = 0; i < data.length; i += 37) parts.push(pieces.push(data.subarray(i, i + 37)));
+    parts.push(pieces.end());
+    expect(Buffer.concat(parts).equals(a)).toBe(true);
+    expect(Buffer.from(a.toString('latin1'), 'base64').equals(data)).toBe(true);
+  });
+});
