@@ -5,7 +5,9 @@
  * produce on demand: wrong password, closed port, untrusted certificate.
  */
 import { randomBytes } from 'node:crypto';
-import * as openpgp from 'openpgp';
+import { Readable } from 'node:stream';
+import { encryptKriptogram, decryptKriptogram } from '../../src/adapters/openpgp/kriptogram.js';
+import { testKey, unlockable, MemorySink, type TestKey } from '../helpers/keys-fixture.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sendRaw, type SmtpSettings } from '../../src/adapters/mail/smtp.js';
 import { ImapMailbox, type ImapSettings } from '../../src/adapters/mail/imap.js';
@@ -15,41 +17,42 @@ import { t } from '../../src/cli/messages/index.js';
 import { describeWith } from '../helpers/gate.js';
 import { freePort, mailStackMissing, startMailStack, type MailStack, type MailUser } from '../helpers/mailstack.js';
 
-// ------------------------------------------------------------------------------ the kriptogram seam
-// Until src/adapters/openpgp/kriptogram.ts is settled, openpgp.js directly (v4 curve25519 keys, as the
-// kriptogram uses). Swapping in the module means replacing the bodies of these two functions.
+// ------------------------------------------------------------------------------ the kriptogram
+// The real kriptogram module (src/adapters/openpgp/kriptogram.ts): v4 keys, SEIPDv1, signed, protected headers.
 interface TestKeys {
-  sender: openpgp.PrivateKey;
-  recipient: openpgp.PrivateKey;
+  sender: TestKey;
+  recipient: TestKey;
 }
 
 async function makeKriptogram(text: string, k: TestKeys): Promise<string> {
-  const armored: unknown = await openpgp.encrypt({
-    message: await openpgp.createMessage({ text }),
-    encryptionKeys: k.recipient.toPublic(),
-    signingKeys: k.sender,
-    format: 'armored',
+  const out = new MemorySink();
+  await encryptKriptogram({
+    input: Readable.from([Buffer.from(text, 'utf8')]),
+    output: out,
+    fileName: 'dokumen.txt',
+    headers: { subject: 'Rencana pengamanan', classification: 'Sangat Rahasia', registerNumber: 'RH.15/XI/2025' },
+    recipientKeys: [k.recipient.publicArmored],
+    signingKeys: [unlockable(k.sender)],
+    armor: true,
   });
-  return armored as string;
+  return out.data().toString('latin1');
 }
 
 async function readKriptogram(armored: string, k: TestKeys): Promise<{ text: string; signers: string[] }> {
-  const res = await openpgp.decrypt({
-    message: await openpgp.readMessage({ armoredMessage: armored }),
-    decryptionKeys: k.recipient,
-    verificationKeys: k.sender.toPublic(),
-    expectSigned: true,
+  const out = new MemorySink();
+  const res = await decryptKriptogram({
+    input: Readable.from([Buffer.from(armored, 'latin1')]),
+    output: out,
+    decryptionKeys: [unlockable(k.recipient)],
+    verificationKeys: [k.sender.publicArmored],
   });
-  const signers = await Promise.all(res.signatures.map(async (s) => ((await s.verified) ? s.keyID.toHex().toUpperCase() : 'BAD')));
-  const data: unknown = res.data;
-  return { text: data as string, signers };
+  expect(res.headers.subject).toBe('Rencana pengamanan');
+  return { text: out.data().toString('utf8'), signers: res.signers.map((s) => (s.status === 'good' ? s.keyId : 'BAD')) };
 }
 // --------------------------------------------------------------------------------------------------
 
 async function makeKeys(): Promise<TestKeys> {
-  const gen = async (name: string, email: string): Promise<openpgp.PrivateKey> =>
-    (await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name, email }], format: 'object', config: { v6Keys: false } })).privateKey;
-  return { sender: await gen('Sandiman Diskominfo', 'sandi@kominfo.test'), recipient: await gen('Dinas Kesehatan', 'opd1@dinkes.test') };
+  return { sender: await testKey('Sandiman Diskominfo'), recipient: await testKey('Dinas Kesehatan') };
 }
 
 function smtpFor(stack: MailStack, u: MailUser, over: Partial<SmtpSettings> = {}): SmtpSettings {
@@ -147,7 +150,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
 
       const read = await readKriptogram(payload!.armored.toString('latin1'), keys);
       expect(read.text).toBe(document);
-      expect(read.signers).toEqual([keys.sender.getKeyID().toHex().toUpperCase()]);
+      expect(read.signers).toEqual([keys.sender.keyId]);
     } finally {
       await box.close();
     }
