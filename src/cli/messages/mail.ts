@@ -7,6 +7,8 @@ import type { Catalog } from './index.js';
  */
 export const mail: Catalog = {
   id: {
+    'mail.passwordMissing': 'Kata sandi kotak surat {user} tidak tersedia.',
+    'mail.passwordMissing.hint': 'Simpan dengan `sandi akun`, atur passwordCommand, atau (untuk skrip dan CI) variabel lingkungan {env}.',
     'mail.unreachable': 'Server {protocol} {host}:{port} tidak dapat dihubungi ({reason}).',
     'mail.unreachable.hint':
       'Periksa alamat dan port server di konfigurasi akun serta sambungan jaringan. Tidak ada yang hilang; coba lagi nanti, atau impor dari folder Maildir/.eml sebagai jalur cadangan.',
@@ -41,6 +43,8 @@ export const mail: Catalog = {
     'mail.pgpmime.notArmored': 'Kriptogram bukan pesan OpenPGP ber-armor ASCII yang dapat dikirim: {reason}.',
   },
   en: {
+    'mail.passwordMissing': 'The password of the mailbox {user} is not available.',
+    'mail.passwordMissing.hint': 'Store it with `sandi akun`, set passwordCommand, or (for scripts and CI) the environment variable {env}.',
     'mail.unreachable': 'Cannot reach the {protocol} server {host}:{port} ({reason}).',
     'mail.unreachable.hint':
       'Check the server address and port in the account configuration, and the network. Nothing was lost; try again later, or import from a Maildir/.eml folder as the fallback channel.',
