@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/adapters/sqlite/driver.js';
 import { openStore } from '../../src/adapters/sqlite/store.js';
 import * as reg from '../../src/adapters/sqlite/registers.js';
 import { auditHash } from '../../src/domain/audit.js';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import Database, { type Db } from '../../src/adapters/sqlite/driver.js';
 import { openStore, SCHEMA_VERSION, type Store } from '../../src/adapters/sqlite/store.js';
 import { REGISTER_PROTECTION } from '../../src/adapters/sqlite/migrations.js';
 import * as reg from '../../src/adapters/sqlite/registers.js';
@@ -254,7 +254,7 @@ function fieldsFor(table: string, to: string, cur: Record<string, unknown>, k: n
 }
 
 let counter = 0;
-function tryMove(db: Database.Database, table: string, id: number, to: string): boolean {
+function tryMove(db: Db, table: string, id: number, to: string): boolean {
   const cur = db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Record<string, unknown>;
   const set = { status: to, ...fieldsFor(table, to, cur, ++counter) };
   const cols = Object.keys(set);

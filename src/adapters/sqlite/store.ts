@@ -3,14 +3,14 @@
  * Writes go through `write()` (BEGIN IMMEDIATE, so a number allocation never races another process) and
  * record an audit event in the same transaction.
  */
-import Database from 'better-sqlite3';
+import Database, { type Db as DriverDb } from './driver.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { migrations } from './migrations.js';
 import { auditHash, canonicalJson, GENESIS_HASH, type AuditRow } from '../../domain/audit.js';
 
-export type Db = Database.Database;
+export type Db = DriverDb;
 
 export interface AuditEvent {
   actor: string;
