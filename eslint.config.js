@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'scripts/**', 'keys.example/**', '*.config.*', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'scripts/**', 'keys.example/**', '*.config.*', 'bin/**', 'test/**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

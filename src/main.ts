@@ -2,6 +2,7 @@
  * Entry point: parse argv, run one command, catch once, print the error, set the exit code.
  * Command groups are registered from light modules; their heavy work is imported lazily in the actions.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { SandiError, EXIT_CODES, isSandiError } from './errors.js';
 import { resolveLang, setLang, t } from './cli/messages/index.js';
@@ -17,6 +18,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const program = new Command('sandi')
     .description(t('main.description'))
+    .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version')
     .option('--home <dir>', t('main.opt.home'))
     .option('--json', t('main.opt.json'))
     .option('--no-input', t('main.opt.noInput'))
@@ -48,9 +50,10 @@ function report(e: unknown, json: boolean, debug: boolean): number {
     return EXIT_CODES.USAGE;
   }
   const printer = createPrinter(json);
-  const err = isSandiError(e)
-    ? e
-    : new SandiError('INTERNAL', 'common.internal', { detail: e instanceof Error ? e.message : String(e) }, { cause: e });
+  // A library's own message may quote its input (a JSON parse error quotes the text it choked on), so only
+  // the error's class is shown by default; --debug shows the message and the stack.
+  const detail = e instanceof Error ? (debug ? `${e.name}: ${e.message}` : e.name) : debug ? String(e) : typeof e;
+  const err = isSandiError(e) ? e : new SandiError('INTERNAL', 'common.internal', { detail }, { cause: e });
   printer.error(err);
   if (debug && err.cause !== undefined) process.stderr.write(`${err.cause instanceof Error ? (err.cause.stack ?? err.cause.message) : JSON.stringify(err.cause)}\n`);
   if (debug && err.code === 'INTERNAL') process.stderr.write(`${String(err.stack)}\n`);

@@ -1,10 +1,11 @@
 /**
  * Local Maildir (the embedded default when no mailbox is configured, and the fallback channel of the SOP):
- * delivery writes into tmp/, fsyncs, then renames into new/, so a reader never sees half a message.
+ * delivery writes into tmp/, fsyncs, renames into new/ and fsyncs new/, so a reader never sees half a message
+ * and a delivery reported done survives a power cut.
  */
 import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SandiError } from '../errors.js';
 
@@ -12,8 +13,47 @@ export function ensureMaildir(dir: string): void {
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
 }
 
-/** Deliver one raw message; returns the file name under new/. */
-export function deliverToMaildir(dir: string, raw: Buffer, now: Date): string {
+/**
+ * The Maildir `name` directly under `base` (a folder of per-address Maildirs). DATA 'maildir.unsafeName' when
+ * `name` is not one plain path component (a "/" or "\\", a leading ".", a control character): names may come
+ * from a message's sender.
+ */
+export function maildirIn(base: string, name: string): string {
+  if (name.length === 0 || name.length > 255 || name.startsWith('.') || /[/\\\x00-\x1f\x7f]/.test(name)) {
+    throw new SandiError('DATA', 'maildir.unsafeName', { name: JSON.stringify(name), base });
+  }
+  const dir = join(base, name);
+  assertInside(base, dir);
+  return dir;
+}
+
+function assertInside(base: string, dir: string): void {
+  const rel = relative(resolve(base), resolve(dir));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new SandiError('DATA', 'maildir.outsideBase', { path: dir, base });
+  }
+}
+
+/** fsync a directory, so a rename into it is on disk (a no-op where directories cannot be opened). */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw e;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Deliver one raw message; returns the file name under new/. With `opts.base`, DATA 'maildir.outsideBase'
+ * when `dir` is not inside that folder (nothing is written).
+ */
+export function deliverToMaildir(dir: string, raw: Buffer, now: Date, opts: { base?: string } = {}): string {
+  if (opts.base !== undefined) assertInside(opts.base, dir);
   ensureMaildir(dir);
   const host = hostname().replace(/[/:]/g, '_');
   const name = `${Math.floor(now.getTime() / 1000)}.P${process.pid}R${randomBytes(6).toString('hex')}.${host}`;
@@ -28,6 +68,7 @@ export function deliverToMaildir(dir: string, raw: Buffer, now: Date): string {
       closeSync(fd);
     }
     renameSync(tmp, join(dir, 'new', name));
+    fsyncDir(join(dir, 'new'));
   } catch (e) {
     throw new SandiError('IO', 'common.writeFailed', { path: tmp, reason: (e as Error).message }, { cause: e });
   }

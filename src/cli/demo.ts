@@ -37,6 +37,12 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
             '',
             report.audit.ok ? t('demo.auditOk', { rows: report.audit.rows }) : t('demo.auditBroken'),
             t('demo.next', { home }),
+            '',
+            t('kirim.register.title'),
+            table(
+              [t('kirim.col.id'), t('kirim.col.nomor'), t('kirim.col.status'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar')],
+              report.register.map((r) => [r.id, r.nomor, r.status, r.sifat, r.kepada.map((k) => k.unit).join(', '), r.registeredAt]),
+            ),
           ].join('\n'),
         );
       } finally {

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { SandiError } from '../errors.js';
 import { DEFAULT_FORMATS, parseNumberFormat } from '../domain/numbering.js';
 import { checkServiceHours, DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
+import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
 
 export const CONFIG_VERSION = 1;
 export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
@@ -28,6 +29,21 @@ export interface MailboxAccount {
   caFile?: string;
   /** IMAP folder for sent copies; omitted = find the \Sent special-use folder; false = server saves sent mail itself. */
   sentFolder?: string | false;
+  /** A program that prints the password on its first line of output (argv, never through a shell). */
+  passwordCommand?: string[];
+  /** How `sandi akun rotasi` sets a new password on the server (default: manual). */
+  passwordChange?: PasswordChangeConfig;
+}
+
+/** `mailbox.passwordChange`: the adapter and its settings (no secret: the passwords go to it at run time). */
+export interface PasswordChangeConfig {
+  adapter: 'perintah' | 'dovecot-passwd' | 'manual';
+  /** perintah: argv of the program that receives user, old and new password on stdin */
+  command?: string[];
+  /** dovecot-passwd: the passwd-file */
+  file?: string;
+  /** dovecot-passwd: scheme of the new entry (default SSHA512) */
+  scheme?: 'SSHA512' | 'PLAIN';
 }
 
 export interface NumberFormats {
@@ -51,6 +67,8 @@ export interface SandiConfig {
   archiveKey: string;
   /** One person holds both the sandiman and the Kasi role at this terminal. */
   singleOperator: boolean;
+  /** Settings of the incoming-mail service (`sandi terima`); absent = the defaults in src/domain/terima.ts. */
+  terima?: TerimaConfig;
 }
 
 export const DEFAULT_NUMBER_FORMATS: NumberFormats = {
@@ -75,6 +93,8 @@ export function defaultConfig(partial: { officeName: string; unitCode: string; a
 }
 
 const SECRET_KEY = /pass(word)?|sandi_?akun|secret|rahasia/i;
+/** Keys that name how a password is obtained or changed, never a password itself. */
+const NOT_SECRET_PATHS = new Set(['mailbox.passwordCommand', 'mailbox.passwordChange']);
 
 class Checker {
   constructor(private readonly file: string) {}
@@ -104,6 +124,13 @@ class Checker {
     return v;
   }
 
+  argv(v: unknown, key: string): string[] {
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string' && x.length > 0)) {
+      this.fail(key, v, 'a command as an array of arguments, e.g. ["/usr/local/bin/ambil-sandi", "--akun", "persandian"] (run without a shell)');
+    }
+    return v as string[];
+  }
+
   bool(v: unknown, key: string): boolean {
     if (typeof v !== 'boolean') this.fail(key, v, 'true | false');
     return v;
@@ -113,6 +140,16 @@ class Checker {
 function endpoint(c: Checker, v: unknown, key: string): ServerEndpoint {
   const o = c.obj(v, key);
   return { host: c.str(o['host'], `${key}.host`, 'host name'), port: c.port(o['port'], `${key}.port`), tls: c.oneOf(o['tls'], `${key}.tls`, ['tls', 'starttls'] as const) };
+}
+
+function passwordChange(c: Checker, v: unknown): PasswordChangeConfig {
+  const key = 'mailbox.passwordChange';
+  const o = c.obj(v, key);
+  const out: PasswordChangeConfig = { adapter: c.oneOf(o['adapter'], `${key}.adapter`, ['perintah', 'dovecot-passwd', 'manual'] as const) };
+  if (o['command'] !== undefined || out.adapter === 'perintah') out.command = c.argv(o['command'], `${key}.command`);
+  if (o['file'] !== undefined || out.adapter === 'dovecot-passwd') out.file = c.str(o['file'], `${key}.file`, 'path of the Dovecot passwd-file');
+  if (o['scheme'] !== undefined) out.scheme = c.oneOf(o['scheme'], `${key}.scheme`, ['SSHA512', 'PLAIN'] as const);
+  return out;
 }
 
 function numberFormat(c: Checker, v: unknown, key: string): string {
@@ -131,7 +168,7 @@ function findSecretKeys(v: unknown, path: string, found: string[]): void {
   if (v === null || typeof v !== 'object') return;
   for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
     const p = path ? `${path}.${k}` : k;
-    if (SECRET_KEY.test(k)) found.push(p);
+    if (SECRET_KEY.test(k) && !NOT_SECRET_PATHS.has(p)) found.push(p);
     findSecretKeys(child, p, found);
   }
 }
@@ -166,6 +203,8 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
       if (m['sentFolder'] === false) mailbox.sentFolder = false;
       else mailbox.sentFolder = c.str(m['sentFolder'], 'mailbox.sentFolder', 'an IMAP folder name, or false');
     }
+    if (m['passwordCommand'] !== undefined) mailbox.passwordCommand = c.argv(m['passwordCommand'], 'mailbox.passwordCommand');
+    if (m['passwordChange'] !== undefined) mailbox.passwordChange = passwordChange(c, m['passwordChange']);
   }
   const archiveKey = c.str(o['archiveKey'], 'archiveKey', 'fingerprint of the office archive key (40 hex digits)');
   if (!/^[0-9A-F]{40}$/.test(archiveKey)) c.fail('archiveKey', archiveKey, 'fingerprint of the office archive key (40 upper-case hex digits)');
@@ -184,7 +223,16 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
     mailbox,
     archiveKey,
     singleOperator: c.bool(o['singleOperator'] ?? false, 'singleOperator'),
+    ...terimaSection(c, o['terima']),
   };
+}
+
+/** The optional "terima" object, validated by its own rules and kept, so that saving never drops it. */
+function terimaSection(c: Checker, raw: unknown): { terima?: TerimaConfig } {
+  if (raw === undefined) return {};
+  const parsed = parseTerimaConfig(raw);
+  if (!('config' in parsed)) c.fail(parsed.key, parsed.value, parsed.expected);
+  return { terima: parsed.config };
 }
 
 export function loadConfig(file: string): SandiConfig {

@@ -1,32 +1,25 @@
 /**
  * `sandi demo`: the outgoing classified-mail flow of SOP 001 on the embedded default (local SQLite + local
  * Maildir, no server), with the DEMO keys of keys.example/. A demo office is set up on first run; each run
- * registers one document, encrypts it to the recipient units and the archive key with the sandiman's initial
- * and the Kasi's signature, numbers it, delivers it as PGP/MIME into the recipients' local Maildirs, then reads
- * it back as a recipient and verifies both signatures, and finally checks the audit chain.
- * The document plaintext only ever exists in memory.
+ * sends one document through the kirim service (src/services/kirim.ts, the same code as `sandi kirim`, one
+ * person holding both roles): encrypted to the recipient units and the archive key with the sandiman's
+ * initial and the Kasi's signature, registered, numbered, delivered as PGP/MIME into the recipients' local
+ * Maildirs. Then it reads the message back as a recipient and verifies both signatures, checks the audit
+ * chain, and returns the latest rows of the register. The document plaintext only ever exists in memory.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
-import type { SignerReport } from '../ports.js';
+import type { PassphraseSource, SignerReport } from '../ports.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
-import { encryptKriptogram, decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
-import { buildPgpMime, extractArmored } from '../domain/pgpmime.js';
-import { deliverToMaildir, listMaildir, readMaildirMessage } from '../adapters/maildir.js';
-import { writeFileAtomic } from '../adapters/keystore.js';
-import {
-  registerOutgoing,
-  setOutgoingStatus,
-  assignOutgoingNumber,
-  setOutgoingMessageId,
-  getOutgoing,
-  type KriptogramKeluar,
-} from '../adapters/sqlite/registers.js';
+import { decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
+import { extractArmored } from '../domain/pgpmime.js';
+import { listMaildir, readMaildirMessage } from '../adapters/maildir.js';
+import { getOutgoing } from '../adapters/sqlite/registers.js';
 import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey } from './kunci.js';
+import { kirimService, type RowView } from './kirim.js';
 import { initHome, PACKAGE_ROOT } from './init.js';
 import { checkAuditChain } from './audit.js';
 
@@ -45,9 +38,14 @@ export interface DemoReport {
   kriptogramBytes: number;
   archivedAt: string;
   deliveredTo: { email: string; unit: string; maildir: string; file: string }[];
-  readBack: { as: string; signers: SignerReport[]; subject: string; fileName: string; identical: boolean };
+  readBack: { as: string; signers: SignerReport[]; subject: string; fileName: string; identical: boolean; permohonan: string | null };
   audit: { ok: boolean; rows: number };
+  /** the latest rows of the outgoing cryptogram register, oldest first */
+  register: RowView[];
 }
+
+/** How many register rows the demo shows at the end. */
+const REGISTER_ROWS = 5;
 
 class MemorySink extends Writable {
   chunks: Buffer[] = [];
@@ -120,120 +118,53 @@ async function ensureDemoOffice(app: App, progress: (s: DemoStep) => void): Prom
   return { config: result.config, created: true };
 }
 
-/** Run the demo; `progress` is told when each step starts. */
+/** Run the demo; `progress` is told when each step is done. */
 export async function runDemo(app: App, progress: (s: DemoStep) => void = () => {}): Promise<DemoReport> {
-  const { config, created } = await ensureDemoOffice(app, progress);
+  const { created } = await ensureDemoOffice(app, progress);
   const manifest = readExampleManifest(EXAMPLE_KEYS_DIR);
   const keys = kunciService(app, ACTOR_SANDIMAN);
   const sandiman = one(manifest, 'sandiman');
   const kasi = one(manifest, 'kasi');
   const units = bySlugRole(manifest, 'penerima');
-  const store = app.store();
-  const numbering = { format: config.numberFormats.kriptogramKeluar, timeZone: config.office.timeZone, unitCode: config.office.unitCode, configKey: 'numberFormats.kriptogramKeluar' };
+  const fixed = (p: string): PassphraseSource => ({ get: () => Promise.resolve(p) });
 
-  // The keys must be fit for new work (not expired, revoked or weak), like in the real flow.
-  const recipients = await keys.lookupRecipients(units.map((u) => u.email));
-  const archive = await keys.requireUsableKey(config.archiveKey, 'encrypt');
-  await keys.requireUsableKey(sandiman.fingerprint, 'sign');
-  await keys.requireUsableKey(kasi.fingerprint, 'sign');
-
-  const doc = demoDocument(app.clock.now());
-
-  // 1. register (terdaftar). Rahasia: the subject is stored encrypted to the archive key.
-  progress('terdaftar');
-  const subjectSink = new MemorySink();
-  await encryptKriptogram({
-    input: Readable.from([Buffer.from(doc.subject, 'utf8')]),
-    output: subjectSink,
-    fileName: 'perihal.txt',
-    headers: { subject: 'perihal' },
-    recipientKeys: [archive.publicArmored],
-    signingKeys: [{ armored: keys.loadSecretArmored(sandiman.fingerprint), passphrase: sandiman.passphrase }],
-  });
-  const row = store.write((tx) =>
-    registerOutgoing(
-      tx,
-      {
-        sandiman: ACTOR_SANDIMAN,
-        recipients: recipients.map((r) => ({ email: r.email, unit: r.unit, unitCode: r.unitCode, fingerprint: r.fingerprint })),
-        sifat: 'Rahasia',
-        derajat: 'Segera',
-        perihalTerenkripsi: subjectSink.bytes(),
-        permohonan: { nomor: '005/123/SETDA/DEMO', tanggal: app.clock.now().toISOString().slice(0, 10), unit: 'Sekretariat Daerah' },
-        assignedBy: 'Kasi Persandian (demo)',
-      },
-      app.clock.now(),
-    ),
-  );
-
-  // 2-3. encrypt with the sandiman's initial and the Kasi's signature (one operator holds both roles here).
-  progress('diparaf');
-  const kriptogram = new MemorySink();
-  const enc = await encryptKriptogram({
-    input: Readable.from([doc.body]),
-    output: kriptogram,
-    fileName: doc.fileName,
-    headers: { subject: doc.subject, classification: 'Rahasia', registerNumber: `(belum bernomor, baris ${row.id})` },
-    recipientKeys: [...recipients.map((r) => r.armored), archive.publicArmored],
-    signingKeys: [
-      { armored: keys.loadSecretArmored(sandiman.fingerprint), passphrase: sandiman.passphrase },
-      { armored: keys.loadSecretArmored(kasi.fingerprint), passphrase: kasi.passphrase },
-    ],
-    armor: true,
-  });
-  const armored = kriptogram.bytes();
-  const sha = createHash('sha256').update(armored).digest('hex');
-  const archiveDir = join(app.paths.archive, 'kriptogram-keluar');
-  mkdirSync(archiveDir, { recursive: true, mode: 0o700 });
-  const archivedAt = join(archiveDir, `${sha}.asc`);
-  writeFileAtomic(archivedAt, armored, 0o600);
-  store.write((tx) => setOutgoingStatus(tx, row.id, 'diparaf', { parafFpr: sandiman.fingerprint, drafSha256: sha }, app.clock.now(), ACTOR_SANDIMAN));
-  progress('ditandatangani');
-  store.write((tx) =>
-    setOutgoingStatus(tx, row.id, 'ditandatangani', { signer: ACTOR_KASI, signerFpr: kasi.fingerprint, kriptogramSha256: sha }, app.clock.now(), ACTOR_KASI),
-  );
-
-  // 4. number it, and fix the Message-ID before anything is delivered (outbox).
-  progress('bernomor');
-  const messageId = `<${randomUUID()}@diskominfo.demo.sandi.invalid>`;
-  const numbered: KriptogramKeluar = store.write((tx) => {
-    const r = assignOutgoingNumber(tx, row.id, numbering, app.clock.now(), ACTOR_SANDIMAN);
-    setOutgoingMessageId(tx, 'kriptogram_keluar', row.id, messageId, app.clock.now(), ACTOR_SANDIMAN);
-    return r;
-  });
-  const nomor = numbered.nomor ?? '';
-
-  // 5. deliver as PGP/MIME into each recipient's local Maildir (the embedded default) and the Sent folder.
-  progress('terkirim');
-  const raw = buildPgpMime(
-    {
-      from: { address: 'persandian@diskominfo.demo.sandi.invalid', name: config.office.name },
-      to: recipients.map((r) => ({ address: r.email, name: r.unit })),
-      subject: nomor,
-      messageId,
-      date: app.clock.now(),
-      utcOffsetMinutes: 420,
+  const kirim = kirimService(app, {
+    actor: ACTOR_SANDIMAN,
+    kasiActor: ACTOR_KASI,
+    env: {},
+    // one person holds both roles in the demo, whatever the config says
+    singleOperator: true,
+    passphrases: { sandiman: fixed(sandiman.passphrase), kasi: fixed(kasi.passphrase) },
+    progress: (step) => {
+      if (step !== 'diperiksa' && step !== 'surat-terdaftar') progress(step);
     },
-    armored,
-  );
-  const deliveredTo: DemoReport['deliveredTo'] = [];
-  for (const r of recipients) {
-    const dir = join(app.paths.maildir, r.email);
-    const file = deliverToMaildir(dir, raw, app.clock.now());
-    deliveredTo.push({ email: r.email, unit: r.unit, maildir: dir, file });
-  }
-  deliverToMaildir(join(app.paths.maildir, 'Sent'), raw, app.clock.now());
-  store.write((tx) =>
-    setOutgoingStatus(tx, row.id, 'terkirim', { serverReply: `maildir: ${deliveredTo.length} mailbox(es)` }, app.clock.now(), ACTOR_SANDIMAN),
-  );
+  });
+  const doc = demoDocument(app.clock.now());
+  const report = await kirim.mulai({
+    dokumen: { fileName: doc.fileName, data: doc.body },
+    kepada: units.map((u) => u.email),
+    perihal: doc.subject,
+    sifat: 'Rahasia',
+    derajat: 'Segera',
+    permohonan: { nomor: '005/123/SETDA/DEMO', tanggal: app.clock.now().toISOString().slice(0, 10), unit: 'Sekretariat Daerah' },
+    assignedBy: 'Kasi Persandian (demo)',
+  });
+  const row = report.row;
+  if (row.status !== 'terkirim' || !report.sent) throw new SandiError('INTERNAL', 'common.internal', { detail: `demo row ${row.id} ended ${row.status}` });
+  const deliveredTo: DemoReport['deliveredTo'] = report.sent.delivered.map((d) => ({
+    email: d.email,
+    unit: row.kepada.find((k) => k.email === d.email)?.unit ?? d.email,
+    maildir: d.where,
+    file: d.file ?? '',
+  }));
 
-  // 6. the first recipient unit reads it from its Maildir and verifies both signatures.
+  // the first recipient unit reads it from its Maildir and verifies both signatures
   progress('dibaca');
-  const reader = units.find((u) => u.email === recipients[0]?.email) ?? units[0];
-  if (!reader) throw new SandiError('DATA', 'demo.manifestIncomplete', { role: 'penerima' });
-  const inbox = listMaildir(join(app.paths.maildir, reader.email)).filter((m) => m.id.endsWith(deliveredTo[0]?.file ?? ''));
-  const msg = inbox[0];
-  if (!msg) throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path: join(app.paths.maildir, reader.email) });
+  const first = deliveredTo[0];
+  const reader = units.find((u) => u.email === first?.email);
+  if (!first || !reader) throw new SandiError('DATA', 'demo.manifestIncomplete', { role: 'penerima' });
+  const msg = listMaildir(first.maildir).find((m) => m.id.endsWith(first.file));
+  if (!msg) throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path: join(first.maildir, 'new', first.file) });
   const payload = await extractArmored(readMaildirMessage(msg));
   if (!payload) throw new SandiError('DATA', 'demo.noKriptogram', { path: msg.path });
   const plain = new MemorySink();
@@ -245,20 +176,29 @@ export async function runDemo(app: App, progress: (s: DemoStep) => void = () => 
     requiredSigners: 2,
   });
 
-  // 7. the audit chain.
   progress('audit');
   const audit = checkAuditChain(app.paths.database);
+  const all = kirim.status(true);
+  const archivedAt = kirim.archivedAt(row.id);
   return {
     home: app.paths.root,
     createdOffice: created,
-    nomor,
+    nomor: row.nomor ?? '',
     registerId: row.id,
-    messageId,
-    kriptogramBytes: enc.bytesOut,
+    messageId: row.messageId ?? '',
+    kriptogramBytes: statSync(archivedAt).size,
     archivedAt,
     deliveredTo,
-    readBack: { as: reader.email, signers: result.signers, subject: result.headers.subject, fileName: result.fileName, identical: plain.bytes().equals(doc.body) },
+    readBack: {
+      as: reader.email,
+      signers: result.signers,
+      subject: result.headers.subject,
+      fileName: result.fileName,
+      identical: plain.bytes().equals(doc.body),
+      permohonan: result.headers['Permohonan'] ?? null,
+    },
     audit: { ok: audit.ok, rows: audit.rows },
+    register: all.slice(-REGISTER_ROWS),
   };
 }
 

@@ -40,6 +40,10 @@ export interface MailStack {
   users: MailUser[];
   /** the stack's temporary folder (configs, state, Maildirs, logs) */
   dir: string;
+  /** Dovecot's passwd-file (user:{SCHEME}password:uid:gid::home::), read by Dovecot on every login after a change */
+  passwdFile: string;
+  /** Set a user's password in the passwd-file ({PLAIN}), as an administrator would; keeps owner and mode. */
+  setPassword(user: string, password: string): void;
   /** Look up a user by e-mail address; throws if unknown. */
   user(email: string): MailUser;
   /** Dovecot and Postfix logs so far, for failure messages. */
@@ -314,6 +318,17 @@ async function startOnce(options: MailStackOptions): Promise<MailStack> {
       caFile: paths.cert,
       users,
       dir,
+      passwdFile: paths.dovecotUsers,
+      setPassword(user: string, password: string): void {
+        const lines = readFileSync(paths.dovecotUsers, 'utf8').split('\n');
+        const i = lines.findIndex((l) => l.split(':', 1)[0]?.toLowerCase() === user.toLowerCase());
+        if (i < 0) throw new Error(`mailstack: no user ${user} in the passwd-file`);
+        const fields = (lines[i] ?? '').split(':');
+        fields[1] = `{PLAIN}${password}`;
+        lines[i] = fields.join(':');
+        // in place: owner and mode stay; Dovecot sees the new mtime and re-reads the file
+        writeFileSync(paths.dovecotUsers, lines.join('\n'));
+      },
       user(email: string): MailUser {
         const u = users.find((x) => x.email === email);
         if (!u) throw new Error(`mailstack: no user ${email}`);

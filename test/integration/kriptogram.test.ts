@@ -3,12 +3,13 @@
  * output bytes and no spool left behind, compressed input with its bound.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { decryptKriptogram, encryptKriptogram, type DecryptKriptogramOptions } from '../../src/adapters/openpgp/kriptogram.js';
+import { spoolFdForTestsOnly } from '../../src/adapters/openpgp/kriptogram-hasher.js';
 import { packet, TAG } from '../../src/adapters/openpgp/packets.js';
 import { encodeProtectedEntity } from '../../src/domain/protected-headers.js';
 import { SandiError } from '../../src/errors.js';
@@ -321,5 +322,159 @@ describe('kriptogram refusals (nothing released, spool deleted)', () => {
       const limited = await open(c, { maxDecompressedBytes: 100_000 });
       expect(limited.error?.key).toBe('kriptogram.decompressionLimit');
     }
+  });
+});
+
+describe('kriptogram: the spool cannot be written (security review 1)', () => {
+  // /dev/full answers every write with a real ENOSPC: the spool worker gets it in place of the spool file's
+  // descriptor through the hasher's test seam (the spool file itself is still made, and must be deleted)
+  const full = existsSync('/dev/full');
+
+  async function withFullDisk<T>(f: () => Promise<T>): Promise<T> {
+    const fd = openSync('/dev/full', 'r+');
+    spoolFdForTestsOnly.replace = () => fd;
+    try {
+      return await f();
+    } finally {
+      spoolFdForTestsOnly.replace = null;
+      closeSync(fd);
+    }
+  }
+
+  it.skipIf(!full)('a failed spool write mid-stream is refused with IO within seconds (it used to hang once 8 MiB were in flight)', async () => {
+    const k = await makeKriptogram(randomBytes(24 * 1024 * 1024), { recipients: [dinkes], chunk: 1024 * 1024 });
+    const t0 = Date.now();
+    // open() checks: nothing written to the output, the spool folder deleted
+    const r = await withFullDisk(() => open(k, {}, 1024 * 1024));
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.error?.code).toBe('IO');
+    expect(r.error?.key).toBe('kriptogram.spoolIo');
+    expect(r.error?.hint).toBe('kriptogram.spoolIo.hint');
+    expect(r.error?.params['code']).toBe('ENOSPC');
+    expect(String(r.error?.params['dir'])).toContain('sandi-test-spool-');
+    // the worker is gone with its failure; the next decryption works normally
+    const again = await open(k, {}, 1024 * 1024);
+    expect(again.error).toBeNull();
+  }, 30_000);
+
+  it.skipIf(!full)('a failed write of the last record (small document) is refused with IO as well', async () => {
+    const k = await makeKriptogram(randomBytes(1000), { recipients: [dinkes] });
+    const r = await withFullDisk(() => open(k));
+    expect(r.error?.code).toBe('IO');
+    expect(r.error?.params['code']).toBe('ENOSPC');
+  });
+
+  it('a spool folder that does not exist is refused with IO naming it', async () => {
+    const k = await makeKriptogram(randomBytes(1000), { recipients: [dinkes] });
+    const missing = join(tmpdir(), `sandi-no-such-folder-${randomBytes(6).toString('hex')}`);
+    const out = new MemorySink();
+    const e = await decryptKriptogram({
+      input: chunked(k),
+      output: out,
+      decryptionKeys: [unlockable(dinkes)],
+      verificationKeys: [sandiman.publicArmored, kasi.publicArmored],
+      tmpDir: missing,
+    }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(SandiError);
+    expect((e as SandiError).code).toBe('IO');
+    expect((e as SandiError).params['dir']).toBe(missing);
+    expect(out.bytes).toBe(0);
+  });
+});
+
+describe('kriptogram: only binary document signatures count (security review 2, 3)', () => {
+  let entity: Buffer;
+  const doc = Buffer.from('Isi nota dinas.\r\nBaris kedua.\r\n');
+  beforeAll(async () => {
+    entity = await entityOf(doc);
+  });
+
+  async function privateOf(k: TestKey): Promise<openpgp.PrivateKey> {
+    return openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: k.privateArmored }), passphrase: k.passphrase });
+  }
+
+  /** A text-mode (0x01) signature over `over`, as `gpg --textmode` makes, and its one-pass packet (type 0x01). */
+  async function textSig(signer: TestKey, over: Buffer): Promise<{ sig: Buffer; ops: Buffer; body: Buffer }> {
+    const s = await openpgp.sign({ message: await openpgp.createMessage({ text: over.toString('latin1') }), signingKeys: await privateOf(signer), detached: true, format: 'object' });
+    const p = s.packets[0] as openpgp.SignaturePacket;
+    expect(p.signatureType).toBe(openpgp.enums.signature.text);
+    const ops = packet(
+      TAG.ONE_PASS_SIGNATURE,
+      Buffer.concat([Buffer.from([3, 1, p.hashAlgorithm!, p.publicKeyAlgorithm!]), Buffer.from(p.issuerKeyID.toHex(), 'hex'), Buffer.from([1])]),
+    );
+    return { sig: Buffer.from(s.write() as Uint8Array), ops, body: Buffer.from((p as unknown as { write(): Uint8Array }).write()) };
+  }
+
+  it("a key's own certification (0x13) over literal data equal to its key+user ID bytes is refused with SIGNATURE", async () => {
+    const key = await openpgp.readKey({ armoredKey: kasi.publicArmored });
+    const user = key.users[0]!;
+    const cert = user.selfCertifications[0]!;
+    expect(cert.signatureType).toBe(openpgp.enums.signature.certPositive);
+    const toSign = (cert as unknown as { toSign(t: number, d: unknown): Uint8Array }).toSign(cert.signatureType!, { key: key.keyPacket, userID: user.userID });
+    const lit = new openpgp.LiteralDataPacket();
+    (lit as unknown as { setBytes(b: Uint8Array, f: openpgp.enums.literal): void }).setBytes(toSign, openpgp.enums.literal.binary);
+    const list = new openpgp.PacketList<openpgp.AnyPacket>();
+    list.push(cert, lit);
+    const enc = await openpgp.encrypt({
+      message: new openpgp.Message(list),
+      encryptionKeys: await openpgp.readKey({ armoredKey: dinkes.publicArmored }),
+      format: 'binary',
+      config: { aeadProtect: false, preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed },
+    });
+    for (const extra of [{}, { requireSignature: false }]) {
+      const r = await open(Buffer.from(enc), extra);
+      expect(r.error?.code).toBe('SIGNATURE');
+      expect(r.error?.key).toBe('kriptogram.signatureType');
+      expect(r.error?.params['type']).toBe('13');
+    }
+  });
+
+  it('text signatures (0x01) are refused with SIGNATURE, in the one-pass packet or in the signature itself', async () => {
+    const t = await textSig(sandiman, entity);
+    // one-pass type 0x01 + text signature
+    const withOps = await open(await craft({ data: entity, signed: { sig: t.sig, ops: t.ops } }, [dinkes]));
+    expect(withOps.error?.code).toBe('SIGNATURE');
+    expect(withOps.error?.key).toBe('kriptogram.signatureType');
+    expect(withOps.error?.params['keyId']).toBe(sandiman.keyId);
+    // a one-pass packet claiming binary, followed by the text signature
+    const binaryOps = Buffer.from(t.ops);
+    binaryOps[3] = 0;
+    const mixed = await open(await craft({ data: entity, signed: { sig: t.sig, ops: binaryOps } }, [dinkes]));
+    expect(mixed.error?.code).toBe('SIGNATURE');
+    expect(mixed.error?.key).toBe('kriptogram.signatureType');
+    expect(mixed.error?.params['type']).toBe('01');
+  });
+
+  it('a text signature is refused as a preset signature', async () => {
+    const headers = { subject: 'dari gpg', registerNumber: 'B.1/2026' };
+    const t = await textSig(sandiman, entity); // entityOf: same headers, file name and boundary as below
+    const run = (body: Buffer) =>
+      encryptKriptogram({
+        input: chunked(doc),
+        output: new MemorySink(),
+        fileName: 'x.bin',
+        headers,
+        boundary: '=_test_boundary',
+        recipientKeys: [dinkes.publicArmored],
+        signingKeys: [unlockable(kasi)],
+        presetSignatures: [{ body, publicArmored: sandiman.publicArmored }],
+      });
+    await expect(run(t.body)).rejects.toMatchObject({ code: 'SIGNATURE', key: 'kriptogram.presetSignatureBad' });
+    // the same construction with a binary signature is accepted: the check is on the type
+    const b = await detachedSig(sandiman, entity);
+    const bin = (await openpgp.readSignature({ binarySignature: b.sig })).packets[0] as unknown as { write(): Uint8Array };
+    const ok = await run(Buffer.from(bin.write()));
+    expect(ok.signatures).toHaveLength(2);
+  });
+
+  it('requiredSigners counts distinct signers: one key signing twice is one signer', async () => {
+    const twice = await makeKriptogram(Buffer.from('dua kali'), { recipients: [dinkes], signers: [sandiman, sandiman] });
+    const one = await open(twice);
+    expect(one.error).toBeNull();
+    expect(one.result!.signers.map((s) => s.status)).toEqual(['good', 'good']);
+    const r = await open(twice, { requiredSigners: 2 });
+    expect(r.error?.code).toBe('SIGNATURE');
+    expect(r.error?.key).toBe('kriptogram.notEnoughSigners');
+    expect(r.error?.params).toMatchObject({ good: 1, required: 2 });
   });
 });

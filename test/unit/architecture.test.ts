@@ -65,3 +65,11 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('migrations', () => {
+  it('have distinct versions 1..N with no gap, so a fresh database and an old one end in the same schema', async () => {
+    const { migrations } = await import('../../src/adapters/sqlite/migrations.js');
+    const versions = migrations.map((m) => m.version).sort((a, b) => a - b);
+    expect(versions).toEqual(versions.map((_, i) => i + 1));
+  });
+});

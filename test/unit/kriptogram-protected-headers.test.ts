@@ -156,3 +156,34 @@ describe('protected-headers entity', () => {
     expect(Buffer.from(a.toString('latin1'), 'base64').equals(data)).toBe(true);
   });
 });
+
+describe('base64 body decoding (line-by-line fast path and the general path agree)', () => {
+  const doc = randomBytes(150_000);
+  const b64 = doc.toString('base64');
+  function entityWith(lines: string[], nl: string): Buffer {
+    return Buffer.from(
+      `Content-Type: multipart/mixed; boundary="=_q"${nl}${nl}--=_q${nl}Content-Disposition: attachment; filename="a"${nl}` +
+        `Content-Transfer-Encoding: base64${nl}${nl}${lines.join(nl)}${nl}--=_q--${nl}`,
+      'latin1',
+    );
+  }
+  const wrap = (widths: (i: number) => number): string[] => {
+    const lines: string[] = [];
+    for (let i = 0, n = 0; i < b64.length; n++) {
+      const w = widths(n);
+      lines.push(b64.slice(i, i + w));
+      i += w;
+    }
+    return lines;
+  };
+  it.each([
+    ['76, CRLF', wrap(() => 76), '\r\n'],
+    ['64, LF', wrap(() => 64), '\n'],
+    ['odd width 10', wrap(() => 10), '\r\n'],
+    ['76 then 3+5 lines that add up to 76+LF', wrap((n) => (n < 5 ? 76 : n % 2 === 0 ? 72 : 3)), '\n'],
+    ['mixed widths', wrap((n) => [76, 8, 76, 75, 1][n % 5]!), '\r\n'],
+  ])('%s', (_name, lines, nl) => {
+    const entity = entityWith(lines, nl);
+    for (const chunk of [7, 79, 4096, 65_537, entity.length]) expect(parse(entity, chunk).doc.equals(doc)).toBe(true);
+  });
+});

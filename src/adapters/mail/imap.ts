@@ -160,6 +160,48 @@ export class ImapMailbox {
     }
   }
 
+  /**
+   * The messages of `mailbox` with a UID above `afterUid`, oldest first, with the folder's UIDVALIDITY: one
+   * UID FETCH of (UID RFC822.SIZE INTERNALDATE) collected in full before returning, so the caller may then
+   * download each message without issuing a command inside a running FETCH (imapflow deadlocks on that).
+   */
+  async listSince(mailbox: string, afterUid: number): Promise<{ uidValidity: bigint; uidNext: number | null; messages: { uid: number; size: number; internalDate: Date | null }[] }> {
+    const lock = await this.lock(mailbox);
+    try {
+      const mb = this.client.mailbox;
+      const uidValidity = mb === false ? 0n : mb.uidValidity;
+      const uidNext = mb === false ? null : mb.uidNext;
+      const exists = mb === false ? 0 : mb.exists;
+      const messages: { uid: number; size: number; internalDate: Date | null }[] = [];
+      if (exists > 0 && (uidNext === null || uidNext > afterUid + 1)) {
+        await this.run('FETCH', mailbox, async () => {
+          for await (const m of this.client.fetch(`${afterUid + 1}:*`, { uid: true, size: true, internalDate: true }, { uid: true })) {
+            // "n:*" also names the highest UID when every UID is below n (RFC 3501): filter it out
+            if (m.uid > afterUid) {
+              const d = m.internalDate;
+              messages.push({ uid: m.uid, size: m.size ?? 0, internalDate: d instanceof Date ? d : typeof d === 'string' ? new Date(d) : null });
+            }
+          }
+        });
+      }
+      messages.sort((a, b) => a.uid - b.uid);
+      return { uidValidity, uidNext, messages };
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Move one message (by UID) to another folder, e.g. after it was archived and registered. */
+  async moveMessage(mailbox: string, uid: number, destination: string): Promise<void> {
+    const lock = await this.lock(mailbox);
+    try {
+      const res = await this.run('MOVE', mailbox, () => this.client.messageMove(String(uid), destination, { uid: true }));
+      if (res === false) throw this.rejected('MOVE', mailbox, 'no response');
+    } finally {
+      lock.release();
+    }
+  }
+
   /** Log out politely; never throws (a dead connection is simply closed). */
   async close(): Promise<void> {
     try {

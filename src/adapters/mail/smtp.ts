@@ -36,6 +36,8 @@ export interface SendRawInput {
   raw: Buffer | Readable;
   /** the Message-ID written in `raw`; reported back so the caller can register it */
   messageId: string;
+  /** ask for delivery status notifications (RFC 3461) when the server offers DSN; `envid` names the send */
+  dsn?: { envid: string; notify?: ('SUCCESS' | 'FAILURE' | 'DELAY')[] };
 }
 
 export interface SendResult {
@@ -77,7 +79,12 @@ export async function sendRaw(settings: SmtpSettings, input: SendRawInput): Prom
     debug: false,
   });
   try {
-    const info = await transport.sendMail({ envelope: { from: input.from, to: input.to }, raw: input.raw });
+    const info = await transport.sendMail({
+      envelope: { from: input.from, to: input.to },
+      raw: input.raw,
+      // nodemailer adds RET/ENVID/NOTIFY only when the server announces the DSN extension
+      ...(input.dsn === undefined ? {} : { dsn: { id: input.dsn.envid, return: 'headers' as const, notify: input.dsn.notify ?? ['FAILURE', 'DELAY'], recipient: input.from } }),
+    });
     return {
       messageId: input.messageId,
       response: String(info.response),

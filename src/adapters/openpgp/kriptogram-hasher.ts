@@ -10,13 +10,98 @@ import { Worker } from 'node:worker_threads';
 const MAX_IN_FLIGHT = 8 * 1024 * 1024;
 /** coalesce small updates: one message per ~1 MiB keeps the per-message cost negligible */
 const BATCH = 1024 * 1024;
+/** plaintext bytes per spool record (the last byte of each is the 'last record' flag) */
+export const SPOOL_RECORD = 1024 * 1024;
+
+/** The spool worker refused a record (damaged, moved, cut off). */
+export class SpoolWorkerError extends Error {}
+
+/** Reading or writing the spool file failed in the worker (disk full, I/O error, read-only file system …). */
+export class SpoolIoError extends Error {
+  constructor(
+    message: string,
+    /** the errno code, e.g. 'ENOSPC' */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'SpoolIoError';
+  }
+}
+
+/**
+ * TEST SEAM, never set in production: lets a test hand the spool worker another file descriptor in place of
+ * the spool file's (e.g. one open on /dev/full), so a real write failure can be produced without a full disk.
+ */
+export const spoolFdForTestsOnly: { replace: ((fd: number) => number) | null } = { replace: null };
 
 // plain JS, evaluated in the worker (no file to locate: works from src/ under vitest and from dist/)
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+const { createHash, createCipheriv, createDecipheriv, randomBytes } = require('node:crypto');
+const fs = require('node:fs');
 const mdc = createHash('sha1');
 const lit = new Map();
+// the encrypted spool (kriptogram-spool.ts): its one-time key lives only here, in this thread's memory
+const RECORD = ${SPOOL_RECORD};
+const TAG_LEN = 16;
+let sp = null;
+function nonce(i) { const n = Buffer.alloc(12); n.writeBigUInt64BE(BigInt(i), 4); return n; }
+function writeFully(fd, bufs, pos) {
+  let n = fs.writevSync(fd, bufs, pos);
+  let total = 0; for (const b of bufs) total += b.length;
+  if (n === total) return;
+  const all = Buffer.concat(bufs);
+  while (n < total) n += fs.writeSync(fd, all, n, total - n, pos + n);
+}
+function rec() { if (sp.failed !== null) throw sp.failed; if (sp.c === null) { sp.c = createCipheriv('aes-256-gcm', sp.key, nonce(sp.index)); sp.parts = []; sp.len = 0; } return sp; }
+function seal() {
+  const r = rec();
+  r.parts.push(r.c.final());
+  const head = Buffer.alloc(4); head.writeUInt32BE(r.len, 0);
+  try { writeFully(sp.fd, [head, ...r.parts, r.c.getAuthTag()], sp.offset); }
+  catch (e) {
+    // never seal anything again under this key: a retry would reuse the record's nonce
+    sp.c = null; sp.parts = []; sp.failed = e;
+    throw e;
+  }
+  sp.offset += 4 + r.len + TAG_LEN; sp.index++; sp.c = null; sp.parts = [];
+}
+function spoolWrite(b) {
+  let off = 0;
+  while (off < b.length) {
+    const r = rec();
+    const n = Math.min(RECORD - 1 - r.len, b.length - off);
+    r.parts.push(r.c.update(b.subarray(off, off + n)));
+    r.len += n; off += n;
+    // last plaintext byte of every record: 0 = more follow, 1 = this is the last record
+    if (r.len === RECORD - 1) { r.parts.push(r.c.update(Buffer.from([0]))); r.len += 1; seal(); }
+  }
+}
+let readBuf = Buffer.allocUnsafe(0);
+function readFully(fd, buf, len, pos) {
+  let got = 0;
+  while (got < len) { const n = fs.readSync(fd, buf, got, len - got, pos + got); if (n === 0) break; got += n; }
+  return got;
+}
+function spoolRecord(i, pos) {
+  const head = Buffer.alloc(4);
+  if (readFully(sp.fd, head, 4, pos) !== 4) throw new Error('SPOOL:record header missing');
+  const len = head.readUInt32BE(0);
+  if (len > RECORD || len === 0) throw new Error('SPOOL:record length ' + len);
+  if (readBuf.length < len + TAG_LEN) readBuf = Buffer.allocUnsafe(len + TAG_LEN);
+  if (readFully(sp.fd, readBuf, len + TAG_LEN, pos + 4) !== len + TAG_LEN) throw new Error('SPOOL:record cut short');
+  const next = pos + 4 + len + TAG_LEN;
+  const last = next === sp.offset;
+  const d = createDecipheriv('aes-256-gcm', sp.key, nonce(i));
+  d.setAuthTag(readBuf.subarray(len, len + TAG_LEN));
+  let plain;
+  try { plain = d.update(readBuf.subarray(0, len)); d.final(); }
+  catch (e) { throw new Error('SPOOL:record ' + i + ' failed authentication (' + e.message + ')'); }
+  // the record's last byte says whether it is the last record (authenticated by GCM; the nonce binds the
+  // index), so reordering, dropping or cutting off records is detected
+  if (plain[len - 1] !== (last ? 1 : 0)) throw new Error('SPOOL:record ' + i + ' out of place');
+  return { plain, n: len - 1, next, last };
+}
 parentPort.on('message', (m) => {
   try {
     switch (m.k) {
@@ -24,6 +109,7 @@ parentPort.on('message', (m) => {
       // the buffer goes back to the main thread for reuse (no new allocation per megabyte)
       case 'mdc': mdc.update(m.b.subarray(0, m.n)); parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
       case 'lit': for (const h of lit.values()) h.update(m.b.subarray(0, m.n)); parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
+      case 'sp': spoolWrite(m.b.subarray(0, m.n)); parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
       case 'mdcDigest': { if (m.suffix) mdc.update(m.suffix); parentPort.postMessage({ k: 'reply', id: m.id, d: mdc.digest() }); break; }
       case 'litDigest': {
         const h = lit.get(m.algo);
@@ -32,18 +118,58 @@ parentPort.on('message', (m) => {
         parentPort.postMessage({ k: 'reply', id: m.id, d: c.digest() });
         break;
       }
+      case 'spOpen': sp = { fd: m.fd, key: randomBytes(32), index: 0, offset: 0, c: null, parts: [], len: 0, finished: false, failed: null }; parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) }); break;
+      case 'spFinish': {
+        if (!sp.finished) { const r = rec(); r.parts.push(r.c.update(Buffer.from([1]))); r.len += 1; seal(); sp.finished = true; }
+        parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) });
+        break;
+      }
+      case 'spRead': {
+        if (sp === null || !sp.finished) throw new Error('SPOOL:not finished');
+        const r = spoolRecord(m.i, m.pos);
+        // transfer only a buffer this record owns alone (small ones may sit in Buffer's shared pool)
+        const d = r.plain.byteOffset === 0 && r.plain.byteLength === r.plain.buffer.byteLength ? r.plain : new Uint8Array(r.plain);
+        parentPort.postMessage({ k: 'reply', id: m.id, d, n: r.n, next: r.next, last: r.last }, [d.buffer]);
+        break;
+      }
+      case 'spClose': if (sp !== null) { sp.key.fill(0); sp = null; } parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) }); break;
     }
-  } catch (e) { parentPort.postMessage({ k: 'reply', id: m.id ?? -1, err: String(e && e.message || e) }); }
+  } catch (e) {
+    const err = String(e && e.message || e);
+    // errno codes (ENOSPC, EIO, ...) travel along so the main thread can name an I/O failure as such
+    const code = e && typeof e.code === 'string' ? e.code : undefined;
+    // a request gets its own answer; a failed update (no id: nobody waits for it) fails the whole worker,
+    // since no acknowledgement will come for its bytes and later updates would build on lost state
+    if (m.id !== undefined) parentPort.postMessage({ k: 'reply', id: m.id, err, code });
+    else parentPort.postMessage({ k: 'fail', err, code });
+  }
 });
 `;
 
-type Reply = { k: 'ack'; n: number; b: Uint8Array<ArrayBuffer> } | { k: 'reply'; id: number; d?: Uint8Array; err?: string };
+type Stream = 'mdc' | 'lit' | 'sp';
+
+type Reply =
+  | { k: 'ack'; n: number; b: Uint8Array<ArrayBuffer> }
+  | { k: 'fail'; err: string; code?: string }
+  | { k: 'reply'; id: number; d?: Uint8Array; err?: string; code?: string; n?: number; next?: number; last?: boolean };
+
+function workerError(err: string, code: string | undefined): Error {
+  if (err.startsWith('SPOOL:')) return new SpoolWorkerError(err.slice(6));
+  if (code !== undefined) return new SpoolIoError(err, code);
+  return new Error(err);
+}
+
+export interface SpoolRecord {
+  plain: Buffer;
+  next: number;
+  last: boolean;
+}
 
 export class OffThreadHasher {
   private readonly worker: Worker;
   private inFlight = 0;
   private waiters: (() => void)[] = [];
-  private readonly replies = new Map<number, { resolve: (d: Buffer) => void; reject: (e: Error) => void }>();
+  private readonly replies = new Map<number, { resolve: (m: Reply & { k: 'reply' }) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
   private readonly algos = new Set<string>();
@@ -58,11 +184,17 @@ export class OffThreadHasher {
         if (this.inFlight <= MAX_IN_FLIGHT) this.wake();
         return;
       }
+      if (m.k === 'fail') {
+        // an update failed: its bytes are never acknowledged, so everything waiting must fail now
+        this.fail(workerError(m.err, m.code));
+        return;
+      }
       const r = this.replies.get(m.id);
       if (r === undefined) return;
       this.replies.delete(m.id);
-      if (m.err !== undefined || m.d === undefined) r.reject(new Error(m.err ?? 'no digest'));
-      else r.resolve(Buffer.from(m.d));
+      if (m.err !== undefined) r.reject(workerError(m.err, m.code));
+      else if (m.d === undefined) r.reject(new Error('no digest'));
+      else r.resolve(m);
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', () => this.fail(new Error('hash worker stopped')));
@@ -93,12 +225,13 @@ export class OffThreadHasher {
   }
 
   // one batch buffer per stream; data is copied into it once, and the full buffer is transferred
-  private readonly pending: Record<'mdc' | 'lit', { buf: Uint8Array<ArrayBuffer> | null; len: number }> = {
+  private readonly pending: Record<Stream, { buf: Uint8Array<ArrayBuffer> | null; len: number }> = {
     mdc: { buf: null, len: 0 },
     lit: { buf: null, len: 0 },
+    sp: { buf: null, len: 0 },
   };
 
-  private async send(k: 'mdc' | 'lit', data: Uint8Array): Promise<void> {
+  private async send(k: Stream, data: Uint8Array): Promise<void> {
     if (this.failure !== null) throw this.failure;
     let off = 0;
     while (off < data.length) {
@@ -112,7 +245,7 @@ export class OffThreadHasher {
     }
   }
 
-  private async flush(k: 'mdc' | 'lit'): Promise<void> {
+  private async flush(k: Stream): Promise<void> {
     const p = this.pending[k];
     if (p.buf === null || p.len === 0) return;
     const buf = p.buf;
@@ -137,10 +270,15 @@ export class OffThreadHasher {
     return this.send('lit', data);
   }
 
-  private request(msg: Record<string, unknown>): Promise<Buffer> {
+  private async request(msg: Record<string, unknown>): Promise<Buffer> {
+    const m = await this.requestRaw(msg);
+    return Buffer.from(m.d!.buffer, m.d!.byteOffset, m.d!.byteLength);
+  }
+
+  private requestRaw(msg: Record<string, unknown>): Promise<Reply & { k: 'reply' }> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.replies.set(id, { resolve, reject });
       this.worker.postMessage({ ...msg, id });
     });
@@ -156,6 +294,40 @@ export class OffThreadHasher {
   async literalDigest(algo: string, suffix: Uint8Array): Promise<Buffer> {
     await this.flush('lit');
     return this.request({ k: 'litDigest', algo, suffix });
+  }
+
+  // ------------------------------------------------------------------ the encrypted spool's worker side
+
+  /** Start a spool in the open file `fd` (a fresh one-time key is made in the worker). */
+  async spoolOpen(fd: number): Promise<void> {
+    await this.requestRaw({ k: 'spOpen', fd: spoolFdForTestsOnly.replace?.(fd) ?? fd });
+  }
+
+  /** Plaintext for the spool: copied into batches, sealed and written by the worker. */
+  spoolWrite(data: Uint8Array): Promise<void> {
+    return this.send('sp', data);
+  }
+
+  /** Seal the last record; resolves when everything is on disk. */
+  async spoolFinish(): Promise<void> {
+    await this.flush('sp');
+    await this.requestRaw({ k: 'spFinish' });
+  }
+
+  /** Record `i` at file position `pos`, decrypted and checked (SpoolWorkerError when it is not authentic). */
+  async spoolRead(i: number, pos: number): Promise<SpoolRecord> {
+    const m = await this.requestRaw({ k: 'spRead', i, pos });
+    return { plain: Buffer.from(m.d!.buffer, m.d!.byteOffset, m.n), next: m.next!, last: m.last! };
+  }
+
+  /** Forget the spool key (also gone when the worker ends). */
+  async spoolClose(): Promise<void> {
+    if (this.failure !== null) return;
+    await this.requestRaw({ k: 'spClose' });
+  }
+
+  get closed(): boolean {
+    return this.failure !== null;
   }
 
   async close(): Promise<void> {

@@ -5,15 +5,15 @@
  * key that exists only in this process's memory, in records of up to 1 MiB (each record's index and a
  * "last record" flag are authenticated, so a record cannot be reordered, dropped or truncated unnoticed).
  * After the checks pass the spool is replayed into the real output; it is deleted on every path.
+ * The records are sealed, written, read back and opened on a worker thread (kriptogram-hasher.ts), which
+ * alone holds the key.
  */
-import { createCipheriv, createDecipheriv, randomBytes, type CipherGCM } from 'node:crypto';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { OffThreadHasher, SpoolWorkerError, type SpoolRecord } from './kriptogram-hasher.js';
 
-const RECORD = 1024 * 1024;
-const TAG_LEN = 16;
 
 export class SpoolIntegrityError extends Error {
   constructor(detail: string) {
@@ -69,11 +69,7 @@ export async function endAndFlush(out: Writable): Promise<void> {
 }
 
 export class EncryptedSpool {
-  private readonly key = randomBytes(32);
-  private index = 0;
-  private offset = 0;
   private finished = false;
-  private lastWrite: Promise<void> = Promise.resolve();
   /** plaintext bytes written */
   bytes = 0;
 
@@ -81,137 +77,81 @@ export class EncryptedSpool {
     readonly dir: string,
     readonly file: string,
     private fh: FileHandle | null,
+    private readonly worker: OffThreadHasher,
+    private readonly ownsWorker: boolean,
   ) {}
 
-  /** A fresh spool file (mode 0600) in its own directory under `parent` (default: the OS temp folder). */
-  static async create(parent?: string): Promise<EncryptedSpool> {
+  /**
+   * A fresh spool file (mode 0600) in its own directory under `parent` (default: the OS temp folder).
+   * Sealing and unsealing run on `worker` (the kriptogram's hash worker, so the second core does them
+   * beside the decryption), or on a worker of its own.
+   */
+  static async create(parent?: string, worker?: OffThreadHasher): Promise<EncryptedSpool> {
     const dir = await mkdtemp(join(parent ?? tmpdir(), 'sandi-spool-'));
     const file = join(dir, 'spool.bin');
+    let fh: FileHandle | null = null;
+    const w = worker ?? new OffThreadHasher();
     try {
-      const fh = await open(file, 'wx+', 0o600);
-      return new EncryptedSpool(dir, file, fh);
+      fh = await open(file, 'wx+', 0o600);
+      await w.spoolOpen(fh.fd);
+      return new EncryptedSpool(dir, file, fh, w, worker === undefined);
     } catch (e) {
+      await fh?.close().catch(() => undefined);
+      if (worker === undefined) await w.close();
       await rm(dir, { recursive: true, force: true });
       throw e;
     }
   }
 
-  private nonce(i: number): Buffer {
-    const n = Buffer.alloc(12);
-    n.writeBigUInt64BE(BigInt(i), 4);
-    return n;
-  }
-
-  // the record being written: its cipher, ciphertext pieces and plaintext length so far
-  private rec: { c: CipherGCM; parts: Buffer[]; len: number } | null = null;
-
-  private open(): { c: CipherGCM; parts: Buffer[]; len: number } {
-    // nonce = record index: a record moved to another place fails authentication
-    this.rec ??= { c: createCipheriv('aes-256-gcm', this.key, this.nonce(this.index)), parts: [], len: 0 };
-    return this.rec;
-  }
-
-  /** Finish the current record and write it (one write in flight while the next one is encrypted). */
-  private async seal(): Promise<void> {
-    if (this.fh === null) throw new Error('spool closed');
-    const r = this.open();
-    this.rec = null;
-    this.index++;
-    r.parts.push(r.c.final());
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(r.len, 0);
-    const bufs = [head, ...r.parts, r.c.getAuthTag()];
-    await this.lastWrite;
-    this.lastWrite = this.fh.writev(bufs, this.offset).then(() => undefined);
-    this.lastWrite.catch(() => undefined);
-    this.offset += 4 + r.len + TAG_LEN;
-  }
-
   async write(chunks: Buffer[]): Promise<void> {
     if (this.finished) throw new Error('spool already finished');
+    if (this.fh === null) throw new Error('spool closed');
     for (const ch of chunks) {
-      let off = 0;
       this.bytes += ch.length;
-      while (off < ch.length) {
-        const r = this.open();
-        const n = Math.min(RECORD - 1 - r.len, ch.length - off);
-        r.parts.push(r.c.update(ch.subarray(off, off + n)));
-        r.len += n;
-        off += n;
-        if (r.len === RECORD - 1) {
-          // last plaintext byte of every record: 0 = more follow, 1 = this is the last record
-          r.parts.push(r.c.update(Buffer.from([0])));
-          r.len += 1;
-          await this.seal();
-        }
-      }
+      await this.worker.spoolWrite(ch);
     }
   }
 
   /** Seal what is left as the last record. */
   async finish(): Promise<void> {
     if (this.finished) return;
-    const r = this.open();
-    r.parts.push(r.c.update(Buffer.from([1])));
-    r.len += 1;
-    await this.seal();
-    await this.lastWrite;
-    this.finished = true;
-  }
-
-  private async readRecord(pos: number): Promise<{ len: number; rec: Buffer; next: number }> {
     if (this.fh === null) throw new Error('spool closed');
-    const head = Buffer.alloc(4);
-    const h = await this.fh.read(head, 0, 4, pos);
-    if (h.bytesRead !== 4) throw new SpoolIntegrityError('record header missing');
-    const len = head.readUInt32BE(0);
-    if (len > RECORD) throw new SpoolIntegrityError('record too long');
-    const rec = Buffer.allocUnsafe(len + TAG_LEN);
-    const r = await this.fh.read(rec, 0, rec.length, pos + 4);
-    if (r.bytesRead !== rec.length) throw new SpoolIntegrityError('record cut short');
-    return { len, rec, next: pos + 4 + rec.length };
+    await this.worker.spoolFinish();
+    this.finished = true;
   }
 
   /** Decrypt every record in order into `out` (with backpressure); returns the bytes written. */
   async replay(out: Writable): Promise<number> {
     if (this.fh === null || !this.finished) throw new Error('spool not finished');
     let written = 0;
-    let pending = this.readRecord(0);
+    const read = (i: number, pos: number): Promise<SpoolRecord> =>
+      this.worker.spoolRead(i, pos).catch((e: unknown) => {
+        throw e instanceof SpoolWorkerError ? new SpoolIntegrityError(e.message) : e;
+      });
+    let pending = read(0, 0);
     for (let i = 0; ; i++) {
-      const { len, rec, next } = await pending;
-      const last = next === this.offset;
-      // read the next record while this one is decrypted and written
+      const { plain, next, last } = await pending;
+      // the worker reads and checks the next record while this one is written
       if (!last) {
-        pending = this.readRecord(next);
+        pending = read(i + 1, next);
         pending.catch(() => undefined);
       }
-      const d = createDecipheriv('aes-256-gcm', this.key, this.nonce(i));
-      d.setAuthTag(rec.subarray(len));
-      let plain: Buffer;
-      try {
-        plain = d.update(rec.subarray(0, len));
-        d.final();
-      } catch (e) {
-        throw new SpoolIntegrityError(`record ${i} failed authentication (${(e as Error).message})`);
-      }
-      // the record's last plaintext byte says whether it is the last record (authenticated by GCM, and
-      // the nonce binds the index), so reordering, dropping or cutting off records is detected
-      if (len === 0 || plain[len - 1] !== (last ? 1 : 0)) throw new SpoolIntegrityError(`record ${i} out of place`);
-      const body = plain.subarray(0, len - 1);
-      await writeAll(out, body);
-      written += body.length;
+      await writeAll(out, plain);
+      written += plain.length;
       if (last) break;
     }
     return written;
   }
 
-  /** Close and delete the spool; safe to call more than once and on every path. */
+  /** Forget the key, close and delete the spool; safe to call more than once and on every path. */
   async destroy(): Promise<void> {
-    this.key.fill(0);
-    this.rec = null;
     const fh = this.fh;
     this.fh = null;
     try {
+      if (fh !== null) {
+        if (this.ownsWorker) await this.worker.close();
+        else await this.worker.spoolClose().catch(() => undefined);
+      }
       await fh?.close();
     } finally {
       await rm(this.dir, { recursive: true, force: true });

@@ -18,6 +18,7 @@
  */
 import * as openpgp from 'openpgp';
 import { createCipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { SandiError } from '../../errors.js';
@@ -36,7 +37,7 @@ import {
   TAG,
 } from './packets.js';
 import { EncryptedSpool, endAndFlush, SpoolIntegrityError, writeAll } from './kriptogram-spool.js';
-import { OffThreadHasher } from './kriptogram-hasher.js';
+import { OffThreadHasher, SpoolIoError } from './kriptogram-hasher.js';
 import { CfbDecipher } from './seipd-cfb.js';
 
 // ------------------------------------------------------------------------------------------ settings
@@ -120,6 +121,24 @@ export interface EncryptKriptogramOptions {
   signingKeys: UnlockableKey[];
   armor?: boolean;
   date?: Date;
+  /**
+   * MIME boundary of the protected-headers entity (default: random). Given together with the same input,
+   * file name and headers, the signed content is byte-identical, so a signature made earlier still fits.
+   */
+  boundary?: string;
+  /**
+   * Signatures made earlier over exactly this content (e.g. the sandiman's initial on the draft, added
+   * when the Kasi signs): each is checked against the content and its signer's public key before it is
+   * written, and comes first among the signatures. Bodies as returned in `signatures`.
+   */
+  presetSignatures?: { body: Uint8Array; publicArmored: string }[];
+}
+
+export interface EncryptKriptogramResult {
+  bytesIn: number;
+  bytesOut: number;
+  /** the signature packet bodies written, in order (presets first) */
+  signatures: Buffer[];
 }
 
 export interface DecryptKriptogramOptions {
@@ -293,7 +312,39 @@ async function signDigest(s: Signer, hasher: OffThreadHasher, date: Date): Promi
   return (sig as unknown as { write(): Uint8Array }).write();
 }
 
-function onePassSignature(s: Signer, last: boolean): Buffer {
+/** What a one-pass signature packet announces about the signature that follows the data. */
+interface OnePassFields {
+  hashAlgorithm: number;
+  publicKeyAlgorithm: number;
+  keyId: Uint8Array;
+}
+
+interface PresetInfo extends OnePassFields {
+  key: openpgp.PublicKey;
+}
+
+async function readPresetSignature(p: { body: Uint8Array; publicArmored: string }, index: number): Promise<PresetInfo> {
+  const key = await readPublic(p.publicArmored, index);
+  let sig: openpgp.SignaturePacket;
+  try {
+    const obj = await openpgp.readSignature({ binarySignature: packet(TAG.SIGNATURE, Buffer.from(p.body)), config: CONFIG });
+    sig = obj.packets[0] as openpgp.SignaturePacket;
+  } catch (e) {
+    throw new SandiError('SIGNATURE', 'kriptogram.presetSignatureBad', { keyId: '', userId: uid(key), status: 'bad' }, { cause: e });
+  }
+  if (
+    sig.version !== 4 ||
+    sig.signatureType !== openpgp.enums.signature.binary ||
+    sig.hashAlgorithm === null ||
+    sig.publicKeyAlgorithm === null ||
+    NODE_HASH[sig.hashAlgorithm] === undefined
+  ) {
+    throw new SandiError('SIGNATURE', 'kriptogram.presetSignatureBad', { keyId: sig.issuerKeyID.toHex().toUpperCase(), userId: uid(key), status: 'bad' });
+  }
+  return { key, hashAlgorithm: sig.hashAlgorithm, publicKeyAlgorithm: sig.publicKeyAlgorithm, keyId: (sig.issuerKeyID as unknown as { write(): Uint8Array }).write() };
+}
+
+function onePassSignature(s: OnePassFields, last: boolean): Buffer {
   return packet(
     TAG.ONE_PASS_SIGNATURE,
     Buffer.concat([Buffer.from([3, openpgp.enums.signature.binary, s.hashAlgorithm, s.publicKeyAlgorithm]), s.keyId, Buffer.from([last ? 1 : 0])]),
@@ -339,10 +390,12 @@ class OutputSink {
  * Encrypt `input` (the document) with protected headers to every recipient key, signed by every signing
  * key. Writes a binary (or armored) OpenPGP message to `output` in one streaming pass.
  */
-export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<{ bytesIn: number; bytesOut: number }> {
+export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<EncryptKriptogramResult> {
   const date = o.date ?? new Date();
+  const presets = o.presetSignatures ?? [];
   if (o.recipientKeys.length === 0) throw new SandiError('USAGE', 'kriptogram.noRecipients');
-  if (o.signingKeys.length === 0) throw new SandiError('USAGE', 'kriptogram.noSigners');
+  if (o.signingKeys.length + presets.length === 0) throw new SandiError('USAGE', 'kriptogram.noSigners');
+  const presetInfo = await Promise.all(presets.map(readPresetSignature));
 
   const recipients = await Promise.all(o.recipientKeys.map(readPublic));
   for (const r of recipients) await checkRecipient(r, date);
@@ -368,6 +421,7 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<{ 
     await sink.write([Buffer.from(pkesks)]);
     // one running hash per distinct algorithm over the document; each signer finishes its own copy
     for (const s of signers) hasher.addAlgorithm(NODE_HASH[s.hashAlgorithm]!);
+    for (const p of presetInfo) hasher.addAlgorithm(NODE_HASH[p.hashAlgorithm]!);
 
     const key = Buffer.from(sessionKey.data);
     const cipher = createCipheriv(`aes-${bits}-cfb`, key, Buffer.alloc(16));
@@ -388,7 +442,8 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<{ 
     const prefix = randomBytes(16);
     const inner: Buffer[] = [prefix, prefix.subarray(14, 16)];
     // one-pass signatures in reverse order of the final signatures; the last one before the data has flag 1
-    for (let i = signers.length - 1; i >= 0; i--) inner.push(onePassSignature(signers[i]!, i === 0));
+    const ops: OnePassFields[] = [...presetInfo, ...signers];
+    for (let i = ops.length - 1; i >= 0; i--) inner.push(onePassSignature(ops[i]!, i === 0));
     const literal = new PartialBodyWriter(TAG.LITERAL);
     const litHeader = Buffer.alloc(6);
     litHeader[0] = 0x62; // 'b'
@@ -404,13 +459,22 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<{ 
         yield chunk;
       }
     }
-    const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
+    const boundary = o.boundary ?? `=_sandi_${randomBytes(12).toString('hex')}`;
     for await (const piece of encodeProtectedEntity(counted(), { headers: o.headers, fileName: o.fileName, boundary })) {
       await hasher.literal(piece);
       await encryptInner(literal.push(piece));
     }
     const tail = literal.end();
     const sigs: Buffer[] = [];
+    const bodies: Buffer[] = [];
+    for (const [i, p] of presets.entries()) {
+      const report = await verifyOne(Buffer.from(p.body), hasher, [presetInfo[i]!.key], date);
+      if (report.status !== 'good') {
+        throw new SandiError('SIGNATURE', 'kriptogram.presetSignatureBad', { keyId: report.keyId, userId: report.userId ?? '?', status: report.status });
+      }
+      bodies.push(Buffer.from(p.body));
+      sigs.push(packet(TAG.SIGNATURE, Buffer.from(p.body)));
+    }
     for (const s of signers) {
       let body: Uint8Array;
       try {
@@ -418,6 +482,7 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<{ 
       } catch (e) {
         throw new SandiError('KEY_REFUSED', 'kriptogram.signingKeyRefused', { fingerprint: fpr(s.key), userId: uid(s.key), reason: reason(e) }, { cause: e });
       }
+      bodies.push(Buffer.from(body));
       sigs.push(packet(TAG.SIGNATURE, body));
     }
     await encryptInner([...tail, ...sigs]);
@@ -426,7 +491,7 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<{ 
     const last = Buffer.concat([cipher.update(Buffer.concat([mdcTrailer, mdcHash])), cipher.final()]);
     await sink.write([...seipd.push(last), ...seipd.end()]);
     await sink.end();
-    return { bytesIn, bytesOut: sink.bytes };
+    return { bytesIn, bytesOut: sink.bytes, signatures: bodies };
   } finally {
     await hasher.close();
   }
@@ -555,6 +620,13 @@ interface InnerState {
   maxDecompressed: number;
 }
 
+function signatureTypeRefused(keyId: Uint8Array | null, type: number): SandiError {
+  return new SandiError('SIGNATURE', 'kriptogram.signatureType', {
+    keyId: keyId === null ? '?' : Buffer.from(keyId).toString('hex').toUpperCase(),
+    type: type.toString(16).padStart(2, '0'),
+  });
+}
+
 function ensureHash(st: InnerState, algo: number): void {
   const name = NODE_HASH[algo];
   if (name !== undefined) st.hasher.addAlgorithm(name);
@@ -584,12 +656,15 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         const b = await readSmallBody(r, h, 256);
         if (st.literalSeen) throw new PacketFormatError('malformed', 'one-pass signature after data');
         if (b[0] !== 3 || b.length !== 13) throw new PacketFormatError('unsupported', 'one-pass signature version');
+        if (b[1] !== openpgp.enums.signature.binary) throw signatureTypeRefused(b.subarray(4, 12), b[1]!);
         st.onePass.push({ hashAlgorithm: b[2]!, publicKeyAlgorithm: b[3]!, keyId: b.subarray(4, 12).toString('hex').toUpperCase() });
         ensureHash(st, b[2]!);
         break;
       }
       case TAG.SIGNATURE: {
         const b = await readSmallBody(r, h, 64 * 1024);
+        // v4 body: version, signature type, …; verifyOne checks the type again after parsing
+        if (b[0] === 4 && b.length > 1 && b[1] !== openpgp.enums.signature.binary) throw signatureTypeRefused(null, b[1]!);
         if (!st.literalSeen) {
           st.leadingSigs.push(b);
           if (b[0] === 4 && b.length > 4) ensureHash(st, b[3]!);
@@ -728,6 +803,10 @@ async function verifyOne(
     status: 'bad',
     created: sig.created === null ? null : sig.created.toISOString(),
   };
+  // Only a binary document signature (type 0x00) is a signature over the document: the digest below is
+  // computed over the raw literal bytes, so any other type (a key certification 0x13 whose "document" is
+  // key+user ID bytes, a text signature 0x01 over uncanonicalised bytes, …) must never count as good.
+  if (sig.signatureType !== openpgp.enums.signature.binary) return report;
   if (signerKey === null) return { ...report, status: 'unknown' };
   const hashName = sig.hashAlgorithm === null ? undefined : NODE_HASH[sig.hashAlgorithm];
   if (sig.version !== 4 || hashName === undefined || !hasher.hasAlgorithm(hashName) || sig.signatureData === null) return report;
@@ -774,13 +853,26 @@ function refuseFor(signers: SignerReport[], requireSignature: boolean, requiredS
     const expired = signers.find((s) => s.status === 'expired');
     if (expired !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.signerExpired', describe(expired));
   }
-  const good = signers.filter((s) => s.status === 'good').length;
+  // distinct signers: the same key signing twice is still one signer
+  const good = new Set(signers.filter((s) => s.status === 'good').map((s) => s.fingerprint)).size;
   const need = Math.max(requireSignature ? 1 : 0, requiredSigners);
   if (good < need) throw new SandiError('SIGNATURE', 'kriptogram.notEnoughSigners', { good, required: need });
 }
 
-function mapReadError(e: unknown): unknown {
+/** errno codes of a spool folder or file that cannot be used (from creating it, or from the worker's I/O) */
+const SPOOL_IO_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EBADF', 'EFBIG', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EMFILE', 'ENFILE', 'ENXIO']);
+
+function spoolIoError(e: unknown, spoolParent: string): SandiError | null {
+  const code = e instanceof SpoolIoError ? e.code : (e as { code?: unknown } | null)?.code;
+  if (!(e instanceof SpoolIoError) && !(typeof code === 'string' && SPOOL_IO_CODES.has(code))) return null;
+  const detail = reason(e).replace(/^E[A-Z]+: /, '');
+  return new SandiError('IO', 'kriptogram.spoolIo', { dir: spoolParent, code: String(code), reason: detail }, { hint: 'kriptogram.spoolIo.hint', cause: e });
+}
+
+function mapReadError(e: unknown, spoolParent: string): unknown {
   if (e instanceof SandiError) return e;
+  const io = spoolIoError(e, spoolParent);
+  if (io !== null) return io;
   if (e instanceof TamperedError) return new SandiError('INTEGRITY', 'kriptogram.tampered', {}, { cause: e });
   if (e instanceof DecompressionLimitError) return new SandiError('DATA', 'kriptogram.decompressionLimit', { limit: e.limit }, { cause: e });
   if (e instanceof MalformedEntityError) return new SandiError('INTEGRITY', 'kriptogram.malformed', { detail: e.message }, { cause: e });
@@ -806,8 +898,15 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
   for (const [i, k] of o.decryptionKeys.entries()) privateKeys.push(await unlock(k, i));
   const verificationKeys = await Promise.all(o.verificationKeys.map(readPublic));
 
-  const spool = await EncryptedSpool.create(o.tmpDir);
+  const spoolParent = o.tmpDir ?? tmpdir();
   const hasher = new OffThreadHasher();
+  let spool: EncryptedSpool;
+  try {
+    spool = await EncryptedSpool.create(spoolParent, hasher);
+  } catch (e) {
+    await hasher.close();
+    throw spoolIoError(e, spoolParent) ?? e;
+  }
   const outer = new ByteReader(dearmorIfNeeded(o.input as AsyncIterable<Uint8Array>));
   try {
     const { pkesks, seipd } = await readOuter(outer);
@@ -861,10 +960,13 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
     await endAndFlush(o.output);
     return { headers: entity.headers, fileName: entity.fileName, signers, bytes };
   } catch (e) {
-    throw mapReadError(e);
+    throw mapReadError(e, spoolParent);
   } finally {
     await outer.close().catch(() => undefined);
-    await hasher.close();
-    await spool.destroy();
+    try {
+      await spool.destroy();
+    } finally {
+      await hasher.close();
+    }
   }
 }

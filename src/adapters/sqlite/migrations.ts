@@ -2,6 +2,12 @@
  * Versioned schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
  * records the version reached. Never edit a released migration: add a new one.
  */
+import { migration003Kirim } from './migration-003-kirim.js';
+import { migration005 } from './migration-005-akun.js';
+import { migration004Terima } from './migration-004-terima.js';
+import { migration006Agenda } from './migration-006-agenda.js';
+import { migration007Aduan } from './migration-007-aduan.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -441,4 +447,9 @@ export const migrations: Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'sandi:append_only:anotasi'); END;
     `,
   },
+  migration003Kirim,
+  migration004Terima,
+  migration005,
+  migration006Agenda,
+  migration007Aduan,
 ];

@@ -173,7 +173,8 @@ function migrate(db: Db, path: string): void {
   if (current > SCHEMA_VERSION) {
     throw new SandiError('CONFIG', 'store.tooNew', { path, found: current, supported: SCHEMA_VERSION });
   }
-  for (const m of migrations) {
+  // Applied in version order whatever the array order, so a migration listed late is never skipped.
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
     // Re-read the version under the write lock: another process may have migrated meanwhile.
     db.transaction(() => {

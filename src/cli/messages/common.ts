@@ -5,7 +5,7 @@ export const common: Catalog = {
   id: {
     'common.errorPrefix': 'Galat',
     'common.hintPrefix': 'Saran',
-    'common.internal': 'Galat internal yang tidak terduga: {detail}. Ini kesalahan program; laporkan beserta perintah yang dijalankan.',
+    'common.internal': 'Galat internal yang tidak terduga: {detail}. Ini kesalahan program; jalankan lagi dengan --debug untuk rinciannya dan laporkan beserta perintah yang dijalankan.',
     'common.cancelled': 'Dibatalkan oleh operator.',
     'common.usage': 'Perintah tidak valid: {detail}',
     'common.missingFlags': 'Masukan yang diperlukan tidak diberikan dan sandi tidak boleh bertanya (stdin bukan terminal atau --no-input): {flags}',
@@ -24,7 +24,7 @@ export const common: Catalog = {
   en: {
     'common.errorPrefix': 'Error',
     'common.hintPrefix': 'Hint',
-    'common.internal': 'Unexpected internal error: {detail}. This is a bug; please report it with the command you ran.',
+    'common.internal': 'Unexpected internal error: {detail}. This is a bug; run again with --debug for details and report it with the command you ran.',
     'common.cancelled': 'Cancelled by the operator.',
     'common.usage': 'Invalid command: {detail}',
     'common.missingFlags': 'Required input was not given and sandi may not ask (stdin is not a terminal, or --no-input): {flags}',

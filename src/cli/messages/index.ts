@@ -8,6 +8,11 @@ import { kunci } from './kunci.js';
 import { kriptogram } from './kriptogram.js';
 import { store } from './store.js';
 import { mail } from './mail.js';
+import { agenda } from './agenda.js';
+import { terima } from './terima.js';
+import { akun } from './akun.js';
+import { kirim } from './kirim.js';
+import { aduan } from './aduan.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -15,7 +20,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {

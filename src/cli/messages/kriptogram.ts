@@ -9,6 +9,7 @@ import type { Catalog } from './index.js';
  *  DATA 65       unreadable key, unsupported format (AEAD, bzip2, v6), not encrypted, decompression bound,
  *                invalid protected header value
  *  USAGE 64      no recipients / no signers / no decryption keys given
+ *  IO 74         the encrypted temporary file (spool) cannot be written or read: disk full, I/O error …
  * In every refusal while reading, nothing of the plaintext was released.
  */
 export const kriptogram: Catalog = {
@@ -24,6 +25,12 @@ export const kriptogram: Catalog = {
     'kriptogram.sessionKeyDamaged':
       'Kriptogram ditolak: kunci sesi untuk kunci kita tidak dapat dibuka (bagian penerima rusak atau diubah).',
     'kriptogram.spoolDamaged': 'Berkas sementara terenkripsi rusak selama pemeriksaan ({detail}). Tidak ada isi yang dibuka.',
+    'kriptogram.spoolIo':
+      'Berkas sementara terenkripsi di folder {dir} tidak dapat ditulis atau dibaca ({code}: {reason}). Tidak ada isi yang dibuka.',
+    'kriptogram.spoolIo.hint':
+      'Periksa ruang kosong dan izin tulis folder sementara {dir} (disk penuh, kuota, atau sistem berkas hanya-baca), lalu coba lagi.',
+    'kriptogram.signatureType':
+      'Kriptogram ditolak: tanda tangan {keyId} bukan tanda tangan dokumen biner (jenis 0x{type}); jenis lain tidak diterima. Tidak ada isi yang dibuka.',
     'kriptogram.notAddressedToUs':
       'Kriptogram ini tidak ditujukan kepada kunci mana pun yang kita miliki (penerima: {recipients}).',
     'kriptogram.notAddressedToUs.hint': 'Periksa apakah kunci privat kantor/arsip sudah diimpor dengan `sandi kunci impor`.',
@@ -64,6 +71,12 @@ export const kriptogram: Catalog = {
     'kriptogram.unprotected': 'Kriptogram refused: encrypted without integrity protection (legacy SED packet). Nothing was released.',
     'kriptogram.sessionKeyDamaged': 'Kriptogram refused: the session key for our key cannot be opened (recipient block damaged or modified).',
     'kriptogram.spoolDamaged': 'The encrypted temporary file was damaged during the checks ({detail}). Nothing was released.',
+    'kriptogram.spoolIo':
+      'The encrypted temporary file in folder {dir} cannot be written or read ({code}: {reason}). Nothing was released.',
+    'kriptogram.spoolIo.hint':
+      'Check the free space and write permission of the temporary folder {dir} (disk full, quota, or read-only file system), then try again.',
+    'kriptogram.signatureType':
+      'Kriptogram refused: signature {keyId} is not a binary document signature (type 0x{type}); other types are not accepted. Nothing was released.',
     'kriptogram.notAddressedToUs': 'This kriptogram is not addressed to any key we hold (recipients: {recipients}).',
     'kriptogram.notAddressedToUs.hint': 'Check that the office/archive private key was imported with `sandi kunci impor`.',
     'kriptogram.notEncrypted': 'This file is not an encrypted kriptogram (only signed, or plain).',

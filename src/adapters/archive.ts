@@ -1,0 +1,153 @@
+/**
+ * The soft-copy archive of raw messages (arsip soft copy, mandatory in SOP 002): content-addressed, byte for
+ * byte. A message is streamed into a temporary file while it is hashed, fsynced, then renamed to
+ * <dir>/<aa>/<sha256>.eml (aa = the first two hex digits) and the folder fsynced, so after `put` returns the
+ * message is on disk under the name of its own SHA-256 and survives a crash. Writing the same bytes twice
+ * stores them once. `verify` re-reads a file and checks its name against its content.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, constants, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { SandiError } from '../errors.js';
+
+export interface ArchivedMessage {
+  sha256: string;
+  size: number;
+  path: string;
+  /** false when these bytes were already in the archive */
+  stored: boolean;
+}
+
+export interface ArchiveCheck {
+  sha256: string;
+  path: string;
+  ok: boolean;
+  /** what was found instead: the actual hash, or 'missing' */
+  found?: string;
+}
+
+export interface MessageArchive {
+  readonly dir: string;
+  /** Stream `source` into the archive; resolves once the bytes are durable under their hash. */
+  put(source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<ArchivedMessage>;
+  /** Path of an archived message (whether or not it exists). */
+  pathOf(sha256: string): string;
+  has(sha256: string): boolean;
+  /** A read stream of the archived bytes; NOT_FOUND when absent. */
+  open(sha256: string): Readable;
+  /** Re-hash one archived message. */
+  verify(sha256: string): Promise<ArchiveCheck>;
+  /** Every archived message, re-hashed. */
+  verifyAll(): AsyncGenerator<ArchiveCheck>;
+}
+
+const SHA_RE = /^[0-9a-f]{64}$/;
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, constants.O_RDONLY);
+    fsyncSync(fd);
+  } catch {
+    // some file systems refuse fsync on a directory; the rename is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function ioError(path: string, e: unknown): SandiError {
+  if (e instanceof SandiError) return e;
+  return new SandiError('IO', 'common.writeFailed', { path, reason: (e as Error).message }, { cause: e });
+}
+
+/** The archive of raw messages under `dir` (e.g. <home>/arsip/surat-masuk). */
+export function messageArchive(dir: string): MessageArchive {
+  const tmpDir = join(dir, 'tmp');
+  const pathOf = (sha: string): string => {
+    if (!SHA_RE.test(sha)) throw new SandiError('DATA', 'store.badSha256', { value: sha });
+    return join(dir, sha.slice(0, 2), `${sha}.eml`);
+  };
+
+  async function hashFile(path: string): Promise<string> {
+    const h = createHash('sha256');
+    for await (const c of createReadStream(path)) h.update(c as Buffer);
+    return h.digest('hex');
+  }
+
+  return {
+    dir,
+    pathOf,
+    has: (sha) => existsSync(pathOf(sha)),
+    async put(source) {
+      try {
+        mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+      } catch (e) {
+        throw ioError(tmpDir, e);
+      }
+      const tmp = join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+      const hash = createHash('sha256');
+      let size = 0;
+      let fh;
+      try {
+        fh = await open(tmp, 'wx', 0o600);
+      } catch (e) {
+        throw ioError(tmp, e);
+      }
+      try {
+        const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = source instanceof Uint8Array ? [source] : source;
+        for await (const c of chunks) {
+          const buf = typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+          size += buf.length;
+          hash.update(buf);
+          let off = 0;
+          while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+        }
+        await fh.sync();
+      } catch (e) {
+        await fh.close().catch(() => undefined);
+        rmSync(tmp, { force: true });
+        throw e instanceof SandiError ? e : ioError(tmp, e);
+      }
+      await fh.close();
+      const sha256 = hash.digest('hex');
+      const path = pathOf(sha256);
+      if (existsSync(path)) {
+        rmSync(tmp, { force: true });
+        return { sha256, size, path, stored: false };
+      }
+      try {
+        mkdirSync(join(dir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+        renameSync(tmp, path);
+        fsyncDir(join(dir, sha256.slice(0, 2)));
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw ioError(path, e);
+      }
+      return { sha256, size, path, stored: true };
+    },
+    open(sha) {
+      const path = pathOf(sha);
+      if (!existsSync(path)) throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path });
+      return createReadStream(path);
+    },
+    async verify(sha) {
+      const path = pathOf(sha);
+      if (!existsSync(path)) return { sha256: sha, path, ok: false, found: 'missing' };
+      const actual = await hashFile(path);
+      return actual === sha ? { sha256: sha, path, ok: true } : { sha256: sha, path, ok: false, found: actual };
+    },
+    async *verifyAll() {
+      if (!existsSync(dir)) return;
+      for (const sub of readdirSync(dir).sort()) {
+        if (!/^[0-9a-f]{2}$/.test(sub) || !statSync(join(dir, sub)).isDirectory()) continue;
+        for (const name of readdirSync(join(dir, sub)).sort()) {
+          const sha = name.replace(/\.eml$/, '');
+          if (!SHA_RE.test(sha)) continue;
+          yield await this.verify(sha);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Reading an incoming message (mailparser) for the incoming register: sender, addressees, cc, subject,
+ * date, Message-ID, text, attachments (name, type, size, SHA-256). Damaged messages never throw: what could
+ * be read is returned with warnings (catalog keys), so the run registers them and goes on.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+
+export interface ParsedAttachment {
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  /** kept only when asked for (PDFs for the print pack) */
+  content?: Buffer;
+}
+
+export interface ParsedIncoming {
+  from: string | null;
+  to: string[];
+  cc: string[];
+  subject: string | null;
+  date: Date | null;
+  messageId: string | null;
+  /** the text body; for HTML-only mail, the HTML rendered to text */
+  text: string | null;
+  html: boolean;
+  attachments: ParsedAttachment[];
+  /** whether it looks encrypted (PGP/MIME structure, or an armored block in the text): then read it as a kriptogram */
+  pgp: boolean;
+  /** catalog keys under terima.w.* */
+  warnings: string[];
+}
+
+function addresses(a: AddressObject | AddressObject[] | undefined): string[] {
+  if (!a) return [];
+  const list = Array.isArray(a) ? a : [a];
+  const out: string[] = [];
+  for (const obj of list) {
+    for (const v of obj.value) {
+      if (v.group) for (const g of v.group) out.push(g.name ? `${g.name} <${g.address ?? ''}>` : (g.address ?? ''));
+      else if (v.address) out.push(v.name ? `${v.name} <${v.address}>` : v.address);
+      else if (v.name) out.push(v.name);
+    }
+  }
+  return out.filter((s) => s.length > 0);
+}
+
+/** A multipart message whose closing boundary never comes was cut off or is broken. */
+function brokenMultipart(head: Buffer, mail: ParsedMail): boolean {
+  const ct = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const boundary = ct?.params?.['boundary'];
+  if (!ct?.value?.toLowerCase().startsWith('multipart/') || !boundary) return false;
+  return !head.includes(Buffer.from(`--${boundary}--`));
+}
+
+/**
+ * Parse a raw message. `keepPdf` keeps the bytes of PDF attachments (for printing); other attachment bytes
+ * are hashed and dropped. `tail` is the last few KB of the raw message (to check the closing boundary).
+ */
+export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: boolean; tail?: Buffer } = {}): Promise<ParsedIncoming> {
+  const warnings: string[] = [];
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(Buffer.isBuffer(raw) ? raw : raw, { checksumAlgo: 'sha256', skipImageLinks: true, skipTextLinks: true });
+  } catch {
+    if (raw instanceof Readable) raw.destroy();
+    return { from: null, to: [], cc: [], subject: null, date: null, messageId: null, text: null, html: false, attachments: [], pgp: false, warnings: ['terima.w.unparsable'] };
+  }
+  const from = addresses(mail.from)[0] ?? null;
+  if (from === null) warnings.push('terima.w.noFrom');
+  const messageId = typeof mail.messageId === 'string' && mail.messageId.length > 0 ? mail.messageId : null;
+  if (messageId === null) warnings.push('terima.w.noMessageId');
+  if (!mail.headers.has('date')) warnings.push('terima.w.noDate');
+  const html = typeof mail.html === 'string' && mail.html.length > 0;
+  const text = (typeof mail.text === 'string' && mail.text.trim().length > 0 ? mail.text : null) ?? null;
+  if ((text ?? '').includes('\uFFFD') || (mail.subject ?? '').includes('\uFFFD')) warnings.push('terima.w.charset');
+  if (opts.tail !== undefined ? brokenMultipart(opts.tail, mail) : Buffer.isBuffer(raw) && brokenMultipart(raw.subarray(-8192), mail)) warnings.push('terima.w.brokenMime');
+  const attachments: ParsedAttachment[] = mail.attachments.map((a, i) => {
+    const type = (a.contentType || 'application/octet-stream').toLowerCase();
+    const name = a.filename ?? `lampiran-${i + 1}`;
+    const isPdf = type === 'application/pdf' || /\.pdf$/i.test(name);
+    const att: ParsedAttachment = {
+      name,
+      type,
+      size: a.size ?? a.content.length,
+      sha256: typeof a.checksum === 'string' && a.checksum.length === 64 ? a.checksum : createHash('sha256').update(a.content).digest('hex'),
+    };
+    if (opts.keepPdf && isPdf) att.content = a.content;
+    return att;
+  });
+  const rootType = (mail.headers.get('content-type') as { value?: string } | undefined)?.value?.toLowerCase() ?? '';
+  const pgp =
+    rootType === 'multipart/encrypted' ||
+    attachments.some((a) => a.type === 'application/pgp-encrypted') ||
+    (text ?? '').includes('-----BEGIN PGP MESSAGE-----');
+  return {
+    from,
+    to: addresses(mail.to),
+    cc: addresses(mail.cc),
+    subject: mail.subject ?? null,
+    date: mail.date instanceof Date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
+    messageId,
+    text,
+    html,
+    attachments,
+    pgp,
+    warnings,
+  };
+}
+
+/** The bare address of "Name <addr>" (or the text itself). */
+export function bareAddress(s: string): string {
+  const m = /<([^>]+)>\s*$/.exec(s);
+  return (m?.[1] ?? s).trim();
+}

@@ -1,0 +1,124 @@
+/**
+ * The encrypted credential store: <home>/kredensial/<id>.asc, one immutable file per stored password, an
+ * OpenPGP message (SEIPDv1, AES-256, no compression) encrypted to the office archive key. Writing needs only
+ * the public key; reading needs the archive key unlocked with its passphrase. Each entry carries the account
+ * it belongs to, so an entry cannot be passed off as another account's. Which entry is current, pending or
+ * previous is recorded in the database (akun_sandi, akun_rotasi), which never holds a password.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import * as openpgp from 'openpgp';
+import { SandiError } from '../../errors.js';
+import { writeFileAtomic, assertPrivateMode } from '../keystore.js';
+import { SECURITY_CONFIG } from './kriptogram.js';
+
+const CONFIG: openpgp.PartialConfig = SECURITY_CONFIG;
+
+// openpgp.encrypt/decrypt have conditional (stream-dependent) return types that typescript-eslint cannot
+// resolve; these are the exact shapes of the calls below (text in, armored text out; utf8 out).
+const encryptText = openpgp.encrypt as unknown as (o: {
+  message: openpgp.Message<string>;
+  encryptionKeys: openpgp.Key;
+  format: 'armored';
+  date: Date;
+  config: openpgp.PartialConfig;
+}) => Promise<string>;
+const decryptText = openpgp.decrypt as unknown as (o: {
+  message: openpgp.Message<string>;
+  decryptionKeys: openpgp.PrivateKey;
+  format: 'utf8';
+  config: openpgp.PartialConfig;
+}) => Promise<{ data: string }>;
+const ENTRY_RE = /^([0-9a-f]{32})\.asc$/;
+
+interface EntryPayload {
+  v: 1;
+  user: string;
+  password: string;
+  created: string;
+}
+
+function isEntryPayload(x: unknown): x is EntryPayload {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const o = x as Record<string, unknown>;
+  return o['v'] === 1 && typeof o['user'] === 'string' && typeof o['password'] === 'string';
+}
+
+export interface CredentialFiles {
+  readonly dir: string;
+  /** Encrypt `password` for `user` to the archive key and store it as entry `id` (0600, atomic, never replaced). */
+  write(id: string, user: string, password: string, archivePublicArmored: string, now: Date): Promise<void>;
+  /** Decrypt entry `id` with the unlocked archive key; DATA when it is not `user`'s or is damaged, NOT_FOUND when gone. */
+  read(id: string, user: string, archiveKey: openpgp.PrivateKey): Promise<string>;
+  has(id: string): boolean;
+  /** Ids of every entry present. */
+  list(): string[];
+  remove(id: string): void;
+}
+
+export function credentialFiles(dir: string): CredentialFiles {
+  const path = (id: string): string => {
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new SandiError('INTERNAL', 'common.internal', { detail: `bad credential id ${id}` });
+    return join(dir, `${id}.asc`);
+  };
+  return {
+    dir,
+    async write(id, user, password, archivePublicArmored, now) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      assertPrivateMode(dir, true);
+      const encryptionKeys = await openpgp.readKey({ armoredKey: archivePublicArmored, config: CONFIG });
+      const payload: EntryPayload = { v: 1, user, password, created: now.toISOString() };
+      const message: openpgp.Message<string> = await openpgp.createMessage({ text: JSON.stringify(payload), format: 'utf8' });
+      const armored = await encryptText({ message, encryptionKeys, format: 'armored', date: now, config: CONFIG });
+      writeFileAtomic(path(id), armored, 0o600, { exclusive: true });
+    },
+    async read(id, user, archiveKey) {
+      const p = path(id);
+      let armored: string;
+      if (!existsSync(p)) throw new SandiError('NOT_FOUND', 'akun.entryMissing', { path: p }, { hint: 'akun.entryMissing.hint' });
+      assertPrivateMode(p, false);
+      try {
+        armored = readFileSync(p, 'utf8');
+      } catch (e) {
+        throw new SandiError('IO', 'common.fileUnreadable', { path: p, reason: (e as Error).message });
+      }
+      let payload: unknown;
+      try {
+        const message: openpgp.Message<string> = await openpgp.readMessage({ armoredMessage: armored, config: CONFIG });
+        const result = await decryptText({ message, decryptionKeys: archiveKey, format: 'utf8', config: CONFIG });
+        const data = result.data;
+        payload = JSON.parse(data) as unknown;
+      } catch (e) {
+        // openpgp's text is dropped: it names nothing the operator can act on beyond "damaged or wrong key".
+        throw new SandiError('DATA', 'akun.entryUnreadable', { path: p }, { hint: 'akun.entryUnreadable.hint', cause: e instanceof Error ? e.name : undefined });
+      }
+      // Anyone with the archive public key can write an entry: check its shape before using any field.
+      if (!isEntryPayload(payload)) throw new SandiError('DATA', 'akun.entryMalformed', { path: p }, { hint: 'akun.entryUnreadable.hint' });
+      if (payload.user.toLowerCase() !== user.toLowerCase()) throw new SandiError('DATA', 'akun.entryWrongAccount', { path: p, user });
+      return payload.password;
+    },
+    has(id) {
+      return existsSync(path(id));
+    },
+    list() {
+      try {
+        return readdirSync(dir)
+          .map((f) => ENTRY_RE.exec(f)?.[1])
+          .filter((x): x is string => x !== undefined);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      }
+    },
+    remove(id) {
+      try {
+        unlinkSync(path(id));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new SandiError('IO', 'common.writeFailed', { path: path(id), reason: (e as Error).message });
+      }
+    },
+  };
+}
+
+/** The office archive key, unlocked, as the credential store needs it (opaque to services). */
+export type UnlockedArchiveKey = openpgp.PrivateKey;

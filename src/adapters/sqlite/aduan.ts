@@ -1,0 +1,260 @@
+/**
+ * The complaint register (aduan) and its hand-over events (aduan_langkah): typed register functions. Every
+ * write records its audit event in the same transaction. The reporter's identity is an opaque encrypted blob
+ * here; it never goes into an audit event.
+ */
+import type { Db, WriteTx } from './store.js';
+import type { AduanAction, AduanStatus, JenisAduan, Kerahasiaan } from '../../domain/aduan.js';
+import { nomorAduan } from '../../domain/aduan.js';
+
+type DbLike = Db | { readonly db: Db };
+const dbOf = (d: DbLike): Db => ('prepare' in d ? d : d.db);
+
+export interface LampiranAduan {
+  nama: string;
+  sha256: string;
+  ukuran: number;
+}
+
+export interface NewAduan {
+  sumber: 'catat' | 'impor';
+  kanal: string;
+  nomorPelacakan: string;
+  jenis: JenisAduan;
+  kategori: string | null;
+  judul: string;
+  kronologi: string | null;
+  diterimaAt: Date;
+  kerahasiaan: Kerahasiaan;
+  pelaporTerenkripsi: Uint8Array | null;
+  lampiran: LampiranAduan[];
+  /** register year (office-local) */
+  tahun: number;
+}
+
+export interface Aduan {
+  id: number;
+  nomor: string;
+  tahun: number;
+  urut: number;
+  registeredAt: string;
+  operator: string;
+  sumber: 'catat' | 'impor';
+  kanal: string;
+  nomorPelacakan: string;
+  jenis: JenisAduan;
+  kategori: string | null;
+  judul: string;
+  kronologi: string | null;
+  diterimaAt: string;
+  kerahasiaan: Kerahasiaan;
+  /** whether an encrypted identity is stored (never the identity itself) */
+  adaPelapor: boolean;
+  lampiran: LampiranAduan[];
+  status: AduanStatus;
+  statusAt: string;
+  ditundaDari: AduanStatus | null;
+  opd: string | null;
+  opdEmail: string | null;
+}
+
+interface AduanRow {
+  id: number;
+  nomor: string;
+  tahun: number;
+  urut: number;
+  registered_at: string;
+  operator: string;
+  sumber: 'catat' | 'impor';
+  kanal: string;
+  nomor_pelacakan: string;
+  jenis: JenisAduan;
+  kategori: string | null;
+  judul: string;
+  kronologi: string | null;
+  diterima_at: string;
+  kerahasiaan: Kerahasiaan;
+  ada_pelapor: number;
+  lampiran: string;
+  status: AduanStatus;
+  status_at: string;
+  ditunda_dari: AduanStatus | null;
+  opd: string | null;
+  opd_email: string | null;
+}
+
+const COLS = `id, nomor, tahun, urut, registered_at, operator, sumber, kanal, nomor_pelacakan, jenis, kategori, judul, kronologi,
+  diterima_at, kerahasiaan, (pelapor_terenkripsi IS NOT NULL) AS ada_pelapor, lampiran, status, status_at, ditunda_dari, opd, opd_email`;
+
+function fromRow(r: AduanRow): Aduan {
+  return {
+    id: r.id,
+    nomor: r.nomor,
+    tahun: r.tahun,
+    urut: r.urut,
+    registeredAt: r.registered_at,
+    operator: r.operator,
+    sumber: r.sumber,
+    kanal: r.kanal,
+    nomorPelacakan: r.nomor_pelacakan,
+    jenis: r.jenis,
+    kategori: r.kategori,
+    judul: r.judul,
+    kronologi: r.kronologi,
+    diterimaAt: r.diterima_at,
+    kerahasiaan: r.kerahasiaan,
+    adaPelapor: r.ada_pelapor === 1,
+    lampiran: JSON.parse(r.lampiran) as LampiranAduan[],
+    status: r.status,
+    statusAt: r.status_at,
+    ditundaDari: r.ditunda_dari,
+    opd: r.opd,
+    opdEmail: r.opd_email,
+  };
+}
+
+/** Register a complaint (status diterima) with its first event and audit event. */
+export function registerAduan(tx: WriteTx, row: NewAduan, at: Date, actor: string): Aduan {
+  const urut = tx.nextNumber('aduan', row.tahun);
+  const nomor = nomorAduan(urut, row.tahun);
+  const diterima = row.diterimaAt.toISOString();
+  const info = tx.db
+    .prepare(
+      `INSERT INTO aduan (nomor, tahun, urut, registered_at, operator, sumber, kanal, nomor_pelacakan, jenis, kategori, judul, kronologi,
+         diterima_at, kerahasiaan, pelapor_terenkripsi, lampiran, status, status_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'diterima', ?)`,
+    )
+    .run(
+      nomor, row.tahun, urut, at.toISOString(), actor, row.sumber, row.kanal, row.nomorPelacakan, row.jenis, row.kategori, row.judul,
+      row.kronologi, diterima, row.kerahasiaan, row.pelaporTerenkripsi === null ? null : Buffer.from(row.pelaporTerenkripsi),
+      JSON.stringify(row.lampiran), diterima,
+    );
+  const id = Number(info.lastInsertRowid);
+  tx.db
+    .prepare("INSERT INTO aduan_langkah (aduan_id, aksi, dari_status, ke_status, at, actor, data) VALUES (?, 'catat', NULL, 'diterima', ?, ?, ?)")
+    .run(id, at.toISOString(), actor, JSON.stringify({ sumber: row.sumber, lampiran: row.lampiran.length }));
+  tx.audit(at, {
+    actor,
+    action: row.sumber === 'impor' ? 'aduan.impor' : 'aduan.catat',
+    entity: 'aduan',
+    entityId: nomor,
+    data: { kanal: row.kanal, nomorPelacakan: row.nomorPelacakan, jenis: row.jenis, kerahasiaan: row.kerahasiaan, diterimaAt: diterima, lampiran: row.lampiran.map((l) => l.sha256) },
+  });
+  return getAduan(tx.db, id);
+}
+
+export function getAduan(d: DbLike, id: number): Aduan {
+  const r = dbOf(d).prepare<[number], AduanRow>(`SELECT ${COLS} FROM aduan WHERE id = ?`).get(id);
+  if (!r) throw new Error(`aduan ${id} vanished`);
+  return fromRow(r);
+}
+
+/** A complaint by register number (ADU/001/2026), row id, or channel tracking id (with `kanal` when ambiguous). */
+export function findAduan(d: DbLike, ref: string, kanal?: string): Aduan[] {
+  const db = dbOf(d);
+  const byNomor = db.prepare<[string], AduanRow>(`SELECT ${COLS} FROM aduan WHERE nomor = ?`).get(ref);
+  if (byNomor) return [fromRow(byNomor)];
+  const rows =
+    kanal === undefined
+      ? db.prepare<[string], AduanRow>(`SELECT ${COLS} FROM aduan WHERE nomor_pelacakan = ? ORDER BY id`).all(ref)
+      : db.prepare<[string, string], AduanRow>(`SELECT ${COLS} FROM aduan WHERE nomor_pelacakan = ? AND kanal = ? ORDER BY id`).all(ref, kanal);
+  if (rows.length > 0) return rows.map(fromRow);
+  if (/^\d+$/.test(ref)) {
+    const r = db.prepare<[number], AduanRow>(`SELECT ${COLS} FROM aduan WHERE id = ?`).get(Number(ref));
+    if (r) return [fromRow(r)];
+  }
+  return [];
+}
+
+export function findByTracking(d: DbLike, kanal: string, nomorPelacakan: string): Aduan | null {
+  const r = dbOf(d).prepare<[string, string], AduanRow>(`SELECT ${COLS} FROM aduan WHERE kanal = ? AND nomor_pelacakan = ?`).get(kanal, nomorPelacakan);
+  return r ? fromRow(r) : null;
+}
+
+export function* listAduan(d: DbLike, filter: { statuses?: readonly AduanStatus[] } = {}): IterableIterator<Aduan> {
+  const db = dbOf(d);
+  const it =
+    filter.statuses === undefined
+      ? db.prepare<[], AduanRow>(`SELECT ${COLS} FROM aduan ORDER BY id`).iterate()
+      : db.prepare<string[], AduanRow>(`SELECT ${COLS} FROM aduan WHERE status IN (${filter.statuses.map(() => '?').join(', ')}) ORDER BY id`).iterate(...filter.statuses);
+  for (const r of it) yield fromRow(r);
+}
+
+/** The encrypted identity of a complaint, or null (anonymous). */
+export function pelaporBlob(d: DbLike, id: number): Uint8Array | null {
+  const r = dbOf(d).prepare<[number], { b: Buffer | null }>('SELECT pelapor_terenkripsi AS b FROM aduan WHERE id = ?').get(id);
+  return r?.b ? new Uint8Array(r.b) : null;
+}
+
+export interface LangkahAduan {
+  id: number;
+  aksi: AduanAction | 'catat';
+  dariStatus: AduanStatus | null;
+  keStatus: AduanStatus;
+  at: string;
+  actor: string;
+  catatan: string | null;
+  opd: string | null;
+  data: Record<string, unknown>;
+}
+
+export function listLangkahAduan(d: DbLike, aduanId: number): LangkahAduan[] {
+  return dbOf(d)
+    .prepare<[number], { id: number; aksi: AduanAction | 'catat'; dari_status: AduanStatus | null; ke_status: AduanStatus; at: string; actor: string; catatan: string | null; opd: string | null; data: string }>(
+      'SELECT id, aksi, dari_status, ke_status, at, actor, catatan, opd, data FROM aduan_langkah WHERE aduan_id = ? ORDER BY id',
+    )
+    .all(aduanId)
+    .map((r) => ({ id: r.id, aksi: r.aksi, dariStatus: r.dari_status, keStatus: r.ke_status, at: r.at, actor: r.actor, catatan: r.catatan, opd: r.opd, data: JSON.parse(r.data) as Record<string, unknown> }));
+}
+
+export interface StepWrite {
+  aksi: AduanAction;
+  from: AduanStatus;
+  to: AduanStatus;
+  catatan: string | null;
+  /** the OPD of a disposition (becomes the complaint's current OPD) */
+  opd?: { unit: string; email: string | null } | null;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Record one hand-over: the status change (guarded: the row must still be in `from`, so a concurrent change
+ * is a conflict, not a lost update), the event row and the audit event.
+ */
+export function recordAduanStep(tx: WriteTx, id: number, s: StepWrite, at: Date, actor: string): Aduan {
+  const ditundaDari = s.to === 'ditunda' ? s.from : null;
+  const opdSet = s.opd ?? null;
+  const res = tx.db
+    .prepare(
+      `UPDATE aduan SET status = ?, status_at = ?, ditunda_dari = ?, opd = COALESCE(?, opd), opd_email = CASE WHEN ? IS NULL THEN opd_email ELSE ? END
+       WHERE id = ? AND status = ?`,
+    )
+    .run(s.to, at.toISOString(), ditundaDari, opdSet?.unit ?? null, opdSet?.unit ?? null, opdSet?.email ?? null, id, s.from);
+  if (res.changes !== 1) throw new StaleAduan(id);
+  tx.db
+    .prepare('INSERT INTO aduan_langkah (aduan_id, aksi, dari_status, ke_status, at, actor, catatan, opd, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(id, s.aksi, s.from, s.to, at.toISOString(), actor, s.catatan, opdSet?.unit ?? null, JSON.stringify(s.data ?? {}));
+  const a = getAduan(tx.db, id);
+  tx.audit(at, {
+    actor,
+    action: `aduan.${s.aksi}`,
+    entity: 'aduan',
+    entityId: a.nomor,
+    data: { dari: s.from, ke: s.to, catatan: s.catatan, opd: opdSet?.unit ?? null, ...(s.data ?? {}) },
+  });
+  return a;
+}
+
+/** The complaint changed under us (another process acted first). */
+export class StaleAduan extends Error {
+  constructor(readonly id: number) {
+    super(`aduan ${id} changed concurrently`);
+  }
+}
+
+/** An OPD from the address book, by e-mail or unit name (case-insensitive); several when the name is shared. */
+export function findUnit(d: DbLike, ref: string): { unit: string; email: string }[] {
+  return dbOf(d)
+    .prepare<[string, string], { unit: string; email: string }>('SELECT unit, email FROM buku_alamat WHERE email = ? COLLATE NOCASE OR unit = ? COLLATE NOCASE ORDER BY email')
+    .all(ref, ref);
+}

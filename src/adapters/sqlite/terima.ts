@@ -1,0 +1,59 @@
+/**
+ * The fetch position of `sandi terima` per mailbox account and folder (table terima_folder, migration 4),
+ * and lookups of incoming register rows by their agenda number.
+ */
+import type { WriteTx } from './store.js';
+import { getIncoming, getIncomingKriptogram, type DbLike, type KriptogramMasuk, type SuratMasuk } from './registers.js';
+
+export interface FolderPosition {
+  uidvalidity: number;
+  lastUid: number;
+}
+
+const dbOf = (x: DbLike) => ('prepare' in x ? x : x.db);
+
+/** Where the last run stopped in `folder` of `akun`, or null when it was never fetched. */
+export function getFolderPosition(db: DbLike, akun: string, folder: string): FolderPosition | null {
+  const r = dbOf(db).prepare<[string, string], { uidvalidity: number; last_uid: number }>('SELECT uidvalidity, last_uid FROM terima_folder WHERE akun = ? AND folder = ?').get(akun, folder);
+  return r ? { uidvalidity: r.uidvalidity, lastUid: r.last_uid } : null;
+}
+
+/**
+ * Record that every message up to `lastUid` under `uidvalidity` is registered (or was a duplicate). Call it in
+ * the same transaction as the registration, so a crash never skips a message nor counts one twice.
+ */
+export function setFolderPosition(tx: WriteTx, akun: string, folder: string, pos: FolderPosition, at: Date): void {
+  tx.db
+    .prepare(
+      `INSERT INTO terima_folder (akun, folder, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (akun, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
+    )
+    .run(akun, folder, pos.uidvalidity, pos.lastUid, at.toISOString());
+}
+
+/** An incoming letter by agenda number (or row id given as digits), or null. */
+export function findIncomingByRef(db: DbLike, ref: string): SuratMasuk | null {
+  const d = dbOf(db);
+  const r = /^\d+$/.test(ref)
+    ? d.prepare<[number], { id: number }>('SELECT id FROM surat_masuk WHERE id = ?').get(Number(ref))
+    : d.prepare<[string], { id: number }>('SELECT id FROM surat_masuk WHERE nomor = ?').get(ref);
+  return r ? getIncoming(d, r.id) : null;
+}
+
+/** An incoming kriptogram by agenda number (or row id given as digits), or null. */
+export function findIncomingKriptogramByRef(db: DbLike, ref: string): KriptogramMasuk | null {
+  const d = dbOf(db);
+  const r = /^\d+$/.test(ref)
+    ? d.prepare<[number], { id: number }>('SELECT id FROM kriptogram_masuk WHERE id = ?').get(Number(ref))
+    : d.prepare<[string], { id: number }>('SELECT id FROM kriptogram_masuk WHERE nomor = ?').get(ref);
+  return r ? getIncomingKriptogram(d, r.id) : null;
+}
+
+/** Incoming kriptogram rows, in id order. */
+export function listIncomingKriptogram(db: DbLike, filter: { status?: string } = {}): KriptogramMasuk[] {
+  const d = dbOf(db);
+  const rows = filter.status
+    ? d.prepare<[string], { id: number }>('SELECT id FROM kriptogram_masuk WHERE status = ? ORDER BY id').all(filter.status)
+    : d.prepare<[], { id: number }>('SELECT id FROM kriptogram_masuk ORDER BY id').all();
+  return rows.map((r) => getIncomingKriptogram(d, r.id));
+}

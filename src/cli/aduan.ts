@@ -1,0 +1,304 @@
+/**
+ * `sandi aduan`: complaints from SP4N LAPOR! and LaporGub! (SOP seeds 003, 004). Each action reads its options
+ * (prompting only at an interactive terminal), calls the complaint service, and renders. The reporter's identity
+ * comes from a file or stdin (or prompts), never from argv, and is shown only with --tampilkan-pelapor and the
+ * archive key's passphrase.
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { GetContext } from './index.js';
+import type { CliContext } from './context.js';
+import { requireFlags } from './prompter.js';
+import { table } from './printer.js';
+import { t } from './messages/index.js';
+import { operatorName } from './kunci.js';
+import { SandiError } from '../errors.js';
+import type { KeyInfo } from '../ports.js';
+import type { AduanService, AduanDetail, ImporResult, StatusRow } from '../services/aduan.js';
+import type { LaporanAduan } from '../domain/aduan.js';
+import type { Aduan } from '../adapters/sqlite/aduan.js';
+import { JENIS_ADUAN, KERAHASIAAN, type AduanAction, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from '../domain/aduan.js';
+
+async function withService<T>(ctx: CliContext, fn: (svc: AduanService) => Promise<T>): Promise<T> {
+  const [{ openApp }, { aduanService }] = await Promise.all([import('../app.js'), import('../services/aduan.js')]);
+  const app = openApp(ctx.home);
+  try {
+    return await fn(aduanService(app, operatorName(ctx.env)));
+  } finally {
+    app.close();
+  }
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function readText(path: string): string {
+  try {
+    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path });
+    throw new SandiError('IO', 'common.fileUnreadable', { path, reason: (e as Error).message });
+  }
+}
+
+async function readPelapor(path: string): Promise<IdentitasPelapor> {
+  const { pelaporProblem, normalisePelapor } = await import('../domain/aduan.js');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readText(path));
+  } catch (e) {
+    if (e instanceof SandiError) throw e;
+    // the parser's message may quote the content: never shown
+    throw new SandiError('DATA', 'aduan.pelaporBad', { problem: 'not JSON' });
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SandiError('DATA', 'aduan.pelaporBad', { problem: 'a JSON object is expected' });
+  const problem = pelaporProblem(raw);
+  if (problem !== null) throw new SandiError('DATA', 'aduan.pelaporBad', { problem });
+  return normalisePelapor(raw);
+}
+
+function renderAduan(a: Aduan, from?: string, action?: string): string {
+  if (from !== undefined && action !== undefined) return t('aduan.act.done', { nomor: a.nomor, from, to: a.status, action });
+  return t('aduan.catat.done', { nomor: a.nomor, kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, status: a.status });
+}
+
+function lateText(r: { terlambat: boolean; menitTerlambat: number; menitTersisa: number; tenggat: string | null }): string {
+  if (r.tenggat === null) return '';
+  return r.terlambat ? t('aduan.late', { minutes: r.menitTerlambat }) : t('aduan.left', { minutes: r.menitTersisa });
+}
+
+function renderStatus(rows: StatusRow[]): string {
+  if (rows.length === 0) return t('aduan.status.none');
+  return table(
+    ['aduan.col.nomor', 'aduan.col.kanal', 'aduan.col.pelacakan', 'aduan.col.status', 'aduan.col.pemegang', 'aduan.col.opd', 'aduan.col.tenggat', 'aduan.col.keterlambatan', 'aduan.col.judul'].map((k) => t(k)),
+    rows.map((r) => [r.nomor, r.kanal, r.nomorPelacakan, r.status, t(`aduan.pemegang.${r.pemegang}`), r.opd, r.tenggat, lateText(r), r.judul]),
+  );
+}
+
+function renderDetail(d: AduanDetail): string {
+  const a = d.aduan;
+  const lines = [
+    t('aduan.lihat.head', { nomor: a.nomor, judul: a.judul }),
+    t('aduan.lihat.kanal', { kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, jenis: a.jenis, kategori: a.kategori ?? '-' }),
+    t('aduan.lihat.diterima', { at: a.diterimaAt, registeredAt: a.registeredAt, operator: a.operator }),
+    t('aduan.lihat.status', { status: a.status, pemegang: t(`aduan.pemegang.${d.pemegang}`), opd: a.opd ? `, ${a.opd}` : '', since: a.statusAt }),
+  ];
+  const k = d.keterlambatan;
+  if (k.tenggat !== null) {
+    lines.push(t('aduan.lihat.tenggat', { jenis: k.tenggat.jenis, at: k.tenggat.batas.toISOString(), state: lateText({ ...k, tenggat: 'x' }) }));
+  }
+  if (a.kronologi) lines.push(t('aduan.lihat.kronologi', { text: a.kronologi }));
+  if (a.lampiran.length > 0) lines.push(t('aduan.lihat.lampiran', { files: a.lampiran.map((l) => `${l.nama} (${l.sha256.slice(0, 12)})`).join(', ') }));
+  if (d.pelapor === undefined) lines.push(a.adaPelapor ? t('aduan.lihat.pelaporHidden', { kerahasiaan: a.kerahasiaan }) : t('aduan.lihat.pelaporAnonim'));
+  else if (d.pelapor === null) lines.push(t('aduan.lihat.pelaporAnonim'));
+  else {
+    const p = d.pelapor;
+    lines.push(t('aduan.lihat.pelapor', { nama: p.nama, nik: p.nik ?? '-', email: p.email ?? '-', telepon: p.telepon ?? '-', alamat: p.alamat ?? '-' }));
+  }
+  lines.push(t('aduan.lihat.langkah'));
+  for (const s of d.langkah) {
+    const files = Array.isArray(s.data['lampiran']) ? (s.data['lampiran'] as { nama: string }[]).map((l) => l.nama) : [];
+    const catatan = [s.catatan, files.length > 0 ? t('aduan.lihat.lampiran', { files: files.join(', ') }) : null].filter(Boolean).join('; ');
+    lines.push(t('aduan.lihat.step', { at: s.at, actor: s.actor, aksi: s.aksi, from: s.dariStatus ?? '-', to: s.keStatus, opd: s.opd ? ` [${s.opd}]` : '', catatan: catatan ? ` — ${catatan}` : '' }));
+  }
+  return lines.join('\n');
+}
+
+function renderLaporan(r: LaporanAduan & { dari: string; sampai: string }): string {
+  const kv = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+  const lines = [
+    t('aduan.laporan.head', { dari: r.dari, sampai: r.sampai, jumlah: r.jumlah, selesai: r.selesai }),
+    t('aduan.laporan.per', { kanal: kv(r.perKanal), jenis: kv(r.perJenis), opd: kv(r.perOpd) }),
+    t('aduan.laporan.kembali', { kantor: r.pengembalian.kantor_ke_hulu, opd: r.pengembalian.opd_ke_kantor, hulu: r.pengembalian.hulu_ke_kantor }),
+  ];
+  const rows = (['verifikasi', 'tindakLanjut', 'konfirmasi', 'layanan'] as const).map((k) => {
+    const s = r.tahap[k];
+    return [k, s.selesai, s.bertenggat === 0 ? '-' : `${s.tepatWaktu}/${s.bertenggat} (${Math.round((100 * s.tepatWaktu) / s.bertenggat)}%)`, s.medianMenit ?? '-'];
+  });
+  lines.push(table([t('aduan.col.tahap'), t('aduan.col.jumlah'), t('aduan.col.tepatWaktu'), t('aduan.col.median')], rows));
+  return lines.join('\n');
+}
+
+function renderImpor(r: ImporResult): string {
+  const lines = r.baris.filter((b) => b.hasil === 'ditolak').map((b) => t('aduan.impor.row.ditolak', { baris: b.baris, masalah: b.masalah ?? '' }));
+  if (r.kolomTakDikenal.length > 0) lines.push(t('aduan.impor.unknownColumns', { columns: r.kolomTakDikenal.join(', ') }));
+  lines.push(t('aduan.impor.summary', { baru: r.baru, sudahAda: r.sudahAda, ditolak: r.ditolak, berkas: r.berkas }));
+  return lines.join('\n');
+}
+
+interface CatatOpts {
+  kanal?: string;
+  nomorPelacakan?: string;
+  jenis?: string;
+  kategori?: string;
+  judul?: string;
+  kronologi?: string;
+  kronologiBerkas?: string;
+  diterima?: string;
+  kerahasiaan?: Kerahasiaan;
+  pelaporBerkas?: string;
+  lampiran?: string[];
+}
+
+interface ActOpts {
+  kanal?: string;
+  catatan?: string;
+  alasan?: string;
+  opd?: string;
+  lampiran?: string[];
+}
+
+const ACTIONS: { name: AduanAction; reason?: boolean; opd?: boolean; files?: boolean }[] = [
+  { name: 'disposisi', opd: true },
+  { name: 'kembalikan', reason: true },
+  { name: 'tindaklanjut', files: true },
+  { name: 'konfirmasi' },
+  { name: 'verifikasi' },
+  { name: 'selesai' },
+  { name: 'tunda', reason: true },
+  { name: 'lanjutkan' },
+  { name: 'arsipkan', reason: true },
+];
+
+export function registerAduan(program: Command, getCtx: GetContext): void {
+  const aduan = program.command('aduan').description(t('aduan.cmd'));
+
+  aduan
+    .command('catat')
+    .description(t('aduan.cmd.catat'))
+    .option('--kanal <kanal>', t('aduan.opt.kanal'))
+    .option('--nomor-pelacakan <nomor>', t('aduan.opt.nomorPelacakan'))
+    .addOption(new Option('--jenis <jenis>', t('aduan.opt.jenis')).choices([...JENIS_ADUAN]))
+    .option('--kategori <kategori>', t('aduan.opt.kategori'))
+    .option('--judul <judul>', t('aduan.opt.judul'))
+    .option('--kronologi <teks>', t('aduan.opt.kronologi'))
+    .option('--kronologi-berkas <berkas>', t('aduan.opt.kronologiBerkas'))
+    .option('--diterima <waktu>', t('aduan.opt.diterima'))
+    .addOption(new Option('--kerahasiaan <k>', t('aduan.opt.kerahasiaan')).choices([...KERAHASIAAN]))
+    .option('--pelapor-berkas <berkas>', t('aduan.opt.pelaporBerkas'))
+    .option('--lampiran <berkas>', t('aduan.opt.lampiran'), collect)
+    .action(async (opts: CatatOpts) => {
+      const ctx = getCtx();
+      const p = ctx.prompter;
+      const missing: string[] = [];
+      if (!opts.kanal) missing.push('--kanal');
+      if (!opts.nomorPelacakan) missing.push('--nomor-pelacakan');
+      if (!opts.jenis) missing.push('--jenis');
+      if (!opts.judul) missing.push('--judul');
+      if (opts.kerahasiaan !== 'anonim' && !opts.pelaporBerkas) missing.push(opts.kerahasiaan === undefined ? '--pelapor-berkas (or --kerahasiaan anonim)' : '--pelapor-berkas');
+      requireFlags(p, missing);
+      const res = await withService(ctx, async (svc) => {
+        const s = svc.settings();
+        const kanal = opts.kanal ?? (await p.select(t('aduan.q.kanal'), s.kanal.map((k) => ({ name: `${k.nama} (${k.kode})`, value: k.kode }))));
+        const nomorPelacakan = opts.nomorPelacakan ?? (await p.input(t('aduan.q.nomorPelacakan'), { validate: (v) => v.trim() !== '' || '?' }));
+        const jenis = (opts.jenis ?? (await p.select(t('aduan.q.jenis'), JENIS_ADUAN.map((j) => ({ name: j, value: j }))))) as JenisAduan;
+        const judul = opts.judul ?? (await p.input(t('aduan.q.judul'), { validate: (v) => v.trim() !== '' || '?' }));
+        let kronologi = opts.kronologiBerkas !== undefined ? readText(opts.kronologiBerkas) : opts.kronologi;
+        if (kronologi === undefined && p.interactive) kronologi = (await p.input(t('aduan.q.kronologi'))) || undefined;
+        const kerahasiaan: Kerahasiaan =
+          opts.kerahasiaan ?? (opts.pelaporBerkas !== undefined ? 'terbuka' : await p.select(t('aduan.q.kerahasiaan'), KERAHASIAAN.map((k) => ({ name: k, value: k }))));
+        let pelapor: IdentitasPelapor | null = null;
+        if (kerahasiaan !== 'anonim') {
+          if (opts.pelaporBerkas !== undefined) pelapor = await readPelapor(opts.pelaporBerkas);
+          else {
+            const { pelaporProblem, normalisePelapor } = await import('../domain/aduan.js');
+            const raw: Record<string, string> = {};
+            for (const f of ['nama', 'nik', 'email', 'telepon', 'alamat'] as const) raw[f] = await p.input(t('aduan.q.pelapor', { field: f }));
+            const problem = pelaporProblem(raw);
+            if (problem !== null) throw new SandiError('DATA', 'aduan.pelaporBad', { problem });
+            pelapor = normalisePelapor(raw);
+          }
+        } else if (opts.pelaporBerkas !== undefined) {
+          throw new SandiError('USAGE', 'aduan.anonimWithPelapor');
+        }
+        const { parseReceived } = await import('../domain/aduan-csv.js');
+        let diterimaAt = new Date();
+        if (opts.diterima !== undefined) {
+          const d = parseReceived(opts.diterima, s.config.office.timeZone);
+          if (d === null) throw new SandiError('USAGE', 'aduan.badDate', { value: opts.diterima });
+          diterimaAt = d;
+        }
+        return svc.catat({ kanal, nomorPelacakan, jenis, kategori: opts.kategori, judul, kronologi, diterimaAt, kerahasiaan, pelapor, lampiran: opts.lampiran });
+      });
+      ctx.printer.result(res, () => renderAduan(res));
+    });
+
+  aduan
+    .command('impor')
+    .description(t('aduan.cmd.impor'))
+    .argument('<file>', t('aduan.arg.file'))
+    .action(async (file: string) => {
+      const ctx = getCtx();
+      const res = await withService(ctx, (svc) => svc.impor(file));
+      ctx.printer.result(res, () => renderImpor(res));
+      if (res.ditolak > 0) throw new SandiError('DATA', 'aduan.impor.someBad', { count: res.ditolak });
+    });
+
+  for (const a of ACTIONS) {
+    const cmd = aduan
+      .command(a.name)
+      .description(t(`aduan.cmd.${a.name}`))
+      .argument('<id>', t('aduan.arg.id'))
+      .option('--kanal <kanal>', t('aduan.opt.kanal'))
+      .option('--catatan <teks>', t('aduan.opt.catatan'));
+    if (a.reason) cmd.option('--alasan <teks>', t('aduan.opt.alasan'));
+    if (a.opd) cmd.option('--opd <opd>', t('aduan.opt.opd'));
+    if (a.files) cmd.option('--lampiran <berkas>', t('aduan.opt.lampiran'), collect);
+    cmd.action(async (id: string, opts: ActOpts) => {
+      const ctx = getCtx();
+      const missing: string[] = [];
+      if (a.reason && !opts.alasan) missing.push('--alasan');
+      if (a.opd && !opts.opd) missing.push('--opd');
+      requireFlags(ctx.prompter, missing);
+      const res = await withService(ctx, async (svc) => {
+        const alasan = a.reason && !opts.alasan ? await ctx.prompter.input(t('aduan.q.alasan'), { validate: (v) => v.trim() !== '' || '?' }) : opts.alasan;
+        const opd = a.opd && !opts.opd ? await ctx.prompter.input(t('aduan.q.opd'), { validate: (v) => v.trim() !== '' || '?' }) : opts.opd;
+        return svc.act(id, a.name, { kanal: opts.kanal, catatan: opts.catatan, alasan, opd, lampiran: opts.lampiran });
+      });
+      ctx.printer.result(res, () => renderAduan(res, res.dariStatus, res.aksi));
+    });
+  }
+
+  aduan
+    .command('status')
+    .description(t('aduan.cmd.status'))
+    .option('--semua', t('aduan.opt.semua'))
+    .action(async (opts: { semua?: boolean }) => {
+      const ctx = getCtx();
+      const rows = await withService(ctx, (svc) => Promise.resolve(svc.status({ semua: opts.semua === true })));
+      ctx.printer.result(rows, () => renderStatus(rows));
+    });
+
+  aduan
+    .command('laporan')
+    .description(t('aduan.cmd.laporan'))
+    .option('--dari <tanggal>', t('aduan.opt.dari'))
+    .option('--sampai <tanggal>', t('aduan.opt.sampai'))
+    .action(async (opts: { dari?: string; sampai?: string }) => {
+      const ctx = getCtx();
+      requireFlags(ctx.prompter, [!opts.dari ? '--dari' : null, !opts.sampai ? '--sampai' : null].filter((x): x is string => x !== null));
+      const dari = opts.dari ?? (await ctx.prompter.input(t('aduan.opt.dari')));
+      const sampai = opts.sampai ?? (await ctx.prompter.input(t('aduan.opt.sampai')));
+      for (const v of [dari, sampai]) if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new SandiError('USAGE', 'aduan.badDate', { value: v });
+      const r = await withService(ctx, (svc) => Promise.resolve(svc.laporan({ dari, sampai })));
+      ctx.printer.result(r, () => renderLaporan(r));
+    });
+
+  aduan
+    .command('lihat')
+    .description(t('aduan.cmd.lihat'))
+    .argument('<id>', t('aduan.arg.id'))
+    .option('--kanal <kanal>', t('aduan.opt.kanal'))
+    .option('--tampilkan-pelapor', t('aduan.opt.tampilkanPelapor'))
+    .option('--passphrase-file <berkas>', t('kunci.opt.passphraseFile'))
+    .action(async (id: string, opts: { kanal?: string; tampilkanPelapor?: boolean; passphraseFile?: string }) => {
+      const ctx = getCtx();
+      const { passphraseSource } = await import('../config/passphrase.js');
+      const passphrases = passphraseSource({
+        file: opts.passphraseFile,
+        env: ctx.env,
+        prompt: ctx.prompter.interactive ? (k: KeyInfo) => ctx.prompter.password(t('aduan.q.passphrase', { key: `${k.fingerprint} (${k.userId})` })) : undefined,
+      });
+      const d = await withService(ctx, (svc) => svc.lihat(id, { kanal: opts.kanal, tampilkanPelapor: opts.tampilkanPelapor === true, passphrases }));
+      ctx.printer.result(d, () => renderDetail(d));
+    });
+}

@@ -1,0 +1,165 @@
+/**
+ * `sandi agenda BUKU daftar|cari|lihat|ekspor|catat` and `sandi agenda kolom [BUKU]`: the registers for
+ * people and scripts. One sub-command per register (keluar, surat-keluar, masuk, kriptogram-masuk, ...),
+ * generated from the register descriptors; the service (and SQLite, exceljs) is imported only when an action runs.
+ */
+import { Command, Option } from 'commander';
+import type { GetContext } from './index.js';
+import type { CliContext } from './context.js';
+import { table } from './printer.js';
+import { requireFlags } from './prompter.js';
+import { t } from './messages/index.js';
+import { operatorName } from './kunci.js';
+import { SandiError } from '../errors.js';
+import { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../domain/agenda.js';
+import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
+import type { AgendaQuery, AgendaService } from '../services/agenda.js';
+
+interface FilterOptions {
+  dari?: string;
+  sampai?: string;
+  status?: string[];
+  sifat?: string[];
+  unit?: string;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
+
+function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new SandiError('USAGE', 'agenda.badNumber', { flag, value: v });
+    return n;
+  };
+}
+
+function withFilters(cmd: Command): Command {
+  return cmd
+    .option('--dari <tanggal>', t('agenda.opt.dari'))
+    .option('--sampai <tanggal>', t('agenda.opt.sampai'))
+    .option('--status <status>', t('agenda.opt.status'), collect)
+    .option('--sifat <sifat>', t('agenda.opt.sifat'), collect)
+    .option('--unit <unit>', t('agenda.opt.unit'));
+}
+
+function queryOf(o: FilterOptions): AgendaQuery {
+  return { dari: o.dari, sampai: o.sampai, status: o.status, sifat: o.sifat, unit: o.unit };
+}
+
+async function withAgenda<T>(ctx: CliContext, fn: (svc: AgendaService) => Promise<T> | T): Promise<T> {
+  const [{ openApp }, { agendaService }] = await Promise.all([import('../app.js'), import('../services/agenda.js')]);
+  const app = openApp(ctx.home);
+  try {
+    return await fn(agendaService(app));
+  } finally {
+    app.close();
+  }
+}
+
+const cell = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > 48 ? `${one.slice(0, 47)}…` : one;
+};
+
+function rowsTable(kolom: string[], baris: Record<string, unknown>[]): string {
+  return table(kolom, baris.map((r) => kolom.map((k) => cell(r[k]))));
+}
+
+function formatOf(o: { format?: string; keluaran?: string }): ExportFormat {
+  const f = o.format ?? (o.keluaran ? /\.(csv|jsonl|xlsx)$/i.exec(o.keluaran)?.[1]?.toLowerCase() : undefined) ?? 'csv';
+  if (!isExportFormat(f)) throw new SandiError('USAGE', 'agenda.badFormat', { value: f, known: EXPORT_FORMATS.join(', ') });
+  return f;
+}
+
+function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
+  const b = agenda.command(buku).description(t(`agenda.buku.${buku}`));
+
+  withFilters(b.command('daftar').description(t('agenda.daftar.description')))
+    .option('--halaman <n>', t('agenda.opt.halaman'), positiveInt('--halaman'))
+    .option('--batas <n>', t('agenda.opt.batas'), positiveInt('--batas'))
+    .action(async (o: FilterOptions & { halaman?: number; batas?: number }) => {
+      const ctx = getCtx();
+      const page = await withAgenda(ctx, (svc) => svc.daftar(buku, queryOf(o), { ...(o.halaman ? { halaman: o.halaman } : {}), ...(o.batas ? { batas: o.batas } : {}) }));
+      ctx.printer.result(page, () => {
+        if (page.total === 0) return t('agenda.empty', { buku });
+        const lines = [rowsTable(page.kolom, page.baris), t('agenda.pageFooter', { halaman: page.halaman, dari: page.halamanTotal, total: page.total })];
+        if (page.halaman < page.halamanTotal) lines.push(t('agenda.pageNext', { buku, next: page.halaman + 1 }));
+        return lines.join('\n');
+      });
+    });
+
+  withFilters(b.command('cari').description(t('agenda.cari.description')).argument('<kata...>', t('agenda.arg.kata')))
+    .option('--batas <n>', t('agenda.opt.batas'), positiveInt('--batas'))
+    .action(async (kata: string[], o: FilterOptions & { batas?: number }) => {
+      const ctx = getCtx();
+      const r = await withAgenda(ctx, (svc) => svc.cari(buku, kata.join(' '), queryOf(o), o.batas ?? 50));
+      ctx.printer.result(r, () => (r.baris.length === 0 ? t('agenda.noMatch', { kueri: r.kueri }) : `${rowsTable(r.kolom, r.baris)}\n${t('agenda.found', { n: r.baris.length })}`));
+    });
+
+  b.command('lihat')
+    .description(t('agenda.lihat.description'))
+    .argument('<id>', t('agenda.arg.id'))
+    .action(async (ref: string) => {
+      const ctx = getCtx();
+      const v = await withAgenda(ctx, (svc) => svc.lihat(buku, ref));
+      ctx.printer.result(v, () => {
+        const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : typeof val === 'string' ? val : JSON.stringify(val)}`);
+        if (v.anotasi.length > 0) {
+          lines.push('', t('agenda.anotasi'));
+          for (const a of v.anotasi) lines.push(`  ${a.at}  ${a.actor}: ${a.jenis === 'koreksi' ? `[${a.kolom ?? ''} → ${JSON.stringify(a.nilai)}] ` : ''}${a.catatan}`);
+        }
+        lines.push('', t('agenda.riwayat'));
+        lines.push(table([t('agenda.col.at'), t('agenda.col.actor'), t('agenda.col.action')], v.riwayat.map((e) => [e.at, e.actor, e.action])));
+        return lines.join('\n');
+      });
+    });
+
+  withFilters(b.command('ekspor').description(t('agenda.ekspor.description')))
+    .addOption(new Option('--format <format>', t('agenda.opt.format')).choices([...EXPORT_FORMATS]))
+    .option('--keluaran <file>', t('agenda.opt.keluaran'))
+    .action(async (o: FilterOptions & { format?: string; keluaran?: string }) => {
+      const ctx = getCtx();
+      const format = formatOf(o);
+      if (!o.keluaran && format === 'xlsx' && process.stdout.isTTY) throw new SandiError('USAGE', 'agenda.xlsxToTerminal');
+      const r = await withAgenda(ctx, (svc) => svc.ekspor(buku, queryOf(o), format, o.keluaran ? { path: o.keluaran } : { stream: process.stdout }));
+      if (r.path) ctx.printer.result(r, () => t('agenda.exported', { n: r.rows, path: r.path ?? '', format }));
+      else ctx.printer.info(t('agenda.exportedStdout', { n: r.rows, format }));
+    });
+
+  b.command('catat')
+    .description(t('agenda.catat.description'))
+    .argument('<id>', t('agenda.arg.id'))
+    .option('--catatan <teks>', t('agenda.opt.catatan'))
+    .action(async (ref: string, o: { catatan?: string }) => {
+      const ctx = getCtx();
+      let catatan = o.catatan;
+      if (catatan === undefined) {
+        requireFlags(ctx.prompter, ['--catatan']);
+        catatan = await ctx.prompter.input(t('agenda.q.catatan'));
+      }
+      const note = catatan;
+      const a = await withAgenda(ctx, (svc) => svc.catat(buku, ref, note, operatorName(ctx.env)));
+      ctx.printer.result(a, () => t('agenda.noted', { id: a.id, buku, baris: a.nomor ?? String(a.baris) }));
+    });
+}
+
+export function registerAgenda(program: Command, getCtx: GetContext): void {
+  const agenda = program.command('agenda').description(t('agenda.description'));
+  for (const r of REGISTERS) registerBuku(agenda, getCtx, r.buku);
+
+  agenda
+    .command('kolom')
+    .description(t('agenda.kolom.description'))
+    .argument('[buku]', t('agenda.arg.buku'))
+    .action(async (buku?: string) => {
+      const ctx = getCtx();
+      const { registerCatalog, resolveRegister } = await import('../services/agenda.js');
+      if (buku !== undefined) resolveRegister(buku);
+      const all = registerCatalog().filter((r) => buku === undefined || r.buku === buku || r.table === buku);
+      ctx.printer.result(all, () =>
+        all.map((r) => `${r.buku} (${r.table})${r.classified ? ` — ${t('agenda.classified')}` : ''}\n${table(['kolom', 'jenis', ''], r.kolom.map((k) => [k.name, k.kind, k.doc]))}`).join('\n\n'),
+      );
+    });
+}

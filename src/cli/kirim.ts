@@ -1,0 +1,297 @@
+/**
+ * `sandi kirim`: send an exempted document as a kriptogram (SOP seed 001). Each action reads options (or asks,
+ * at a terminal), calls the kirim service (src/services/kirim.ts), and renders. The service, openpgp, SQLite
+ * and the mail libraries are imported only when an action runs.
+ */
+import { Command, Option } from 'commander';
+import type { GetContext } from './index.js';
+import type { CliContext } from './context.js';
+import { requireFlags } from './prompter.js';
+import { table } from './printer.js';
+import { t } from './messages/index.js';
+import { operatorName } from './kunci.js';
+import { SandiError } from '../errors.js';
+import type { KeyInfo } from '../ports.js';
+import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
+import { SIFAT, DERAJAT, type Derajat, type Sifat } from '../domain/records.js';
+
+interface StartOptions {
+  permohonanNomor?: string;
+  permohonanTanggal?: string;
+  permohonanUnit?: string;
+  ditugaskan?: string;
+  kepada?: string[];
+  perihal?: string;
+  sifat?: string;
+  derajat?: string;
+  passphraseFile?: string;
+  passphraseFileKasi?: string;
+  biasa?: boolean;
+  tandatangani?: boolean;
+}
+
+function parseId(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new SandiError('USAGE', 'kirim.badId', { value: v });
+  return n;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
+
+async function passphrases(ctx: CliContext, files: { sandiman?: string | undefined; kasi?: string | undefined }): Promise<KirimOptions['passphrases']> {
+  const { passphraseSource } = await import('../config/passphrase.js');
+  const prompt = ctx.prompter.interactive
+    ? (k: KeyInfo) => ctx.prompter.password(t('kirim.q.passphrase', { key: `${k.fingerprint} (${k.userId})` }))
+    : undefined;
+  return {
+    sandiman: passphraseSource({ file: files.sandiman, env: ctx.env, prompt }),
+    kasi: passphraseSource({ file: files.kasi, env: ctx.env, prompt }),
+  };
+}
+
+async function withService<T>(ctx: CliContext, files: { sandiman?: string | undefined; kasi?: string | undefined }, fn: (svc: KirimService) => Promise<T>): Promise<T> {
+  const [{ openApp }, { kirimService }] = await Promise.all([import('../app.js'), import('../services/kirim.js')]);
+  const app = openApp(ctx.home);
+  try {
+    const svc = kirimService(app, {
+      actor: operatorName(ctx.env),
+      env: ctx.env,
+      passphrases: await passphrases(ctx, files),
+      progress: (step, id) => ctx.printer.info(`  … ${t(`kirim.step.${step}`, { id: id ?? '' })}`),
+      warn: (key, params) => ctx.printer.warn(t(key, params)),
+    });
+    return await fn(svc);
+  } finally {
+    app.close();
+  }
+}
+
+function giliran(r: RowView): string {
+  return r.menunggu === null ? '' : t(`kirim.giliran.${r.menunggu}`);
+}
+
+function renderReport(r: KirimReport): string {
+  const lines: string[] = [];
+  if (r.sent) {
+    lines.push(t('kirim.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, reply: r.sent.serverReply }));
+    lines.push(table([t('kirim.col.kepada'), ''], r.sent.delivered.map((d) => [d.email, d.where])));
+    if (r.sent.sentCopy) lines.push(t('kirim.sentCopy', { folder: r.sent.sentCopy }));
+  } else if (r.waiting === 'kasi') lines.push(t('kirim.waitKasi', { id: r.row.id }));
+  else if (r.waiting === 'sandiman') lines.push(t('kirim.waitSandiman', { id: r.row.id }));
+  return lines.join('\n');
+}
+
+function renderBiasa(r: BiasaReport): string {
+  return [
+    t('kirim.biasa.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, at: r.row.sentAt ?? '', reply: r.sent.serverReply }),
+    table([t('kirim.col.kepada'), ''], r.sent.delivered.map((d) => [d.email, d.where])),
+  ].join('\n');
+}
+
+/** `--biasa`: an ordinary letter needs the document, recipients and subject; the rest has defaults. */
+async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, o: StartOptions) {
+  const missing: string[] = [];
+  if (!dokumen) missing.push('DOKUMEN');
+  if (!o.kepada || o.kepada.length === 0) missing.push('--kepada');
+  if (!o.perihal) missing.push('--perihal');
+  requireFlags(ctx.prompter, missing);
+  const p = ctx.prompter;
+  const ask = async (v: string | undefined, key: string): Promise<string> => v ?? (await p.input(t(key), { validate: (x) => (x.trim().length > 0 ? true : t(key)) }));
+  const doc = await ask(dokumen, 'kirim.q.dokumen');
+  const kepada = o.kepada && o.kepada.length > 0 ? o.kepada : collect(await ask(undefined, 'kirim.q.kepadaBiasa'));
+  const perihal = await ask(o.perihal, 'kirim.q.perihal');
+  const sifatRaw = o.sifat ?? 'Biasa';
+  const sifat: 'Biasa' | 'Terbatas' | null = sifatRaw === 'Biasa' || sifatRaw === 'Terbatas' ? sifatRaw : null;
+  if (sifat === null) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: sifatRaw });
+  return {
+    dokumen: doc,
+    kepada,
+    perihal,
+    sifat,
+    derajat: (o.derajat ?? 'Biasa') as Derajat,
+    permohonan: { nomor: o.permohonanNomor ?? null, tanggal: o.permohonanTanggal ?? null, unit: o.permohonanUnit ?? null },
+    assignedBy: o.ditugaskan ?? null,
+    tandatangani: o.tandatangani === true,
+  };
+}
+
+/** The wizard: ask what is missing at a terminal; without one, fail naming every missing flag. */
+async function gatherStart(ctx: CliContext, dokumen: string | undefined, o: StartOptions) {
+  const missing: string[] = [];
+  if (!dokumen) missing.push('DOKUMEN');
+  if (!o.permohonanNomor) missing.push('--permohonan-nomor');
+  if (!o.permohonanTanggal) missing.push('--permohonan-tanggal');
+  if (!o.permohonanUnit) missing.push('--permohonan-unit');
+  if (!o.kepada || o.kepada.length === 0) missing.push('--kepada');
+  if (!o.perihal) missing.push('--perihal');
+  if (!o.sifat) missing.push('--sifat');
+  if (!o.derajat) missing.push('--derajat');
+  requireFlags(ctx.prompter, missing);
+  const p = ctx.prompter;
+  const ask = async (v: string | undefined, key: string): Promise<string> => v ?? (await p.input(t(key), { validate: (x) => (x.trim().length > 0 ? true : t(key)) }));
+  const doc = await ask(dokumen, 'kirim.q.dokumen');
+  const nomor = await ask(o.permohonanNomor, 'kirim.q.permohonanNomor');
+  const tanggal = await ask(o.permohonanTanggal, 'kirim.q.permohonanTanggal');
+  const unit = await ask(o.permohonanUnit, 'kirim.q.permohonanUnit');
+  const ditugaskan = o.ditugaskan ?? (p.interactive ? (await p.input(t('kirim.q.ditugaskan'))) || undefined : undefined);
+  let kepada = o.kepada ?? [];
+  if (kepada.length === 0) {
+    const [{ openApp }, { kunciService }] = await Promise.all([import('../app.js'), import('../services/kunci.js')]);
+    const app = openApp(ctx.home);
+    let entries;
+    try {
+      entries = kunciService(app, operatorName(ctx.env)).listAddresses();
+    } finally {
+      app.close();
+    }
+    for (;;) {
+      const left = entries.filter((e) => !kepada.includes(e.email));
+      const choice = await p.select<string>(t('kirim.q.kepada'), [
+        ...left.map((e) => ({ name: `${e.unit} <${e.email}>`, value: e.email, description: e.fingerprint })),
+        ...(kepada.length > 0 ? [{ name: t('kirim.q.kepadaSelesai'), value: '' }] : []),
+      ]);
+      if (choice === '') break;
+      kepada = [...kepada, choice];
+      if (left.length <= 1) break;
+    }
+  }
+  const perihal = await ask(o.perihal, 'kirim.q.perihal');
+  const sifat = (o.sifat ?? (await p.select<string>(t('kirim.q.sifat'), SIFAT.map((s) => ({ name: s, value: s }))))) as Sifat;
+  const derajat = (o.derajat ?? (await p.select<string>(t('kirim.q.derajat'), DERAJAT.map((s) => ({ name: s, value: s }))))) as Derajat;
+  return { dokumen: doc, kepada, perihal, sifat, derajat, permohonan: { nomor, tanggal, unit }, assignedBy: ditugaskan ?? null };
+}
+
+/** Show the Kasi the draft (metadata, and the text at a terminal when asked) and ask for consent. */
+function kasiConfirm(ctx: CliContext): ((d: DraftView) => Promise<boolean>) | undefined {
+  if (!ctx.prompter.interactive) return undefined;
+  return async (d) => {
+    ctx.printer.info(t('kirim.draft.header', { id: d.row.id, file: d.fileName, bytes: d.bytes, subject: d.subject, sifat: d.row.sifat, derajat: d.row.derajat }));
+    ctx.printer.info(t('kirim.draft.paraf', { userId: d.paraf.userId ?? d.paraf.keyId, status: d.paraf.status }));
+    if (await ctx.prompter.confirm(t('kirim.q.baca'), false)) {
+      const text = d.document.toString('utf8');
+      // shown on stderr so it never lands in a redirected stdout file
+      ctx.printer.info(text.includes('\u0000') || text.includes('\uFFFD') ? t('kirim.draft.binary') : text);
+    }
+    return ctx.prompter.confirm(t('kirim.q.setuju', { id: d.row.id }), false);
+  };
+}
+
+export function registerKirim(program: Command, getCtx: GetContext): void {
+  // commander hands an option that `kirim` itself declares (--biasa, --passphrase-file) to `kirim` even when
+  // it follows a subcommand, so the subcommands read it from there too
+  const parentOpt = (name: 'biasa' | 'passphraseFile'): unknown => kirim.opts<Partial<Record<'biasa' | 'passphraseFile', unknown>>>()[name];
+  const kirim = program
+    .command('kirim')
+    .description(t('kirim.description'))
+    .argument('[dokumen]')
+    .option('--permohonan-nomor <nomor>', t('kirim.opt.permohonanNomor'))
+    .option('--permohonan-tanggal <tanggal>', t('kirim.opt.permohonanTanggal'))
+    .option('--permohonan-unit <unit>', t('kirim.opt.permohonanUnit'))
+    .option('--ditugaskan <siapa>', t('kirim.opt.ditugaskan'))
+    .option('--kepada <email>', t('kirim.opt.kepada'), collect)
+    .option('--perihal <perihal>', t('kirim.opt.perihal'))
+    .addOption(new Option('--sifat <sifat>', t('kirim.opt.sifat')).choices([...SIFAT]))
+    .addOption(new Option('--derajat <derajat>', t('kirim.opt.derajat')).choices([...DERAJAT]))
+    .option('--passphrase-file <file>', t('kirim.opt.passphraseFile'))
+    .option('--passphrase-file-kasi <file>', t('kirim.opt.passphraseFileKasi'))
+    .option('--biasa', t('kirim.opt.biasa'))
+    .option('--tandatangani', t('kirim.opt.tandatangani'))
+    .action(async (dokumen: string | undefined, o: StartOptions) => {
+      const ctx = getCtx();
+      if (o.biasa) {
+        const letter = await gatherBiasa(ctx, dokumen, o);
+        const rep = await withService(ctx, { sandiman: o.passphraseFile }, (svc) => svc.kirimBiasa(letter));
+        ctx.printer.result(rep, () => renderBiasa(rep));
+        return;
+      }
+      const input = await gatherStart(ctx, dokumen, o);
+      const report = await withService(ctx, { sandiman: o.passphraseFile, kasi: o.passphraseFileKasi }, (svc) => svc.mulai(input));
+      ctx.printer.result(report, () => renderReport(report));
+    });
+
+  kirim
+    .command('tandatangani')
+    .description(t('kirim.tandatangani.description'))
+    .argument('<id>')
+    .option('--kirim', t('kirim.opt.kirim'))
+    .option('--passphrase-file <file>', t('kirim.opt.passphraseFileKasi'))
+    .action(async (id: string, o: { kirim?: boolean; passphraseFile?: string }) => {
+      const ctx = getCtx();
+      const file = o.passphraseFile ?? (parentOpt('passphraseFile') as string | undefined);
+      const n = parseId(id);
+      const confirm = kasiConfirm(ctx);
+      const report = await withService(ctx, { kasi: file }, (svc) => svc.tandatangani(n, { kirim: o.kirim === true, ...(confirm ? { confirm } : {}) }));
+      ctx.printer.result(report, () => renderReport(report));
+    });
+
+  kirim
+    .command('status')
+    .description(t('kirim.status.description'))
+    .option('--semua', t('kirim.opt.semua'))
+    .option('--biasa', t('kirim.opt.biasaBuku'))
+    .action(async (o: { semua?: boolean; biasa?: boolean }) => {
+      const ctx = getCtx();
+      if (o.biasa === true || parentOpt('biasa') === true) {
+        const letters = await withService(ctx, {}, (svc) => Promise.resolve(svc.statusBiasa(o.semua === true)));
+        ctx.printer.result(letters, () =>
+          table(
+            [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar'), t('kirim.col.terkirim')],
+            letters.map((r) => [r.id, r.status, r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), r.registeredAt, r.sentAt]),
+          ),
+        );
+        return;
+      }
+      const rows = await withService(ctx, {}, (svc) => Promise.resolve(svc.status(o.semua === true)));
+      ctx.printer.result(rows, () =>
+        table(
+          [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.menunggu'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar')],
+          rows.map((r) => [r.id, r.status, giliran(r), r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), r.registeredAt]),
+        ),
+      );
+    });
+
+  kirim
+    .command('batal')
+    .description(t('kirim.batal.description'))
+    .argument('<id>')
+    .option('--alasan <alasan>', t('kirim.opt.alasan'))
+    .option('--biasa', t('kirim.opt.biasaBuku'))
+    .action(async (id: string, o: { alasan?: string; biasa?: boolean }) => {
+      const ctx = getCtx();
+      const n = parseId(id);
+      requireFlags(ctx.prompter, o.alasan ? [] : ['--alasan']);
+      const alasan = o.alasan ?? (await ctx.prompter.input(t('kirim.opt.alasan'), { validate: (x) => (x.trim().length > 0 ? true : t('kirim.opt.alasan')) }));
+      const row = await withService(ctx, {}, (svc) => Promise.resolve(o.biasa === true || parentOpt('biasa') === true ? svc.batalBiasa(n, alasan) : svc.batal(n, alasan)));
+      ctx.printer.result(row, () => t('kirim.batal.done', { id: row.id, alasan }));
+    });
+
+  kirim
+    .command('lanjut')
+    .description(t('kirim.lanjut.description'))
+    .argument('[id]')
+    .option('--sudah-terkirim', t('kirim.opt.sudah'))
+    .option('--belum-terkirim', t('kirim.opt.belum'))
+    .action(async (id: string | undefined, o: { sudahTerkirim?: boolean; belumTerkirim?: boolean }) => {
+      const ctx = getCtx();
+      const n = id === undefined ? undefined : parseId(id);
+      const fixed: Keputusan = o.sudahTerkirim ? 'sudah' : o.belumTerkirim ? 'belum' : null;
+      const decide: Decide = async (r) => {
+        if (fixed !== null || !ctx.prompter.interactive) return fixed;
+        return ctx.prompter.select<Keputusan>(t('kirim.q.sudahTerkirim', { id: r.id, nomor: r.nomor ?? '' }), [
+          { name: t('kirim.q.sudah'), value: 'sudah' },
+          { name: t('kirim.q.belum'), value: 'belum' },
+          { name: t('kirim.q.tidakTahu'), value: null },
+        ]);
+      };
+      const res = await withService(ctx, {}, (svc) => svc.lanjut(n, decide));
+      if (res.rows.some((r) => r.action === 'perlu-keputusan')) process.exitCode = 75;
+      ctx.printer.result(res, () =>
+        res.rows.length === 0
+          ? t('kirim.lanjut.none')
+          : table(
+              [t('kirim.col.buku'), t('kirim.col.id'), t('kirim.col.nomor'), t('kirim.col.dari'), t('kirim.col.ke'), t('kirim.col.aksi')],
+              res.rows.map((r) => [r.buku, r.id, r.nomor, r.from, r.to, t(`kirim.lanjut.${r.action}`)]),
+            ),
+      );
+    });
+}

@@ -1,0 +1,108 @@
+/**
+ * `sandi laporan kinerja --triwulan 2026-IV` (or --dari/--sampai): the quarterly performance report, as
+ * terminal tables with small text bar charts, as JSON (--json), and as a PDF for the head of office to sign.
+ */
+import type { Command } from 'commander';
+import type { GetContext } from './index.js';
+import { table } from './printer.js';
+import { t } from './messages/index.js';
+import { percent, textBar } from '../domain/laporan.js';
+import type { LaporanKinerja } from '../services/laporan.js';
+
+interface Section {
+  heading: string;
+  text?: string[];
+  pre?: string[];
+}
+
+/** Lay the report out once, for the terminal and for the PDF alike. */
+export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: string[]; sections: Section[] } {
+  const sections: Section[] = [];
+  const max = Math.max(0, ...r.volume.flatMap((v) => v.perBulan.map((m) => m.jumlah)));
+  const volRows = r.volume.flatMap((v) => [
+    ...v.perBulan.map((m) => [t(`agenda.buku.${v.buku}`), m.bulan, m.jumlah, textBar(m.jumlah, max, 24)]),
+    [t(`agenda.buku.${v.buku}`), 'total', v.total, ''],
+  ]);
+  sections.push({ heading: t('laporan.volume'), pre: table([t('laporan.col.buku'), t('laporan.col.bulan'), t('laporan.col.jumlah'), ''], volRows).split('\n') });
+
+  const s = r.sla;
+  const slaText = s.total === 0
+    ? [t('laporan.sla.none')]
+    : [t('laporan.sla.summary', { selesai: s.selesai, total: s.total, tepat: s.tepatWaktu, persen: percent(s.kepatuhan), terlambat: s.terlambat, berjalan: s.berjalan })];
+  const slaPre = s.total === 0
+    ? []
+    : [
+        t('laporan.sla.step'),
+        ...table(
+          [t('laporan.col.langkah'), t('laporan.col.standar'), t('laporan.col.tercapai'), t('laporan.col.terlambat'), t('laporan.col.rata'), ''],
+          s.langkah.map((l) => [l.name, l.standar, l.tercapai, l.terlambat, l.rataMenit ?? '-', textBar(l.tercapai - l.terlambat, s.total, 16) + textBar(l.terlambat, s.total, 16, '░')]),
+        ).split('\n'),
+      ];
+  sections.push({ heading: t('laporan.sla'), text: slaText, pre: slaPre });
+
+  sections.push(
+    r.terlambat.length === 0
+      ? { heading: t('laporan.late'), text: [t('laporan.late.none')] }
+      : {
+          heading: t('laporan.late'),
+          pre: table(
+            [t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.menunggu'), t('laporan.col.pemegang'), t('laporan.col.rata')],
+            r.terlambat.map((l) => [l.nomor, l.diterimaAt.slice(0, 10), l.tertahan, l.pemegang ?? '-', l.menitLayanan]),
+          ).split('\n'),
+        },
+  );
+  sections.push(
+    r.batal.length === 0
+      ? { heading: t('laporan.batal'), text: [t('laporan.batal.none')] }
+      : {
+          heading: t('laporan.batal'),
+          pre: table(
+            [t('laporan.col.buku'), t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.oleh'), t('laporan.col.alasan')],
+            r.batal.map((b) => [b.buku, b.nomor ?? `#${b.id}`, b.batalAt.slice(0, 10), b.oleh, b.alasan]),
+          ).split('\n'),
+        },
+  );
+  sections.push({
+    heading: t('laporan.audit'),
+    text: [r.audit.ok ? t('laporan.audit.ok', { rows: r.audit.rows, hash: (r.audit.lastHash ?? '-').slice(0, 16) }) : t('laporan.audit.broken', { id: r.audit.broken?.id ?? '-', reason: r.audit.broken?.reason ?? '-' })],
+  });
+  sections.push({ heading: t('laporan.missing'), text: r.belumTersedia.map((m) => `- ${m}`) });
+  return {
+    title: `${t('laporan.title')}${r.periode.triwulan ? ` ${r.periode.triwulan}` : ''}`,
+    subtitle: [r.kantor, t('laporan.periode', { dari: r.periode.dari, sampai: r.periode.sampai, zona: r.periode.zona })],
+    sections,
+  };
+}
+
+export function registerLaporan(program: Command, getCtx: GetContext): void {
+  const laporan = program.command('laporan').description(t('laporan.description'));
+  laporan
+    .command('kinerja')
+    .description(t('laporan.kinerja.description'))
+    .option('--triwulan <triwulan>', t('laporan.opt.triwulan'))
+    .option('--dari <tanggal>', t('laporan.opt.dari'))
+    .option('--sampai <tanggal>', t('laporan.opt.sampai'))
+    .option('--pdf <file>', t('laporan.opt.pdf'))
+    .action(async (o: { triwulan?: string; dari?: string; sampai?: string; pdf?: string }) => {
+      const ctx = getCtx();
+      const [{ openApp }, svc] = await Promise.all([import('../app.js'), import('../services/laporan.js')]);
+      const app = openApp(ctx.home);
+      try {
+        const r = svc.laporanKinerja(app, o);
+        const layout = layoutLaporan(r);
+        let pdf: string | null = null;
+        if (o.pdf) {
+          const signature = [`${r.periode.sampai}`, t('laporan.sign'), t('laporan.sign.role'), t('laporan.sign.name')];
+          pdf = await svc.tulisPdfLaporan({ ...layout, signature }, o.pdf);
+        }
+        ctx.printer.result({ ...r, pdf }, () => {
+          const lines = [layout.title, ...layout.subtitle];
+          for (const sec of layout.sections) lines.push('', `== ${sec.heading}`, ...(sec.text ?? []), ...(sec.pre ?? []));
+          if (pdf) lines.push('', t('laporan.pdfWritten', { path: pdf }));
+          return lines.join('\n');
+        });
+      } finally {
+        app.close();
+      }
+    });
+}

@@ -1,0 +1,237 @@
+/**
+ * `sandi terima`: fetch incoming mail and carry each letter through the SOP steps (see src/services/terima.ts).
+ *   sandi terima [--dari-folder DIR]          fetch, archive, register; table of what arrived
+ *   sandi terima status [NOMOR] [--semua]      where each letter is, what waits for whom, SLA in working time
+ *   sandi terima teruskan|cetak|paraf|antar|tandaterima NOMOR ...   the steps after arrival
+ *   sandi terima baca NOMOR [--tampilkan]      decrypt and verify an incoming kriptogram
+ *   sandi terima arsip-periksa                 verify the soft-copy archive
+ */
+import { Command, Option } from 'commander';
+import type { GetContext } from './index.js';
+import type { CliContext } from './context.js';
+import { requireFlags } from './prompter.js';
+import { table } from './printer.js';
+import { t } from './messages/index.js';
+import { operatorName } from './kunci.js';
+import { SandiError } from '../errors.js';
+import type { KeyInfo } from '../ports.js';
+import type { TerimaService } from '../services/terima.js';
+
+const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
+
+async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined, fn: (svc: TerimaService) => Promise<T> | T): Promise<T> {
+  const [{ openApp }, { terimaService }, { passphraseSource }] = await Promise.all([import('../app.js'), import('../services/terima.js'), import('../config/passphrase.js')]);
+  const app = openApp(ctx.home);
+  try {
+    const svc = terimaService(app, {
+      actor: operatorName(ctx.env),
+      env: ctx.env,
+      passphrases: passphraseSource({
+        file: passphraseFile,
+        env: ctx.env,
+        prompt: ctx.prompter.interactive ? (k: KeyInfo) => ctx.prompter.password(t('kunci.q.passphrase', { key: `${k.fingerprint} (${k.userId})` })) : undefined,
+      }),
+      progress: (done, total) => ctx.printer.progress(t('terima.progress', { done, total }), done, total),
+      warn: (key, params) => ctx.printer.warn(t(key, params)),
+    });
+    return await fn(svc);
+  } finally {
+    ctx.printer.progressEnd();
+    app.close();
+  }
+}
+
+const warnings = (keys: string[]): string => keys.map((k) => t(k)).join('; ');
+
+export function registerTerima(program: Command, getCtx: GetContext): void {
+  const terima = program
+    .command('terima')
+    .description(t('terima.description'))
+    .option('--dari-folder <dir>', t('terima.opt.dariFolder'))
+    .option('--passphrase-file <file>', t('terima.opt.passphraseFile'))
+    .action(async (o: { dariFolder?: string; passphraseFile?: string }) => {
+      const ctx = getCtx();
+      const report = await withTerima(ctx, o.passphraseFile, (svc) => svc.fetch(o.dariFolder === undefined ? {} : { dariFolder: o.dariFolder }));
+      ctx.printer.result(report, () => {
+        const lines = [t('terima.fetched', { sumber: report.sumber, folder: report.folder, baru: report.baru.length, duplikat: report.duplikat.length })];
+        if (report.uidvalidityBerubah) lines.push(t('terima.uidvalidityNote'));
+        if (report.baru.length > 0) {
+          lines.push(
+            table(
+              [t('terima.col.nomor'), t('terima.col.buku'), t('terima.col.pengirim'), t('terima.col.perihal'), t('terima.col.lampiran'), t('terima.col.status'), t('terima.col.peringatan')],
+              report.baru.map((a) => [a.nomor, t(`terima.buku.${a.buku}`), a.pengirim, a.perihal ?? '', a.lampiran, a.status, warnings(a.peringatan)]),
+            ),
+          );
+          for (const a of report.baru) {
+            for (const s of a.penandaTangan ?? []) lines.push(t('terima.signer', { nomor: a.nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status }));
+          }
+        }
+        for (const f of report.diteruskan) lines.push(t('terima.forwarded', { nomor: f.nomor, ke: f.ke.join(', ') }));
+        return lines.join('\n');
+      });
+    });
+
+  terima
+    .command('status')
+    .description(t('terima.status.description'))
+    .argument('[nomor]', t('terima.arg.nomor'))
+    .option('--semua', t('terima.opt.semua'))
+    .action(async (nomor: string | undefined, o: { semua?: boolean }) => {
+      const ctx = getCtx();
+      const r = await withTerima(ctx, undefined, (svc) => svc.status({ ...(nomor ? { ref: nomor } : {}), ...(o.semua ? { semua: true } : {}) }));
+      ctx.printer.result(r, () => {
+        const lines: string[] = [];
+        if (r.surat.length === 0) lines.push(t('terima.status.none'));
+        else
+          lines.push(
+            table(
+              [t('terima.col.nomor'), t('terima.col.perihal'), t('terima.col.status'), t('terima.col.menunggu'), t('terima.col.menit'), t('terima.col.batas'), t('terima.col.terlambat')],
+              r.surat.map((s) => [
+                s.nomor,
+                s.perihal ?? '',
+                s.status,
+                s.sla.menunggu ? `${s.sla.menunggu}${s.menungguSiapa ? ` (${s.menungguSiapa})` : ''}` : '-',
+                s.sla.menitLayanan,
+                s.sla.batasLayanan,
+                s.sla.terlambat ? t('terima.late') : '',
+              ]),
+            ),
+          );
+        if (nomor && r.surat[0]) {
+          lines.push('');
+          lines.push(
+            table(
+              [t('terima.col.langkah'), t('terima.col.standar'), t('terima.col.menit'), t('terima.col.batas'), t('terima.col.at'), t('terima.col.terlambat')],
+              r.surat[0].sla.milestones.map((m) => [m.name, m.standar, m.menit, m.batas, m.at ?? '', m.terlambat ? t('terima.late') : '']),
+            ),
+          );
+        }
+        if (r.kriptogram.length > 0) {
+          lines.push('', t('terima.status.kriptogram'));
+          lines.push(table([t('terima.col.nomor'), t('terima.col.pengirim'), t('terima.col.status')], r.kriptogram.map((k) => [k.nomor, k.pengirim, k.status])));
+        }
+        return lines.join('\n');
+      });
+    });
+
+  terima
+    .command('teruskan')
+    .description(t('terima.teruskan.description'))
+    .argument('<nomor>', t('terima.arg.nomor'))
+    .option('--ke <alamat...>', t('terima.opt.ke'))
+    .action(async (nomor: string, o: { ke?: string[] }) => {
+      const ctx = getCtx();
+      const r = await withTerima(ctx, undefined, (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
+      ctx.printer.result(r, () => t('terima.forwarded', { nomor: r.nomor, ke: r.ke.join(', ') }));
+    });
+
+  terima
+    .command('cetak')
+    .description(t('terima.cetak.description'))
+    .argument('<nomor>', t('terima.arg.nomor'))
+    .option('--penerima <nama...>', t('terima.opt.penerima'))
+    .option('--keluaran <file>', t('terima.opt.keluaran'))
+    .option('--printer <nama>', t('terima.opt.printer'))
+    .option('--tanpa-printer', t('terima.opt.tanpaPrinter'))
+    .action(async (nomor: string, o: { penerima?: string[]; keluaran?: string; printer?: string; tanpaPrinter?: boolean }) => {
+      const ctx = getCtx();
+      const r = await withTerima(ctx, undefined, (svc) =>
+        svc.cetak(nomor, {
+          ...(o.penerima ? { penerima: o.penerima } : {}),
+          ...(o.keluaran ? { keluaran: o.keluaran } : {}),
+          ...(o.tanpaPrinter ? { printer: null } : o.printer ? { printer: o.printer } : {}),
+          label: (k, p) => t(k, p),
+        }),
+      );
+      for (const s of r.lampiranDilewati) ctx.printer.warn(t('terima.pdfSkipped', { name: s }));
+      ctx.printer.result(r, () => t(r.printer ? 'terima.printed' : 'terima.saved', { nomor: r.nomor, file: r.file, salinan: r.salinan, pages: r.pages, printer: r.printer ?? '' }));
+    });
+
+  terima
+    .command('paraf')
+    .description(t('terima.paraf.description'))
+    .argument('<nomor>', t('terima.arg.nomor'))
+    .option('--sebagai <jabatan>', t('terima.opt.sebagai'))
+    .option('--nama <nama>', t('terima.opt.nama'))
+    .action(async (nomor: string, o: { sebagai?: string; nama?: string }) => {
+      const ctx = getCtx();
+      const missing = [...(o.sebagai ? [] : ['--sebagai']), ...(o.nama ? [] : ['--nama'])];
+      requireFlags(ctx.prompter, missing);
+      const sebagai = o.sebagai ?? (await ctx.prompter.input(t('terima.q.sebagai')));
+      const nama = o.nama ?? (await ctx.prompter.input(t('terima.q.nama')));
+      const r = await withTerima(ctx, undefined, (svc) => svc.paraf(nomor, { sebagai, nama }));
+      ctx.printer.result(r, () => (r.lengkap ? t('terima.parafDone', { nomor: r.nomor, sebagai: r.sebagai, nama: r.nama }) : t('terima.parafNext', { nomor: r.nomor, sebagai: r.sebagai, nama: r.nama, next: r.berikutnya ?? '' })));
+    });
+
+  terima
+    .command('antar')
+    .description(t('terima.antar.description'))
+    .argument('<nomor>', t('terima.arg.nomor'))
+    .option('--caraka <nama>', t('terima.opt.caraka'))
+    .option('--tujuan <nama...>', t('terima.opt.tujuan'))
+    .addOption(new Option('--jalur <jalur>', t('terima.opt.jalur')).choices(JALUR))
+    .action(async (nomor: string, o: { caraka?: string; tujuan?: string[]; jalur?: (typeof JALUR)[number] }) => {
+      const ctx = getCtx();
+      requireFlags(ctx.prompter, o.caraka ? [] : ['--caraka']);
+      const caraka = o.caraka ?? (await ctx.prompter.input(t('terima.q.caraka')));
+      const r = await withTerima(ctx, undefined, (svc) => svc.antar(nomor, { caraka, ...(o.tujuan ? { tujuan: o.tujuan } : {}), jalur: o.jalur ?? null }));
+      ctx.printer.result(r, () => [t('terima.antarDone', { nomor: r.nomor, caraka: r.caraka }), table([t('terima.col.tujuan'), t('terima.col.jalur')], r.rute.map((x) => [x.tujuan, x.jalur]))].join('\n'));
+    });
+
+  terima
+    .command('tandaterima')
+    .description(t('terima.tandaterima.description'))
+    .argument('<nomor>', t('terima.arg.nomor'))
+    .option('--tujuan <nama>', t('terima.opt.tujuanSatu'))
+    .option('--diterima-oleh <nama>', t('terima.opt.diterimaOleh'))
+    .option('--waktu <iso>', t('terima.opt.waktu'))
+    .option('--laporan <teks>', t('terima.opt.laporan'))
+    .action(async (nomor: string, o: { tujuan?: string; diterimaOleh?: string; waktu?: string; laporan?: string }) => {
+      const ctx = getCtx();
+      requireFlags(ctx.prompter, o.tujuan ? [] : ['--tujuan']);
+      const tujuan = o.tujuan ?? (await ctx.prompter.input(t('terima.q.tujuan')));
+      let waktu: Date | undefined;
+      if (o.waktu !== undefined) {
+        waktu = new Date(o.waktu);
+        if (Number.isNaN(waktu.getTime())) throw new SandiError('USAGE', 'terima.badTime', { value: o.waktu });
+      }
+      const r = await withTerima(ctx, undefined, (svc) =>
+        svc.tandaterima(nomor, { tujuan, ...(o.diterimaOleh ? { diterimaOleh: o.diterimaOleh } : {}), ...(waktu ? { waktu } : {}), ...(o.laporan ? { laporan: o.laporan } : {}) }),
+      );
+      ctx.printer.result(r, () => (r.selesai ? t('terima.receiptDone', { nomor: r.nomor }) : t('terima.receiptMore', { nomor: r.nomor, sisa: r.sisa.join(', ') })));
+    });
+
+  terima
+    .command('baca')
+    .description(t('terima.baca.description'))
+    .argument('<nomor>', t('terima.arg.nomor'))
+    .option('--tampilkan', t('terima.opt.tampilkan'))
+    .option('--passphrase-file <file>', t('terima.opt.passphraseFile'))
+    .action(async (nomor: string, o: { tampilkan?: boolean; passphraseFile?: string }) => {
+      const ctx = getCtx();
+      if (o.tampilkan && ctx.json) throw new SandiError('USAGE', 'terima.tampilkanJson');
+      const r = await withTerima(ctx, o.passphraseFile, (svc) => svc.baca(nomor, o.tampilkan ? process.stdout : undefined));
+      const data = { nomor: r.arrival.nomor, status: r.arrival.status, subject: o.tampilkan ? r.headers?.subject : undefined, fileName: r.fileName, penandaTangan: r.arrival.penandaTangan ?? [] };
+      if (o.tampilkan) {
+        ctx.printer.info(t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }));
+        for (const s of data.penandaTangan) ctx.printer.info(t('terima.signer', { nomor: data.nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status }));
+        return;
+      }
+      ctx.printer.result(data, () =>
+        [t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }), ...data.penandaTangan.map((s) => t('terima.signer', { nomor: data.nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status }))].join('\n'),
+      );
+    });
+
+  terima
+    .command('arsip-periksa')
+    .description(t('terima.arsipPeriksa.description'))
+    .action(async () => {
+      const ctx = getCtx();
+      const r = await withTerima(ctx, undefined, (svc) => svc.periksaArsip());
+      const bad = r.rusak[0];
+      const gone = r.hilang[0];
+      ctx.printer.result(r, () => (bad || gone ? '' : t('terima.arsipOk', { n: r.diperiksa })));
+      if (bad) throw new SandiError('INTEGRITY', 'terima.arsipRusak', { path: bad.path, count: r.rusak.length });
+      if (gone) throw new SandiError('INTEGRITY', 'terima.arsipHilang', { nomor: gone.nomor, count: r.hilang.length });
+    });
+}

@@ -1,0 +1,124 @@
+/**
+ * `sandi laporan kinerja`: the quarterly performance report the SOPs ask for ("dievaluasi setiap tiga bulan"):
+ * volumes per register and month, service-level compliance of incoming mail in working time (whole service and
+ * per SOP step), late letters with who held them, cancelled numbers with their reasons, and the audit chain.
+ * Read-only; the PDF (for the head of office to sign) is written atomically by src/adapters/export-pdf.ts.
+ */
+import { existsSync } from 'node:fs';
+import type { App } from '../app.js';
+import { SandiError } from '../errors.js';
+import { dateRange, zoneOffsetMinutes } from '../domain/agenda.js';
+import { monthsOf, parseTriwulan, summariseSla, volumeByMonth, type SlaSummary } from '../domain/laporan.js';
+import { measureLetter } from '../domain/terima.js';
+import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
+import { cancelledRows, monthlyVolumes } from '../adapters/sqlite/agenda.js';
+import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js';
+import { checkAuditChain } from './audit.js';
+import { loadTerimaSettings } from './terima.js';
+import type { PdfReport } from '../adapters/export-pdf.js';
+
+export interface LaporanKinerja {
+  periode: { dari: string; sampai: string; triwulan: string | null; zona: string };
+  kantor: string;
+  dibuat: string;
+  volume: { buku: string; table: string; total: number; perBulan: { bulan: string; jumlah: number; perStatus: Record<string, number> }[] }[];
+  sla: SlaSummary & { layananHariKerja: number };
+  terlambat: { nomor: string; pengirim: string; perihal: string | null; diterimaAt: string; tertahan: string; pemegang: string | null; menitLayanan: number; batasLayanan: string; selesai: boolean }[];
+  batal: { buku: string; id: number; nomor: string | null; batalAt: string; oleh: string; alasan: string }[];
+  audit: { ok: boolean; rows: number; lastHash: string | null; broken: { id: number; reason: string } | null };
+  /** what the report cannot say yet because the data does not exist (yet) in sandi */
+  belumTersedia: string[];
+}
+
+export interface PeriodOptions {
+  triwulan?: string | undefined;
+  dari?: string | undefined;
+  sampai?: string | undefined;
+}
+
+/** Build the quarterly performance report for a quarter (or --dari/--sampai). */
+export function laporanKinerja(app: App, o: PeriodOptions): LaporanKinerja {
+  let dari = o.dari;
+  let sampai = o.sampai;
+  let triwulan: string | null = null;
+  if (o.triwulan !== undefined) {
+    const q = parseTriwulan(o.triwulan);
+    if (!q) throw new SandiError('USAGE', 'laporan.badTriwulan', { value: o.triwulan });
+    dari ??= q.dari;
+    sampai ??= q.sampai;
+    triwulan = q.triwulan;
+  }
+  if (dari === undefined || sampai === undefined) throw new SandiError('USAGE', 'laporan.needPeriod');
+  if (!existsSync(app.paths.database)) throw new SandiError('NOT_FOUND', 'agenda.noDatabase', { path: app.paths.database }, { hint: 'agenda.noDatabase.hint' });
+
+  const settings = loadTerimaSettings(app);
+  const zona = settings.config.office.timeZone;
+  const range = dateRange(dari, sampai, zona);
+  if ('bad' in range) throw new SandiError('USAGE', 'agenda.badDate', { flag: `--${range.bad}`, value: range.value });
+  const f = { from: range.from, to: range.to };
+  const db = app.store().db;
+  const now = app.clock.now();
+  const months = monthsOf(dari, sampai);
+  const offset = zoneOffsetMinutes(zona, new Date(range.from ?? now.toISOString()));
+
+  const volume = REGISTERS.map((reg) => {
+    const perBulan = volumeByMonth(months, monthlyVolumes(db, reg, f, offset));
+    return { buku: reg.buku, table: reg.table, total: perBulan.reduce((s, m) => s + m.jumlah, 0), perBulan };
+  });
+
+  // SLA: incoming letters registered in the period, each measured in working time at `now`
+  const { terima, calendar } = settings;
+  const measured = [...listIncoming(db, { ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) })].map((row) => {
+    const steps = listIncomingSteps(db, row.id);
+    const times = { diterimaAt: row.diterimaAt, registeredAt: row.registeredAt, status: row.status, adaTembusan: row.tembusan.length > 0, langkah: steps, parafTiers: terima.paraf.length };
+    return { row, steps, sla: measureLetter(calendar, times, terima.standar, terima.layananHariKerja, now) };
+  });
+  const sla = { ...summariseSla(measured.map((m) => m.sla)), layananHariKerja: terima.layananHariKerja };
+
+  const terlambat = measured
+    .filter((m) => m.sla.terlambat)
+    .map(({ row, steps, sla: s }) => {
+      // held at: the first late milestone (or the one still awaited); held by: who completed it late, or,
+      // while it is still awaited, the next paraf tier or whoever last acted on the letter
+      const late = s.milestones.find((x) => x.terlambat && (x.at !== null || x.name === s.menunggu)) ?? s.milestones.find((x) => x.name === s.menunggu);
+      const tertahan = late?.name ?? (s.selesai ? 'layanan' : (s.menunggu ?? 'layanan'));
+      let pemegang: string | null = null;
+      if (late?.at) pemegang = [...steps].reverse().find((x) => x.at === late.at)?.actor ?? null;
+      else if (tertahan === 'paraf') pemegang = terima.paraf[steps.filter((x) => x.langkah === 'paraf').length] ?? null;
+      else pemegang = steps.at(-1)?.actor ?? row.operator;
+      return { nomor: row.nomor, pengirim: row.pengirim, perihal: row.perihal, diterimaAt: row.diterimaAt, tertahan, pemegang, menitLayanan: s.menitLayanan, batasLayanan: s.batasLayanan, selesai: s.selesai };
+    });
+
+  const batal = REGISTERS.flatMap((reg) =>
+    cancelledRows(db, reg, f).map((r) => ({
+      buku: reg.buku,
+      id: Number(r['id']),
+      nomor: typeof r['nomor'] === 'string' ? r['nomor'] : null,
+      batalAt: String(r['batal_at']),
+      oleh: String(r['batal_oleh']),
+      alasan: String(r['batal_alasan']),
+    })),
+  );
+
+  const chain = checkAuditChain(app.paths.database);
+  return {
+    periode: { dari, sampai, triwulan, zona },
+    kantor: settings.config.office.name,
+    dibuat: now.toISOString(),
+    volume,
+    sla,
+    terlambat,
+    batal,
+    audit: { ok: chain.ok, rows: chain.rows, lastHash: chain.lastHash, broken: chain.broken ? { id: chain.broken.id, reason: chain.broken.reason } : null },
+    belumTersedia: [
+      'SLA kriptogram keluar: SOP 001 tidak menetapkan standar waktu per langkah (volume dan pembatalan dilaporkan)',
+      'SLA aduan (LaporGub!, SP4N LAPOR!): buku aduan belum masuk laporan ini',
+    ],
+  };
+}
+
+/** Write the report, laid out by the command, as a PDF for signing (atomic). */
+export async function tulisPdfLaporan(layout: PdfReport, path: string): Promise<string> {
+  const { writePdfReport } = await import('../adapters/export-pdf.js');
+  return writePdfReport(layout, path);
+}

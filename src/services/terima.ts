@@ -1,0 +1,819 @@
+/**
+ * `sandi terima`: the incoming-mail service of SOP seeds 000 and 002.
+ *
+ * Fetch: for each new message, in this order — archive the raw bytes (content-addressed, durable), parse,
+ * register (incoming register, or the incoming-kriptogram register for encrypted mail) together with the
+ * folder position in ONE transaction. So a second run, a run after a crash, or a run after the server
+ * renumbered the folder (new UIDVALIDITY) registers nothing twice and skips nothing: the position says where
+ * to start, and the content hash and Message-ID catch what was registered under another position.
+ *
+ * Sources: the configured IMAP mailbox; `--dari-folder DIR` (a Maildir or a folder of .eml files, the
+ * fallback channel); and with no mailbox configured, the local Maildir <home>/maildir/INBOX.
+ *
+ * After arrival, each SOP step is an event with actor and time: teruskan, cetak, paraf (tiered), antar,
+ * tandaterima (then the letter is filed). `status` measures each letter in working time.
+ */
+import { readFileSync, readdirSync, statSync, existsSync, mkdirSync, createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { join, resolve, basename } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { SandiError } from '../errors.js';
+import type { App } from '../app.js';
+import type { PassphraseSource, SignerReport } from '../ports.js';
+import { loadConfig, type SandiConfig } from '../config/config.js';
+import { resolveMailboxPassword } from '../config/credentials.js';
+import { messageArchive, type MessageArchive } from '../adapters/archive.js';
+import { parseIncoming, bareAddress, type ParsedIncoming } from '../adapters/mail/terima-parser.js';
+import { ImapMailbox, type ImapSettings } from '../adapters/mail/imap.js';
+import { listMaildir, deliverToMaildir, maildirIn } from '../adapters/maildir.js';
+import { writeFileAtomic } from '../adapters/keystore.js';
+import {
+  addIncomingStep,
+  findIncomingDuplicate,
+  listIncoming,
+  listIncomingSteps,
+  recordIncomingKriptogramRead,
+  registerIncoming,
+  registerIncomingKriptogram,
+  rejectIncomingKriptogram,
+  setIncomingStatus,
+  type IncomingSource,
+  type KriptogramMasuk,
+  type Numbering,
+  type SuratMasuk,
+} from '../adapters/sqlite/registers.js';
+import { findIncomingByRef, findIncomingKriptogramByRef, getFolderPosition, listIncomingKriptogram, setFolderPosition } from '../adapters/sqlite/terima.js';
+import type { WriteTx } from '../adapters/sqlite/store.js';
+import { extractArmored } from '../domain/pgpmime.js';
+import { parseHolidays, workingCalendar, type WorkingCalendar } from '../domain/working-time.js';
+import {
+  checkParaf,
+  findLetterNumber,
+  forwardAddressProblem,
+  forwardAllowed,
+  jalurElektronik,
+  normaliseSifat,
+  rejectsKriptogram,
+  measureLetter,
+  parseTerimaConfig,
+  ruteAntar,
+  summarise,
+  type Jalur,
+  type LetterSla,
+  type TerimaConfig,
+} from '../domain/terima.js';
+import { kunciService } from './kunci.js';
+
+/** Account name of the fetch position for folders read from disk. */
+const LOCAL_ACCOUNT = 'lokal';
+
+export interface TerimaSettings {
+  config: SandiConfig;
+  terima: TerimaConfig;
+  calendar: WorkingCalendar;
+}
+
+/** Load config.json (with its optional "terima" object) and the holidays file into a calendar. */
+export function loadTerimaSettings(app: App): TerimaSettings {
+  const config = loadConfig(app.paths.config);
+  const raw = JSON.parse(readFileSync(app.paths.config, 'utf8')) as Record<string, unknown>;
+  const parsed = parseTerimaConfig(raw['terima']);
+  if (!('config' in parsed)) {
+    throw new SandiError('CONFIG', 'config.invalid', { file: app.paths.config, key: parsed.key, value: JSON.stringify(parsed.value) ?? '-', expected: parsed.expected }, { hint: 'config.invalid.hint' });
+  }
+  const holidaysPath = resolve(app.paths.root, config.holidaysFile);
+  let holidays: string[] = [];
+  if (existsSync(holidaysPath)) {
+    const h = parseHolidays(readFileSync(holidaysPath, 'utf8'));
+    const bad = h.problems[0];
+    if (bad) throw new SandiError('CONFIG', 'terima.holidaysBad', { file: holidaysPath, line: bad.line, problem: bad.problem });
+    holidays = h.holidays.map((x) => x.date);
+  }
+  return { config, terima: parsed.config, calendar: workingCalendar({ hours: config.serviceHours, timeZone: config.office.timeZone, holidays }) };
+}
+
+// ------------------------------------------------------------------------------------------------ fetch
+
+export interface Arrival {
+  buku: 'surat_masuk' | 'kriptogram_masuk';
+  id: number;
+  nomor: string;
+  pengirim: string;
+  perihal: string | null;
+  lampiran: number;
+  peringatan: string[];
+  status: string;
+  rawSha256: string;
+  /** kriptogram: who signed, when it was read */
+  penandaTangan?: SignerView[];
+}
+
+export interface Duplicate {
+  rawSha256: string;
+  nomor: string;
+  by: 'sha256' | 'source' | 'message_id';
+  where: string;
+}
+
+export interface FetchReport {
+  sumber: 'imap' | 'maildir' | 'eml';
+  akun: string;
+  folder: string;
+  uidvalidity: number | null;
+  /** UIDVALIDITY changed since the last run: the folder was read again from the start */
+  uidvalidityBerubah: boolean;
+  diperiksa: number;
+  baru: Arrival[];
+  duplikat: Duplicate[];
+  diteruskan: { nomor: string; ke: string[] }[];
+  /** cc addresses automatic forwarding did not send to (not in the address book or teruskanDomain) */
+  ditahan: { nomor: string; ke: string[] }[];
+}
+
+export interface SignerView {
+  keyId: string;
+  fingerprint: string | null;
+  userId: string | null;
+  unit: string | null;
+  status: string;
+}
+
+export interface TerimaOptions {
+  /** who acts, for the registers and the audit log */
+  actor: string;
+  env: NodeJS.ProcessEnv;
+  /** passphrase of the archive key (decrypting incoming kriptogram); absent = leave them unread */
+  passphrases?: PassphraseSource;
+  progress?: (done: number, total: number) => void;
+  warn?: (key: string, params: Record<string, string | number>) => void;
+}
+
+interface Meta {
+  source: IncomingSource;
+  diterimaAt: Date;
+  where: string;
+  /** for IMAP: the position to record with the registration */
+  position?: { akun: string; folder: string; uidvalidity: number; uid: number };
+}
+
+/** The terima service for an opened app. */
+export function terimaService(app: App, opts: TerimaOptions) {
+  const settings = loadTerimaSettings(app);
+  const { config, terima, calendar } = settings;
+  const archive: MessageArchive = messageArchive(join(app.paths.archive, 'surat-masuk'));
+  const numbering = (buku: 'suratMasuk' | 'kriptogramMasuk'): Numbering => ({
+    format: config.numberFormats[buku],
+    timeZone: config.office.timeZone,
+    unitCode: config.office.unitCode,
+    configKey: `numberFormats.${buku}`,
+  });
+  const store = () => app.store();
+  const warn = opts.warn ?? (() => undefined);
+
+  // ---------------------------------------------------------------------------- one message
+
+  async function ingest(source: () => Readable | Buffer, meta: Meta): Promise<Arrival | Duplicate> {
+    // 1. archive, byte for byte, before anything else
+    const src = source();
+    const archived = await archive.put(Buffer.isBuffer(src) ? src : (src as AsyncIterable<Uint8Array>));
+    // 2. parse from the archived copy (the bytes we keep are the bytes we read)
+    const tail = tailOf(archived.path, archived.size);
+    const parsed = await parseIncoming(createReadStream(archived.path), { tail });
+    const peringatan = [...parsed.warnings];
+    if (archived.size > terima.batasUkuran) peringatan.push('terima.w.tooLarge');
+    let kriptogram: { subject: string | null } | null = null;
+    let kriptogramProblem: string | null = null;
+    try {
+      const p = parsed.pgp ? await extractArmored(createReadStream(archived.path)) : null;
+      if (p) kriptogram = { subject: p.subject };
+    } catch (e) {
+      if (e instanceof SandiError && e.key === 'mail.pgpmime.malformed') {
+        kriptogram = { subject: parsed.subject };
+        kriptogramProblem = `mail.pgpmime.malformed: ${String(e.params['reason'] ?? '')}`;
+      } else if (!(e instanceof SandiError)) throw e;
+    }
+    const at = app.clock.now();
+    const common = {
+      operator: opts.actor,
+      diterimaAt: meta.diterimaAt.toISOString(),
+      pengirim: parsed.from ?? '(tidak diketahui / unknown)',
+      kepada: parsed.to,
+      rawSha256: archived.sha256,
+      rawSize: archived.size,
+      messageId: parsed.messageId,
+      source: meta.source,
+      peringatan,
+    };
+    // 3. register (or recognise a duplicate) and move the folder position, in one transaction
+    const result = store().write((tx): Arrival | Duplicate => {
+      const dup = findIncomingDuplicate(tx, { rawSha256: archived.sha256, messageId: parsed.messageId, source: meta.source });
+      advance(tx, meta, at);
+      if (dup) return { rawSha256: archived.sha256, nomor: dup.nomor, by: dup.by, where: meta.where };
+      if (kriptogram) {
+        const row = registerIncomingKriptogram(tx, { ...common, subjekLuar: kriptogram.subject }, numbering('kriptogramMasuk'), at);
+        if (kriptogramProblem) rejectIncomingKriptogram(tx, row.id, { alasan: kriptogramProblem }, at, opts.actor);
+        return arrivalOfKriptogram(row.id);
+      }
+      const found = findLetterNumber(parsed.text);
+      const row = registerIncoming(
+        tx,
+        {
+          ...common,
+          tembusan: parsed.cc,
+          nomorSurat: found.nomorSurat,
+          tanggalSurat: found.tanggalSurat,
+          perihal: parsed.subject,
+          isiRingkas: summarise(parsed.text),
+          lampiran: parsed.attachments.map((a) => ({ name: a.name, type: a.type, size: a.size, sha256: a.sha256 })),
+        },
+        numbering('suratMasuk'),
+        at,
+      );
+      return arrivalOfLetter(row);
+    });
+    if ('buku' in result && result.buku === 'kriptogram_masuk' && result.status === 'terdaftar') {
+      return readKriptogramRow(result.id, false).then((r) => r.arrival);
+    }
+    return result;
+  }
+
+  function advance(tx: WriteTx, meta: Meta, at: Date): void {
+    if (meta.position) {
+      const p = meta.position;
+      setFolderPosition(tx, p.akun, p.folder, { uidvalidity: p.uidvalidity, lastUid: p.uid }, at);
+    }
+  }
+
+  function arrivalOfLetter(row: SuratMasuk): Arrival {
+    return {
+      buku: 'surat_masuk',
+      id: row.id,
+      nomor: row.nomor,
+      pengirim: row.pengirim,
+      perihal: row.perihal,
+      lampiran: row.lampiran.length,
+      peringatan: row.peringatan,
+      status: row.status,
+      rawSha256: row.rawSha256,
+    };
+  }
+
+  function arrivalOfKriptogram(id: number): Arrival {
+    const row = findIncomingKriptogramByRef(store(), String(id));
+    if (!row) throw new SandiError('INTERNAL', 'common.internal', { detail: `kriptogram_masuk ${id} vanished` });
+    return kriptogramArrival(row);
+  }
+
+  function kriptogramArrival(row: KriptogramMasuk, extra: string[] = []): Arrival {
+    return {
+      buku: 'kriptogram_masuk',
+      id: row.id,
+      nomor: row.nomor,
+      pengirim: row.pengirim,
+      perihal: row.subjekLuar,
+      lampiran: 0,
+      peringatan: [...row.peringatan, ...extra],
+      status: row.status,
+      rawSha256: row.rawSha256,
+      ...(Array.isArray(row.penandaTangan) ? { penandaTangan: row.penandaTangan as SignerView[] } : {}),
+    };
+  }
+
+  // ---------------------------------------------------------------------------- kriptogram
+
+  /** Fingerprints of every key in the key store (not parsed: a damaged one is skipped by the caller). */
+  function storedFingerprints(): string[] {
+    return store()
+      .db.prepare<[], { fingerprint: string }>('SELECT fingerprint FROM kunci ORDER BY rowid')
+      .all()
+      .map((r) => r.fingerprint);
+  }
+
+  /**
+   * Decrypt and verify an incoming kriptogram with the office archive key and the address book. The
+   * plaintext goes to `output` only when given (and only after every check passed); otherwise it is counted
+   * and dropped. Integrity or signature failures reject the row with the reason; a missing passphrase
+   * leaves it unread with a warning.
+   */
+  async function readKriptogramRow(id: number, strict: boolean, output?: Writable): Promise<{ arrival: Arrival; headers?: { subject: string; classification?: string; registerNumber?: string }; fileName?: string }> {
+    const row = findIncomingKriptogramByRef(store(), String(id));
+    if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref: String(id) });
+    const keys = kunciService(app, opts.actor);
+    let passphrase: string;
+    let armoredSecret: string;
+    try {
+      if (!opts.passphrases) throw new SandiError('USAGE', 'kunci.passphraseMissing', { key: config.archiveKey, envRole: 'SANDI_PASSPHRASE_ARSIP' });
+      const info = await keys.info(config.archiveKey);
+      armoredSecret = keys.loadSecretArmored(config.archiveKey);
+      passphrase = await opts.passphrases.get(info);
+    } catch (e) {
+      if (strict) throw e;
+      return { arrival: kriptogramArrival(row, ['terima.w.notRead']) };
+    }
+    const payload = await extractArmored(archive.open(row.rawSha256));
+    if (!payload) throw new SandiError('DATA', 'terima.notKriptogram', { nomor: row.nomor });
+    const verificationKeys: string[] = [];
+    const units = new Map<string, string>();
+    for (const a of keys.listAddresses()) units.set(a.fingerprint, a.unit);
+    // One unreadable key file must not stop every kriptogram from being read: skip it, say so.
+    for (const fpr of storedFingerprints()) {
+      try {
+        await keys.info(fpr);
+        verificationKeys.push(keys.loadPublicArmored(fpr));
+      } catch (e) {
+        if (!(e instanceof SandiError)) throw e;
+        warn('terima.w.keySkipped', { fingerprint: fpr, reason: e.key });
+      }
+    }
+    const { decryptKriptogram, encryptKriptogram } = await import('../adapters/openpgp/kriptogram.js');
+    const sink = output ?? new CountingSink();
+    const at = () => app.clock.now();
+    try {
+      const res = await decryptKriptogram({
+        input: Readable.from([payload.armored]),
+        output: sink,
+        decryptionKeys: [{ armored: armoredSecret, passphrase }],
+        verificationKeys,
+      });
+      const signers = res.signers.map((s: SignerReport): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
+      if (row.status !== 'terdaftar') return { arrival: kriptogramArrival(row), headers: res.headers, fileName: res.fileName };
+      // the protected subject is kept, encrypted to the archive key only
+      const enc = new CollectSink();
+      await encryptKriptogram({
+        input: Readable.from([Buffer.from(res.headers.subject, 'utf8')]),
+        output: enc,
+        fileName: 'perihal.txt',
+        headers: { subject: 'perihal' },
+        recipientKeys: [keys.loadPublicArmored(config.archiveKey)],
+        signingKeys: [{ armored: armoredSecret, passphrase }],
+      });
+      // the parser already matches the four classifications case-insensitively; also accept "Sangat_Rahasia"
+      const spelled = res.headers.classification ?? (typeof res.headers['sifat'] === 'string' ? res.headers['sifat'] : null);
+      const sifat = spelled === null ? null : normaliseSifat(spelled);
+      // an unknown one is not a reason to leave the letter unread: recorded without it, and said
+      if (spelled !== null && sifat === null) warn('terima.w.sifatUnknown', { nomor: row.nomor, value: spelled });
+      const updated = store().write((tx) =>
+        recordIncomingKriptogramRead(
+          tx,
+          row.id,
+          { sifat: sifat, perihalTerenkripsi: enc.bytes(), nomorPengirim: res.headers.registerNumber ?? null, penandaTangan: signers },
+          at(),
+          opts.actor,
+        ),
+      );
+      return { arrival: kriptogramArrival(updated), headers: res.headers, fileName: res.fileName };
+    } catch (e) {
+      // Rejected for good only when the message itself is at fault (integrity, a bad signature, not a
+      // kriptogram). Anything this office can fix (the signer's key not imported yet, a key file, the archive
+      // key, an unknown classification) leaves it registered and unread, so `sandi terima baca` can read it later.
+      if (e instanceof SandiError && rejectsKriptogram(e.code, e.key)) {
+        if (row.status === 'terdaftar') {
+          const alasan = `${e.key} ${JSON.stringify(e.params)}`;
+          const updated = store().write((tx) => rejectIncomingKriptogram(tx, row.id, { alasan }, at(), opts.actor));
+          if (strict) throw e;
+          return { arrival: kriptogramArrival(updated) };
+        }
+        throw e;
+      }
+      if (strict) throw e;
+      if (e instanceof SandiError) {
+        warn('terima.w.notReadYet', { nomor: row.nomor, reason: e.key });
+        return { arrival: kriptogramArrival(row, ['terima.w.notReadFixable']) };
+      }
+      return { arrival: kriptogramArrival(row, ['terima.w.notRead']) };
+    }
+  }
+
+  // ---------------------------------------------------------------------------- sources
+
+  async function fetchImap(): Promise<FetchReport> {
+    const account = config.mailbox;
+    if (!account) throw new SandiError('INTERNAL', 'common.internal', { detail: 'fetchImap without mailbox' });
+    const folder = terima.folder;
+    const report: FetchReport = { sumber: 'imap', akun: account.user, folder, uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
+    const connect = async (): Promise<ImapMailbox> => {
+      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env });
+      const settings: ImapSettings = {
+        host: account.imap.host,
+        port: account.imap.port,
+        security: account.imap.tls,
+        user: account.user,
+        password,
+        ...(account.caFile === undefined ? {} : { caFile: resolve(app.paths.root, account.caFile) }),
+      };
+      return ImapMailbox.connect(settings);
+    };
+    let box = await connect();
+    let reconnects = 0;
+    try {
+      for (;;) {
+        const pos = getFolderPosition(store(), account.user, folder);
+        let listing;
+        try {
+          listing = await box.listSince(folder, pos?.lastUid ?? 0);
+          if (pos !== null && Number(listing.uidValidity) !== pos.uidvalidity) listing = await box.listSince(folder, 0);
+        } catch (e) {
+          if (isDropped(e) && reconnects++ < 3) {
+            await box.close();
+            box = await connect();
+            continue;
+          }
+          throw e;
+        }
+        const uidvalidity = Number(listing.uidValidity);
+        report.uidvalidity = uidvalidity;
+        const changed = pos !== null && pos.uidvalidity !== uidvalidity;
+        if (changed) {
+          report.uidvalidityBerubah = true;
+          warn('terima.uidvalidityChanged', { folder, old: pos.uidvalidity, new: uidvalidity });
+        }
+        const after = pos && !changed ? pos.lastUid : 0;
+        const todo = listing.messages.filter((m) => m.uid > after);
+        report.diperiksa += todo.length;
+        let dropped = false;
+        for (const [i, m] of todo.entries()) {
+          opts.progress?.(i, todo.length);
+          try {
+            const raw = await box.fetchRaw(folder, m.uid);
+            if (Number(raw.uidValidity) !== uidvalidity) {
+              raw.content.destroy();
+              dropped = true; // renumbered under our feet: list again
+              break;
+            }
+            const r = await ingest(() => raw.content, {
+              source: { sumber: 'imap', folder, uidvalidity, uid: m.uid },
+              diterimaAt: m.internalDate ?? app.clock.now(),
+              where: `${folder}:${uidvalidity}:${m.uid}`,
+              position: { akun: account.user, folder, uidvalidity, uid: m.uid },
+            });
+            record(report, r);
+            if (terima.pindahKe) await box.moveMessage(folder, m.uid, terima.pindahKe);
+          } catch (e) {
+            if (isDropped(e) && reconnects++ < 3) {
+              await box.close();
+              box = await connect();
+              dropped = true;
+              break;
+            }
+            throw e;
+          }
+        }
+        opts.progress?.(todo.length, todo.length);
+        if (!dropped) break;
+      }
+    } finally {
+      await box.close();
+    }
+    return report;
+  }
+
+  async function fetchFolder(dir: string): Promise<FetchReport> {
+    const abs = resolve(dir);
+    if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new SandiError('NOT_FOUND', 'terima.folderMissing', { path: abs });
+    const isMaildir = ['new', 'cur'].some((s) => existsSync(join(abs, s)));
+    const files: { path: string; name: string; mtime: Date }[] = isMaildir
+      ? listMaildir(abs).map((m) => ({ path: m.path, name: m.id, mtime: statSync(m.path).mtime }))
+      : readdirSync(abs)
+          .filter((n) => /\.eml$/i.test(n))
+          .sort()
+          .map((n) => ({ path: join(abs, n), name: n, mtime: statSync(join(abs, n)).mtime }));
+    const sumber = isMaildir ? 'maildir' : 'eml';
+    const report: FetchReport = { sumber, akun: LOCAL_ACCOUNT, folder: abs, uidvalidity: null, uidvalidityBerubah: false, diperiksa: files.length, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
+    for (const [i, f] of files.entries()) {
+      opts.progress?.(i, files.length);
+      const r = await ingest(() => createReadStream(f.path), {
+        source: { sumber, folder: abs },
+        diterimaAt: isMaildir ? f.mtime : app.clock.now(),
+        where: f.name,
+      });
+      record(report, r);
+    }
+    opts.progress?.(files.length, files.length);
+    return report;
+  }
+
+  function record(report: FetchReport, r: Arrival | Duplicate): void {
+    if ('buku' in r) report.baru.push(r);
+    else report.duplikat.push(r);
+  }
+
+  return {
+    settings,
+    archive,
+
+    /**
+     * Fetch what is new and register it. `dariFolder` imports a Maildir or a folder of .eml files; without it
+     * the configured mailbox is read, or, with none configured, the local Maildir <home>/maildir/INBOX.
+     */
+    async fetch(o: { dariFolder?: string } = {}): Promise<FetchReport> {
+      let report: FetchReport;
+      if (o.dariFolder !== undefined) report = await fetchFolder(o.dariFolder);
+      else if (config.mailbox) report = await fetchImap();
+      else {
+        const inbox = join(app.paths.maildir, 'INBOX');
+        mkdirSync(join(inbox, 'new'), { recursive: true, mode: 0o700 });
+        report = await fetchFolder(inbox);
+      }
+      if (terima.teruskanOtomatis) {
+        const allowed = { addressBook: kunciService(app, opts.actor).listAddresses().map((x) => x.email), domains: terima.teruskanDomain };
+        for (const a of report.baru) {
+          if (a.buku !== 'surat_masuk') continue;
+          const row = findIncomingByRef(store(), String(a.id));
+          if (!row || row.tembusan.length === 0) continue;
+          // The cc addresses are the sender's choice: forward automatically only to known partners.
+          const cc = candidates(row.tembusan, row.nomor);
+          const ke = cc.filter((x) => forwardAllowed(x, allowed));
+          const held = cc.filter((x) => !ke.includes(x));
+          if (held.length > 0) {
+            warn('terima.forwardHeld', { nomor: row.nomor, ke: held.join(', ') });
+            report.ditahan.push({ nomor: row.nomor, ke: held });
+          }
+          if (ke.length > 0) {
+            const f = await forward(row, ke);
+            report.diteruskan.push({ nomor: row.nomor, ke: f.ke });
+          }
+        }
+      }
+      return report;
+    },
+
+    /** Decrypt and verify an incoming kriptogram; its plaintext goes to `output` only when given. */
+    async baca(ref: string, output?: Writable) {
+      const row = findIncomingKriptogramByRef(store(), ref);
+      if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
+      return readKriptogramRow(row.id, true, output);
+    },
+
+    /**
+     * Forward the archived message, unchanged, to the cc addresses (or `ke`); recorded as a step. An operator
+     * may forward anywhere, with a warning for addresses outside the address book and teruskanDomain; a cc
+     * address that is not a plain address is skipped (and an explicit `ke` one refused).
+     */
+    async teruskan(ref: string, o: { ke?: string[] }) {
+      const row = requireLetter(ref);
+      const explicit = o.ke !== undefined && o.ke.length > 0;
+      if (explicit) {
+        const bad = (o.ke ?? []).map(bareAddress).find((a) => forwardAddressProblem(a) !== null);
+        if (bad !== undefined) throw new SandiError('USAGE', 'terima.badAddress', { address: JSON.stringify(bad) });
+      }
+      const ke = candidates(explicit ? (o.ke ?? []) : row.tembusan, row.nomor);
+      if (ke.length === 0) throw new SandiError('USAGE', 'terima.noCc', { nomor: row.nomor }, { hint: 'terima.noCc.hint' });
+      const allowed = { addressBook: kunciService(app, opts.actor).listAddresses().map((x) => x.email), domains: terima.teruskanDomain };
+      const outside = ke.filter((x) => !forwardAllowed(x, allowed));
+      if (outside.length > 0) warn('terima.forwardOutside', { nomor: row.nomor, ke: outside.join(', ') });
+      return forward(row, ke);
+    },
+
+    /**
+     * Print: build the pack (a cover sheet + the message + its PDF attachments for each recipient copy),
+     * save it as a PDF under <home>/cetak (or `keluaran`), send it to the printer when one is configured,
+     * and record the step; the first print moves the letter to "dicetak".
+     */
+    async cetak(ref: string, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string }) {
+      const row = requireLetter(ref);
+      const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : row.kepada.length > 0 ? row.kepada : [config.office.name];
+      const parsed: ParsedIncoming = await parseIncoming(readFileSync(archive.pathOf(row.rawSha256)), { keepPdf: true });
+      const { buildPrintPack, printWithLp } = await import('../adapters/print.js');
+      const pack = await buildPrintPack({
+        kartu: {
+          instansi: config.office.name,
+          nomorAgenda: row.nomor,
+          diterimaAt: row.diterimaAt,
+          pengirim: row.pengirim,
+          nomorSurat: row.nomorSurat,
+          tanggalSurat: row.tanggalSurat,
+          perihal: row.perihal,
+          isiRingkas: row.isiRingkas,
+          kepada: row.kepada,
+          tembusan: row.tembusan,
+          sifat: row.sifat,
+          derajat: row.derajat,
+          lampiran: row.lampiran.map((l) => l.name),
+          paraf: terima.paraf,
+        },
+        copies: penerima.map((p) => ({ penerima: p, jalur: ruteAntar(p) })),
+        isi: parsed.text ?? '',
+        pdfLampiran: parsed.attachments.filter((a) => a.content).map((a) => ({ name: a.name, content: a.content as Buffer })),
+        label: o.label,
+      });
+      const out = o.keluaran ? resolve(o.keluaran) : join(app.paths.root, 'cetak', `${row.nomor.replace(/[^\w.-]+/g, '_')}.pdf`);
+      mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
+      writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
+      const printer = o.printer === undefined ? terima.printer : o.printer;
+      const lp = printer ? await printWithLp(out, printer, row.nomor, opts.env) : null;
+      const now = app.clock.now();
+      store().write((tx) => {
+        addIncomingStep(tx, row.id, 'cetak', { penerima, file: basename(out), pages: pack.pages, printer: printer ?? null, lp }, now, opts.actor);
+        if (row.status === 'terdaftar') setIncomingStatus(tx, row.id, 'dicetak', now, opts.actor);
+      });
+      return { nomor: row.nomor, file: out, salinan: penerima.length, penerima, pages: pack.pages, pagesPerCopy: pack.pagesPerCopy, printer: printer ?? null, lp, lampiranDilewati: pack.skipped };
+    },
+
+    /** One tier of initials, by name, in the configured order; the last tier moves the letter to "diparaf". */
+    paraf(ref: string, o: { sebagai: string; nama: string }) {
+      const row = requireLetter(ref);
+      if (row.status === 'terdaftar') throw new SandiError('CONFLICT', 'terima.parafBeforePrint', { nomor: row.nomor });
+      const done = listIncomingSteps(store(), row.id)
+        .filter((s) => s.langkah === 'paraf')
+        .map((s) => String((s.data as { sebagai?: string }).sebagai ?? ''));
+      const problem = checkParaf(terima.paraf, done, o.sebagai);
+      if (problem) throw new SandiError('CONFLICT', `terima.paraf.${problem.problem}`, { nomor: row.nomor, tier: o.sebagai, expected: problem.expected ?? '' });
+      const tier = terima.paraf.find((t) => t.toLowerCase() === o.sebagai.toLowerCase()) ?? o.sebagai;
+      const last = done.length + 1 === terima.paraf.length;
+      const now = app.clock.now();
+      store().write((tx) => {
+        addIncomingStep(tx, row.id, 'paraf', { sebagai: tier, nama: o.nama }, now, opts.actor);
+        if (last && row.status === 'dicetak') setIncomingStatus(tx, row.id, 'diparaf', now, opts.actor);
+      });
+      return { nomor: row.nomor, sebagai: tier, nama: o.nama, lengkap: last, berikutnya: last ? null : (terima.paraf[done.length + 1] ?? null) };
+    },
+
+    /** Assign the courier (caraka) with the route per addressee; the first moves the letter to "diantar". */
+    antar(ref: string, o: { caraka: string; tujuan?: string[]; jalur?: Jalur | null }) {
+      const row = requireLetter(ref);
+      if (row.status === 'terdaftar' || row.status === 'dicetak') throw new SandiError('CONFLICT', 'terima.antarBeforeParaf', { nomor: row.nomor });
+      const tujuan = o.tujuan && o.tujuan.length > 0 ? o.tujuan : copiesOf(row.id, row);
+      const rute = tujuan.map((t) => ({ tujuan: t, jalur: ruteAntar(t, o.jalur ?? null) }));
+      const now = app.clock.now();
+      store().write((tx) => {
+        addIncomingStep(tx, row.id, 'antar', { caraka: o.caraka, rute }, now, opts.actor);
+        if (row.status === 'diparaf') setIncomingStatus(tx, row.id, 'diantar', now, opts.actor);
+      });
+      return { nomor: row.nomor, caraka: o.caraka, rute };
+    },
+
+    /**
+     * The receipt for one addressee (who received it, when), or for electronic delivery the report. When every
+     * addressee of the courier assignment has one, the letter is filed (arsip) and done (selesai).
+     */
+    tandaterima(ref: string, o: { tujuan: string; diterimaOleh?: string; waktu?: Date; laporan?: string }) {
+      const row = requireLetter(ref);
+      if (row.status !== 'diantar') throw new SandiError('CONFLICT', 'terima.receiptBeforeAntar', { nomor: row.nomor, status: row.status });
+      const steps = listIncomingSteps(store(), row.id);
+      const rute = steps.filter((s) => s.langkah === 'antar').flatMap((s) => (s.data as { rute?: { tujuan: string; jalur: Jalur }[] }).rute ?? []);
+      const r = rute.find((x) => x.tujuan.toLowerCase() === o.tujuan.toLowerCase());
+      if (!r) throw new SandiError('USAGE', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
+      if (!jalurElektronik(r.jalur) && !o.diterimaOleh) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--diterima-oleh' }, { hint: 'common.missingFlags.hint' });
+      if (jalurElektronik(r.jalur) && !o.diterimaOleh && !o.laporan) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--laporan | --diterima-oleh' }, { hint: 'common.missingFlags.hint' });
+      const now = app.clock.now();
+      const waktu = o.waktu ?? now;
+      if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('USAGE', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
+      const have = new Set(steps.filter((s) => s.langkah === 'tandaterima').map((s) => String((s.data as { tujuan?: string }).tujuan ?? '').toLowerCase()));
+      if (have.has(r.tujuan.toLowerCase())) throw new SandiError('CONFLICT', 'terima.receiptTwice', { nomor: row.nomor, tujuan: r.tujuan });
+      have.add(r.tujuan.toLowerCase());
+      const all = rute.every((x) => have.has(x.tujuan.toLowerCase()));
+      store().write((tx) => {
+        addIncomingStep(tx, row.id, 'tandaterima', { tujuan: r.tujuan, jalur: r.jalur, diterimaOleh: o.diterimaOleh ?? null, waktu: waktu.toISOString(), laporan: o.laporan ?? null }, now, opts.actor);
+        if (all) {
+          addIncomingStep(tx, row.id, 'arsip', { tandaTerima: rute.length }, now, opts.actor);
+          setIncomingStatus(tx, row.id, 'selesai', now, opts.actor);
+        }
+      });
+      return { nomor: row.nomor, tujuan: r.tujuan, jalur: r.jalur, selesai: all, sisa: rute.filter((x) => !have.has(x.tujuan.toLowerCase())).map((x) => x.tujuan) };
+    },
+
+    /** Where each letter is, what waits for whom, and the SLA in working time (all, or only open ones). */
+    status(o: { semua?: boolean; ref?: string } = {}): { now: string; surat: LetterStatus[]; kriptogram: Arrival[] } {
+      const now = app.clock.now();
+      const rows = o.ref ? [requireLetter(o.ref)] : [...listIncoming(store())].filter((r) => o.semua || r.status !== 'selesai');
+      const surat = rows.map((row) => {
+        const steps = listIncomingSteps(store(), row.id);
+        const sla = measureLetter(
+          calendar,
+          { diterimaAt: row.diterimaAt, registeredAt: row.registeredAt, status: row.status, adaTembusan: row.tembusan.length > 0, langkah: steps, parafTiers: terima.paraf.length },
+          terima.standar,
+          terima.layananHariKerja,
+          now,
+        );
+        const parafDone = steps.filter((s) => s.langkah === 'paraf').length;
+        const menungguSiapa = sla.menunggu === 'paraf' ? (terima.paraf[parafDone] ?? null) : null;
+        return { id: row.id, nomor: row.nomor, pengirim: row.pengirim, perihal: row.perihal, status: row.status, diterimaAt: row.diterimaAt, peringatan: row.peringatan, menungguSiapa, sla, langkah: steps.map((s) => ({ langkah: s.langkah, at: s.at, actor: s.actor, data: s.data })) };
+      });
+      const kriptogram = listIncomingKriptogram(store())
+        .filter((k) => o.semua || k.status === 'terdaftar')
+        .map((k) => kriptogramArrival(k));
+      return { now: now.toISOString(), surat, kriptogram: o.ref ? [] : kriptogram };
+    },
+
+    /** Re-hash every archived message; and check every registered row has its archived bytes. */
+    async periksaArsip(): Promise<{ diperiksa: number; rusak: { sha256: string; path: string; found?: string }[]; hilang: { nomor: string; sha256: string }[] }> {
+      const rusak: { sha256: string; path: string; found?: string }[] = [];
+      let diperiksa = 0;
+      for await (const c of archive.verifyAll()) {
+        diperiksa++;
+        if (!c.ok) rusak.push({ sha256: c.sha256, path: c.path, ...(c.found ? { found: c.found } : {}) });
+      }
+      const hilang: { nomor: string; sha256: string }[] = [];
+      for (const r of listIncoming(store())) if (!archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
+      for (const r of listIncomingKriptogram(store())) if (!archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
+      return { diperiksa, rusak, hilang };
+    },
+  };
+
+  /** Send the archived bytes of `row` to `ke` (already checked), by SMTP or into the local Maildirs; one step. */
+  async function forward(row: SuratMasuk, ke: string[]): Promise<{ nomor: string; ke: string[]; via: string; at: string }> {
+    const raw = readFileSync(archive.pathOf(row.rawSha256));
+    let via: string;
+    let reply: string;
+    if (config.mailbox) {
+      const { sendRaw } = await import('../adapters/mail/smtp.js');
+      const account = config.mailbox;
+      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env });
+      const res = await sendRaw(
+        {
+          host: account.smtp.host,
+          port: account.smtp.port,
+          security: account.smtp.tls,
+          user: account.user,
+          password,
+          ...(account.caFile === undefined ? {} : { caFile: resolve(app.paths.root, account.caFile) }),
+        },
+        { from: account.user, to: ke, raw, messageId: row.messageId ?? `<${row.rawSha256}@sandi.invalid>` },
+      );
+      via = 'smtp';
+      reply = res.response;
+    } else {
+      for (const a of ke) deliverToMaildir(maildirIn(app.paths.maildir, a), raw, app.clock.now(), { base: app.paths.maildir });
+      via = 'maildir';
+      reply = `maildir: ${ke.length}`;
+    }
+    const step = store().write((tx) => addIncomingStep(tx, row.id, 'teruskan', { ke, via, reply }, app.clock.now(), opts.actor));
+    return { nomor: row.nomor, ke, via, at: step.at };
+  }
+
+  /** Bare, distinct addresses from `list`; those that are not plain addresses are dropped with a warning. */
+  function candidates(list: readonly string[], nomor?: string): string[] {
+    const out: string[] = [];
+    for (const a of list.map(bareAddress).filter((x) => x.includes('@'))) {
+      if (forwardAddressProblem(a) !== null) {
+        if (nomor !== undefined) warn('terima.w.ccUnsafe', { nomor, address: JSON.stringify(a) });
+        continue;
+      }
+      if (!out.some((x) => x.toLowerCase() === a.toLowerCase())) out.push(a);
+    }
+    return out;
+  }
+
+  function requireLetter(ref: string): SuratMasuk {
+    const row = findIncomingByRef(store(), ref);
+    if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
+    return row;
+  }
+
+  /** The recipient copies printed last (the addressees the courier takes it to). */
+  function copiesOf(id: number, row: SuratMasuk): string[] {
+    const prints = listIncomingSteps(store(), id).filter((s) => s.langkah === 'cetak');
+    const last = prints.at(-1)?.data as { penerima?: string[] } | undefined;
+    return last?.penerima ?? row.kepada;
+  }
+}
+
+export type TerimaService = ReturnType<typeof terimaService>;
+
+export interface LetterStatus {
+  id: number;
+  nomor: string;
+  pengirim: string;
+  perihal: string | null;
+  status: string;
+  diterimaAt: string;
+  peringatan: string[];
+  menungguSiapa: string | null;
+  sla: LetterSla;
+  langkah: { langkah: string; at: string; actor: string; data: unknown }[];
+}
+
+function isDropped(e: unknown): boolean {
+  return e instanceof SandiError && (e.key === 'mail.connectionLost' || e.key === 'mail.timeout');
+}
+
+/** The last 16 KB of an archived message (where a multipart's closing boundary should be). */
+function tailOf(path: string, size: number): Buffer {
+  const n = Math.min(size, 16 * 1024);
+  const buf = Buffer.alloc(n);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buf, 0, n, size - n);
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
+}
+
+class CountingSink extends Writable {
+  bytes = 0;
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    cb();
+  }
+}
+
+class CollectSink extends Writable {
+  private chunks: Buffer[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    cb();
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}

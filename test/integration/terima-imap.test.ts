@@ -1,0 +1,176 @@
+/**
+ * `sandi terima` against the real Dovecot (and Postfix for one delivery): plain, HTML, PDF and other
+ * attachments, Indonesian non-ASCII headers and file names, malformed messages, a PGP/MIME kriptogram; a
+ * second run registers nothing; the folder deleted and recreated on the server (new UIDVALIDITY) duplicates
+ * nothing and loses nothing; a refused password and a closed port register nothing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { terimaService } from '../../src/services/terima.js';
+import { passphraseSource } from '../../src/config/passphrase.js';
+import { listMaildir } from '../../src/adapters/maildir.js';
+import { sendRaw } from '../../src/adapters/mail/smtp.js';
+import { getIncoming, listIncoming, listIncomingSteps } from '../../src/adapters/sqlite/registers.js';
+import { SandiError } from '../../src/errors.js';
+import { describeWith } from '../helpers/gate.js';
+import { freePort, mailStackMissing, startMailStack, type MailStack, type MailUser } from '../helpers/mailstack.js';
+import { ARSIP_PASSPHRASE, DEMO_UNIT_MAILDIR, compose, demoOffice, testMessages, type DemoOffice } from '../helpers/terima-fixture.js';
+
+const missing = mailStackMissing();
+
+describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${missing})`, missing === null, 'sandi terima against the real Dovecot', () => {
+  let stack: MailStack;
+  let office: DemoOffice;
+  let user: MailUser;
+  let client: ImapFlow;
+
+  const mailbox = (port?: number) => ({
+    user: user.user,
+    imap: { host: stack.imap.host, port: port ?? stack.imap.port, tls: 'tls' },
+    smtp: { host: stack.smtp.host, port: stack.smtp.port, tls: 'starttls' },
+    caFile: stack.caFile,
+  });
+  const service = (password = user.password) =>
+    terimaService(office.app, {
+      actor: 'sandiman-uji',
+      env: { SANDI_MAILBOX_PASSWORD: password },
+      passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }),
+    });
+  const append = async (folder: string, raw: Buffer) => {
+    const r = await client.append(folder, raw, []);
+    if (r === false) throw new Error(`APPEND to ${folder} failed`);
+  };
+
+  beforeAll(async () => {
+    [stack, office] = await Promise.all([startMailStack(), demoOffice()]);
+    user = stack.user('sandi@kominfo.test');
+    office.patchConfig({ mailbox: mailbox() });
+    client = new ImapFlow({ host: stack.imap.host, port: stack.imap.port, secure: true, auth: { user: user.user, pass: user.password }, tls: { ca: readFileSync(stack.caFile) }, logger: false });
+    await client.connect();
+  }, 120_000);
+  afterAll(async () => {
+    await client?.logout().catch(() => undefined);
+    await stack?.stop();
+    office?.cleanup();
+  });
+
+  it('fetches every kind of message from INBOX once: archived, registered, the kriptogram read; a second run finds nothing new', async () => {
+    for (const m of await testMessages('I')) await append('INBOX', m.raw);
+    const kriptogram = listMaildir(join(office.home, 'maildir', DEMO_UNIT_MAILDIR))[0]!;
+    await append('INBOX', readFileSync(kriptogram.path));
+    // one delivered the real way: Postfix submission → LMTP → Dovecot
+    const messageId = `<${randomBytes(6).toString('hex')}@disdik.test>`;
+    const viaSmtp = await compose({ from: 'opd2@disdik.test', to: user.email, subject: 'Laporan bulanan lewat SMTP', messageId, text: 'Nomor : 400/12/DISDIK/2026\n\nLaporan terlampir.\n' });
+    const opd2 = stack.user('opd2@disdik.test');
+    await sendRaw({ host: stack.smtp.host, port: stack.smtp.port, security: 'starttls', user: opd2.user, password: opd2.password, caFile: stack.caFile }, { from: opd2.email, to: [user.email], raw: viaSmtp, messageId });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const st = await client.status('INBOX', { messages: true });
+      if (st !== false && (st.messages ?? 0) >= 9) break;
+      if (Date.now() > deadline) throw new Error(`LMTP delivery did not arrive\n${stack.logs()}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+
+    const first = await service().fetch();
+    expect(first).toMatchObject({ sumber: 'imap', akun: user.user, folder: 'INBOX', uidvalidityBerubah: false, diperiksa: 9 });
+    expect(first.baru).toHaveLength(9);
+    const k = first.baru.find((a) => a.buku === 'kriptogram_masuk')!;
+    expect(k.status).toBe('terbaca');
+    expect(k.penandaTangan?.map((s) => s.status)).toEqual(['good', 'good']);
+    const letters = first.baru.filter((a) => a.buku === 'surat_masuk');
+    expect(letters).toHaveLength(8);
+    const smtp = getIncoming(office.app.store(), letters.find((l) => l.perihal === 'Laporan bulanan lewat SMTP')!.id);
+    expect(smtp).toMatchObject({ sumber: 'imap', folder: 'INBOX', nomorSurat: '400/12/DISDIK/2026', messageId });
+    const nonAscii = getIncoming(office.app.store(), letters.find((l) => l.perihal?.startsWith('Perubahan jadwal'))!.id);
+    expect(nonAscii.lampiran[0]?.name).toBe('Jadwal Ujian — Kelas Ⅸ I.pdf');
+    expect(letters.find((l) => l.perihal?.startsWith('MIME rusak'))?.peringatan).toContain('terima.w.brokenMime');
+    expect(letters.find((l) => l.perihal?.startsWith('Tanpa Message-ID'))?.peringatan).toEqual(['terima.w.noMessageId']);
+
+    const second = await service().fetch();
+    expect(second.diperiksa).toBe(0);
+    expect(second.baru).toHaveLength(0);
+  });
+
+  it('a folder deleted and recreated (new UIDVALIDITY) is read again: nothing duplicated, nothing lost', async () => {
+    office.patchConfig({ terima: { folder: 'Sanapati' } });
+    const [a, b, c] = await testMessages('U');
+    await client.mailboxCreate('Sanapati');
+    await append('Sanapati', a!.raw);
+    await append('Sanapati', b!.raw);
+    const before = [...listIncoming(office.app.store())].length;
+    const first = await service().fetch();
+    expect(first.baru).toHaveLength(2);
+    const v1 = first.uidvalidity;
+
+    await client.mailboxDelete('Sanapati');
+    await client.mailboxCreate('Sanapati');
+    await append('Sanapati', a!.raw);
+    await append('Sanapati', b!.raw);
+    await append('Sanapati', c!.raw);
+    const second = await service().fetch();
+    expect(second.uidvalidity).not.toBe(v1);
+    expect(second.uidvalidityBerubah).toBe(true);
+    expect(second.diperiksa).toBe(3);
+    expect(second.duplikat.map((d) => d.by)).toEqual(['sha256', 'sha256']);
+    expect(second.baru).toHaveLength(1);
+    expect([...listIncoming(office.app.store())].length).toBe(before + 3);
+    expect((await service().fetch()).baru).toHaveLength(0);
+  });
+
+  it('a 25 MB attachment is streamed into the archive and registered with its size and hash', async () => {
+    const big = randomBytes(25 * 1024 * 1024);
+    const raw = await compose({ from: 'opd1@dinkes.test', to: user.email, subject: 'Lampiran besar 25 MB', messageId: '<besar@dinkes.test>', text: 'Terlampir pindaian.\n', attachments: [{ filename: 'pindaian.pdf', content: big, contentType: 'application/pdf' }] });
+    await append('Sanapati', raw);
+    const r = await service().fetch();
+    expect(r.baru).toHaveLength(1);
+    const row = getIncoming(office.app.store(), r.baru[0]!.id);
+    expect(row.lampiran).toEqual([{ name: 'pindaian.pdf', type: 'application/pdf', size: big.length, sha256: createHash('sha256').update(big).digest('hex') }]);
+    // the archive holds exactly the bytes the server holds
+    const lock = await client.getMailboxLock('Sanapati');
+    let onServer: Buffer;
+    try {
+      const dl = await client.download(String(row.uid), undefined, { uid: true });
+      if (!dl.content) throw new Error('message not on the server');
+      const chunks: Buffer[] = [];
+      for await (const c of dl.content) chunks.push(c as Buffer);
+      onServer = Buffer.concat(chunks);
+    } finally {
+      lock.release();
+    }
+    expect(row.rawSize).toBe(onServer.length);
+    expect(readFileSync(service().archive.pathOf(row.rawSha256)).equals(onServer)).toBe(true);
+  }, 60_000);
+
+  it('a refused password or a closed port: a clear error, nothing registered', async () => {
+    const count = () => [...listIncoming(office.app.store())].length;
+    const before = count();
+    await append('Sanapati', (await testMessages('P'))[0]!.raw);
+    const wrong = await service('salah-sandi').fetch().catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(SandiError);
+    expect({ code: (wrong as SandiError).code, key: (wrong as SandiError).key }).toEqual({ code: 'PERMISSION', key: 'mail.authFailed' });
+    office.patchConfig({ mailbox: mailbox(await freePort()) });
+    const closed = await service().fetch().catch((e: unknown) => e);
+    expect((closed as SandiError).code).toBe('UNAVAILABLE');
+    expect(count()).toBe(before);
+    office.patchConfig({ mailbox: mailbox() });
+    expect((await service().fetch()).baru).toHaveLength(1);
+  });
+  it('configured to: forwards to the allowed cc addresses through Postfix at fetch (others held), and moves the message to a folder after it is archived', async () => {
+    office.patchConfig({ terima: { folder: 'Sanapati', pindahKe: 'Diproses', teruskanOtomatis: true, teruskanDomain: ['dinkes.test'] } });
+    await client.mailboxCreate('Diproses');
+    const raw = await compose({ from: 'setda@pemkot.test', to: user.email, cc: ['opd1@dinkes.test', 'relay@elsewhere.test'], subject: 'Dengan tembusan', messageId: '<tembusan@pemkot.test>', text: 'Untuk diketahui.\n' });
+    await append('Sanapati', raw);
+    const r = await service().fetch();
+    expect(r.baru).toHaveLength(1);
+    expect(r.diteruskan).toEqual([{ nomor: r.baru[0]!.nomor, ke: ['opd1@dinkes.test'] }]);
+    expect(r.ditahan).toEqual([{ nomor: r.baru[0]!.nomor, ke: ['relay@elsewhere.test'] }]);
+    const steps = listIncomingSteps(office.app.store(), r.baru[0]!.id);
+    expect(steps[0]).toMatchObject({ langkah: 'teruskan', data: { ke: ['opd1@dinkes.test'], via: 'smtp' } });
+    const moved = await client.status('Diproses', { messages: true });
+    expect(moved !== false && moved.messages).toBe(1);
+    expect((await service().fetch()).baru).toHaveLength(0);
+  });
+});
