@@ -13,7 +13,8 @@ import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
-import { SIFAT, DERAJAT, type Derajat, type Sifat } from '../domain/records.js';
+import { SIFAT, DERAJAT, subjectMustBeEncrypted, type Derajat, type Sifat } from '../domain/records.js';
+import { biasaSifatAllowed, lanjutDecision } from '../domain/kirim.js';
 
 interface StartOptions {
   permohonanNomor?: string;
@@ -22,6 +23,7 @@ interface StartOptions {
   ditugaskan?: string;
   kepada?: string[];
   perihal?: string;
+  perihalFile?: string;
   sifat?: string;
   derajat?: string;
   passphraseFile?: string;
@@ -88,21 +90,38 @@ function renderBiasa(r: BiasaReport): string {
   ].join('\n');
 }
 
+/** A classified subject must never be in argv (shell history, /proc/<pid>/cmdline): --perihal is refused for it. */
+function refusePerihalInArgv(o: StartOptions, sifat: string | undefined): void {
+  if (o.perihal !== undefined && sifat !== undefined && subjectMustBeEncrypted(sifat as Sifat)) {
+    throw new SandiError('USAGE', 'kirim.perihalInArgv', { sifat });
+  }
+}
+
+/** The subject given as a flag: --perihal, or the first line of --perihal-file (a 0600 file, or "-" for stdin). */
+async function perihalFromFlags(o: StartOptions): Promise<string | undefined> {
+  if (o.perihal !== undefined && o.perihalFile !== undefined) throw new SandiError('USAGE', 'kirim.perihalBoth');
+  refusePerihalInArgv(o, o.sifat);
+  if (o.perihalFile === undefined) return o.perihal;
+  const { readPerihalFile } = await import('../services/kirim.js');
+  return readPerihalFile(o.perihalFile);
+}
+
 /** `--biasa`: an ordinary letter needs the document, recipients and subject; the rest has defaults. */
 async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, o: StartOptions) {
+  // only sifat Biasa goes in clear: refuse anything else before asking for anything
+  const sifat = o.sifat ?? 'Biasa';
+  if (!biasaSifatAllowed(sifat)) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: sifat });
+  const perihalFlag = await perihalFromFlags(o);
   const missing: string[] = [];
   if (!dokumen) missing.push('DOKUMEN');
   if (!o.kepada || o.kepada.length === 0) missing.push('--kepada');
-  if (!o.perihal) missing.push('--perihal');
+  if (!perihalFlag) missing.push('--perihal');
   requireFlags(ctx.prompter, missing);
   const p = ctx.prompter;
   const ask = async (v: string | undefined, key: string): Promise<string> => v ?? (await p.input(t(key), { validate: (x) => (x.trim().length > 0 ? true : t(key)) }));
   const doc = await ask(dokumen, 'kirim.q.dokumen');
   const kepada = o.kepada && o.kepada.length > 0 ? o.kepada : collect(await ask(undefined, 'kirim.q.kepadaBiasa'));
-  const perihal = await ask(o.perihal, 'kirim.q.perihal');
-  const sifatRaw = o.sifat ?? 'Biasa';
-  const sifat: 'Biasa' | 'Terbatas' | null = sifatRaw === 'Biasa' || sifatRaw === 'Terbatas' ? sifatRaw : null;
-  if (sifat === null) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: sifatRaw });
+  const perihal = await ask(perihalFlag, 'kirim.q.perihal');
   return {
     dokumen: doc,
     kepada,
@@ -117,13 +136,14 @@ async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, o: Star
 
 /** The wizard: ask what is missing at a terminal; without one, fail naming every missing flag. */
 async function gatherStart(ctx: CliContext, dokumen: string | undefined, o: StartOptions) {
+  const perihalFlag = await perihalFromFlags(o);
   const missing: string[] = [];
   if (!dokumen) missing.push('DOKUMEN');
   if (!o.permohonanNomor) missing.push('--permohonan-nomor');
   if (!o.permohonanTanggal) missing.push('--permohonan-tanggal');
   if (!o.permohonanUnit) missing.push('--permohonan-unit');
   if (!o.kepada || o.kepada.length === 0) missing.push('--kepada');
-  if (!o.perihal) missing.push('--perihal');
+  if (!perihalFlag) missing.push(o.sifat !== undefined && subjectMustBeEncrypted(o.sifat as Sifat) ? '--perihal-file' : '--perihal');
   if (!o.sifat) missing.push('--sifat');
   if (!o.derajat) missing.push('--derajat');
   requireFlags(ctx.prompter, missing);
@@ -155,8 +175,10 @@ async function gatherStart(ctx: CliContext, dokumen: string | undefined, o: Star
       if (left.length <= 1) break;
     }
   }
-  const perihal = await ask(o.perihal, 'kirim.q.perihal');
+  const perihal = await ask(perihalFlag, 'kirim.q.perihal');
   const sifat = (o.sifat ?? (await p.select<string>(t('kirim.q.sifat'), SIFAT.map((s) => ({ name: s, value: s }))))) as Sifat;
+  // a classification chosen at the prompt: a --perihal given in argv is refused for it too
+  refusePerihalInArgv(o, sifat);
   const derajat = (o.derajat ?? (await p.select<string>(t('kirim.q.derajat'), DERAJAT.map((s) => ({ name: s, value: s }))))) as Derajat;
   return { dokumen: doc, kepada, perihal, sifat, derajat, permohonan: { nomor, tanggal, unit }, assignedBy: ditugaskan ?? null };
 }
@@ -190,6 +212,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
     .option('--ditugaskan <siapa>', t('kirim.opt.ditugaskan'))
     .option('--kepada <email>', t('kirim.opt.kepada'), collect)
     .option('--perihal <perihal>', t('kirim.opt.perihal'))
+    .option('--perihal-file <file>', t('kirim.opt.perihalFile'))
     .addOption(new Option('--sifat <sifat>', t('kirim.opt.sifat')).choices([...SIFAT]))
     .addOption(new Option('--derajat <derajat>', t('kirim.opt.derajat')).choices([...DERAJAT]))
     .option('--passphrase-file <file>', t('kirim.opt.passphraseFile'))
@@ -274,7 +297,10 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
     .action(async (id: string | undefined, o: { sudahTerkirim?: boolean; belumTerkirim?: boolean }) => {
       const ctx = getCtx();
       const n = id === undefined ? undefined : parseId(id);
-      const fixed: Keputusan = o.sudahTerkirim ? 'sudah' : o.belumTerkirim ? 'belum' : null;
+      // an operator's answer is about one row: never applied to every uncertain row at once
+      const d = lanjutDecision(n, { sudah: o.sudahTerkirim === true, belum: o.belumTerkirim === true });
+      if (!d.ok) throw new SandiError('USAGE', d.key);
+      const fixed: Keputusan = d.keputusan;
       const decide: Decide = async (r) => {
         if (fixed !== null || !ctx.prompter.interactive) return fixed;
         return ctx.prompter.select<Keputusan>(t('kirim.q.sudahTerkirim', { id: r.id, nomor: r.nomor ?? '' }), [

@@ -40,7 +40,7 @@
  * - SANDI_TEST_CRASH_AT (testCrashPoint) is a test-only hook for the crash tests; see CRASH_POINTS.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { SandiError, isSandiError } from '../errors.js';
@@ -88,6 +88,7 @@ import {
 } from '../domain/kirim.js';
 import type { OutgoingBuku, OutgoingStatus } from '../domain/outgoing-state.js';
 import { buildLetter, documentPart, type DetachedSignature } from '../domain/surat-biasa.js';
+import { modeTooOpen, shellQuote } from '../domain/kunci.js';
 import { kunciService, type KunciService } from './kunci.js';
 
 export type KirimStep = 'diperiksa' | 'terdaftar' | 'surat-terdaftar' | 'diparaf' | 'ditandatangani' | 'bernomor' | 'terkirim';
@@ -318,6 +319,37 @@ export function readDocument(path: string): Buffer {
   return data;
 }
 
+/**
+ * The subject from `--perihal-file`: the first line of FILE (refused when group/others can read it, like a
+ * passphrase file), or of standard input for "-" (`readStdin`). Never in argv, so never in shell history.
+ */
+export function readPerihalFile(path: string, readStdin: () => Buffer = () => readFileSync(0)): string {
+  let text: string;
+  if (path === '-') {
+    text = readStdin().toString('utf8');
+  } else {
+    let mode: number;
+    try {
+      mode = statSync(path).mode;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path });
+      throw new SandiError('IO', 'common.fileUnreadable', { path, reason: (e as Error).message });
+    }
+    if (modeTooOpen(mode)) {
+      throw new SandiError('PERMISSION', 'kirim.perihalFileMode', { path, mode: (mode & 0o777).toString(8).padStart(3, '0'), fix: `chmod 600 ${shellQuote(path)}` });
+    }
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      // the reason is the OS error, never file content
+      throw new SandiError('IO', 'common.fileUnreadable', { path, reason: (e as Error).message });
+    }
+  }
+  const first = (text.split('\n', 1)[0] ?? '').replace(/\r$/, '').trim();
+  if (first.length === 0) throw new SandiError('USAGE', 'kirim.perihalFileEmpty', { path });
+  return first;
+}
+
 export function rowView(r: KriptogramKeluar): RowView {
   return {
     id: r.id,
@@ -448,6 +480,16 @@ export function kirimService(app: App, o: KirimOptions) {
       throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: id ?? '', path: p.sidecar });
     }
     return s as DraftSidecar;
+  }
+
+  /** Whether a row's draft sidecar is there; a corrupt one counts as absent here (openDraft reports it for that row). */
+  function draftOnDisk(r: KriptogramKeluar): boolean {
+    try {
+      return readSidecar(r.drafSha256, r.id) !== null;
+    } catch (e) {
+      if (isSandiError(e) && e.key === 'kirim.draftChanged') return false;
+      throw e;
+    }
   }
 
   // ------------------------------------------------------------------------------------- the steps
@@ -818,7 +860,7 @@ export function kirimService(app: App, o: KirimOptions) {
     let r = r0;
     let first: ResumeReport['action'] | null = null;
     for (;;) {
-      const action = resumeAction(r.status, readSidecar(r.drafSha256, r.id) !== null);
+      const action = resumeAction(r.status, draftOnDisk(r));
       const note = (a: ResumeReport['action']) => (first ??= a);
       switch (action) {
         case 'tunggu-kasi': {
@@ -835,7 +877,14 @@ export function kirimService(app: App, o: KirimOptions) {
             warn(e.key, e.params as Record<string, string | number>);
             return { after: r, action: 'tunggu-kasi' };
           }
-          r = await sign(r, kasi, kasiKey);
+          try {
+            r = await sign(r, kasi, kasiKey);
+          } catch (e) {
+            // a draft that does not match its register row is reported for that row; the other rows go on
+            if (!isSandiError(e) || e.key !== 'kirim.draftChanged') throw e;
+            warn(e.key, e.params as Record<string, string | number>);
+            return { after: r, action: 'tunggu-kasi' };
+          }
           continue;
         }
         case 'beri-nomor-kirim':

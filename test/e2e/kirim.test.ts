@@ -2,7 +2,7 @@
  * `sandi kirim` from a script (--no-input) on a local home (Maildir delivery): two-person mode end to end
  * (initial, the Kasi's signature, resume to number and send), status --json, batal, and exit codes of bad input.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandi, tempHome } from '../helpers/cli.js';
@@ -96,5 +96,79 @@ describe('sandi kirim --no-input (two-person mode, local Maildir)', () => {
     expect(readFileSync(join(home, 'maildir', 'kepala@contoh.go.id', 'new', inbox[0]!), 'latin1')).toContain(`Subject: ${rep.row.nomor} Undangan rapat`);
     const st = sandi(['kirim', 'status', '--biasa', '--semua', '--json'], { env });
     expect(st.json<{ id: number }[]>().map((x) => x.id)).toEqual([rep.row.id]);
+  }, 60_000);
+
+  it('a Rahasia subject never in argv: --perihal refused (64), --perihal-file must be 0600 (77), "-" reads stdin', () => {
+    const before = sandi(['kirim', 'status', '--semua', '--json'], { env }).json<unknown[]>().length;
+    const inArgv = start(['--sifat', 'Rahasia']);
+    expect(inArgv.code).toBe(64);
+    expect(inArgv.stderr).toContain('--perihal-file');
+    expect(inArgv.stderr).not.toContain('Rapat');
+    const noSubject = sandi(['kirim', doc, '--no-input', '--permohonan-nomor', '1', '--permohonan-tanggal', '2026-11-20', '--permohonan-unit', 'X', '--kepada', dinkes, '--sifat', 'Sangat Rahasia', '--derajat', 'Biasa'], { env });
+    expect(noSubject.code).toBe(64);
+    expect(noSubject.stderr).toContain('--perihal-file');
+    const withFile = (file: string, input?: string) =>
+      sandi(
+        ['kirim', doc, '--no-input', '--json', '--permohonan-nomor', '005/2', '--permohonan-tanggal', '2026-11-20', '--permohonan-unit', 'Setda', '--kepada', dinkes, '--perihal-file', file, '--sifat', 'Rahasia', '--derajat', 'Segera'],
+        { env: { ...env, SANDI_PASSPHRASE_SANDIMAN: pass('sandiman') }, ...(input === undefined ? {} : { input }) },
+      );
+    const f = join(tmp.dir, 'perihal.txt');
+    writeFileSync(f, 'Pengamanan kunjungan\nbaris kedua\n');
+    chmodSync(f, 0o644);
+    const open = withFile(f);
+    expect(open.code).toBe(77);
+    expect(open.stderr).toContain('chmod 600');
+    expect(open.stderr).not.toContain('Pengamanan');
+    expect(sandi(['kirim', 'status', '--semua', '--json'], { env }).json<unknown[]>().length).toBe(before);
+    chmodSync(f, 0o600);
+    const ok = withFile(f);
+    expect(ok.code, ok.stderr).toBe(0);
+    const row = ok.json<{ row: { status: string; sifat: string; perihal: string | null } }>().row;
+    expect(row).toMatchObject({ status: 'diparaf', sifat: 'Rahasia', perihal: null });
+    const stdin = withFile('-', 'Dari masukan standar\n');
+    expect(stdin.code, stdin.stderr).toBe(0);
+    expect(sandi(['kirim', doc, '--perihal', 'a', '--perihal-file', f, '--no-input'], { env }).code).toBe(64);
+  }, 60_000);
+
+  it('lanjut --sudah-terkirim/--belum-terkirim need one row ID and not both (64); --biasa is for sifat Biasa only; an address cannot leave the Maildir folder', () => {
+    for (const args of [['--belum-terkirim'], ['--sudah-terkirim'], ['1', '--sudah-terkirim', '--belum-terkirim']]) {
+      const r = sandi(['kirim', 'lanjut', '--no-input', ...args], { env });
+      expect(r.code, args.join(' ')).toBe(64);
+    }
+    const before = sandi(['kirim', 'status', '--biasa', '--semua', '--json'], { env }).json<unknown[]>().length;
+    const base = ['kirim', doc, '--biasa', '--no-input', '--json', '--perihal', 'Undangan'];
+    const terbatas = sandi([...base, '--kepada', dinkes, '--sifat', 'Terbatas'], { env });
+    expect(terbatas.code).toBe(64);
+    expect(terbatas.stderr).toContain('Terbatas');
+    const escape = sandi([...base, '--kepada', '..@contoh.go.id'], { env });
+    expect(escape.code).toBe(65);
+    expect(existsSync(join(home, 'contoh.go.id'))).toBe(false);
+    expect(sandi(['kirim', 'status', '--biasa', '--semua', '--json'], { env }).json<unknown[]>().length).toBe(before);
+  }, 60_000);
+
+  it('the sandiman key comes from the register row: a changed or corrupt draft sidecar is INTEGRITY (79) for that row', () => {
+    const draf = join(home, 'arsip', 'kriptogram-keluar', 'draf');
+    const sidecars = () => new Set(readdirSync(draf).filter((f) => f.endsWith('.json')));
+    const kasiEnv = { ...env, SANDI_PASSPHRASE_KASI: pass('kasi') };
+    const newRow = (): { id: number; sidecar: string } => {
+      const seen = sidecars();
+      const r = start();
+      expect(r.code, r.stderr).toBe(0);
+      const fresh = [...sidecars()].filter((f) => !seen.has(f));
+      expect(fresh).toHaveLength(1);
+      return { id: r.json<{ row: { id: number } }>().row.id, sidecar: join(draf, fresh[0]!) };
+    };
+    const changed = newRow();
+    const sc = JSON.parse(readFileSync(changed.sidecar, 'utf8')) as { parafFpr: string };
+    writeFileSync(changed.sidecar, JSON.stringify({ ...sc, parafFpr: 'F'.repeat(40) }));
+    const s1 = sandi(['kirim', 'tandatangani', String(changed.id), '--no-input'], { env: kasiEnv });
+    expect(s1.code, s1.stderr).toBe(79);
+    const corrupt = newRow();
+    writeFileSync(corrupt.sidecar, '{not json');
+    const s2 = sandi(['kirim', 'tandatangani', String(corrupt.id), '--no-input'], { env: kasiEnv });
+    expect(s2.code, s2.stderr).toBe(79);
+    const st = sandi(['kirim', 'status', '--json'], { env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.json<{ id: number; status: string }[]>().filter((r) => r.id === changed.id || r.id === corrupt.id).map((r) => r.status)).toEqual(['diparaf', 'diparaf']);
   }, 60_000);
 });

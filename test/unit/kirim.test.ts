@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   SMTP_RETRY,
+  biasaSifatAllowed,
   hasMessageId,
   isTemporarySendFailure,
+  lanjutDecision,
   makeMessageId,
   permohonanRef,
   resumeAction,
@@ -123,5 +125,26 @@ describe('ordinary letters (surat biasa)', () => {
     const signedData = signed.slice(start, signed.indexOf(`\r\n--${boundary}`, start));
     expect(signedData).toBe(part.toString('latin1'));
     expect(signed.endsWith(`-----END PGP SIGNATURE-----\r\n--${boundary}--\r\n`)).toBe(true);
+  });
+
+  it.each([
+    ['Biasa', true],
+    ['Terbatas', false],
+    ['Rahasia', false],
+    ['Sangat Rahasia', false],
+  ] as const)('--biasa (in clear) with sifat %s: %s', (sifat, ok) => {
+    expect(biasaSifatAllowed(sifat)).toBe(ok);
+  });
+
+  it.each([
+    [undefined, false, false, { ok: true, keputusan: null }],
+    [7, true, false, { ok: true, keputusan: 'sudah' }],
+    [7, false, true, { ok: true, keputusan: 'belum' }],
+    [undefined, true, false, { ok: false, key: 'kirim.lanjutFlagNeedsId' }],
+    [undefined, false, true, { ok: false, key: 'kirim.lanjutFlagNeedsId' }],
+    [7, true, true, { ok: false, key: 'kirim.lanjutBothFlags' }],
+    [undefined, true, true, { ok: false, key: 'kirim.lanjutBothFlags' }],
+  ] as const)('lanjut id=%s sudah=%s belum=%s → %j', (id, sudah, belum, want) => {
+    expect(lanjutDecision(id, { sudah, belum })).toEqual(want);
   });
 });
