@@ -82,12 +82,18 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
     .action(async (o: FilterOptions & { halaman?: number; batas?: number }) => {
       const ctx = getCtx();
       const page = await withAgenda(ctx, (svc) => svc.daftar(buku, queryOf(o), { ...(o.halaman ? { halaman: o.halaman } : {}), ...(o.batas ? { batas: o.batas } : {}) }));
-      ctx.printer.result(page, () => {
+      const human = (): string => {
         if (page.total === 0) return t('agenda.empty', { buku });
         const lines = [rowsTable(page.kolom, page.baris), t('agenda.pageFooter', { halaman: page.halaman, dari: page.halamanTotal, total: page.total })];
         if (page.halaman < page.halamanTotal) lines.push(t('agenda.pageNext', { buku, next: page.halaman + 1 }));
         return lines.join('\n');
-      });
+      };
+      // at a terminal, a page of rows goes through `less -FRX` when there is one; otherwise print as usual
+      if (!ctx.json && process.stdout.isTTY === true && page.total > 0) {
+        const { pageText } = await import('../adapters/pager.js');
+        if (await pageText(human(), ctx.env)) return;
+      }
+      ctx.printer.result(page, human);
     });
 
   withFilters(b.command('cari').description(t('agenda.cari.description')).argument('<kata...>', t('agenda.arg.kata')))

@@ -62,6 +62,32 @@ export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: str
           ).split('\n'),
         },
   );
+  const a = r.aduan;
+  if (a.jumlah === 0) sections.push({ heading: t('laporan.aduan'), text: [t('laporan.aduan.none')] });
+  else {
+    const volume = [
+      ...Object.entries(a.perKanal).map(([k, n]) => [t('laporan.aduan.kanal'), k, n]),
+      ...Object.entries(a.perJenis).map(([k, n]) => [t('laporan.aduan.jenis'), k, n]),
+      ...Object.entries(a.perOpd).map(([k, n]) => [t('laporan.aduan.opd'), k, n]),
+    ];
+    const tahap = (['verifikasi', 'tindakLanjut', 'konfirmasi', 'layanan'] as const).map((k) => {
+      const st = a.tahap[k];
+      return [t(`laporan.aduan.tahap.${k}`), st.selesai, st.bertenggat, st.tepatWaktu, percent(st.bertenggat === 0 ? null : st.tepatWaktu / st.bertenggat), st.medianMenit ?? '-'];
+    });
+    const p = a.pengembalian;
+    sections.push({
+      heading: t('laporan.aduan'),
+      text: [t('laporan.aduan.summary', { jumlah: a.jumlah, selesai: a.selesai }), t('laporan.aduan.returns', { hulu: p.kantor_ke_hulu, opd: p.opd_ke_kantor, dariHulu: p.hulu_ke_kantor })],
+      pre: [
+        ...table([t('laporan.aduan.dimensi'), '', t('laporan.col.jumlah')], volume).split('\n'),
+        '',
+        ...table(
+          [t('laporan.col.langkah'), t('laporan.aduan.col.selesai'), t('laporan.aduan.col.bertenggat'), t('laporan.aduan.col.tepat'), '%', t('laporan.aduan.col.median')],
+          tahap,
+        ).split('\n'),
+      ],
+    });
+  }
   sections.push({
     heading: t('laporan.audit'),
     text: [r.audit.ok ? t('laporan.audit.ok', { rows: r.audit.rows, hash: (r.audit.lastHash ?? '-').slice(0, 16) }) : t('laporan.audit.broken', { id: r.audit.broken?.id ?? '-', reason: r.audit.broken?.reason ?? '-' })],

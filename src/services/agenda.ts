@@ -122,7 +122,7 @@ export function agendaService(app: App) {
       const reg = resolveRegister(buku);
       const { id, row } = rowId(reg, ref);
       const anotasi = reg.anotasi ? listAnnotations(app.store(), reg.anotasi, id).map(({ nilaiTerenkripsi: _n, ...a }) => a) : [];
-      return { buku: reg.buku, baris: row, anotasi, riwayat: rowHistory(db(), reg, id) };
+      return { buku: reg.buku, baris: row, anotasi, riwayat: rowHistory(db(), reg, id, typeof row['nomor'] === 'string' ? row['nomor'] : null) };
     },
 
     /**

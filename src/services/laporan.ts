@@ -15,6 +15,8 @@ import { cancelledRows, monthlyVolumes } from '../adapters/sqlite/agenda.js';
 import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js';
 import { checkAuditChain } from './audit.js';
 import { loadTerimaSettings } from './terima.js';
+import { aduanService } from './aduan.js';
+import type { LaporanAduan } from '../domain/aduan.js';
 import type { PdfReport } from '../adapters/export-pdf.js';
 
 export interface LaporanKinerja {
@@ -26,6 +28,11 @@ export interface LaporanKinerja {
   terlambat: { nomor: string; pengirim: string; perihal: string | null; diterimaAt: string; tertahan: string; pemegang: string | null; menitLayanan: number; batasLayanan: string; selesai: boolean }[];
   batal: { buku: string; id: number; nomor: string | null; batalAt: string; oleh: string; alasan: string }[];
   audit: { ok: boolean; rows: number; lastHash: string | null; broken: { id: number; reason: string } | null };
+  /**
+   * Complaints received in the period (office-local dates): volume per channel, kind and OPD, returns, and per
+   * step the share on time and the median working minutes — the aduan service's own evaluation, unchanged.
+   */
+  aduan: LaporanAduan;
   /** what the report cannot say yet because the data does not exist (yet) in sandi */
   belumTersedia: string[];
 }
@@ -100,6 +107,9 @@ export function laporanKinerja(app: App, o: PeriodOptions): LaporanKinerja {
     })),
   );
 
+  // complaints: the evaluation `sandi aduan laporan` computes, over the same local dates (no identity is read)
+  const { dari: _d, sampai: _s, ...aduan } = aduanService(app, 'laporan').laporan({ dari, sampai });
+
   const chain = checkAuditChain(app.paths.database);
   return {
     periode: { dari, sampai, triwulan, zona },
@@ -110,10 +120,8 @@ export function laporanKinerja(app: App, o: PeriodOptions): LaporanKinerja {
     terlambat,
     batal,
     audit: { ok: chain.ok, rows: chain.rows, lastHash: chain.lastHash, broken: chain.broken ? { id: chain.broken.id, reason: chain.broken.reason } : null },
-    belumTersedia: [
-      'SLA kriptogram keluar: SOP 001 tidak menetapkan standar waktu per langkah (volume dan pembatalan dilaporkan)',
-      'SLA aduan (LaporGub!, SP4N LAPOR!): buku aduan belum masuk laporan ini',
-    ],
+    aduan,
+    belumTersedia: ['SLA kriptogram keluar: SOP 001 tidak menetapkan standar waktu per langkah (volume dan pembatalan dilaporkan)'],
   };
 }
 

@@ -7,6 +7,7 @@
  * (see ftsSql() and migration-006-agenda.ts) — or `fts: null`, and `cari` falls back to LIKE over `search`.
  */
 import type { ExportColumn } from '../../domain/agenda.js';
+import { ADUAN_STATUSES } from '../../domain/aduan.js';
 
 /** An export column and the SQL expression that computes it from a row of the register's table. */
 export interface RegisterColumn extends ExportColumn {
@@ -41,6 +42,11 @@ export interface RegisterDescriptor {
   search: readonly string[];
   /** table columns never shown or exported */
   confidential: readonly string[];
+  /**
+   * What the register's audit events carry as entity_id: the row id (the registers of migration 2) or the
+   * register number (complaints: `aduan.*` events name ADU/001/2026). Absent means 'id'.
+   */
+  auditEntityId?: 'id' | 'nomor';
 }
 
 const SECRET_SIFAT = `('Rahasia', 'Sangat Rahasia')`;
@@ -224,8 +230,51 @@ export const KRIPTOGRAM_MASUK: RegisterDescriptor = {
   confidential: ['perihal_terenkripsi'],
 };
 
+/**
+ * The complaint register (migration 7). Never selected: the reporter's identity (pelapor_terenkripsi, an
+ * OpenPGP message to the archive key). Withheld: the chronology of a confidential (rahasia) or anonymous
+ * complaint and of any whistle-blowing report (it may name or point at the reporter), and attachment names
+ * (only their count is exported). No FTS5 table: `cari` is a substring test over a few public columns.
+ * Not annotatable: the anotasi table's CHECK does not know this register (`sandi aduan` records every step).
+ */
+export const ADUAN: RegisterDescriptor = {
+  buku: 'aduan',
+  table: 'aduan',
+  anotasi: null,
+  classified: false,
+  columns: [
+    ...numberCols().map((col) => (col.name === 'nomor' ? { ...col, doc: 'register number (ADU/001/2026)' } : col)),
+    c('registered_at', 'time', 'when registered (UTC)'),
+    c('operator', 'text', 'who registered it'),
+    c('sumber', 'text', 'how it was registered: catat (by hand) or impor (portal CSV)'),
+    c('kanal', 'text', 'channel code: lapor (SP4N LAPOR!), laporgub (LaporGub!), or another configured one'),
+    c('nomor_pelacakan', 'text', 'tracking id in the channel'),
+    c('jenis', 'text', 'kind: pengaduan, aspirasi, permintaan_informasi, whistleblowing'),
+    c('kategori', 'text', 'category'),
+    c('judul', 'text', 'title'),
+    c('kronologi', 'text', 'chronology; empty for rahasia and anonim complaints and for whistle-blowing (never exported)',
+      `CASE WHEN kerahasiaan = 'terbuka' AND jenis != 'whistleblowing' THEN kronologi ELSE NULL END`),
+    c('diterima_at', 'time', 'when received at the office (UTC; start of the service)'),
+    c('kerahasiaan', 'text', "the reporter: terbuka, rahasia (identity hidden), anonim (none); the identity itself is never exported"),
+    c('lampiran_jumlah', 'integer', 'number of attachments (names are not exported)', 'json_array_length(lampiran)'),
+    c('status_at', 'time', 'when the status last changed (UTC)'),
+    c('ditunda_dari', 'text', 'the status a postponed complaint was in'),
+    c('opd', 'text', 'the OPD holding it (or last holding it)'),
+    c('opd_email', 'text', "that OPD's mailbox"),
+  ],
+  listColumns: ['id', 'nomor', 'registered_at', 'status', 'kanal', 'jenis', 'judul', 'opd'],
+  dateColumn: 'registered_at',
+  statuses: ADUAN_STATUSES,
+  sifatColumn: null,
+  unitSql: '(opd = @unit COLLATE NOCASE OR opd_email = @unit COLLATE NOCASE)',
+  fts: null,
+  search: ['nomor', 'nomor_pelacakan', 'kanal', 'kategori', 'judul', 'opd'],
+  confidential: ['pelapor_terenkripsi'],
+  auditEntityId: 'nomor',
+};
+
 /** Every register `sandi agenda` knows, in the order they are listed. */
-export const REGISTERS: readonly RegisterDescriptor[] = [KRIPTOGRAM_KELUAR, SURAT_KELUAR, SURAT_MASUK, KRIPTOGRAM_MASUK];
+export const REGISTERS: readonly RegisterDescriptor[] = [KRIPTOGRAM_KELUAR, SURAT_KELUAR, SURAT_MASUK, KRIPTOGRAM_MASUK, ADUAN];
 
 /** A register by its command-line name (or its table name), or undefined. */
 export function registerByName(name: string): RegisterDescriptor | undefined {

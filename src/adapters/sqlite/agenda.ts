@@ -112,9 +112,11 @@ export interface HistoryEvent {
 }
 
 /** The audit events of one register row (its whole life, annotations and steps included), oldest first. */
-export function rowHistory(db: Db, reg: RegisterDescriptor, id: number): HistoryEvent[] {
+export function rowHistory(db: Db, reg: RegisterDescriptor, id: number, nomor: string | null = null): HistoryEvent[] {
+  const entityId = reg.auditEntityId === 'nomor' ? nomor : String(id);
+  if (entityId === null) return [];
   const rows = guard(reg, () =>
-    db.prepare('SELECT id, at, actor, action, data FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id').all(reg.table, String(id)),
+    db.prepare('SELECT id, at, actor, action, data FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id').all(reg.table, entityId),
   ) as { id: number; at: string; actor: string; action: string; data: string }[];
   return rows.map((r) => ({ auditId: r.id, at: r.at, actor: r.actor, action: r.action, data: JSON.parse(r.data) as unknown }));
 }
