@@ -9,6 +9,7 @@ import { SandiError } from '../errors.js';
 import { DEFAULT_FORMATS, parseNumberFormat } from '../domain/numbering.js';
 import { checkServiceHours, DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
 import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
+import { parseAduanConfig } from '../domain/aduan.js';
 
 export const CONFIG_VERSION = 1;
 export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
@@ -69,6 +70,8 @@ export interface SandiConfig {
   singleOperator: boolean;
   /** Settings of the incoming-mail service (`sandi terima`); absent = the defaults in src/domain/terima.ts. */
   terima?: TerimaConfig;
+  /** Complaint channels and deadlines (`sandi aduan`), as written; validated by src/domain/aduan.ts. */
+  aduan?: Record<string, unknown>;
 }
 
 export const DEFAULT_NUMBER_FORMATS: NumberFormats = {
@@ -224,7 +227,16 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
     archiveKey,
     singleOperator: c.bool(o['singleOperator'] ?? false, 'singleOperator'),
     ...terimaSection(c, o['terima']),
+    ...aduanSection(c, o['aduan']),
   };
+}
+
+/** The optional "aduan" object: checked, and kept as written (its defaults live in the domain rules). */
+function aduanSection(c: Checker, raw: unknown): { aduan?: Record<string, unknown> } {
+  if (raw === undefined) return {};
+  const parsed = parseAduanConfig(raw);
+  if (!('kanal' in parsed)) c.fail(parsed.key, parsed.value, parsed.expected);
+  return { aduan: raw as Record<string, unknown> };
 }
 
 /** The optional "terima" object, validated by its own rules and kept, so that saving never drops it. */

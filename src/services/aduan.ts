@@ -6,10 +6,11 @@
  * The reporter's identity is encrypted to the office archive key before it reaches the database; it never goes
  * into the audit log, a list, or an error.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { App } from '../app.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
+import { loadOfficeCalendar } from '../config/calendar.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import { messageArchive } from '../adapters/archive.js';
@@ -50,7 +51,7 @@ import {
   type Pemegang,
 } from '../domain/aduan.js';
 import { readAduanCsv } from '../domain/aduan-csv.js';
-import { localDate, parseHolidays, workingCalendar, type WorkingCalendar } from '../domain/working-time.js';
+import { localDate, type WorkingCalendar } from '../domain/working-time.js';
 import { kunciService } from './kunci.js';
 
 export interface AduanSettings {
@@ -62,20 +63,10 @@ export interface AduanSettings {
 /** config.json (its optional "aduan" object) and the holidays file, as a calendar. */
 export function loadAduanSettings(app: Pick<App, 'paths'>): AduanSettings {
   const config = loadConfig(app.paths.config);
-  const raw = JSON.parse(readFileSync(app.paths.config, 'utf8')) as Record<string, unknown>;
-  const parsed = parseAduanConfig(raw['aduan']);
-  if (!('kanal' in parsed)) {
-    throw new SandiError('CONFIG', 'config.invalid', { file: app.paths.config, key: parsed.key, value: JSON.stringify(parsed.value) ?? '-', expected: parsed.expected }, { hint: 'config.invalid.hint' });
-  }
-  const holidaysPath = resolve(app.paths.root, config.holidaysFile);
-  let holidays: string[] = [];
-  if (existsSync(holidaysPath)) {
-    const h = parseHolidays(readFileSync(holidaysPath, 'utf8'));
-    const bad = h.problems[0];
-    if (bad) throw new SandiError('CONFIG', 'aduan.holidaysBad', { file: holidaysPath, line: bad.line, problem: bad.problem });
-    holidays = h.holidays.map((x) => x.date);
-  }
-  return { config, kanal: parsed.kanal, calendar: workingCalendar({ hours: config.serviceHours, timeZone: config.office.timeZone, holidays }) };
+  // loadConfig has already checked the "aduan" object; this only applies the defaults.
+  const parsed = parseAduanConfig(config.aduan);
+  if (!('kanal' in parsed)) throw new SandiError('INTERNAL', 'common.internal', { detail: 'aduan config passed validation but not parsing' });
+  return { config, kanal: parsed.kanal, calendar: loadOfficeCalendar(app.paths.root, config) };
 }
 
 export interface CatatInput {

@@ -16,6 +16,7 @@
 import { readFileSync, readdirSync, statSync, existsSync, mkdirSync, createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { loadOfficeCalendar } from '../config/calendar.js';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
@@ -44,7 +45,7 @@ import {
 import { findIncomingByRef, findIncomingKriptogramByRef, getFolderPosition, listIncomingKriptogram, setFolderPosition } from '../adapters/sqlite/terima.js';
 import type { WriteTx } from '../adapters/sqlite/store.js';
 import { extractArmored } from '../domain/pgpmime.js';
-import { parseHolidays, workingCalendar, type WorkingCalendar } from '../domain/working-time.js';
+import type { WorkingCalendar } from '../domain/working-time.js';
 import {
   checkParaf,
   findLetterNumber,
@@ -75,20 +76,10 @@ export interface TerimaSettings {
 /** Load config.json (with its optional "terima" object) and the holidays file into a calendar. */
 export function loadTerimaSettings(app: App): TerimaSettings {
   const config = loadConfig(app.paths.config);
-  const raw = JSON.parse(readFileSync(app.paths.config, 'utf8')) as Record<string, unknown>;
-  const parsed = parseTerimaConfig(raw['terima']);
-  if (!('config' in parsed)) {
-    throw new SandiError('CONFIG', 'config.invalid', { file: app.paths.config, key: parsed.key, value: JSON.stringify(parsed.value) ?? '-', expected: parsed.expected }, { hint: 'config.invalid.hint' });
-  }
-  const holidaysPath = resolve(app.paths.root, config.holidaysFile);
-  let holidays: string[] = [];
-  if (existsSync(holidaysPath)) {
-    const h = parseHolidays(readFileSync(holidaysPath, 'utf8'));
-    const bad = h.problems[0];
-    if (bad) throw new SandiError('CONFIG', 'terima.holidaysBad', { file: holidaysPath, line: bad.line, problem: bad.problem });
-    holidays = h.holidays.map((x) => x.date);
-  }
-  return { config, terima: parsed.config, calendar: workingCalendar({ hours: config.serviceHours, timeZone: config.office.timeZone, holidays }) };
+  // loadConfig has already checked the "terima" object; this only applies the defaults when it is absent.
+  const parsed = parseTerimaConfig(config.terima);
+  if (!('config' in parsed)) throw new SandiError('INTERNAL', 'common.internal', { detail: 'terima config passed validation but not parsing' });
+  return { config, terima: parsed.config, calendar: loadOfficeCalendar(app.paths.root, config) };
 }
 
 // ------------------------------------------------------------------------------------------------ fetch

@@ -51,15 +51,13 @@ export interface SendResult {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * Send one raw message. Resolves when the server accepted it for at least one recipient (the others are
- * listed in `rejected`); rejects with a SandiError otherwise: UNAVAILABLE (cannot connect, TLS not
- * trusted), TEMPFAIL (timeout, connection lost, 4xx), PERMISSION (login refused), DATA (5xx).
+ * One unpooled nodemailer transport with the house TLS rules: TLS always (implicit or STARTTLS required),
+ * certificates always checked (plus an optional private CA), TLS 1.2 or newer, no logging (it would print
+ * the AUTH exchange). `socketTimeout` bounds the data phase.
  */
-export async function sendRaw(settings: SmtpSettings, input: SendRawInput): Promise<SendResult> {
-  const timeout = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const ep: Endpoint = { protocol: 'SMTP', host: settings.host, port: settings.port, user: settings.user, timeoutMs: timeout };
+export async function createSmtpTransport(settings: SmtpSettings, timeout: number, socketTimeout: number) {
   const ca = settings.caFile === undefined ? undefined : await readCaFile(settings.caFile);
-  const transport = nodemailer.createTransport({
+  return nodemailer.createTransport({
     host: settings.host,
     port: settings.port,
     secure: settings.security === 'tls',
@@ -74,10 +72,21 @@ export async function sendRaw(settings: SmtpSettings, input: SendRawInput): Prom
     },
     connectionTimeout: timeout,
     greetingTimeout: timeout,
-    socketTimeout: timeout * 10,
+    socketTimeout,
     logger: false,
     debug: false,
   });
+}
+
+/**
+ * Send one raw message. Resolves when the server accepted it for at least one recipient (the others are
+ * listed in `rejected`); rejects with a SandiError otherwise: UNAVAILABLE (cannot connect, TLS not
+ * trusted), TEMPFAIL (timeout, connection lost, 4xx), PERMISSION (login refused), DATA (5xx).
+ */
+export async function sendRaw(settings: SmtpSettings, input: SendRawInput): Promise<SendResult> {
+  const timeout = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const ep: Endpoint = { protocol: 'SMTP', host: settings.host, port: settings.port, user: settings.user, timeoutMs: timeout };
+  const transport = await createSmtpTransport(settings, timeout, timeout * 10);
   try {
     const info = await transport.sendMail({
       envelope: { from: input.from, to: input.to },
