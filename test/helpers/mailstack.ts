@@ -13,7 +13,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -326,8 +326,12 @@ async function startOnce(options: MailStackOptions): Promise<MailStack> {
         const fields = (lines[i] ?? '').split(':');
         fields[1] = `{PLAIN}${password}`;
         lines[i] = fields.join(':');
-        // in place: owner and mode stay; Dovecot sees the new mtime and re-reads the file
+        // in place: owner and mode stay. Dovecot re-reads the file when its mtime (whole seconds) or size
+        // changes; a same-length password set within the same second would go unnoticed, so move the mtime on.
+        const before = Math.floor(statSync(paths.dovecotUsers).mtimeMs / 1000);
         writeFileSync(paths.dovecotUsers, lines.join('\n'));
+        const mtime = Math.max(Date.now() / 1000, before + 1);
+        utimesSync(paths.dovecotUsers, mtime, mtime);
       },
       user(email: string): MailUser {
         const u = users.find((x) => x.email === email);

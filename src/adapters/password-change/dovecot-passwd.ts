@@ -6,7 +6,7 @@
  * lock so two sandi runs never interleave.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { takePidLock } from '../pid-lock.js';
@@ -96,6 +96,10 @@ export function dovecotPasswdChanger(opts: DovecotPasswdOptions): PasswordChange
           const buf = Buffer.from(lines.join('\n'), 'utf8');
           let off = 0;
           while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+          // Dovecot notices a changed passwd-file by its mtime in whole seconds (and its size): a file replaced
+          // within the same second as the last change, with a hash of the same length, would go unnoticed.
+          const mtime = Math.max(Date.now() / 1000, Math.floor(st.mtimeMs / 1000) + 1);
+          futimesSync(fd, mtime, mtime);
           fsyncSync(fd);
           closeSync(fd);
           fd = undefined;
