@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { haveCommand } from '../helpers/gate.js';
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import {
   ArmorWriter,
+  crc24,
   ByteReader,
   dearmorIfNeeded,
   encodeLength,
@@ -88,6 +91,25 @@ describe('ASCII armor', () => {
     const lines = text.split('\n');
     const crlf = ['  ', lines[0], 'Comment: x', 'Version: y', '', ...lines.slice(2, -2), '=abcd', lines[lines.length - 2], 'trailer'].join('\r\n');
     expect((await readAll(dearmorIfNeeded(pieces(Buffer.from(crlf), 50)))).equals(data)).toBe(true);
+  });
+
+  it('writes the CRC-24 line GnuPG 2.2 needs to find the end of an unpadded body', async () => {
+    // RFC 4880 §6.1 example value: CRC-24 of no data is the initial value 0xB704CE
+    expect(crc24(new Uint8Array(0))).toBe(0xb704ce);
+    for (const n of [0, 1, 2, 3, 48, 96, 300]) {
+      const data = randomBytes(n);
+      const w = new ArmorWriter();
+      const text = Buffer.concat([w.push(data), w.end()]).toString('latin1');
+      const lines = text.trimEnd().split('\n');
+      const c = crc24(data);
+      expect(lines[lines.length - 2]).toBe(`=${Buffer.from([c >>> 16, (c >>> 8) & 0xff, c & 0xff]).toString('base64')}`);
+      expect((await readAll(dearmorIfNeeded(pieces(Buffer.from(text), 7)))).equals(data)).toBe(true);
+      if (haveCommand('gpg')) {
+        const r = spawnSync('gpg', ['--batch', '--dearmor'], { input: text });
+        expect(r.status, r.stderr.toString()).toBe(0);
+        expect(r.stdout.equals(data)).toBe(true);
+      }
+    }
   });
 
   it('passes binary through and refuses armor without an END line', async () => {

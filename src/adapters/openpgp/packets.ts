@@ -300,15 +300,43 @@ const ARMOR_LINE = 64;
 const ARMOR_GROUP = (ARMOR_LINE / 4) * 3; // 48 bytes per line
 
 /** ASCII armor writer (RFC 9580 §6.2), no headers, no CRC (§6.1: optional, and SEIPD carries its own MDC). */
+/** CRC-24 of RFC 4880 §6.1 (init 0xB704CE, poly 0x1864CFB), table-driven, a byte at a time. */
+const CRC24_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 16;
+    for (let k = 0; k < 8; k++) {
+      c <<= 1;
+      if (c & 0x1000000) c ^= 0x1864cfb;
+    }
+    t[i] = c & 0xffffff;
+  }
+  return t;
+})();
+
+export function crc24(data: Uint8Array, crc = 0xb704ce): number {
+  let c = crc;
+  for (let i = 0; i < data.length; i++) c = ((c << 8) ^ CRC24_TABLE[((c >>> 16) ^ data[i]!) & 0xff]!) & 0xffffff;
+  return c;
+}
+
+/**
+ * ASCII armor. The CRC-24 line is written although RFC 9580 makes it optional: GnuPG 2.2 finds the end of
+ * the base64 body by the "=" of padding or of the CRC line, so an armor without CRC whose data length is a
+ * multiple of 3 (no padding) makes it read "-----END PGP MESSAGE-----" as data ("invalid radix64
+ * character 2D", NODATA). Seen in the interop test, about one run in three.
+ */
 export class ArmorWriter {
   private carry: Buffer = EMPTY;
   private started = false;
+  private crc = 0xb704ce;
 
   constructor(private readonly type = 'PGP MESSAGE') {}
 
   push(data: Uint8Array): Buffer {
     const head = this.started ? EMPTY : Buffer.from(`-----BEGIN ${this.type}-----\n\n`, 'latin1');
     this.started = true;
+    this.crc = crc24(data, this.crc);
     const all = this.carry.length > 0 ? Buffer.concat([this.carry, data]) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const whole = all.length - (all.length % ARMOR_GROUP);
     this.carry = Buffer.from(all.subarray(whole));
@@ -329,7 +357,8 @@ export class ArmorWriter {
     const head = this.push(EMPTY);
     const rest = this.carry.length > 0 ? `${this.carry.toString('base64')}\n` : '';
     this.carry = EMPTY;
-    return Buffer.concat([head, Buffer.from(`${rest}-----END ${this.type}-----\n`, 'latin1')]);
+    const crc = Buffer.from([(this.crc >>> 16) & 0xff, (this.crc >>> 8) & 0xff, this.crc & 0xff]).toString('base64');
+    return Buffer.concat([head, Buffer.from(`${rest}=${crc}\n-----END ${this.type}-----\n`, 'latin1')]);
   }
 }
 
