@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     ctx ??= createContext(program.opts<GlobalOptions>());
     return ctx;
   };
-  registerGroups(program, getCtx);
+  await registerGroups(program, getCtx, argv);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

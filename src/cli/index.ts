@@ -1,31 +1,48 @@
 /**
  * The command tree. Each group lives in its own file and only declares its commands; the work is
- * imported when an action runs, so `sandi --help` stays light.
+ * imported when an action runs. Only the group that is invoked is loaded (all of them for help or an
+ * unknown command, none for --version), so a command's start-up pays for its own tree alone.
  */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { registerKunci } from './kunci.js';
-import { registerAudit } from './audit.js';
-import { registerInit } from './init.js';
-import { registerDemo } from './demo.js';
-import { registerAgenda } from './agenda.js';
-import { registerLaporan } from './laporan.js';
-import { registerTerima } from './terima.js';
-import { registerAkun } from './akun.js';
-import { registerKirim } from './kirim.js';
-import { registerAduan } from './aduan.js';
 
 export type GetContext = () => CliContext;
+type Register = (program: Command, ctx: GetContext) => void;
 
-export function registerGroups(program: Command, ctx: GetContext): void {
-  registerInit(program, ctx);
-  registerDemo(program, ctx);
-  registerKunci(program, ctx);
-  registerAudit(program, ctx);
-  registerAgenda(program, ctx);
-  registerLaporan(program, ctx);
-  registerTerima(program, ctx);
-  registerAkun(program, ctx);
-  registerKirim(program, ctx);
-  registerAduan(program, ctx);
+const GROUPS: Record<string, () => Promise<Register>> = {
+  init: async () => (await import('./init.js')).registerInit,
+  demo: async () => (await import('./demo.js')).registerDemo,
+  kunci: async () => (await import('./kunci.js')).registerKunci,
+  audit: async () => (await import('./audit.js')).registerAudit,
+  agenda: async () => (await import('./agenda.js')).registerAgenda,
+  laporan: async () => (await import('./laporan.js')).registerLaporan,
+  terima: async () => (await import('./terima.js')).registerTerima,
+  akun: async () => (await import('./akun.js')).registerAkun,
+  kirim: async () => (await import('./kirim.js')).registerKirim,
+  aduan: async () => (await import('./aduan.js')).registerAduan,
+};
+
+/** Global options that take a value (the word after them is not a command name). */
+const VALUE_OPTIONS = new Set(['--home', '--lang']);
+
+/** Which groups `argv` needs: the named one; none for a bare --version; all otherwise (help, typos). */
+export function groupsFor(argv: readonly string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    if (a === '--') break;
+    if (a.startsWith('-')) continue;
+    return a in GROUPS ? [a] : Object.keys(GROUPS);
+  }
+  const versionOnly = argv.some((a) => a === '--version' || a === '-V') && !argv.some((a) => a === '--help' || a === '-h');
+  return versionOnly ? [] : Object.keys(GROUPS);
+}
+
+export async function registerGroups(program: Command, ctx: GetContext, argv: readonly string[]): Promise<void> {
+  const names = groupsFor(argv);
+  const registers = await Promise.all(names.map((n) => GROUPS[n]!()));
+  for (const register of registers) register(program, ctx);
 }

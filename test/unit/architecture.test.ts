@@ -73,3 +73,17 @@ describe('migrations', () => {
     expect(versions).toEqual(versions.map((_, i) => i + 1));
   });
 });
+
+describe('start-up', () => {
+  it('loads only the invoked command group: all for help or an unknown word, none for --version', async () => {
+    const { groupsFor } = await import('../../src/cli/index.js');
+    expect(groupsFor(['kirim', 'status'])).toEqual(['kirim']);
+    expect(groupsFor(['--home', 'kunci', '--json', 'agenda', 'daftar'])).toEqual(['agenda']);
+    expect(groupsFor(['--lang', 'en', 'aduan'])).toEqual(['aduan']);
+    expect(groupsFor(['--version'])).toEqual([]);
+    expect(groupsFor(['--help']).length).toBeGreaterThan(5);
+    expect(groupsFor([]).length).toBeGreaterThan(5);
+    expect(groupsFor(['help', 'kirim']).length).toBeGreaterThan(5);
+    expect(groupsFor(['kirimm']).length).toBeGreaterThan(5);
+  });
+});
