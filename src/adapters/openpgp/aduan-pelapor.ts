@@ -4,28 +4,11 @@
  * the channel and tracking id it belongs to, so an encrypted identity cannot be moved to another complaint.
  * Writing needs only the archive key's public part; reading needs the archive key unlocked with its passphrase.
  */
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { SandiError } from '../../errors.js';
-import { SECURITY_CONFIG } from './kriptogram.js';
+import { openJson, sealJson } from './sealed-json.js';
 import { unlockPrivateKey } from './keys.js';
 import type { IdentitasPelapor } from '../../domain/aduan.js';
-
-const CONFIG: openpgp.PartialConfig = SECURITY_CONFIG;
-
-// openpgp.encrypt/decrypt have stream-dependent return types typescript-eslint cannot resolve; the exact shapes used:
-const encryptBinary = openpgp.encrypt as unknown as (o: {
-  message: openpgp.Message<string>;
-  encryptionKeys: openpgp.Key;
-  format: 'binary';
-  date: Date;
-  config: openpgp.PartialConfig;
-}) => Promise<Uint8Array>;
-const decryptText = openpgp.decrypt as unknown as (o: {
-  message: openpgp.Message<Uint8Array>;
-  decryptionKeys: openpgp.PrivateKey;
-  format: 'utf8';
-  config: openpgp.PartialConfig;
-}) => Promise<{ data: string }>;
 
 export interface PelaporBinding {
   kanal: string;
@@ -39,10 +22,8 @@ interface Payload extends PelaporBinding {
 
 /** Encrypt an identity for one complaint to the archive key's public armor. */
 export async function encryptPelapor(pelapor: IdentitasPelapor, binding: PelaporBinding, archivePublicArmored: string, now: Date): Promise<Uint8Array> {
-  const encryptionKeys = await openpgp.readKey({ armoredKey: archivePublicArmored, config: CONFIG });
   const payload: Payload = { v: 1, kanal: binding.kanal, nomorPelacakan: binding.nomorPelacakan, pelapor };
-  const message = await openpgp.createMessage({ text: JSON.stringify(payload), format: 'utf8' });
-  return encryptBinary({ message, encryptionKeys, format: 'binary', date: now, config: CONFIG });
+  return sealJson(payload, archivePublicArmored, now, 'binary');
 }
 
 /** An unlocked archive key (opaque to services). */
@@ -57,9 +38,7 @@ export function unlockArchive(secretArmored: string, passphrase: string, label: 
 export async function decryptPelapor(blob: Uint8Array, binding: PelaporBinding & { nomor: string }, key: ArchiveSecret): Promise<IdentitasPelapor> {
   let payload: Payload;
   try {
-    const message = await openpgp.readMessage({ binaryMessage: blob, config: CONFIG });
-    const { data } = await decryptText({ message, decryptionKeys: key, format: 'utf8', config: CONFIG });
-    payload = JSON.parse(data) as Payload;
+    payload = (await openJson(blob, key)) as Payload;
   } catch (e) {
     // openpgp's text is dropped: damaged, or encrypted to another key
     throw new SandiError('INTEGRITY', 'aduan.pelaporUnreadable', { nomor: binding.nomor }, { hint: 'aduan.pelaporUnreadable.hint', cause: e instanceof Error ? e.name : undefined });

@@ -7,28 +7,11 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { SandiError } from '../../errors.js';
 import { writeFileAtomic, assertPrivateMode } from '../keystore.js';
-import { SECURITY_CONFIG } from './kriptogram.js';
+import { openJson, sealJson } from './sealed-json.js';
 
-const CONFIG: openpgp.PartialConfig = SECURITY_CONFIG;
-
-// openpgp.encrypt/decrypt have conditional (stream-dependent) return types that typescript-eslint cannot
-// resolve; these are the exact shapes of the calls below (text in, armored text out; utf8 out).
-const encryptText = openpgp.encrypt as unknown as (o: {
-  message: openpgp.Message<string>;
-  encryptionKeys: openpgp.Key;
-  format: 'armored';
-  date: Date;
-  config: openpgp.PartialConfig;
-}) => Promise<string>;
-const decryptText = openpgp.decrypt as unknown as (o: {
-  message: openpgp.Message<string>;
-  decryptionKeys: openpgp.PrivateKey;
-  format: 'utf8';
-  config: openpgp.PartialConfig;
-}) => Promise<{ data: string }>;
 const ENTRY_RE = /^([0-9a-f]{32})\.asc$/;
 
 interface EntryPayload {
@@ -66,10 +49,8 @@ export function credentialFiles(dir: string): CredentialFiles {
     async write(id, user, password, archivePublicArmored, now) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       assertPrivateMode(dir, true);
-      const encryptionKeys = await openpgp.readKey({ armoredKey: archivePublicArmored, config: CONFIG });
       const payload: EntryPayload = { v: 1, user, password, created: now.toISOString() };
-      const message: openpgp.Message<string> = await openpgp.createMessage({ text: JSON.stringify(payload), format: 'utf8' });
-      const armored = await encryptText({ message, encryptionKeys, format: 'armored', date: now, config: CONFIG });
+      const armored = await sealJson(payload, archivePublicArmored, now, 'armored');
       writeFileAtomic(path(id), armored, 0o600, { exclusive: true });
     },
     async read(id, user, archiveKey) {
@@ -84,10 +65,7 @@ export function credentialFiles(dir: string): CredentialFiles {
       }
       let payload: unknown;
       try {
-        const message: openpgp.Message<string> = await openpgp.readMessage({ armoredMessage: armored, config: CONFIG });
-        const result = await decryptText({ message, decryptionKeys: archiveKey, format: 'utf8', config: CONFIG });
-        const data = result.data;
-        payload = JSON.parse(data) as unknown;
+        payload = await openJson(armored, archiveKey);
       } catch (e) {
         // openpgp's text is dropped: it names nothing the operator can act on beyond "damaged or wrong key".
         throw new SandiError('DATA', 'akun.entryUnreadable', { path: p }, { hint: 'akun.entryUnreadable.hint', cause: e instanceof Error ? e.name : undefined });
