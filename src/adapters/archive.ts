@@ -4,10 +4,15 @@
  * <dir>/<aa>/<sha256>.eml (aa = the first two hex digits) and the folder fsynced, so after `put` returns the
  * message is on disk under the name of its own SHA-256 and survives a crash. Writing the same bytes twice
  * stores them once. `verify` re-reads a file and checks its name against its content.
+ *
+ * For a batch, `put(source, { deferDirSync: true })` leaves the folder fsync to `flush()`: the file itself is
+ * fsynced before its rename as always, and each folder touched since the last flush is fsynced once, so a
+ * batch of messages registered in one transaction costs one folder fsync per folder, not per message. The
+ * caller commits nothing that names a deferred message before `flush()` has returned.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandiError } from '../errors.js';
@@ -30,8 +35,13 @@ export interface ArchiveCheck {
 
 export interface MessageArchive {
   readonly dir: string;
-  /** Stream `source` into the archive; resolves once the bytes are durable under their hash. */
-  put(source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<ArchivedMessage>;
+  /**
+   * Stream `source` into the archive; resolves once the bytes are durable under their hash (with
+   * `deferDirSync`: once `flush()` has returned after it).
+   */
+  put(source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options?: { deferDirSync?: boolean }): Promise<ArchivedMessage>;
+  /** fsync every folder a deferred `put` touched since the last flush (in parallel). */
+  flush(): Promise<void>;
   /** Path of an archived message (whether or not it exists). */
   pathOf(sha256: string): string;
   has(sha256: string): boolean;
@@ -57,6 +67,18 @@ function fsyncDir(dir: string): void {
   }
 }
 
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, constants.O_RDONLY);
+    await fh.sync();
+  } catch {
+    // as fsyncDir
+  } finally {
+    await fh?.close();
+  }
+}
+
 function ioError(path: string, e: unknown): SandiError {
   if (e instanceof SandiError) return e;
   return new SandiError('IO', 'common.writeFailed', { path, reason: (e as Error).message }, { cause: e });
@@ -65,6 +87,16 @@ function ioError(path: string, e: unknown): SandiError {
 /** The archive of raw messages under `dir` (e.g. <home>/arsip/surat-masuk). */
 export function messageArchive(dir: string): MessageArchive {
   const tmpDir = join(dir, 'tmp');
+  /** folders known to exist (mkdir once per process, not per message) */
+  const made = new Set<string>();
+  /** folders with a rename (or an existing copy) not yet fsynced: see flush() */
+  const pending = new Set<string>();
+  let flushing: Promise<void> = Promise.resolve();
+  const ensureDir = (d: string): void => {
+    if (made.has(d)) return;
+    mkdirSync(d, { recursive: true, mode: 0o700 });
+    made.add(d);
+  };
   const pathOf = (sha: string): string => {
     if (!SHA_RE.test(sha)) throw new SandiError('DATA', 'store.badSha256', { value: sha });
     return join(dir, sha.slice(0, 2), `${sha}.eml`);
@@ -80,13 +112,45 @@ export function messageArchive(dir: string): MessageArchive {
     dir,
     pathOf,
     has: (sha) => existsSync(pathOf(sha)),
-    async put(source) {
+    flush() {
+      const dirs = [...pending];
+      pending.clear();
+      // also wait for a flush still running (a folder it took is not durable before it ends)
+      flushing = Promise.all([flushing, ...dirs.map(fsyncDirAsync)]).then(() => undefined);
+      return flushing;
+    },
+    async put(source, options = {}) {
+      const syncDir = (d: string): void => {
+        if (options.deferDirSync) pending.add(d);
+        else fsyncDir(d);
+      };
       try {
-        mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+        ensureDir(tmpDir);
       } catch (e) {
         throw ioError(tmpDir, e);
       }
       const tmp = join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+      if (source instanceof Uint8Array) {
+        // held whole already: hash first (bytes already archived are not written again), then one
+        // write-and-fsync call instead of a round trip to the thread pool per step
+        const sha256 = createHash('sha256').update(source).digest('hex');
+        const path = pathOf(sha256);
+        const sub = join(dir, sha256.slice(0, 2));
+        if (existsSync(path)) {
+          syncDir(sub);
+          return { sha256, size: source.length, path, stored: false };
+        }
+        try {
+          await writeFile(tmp, source, { flag: 'wx', mode: 0o600, flush: true });
+          ensureDir(sub);
+          renameSync(tmp, path);
+          syncDir(sub);
+        } catch (e) {
+          rmSync(tmp, { force: true });
+          throw ioError(path, e);
+        }
+        return { sha256, size: source.length, path, stored: true };
+      }
       const hash = createHash('sha256');
       let size = 0;
       let fh;
@@ -96,8 +160,7 @@ export function messageArchive(dir: string): MessageArchive {
         throw ioError(tmp, e);
       }
       try {
-        const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = source instanceof Uint8Array ? [source] : source;
-        for await (const c of chunks) {
+        for await (const c of source as AsyncIterable<Uint8Array | string>) {
           const buf = typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
           size += buf.length;
           hash.update(buf);
@@ -113,14 +176,17 @@ export function messageArchive(dir: string): MessageArchive {
       await fh.close();
       const sha256 = hash.digest('hex');
       const path = pathOf(sha256);
+      const sub = join(dir, sha256.slice(0, 2));
       if (existsSync(path)) {
         rmSync(tmp, { force: true });
+        // a copy left by a run killed between its rename and its folder fsync: make its name durable too
+        syncDir(sub);
         return { sha256, size, path, stored: false };
       }
       try {
-        mkdirSync(join(dir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+        ensureDir(sub);
         renameSync(tmp, path);
-        fsyncDir(join(dir, sha256.slice(0, 2)));
+        syncDir(sub);
       } catch (e) {
         rmSync(tmp, { force: true });
         throw ioError(path, e);

@@ -1,13 +1,15 @@
 /**
- * A plain A4 report as PDF (pdf-lib, standard fonts): a title, headed sections of proportional text or
- * fixed-width table lines, and a signature block for the head of office. Written atomically (temporary file,
- * fsync, rename), so a failed write never leaves half a PDF. Text stays extractable (pdftotext reads it).
+ * A plain A4 report as PDF (pdf-lib, in subsets of a Unicode font: src/adapters/pdf-font.ts): a title, headed
+ * sections of proportional text or fixed-width table lines, and a signature block for the head of office.
+ * Written atomically (temporary file, fsync, rename), so a failed write never leaves half a PDF. Text stays
+ * extractable (pdftotext reads it).
  */
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { SandiError } from '../errors.js';
+import { drawable, embedPdfFonts, textWidth, type PdfFontFiles } from './pdf-font.js';
 
 export interface PdfSection {
   heading: string;
@@ -27,21 +29,23 @@ export interface PdfReport {
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 50;
-/** characters outside Latin-1 that the standard fonts' WinAnsi encoding still has */
-const WIN_ANSI_EXTRA = new Set([...'€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ']);
 
-/** The standard fonts encode WinAnsi only: map what the report uses, and anything else to '?'. */
-function winAnsi(s: string): string {
-  return [...s.replace(/█/g, '#').replace(/→/g, '->')]
-    .map((ch) => ((ch.codePointAt(0) ?? 0) <= 0xff || WIN_ANSI_EXTRA.has(ch) ? ch : '?'))
-    .join('');
+export interface PdfReportOptions {
+  /** font files instead of DejaVu Sans (config.json "pdf") */
+  fonts?: Partial<PdfFontFiles>;
+  /** told when the standard fonts had to be used (text outside WinAnsi folded or '?') */
+  onFontFallback?: (fallback: { file: string; reason: string }) => void;
 }
 
 class Layout {
   page: PDFPage;
   y: number;
 
-  constructor(private readonly doc: PDFDocument) {
+  /** `plain`: the standard fonts, which lack the bar and arrow the report draws */
+  constructor(
+    private readonly doc: PDFDocument,
+    private readonly plain: boolean,
+  ) {
     this.page = doc.addPage(A4);
     this.y = A4[1] - MARGIN;
   }
@@ -56,16 +60,20 @@ class Layout {
   line(text: string, font: PDFFont, size: number, x = MARGIN): void {
     this.need(size + 3);
     this.y -= size + 3;
-    this.page.drawText(winAnsi(text), { x, y: this.y, size, font, color: rgb(0, 0, 0) });
+    this.page.drawText(this.drawable(font, text), { x, y: this.y, size, font, color: rgb(0, 0, 0) });
+  }
+
+  drawable(font: PDFFont, text: string): string {
+    return drawable(font, this.plain ? text.replace(/█/g, '#').replace(/→/g, '->') : text);
   }
 
   /** proportional text wrapped to the page width */
   wrapped(text: string, font: PDFFont, size: number): void {
     const width = A4[0] - 2 * MARGIN;
     let cur = '';
-    for (const word of winAnsi(text).split(' ')) {
+    for (const word of this.drawable(font, text).split(' ')) {
       const next = cur.length === 0 ? word : `${cur} ${word}`;
-      if (font.widthOfTextAtSize(next, size) > width && cur.length > 0) {
+      if (textWidth(font, next, size) > width && cur.length > 0) {
         this.line(cur, font, size);
         cur = word;
       } else cur = next;
@@ -75,21 +83,21 @@ class Layout {
 }
 
 /** Render the report to PDF bytes. */
-export async function renderPdfReport(r: PdfReport): Promise<Uint8Array> {
+export async function renderPdfReport(r: PdfReport, o: PdfReportOptions = {}): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  doc.setTitle(winAnsi(r.title));
+  doc.setTitle(r.title);
   doc.setProducer('sandi');
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const mono = await doc.embedFont(StandardFonts.Courier);
-  const L = new Layout(doc);
+  const fonts = await embedPdfFonts(doc, o.fonts, { mono: true });
+  if (fonts.fallback) o.onFontFallback?.(fonts.fallback);
+  const { regular: font, bold, mono } = fonts;
+  const L = new Layout(doc, !fonts.unicode);
   L.wrapped(r.title, bold, 15);
   for (const s of r.subtitle) L.wrapped(s, font, 10);
   for (const sec of r.sections) {
     L.y -= 8;
     L.line(sec.heading, bold, 11);
     for (const t of sec.text ?? []) L.wrapped(t, font, 9.5);
-    // 8 pt Courier: 4.8 pt per character, ~103 characters on the line; longer lines are cut
+    // 8 pt DejaVu Sans Mono (or Courier): 4.8 pt per character, ~103 characters on the line; longer lines are cut
     for (const p of sec.pre ?? []) L.line(p.length > 103 ? `${p.slice(0, 102)}~` : p, mono, 8);
   }
   L.y -= 24;
@@ -103,12 +111,12 @@ export async function renderPdfReport(r: PdfReport): Promise<Uint8Array> {
 }
 
 /** Write the report PDF to `path` atomically; returns the absolute path. */
-export async function writePdfReport(r: PdfReport, path: string): Promise<string> {
+export async function writePdfReport(r: PdfReport, path: string, o: PdfReportOptions = {}): Promise<string> {
   const target = resolve(path);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let created = false;
   try {
-    const bytes = await renderPdfReport(r);
+    const bytes = await renderPdfReport(r, o);
     const fh = await open(tmp, 'wx', 0o600);
     created = true;
     try {

@@ -2,13 +2,15 @@
  * The print pack of an incoming letter (SOP step 3): for each recipient copy, the cover sheet / control card
  * (kartu kendali: agenda number, dates, sender, subject, addressees, the boxes for the tiered initials and
  * the disposition, the courier's route and the receipt), then the message text, then its PDF attachments.
- * Built with pdf-lib; sent to a CUPS printer with `lp` when one is configured, else kept as a PDF file.
- * Rahasia and Sangat Rahasia are marked in red on every page.
+ * Built with pdf-lib, in a subset of a Unicode font (src/adapters/pdf-font.ts), and always kept as a PDF file;
+ * when a printer is configured, that file is also sent to CUPS with `lp` as one job (one-sided, so each copy
+ * starts on its own sheet). Rahasia and Sangat Rahasia are marked in red on every page.
  */
 import { execFile } from 'node:child_process';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { SandiError } from '../errors.js';
 import { withoutSecrets } from '../config/child-env.js';
+import { drawable, embedPdfFonts, textWidth, type PdfFontFiles } from './pdf-font.js';
 
 export interface KartuKendali {
   instansi: string;
@@ -41,15 +43,21 @@ export interface PrintPackInput {
   pdfLampiran: { name: string; content: Buffer }[];
   /** labels in the operator's language */
   label: (key: string, params?: Record<string, string | number>) => string;
+  /** font files instead of DejaVu Sans (config.json "pdf") */
+  fonts?: Partial<PdfFontFiles>;
 }
 
 export interface PrintPack {
   pdf: Uint8Array;
   pages: number;
-  /** pages per copy */
+  /** pages of the first copy (the others differ only when a recipient's name wraps onto another line) */
   pagesPerCopy: number;
+  /** pages of each copy, in order */
+  copyPages: number[];
   /** attachments that could not be added (not a readable PDF) */
   skipped: string[];
+  /** the standard fonts were used (text outside WinAnsi folded or '?'): the font file and why */
+  fontFallback: { file: string; reason: string } | null;
 }
 
 const A4: [number, number] = [595.28, 841.89];
@@ -57,43 +65,31 @@ const MARGIN = 50;
 const SIZE = 10;
 const LINE = 13;
 
-/** Text the standard font can draw: accents folded, anything else as '?'. */
-function drawable(font: PDFFont, s: string): string {
-  const set = new Set(font.getCharacterSet());
-  let out = '';
-  for (const ch of s.normalize('NFC')) {
-    const cp = ch.codePointAt(0) ?? 63;
-    if (ch === '\t') out += '    ';
-    else if (set.has(cp)) out += ch;
-    else {
-      const folded = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-      out += [...folded].every((c) => set.has(c.codePointAt(0) ?? 0)) && folded.length > 0 ? folded : '?';
-    }
-  }
-  return out;
-}
-
 function wrap(font: PDFFont, text: string, size: number, width: number): string[] {
   const out: string[] = [];
+  const space = textWidth(font, ' ', size);
   for (const para of text.split(/\r?\n/)) {
-    const words = drawable(font, para).split(' ');
     let line = '';
-    for (const w of words) {
-      const candidate = line.length === 0 ? w : `${line} ${w}`;
-      if (font.widthOfTextAtSize(candidate, size) <= width) {
-        line = candidate;
+    let lineWidth = 0;
+    for (const w of drawable(font, para).split(' ')) {
+      const ww = textWidth(font, w, size);
+      const candidate = line.length === 0 ? ww : lineWidth + space + ww;
+      if (candidate <= width) {
+        line = line.length === 0 ? w : `${line} ${w}`;
+        lineWidth = candidate;
         continue;
       }
       if (line.length > 0) out.push(line);
-      // a single word wider than the line is cut
-      let rest = w;
-      while (font.widthOfTextAtSize(rest, size) > width && rest.length > 1) {
-        let n = rest.length;
-        while (n > 1 && font.widthOfTextAtSize(rest.slice(0, n), size) > width) n--;
-        out.push(rest.slice(0, n));
+      // a single word wider than the line is cut (between code points)
+      let rest = [...w];
+      while (rest.length > 1 && textWidth(font, rest.join(''), size) > width) {
+        let n = rest.length - 1;
+        while (n > 1 && textWidth(font, rest.slice(0, n).join(''), size) > width) n--;
+        out.push(rest.slice(0, n).join(''));
         rest = rest.slice(n);
       }
-      line = rest;
+      line = rest.join('');
+      lineWidth = textWidth(font, line, size);
     }
     out.push(line);
   }
@@ -168,8 +164,8 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
   const doc = await PDFDocument.create();
   doc.setTitle(`${input.kartu.nomorAgenda} — ${input.kartu.perihal ?? ''}`);
   doc.setCreator('sandi');
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  const fonts = await embedPdfFonts(doc, input.fonts);
+  const { regular: font, bold } = fonts;
   const marking = input.kartu.sifat === 'Rahasia' || input.kartu.sifat === 'Sangat Rahasia' ? input.kartu.sifat.toUpperCase() : null;
   const skipped: string[] = [];
   const loaded: { name: string; doc: PDFDocument }[] = [];
@@ -181,8 +177,8 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
     }
   }
   const k = input.kartu;
-  let pagesPerCopy = 0;
-  input.copies.forEach((copy, i) => {
+  const copyPages: number[] = [];
+  for (const [i, copy] of input.copies.entries()) {
     const before = doc.getPageCount();
     const w = new Writer(doc, font, bold, marking);
     w.newPage();
@@ -213,43 +209,70 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
     w.text(L('terima.pdf.isi', { nomor: k.nomorAgenda }), { bold: true });
     w.gap(4);
     w.text(input.isi.length > 0 ? input.isi : L('terima.pdf.kosong'));
-    pagesPerCopy = doc.getPageCount() - before;
-  });
-  // attachments, copied after each copy's own pages would need reordering: insert them per copy
-  if (loaded.length > 0) {
-    const perCopy = pagesPerCopy;
-    let offset = 0;
-    for (let c = 0; c < input.copies.length; c++) {
-      let at = offset + perCopy;
-      for (const l of loaded) {
-        const pages = await doc.copyPages(l.doc, l.doc.getPageIndices());
-        for (const p of pages) {
-          doc.insertPage(at++, p);
-          if (marking) markPage(p, bold, marking);
-        }
+    // then this copy's PDF attachments
+    for (const l of loaded) {
+      for (const p of await doc.copyPages(l.doc, l.doc.getPageIndices())) {
+        doc.addPage(p);
+        if (marking) markPage(p, bold, marking);
       }
-      offset = at;
     }
-    pagesPerCopy = doc.getPageCount() / Math.max(1, input.copies.length);
+    copyPages.push(doc.getPageCount() - before);
   }
   const pdf = await doc.save();
-  return { pdf, pages: doc.getPageCount(), pagesPerCopy, skipped };
+  return { pdf, pages: doc.getPageCount(), pagesPerCopy: copyPages[0] ?? 0, copyPages, skipped, fontFallback: fonts.fallback };
+}
+
+/** A CUPS queue name as `lp -d` takes it: printable, no space, '/', '#', quote or backslash, not an option. */
+export function printerNameProblem(name: string): boolean {
+  return name.length === 0 || name.length > 127 || name.startsWith('-') || /[\s/#\\'"\x00-\x1f\x7f]/.test(name);
+}
+
+/** The job ids in lp's reply ("request id is kantor-12 (1 file(s))"). */
+export function lpJobIds(reply: string): string[] {
+  return [...reply.matchAll(/request id is (\S+)/g)].map((m) => m[1] as string);
+}
+
+interface Run {
+  code: number | string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: number): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout, env, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { killed?: boolean }) | null;
+      resolve({ code: e ? (e.code ?? 1) : 0, stdout, stderr, timedOut: e?.killed === true });
+    });
+  });
 }
 
 /**
- * Send a PDF file to a CUPS printer with `lp -d PRINTER`; returns lp's reply (the job id line). `lp` runs with
- * `env` (default: this process's) less the secret variables.
+ * Send the print pack `file` to the CUPS queue `printer` with `lp` (argv, no shell) as one job, one-sided so
+ * that every copy starts on its own sheet; returns lp's reply, whose job id lpJobIds() reads. `lp` runs with
+ * `env` (default: this process's; CUPS_SERVER there picks the scheduler) less the secret variables, in the C
+ * locale so that its reply can be read. When lp fails, `lpstat` tells why: lp missing, the scheduler not
+ * running, no such printer (with the printers there are), or the printer's own refusal; each is a
+ * SandiError UNAVAILABLE naming the printer and the kept PDF file, which the operator can print by hand.
  */
-export function printWithLp(file: string, printer: string, title: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('lp', ['-d', printer, '-t', title, '--', file], { timeout: 60_000, env: withoutSecrets(env) }, (err, stdout, stderr) => {
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') reject(new SandiError('UNAVAILABLE', 'terima.lpMissing', { printer }, { hint: 'terima.lpMissing.hint', cause: err }));
-        else reject(new SandiError('UNAVAILABLE', 'terima.printFailed', { printer, reason: (stderr || err.message).trim().slice(0, 200) }, { cause: err }));
-        return;
-      }
-      resolve(stdout.trim());
-    });
-  });
+export async function printWithLp(file: string, printer: string, title: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (printerNameProblem(printer)) throw new SandiError('USAGE', 'terima.badPrinter', { printer: JSON.stringify(printer) });
+  const childEnv = { ...withoutSecrets(env), LC_ALL: 'C', LANG: 'C' };
+  const server = env['CUPS_SERVER'] && env['CUPS_SERVER'].length > 0 ? env['CUPS_SERVER'] : 'localhost';
+  const lp = await run('lp', ['-d', printer, '-t', title, '-o', 'sides=one-sided', '--', file], childEnv, 60_000);
+  if (lp.code === 0) return lp.stdout.trim();
+  const params = { printer, file, server };
+  if (lp.code === 'ENOENT') throw new SandiError('UNAVAILABLE', 'terima.lpMissing', params, { hint: 'terima.lpMissing.hint' });
+  const reason = (lp.timedOut ? 'timeout (60 s)' : lp.stderr.trim() || `exit ${String(lp.code)}`).replace(/^lp:\s*/, '').slice(0, 200);
+  const scheduler = await run('lpstat', ['-r'], childEnv, 10_000);
+  if (/not running/i.test(scheduler.stdout) || (scheduler.code !== 0 && scheduler.code !== 'ENOENT')) {
+    throw new SandiError('UNAVAILABLE', 'terima.cupsDown', params, { hint: 'terima.cupsDown.hint' });
+  }
+  if (/does not exist|not found/i.test(reason)) {
+    const known = await run('lpstat', ['-e'], childEnv, 10_000);
+    const names = known.code === 0 ? known.stdout.split('\n').map((x) => x.trim()).filter(Boolean) : [];
+    throw new SandiError('UNAVAILABLE', 'terima.printerUnknown', { ...params, available: names.length > 0 ? names.join(', ') : '-' }, { hint: 'terima.printerUnknown.hint' });
+  }
+  throw new SandiError('UNAVAILABLE', 'terima.printFailed', { ...params, reason }, { hint: 'terima.printFailed.hint' });
 }

@@ -119,7 +119,7 @@ export function registerLaporan(program: Command, getCtx: GetContext): void {
         let pdf: string | null = null;
         if (o.pdf) {
           const signature = [`${r.periode.sampai}`, t('laporan.sign'), t('laporan.sign.role'), t('laporan.sign.name')];
-          pdf = await svc.tulisPdfLaporan({ ...layout, signature }, o.pdf);
+          pdf = await svc.tulisPdfLaporan(app, { ...layout, signature }, o.pdf, (f) => ctx.printer.warn(t('terima.w.fontFallback', f)));
         }
         ctx.printer.result({ ...r, pdf }, () => {
           const lines = [layout.title, ...layout.subtitle];

@@ -143,8 +143,12 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
           label: (k, p) => t(k, p),
         }),
       );
+      if (r.fontPengganti) ctx.printer.warn(t('terima.w.fontFallback', r.fontPengganti));
       for (const s of r.lampiranDilewati) ctx.printer.warn(t('terima.pdfSkipped', { name: s }));
-      ctx.printer.result(r, () => t(r.printer ? 'terima.printed' : 'terima.saved', { nomor: r.nomor, file: r.file, salinan: r.salinan, pages: r.pages, printer: r.printer ?? '' }));
+      ctx.printer.result(r, () => {
+        const line = t(r.printer ? 'terima.printed' : 'terima.saved', { nomor: r.nomor, file: r.file, salinan: r.salinan, pages: r.pages, printer: r.printer ?? '' });
+        return r.jobs.length > 0 ? `${line}\n${t('terima.printedJobs', { jobs: r.jobs.join(', ') })}` : line;
+      });
     });
 
   terima

@@ -4,7 +4,7 @@
  * passphrases) are never part of it: a key that looks like one is refused.
  */
 import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { SandiError } from '../errors.js';
 import { DEFAULT_FORMATS, parseNumberFormat } from '../domain/numbering.js';
 import { checkServiceHours, DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
@@ -72,6 +72,32 @@ export interface SandiConfig {
   terima?: TerimaConfig;
   /** Complaint channels and deadlines (`sandi aduan`), as written; validated by src/domain/aduan.ts. */
   aduan?: Record<string, unknown>;
+  /** Fonts of the PDFs (print pack, report); absent = DejaVu Sans from fonts-dejavu-core. */
+  pdf?: PdfConfig;
+}
+
+/**
+ * `pdf`: TrueType/OpenType font files embedded (as subsets) in the PDFs sandi writes; relative paths are from
+ * the home folder. `fontBold` defaults to `font` when only that is given; `fontMono` (report tables) to DejaVu
+ * Sans Mono.
+ */
+export interface PdfConfig {
+  font?: string;
+  fontBold?: string;
+  fontMono?: string;
+}
+
+/**
+ * The font files `pdf` names, as absolute paths (relative ones are from the home folder `root`); `fontBold`
+ * defaults to `font`. Absent keys are left out, so the PDF writers' defaults (DejaVu) fill them.
+ */
+export function pdfFontFiles(pdf: PdfConfig | undefined, root: string): { regular?: string; bold?: string; mono?: string } {
+  const at = (f: string): string => resolve(root, f);
+  return {
+    ...(pdf?.font ? { regular: at(pdf.font), bold: at(pdf.font) } : {}),
+    ...(pdf?.fontBold ? { bold: at(pdf.fontBold) } : {}),
+    ...(pdf?.fontMono ? { mono: at(pdf.fontMono) } : {}),
+  };
 }
 
 export const DEFAULT_NUMBER_FORMATS: NumberFormats = {
@@ -228,7 +254,22 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
     singleOperator: c.bool(o['singleOperator'] ?? false, 'singleOperator'),
     ...terimaSection(c, o['terima']),
     ...aduanSection(c, o['aduan']),
+    ...pdfSection(c, o['pdf']),
   };
+}
+
+/** The optional "pdf" object: font file paths (checked for shape here; a missing file falls back at print time). */
+function pdfSection(c: Checker, raw: unknown): { pdf?: PdfConfig } {
+  if (raw === undefined) return {};
+  const o = c.obj(raw, 'pdf');
+  const out: PdfConfig = {};
+  for (const k of Object.keys(o)) {
+    if (k !== 'font' && k !== 'fontBold' && k !== 'fontMono') c.fail(`pdf.${k}`, o[k], 'one of "font", "fontBold", "fontMono"');
+    const v = c.str(o[k], `pdf.${k}`, 'path of a TrueType or OpenType font file (.ttf, .otf), e.g. "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"');
+    if (!/\.(ttf|otf)$/i.test(v.trim())) c.fail(`pdf.${k}`, v, 'path of a TrueType or OpenType font file (.ttf, .otf)');
+    out[k] = v.trim();
+  }
+  return { pdf: out };
 }
 
 /** The optional "aduan" object: checked, and kept as written (its defaults live in the domain rules). */

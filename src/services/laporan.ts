@@ -16,6 +16,7 @@ import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js
 import { checkAuditChain } from './audit.js';
 import { loadTerimaSettings } from './terima.js';
 import { aduanService } from './aduan.js';
+import { loadConfig, pdfFontFiles } from '../config/config.js';
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { PdfReport } from '../adapters/export-pdf.js';
 
@@ -125,8 +126,16 @@ export function laporanKinerja(app: App, o: PeriodOptions): LaporanKinerja {
   };
 }
 
-/** Write the report, laid out by the command, as a PDF for signing (atomic). */
-export async function tulisPdfLaporan(layout: PdfReport, path: string): Promise<string> {
+/**
+ * Write the report, laid out by the command, as a PDF for signing (atomic), in the fonts config.json names
+ * (default DejaVu Sans); `onFontFallback` is told when the standard fonts had to be used, to warn.
+ */
+export async function tulisPdfLaporan(
+  app: App,
+  layout: PdfReport,
+  path: string,
+  onFontFallback?: (f: { file: string; reason: string }) => void,
+): Promise<string> {
   const { writePdfReport } = await import('../adapters/export-pdf.js');
-  return writePdfReport(layout, path);
+  return writePdfReport(layout, path, { fonts: pdfFontFiles(loadConfig(app.paths.config).pdf, app.paths.root), ...(onFontFallback ? { onFontFallback } : {}) });
 }

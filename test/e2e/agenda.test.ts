@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BIN, sandi, tempHome } from '../helpers/cli.js';
 import { haveCommand } from '../helpers/gate.js';
@@ -86,6 +86,20 @@ describe('sandi agenda / laporan (CLI)', () => {
     const text = spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).stdout;
     expect(text).toContain('Laporan Kinerja Layanan Persandian 2026-I');
     expect(text).toContain('Rantai audit');
+
+    // the font config.json names is used; one that cannot be read falls back to Helvetica with a warning
+    const configFile = join(home.dir, 'config.json');
+    const original = readFileSync(configFile, 'utf8');
+    try {
+      writeFileSync(configFile, JSON.stringify({ ...(JSON.parse(original) as object), pdf: { font: 'fon/tidak-ada.ttf' } }, null, 2));
+      const fallback = run(['laporan', 'kinerja', '--triwulan', '2026-I', '--pdf', pdf]);
+      expect(fallback.code, fallback.stderr).toBe(0);
+      expect(fallback.stderr).toContain(join(home.dir, 'fon/tidak-ada.ttf'));
+      expect(fallback.stderr).toContain('fonts-dejavu-core');
+      expect(spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).stdout).toContain('Rantai audit');
+    } finally {
+      writeFileSync(configFile, original);
+    }
   });
 
   it('a large export streams with flat memory: CSV/JSONL bigger than the heap allowed; XLSX peak RSS flat', () => {

@@ -170,7 +170,7 @@ describe('complaints in sandi agenda and the quarterly report', () => {
     expect(text).toContain('OPD ke kantor 1');
     expect(text).toMatch(/seluruh layanan\s+1/);
     if (!haveCommand('pdftotext', ['-v'])) return;
-    const pdf = await tulisPdfLaporan({ ...layout, signature: ['2026-12-31', 'Mengetahui,', 'Kepala Seksi', '(nama)'] }, join(home, 'laporan.pdf'));
+    const pdf = await tulisPdfLaporan(app, { ...layout, signature: ['2026-12-31', 'Mengetahui,', 'Kepala Seksi', '(nama)'] }, join(home, 'laporan.pdf'));
     const pdfText = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
     expect(pdfText).toContain('Aduan (LaporGub!, SP4N LAPOR!)');
     expect(pdfText).toContain('laporgub');

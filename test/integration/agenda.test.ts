@@ -255,7 +255,7 @@ describe('sandi agenda on a real store', () => {
     expect(r.audit.rows).toBeGreaterThan(10);
     if (!haveCommand('pdftotext', ['-v'])) return;
     const { layoutLaporan } = await import('../../src/cli/laporan.js');
-    const pdf = await tulisPdfLaporan({ ...layoutLaporan(r), signature: ['2026-12-31', 'Mengetahui,', 'Kepala Seksi', '(nama)'] }, join(home, 'laporan.pdf'));
+    const pdf = await tulisPdfLaporan(app, { ...layoutLaporan(r), signature: ['2026-12-31', 'Mengetahui,', 'Kepala Seksi', '(nama)'] }, join(home, 'laporan.pdf'));
     expect(existsSync(pdf)).toBe(true);
     const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
     expect(text).toContain('Laporan Kinerja Layanan Persandian 2026-IV');

@@ -2,10 +2,12 @@
  * `sandi terima` against the real Dovecot (and Postfix for one delivery): plain, HTML, PDF and other
  * attachments, Indonesian non-ASCII headers and file names, malformed messages, a PGP/MIME kriptogram; a
  * second run registers nothing; the folder deleted and recreated on the server (new UIDVALIDITY) duplicates
- * nothing and loses nothing; a refused password and a closed port register nothing.
+ * nothing and loses nothing; a refused password and a closed port register nothing; the CLI killed
+ * (SIGKILL) twice in the middle of fetching many messages, then rerun, registers each exactly once.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { sendRaw } from '../../src/adapters/mail/smtp.js';
 import { getIncoming, listIncoming, listIncomingSteps } from '../../src/adapters/sqlite/registers.js';
 import { SandiError } from '../../src/errors.js';
 import { describeWith } from '../helpers/gate.js';
+import { BIN, sandi } from '../helpers/cli.js';
 import { freePort, mailStackMissing, startMailStack, type MailStack, type MailUser } from '../helpers/mailstack.js';
 import { ARSIP_PASSPHRASE, DEMO_UNIT_MAILDIR, compose, demoOffice, testMessages, type DemoOffice } from '../helpers/terima-fixture.js';
 
@@ -173,4 +176,84 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     expect(moved !== false && moved.messages).toBe(1);
     expect((await service().fetch()).baru).toHaveLength(0);
   });
+
+  it('a message that vanishes from the server between the listing and its batch FETCH is skipped; the others are registered, none twice', async () => {
+    office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Hilang' } });
+    await client.mailboxCreate('Hilang');
+    for (let i = 0; i < 5; i++) await append('Hilang', await compose({ from: 'a@pemkot.test', to: user.email, subject: `Hilang ${i}`, messageId: `<hilang-${i}@pemkot.test>`, text: `isi ${i}\n` }));
+    const cur = join(stack.dir, 'mail', 'kominfo.test', 'sandi', 'Maildir', '.Hilang', 'cur');
+    let removed = '';
+    const svc = terimaService(office.app, {
+      actor: 'sandiman-uji',
+      env: { SANDI_MAILBOX_PASSWORD: user.password },
+      passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }),
+      // called once the folder is listed, before any message is fetched: the third message's file goes
+      // away behind Dovecot's back (as if another client had expunged it)
+      progress: (done) => {
+        if (done !== 0 || removed !== '') return;
+        const files = readdirSync(cur).sort();
+        removed = files[2]!;
+        rmSync(join(cur, removed));
+      },
+    });
+    const r = await svc.fetch();
+    expect(removed).not.toBe('');
+    expect(r.diperiksa).toBe(5);
+    expect(r.baru.map((a) => a.perihal)).toEqual(['Hilang 0', 'Hilang 1', 'Hilang 3', 'Hilang 4']);
+    expect((await service().fetch()).baru).toHaveLength(0);
+  });
+
+  it('the CLI killed (SIGKILL) twice midway through a fetch of many messages, then rerun: each message registered exactly once, archive and audit intact', async () => {
+    office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Massal' } });
+    await client.mailboxCreate('Massal');
+    const total = 260;
+    for (let i = 0; i < total; i++) {
+      // mostly small letters, fetched in batches; every 50th over 1 MB, streamed on its own
+      const big = i % 50 === 25;
+      const raw = await compose({
+        from: 'Sekretariat Daerah <setda@pemkot.test>',
+        to: user.email,
+        subject: `Massal IMAP ${i}`,
+        messageId: `<massal-imap-${i}@pemkot.test>`,
+        text: `Nomor : 005/${i}/SETDA/2026\n\n${'Isi surat. '.repeat(100)}\n`,
+        attachments: [{ filename: `lampiran-${i}.pdf`, content: randomBytes(big ? 1_500_000 : 30_000), contentType: 'application/pdf' }],
+      });
+      await append('Massal', raw);
+    }
+    const db = office.app.store().db;
+    const count = () => (db.prepare("SELECT count(*) AS n FROM surat_masuk WHERE folder = 'Massal'").get() as { n: number }).n;
+    const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], SANDI_OPERATOR: 'sandiman-uji', SANDI_MAILBOX_PASSWORD: user.password, SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE };
+    const killOnceAbove = async (n: number): Promise<number> => {
+      const child = spawn(process.execPath, [BIN, '--home', office.home, '--no-input', 'terima'], { stdio: 'ignore', env });
+      const exited = new Promise((r) => child.on('exit', r));
+      const deadline = Date.now() + 60_000;
+      while (count() <= n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      child.kill('SIGKILL');
+      await exited;
+      return count();
+    };
+    const first = await killOnceAbove(0);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(total);
+    const second = await killOnceAbove(first);
+    expect(second).toBeGreaterThan(first);
+    expect(second).toBeLessThan(total);
+
+    const r = sandi(['--home', office.home, '--no-input', '--json', 'terima'], { env });
+    expect(r.code).toBe(0);
+    const report = r.json<{ baru: unknown[]; duplikat: unknown[] }>();
+    expect(report.baru.length).toBe(total - second);
+    expect(count()).toBe(total);
+    const dupes = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    expect(dupes("SELECT count(*) AS n FROM (SELECT message_id FROM surat_masuk WHERE folder = 'Massal' GROUP BY message_id HAVING count(*) > 1)")).toBe(0);
+    expect(dupes("SELECT count(*) AS n FROM (SELECT uid FROM surat_masuk WHERE folder = 'Massal' GROUP BY uidvalidity, uid HAVING count(*) > 1)")).toBe(0);
+    // the numbers stay gapless: one per message, in UID order
+    const rows = db.prepare("SELECT id, uid, perihal FROM surat_masuk WHERE folder = 'Massal' ORDER BY id").all() as { id: number; uid: number; perihal: string }[];
+    expect(rows.map((x) => x.perihal)).toEqual(Array.from({ length: total }, (_, i) => `Massal IMAP ${i}`));
+    const pos = db.prepare("SELECT last_uid FROM terima_folder WHERE folder = 'Massal'").get() as { last_uid: number };
+    expect(pos.last_uid).toBe(Math.max(...rows.map((x) => x.uid)));
+    expect(sandi(['--home', office.home, '--no-input', 'terima', 'arsip-periksa'], { env }).code).toBe(0);
+    expect(sandi(['--home', office.home, '--no-input', 'audit', 'periksa'], { env }).code).toBe(0);
+    expect(sandi(['--home', office.home, '--no-input', '--json', 'terima'], { env }).json<{ baru: unknown[] }>().baru).toHaveLength(0);
+  }, 120_000);
 });

@@ -38,7 +38,26 @@ const CERT_CODES = new Set([
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EDNS', 'EADDRNOTAVAIL']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'ESOCKETTIMEDOUT', 'UPGRADE_TIMEOUT']);
-const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNECTION', 'NoConnection', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'ECONNABORTED', 'ESOCKET']);
+/**
+ * The connection went away: the socket (reset, broken pipe, closed), nodemailer's ECONNECTION/ESOCKET, and
+ * every code imapflow 2.10 rejects a command or a download with once its connection is gone: NoConnection
+ * (closed, BYE, closed while a command, a lock or a download chunk waited), EConnectionClosed (no socket
+ * left), StateLogout (the connection already logged out), ClosedAfterConnect* (closed during the greeting),
+ * and Node's ERR_STREAM_PREMATURE_CLOSE (a stream torn down with the socket).
+ */
+const LOST_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNECTION',
+  'ECONNABORTED',
+  'ESOCKET',
+  'NoConnection',
+  'EConnectionClosed',
+  'StateLogout',
+  'ClosedAfterConnectTLS',
+  'ClosedAfterConnectText',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 interface LibError {
   code?: unknown;

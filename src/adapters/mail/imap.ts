@@ -3,7 +3,7 @@
  * CA trusted with `caFile`), list folders and find the special-use ones, fetch a message by UID as a raw
  * byte stream, APPEND, and search by Message-ID. Every library failure becomes a SandiError.
  */
-import { finished, type Readable } from 'node:stream';
+import { finished, PassThrough, type Readable } from 'node:stream';
 import { ImapFlow, type ListResponse } from 'imapflow';
 import { SandiError } from '../../errors.js';
 import { mapConnectionError, readCaFile, redact, type Endpoint } from './errors.js';
@@ -53,6 +53,8 @@ export interface AppendResult {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** bytes per partial FETCH of a streamed download: few round trips, bounded memory */
+const DEFAULT_CHUNK = 2 * 1024 * 1024;
 
 /** An open, logged-in IMAP session. Always `close()` it (in a finally). */
 export class ImapMailbox {
@@ -121,24 +123,64 @@ export class ImapMailbox {
   }
 
   /**
-   * Fetch one message by UID as a stream of its raw bytes. The folder stays locked until the stream ends
-   * or is destroyed. Rejects with NOT_FOUND when the folder or the UID does not exist.
+   * Fetch one message by UID as a stream of its raw bytes (imapflow's download: partial FETCHes of
+   * `chunkSize` bytes, so a large message is never held whole). The folder stays locked until the stream
+   * ends or is destroyed. Rejects with NOT_FOUND when the folder or the UID does not exist. A failure while
+   * the stream is read (the connection dropped, a timeout, the message gone mid-download) destroys the
+   * stream with a SandiError (mail.connectionLost, mail.timeout, mail.downloadIncomplete).
    */
-  async fetchRaw(mailbox: string, uid: number): Promise<RawMessage> {
+  async fetchRaw(mailbox: string, uid: number, options: { chunkSize?: number } = {}): Promise<RawMessage> {
     const lock = await this.lock(mailbox);
     try {
       const mb = this.client.mailbox;
       const uidValidity = mb === false ? 0n : mb.uidValidity;
-      const dl = await this.run('FETCH', mailbox, () => this.client.download(String(uid), undefined, { uid: true }));
+      const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+      const dl = await this.run('FETCH', mailbox, () => this.client.download(String(uid), undefined, { uid: true, chunkSize }));
       if (dl.content === undefined) {
         throw new SandiError('NOT_FOUND', 'mail.messageNotFound', { uid, mailbox });
       }
-      const content = dl.content;
+      const source = dl.content;
+      // The library's stream fails with the library's errors; the reader gets them classified.
+      const content = new PassThrough({ highWaterMark: chunkSize });
+      source.on('error', (e: unknown) => content.destroy(mapImapError(this.lastError.error ?? e, this.ep, 'FETCH', mailbox, this.secrets)));
+      content.on('close', () => {
+        if (!source.readableEnded) source.destroy();
+      });
+      // torn down without an error and without its end (the connection went with it): never a silent short read
+      source.on('close', () => {
+        if (!source.readableEnded && !content.destroyed) {
+          const premature = Object.assign(new Error('download stream closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+          content.destroy(mapImapError(this.lastError.error ?? premature, this.ep, 'FETCH', mailbox, this.secrets));
+        }
+      });
+      source.pipe(content);
       finished(content, () => lock.release());
       return { mailbox, uid, uidValidity, size: dl.meta.expectedSize ?? 0, content };
     } catch (e) {
       lock.release();
       throw e;
+    }
+  }
+
+  /**
+   * Several whole messages by UID in ONE `UID FETCH set (UID BODY.PEEK[])`, collected in full before
+   * returning (no command is issued while it runs). For small messages only: each is held in memory; the
+   * caller bounds the batch by the sizes the folder listing reported. UIDs that are gone are simply absent.
+   */
+  async fetchRawMany(mailbox: string, uids: readonly number[]): Promise<{ uidValidity: bigint; messages: { uid: number; raw: Buffer }[] }> {
+    const lock = await this.lock(mailbox);
+    try {
+      const mb = this.client.mailbox;
+      const uidValidity = mb === false ? 0n : mb.uidValidity;
+      const wanted = new Set(uids);
+      const rows = await this.run('FETCH', mailbox, () => this.client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true }));
+      const messages = rows
+        .filter((m) => wanted.has(m.uid) && Buffer.isBuffer(m.source))
+        .map((m) => ({ uid: m.uid, raw: m.source as Buffer }))
+        .sort((a, b) => a.uid - b.uid);
+      return { uidValidity, messages };
+    } finally {
+      lock.release();
     }
   }
 
@@ -191,11 +233,13 @@ export class ImapMailbox {
     }
   }
 
-  /** Move one message (by UID) to another folder, e.g. after it was archived and registered. */
-  async moveMessage(mailbox: string, uid: number, destination: string): Promise<void> {
+  /** Move messages (by UID) to another folder, e.g. after they were archived and registered. */
+  async moveMessage(mailbox: string, uid: number | readonly number[], destination: string): Promise<void> {
+    const set = typeof uid === 'number' ? String(uid) : uid.join(',');
+    if (set.length === 0) return;
     const lock = await this.lock(mailbox);
     try {
-      const res = await this.run('MOVE', mailbox, () => this.client.messageMove(String(uid), destination, { uid: true }));
+      const res = await this.run('MOVE', mailbox, () => this.client.messageMove(set, destination, { uid: true }));
       if (res === false) throw this.rejected('MOVE', mailbox, 'no response');
     } finally {
       lock.release();
@@ -252,6 +296,11 @@ export function mapImapError(e: unknown, ep: Endpoint, operation: string, mailbo
   const connection = mapConnectionError(e, ep, secrets);
   if (connection !== undefined) return connection;
   const err = (e ?? {}) as { responseText?: unknown; responseStatus?: unknown; message?: unknown; code?: unknown };
+  // download(): the message vanished or the server answered with other data mid-download. Nothing was
+  // stored from it; reading the folder again settles it (the message is listed again, or is gone).
+  if (err.code === 'DownloadIncomplete' || err.code === 'DownloadOverflow') {
+    return new SandiError('TEMPFAIL', 'mail.downloadIncomplete', { protocol: ep.protocol, host: ep.host, port: ep.port, mailbox: mailbox ?? '', reason: `${err.code}: ${redact(typeof err.message === 'string' ? err.message : '', secrets)}` }, { cause: e });
+  }
   const text = redact(typeof err.responseText === 'string' ? err.responseText : String(err.message ?? e), secrets);
   if ((err.responseStatus === 'NO' || err.responseStatus === 'BAD') && mailbox !== undefined) {
     return new SandiError('TEMPFAIL', 'mail.imapRejected', { operation, mailbox, response: `${String(err.responseStatus)} ${text}` }, { cause: e });

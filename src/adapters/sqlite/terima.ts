@@ -2,6 +2,7 @@
  * The fetch position of `sandi terima` per mailbox account and folder (table terima_folder, migration 4),
  * and lookups of incoming register rows by their agenda number.
  */
+import type { Statement } from 'better-sqlite3';
 import type { WriteTx } from './store.js';
 import { getIncoming, getIncomingKriptogram, type DbLike, type KriptogramMasuk, type SuratMasuk } from './registers.js';
 
@@ -23,13 +24,19 @@ export function getFolderPosition(db: DbLike, akun: string, folder: string): Fol
  * the same transaction as the registration, so a crash never skips a message nor counts one twice.
  */
 export function setFolderPosition(tx: WriteTx, akun: string, folder: string, pos: FolderPosition, at: Date): void {
-  tx.db
-    .prepare(
+  let st = upserts.get(tx.db);
+  if (st === undefined) {
+    st = tx.db.prepare<[string, string, number, number, string]>(
       `INSERT INTO terima_folder (akun, folder, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (akun, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
-    )
-    .run(akun, folder, pos.uidvalidity, pos.lastUid, at.toISOString());
+    );
+    upserts.set(tx.db, st);
+  }
+  st.run(akun, folder, pos.uidvalidity, pos.lastUid, at.toISOString());
 }
+
+/** the position upsert, prepared once per connection (it runs once per registered batch) */
+const upserts = new WeakMap<WriteTx['db'], Statement<[string, string, number, number, string]>>();
 
 /** An incoming letter by agenda number (or row id given as digits), or null. */
 export function findIncomingByRef(db: DbLike, ref: string): SuratMasuk | null {

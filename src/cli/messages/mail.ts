@@ -16,6 +16,7 @@ export const mail: Catalog = {
     'mail.timeout.hint': 'Server atau jaringan sedang lambat. Tidak ada yang hilang; coba lagi nanti.',
     'mail.connectionLost': 'Sambungan ke server {protocol} {host}:{port} terputus ({reason}).',
     'mail.connectionLost.hint': 'Tidak ada yang hilang; jalankan lagi perintah yang sama.',
+    'mail.downloadIncomplete': 'Pesan di folder {mailbox} pada server {protocol} {host}:{port} tidak terunduh utuh ({reason}).',
     'mail.tlsUntrusted':
       'Sertifikat TLS server {protocol} {host}:{port} tidak dipercaya ({reason}). Sambungan dihentikan sebelum kata sandi dikirim.',
     'mail.tlsUntrusted.hint':
@@ -52,6 +53,7 @@ export const mail: Catalog = {
     'mail.timeout.hint': 'The server or network is slow. Nothing was lost; try again later.',
     'mail.connectionLost': 'The connection to the {protocol} server {host}:{port} was lost ({reason}).',
     'mail.connectionLost.hint': 'Nothing was lost; run the same command again.',
+    'mail.downloadIncomplete': 'A message in folder {mailbox} on the {protocol} server {host}:{port} did not download completely ({reason}).',
     'mail.tlsUntrusted':
       'The TLS certificate of the {protocol} server {host}:{port} is not trusted ({reason}). The connection was closed before any password was sent.',
     'mail.tlsUntrusted.hint':

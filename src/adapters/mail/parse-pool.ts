@@ -1,0 +1,110 @@
+/**
+ * Parsing incoming messages (terima-parser.ts: mailparser, attachment hashes) on a worker thread, so that
+ * during an IMAP fetch the parse of one batch runs beside the network, archive and register work of the
+ * main thread (mailparser is plain JavaScript and the largest single cost of `sandi terima`; this machine
+ * class has 2 cores). The worker runs the very same parseIncoming, loaded from the compiled module next to
+ * this one; where there is none (the sources run directly, as under the test runner) or the worker cannot
+ * start, the parse runs in this thread instead — same function, same result.
+ *
+ * A message held whole is copied to the worker (the bytes parsed are the bytes archived); a streamed one
+ * is read back by the worker from its archived file.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SandiError } from '../../errors.js';
+import { parseIncoming, type ParsedIncoming } from './terima-parser.js';
+
+const PARSER_URL = new URL('./terima-parser.js', import.meta.url);
+
+// plain JS, evaluated in the worker: it imports the compiled parser module by URL
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createReadStream } = require('node:fs');
+const parser = import(workerData.parser);
+const buf = (u) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
+// one message at a time, in the order sent: each result goes back as soon as it is ready
+let queue = Promise.resolve();
+parentPort.on('message', (job) => {
+  queue = queue.then(async () => {
+    try {
+      const { parseIncoming } = await parser;
+      const result = await parseIncoming(job.raw ? buf(job.raw) : createReadStream(job.path), { tail: buf(job.tail) });
+      parentPort.postMessage({ id: job.id, result });
+    } catch (e) {
+      parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
+    }
+  });
+});
+`;
+
+/** A whole message, or the archived file of a streamed one with its last bytes (for the closing boundary). */
+export type ParseSource = Buffer | { path: string; tail: Buffer };
+
+export interface MessageParser {
+  parse(source: ParseSource): Promise<ParsedIncoming>;
+  /** stop the worker (pending parses are rejected); safe to call twice */
+  close(): Promise<void>;
+}
+
+function inThread(source: ParseSource): Promise<ParsedIncoming> {
+  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)) });
+  return parseIncoming(createReadStream(source.path), { tail: source.tail });
+}
+
+/**
+ * A parser for one fetch run: on `threads` worker threads (started on first use; each message goes to the
+ * one with the fewest waiting) when the compiled parser is there, else in this thread.
+ */
+export function messageParser(o: { threads: number }): MessageParser {
+  const parserFile = fileURLToPath(PARSER_URL);
+  if (o.threads < 1 || !parserFile.endsWith('.js') || !existsSync(parserFile)) return { parse: inThread, close: () => Promise.resolve() };
+
+  const workers: { w: Worker; waiting: number }[] = [];
+  let broken: Error | null = null;
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (r: ParsedIncoming) => void; reject: (e: unknown) => void; slot: { waiting: number } }>();
+  const internal = (detail: string, cause?: unknown) => new SandiError('INTERNAL', 'common.internal', { detail: `message parser thread: ${detail}` }, cause === undefined ? {} : { cause });
+  const fail = (e: Error): void => {
+    broken ??= e;
+    for (const p of pending.values()) p.reject(internal(e.message, e));
+    pending.clear();
+  };
+  const start = (): { w: Worker; waiting: number } => {
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { parser: PARSER_URL.href } });
+    w.unref();
+    w.on('message', (m: { id: number; result?: ParsedIncoming; error?: string }) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      p.slot.waiting--;
+      if (m.result !== undefined) p.resolve(m.result);
+      else p.reject(internal(m.error ?? 'no result'));
+    });
+    w.on('error', (e) => fail(e));
+    w.on('exit', (code) => {
+      if (pending.size > 0) fail(new Error(`exited with ${code}`));
+    });
+    return { w, waiting: 0 };
+  };
+
+  return {
+    parse(source) {
+      if (broken) return Promise.reject(internal(broken.message));
+      if (workers.length < o.threads && workers.every((x) => x.waiting > 0)) workers.push(start());
+      const slot = workers.reduce((a, b) => (b.waiting < a.waiting ? b : a));
+      const id = nextId++;
+      slot.waiting++;
+      return new Promise<ParsedIncoming>((resolve, reject) => {
+        pending.set(id, { resolve, reject, slot });
+        // a Buffer is copied (structured clone), the caller's stays intact
+        slot.w.postMessage(Buffer.isBuffer(source) ? { id, raw: source, tail: source.subarray(Math.max(0, source.length - 16 * 1024)) } : { id, path: source.path, tail: source.tail });
+      });
+    },
+    async close() {
+      broken ??= new Error('closed');
+      const all = workers.splice(0);
+      await Promise.all(all.map((x) => x.w.terminate()));
+    },
+  };
+}

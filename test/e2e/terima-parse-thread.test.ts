@@ -1,0 +1,46 @@
+/**
+ * The parse thread of `sandi terima` (src/adapters/mail/parse-pool.ts) as the built CLI runs it: from dist/,
+ * the worker loads the compiled terima-parser.js. Its results are exactly those of parsing in this thread
+ * (the test set: plain, HTML, PDF + CSV, non-ASCII, malformed; a 3 MB attachment read back from a file),
+ * in the order asked, and a closed parser refuses further work instead of hanging.
+ */
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIncoming } from '../../src/adapters/mail/terima-parser.js';
+import { compose, testMessages } from '../helpers/terima-fixture.js';
+
+type Pool = typeof import('../../src/adapters/mail/parse-pool.js');
+const DIST = resolve(import.meta.dirname, '../../dist/adapters/mail/parse-pool.js');
+let pool: Pool;
+let dir: string;
+
+beforeAll(async () => {
+  if (!existsSync(DIST)) throw new Error('dist/ is not built: run `npm run build` first');
+  pool = (await import(pathToFileURL(DIST).href)) as Pool;
+  dir = mkdtempSync(join(tmpdir(), 'sandi-parse-thread-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('parse thread (dist)', () => {
+  it('gives the same results as parsing in this thread, in order, for whole messages and archived files', async () => {
+    const raws = (await testMessages('T')).map((m) => m.raw);
+    const big = await compose({ from: 'a@b.test', to: 'c@d.test', subject: 'Pindaian besar', messageId: '<besar@b.test>', text: 'Terlampir.\n', attachments: [{ filename: 'pindaian.pdf', content: randomBytes(3 * 1024 * 1024), contentType: 'application/pdf' }] });
+    const file = join(dir, 'besar.eml');
+    writeFileSync(file, big);
+    const parser = pool.messageParser({ threads: 1 });
+    try {
+      const viaThread = await Promise.all([...raws.map((r) => parser.parse(r)), parser.parse({ path: file, tail: big.subarray(-16 * 1024) })]);
+      const here = await Promise.all([...raws.map((r) => parseIncoming(r, { tail: r.subarray(-16 * 1024) })), parseIncoming(big, { tail: big.subarray(-16 * 1024) })]);
+      expect(viaThread).toEqual(here);
+      expect(viaThread.at(-1)?.attachments[0]?.size).toBe(3 * 1024 * 1024);
+      expect(viaThread.map((p) => p.subject)).toEqual([...raws.map((_, i) => here[i]?.subject), 'Pindaian besar']);
+    } finally {
+      await parser.close();
+    }
+    await expect(parser.parse(raws[0]!)).rejects.toMatchObject({ code: 'INTERNAL' });
+  }, 60_000);
+});
