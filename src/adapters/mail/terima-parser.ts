@@ -63,7 +63,7 @@ export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: bo
   const warnings: string[] = [];
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(Buffer.isBuffer(raw) ? raw : raw, { checksumAlgo: 'sha256', skipImageLinks: true, skipTextLinks: true });
+    mail = await simpleParser(Buffer.isBuffer(raw) ? raw : raw, { checksumAlgo: 'sha256', skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
   } catch {
     if (raw instanceof Readable) raw.destroy();
     return { from: null, to: [], cc: [], subject: null, date: null, messageId: null, text: null, html: false, attachments: [], pgp: false, warnings: ['terima.w.unparsable'] };
