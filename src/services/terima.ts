@@ -29,6 +29,7 @@ import { messageParser, type MessageParser, type ParseSource } from '../adapters
 import { ImapMailbox, type ImapSettings } from '../adapters/mail/imap.js';
 import { listMaildir, deliverToMaildir, maildirIn } from '../adapters/maildir.js';
 import { writeFileAtomic } from '../adapters/keystore.js';
+import { pdfText } from '../adapters/pdf-text.js';
 import {
   addIncomingStep,
   findIncomingDuplicate,
@@ -150,7 +151,11 @@ interface Prepared {
   peringatan: string[];
   kriptogram: { subject: string | null } | null;
   kriptogramProblem: string | null;
+  /** the letter's own number and date, from its text or its PDF */
+  found: LetterNumber;
 }
+
+type LetterNumber = ReturnType<typeof findLetterNumber>;
 
 interface Meta {
   source: IncomingSource;
@@ -173,6 +178,8 @@ export function terimaService(app: App, opts: TerimaOptions) {
   });
   const store = () => app.store();
   const warn = opts.warn ?? (() => undefined);
+  /** pdftotext is not installed (warned once per run; the letter number is then read from the mail text only) */
+  let pdftotextMissing = false;
 
   // ---------------------------------------------------------------------------- one message
 
@@ -208,7 +215,11 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const path = buffer ? '' : (raw as { path: string }).path;
     const read = (): Readable => (buffer ? Readable.from([buffer]) : createReadStream(path));
     const source: ParseSource = buffer ?? { path, tail: tailOf(path, size) };
-    const parsed = parser ? await parser.parse(source) : Buffer.isBuffer(source) ? await parseIncoming(source, { tail: source.subarray(-16 * 1024) }) : await parseIncoming(read(), { tail: source.tail });
+    const parsed = parser
+      ? await parser.parse(source)
+      : Buffer.isBuffer(source)
+        ? await parseIncoming(source, { tail: source.subarray(-16 * 1024), keepPdf: true })
+        : await parseIncoming(read(), { tail: source.tail, keepPdf: true });
     const peringatan = [...parsed.warnings];
     if (size > terima.batasUkuran) peringatan.push('terima.w.tooLarge');
     let kriptogram: { subject: string | null } | null = null;
@@ -222,7 +233,30 @@ export function terimaService(app: App, opts: TerimaOptions) {
         kriptogramProblem = `mail.pgpmime.malformed: ${String(e.params['reason'] ?? '')}`;
       } else if (!(e instanceof SandiError)) throw e;
     }
-    return { parsed, peringatan, kriptogram, kriptogramProblem };
+    const found = kriptogram ? { nomorSurat: null, tanggalSurat: null } : await letterNumberOf(parsed);
+    for (const a of parsed.attachments) delete a.content;
+    return { parsed, peringatan, kriptogram, kriptogramProblem, found };
+  }
+
+  /**
+   * The letter's own number and date: from the mail text, else from the first pages of its first PDF
+   * attachment that has text (pdftotext; a scan has none). Without pdftotext, warned once per run.
+   */
+  async function letterNumberOf(parsed: ParsedIncoming): Promise<LetterNumber> {
+    const inText = findLetterNumber(parsed.text);
+    if (inText.nomorSurat !== null) return inText;
+    for (const a of parsed.attachments) {
+      if (!a.content || pdftotextMissing) continue;
+      const r = await pdfText(a.content);
+      if (r.missing) {
+        pdftotextMissing = true;
+        warn('terima.w.noPdftotext', {});
+        break;
+      }
+      const inPdf = findLetterNumber(r.text);
+      if (inPdf.nomorSurat !== null) return { nomorSurat: inPdf.nomorSurat, tanggalSurat: inPdf.tanggalSurat ?? inText.tanggalSurat };
+    }
+    return inText;
   }
 
   /**
@@ -230,7 +264,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
    * move the folder position to this message.
    */
   function register(tx: WriteTx, p: Prepared, at: Date, moveOn: boolean): Arrival | Duplicate | { kriptogramId: number } {
-    const { meta, archived, parsed, peringatan, kriptogram, kriptogramProblem } = p;
+    const { meta, archived, parsed, peringatan, kriptogram, kriptogramProblem, found } = p;
     const common = {
       operator: opts.actor,
       diterimaAt: meta.diterimaAt.toISOString(),
@@ -250,7 +284,6 @@ export function terimaService(app: App, opts: TerimaOptions) {
       if (kriptogramProblem) rejectIncomingKriptogram(tx, row.id, { alasan: kriptogramProblem }, at, opts.actor);
       return { kriptogramId: row.id };
     }
-    const found = findLetterNumber(parsed.text);
     const row = registerIncoming(
       tx,
       {

@@ -1,7 +1,8 @@
 /**
  * The parse thread of `sandi terima` (src/adapters/mail/parse-pool.ts) as the built CLI runs it: from dist/,
  * the worker loads the compiled terima-parser.js. Its results are exactly those of parsing in this thread
- * (the test set: plain, HTML, PDF + CSV, non-ASCII, malformed; a 3 MB attachment read back from a file),
+ * (the test set: plain, HTML, PDF + CSV, non-ASCII, malformed; a 3 MB attachment read back from a file;
+ * PDF attachments with their bytes),
  * in the order asked, and a closed parser refuses further work instead of hanging.
  */
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -34,9 +35,11 @@ describe('parse thread (dist)', () => {
     const parser = pool.messageParser({ threads: 1 });
     try {
       const viaThread = await Promise.all([...raws.map((r) => parser.parse(r)), parser.parse({ path: file, tail: big.subarray(-16 * 1024) })]);
-      const here = await Promise.all([...raws.map((r) => parseIncoming(r, { tail: r.subarray(-16 * 1024) })), parseIncoming(big, { tail: big.subarray(-16 * 1024) })]);
+      const here = await Promise.all([...raws.map((r) => parseIncoming(r, { tail: r.subarray(-16 * 1024), keepPdf: true })), parseIncoming(big, { tail: big.subarray(-16 * 1024), keepPdf: true })]);
       expect(viaThread).toEqual(here);
       expect(viaThread.at(-1)?.attachments[0]?.size).toBe(3 * 1024 * 1024);
+      // PDF bytes come back (the letter number may be in them), as Buffers
+      expect(Buffer.isBuffer(viaThread.at(-1)?.attachments[0]?.content)).toBe(true);
       expect(viaThread.map((p) => p.subject)).toEqual([...raws.map((_, i) => here[i]?.subject), 'Pindaian besar']);
     } finally {
       await parser.close();

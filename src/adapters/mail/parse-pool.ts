@@ -7,7 +7,8 @@
  * start, the parse runs in this thread instead — same function, same result.
  *
  * A message held whole is copied to the worker (the bytes parsed are the bytes archived); a streamed one
- * is read back by the worker from its archived file.
+ * is read back by the worker from its archived file. PDF attachments come back with their bytes (the
+ * letter's own number may be in them; the caller drops them once read).
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,7 @@ parentPort.on('message', (job) => {
   queue = queue.then(async () => {
     try {
       const { parseIncoming } = await parser;
-      const result = await parseIncoming(job.raw ? buf(job.raw) : createReadStream(job.path), { tail: buf(job.tail) });
+      const result = await parseIncoming(job.raw ? buf(job.raw) : createReadStream(job.path), { tail: buf(job.tail), keepPdf: true });
       parentPort.postMessage({ id: job.id, result });
     } catch (e) {
       parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
@@ -48,8 +49,8 @@ export interface MessageParser {
 }
 
 function inThread(source: ParseSource): Promise<ParsedIncoming> {
-  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)) });
-  return parseIncoming(createReadStream(source.path), { tail: source.tail });
+  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: true });
+  return parseIncoming(createReadStream(source.path), { tail: source.tail, keepPdf: true });
 }
 
 /**
@@ -78,7 +79,11 @@ export function messageParser(o: { threads: number }): MessageParser {
       if (!p) return;
       pending.delete(m.id);
       p.slot.waiting--;
-      if (m.result !== undefined) p.resolve(m.result);
+      if (m.result !== undefined) {
+        // structured clone turns a Buffer into a plain Uint8Array: give PDF bytes back their Buffer face
+        for (const a of m.result.attachments) if (a.content) a.content = Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
+        p.resolve(m.result);
+      }
       else p.reject(internal(m.error ?? 'no result'));
     });
     w.on('error', (e) => fail(e));
