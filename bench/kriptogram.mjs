@@ -9,7 +9,7 @@
  * temporary GnuPG home). gpg runs `--batch -z 0 -e -s -r R1 -r R2 -u S1 -u S2`, decrypts its own output;
  * sandi encrypts and decrypts its own output. Each run is a child process of this script, timed by wall
  * clock, alternately, `runs` times; the fastest run of each is compared (other processes on a shared
- * machine only ever add time). Peak RSS (the largest seen) comes from /usr/bin/time -f %M when present (and for sandi also from the child's own
+ * machine only ever add time), and the medians (of each tool, and of the per-run ratios) are shown too. Peak RSS (the largest seen) comes from /usr/bin/time -f %M when present (and for sandi also from the child's own
  * process.resourceUsage().maxRSS). Targets (issue 2): sandi ≤ 1.5× gpg's time; sandi's peak RSS < 256 MB.
  */
 import { spawnSync } from 'node:child_process';
@@ -120,8 +120,13 @@ try {
   };
   const uid = (n) => `${n}@bench.example.go.id`;
 
+  const median = (v) => {
+    const a = [...v].sort((x, y) => x - y);
+    return a.length % 2 === 1 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  };
   const best = (xs) => ({
     wall: Math.min(...xs.map((x) => x.wall)),
+    median: median(xs.map((x) => x.wall)),
     walls: xs.map((x) => x.wall),
     rssMB: xs.some((x) => x.rssMB === null) ? null : Math.max(...xs.map((x) => x.rssMB)),
     childMs: Math.min(...xs.map((x) => x.childMs ?? Infinity)),
@@ -167,6 +172,10 @@ try {
     const pass = ratio <= 1.5 && (s.rssMB ?? 0) < 256;
     ok &&= pass;
     console.log(`${op.padEnd(16)} ratio sandi/gpg = ${ratio.toFixed(2)}x  ${pass ? 'OK' : 'MISSES TARGET'} (target ≤ 1.5x, RSS < 256 MB)`);
+    // the runs alternate, so each sandi run has a gpg run next to it: the median of those pairs' ratios
+    // says how a typical run compares on a busy machine (the verdict above uses the fastest runs)
+    const pairs = s.walls.map((w, i) => w / g.walls[i]);
+    console.log(`${op.padEnd(16)} median: gpg ${fmt(g.median)} s, sandi ${fmt(s.median)} s; median of per-run ratios ${median(pairs).toFixed(2)}x`);
   }
   console.log(`\ngpg reads sandi's kriptogram with 2 good signatures: ${crossOk ? 'yes' : 'NO'}`);
   console.log(`kriptogram size: sandi ${statSync(join(dir, 'sandi.pgp')).size} bytes, gpg ${statSync(join(dir, 'gpg.pgp')).size} bytes`);

@@ -334,6 +334,20 @@ export interface EntityResult {
 
 type State = 'top' | 'preamble' | 'partHeaders' | 'body' | 'skip' | 'epilogue' | 'raw';
 
+/**
+ * Where the document bytes go when the caller wants them written in place rather than returned: base64 is
+ * then decoded straight into the sink's buffer (no intermediate buffer per slice, no copy afterwards).
+ */
+export interface DecodeSink {
+  /** A buffer with at least `n` free bytes from `off` on (n ≤ MAX_SINK_RESERVE). */
+  reserve(n: number): { buf: Buffer; off: number };
+  /** `n` bytes were written at the offset last reserved. */
+  commit(n: number): void;
+}
+
+/** The most a DecodeSink is ever asked to reserve at once. */
+export const MAX_SINK_RESERVE = 64 * 1024;
+
 const MAX_HEADER_BYTES = 64 * 1024;
 
 /**
@@ -360,7 +374,14 @@ export class ProtectedEntityReader {
   private b64MidLine = false;
   private bytes = 0;
 
-  constructor(fallbackFileName: string) {
+  /**
+   * With a `sink`, every document byte goes into it, in order, and `push`/`end` return no document
+   * bytes; without one they return them.
+   */
+  constructor(
+    fallbackFileName: string,
+    private readonly sink: DecodeSink | null = null,
+  ) {
     this.fallbackName = safeFileName(fallbackFileName);
     this.fileName = this.fallbackName;
   }
@@ -382,7 +403,10 @@ export class ProtectedEntityReader {
     const keep = this.delimiter.length + 1;
     if (this.state !== 'body' || this.buf.length > keep || c.length < keep) return null;
     const head = Buffer.concat([this.buf, c.subarray(0, keep + 1)]);
-    if (head.includes(this.delimiter) || c.includes(this.delimiter)) return null;
+    if (head.includes(this.delimiter)) return null;
+    // a delimiter line starts with "--", and '-' is no base64 character: one memchr for it is much cheaper
+    // than a substring search, and finds none in the body of a base64 part
+    if (c.indexOf(0x2d) >= 0 && c.includes(this.delimiter)) return null;
     const out = [...this.decodeBody(this.buf, false), ...this.decodeBody(c.subarray(0, c.length - keep), false)];
     this.buf = Buffer.from(c.subarray(c.length - keep));
     return out;
@@ -405,7 +429,16 @@ export class ProtectedEntityReader {
 
   private emit(chunks: Buffer[]): Buffer[] {
     for (const ch of chunks) this.bytes += ch.length;
-    return chunks;
+    if (this.sink === null) return chunks;
+    for (const ch of chunks) {
+      for (let o = 0; o < ch.length; o += MAX_SINK_RESERVE) {
+        const piece = ch.subarray(o, o + MAX_SINK_RESERVE);
+        const t = this.sink.reserve(piece.length);
+        t.buf.set(piece, t.off);
+        this.sink.commit(piece.length);
+      }
+    }
+    return [];
   }
 
   private toRaw(): Buffer[] {
@@ -575,13 +608,12 @@ export class ProtectedEntityReader {
         else if (end + w + 1 <= d.length && d[end + w] === 10) end += w + 1;
         if (end !== before) lines++;
         if (end > pos && (end === before || end - pos >= B64_SLICE)) {
-          const decoded = Buffer.from(d.toString('latin1', pos, end), 'base64');
-          if (decoded.length !== (lines * w * 3) / 4) {
+          const expected = (lines * w * 3) / 4;
+          if (!this.decodeLines(d.toString('latin1', pos, end), expected, out)) {
             this.decodeSlow(d, pos, end, false, out);
             pos = end;
             break;
           }
-          out.push(decoded);
           pos = end;
           lines = 0;
         }
@@ -591,6 +623,28 @@ export class ProtectedEntityReader {
     this.decodeSlow(d, pos, d.length, last, out);
     if (pos < d.length) this.b64MidLine = d[d.length - 1] !== 10;
     return this.emit(out);
+  }
+
+  /**
+   * Decode a run of whole lines expected to give exactly `expected` bytes — into the sink when there is
+   * one (counted here: it bypasses emit), else onto `out` — and report whether it did; if not, nothing was
+   * produced (bytes written into the sink's free space but not committed do not count).
+   */
+  private decodeLines(text: string, expected: number, out: Buffer[]): boolean {
+    if (this.sink === null || expected + 1 > MAX_SINK_RESERVE) {
+      const decoded = Buffer.from(text, 'base64');
+      if (decoded.length !== expected) return false;
+      out.push(decoded);
+      return true;
+    }
+    // what the general path produced before goes first, so the document stays in order
+    if (out.length > 0) this.emit(out.splice(0));
+    // one byte of room more than expected, so a slice that would decode to more is recognised as irregular
+    const t = this.sink.reserve(expected + 1);
+    if (t.buf.write(text, t.off, expected + 1, 'base64') !== expected) return false;
+    this.sink.commit(expected);
+    this.bytes += expected;
+    return true;
   }
 
   /**

@@ -189,6 +189,26 @@ describe('kriptogram round trip', () => {
     await expect(makeKriptogram(doc, { signers: [weak] })).rejects.toMatchObject({ code: 'KEY_REFUSED', key: 'kriptogram.keyTooWeak' });
   });
 
+  it('signs with SHA-256 for Ed25519 keys (openpgp.js would pick SHA-512), and the one-pass packets say so', async () => {
+    const out = new MemorySink();
+    const res = await encryptKriptogram({
+      input: chunked(randomBytes(1000)),
+      output: out,
+      fileName: 'a.pdf',
+      headers: { subject: 's' },
+      recipientKeys: [dinkes.publicArmored],
+      signingKeys: [unlockable(sandiman), unlockable(kasi)],
+    });
+    // v4 signature body: version, type, public-key algorithm, hash algorithm …
+    expect(res.signatures.map((b) => [b[0], b[2], b[3]])).toEqual([
+      [4, openpgp.enums.publicKey.eddsaLegacy, openpgp.enums.hash.sha256],
+      [4, openpgp.enums.publicKey.eddsaLegacy, openpgp.enums.hash.sha256],
+    ]);
+    const r = await open(out.data());
+    expect(r.error).toBeNull();
+    expect(r.result!.signers.map((s) => s.status)).toEqual(['good', 'good']);
+  });
+
   it('refuses a revoked recipient key for new work', async () => {
     const revoked = await revokedPublic(dinkes);
     await expect(

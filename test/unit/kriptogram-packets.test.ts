@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { haveCommand } from '../helpers/gate.js';
 import { describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import {
@@ -11,11 +11,13 @@ import {
   dearmorIfNeeded,
   encodeLength,
   packetBody,
+  packetBodyParts,
   PacketFormatError,
   PartialBodyWriter,
   readPacketHeader,
 } from '../../src/adapters/openpgp/packets.js';
 import { EncryptedSpool, SpoolIntegrityError } from '../../src/adapters/openpgp/kriptogram-spool.js';
+import { CfbDecipher } from '../../src/adapters/openpgp/seipd-cfb.js';
 
 // eslint-disable-next-line @typescript-eslint/require-await -- an async source is what the readers consume
 async function* pieces(b: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -53,6 +55,16 @@ describe('packet framing', () => {
       expect(h?.tag).toBe(11);
       expect((await readAll(packetBody(r, h!, 333))).equals(body)).toBe(true);
       expect(await readPacketHeader(r)).toBeNull();
+      // the same body as groups of pieces (not joined): every group but the last reaches the size asked for
+      const r2 = new ByteReader(pieces(bytes, chunk));
+      const h2 = await readPacketHeader(r2);
+      const groups: Buffer[][] = [];
+      for await (const g of packetBodyParts(r2, h2!, 5000)) groups.push(g.map((p) => Buffer.from(p)));
+      expect(Buffer.concat(groups.flat()).equals(body)).toBe(true);
+      const sizes = groups.map((g) => g.reduce((n, p) => n + p.length, 0));
+      expect(sizes.slice(0, -1).every((n) => n >= 5000)).toBe(true);
+      expect(groups.flat().every((p) => p.length > 0)).toBe(true);
+      expect(await readPacketHeader(r2)).toBeNull();
     }
   });
 
@@ -119,6 +131,37 @@ describe('ASCII armor', () => {
     const text = Buffer.concat([w.push(randomBytes(100)), w.end()]).toString('latin1');
     const cut = text.slice(0, text.indexOf('-----END'));
     await expect(readAll(dearmorIfNeeded(pieces(Buffer.from(cut), 10)))).rejects.toMatchObject({ problem: 'truncated' });
+  });
+});
+
+describe('CFB decryption from ECB (seipd-cfb)', () => {
+  it.each([128, 192, 256])('AES-%i: equals OpenSSL CFB for any split into calls and pieces', (bits) => {
+    const key = randomBytes(bits / 8);
+    const plain = randomBytes(200_003);
+    const c = createCipheriv(`aes-${bits}-cfb`, key, Buffer.alloc(16));
+    const ct = Buffer.concat([c.update(plain), c.final()]);
+    const splits: ((i: number) => number[])[] = [
+      () => [ct.length],
+      () => [1, 15, 16, 17, 4096, 65_536],
+      (i) => [7 + (i % 13), 1000 + i, 3],
+    ];
+    for (const split of splits) {
+      const d = new CfbDecipher(key);
+      const out: Buffer[] = [];
+      let off = 0;
+      for (let call = 0; off < ct.length; call++) {
+        // each call gets a list of pieces (or a single one), of sizes that do not respect block boundaries
+        const list: Buffer[] = [];
+        for (const n of split(call)) {
+          if (off >= ct.length) break;
+          list.push(ct.subarray(off, Math.min(ct.length, off + n)));
+          off += n;
+        }
+        out.push(d.update(call % 2 === 0 ? list : Buffer.concat(list)));
+      }
+      out.push(d.final());
+      expect(Buffer.concat(out).equals(plain)).toBe(true);
+    }
   });
 });
 

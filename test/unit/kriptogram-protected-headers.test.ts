@@ -8,9 +8,11 @@ import {
   encodeProtectedEntity,
   entityHead,
   MalformedEntityError,
+  MAX_SINK_RESERVE,
   parseParams,
   ProtectedEntityReader,
   safeFileName,
+  type DecodeSink,
 } from '../../src/domain/protected-headers.js';
 import type { ProtectedHeaders } from '../../src/ports.js';
 import { SandiError } from '../../src/errors.js';
@@ -25,13 +27,54 @@ async function build(doc: Buffer, headers: ProtectedHeaders, fileName: string, c
   return Buffer.concat(parts);
 }
 
-function parse(entity: Buffer, chunk: number, fallback = 'fallback.bin') {
-  const r = new ProtectedEntityReader(fallback);
+/**
+ * A DecodeSink like the spool's: fixed buffers that are handed over when the next reservation does not
+ * fit; the free space is filled with junk each time, so a byte that was not really written shows.
+ */
+class BatchSink implements DecodeSink {
+  readonly done: Buffer[] = [];
+  private buf = Buffer.alloc(0);
+  private len = 0;
+  private reserved = -1;
+  constructor(private readonly size: number) {}
+  reserve(n: number): { buf: Buffer; off: number } {
+    expect(n).toBeLessThanOrEqual(MAX_SINK_RESERVE);
+    if (this.buf.length - this.len < n) {
+      this.handOver();
+      this.buf = Buffer.alloc(Math.max(this.size, n));
+    }
+    this.buf.fill(0xa5, this.len);
+    this.reserved = n;
+    return { buf: this.buf, off: this.len };
+  }
+  commit(n: number): void {
+    expect(n).toBeLessThanOrEqual(this.reserved);
+    this.reserved = -1;
+    this.len += n;
+  }
+  handOver(): void {
+    if (this.len > 0) this.done.push(Buffer.from(this.buf.subarray(0, this.len)));
+    this.len = 0;
+  }
+}
+
+/** Parse in chunks of `chunk` bytes; with `sinkSize`, into a BatchSink of that batch size. */
+function parse(entity: Buffer, chunk: number, fallback = 'fallback.bin', sinkSize?: number) {
+  const sink = sinkSize === undefined ? null : new BatchSink(sinkSize);
+  const r = new ProtectedEntityReader(fallback, sink);
   const out: Buffer[] = [];
   for (let i = 0; i < entity.length; i += chunk) out.push(...r.push(entity.subarray(i, i + chunk)));
   const end = r.end();
   out.push(...end.tail);
-  return { doc: Buffer.concat(out), ...end.result };
+  if (sink !== null) {
+    // with a sink every byte goes there, none comes back
+    expect(out).toEqual([]);
+    sink.handOver();
+    out.push(...sink.done);
+  }
+  const doc = Buffer.concat(out);
+  expect(end.result.bytes).toBe(doc.length);
+  return { doc, ...end.result };
 }
 
 describe('protected-headers entity', () => {
@@ -68,6 +111,7 @@ describe('protected-headers entity', () => {
       const e = await build(doc, headers, 'Laporan Kegiatan Mei 2026 — Dinas Komunikasi dan Informatika Kota.pdf', inChunk);
       const r = parse(e, outChunk);
       expect(r.doc.equals(doc)).toBe(true);
+      expect(parse(e, outChunk, 'x', MAX_SINK_RESERVE).doc.equals(doc)).toBe(true);
       expect(r.bytes).toBe(size);
       expect(r.protectedHeaders).toBe(true);
       expect(r.headers).toEqual(headers);
@@ -102,6 +146,10 @@ describe('protected-headers entity', () => {
     expect(r.doc.equals(pdf)).toBe(true);
     expect(r.protectedHeaders).toBe(false);
     expect(r.fileName).toBe('scan.pdf');
+    expect(parse(pdf, 333, 'scan.pdf', 1000).doc.equals(pdf)).toBe(true);
+    // a chunk larger than one reservation goes into the sink in pieces
+    const big = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(3 * MAX_SINK_RESERVE + 5)]);
+    expect(parse(big, big.length, 'scan.pdf', MAX_SINK_RESERVE).doc.equals(big)).toBe(true);
     const short = parse(Buffer.from('halo'), 1, 'x.txt');
     expect(short.doc.toString()).toBe('halo');
   });
@@ -127,6 +175,7 @@ describe('protected-headers entity', () => {
     ].join('\n');
     const r = parse(Buffer.from(e), 5);
     expect(r.doc.toString()).toBe('isi dokumen');
+    expect(parse(Buffer.from(e), 5, 'x', 100).doc.toString()).toBe('isi dokumen');
     expect(r.headers.subject).toBe('É');
     expect(r.fileName).toBe('é.pdf');
     expect(r.protectedHeaders).toBe(false);
@@ -184,6 +233,10 @@ describe('base64 body decoding (line-by-line fast path and the general path agre
     ['mixed widths', wrap((n) => [76, 8, 76, 75, 1][n % 5]!), '\r\n'],
   ])('%s', (_name, lines, nl) => {
     const entity = entityWith(lines, nl);
-    for (const chunk of [7, 79, 4096, 65_537, entity.length]) expect(parse(entity, chunk).doc.equals(doc)).toBe(true);
+    for (const chunk of [7, 79, 4096, 65_537, entity.length]) {
+      expect(parse(entity, chunk).doc.equals(doc)).toBe(true);
+      // decoded in place into a sink: batches that fill up mid-slice, and batches far larger than a slice
+      for (const batch of [MAX_SINK_RESERVE, 1024 * 1024]) expect(parse(entity, chunk, 'x', batch).doc.equals(doc)).toBe(true);
+    }
   });
 });

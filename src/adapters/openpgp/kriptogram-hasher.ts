@@ -1,6 +1,6 @@
 /**
  * The two hashes of a kriptogram — SHA-1 for the MDC over the whole inner plaintext, and the signature
- * hash (SHA-512 with our keys) over the document — computed on a worker thread, so they run beside
+ * hash (SHA-256 with our keys) over the document — computed on a worker thread, so they run beside
  * AES-CFB on the main thread (node:crypto's hash.update is synchronous; this machine has 2 cores).
  * Messages are processed in order; the main thread waits for acknowledgements when more than
  * MAX_IN_FLIGHT bytes are queued, so memory stays bounded.
@@ -36,9 +36,21 @@ export const spoolFdForTestsOnly: { replace: ((fd: number) => number) | null } =
 
 // plain JS, evaluated in the worker (no file to locate: works from src/ under vitest and from dist/)
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, MessageChannel } = require('node:worker_threads');
 const { createHash, createCipheriv, createDecipheriv, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
+// Sealed records are garbage as soon as they are written, but this thread allocates almost no JS objects,
+// so V8 would collect them only after ~64 MB had piled up (that much more RSS). Their memory is handed
+// back at once instead, by detaching the buffer: ArrayBuffer.prototype.transfer where the runtime has it
+// (Node 22+), else by transferring it into a message port whose other end is closed (the message, and
+// the memory with it, is dropped). Only buffers that own their whole ArrayBuffer (never Buffer's pool).
+const dropChannel = new MessageChannel();
+dropChannel.port2.close();
+function releaseNow(b) {
+  if (b.byteLength < 65536 || b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return;
+  if (typeof b.buffer.transfer === 'function') b.buffer.transfer(0);
+  else dropChannel.port1.postMessage(null, [b.buffer]);
+}
 const mdc = createHash('sha1');
 const lit = new Map();
 // the encrypted spool (kriptogram-spool.ts): its one-time key lives only here, in this thread's memory
@@ -64,7 +76,9 @@ function seal() {
     sp.c = null; sp.parts = []; sp.failed = e;
     throw e;
   }
-  sp.offset += 4 + r.len + TAG_LEN; sp.index++; sp.c = null; sp.parts = [];
+  sp.offset += 4 + r.len + TAG_LEN; sp.index++; sp.c = null;
+  for (const p of r.parts) releaseNow(p);
+  sp.parts = [];
 }
 function spoolWrite(b) {
   let off = 0;
@@ -83,24 +97,31 @@ function readFully(fd, buf, len, pos) {
   while (got < len) { const n = fs.readSync(fd, buf, got, len - got, pos + got); if (n === 0) break; got += n; }
   return got;
 }
-function spoolRecord(i, pos) {
-  const head = Buffer.alloc(4);
-  if (readFully(sp.fd, head, 4, pos) !== 4) throw new Error('SPOOL:record header missing');
-  const len = head.readUInt32BE(0);
+// records are read back in order: the worker keeps the position, so the main thread can ask for several
+// records ahead without waiting for each answer; header, body and tag come in one read
+function spoolRecord(i) {
+  if (i !== sp.readIndex) throw new Error('SPOOL:record ' + i + ' requested out of order');
+  const pos = sp.readPos;
+  const max = 4 + RECORD + TAG_LEN;
+  if (readBuf.length < max) readBuf = Buffer.allocUnsafe(max);
+  const got = readFully(sp.fd, readBuf, Math.min(max, Math.max(0, sp.offset - pos)), pos);
+  if (got < 4) throw new Error('SPOOL:record header missing');
+  const len = readBuf.readUInt32BE(0);
   if (len > RECORD || len === 0) throw new Error('SPOOL:record length ' + len);
-  if (readBuf.length < len + TAG_LEN) readBuf = Buffer.allocUnsafe(len + TAG_LEN);
-  if (readFully(sp.fd, readBuf, len + TAG_LEN, pos + 4) !== len + TAG_LEN) throw new Error('SPOOL:record cut short');
+  if (got < 4 + len + TAG_LEN) throw new Error('SPOOL:record cut short');
   const next = pos + 4 + len + TAG_LEN;
   const last = next === sp.offset;
   const d = createDecipheriv('aes-256-gcm', sp.key, nonce(i));
-  d.setAuthTag(readBuf.subarray(len, len + TAG_LEN));
+  d.setAuthTag(readBuf.subarray(4 + len, 4 + len + TAG_LEN));
   let plain;
-  try { plain = d.update(readBuf.subarray(0, len)); d.final(); }
+  try { plain = d.update(readBuf.subarray(4, 4 + len)); d.final(); }
   catch (e) { throw new Error('SPOOL:record ' + i + ' failed authentication (' + e.message + ')'); }
   // the record's last byte says whether it is the last record (authenticated by GCM; the nonce binds the
   // index), so reordering, dropping or cutting off records is detected
   if (plain[len - 1] !== (last ? 1 : 0)) throw new Error('SPOOL:record ' + i + ' out of place');
-  return { plain, n: len - 1, next, last };
+  sp.readIndex++;
+  sp.readPos = next;
+  return { plain, n: len - 1, last };
 }
 parentPort.on('message', (m) => {
   try {
@@ -118,18 +139,19 @@ parentPort.on('message', (m) => {
         parentPort.postMessage({ k: 'reply', id: m.id, d: c.digest() });
         break;
       }
-      case 'spOpen': sp = { fd: m.fd, key: randomBytes(32), index: 0, offset: 0, c: null, parts: [], len: 0, finished: false, failed: null }; parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) }); break;
+      case 'spOpen': sp = { fd: m.fd, key: randomBytes(32), index: 0, offset: 0, c: null, parts: [], len: 0, finished: false, failed: null, readIndex: 0, readPos: 0 }; parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) }); break;
       case 'spFinish': {
         if (!sp.finished) { const r = rec(); r.parts.push(r.c.update(Buffer.from([1]))); r.len += 1; seal(); sp.finished = true; }
-        parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) });
+        // the number of records, so the main thread knows how many to ask for
+        parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0), n: sp.index });
         break;
       }
       case 'spRead': {
         if (sp === null || !sp.finished) throw new Error('SPOOL:not finished');
-        const r = spoolRecord(m.i, m.pos);
+        const r = spoolRecord(m.i);
         // transfer only a buffer this record owns alone (small ones may sit in Buffer's shared pool)
         const d = r.plain.byteOffset === 0 && r.plain.byteLength === r.plain.buffer.byteLength ? r.plain : new Uint8Array(r.plain);
-        parentPort.postMessage({ k: 'reply', id: m.id, d, n: r.n, next: r.next, last: r.last }, [d.buffer]);
+        parentPort.postMessage({ k: 'reply', id: m.id, d, n: r.n, last: r.last }, [d.buffer]);
         break;
       }
       case 'spClose': if (sp !== null) { sp.key.fill(0); sp = null; } parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) }); break;
@@ -151,7 +173,7 @@ type Stream = 'mdc' | 'lit' | 'sp';
 type Reply =
   | { k: 'ack'; n: number; b: Uint8Array<ArrayBuffer> }
   | { k: 'fail'; err: string; code?: string }
-  | { k: 'reply'; id: number; d?: Uint8Array; err?: string; code?: string; n?: number; next?: number; last?: boolean };
+  | { k: 'reply'; id: number; d?: Uint8Array; err?: string; code?: string; n?: number; last?: boolean };
 
 function workerError(err: string, code: string | undefined): Error {
   if (err.startsWith('SPOOL:')) return new SpoolWorkerError(err.slice(6));
@@ -161,7 +183,6 @@ function workerError(err: string, code: string | undefined): Error {
 
 export interface SpoolRecord {
   plain: Buffer;
-  next: number;
   last: boolean;
 }
 
@@ -225,10 +246,10 @@ export class OffThreadHasher {
   }
 
   // one batch buffer per stream; data is copied into it once, and the full buffer is transferred
-  private readonly pending: Record<Stream, { buf: Uint8Array<ArrayBuffer> | null; len: number }> = {
-    mdc: { buf: null, len: 0 },
-    lit: { buf: null, len: 0 },
-    sp: { buf: null, len: 0 },
+  private readonly pending: Record<Stream, { buf: Uint8Array<ArrayBuffer> | null; view: Buffer | null; len: number }> = {
+    mdc: { buf: null, view: null, len: 0 },
+    lit: { buf: null, view: null, len: 0 },
+    sp: { buf: null, view: null, len: 0 },
   };
 
   private async send(k: Stream, data: Uint8Array): Promise<void> {
@@ -246,14 +267,25 @@ export class OffThreadHasher {
   }
 
   private async flush(k: Stream): Promise<void> {
+    this.post(k);
+    await this.backpressure();
+  }
+
+  /** Hand the stream's batch to the worker (transferred, not copied). */
+  private post(k: Stream): void {
     const p = this.pending[k];
     if (p.buf === null || p.len === 0) return;
     const buf = p.buf;
     const n = p.len;
     p.buf = null;
+    p.view = null;
     p.len = 0;
     this.inFlight += n;
     this.worker.postMessage({ k, b: buf, n }, [buf.buffer]);
+  }
+
+  /** Wait while more than MAX_IN_FLIGHT bytes are queued for the worker. */
+  private async backpressure(): Promise<void> {
     while (this.inFlight > MAX_IN_FLIGHT && this.failure === null) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -308,16 +340,47 @@ export class OffThreadHasher {
     return this.send('sp', data);
   }
 
-  /** Seal the last record; resolves when everything is on disk. */
-  async spoolFinish(): Promise<void> {
-    await this.flush('sp');
-    await this.requestRaw({ k: 'spFinish' });
+  /**
+   * Room for `n` (≤ 1 MiB) spool bytes to be written in place, e.g. decoded straight into it: the current
+   * batch buffer and the offset to write at. Confirm with spoolCommit before the next call; the buffer
+   * belongs to the worker once the batch is handed over, so it must not be kept.
+   */
+  spoolReserve(n: number): { buf: Buffer; off: number } {
+    if (this.failure !== null) throw this.failure;
+    if (n > BATCH) throw new RangeError(`spool reservation of ${n} bytes`);
+    const p = this.pending.sp;
+    if (p.buf !== null && BATCH - p.len < n) this.post('sp');
+    p.buf ??= this.free.pop() ?? new Uint8Array(BATCH);
+    p.view ??= Buffer.from(p.buf.buffer, p.buf.byteOffset, p.buf.byteLength);
+    return { buf: p.view, off: p.len };
   }
 
-  /** Record `i` at file position `pos`, decrypted and checked (SpoolWorkerError when it is not authentic). */
-  async spoolRead(i: number, pos: number): Promise<SpoolRecord> {
-    const m = await this.requestRaw({ k: 'spRead', i, pos });
-    return { plain: Buffer.from(m.d!.buffer, m.d!.byteOffset, m.n), next: m.next!, last: m.last! };
+  /** `n` bytes were written at the offset spoolReserve gave. */
+  spoolCommit(n: number): void {
+    const p = this.pending.sp;
+    if (p.buf === null || p.len + n > p.buf.length) throw new RangeError('spool commit without a reservation');
+    p.len += n;
+  }
+
+  /** After in-place writes: hand over a full batch and wait if the worker is behind. */
+  async spoolSettle(): Promise<void> {
+    if (this.pending.sp.len === BATCH) this.post('sp');
+    await this.backpressure();
+  }
+
+  /** Seal the last record; resolves with the number of records when everything is on disk. */
+  async spoolFinish(): Promise<number> {
+    await this.flush('sp');
+    return (await this.requestRaw({ k: 'spFinish' })).n!;
+  }
+
+  /**
+   * Record `i`, decrypted and checked (SpoolWorkerError when it is not authentic). Records are read in
+   * order, 0, 1, 2 …; several may be asked for before the first answer comes.
+   */
+  async spoolRead(i: number): Promise<SpoolRecord> {
+    const m = await this.requestRaw({ k: 'spRead', i });
+    return { plain: Buffer.from(m.d!.buffer, m.d!.byteOffset, m.n), last: m.last! };
   }
 
   /** Forget the spool key (also gone when the worker ends). */

@@ -12,6 +12,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import type { DecodeSink } from '../../domain/protected-headers.js';
 import { OffThreadHasher, SpoolWorkerError, type SpoolRecord } from './kriptogram-hasher.js';
 
 
@@ -21,6 +22,9 @@ export class SpoolIntegrityError extends Error {
     this.name = 'SpoolIntegrityError';
   }
 }
+
+/** Spool records requested from the worker ahead of the one being written out. */
+const READ_AHEAD = 4;
 
 /** Bytes we let a Writable buffer before waiting for it: overlaps its I/O with our computing, still bounded. */
 const WRITE_SLACK = 4 * 1024 * 1024;
@@ -70,6 +74,8 @@ export async function endAndFlush(out: Writable): Promise<void> {
 
 export class EncryptedSpool {
   private finished = false;
+  /** sealed records, known once finished */
+  private records = 0;
   /** plaintext bytes written */
   bytes = 0;
 
@@ -112,11 +118,31 @@ export class EncryptedSpool {
     }
   }
 
+  /**
+   * The spool as a DecodeSink: plaintext written in place into the worker's next batch (no copy). After
+   * each producer step call settle(), which hands over full batches and applies backpressure.
+   */
+  readonly sink: DecodeSink = {
+    reserve: (n) => {
+      if (this.finished) throw new Error('spool already finished');
+      if (this.fh === null) throw new Error('spool closed');
+      return this.worker.spoolReserve(n);
+    },
+    commit: (n) => {
+      this.worker.spoolCommit(n);
+      this.bytes += n;
+    },
+  };
+
+  async settle(): Promise<void> {
+    await this.worker.spoolSettle();
+  }
+
   /** Seal what is left as the last record. */
   async finish(): Promise<void> {
     if (this.finished) return;
     if (this.fh === null) throw new Error('spool closed');
-    await this.worker.spoolFinish();
+    this.records = await this.worker.spoolFinish();
     this.finished = true;
   }
 
@@ -124,27 +150,43 @@ export class EncryptedSpool {
   async replay(out: Writable): Promise<number> {
     if (this.fh === null || !this.finished) throw new Error('spool not finished');
     let written = 0;
-    const read = (i: number, pos: number): Promise<SpoolRecord> =>
-      this.worker.spoolRead(i, pos).catch((e: unknown) => {
+    const read = (i: number): Promise<SpoolRecord> =>
+      this.worker.spoolRead(i).catch((e: unknown) => {
         throw e instanceof SpoolWorkerError ? new SpoolIntegrityError(e.message) : e;
       });
-    let pending = read(0, 0);
-    for (let i = 0; ; i++) {
-      const { plain, next, last } = await pending;
-      // the worker reads and checks the next record while this one is written
-      if (!last) {
-        pending = read(i + 1, next);
-        pending.catch(() => undefined);
+    // the worker reads and checks the next records while this one is written
+    const queue: Promise<SpoolRecord>[] = [];
+    let requested = 0;
+    const more = (): void => {
+      while (requested < this.records && queue.length < READ_AHEAD) {
+        const p = read(requested++);
+        p.catch(() => undefined);
+        queue.push(p);
       }
+    };
+    more();
+    for (let i = 0; i < this.records; i++) {
+      const { plain, last } = await queue.shift()!;
+      if (last !== (i === this.records - 1)) throw new SpoolIntegrityError(`record ${i} out of place`);
+      more();
       await writeAll(out, plain);
       written += plain.length;
-      if (last) break;
     }
     return written;
   }
 
-  /** Forget the key, close and delete the spool; safe to call more than once and on every path. */
-  async destroy(): Promise<void> {
+  private destroying: Promise<void> | null = null;
+
+  /**
+   * Forget the key, close and delete the spool; safe to call more than once, also while an earlier call is
+   * still running (every call waits for the same work), and on every path.
+   */
+  destroy(): Promise<void> {
+    this.destroying ??= this.destroyOnce();
+    return this.destroying;
+  }
+
+  private async destroyOnce(): Promise<void> {
     const fh = this.fh;
     this.fh = null;
     try {

@@ -244,22 +244,33 @@ export async function readPacketHeader(r: ByteReader): Promise<PacketHeader | nu
  * removed. An indeterminate length runs to the end of the input.
  */
 export async function* packetBody(r: ByteReader, h: PacketHeader, coalesce = 64 * 1024): AsyncGenerator<Buffer> {
+  for await (const parts of packetBodyParts(r, h, coalesce)) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/**
+ * The body of a packet as groups of pieces (views into the input, not copied) of at least `coalesce` bytes
+ * together (except the last group): for a consumer that copies the bytes anyway and need not have them
+ * joined first. The pieces stay valid as long as the reader's input chunks do (they are never reused).
+ */
+export async function* packetBodyParts(r: ByteReader, h: PacketHeader, coalesce = 64 * 1024): AsyncGenerator<Buffer[]> {
   let parts: Buffer[] = [];
   let partsLen = 0;
-  const flushIfBig = function* (): Generator<Buffer> {
-    if (partsLen >= coalesce) {
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLen);
-      parts = [];
-      partsLen = 0;
-    }
+  const take = (p: Buffer): boolean => {
+    parts.push(p);
+    partsLen += p.length;
+    return partsLen >= coalesce;
+  };
+  const group = (): Buffer[] => {
+    const g = parts;
+    parts = [];
+    partsLen = 0;
+    return g;
   };
   if (h.kind === 'indeterminate') {
     for (;;) {
       const p = await r.upTo(1 << 20);
       if (p === null) break;
-      parts.push(p);
-      partsLen += p.length;
-      yield* flushIfBig();
+      if (take(p)) yield group();
     }
   } else {
     let remaining = h.length;
@@ -269,9 +280,7 @@ export async function* packetBody(r: ByteReader, h: PacketHeader, coalesce = 64 
         const p = await r.upTo(remaining);
         if (p === null) throw new PacketFormatError('truncated', 'input ends inside a packet body');
         remaining -= p.length;
-        parts.push(p);
-        partsLen += p.length;
-        yield* flushIfBig();
+        if (take(p)) yield group();
       }
       if (!partial) break;
       const next = await readNewLength(r);
@@ -279,7 +288,7 @@ export async function* packetBody(r: ByteReader, h: PacketHeader, coalesce = 64 
       remaining = next.length;
     }
   }
-  if (partsLen > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLen);
+  if (partsLen > 0) yield group();
 }
 
 /** A whole (small) packet body, refusing anything longer than `max`. */

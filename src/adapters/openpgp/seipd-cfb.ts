@@ -16,7 +16,7 @@ export class CfbDecipher {
   private readonly ecb: Cipher;
   private prev: Buffer;
   private carry: Buffer = Buffer.alloc(0);
-  /** reused: C_{i-1} ‖ C_i … laid out 4-byte aligned, so the XOR runs 32 bits at a time */
+  /** reused: C_{i-1} ‖ C_i … laid out 4-byte aligned (its own allocation), so the XOR runs 32 bits at a time */
   private scratch: Buffer = Buffer.allocUnsafeSlow(0);
 
   constructor(key: Uint8Array, iv: Uint8Array = new Uint8Array(BLOCK)) {
@@ -27,20 +27,27 @@ export class CfbDecipher {
     this.prev = Buffer.from(iv);
   }
 
-  update(chunk: Uint8Array): Buffer {
-    let input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.carry.length > 0) {
-      input = Buffer.concat([this.carry, input]);
-      this.carry = Buffer.alloc(0);
-    }
-    const n = input.length - (input.length % BLOCK);
-    if (n < input.length) this.carry = Buffer.from(input.subarray(n));
-    if (n === 0) return Buffer.alloc(0);
-    if (this.scratch.length < n + BLOCK) this.scratch = Buffer.allocUnsafeSlow(n + BLOCK);
+  /**
+   * Plaintext of the whole blocks of (carry ‖ pieces); a trailing partial block is carried to the next call.
+   * The pieces are copied once, into the scratch block behind the previous ciphertext block, and need not
+   * be joined first.
+   */
+  update(pieces: Uint8Array | readonly Uint8Array[]): Buffer {
+    const list = pieces instanceof Uint8Array ? [pieces] : pieces;
+    let total = this.carry.length;
+    for (const p of list) total += p.length;
+    const n = total - (total % BLOCK);
+    if (this.scratch.length < total + BLOCK) this.scratch = Buffer.allocUnsafeSlow(Math.max(total + BLOCK, 2 * this.scratch.length));
     const sc = this.scratch;
-    // sc = C_{-1} ‖ C_0 … C_{k-1}: ECB of its first n bytes is the keystream for C_0 … C_{k-1}
+    // sc = C_{-1} ‖ C_0 … C_{k-1} (‖ the next partial block): ECB of its first n bytes is the keystream
     this.prev.copy(sc, 0);
-    input.copy(sc, BLOCK, 0, n);
+    let o = BLOCK + this.carry.copy(sc, BLOCK);
+    for (const p of list) {
+      sc.set(p, o);
+      o += p.length;
+    }
+    this.carry = Buffer.from(sc.subarray(BLOCK + n, o));
+    if (n === 0) return Buffer.alloc(0);
     const ks = this.ecb.update(sc.subarray(0, n));
     this.prev = Buffer.from(sc.subarray(n, n + BLOCK));
     xorInto(ks, sc.subarray(BLOCK, BLOCK + n));
