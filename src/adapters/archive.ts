@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandiError } from '../errors.js';
 
@@ -55,13 +55,21 @@ export interface MessageArchive {
 
 const SHA_RE = /^[0-9a-f]{64}$/;
 
+/** Errors by which a file system says it does not fsync folders (the rename is still atomic there). */
+const NO_DIR_FSYNC = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR']);
+
+/**
+ * Make a folder's entries (a rename into it) durable. A file system that cannot fsync a folder is tolerated;
+ * any other failure (EIO, EMFILE, ...) is an I/O error: the caller must not register a message whose archive
+ * name may not survive a crash.
+ */
 function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, constants.O_RDONLY);
     fsyncSync(fd);
-  } catch {
-    // some file systems refuse fsync on a directory; the rename is still atomic
+  } catch (e) {
+    if (!NO_DIR_FSYNC.has((e as NodeJS.ErrnoException).code ?? '')) throw ioError(dir, e);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -72,8 +80,8 @@ async function fsyncDirAsync(dir: string): Promise<void> {
   try {
     fh = await open(dir, constants.O_RDONLY);
     await fh.sync();
-  } catch {
-    // as fsyncDir
+  } catch (e) {
+    if (!NO_DIR_FSYNC.has((e as NodeJS.ErrnoException).code ?? '')) throw ioError(dir, e);
   } finally {
     await fh?.close();
   }
@@ -94,7 +102,14 @@ export function messageArchive(dir: string): MessageArchive {
   let flushing: Promise<void> = Promise.resolve();
   const ensureDir = (d: string): void => {
     if (made.has(d)) return;
-    mkdirSync(d, { recursive: true, mode: 0o700 });
+    // a folder made now is an entry of its parent: that entry must be durable too, before anything in it counts
+    const first = mkdirSync(d, { recursive: true, mode: 0o700 });
+    if (first !== undefined) {
+      for (let p = dirname(d); ; p = dirname(p)) {
+        fsyncDir(p);
+        if (p === dirname(first) || p === dirname(p)) break;
+      }
+    }
     made.add(d);
   };
   const pathOf = (sha: string): string => {

@@ -15,6 +15,8 @@ export interface PdfTextResult {
   text: string | null;
   /** pdftotext is not installed: the caller warns once */
   missing: boolean;
+  /** pdftotext took longer than the time limit and was killed */
+  timedOut?: boolean;
 }
 
 export interface PdfTextOptions {
@@ -45,7 +47,7 @@ export function pdfText(pdf: Uint8Array, o: PdfTextOptions = {}): Promise<PdfTex
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      done({ text: null, missing: false });
+      done({ text: null, missing: false, timedOut: true });
     }, o.timeoutMs ?? 15_000);
     const out: Buffer[] = [];
     let size = 0;

@@ -26,7 +26,7 @@ import { resolveMailboxPassword } from '../config/credentials.js';
 import { messageArchive, type ArchivedMessage, type MessageArchive } from '../adapters/archive.js';
 import { parseIncoming, bareAddress, type ParsedIncoming } from '../adapters/mail/terima-parser.js';
 import { messageParser, type MessageParser, type ParseSource } from '../adapters/mail/parse-pool.js';
-import { ImapMailbox, type ImapSettings } from '../adapters/mail/imap.js';
+import { ImapMailbox, samePath, type ImapSettings } from '../adapters/mail/imap.js';
 import { listMaildir, deliverToMaildir, maildirIn } from '../adapters/maildir.js';
 import { writeFileAtomic } from '../adapters/keystore.js';
 import { pdfText } from '../adapters/pdf-text.js';
@@ -45,7 +45,16 @@ import {
   type Numbering,
   type SuratMasuk,
 } from '../adapters/sqlite/registers.js';
-import { findIncomingByRef, findIncomingKriptogramByRef, getFolderPosition, listIncomingKriptogram, setFolderPosition } from '../adapters/sqlite/terima.js';
+import {
+  findIncomingByRef,
+  findIncomingKriptogramByRef,
+  getFolderPosition,
+  incomingLetterIdsAfter,
+  lastIncomingLetterId,
+  listIncomingKriptogram,
+  restartFolderPosition,
+  setFolderPosition,
+} from '../adapters/sqlite/terima.js';
 import type { WriteTx } from '../adapters/sqlite/store.js';
 import { extractArmored } from '../domain/pgpmime.js';
 import type { WorkingCalendar } from '../domain/working-time.js';
@@ -166,6 +175,25 @@ interface Meta {
 }
 
 /** The terima service for an opened app. */
+/** pdftotext processes run at once by one fetch */
+const PDFTOTEXT_AT_ONCE = 2;
+
+/** Run at most `n` of the given tasks at once; the others wait their turn, in order. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 export function terimaService(app: App, opts: TerimaOptions) {
   const settings = loadTerimaSettings(app);
   const { config, terima, calendar } = settings;
@@ -180,6 +208,8 @@ export function terimaService(app: App, opts: TerimaOptions) {
   const warn = opts.warn ?? (() => undefined);
   /** pdftotext is not installed (warned once per run; the letter number is then read from the mail text only) */
   let pdftotextMissing = false;
+  /** pdftotext processes at most at once (a batch analyses its messages together; this machine class has 2 cores) */
+  const pdfSlots = limiter(PDFTOTEXT_AT_ONCE);
 
   // ---------------------------------------------------------------------------- one message
 
@@ -233,7 +263,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         kriptogramProblem = `mail.pgpmime.malformed: ${String(e.params['reason'] ?? '')}`;
       } else if (!(e instanceof SandiError)) throw e;
     }
-    const found = kriptogram ? { nomorSurat: null, tanggalSurat: null } : await letterNumberOf(parsed);
+    const found = kriptogram ? { nomorSurat: null, tanggalSurat: null } : await letterNumberOf(parsed, peringatan);
     for (const a of parsed.attachments) delete a.content;
     return { parsed, peringatan, kriptogram, kriptogramProblem, found };
   }
@@ -242,17 +272,20 @@ export function terimaService(app: App, opts: TerimaOptions) {
    * The letter's own number and date: from the mail text, else from the first pages of its first PDF
    * attachment that has text (pdftotext; a scan has none). Without pdftotext, warned once per run.
    */
-  async function letterNumberOf(parsed: ParsedIncoming): Promise<LetterNumber> {
+  async function letterNumberOf(parsed: ParsedIncoming, peringatan: string[]): Promise<LetterNumber> {
     const inText = findLetterNumber(parsed.text);
     if (inText.nomorSurat !== null) return inText;
     for (const a of parsed.attachments) {
-      if (!a.content || pdftotextMissing) continue;
-      const r = await pdfText(a.content);
+      const content = a.content;
+      if (!content || pdftotextMissing) continue;
+      const r = await pdfSlots(() => pdfText(content));
       if (r.missing) {
+        // checked and set in one step: analyses running side by side warn once between them
+        if (!pdftotextMissing) warn('terima.w.noPdftotext', {});
         pdftotextMissing = true;
-        warn('terima.w.noPdftotext', {});
         break;
       }
+      if (r.timedOut && !peringatan.includes('terima.w.pdfTextTimeout')) peringatan.push('terima.w.pdfTextTimeout');
       const inPdf = findLetterNumber(r.text);
       if (inPdf.nomorSurat !== null) return { nomorSurat: inPdf.nomorSurat, tanggalSurat: inPdf.tanggalSurat ?? inText.tanggalSurat };
     }
@@ -511,12 +544,32 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const maxReconnects = opts.reconnect?.max ?? MAX_RECONNECTS;
     const pauseMs = opts.reconnect?.pauseMs ?? RECONNECT_PAUSE_MS;
     const endpoint = { host: account.imap.host, port: account.imap.port };
+    /** the UID (or UID range of a batch, or the listing "n:*") being fetched: named when the run gives up */
+    let onUid = '';
+    let backwardsWarned = false;
 
     /** One pass: list from the recorded position and fetch it all. False: the folder was renumbered, list again. */
     const pass = async (box: ImapMailbox): Promise<boolean> => {
       const pos = getFolderPosition(store(), account.user, folder);
+      onUid = `${(pos?.lastUid ?? 0) + 1}:*`;
       let listing = await box.listSince(folder, pos?.lastUid ?? 0);
+      // Same UIDVALIDITY but UIDNEXT at or below the recorded position: the server's UIDs went back (restored
+      // from a backup, index rebuilt). New mail would sit below the position for ever: the position starts
+      // again at 0 and the folder is read from the start; the content hash and Message-ID recognise what is
+      // registered already.
+      let backwards = false;
       if (pos !== null && Number(listing.uidValidity) !== pos.uidvalidity) listing = await box.listSince(folder, 0);
+      else if (pos !== null && listing.uidNext !== null && listing.uidNext <= pos.lastUid) {
+        backwards = true;
+        if (!backwardsWarned) {
+          backwardsWarned = true;
+          warn('terima.uidNextBackwards', { folder, uidNext: listing.uidNext, lastUid: pos.lastUid });
+        }
+        onUid = '1:*';
+        const restart = { uidvalidity: pos.uidvalidity, lastUid: 0 };
+        store().write((tx) => restartFolderPosition(tx, account.user, folder, restart, app.clock.now()));
+        listing = await box.listSince(folder, 0);
+      }
       const uidvalidity = Number(listing.uidValidity);
       report.uidvalidity = uidvalidity;
       const changed = pos !== null && pos.uidvalidity !== uidvalidity;
@@ -524,7 +577,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         report.uidvalidityBerubah = true;
         warn('terima.uidvalidityChanged', { folder, old: pos.uidvalidity, new: uidvalidity });
       }
-      const after = pos && !changed ? pos.lastUid : 0;
+      const after = pos && !changed && !backwards ? pos.lastUid : 0;
       const todo = listing.messages.filter((m) => m.uid > after);
       for (const m of todo) seen.add(`${uidvalidity}:${m.uid}`);
       report.diperiksa = seen.size;
@@ -556,6 +609,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
        * fetched. Null: the server has no such UID (any more).
        */
       const streamOne = async (m: { uid: number; internalDate: Date | null }): Promise<{ prepared: Promise<Prepared[]> } | null | 'renumbered'> => {
+        onUid = String(m.uid);
         let raw;
         try {
           raw = await box.fetchRaw(folder, m.uid, { chunkSize: STREAM_CHUNK });
@@ -585,13 +639,16 @@ export function terimaService(app: App, opts: TerimaOptions) {
         opts.progress?.(0, todo.length);
         for (const [i, batch] of batches.entries()) {
           if (batch.kind === 'small') {
+            onUid = batch.uids.length === 1 ? String(batch.uids[0]) : `${batch.uids[0]}-${batch.uids[batch.uids.length - 1]}`;
             const got = await (ahead?.uids === batch.uids ? ahead.fetch : request(batch.uids).fetch);
             ahead = null;
             const next = batches[i + 1];
             if (next?.kind === 'small' && !terima.pindahKe) ahead = request(next.uids);
+            // Renumbered under our feet (here and below): register what is staged, but commitStaged(false), never
+            // move it: its UIDs are of the old numbering and would name other messages (or none) in the new one.
             if (Number(got.uidValidity) !== uidvalidity) {
-              await commitStaged();
-              return false; // renumbered under our feet: list again
+              await commitStaged(false);
+              return false; // list again
             }
             // A UID the batch FETCH did not answer is asked for on its own (a download): gone for good
             // (expunged meanwhile) it is skipped; there, it is taken in its place. Never skipped silently.
@@ -601,7 +658,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
               if (answered.has(uid)) continue;
               const one = await streamOne(byUid.get(uid) ?? { uid, internalDate: null });
               if (one === 'renumbered') {
-                await commitStaged();
+                await commitStaged(false); // renumbered: no MOVE with old UIDs
                 return false;
               }
               if (one !== null) alone.push(one.prepared);
@@ -617,7 +674,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
           } else {
             const one = await streamOne(batch.message);
             if (one === 'renumbered') {
-              await commitStaged();
+              await commitStaged(false); // renumbered: no MOVE with old UIDs
               return false;
             }
             await commitStaged();
@@ -643,6 +700,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     let box: ImapMailbox | null = null;
     try {
       box = await connect();
+      if (terima.pindahKe !== null) await checkMoveTarget(box, terima.pindahKe);
       for (;;) {
         try {
           if (await pass(box)) break;
@@ -658,6 +716,17 @@ export function terimaService(app: App, opts: TerimaOptions) {
     }
     return report;
 
+    /**
+     * terima.pindahKe must name an existing folder other than the one read (LIST, before anything is
+     * fetched): a MOVE refused after the batch is registered would fail every later run the same way.
+     */
+    async function checkMoveTarget(b: ImapMailbox, target: string): Promise<void> {
+      if (samePath(target, folder)) throw new SandiError('CONFIG', 'terima.pindahKeSame', { folder }, { hint: 'terima.pindahKeSame.hint' });
+      const found = await b.findMailbox(target);
+      if (found === null) throw new SandiError('CONFIG', 'terima.pindahKeMissing', { folder: target, user: account?.user ?? '' }, { hint: 'terima.pindahKeMissing.hint' });
+      if (samePath(found.path, folder)) throw new SandiError('CONFIG', 'terima.pindahKeSame', { folder }, { hint: 'terima.pindahKeSame.hint' });
+    }
+
     /** A new client after `cause` dropped the old one: up to `maxReconnects` attempts in a row, with a doubling pause. */
     async function reconnect(old: ImapMailbox, cause: SandiError): Promise<ImapMailbox> {
       await old.close();
@@ -667,7 +736,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
           throw new SandiError(
             last.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'TEMPFAIL',
             'terima.connectionGaveUp',
-            { ...endpoint, attempts: maxReconnects, registered: report.baru.length, reason: reasonOf(last) },
+            { ...endpoint, attempts: maxReconnects, registered: report.baru.length, folder, uid: onUid, reason: reasonOf(last) },
             { hint: 'terima.connectionGaveUp.hint', cause: last },
           );
         }
@@ -714,6 +783,29 @@ export function terimaService(app: App, opts: TerimaOptions) {
     else report.duplikat.push(r);
   }
 
+  /** Forward the letters `ids` to their cc addresses in the address book or teruskanDomain; the rest is held. */
+  async function autoForward(ids: readonly number[], report: FetchReport): Promise<void> {
+    const allowed = { addressBook: kunciService(app, opts.actor).listAddresses().map((x) => x.email), domains: terima.teruskanDomain };
+    for (const id of ids) {
+      const row = findIncomingByRef(store(), String(id));
+      if (!row || row.tembusan.length === 0) continue;
+      // forwarded already (by another run that registered it meanwhile): never twice
+      if (listIncomingSteps(store(), row.id).some((st) => st.langkah === 'teruskan')) continue;
+      // The cc addresses are the sender's choice: forward automatically only to known partners.
+      const cc = candidates(row.tembusan, row.nomor);
+      const ke = cc.filter((x) => forwardAllowed(x, allowed));
+      const held = cc.filter((x) => !ke.includes(x));
+      if (held.length > 0) {
+        warn('terima.forwardHeld', { nomor: row.nomor, ke: held.join(', ') });
+        report.ditahan.push({ nomor: row.nomor, ke: held });
+      }
+      if (ke.length > 0) {
+        const f = await forward(row, ke);
+        report.diteruskan.push({ nomor: row.nomor, ke: f.ke });
+      }
+    }
+  }
+
   return {
     settings,
     archive,
@@ -723,34 +815,31 @@ export function terimaService(app: App, opts: TerimaOptions) {
      * the configured mailbox is read, or, with none configured, the local Maildir <home>/maildir/INBOX.
      */
     async fetch(o: { dariFolder?: string } = {}): Promise<FetchReport> {
+      const before = lastIncomingLetterId(store());
       let report: FetchReport;
-      if (o.dariFolder !== undefined) report = await fetchFolder(o.dariFolder);
-      else if (config.mailbox) report = await fetchImap();
-      else {
-        const inbox = join(app.paths.maildir, 'INBOX');
-        mkdirSync(join(inbox, 'new'), { recursive: true, mode: 0o700 });
-        report = await fetchFolder(inbox);
-      }
-      if (terima.teruskanOtomatis) {
-        const allowed = { addressBook: kunciService(app, opts.actor).listAddresses().map((x) => x.email), domains: terima.teruskanDomain };
-        for (const a of report.baru) {
-          if (a.buku !== 'surat_masuk') continue;
-          const row = findIncomingByRef(store(), String(a.id));
-          if (!row || row.tembusan.length === 0) continue;
-          // The cc addresses are the sender's choice: forward automatically only to known partners.
-          const cc = candidates(row.tembusan, row.nomor);
-          const ke = cc.filter((x) => forwardAllowed(x, allowed));
-          const held = cc.filter((x) => !ke.includes(x));
-          if (held.length > 0) {
-            warn('terima.forwardHeld', { nomor: row.nomor, ke: held.join(', ') });
-            report.ditahan.push({ nomor: row.nomor, ke: held });
-          }
-          if (ke.length > 0) {
-            const f = await forward(row, ke);
-            report.diteruskan.push({ nomor: row.nomor, ke: f.ke });
+      try {
+        if (o.dariFolder !== undefined) report = await fetchFolder(o.dariFolder);
+        else if (config.mailbox) report = await fetchImap();
+        else {
+          const inbox = join(app.paths.maildir, 'INBOX');
+          mkdirSync(join(inbox, 'new'), { recursive: true, mode: 0o700 });
+          report = await fetchFolder(inbox);
+        }
+      } catch (e) {
+        // What this run registered before it failed is forwarded all the same: a later run will not see
+        // those letters again. Best effort (the run's own error is what the operator must see); a failure
+        // here is warned, and `sandi terima teruskan NOMOR` does it by hand.
+        if (terima.teruskanOtomatis) {
+          const partial: FetchReport = { sumber: 'imap', akun: '', folder: '', uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
+          try {
+            await autoForward(incomingLetterIdsAfter(store(), before), partial);
+          } catch (fe) {
+            warn('terima.forwardAfterError', { reason: fe instanceof SandiError ? fe.key : (fe as Error).message });
           }
         }
+        throw e;
       }
+      if (terima.teruskanOtomatis) await autoForward(report.baru.filter((a) => a.buku === 'surat_masuk').map((a) => a.id), report);
       return report;
     },
 

@@ -55,6 +55,12 @@ describeWith('pdftotext (poppler-utils)', haveCommand('pdftotext', ['-v']), 'let
     expect(await pdfText(Buffer.from('%PDF-1.7 this is not a pdf'))).toEqual({ text: null, missing: false });
     expect(await pdfText(Buffer.alloc(0))).toEqual({ text: null, missing: false });
     expect(await pdfText(Buffer.from('x'), { program: join(dir, 'tidak-ada') })).toEqual({ text: null, missing: true });
+    // a reader that hangs is killed at the time limit and reported as such
+    const slow = join(dir, 'pdftotext-lambat');
+    writeFileSync(slow, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const t0 = Date.now();
+    expect(await pdfText(Buffer.from('x'), { program: slow, timeoutMs: 300 })).toEqual({ text: null, missing: false, timedOut: true });
+    expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
   it('registers the number and date found in the PDF when the text has none; the text wins when it has one', async () => {

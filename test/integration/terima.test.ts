@@ -10,7 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terimaService, type TerimaService } from '../../src/services/terima.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
-import { listIncomingSteps, getIncoming } from '../../src/adapters/sqlite/registers.js';
+import { listIncomingSteps, getIncoming, listIncoming } from '../../src/adapters/sqlite/registers.js';
 import { SandiError } from '../../src/errors.js';
 import { t } from '../../src/cli/messages/index.js';
 import { haveCommand } from '../helpers/gate.js';
@@ -302,6 +302,30 @@ describe('security: forwarding targets, Maildir paths, kriptograms rejected only
       expect(r.ditahan).toEqual([{ nomor, ke: ['relay@elsewhere.test'] }]);
       expect(warnings.map((w) => w.key)).toContain('terima.forwardHeld');
       expect(readdirSync(join(office.home, 'maildir'))).not.toContain('relay@elsewhere.test');
+    } finally {
+      office.patchConfig({ terima: {} });
+    }
+  });
+
+  it('automatic forwarding still happens for what a run registered before it failed', async () => {
+    office.patchConfig({ terima: { teruskanOtomatis: true } });
+    try {
+      const dir = join(office.home, 'impor-gagal');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, '01.eml'),
+        `From: Setda <setda@pemkot.test>\r\nTo: sandi@kominfo.test\r\nCc: ${DEMO_UNIT_MAILDIR}\r\nSubject: Sebelum galat\r\nMessage-ID: <sebelum-galat@pemkot.test>\r\n\r\nIsi.\r\n`,
+      );
+      mkdirSync(join(dir, '02.eml')); // unreadable as a message: the run fails here (I/O)
+      await expectError(svc().fetch({ dariFolder: dir }), 'IO', 'common.writeFailed');
+      const row = [...listIncoming(office.app.store())].find((r) => r.perihal === 'Sebelum galat');
+      expect(row, 'registered before the failure').toBeDefined();
+      const steps = listIncomingSteps(office.app.store(), row!.id).filter((st) => st.langkah === 'teruskan');
+      expect(steps).toHaveLength(1);
+      expect(steps[0]!.data).toMatchObject({ ke: [DEMO_UNIT_MAILDIR] });
+      // a second failing run forwards nothing twice
+      await expectError(svc().fetch({ dariFolder: dir }), 'IO', 'common.writeFailed');
+      expect(listIncomingSteps(office.app.store(), row!.id).filter((st) => st.langkah === 'teruskan')).toHaveLength(1);
     } finally {
       office.patchConfig({ terima: {} });
     }

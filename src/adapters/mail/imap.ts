@@ -4,7 +4,7 @@
  * byte stream, APPEND, and search by Message-ID. Every library failure becomes a SandiError.
  */
 import { finished, PassThrough, type Readable } from 'node:stream';
-import { ImapFlow, type ListResponse } from 'imapflow';
+import { ImapFlow, type ListResponse, type Logger } from 'imapflow';
 import { SandiError } from '../../errors.js';
 import { mapConnectionError, readCaFile, redact, type Endpoint } from './errors.js';
 
@@ -64,6 +64,8 @@ export class ImapMailbox {
     private readonly secrets: string[],
     /** set when the connection failed in the background; the next call reports it */
     private readonly lastError: { error: unknown },
+    /** the last command failure imapflow logged instead of throwing (messageMove answers `false` on NO) */
+    private readonly lastRefusal: { error: unknown },
   ) {}
 
   /** Connect and log in. Rejects with a SandiError (UNAVAILABLE, TEMPFAIL, PERMISSION, CONFIG). */
@@ -71,6 +73,21 @@ export class ImapMailbox {
     const timeout = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const ep: Endpoint = { protocol: 'IMAP', host: settings.host, port: settings.port, user: settings.user, timeoutMs: timeout };
     const ca = settings.caFile === undefined ? undefined : await readCaFile(settings.caFile);
+    const lastRefusal: { error: unknown } = { error: undefined };
+    // Only warnings are taken, and only for the error they carry: imapflow reports a refused command it
+    // answers with `false` (MOVE into a missing folder: NO [TRYCREATE]) nowhere else. Nothing is printed.
+    const logger: Logger & { isLevelEnabled(level: string): boolean } = {
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (entry: unknown) => {
+        const err = entry !== null && typeof entry === 'object' ? (entry as { err?: unknown }).err : undefined;
+        if (err !== undefined) lastRefusal.error = err;
+      },
+      error: () => undefined,
+      fatal: () => undefined,
+      isLevelEnabled: (level: string) => level === 'warn',
+    };
     const client = new ImapFlow({
       host: settings.host,
       port: settings.port,
@@ -87,7 +104,7 @@ export class ImapMailbox {
       greetingTimeout: timeout,
       socketTimeout: timeout * 10,
       disableAutoIdle: true,
-      logger: false,
+      logger,
       emitLogs: false,
     });
     const lastError: { error: unknown } = { error: undefined };
@@ -101,7 +118,7 @@ export class ImapMailbox {
       client.close();
       throw mapImapError(e, ep, 'connect', undefined, [settings.password]);
     }
-    return new ImapMailbox(client, ep, [settings.password], lastError);
+    return new ImapMailbox(client, ep, [settings.password], lastError, lastRefusal);
   }
 
   /** Every folder, with its special use (\Sent, \Drafts, ...) as the server reports it (RFC 6154). */
@@ -115,6 +132,16 @@ export class ImapMailbox {
       flags: [...m.flags],
       subscribed: m.subscribed,
     }));
+  }
+
+  /**
+   * The folder `path` as the server lists it (one LIST, nothing selected), or null when there is none or it
+   * cannot hold messages (\Noselect, \NonExistent). INBOX is matched in any case (RFC 3501).
+   */
+  async findMailbox(path: string): Promise<MailboxInfo | null> {
+    const found = (await this.listMailboxes()).find((m) => samePath(m.path, path)) ?? null;
+    if (found === null || found.flags.some((f) => /^\\(noselect|nonexistent)$/i.test(f))) return null;
+    return found;
   }
 
   /** Path of the folder with the given special use, or null when the server names none. */
@@ -186,8 +213,9 @@ export class ImapMailbox {
 
   /** APPEND a raw message (e.g. a sent kriptogram into \Sent). UID and UIDVALIDITY come from UIDPLUS. */
   async append(mailbox: string, raw: Buffer, options: { flags?: string[]; date?: Date } = {}): Promise<AppendResult> {
+    this.lastRefusal.error = undefined;
     const res = await this.run('APPEND', mailbox, () => this.client.append(mailbox, raw, options.flags ?? ['\\Seen'], options.date));
-    if (res === false) throw this.rejected('APPEND', mailbox, 'no response');
+    if (res === false) throw this.rejected('APPEND', mailbox);
     return { mailbox: res.destination, uid: res.uid ?? null, uidValidity: res.uidValidity ?? null };
   }
 
@@ -239,8 +267,9 @@ export class ImapMailbox {
     if (set.length === 0) return;
     const lock = await this.lock(mailbox);
     try {
+      this.lastRefusal.error = undefined;
       const res = await this.run('MOVE', mailbox, () => this.client.messageMove(set, destination, { uid: true }));
-      if (res === false) throw this.rejected('MOVE', mailbox, 'no response');
+      if (res === false) throw this.rejected('MOVE', mailbox);
     } finally {
       lock.release();
     }
@@ -276,9 +305,21 @@ export class ImapMailbox {
     }
   }
 
-  private rejected(operation: string, mailbox: string, response: string): SandiError {
+  /** A command imapflow answered with `false`: the server's reply when imapflow logged it, else "no response". */
+  private rejected(operation: string, mailbox: string): SandiError {
+    const err = (this.lastRefusal.error ?? {}) as { responseStatus?: unknown; responseText?: unknown };
+    this.lastRefusal.error = undefined;
+    const response =
+      typeof err.responseText === 'string' && err.responseText.length > 0
+        ? redact(`${typeof err.responseStatus === 'string' ? `${err.responseStatus} ` : ''}${err.responseText}`, this.secrets)
+        : 'no response';
     return new SandiError('TEMPFAIL', 'mail.imapRejected', { operation, mailbox, response });
   }
+}
+
+/** Two folder paths name the same folder: equal, or both INBOX (whose name is case-insensitive). */
+export function samePath(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
 }
 
 function isNoSuchMailbox(e: unknown): boolean {

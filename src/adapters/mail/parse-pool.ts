@@ -57,7 +57,7 @@ function inThread(source: ParseSource): Promise<ParsedIncoming> {
  * A parser for one fetch run: on `threads` worker threads (started on first use; each message goes to the
  * one with the fewest waiting) when the compiled parser is there, else in this thread.
  */
-export function messageParser(o: { threads: number }): MessageParser {
+export function messageParser(o: { threads: number; /** the worker's heap limit (default: Node's) */ maxHeapMb?: number }): MessageParser {
   const parserFile = fileURLToPath(PARSER_URL);
   if (o.threads < 1 || !parserFile.endsWith('.js') || !existsSync(parserFile)) return { parse: inThread, close: () => Promise.resolve() };
 
@@ -72,7 +72,11 @@ export function messageParser(o: { threads: number }): MessageParser {
     pending.clear();
   };
   const start = (): { w: Worker; waiting: number } => {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { parser: PARSER_URL.href } });
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { parser: PARSER_URL.href },
+      ...(o.maxHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb, maxYoungGenerationSizeMb: 1 } } : {}),
+    });
     w.unref();
     w.on('message', (m: { id: number; result?: ParsedIncoming; error?: string }) => {
       const p = pending.get(m.id);
@@ -93,20 +97,27 @@ export function messageParser(o: { threads: number }): MessageParser {
     return { w, waiting: 0 };
   };
 
+  let closed = false;
   return {
     parse(source) {
-      if (broken) return Promise.reject(internal(broken.message));
+      if (closed) return Promise.reject(internal('closed'));
+      // the worker died (out of memory on a monster message, say): parse here, as without a worker
+      if (broken) return inThread(source);
       if (workers.length < o.threads && workers.every((x) => x.waiting > 0)) workers.push(start());
       const slot = workers.reduce((a, b) => (b.waiting < a.waiting ? b : a));
       const id = nextId++;
       slot.waiting++;
-      return new Promise<ParsedIncoming>((resolve, reject) => {
+      const viaWorker = new Promise<ParsedIncoming>((resolve, reject) => {
         pending.set(id, { resolve, reject, slot });
         // a Buffer is copied (structured clone), the caller's stays intact
         slot.w.postMessage(Buffer.isBuffer(source) ? { id, raw: source, tail: source.subarray(Math.max(0, source.length - 16 * 1024)) } : { id, path: source.path, tail: source.tail });
       });
+      // a failure of the thread (not of the message: parseIncoming never throws for bad mail) is not the
+      // operator's problem: the same function runs here instead; an error here is a real one
+      return viaWorker.catch((e: unknown) => (closed ? Promise.reject(e as Error) : inThread(source)));
     },
     async close() {
+      closed = true;
       broken ??= new Error('closed');
       const all = workers.splice(0);
       await Promise.all(all.map((x) => x.w.terminate()));

@@ -35,6 +35,17 @@ export function setFolderPosition(tx: WriteTx, akun: string, folder: string, pos
   st.run(akun, folder, pos.uidvalidity, pos.lastUid, at.toISOString());
 }
 
+/**
+ * Start the position of `folder` again at `pos` under the SAME UIDVALIDITY: the one way back past the
+ * forward-only trigger, for a server whose UIDs went back (its UIDNEXT at or below the recorded position:
+ * restored from a backup, index rebuilt). The row is replaced, not updated; the content hash and Message-ID
+ * keep what is registered already from being registered again.
+ */
+export function restartFolderPosition(tx: WriteTx, akun: string, folder: string, pos: FolderPosition, at: Date): void {
+  tx.db.prepare<[string, string]>('DELETE FROM terima_folder WHERE akun = ? AND folder = ?').run(akun, folder);
+  setFolderPosition(tx, akun, folder, pos, at);
+}
+
 /** the position upsert, prepared once per connection (it runs once per registered batch) */
 const upserts = new WeakMap<WriteTx['db'], Statement<[string, string, number, number, string]>>();
 
@@ -63,4 +74,17 @@ export function listIncomingKriptogram(db: DbLike, filter: { status?: string } =
     ? d.prepare<[string], { id: number }>('SELECT id FROM kriptogram_masuk WHERE status = ? ORDER BY id').all(filter.status)
     : d.prepare<[], { id: number }>('SELECT id FROM kriptogram_masuk ORDER BY id').all();
   return rows.map((r) => getIncomingKriptogram(d, r.id));
+}
+
+/** The highest incoming-letter row id so far (0 when none): a run's starting mark. */
+export function lastIncomingLetterId(db: DbLike): number {
+  return dbOf(db).prepare<[], { id: number | null }>('SELECT max(id) AS id FROM surat_masuk').get()?.id ?? 0;
+}
+
+/** Incoming-letter row ids above `id`, in order: what was registered since a starting mark. */
+export function incomingLetterIdsAfter(db: DbLike, id: number): number[] {
+  return dbOf(db)
+    .prepare<[number], { id: number }>('SELECT id FROM surat_masuk WHERE id > ? ORDER BY id')
+    .all(id)
+    .map((r) => r.id);
 }
