@@ -139,9 +139,21 @@ export function messageArchive(dir: string): MessageArchive {
         if (options.deferDirSync) pending.add(d);
         else fsyncDir(d);
       };
+      /** the written, fsynced temporary file becomes `path` (its folder made and synced as needed) */
+      const moveIntoPlace = (tmp: string, path: string, sub: string): void => {
+        try {
+          ensureDir(sub);
+          renameSync(tmp, path);
+          syncDir(sub);
+        } catch (e) {
+          rmSync(tmp, { force: true });
+          throw ioError(path, e);
+        }
+      };
       try {
         ensureDir(tmpDir);
       } catch (e) {
+        if (!(source instanceof Uint8Array)) (source as { destroy?: () => void }).destroy?.();
         throw ioError(tmpDir, e);
       }
       const tmp = join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
@@ -157,13 +169,11 @@ export function messageArchive(dir: string): MessageArchive {
         }
         try {
           await writeFile(tmp, source, { flag: 'wx', mode: 0o600, flush: true });
-          ensureDir(sub);
-          renameSync(tmp, path);
-          syncDir(sub);
         } catch (e) {
           rmSync(tmp, { force: true });
           throw ioError(path, e);
         }
+        moveIntoPlace(tmp, path, sub);
         return { sha256, size: source.length, path, stored: true };
       }
       const hash = createHash('sha256');
@@ -172,6 +182,8 @@ export function messageArchive(dir: string): MessageArchive {
       try {
         fh = await open(tmp, 'wx', 0o600);
       } catch (e) {
+        // a download stream left unread would hold the mailbox lock until the connection closes
+        if (!(source instanceof Uint8Array)) (source as { destroy?: () => void }).destroy?.();
         throw ioError(tmp, e);
       }
       try {
@@ -198,14 +210,7 @@ export function messageArchive(dir: string): MessageArchive {
         syncDir(sub);
         return { sha256, size, path, stored: false };
       }
-      try {
-        ensureDir(sub);
-        renameSync(tmp, path);
-        syncDir(sub);
-      } catch (e) {
-        rmSync(tmp, { force: true });
-        throw ioError(path, e);
-      }
+      moveIntoPlace(tmp, path, sub);
       return { sha256, size, path, stored: true };
     },
     open(sha) {

@@ -18,7 +18,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './mailstack.js';
+import { freePort, stopProcessGroup } from './mailstack.js';
 
 const run = promisify(execFile);
 
@@ -186,25 +186,7 @@ export async function startCups(options: { keep?: boolean } = {}): Promise<CupsS
         /* gone */
       }
     }
-    const pid = cupsd?.pid;
-    if (cupsd && pid !== undefined) {
-      const child = cupsd;
-      const exited = new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) resolve();
-        else child.once('exit', () => resolve());
-      });
-      const killGroup = (signal: NodeJS.Signals): void => {
-        try {
-          process.kill(-pid, signal);
-        } catch {
-          /* group gone */
-        }
-      };
-      killGroup('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 1000).unref())]);
-      killGroup('SIGKILL');
-      await exited;
-    }
+    if (cupsd) await stopProcessGroup(cupsd, 1000);
     if (!keep) rmSync(dir, { recursive: true, force: true });
   };
 

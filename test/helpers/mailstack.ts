@@ -585,6 +585,15 @@ async function waitGone(pid: number, ms: number): Promise<void> {
  * nothing worth a clean shutdown, so: SIGTERM, a short grace period, then SIGKILL to the whole group.
  */
 async function stopDovecot(child: ChildProcess): Promise<void> {
+  await stopProcessGroup(child, 300);
+}
+
+/**
+ * Stopping a test server started in its own process group (`spawn(..., { detached: true })`): SIGTERM to the
+ * group, a grace period, then SIGKILL to the whole group (a child may linger after its master is gone), and
+ * wait for the leader's exit. A test server holds nothing worth a slow clean shutdown.
+ */
+export async function stopProcessGroup(child: ChildProcess, graceMs: number): Promise<void> {
   const pid = child.pid;
   if (pid === undefined) return;
   const exited = new Promise<void>((resolve) => {
@@ -599,9 +608,7 @@ async function stopDovecot(child: ChildProcess): Promise<void> {
     }
   };
   killGroup('SIGTERM');
-  const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 300).unref());
-  await Promise.race([exited, graceOver]);
-  // The master may be gone while a child lingers: always sweep the group.
+  await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs).unref())]);
   killGroup('SIGKILL');
   await exited;
 }
