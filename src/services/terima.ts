@@ -30,6 +30,7 @@ import { ImapMailbox, samePath, type ImapSettings } from '../adapters/mail/imap.
 import { listMaildir, deliverToMaildir, maildirIn } from '../adapters/maildir.js';
 import { writeFileAtomic } from '../adapters/keystore.js';
 import { pdfText } from '../adapters/pdf-text.js';
+import { takePidLock } from '../adapters/pid-lock.js';
 import {
   addIncomingStep,
   findIncomingDuplicate,
@@ -783,6 +784,36 @@ export function terimaService(app: App, opts: TerimaOptions) {
     else report.duplikat.push(r);
   }
 
+  /** fetch() under its lock */
+  async function fetchLocked(o: { dariFolder?: string }): Promise<FetchReport> {
+    const before = lastIncomingLetterId(store());
+    let report: FetchReport;
+    try {
+      if (o.dariFolder !== undefined) report = await fetchFolder(o.dariFolder);
+      else if (config.mailbox) report = await fetchImap();
+      else {
+        const inbox = join(app.paths.maildir, 'INBOX');
+        mkdirSync(join(inbox, 'new'), { recursive: true, mode: 0o700 });
+        report = await fetchFolder(inbox);
+      }
+    } catch (e) {
+      // What this run registered before it failed is forwarded all the same: a later run will not see
+      // those letters again. Best effort (the run's own error is what the operator must see); a failure
+      // here is warned, and `sandi terima teruskan NOMOR` does it by hand.
+      if (terima.teruskanOtomatis) {
+        const partial: FetchReport = { sumber: 'imap', akun: '', folder: '', uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
+        try {
+          await autoForward(incomingLetterIdsAfter(store(), before), partial);
+        } catch (fe) {
+          warn('terima.forwardAfterError', { reason: fe instanceof SandiError ? fe.key : (fe as Error).message });
+        }
+      }
+      throw e;
+    }
+    if (terima.teruskanOtomatis) await autoForward(report.baru.filter((a) => a.buku === 'surat_masuk').map((a) => a.id), report);
+    return report;
+  }
+
   /** Forward the letters `ids` to their cc addresses in the address book or teruskanDomain; the rest is held. */
   async function autoForward(ids: readonly number[], report: FetchReport): Promise<void> {
     const allowed = { addressBook: kunciService(app, opts.actor).listAddresses().map((x) => x.email), domains: terima.teruskanDomain };
@@ -815,32 +846,14 @@ export function terimaService(app: App, opts: TerimaOptions) {
      * the configured mailbox is read, or, with none configured, the local Maildir <home>/maildir/INBOX.
      */
     async fetch(o: { dariFolder?: string } = {}): Promise<FetchReport> {
-      const before = lastIncomingLetterId(store());
-      let report: FetchReport;
+      // one fetch at a time per office (a timer's run and an operator's): two would race for the same
+      // messages and the slower one would fail moving the folder position backwards
+      const lock = await takePidLock(join(app.paths.root, '.terima.lock'), 'terima.busy');
       try {
-        if (o.dariFolder !== undefined) report = await fetchFolder(o.dariFolder);
-        else if (config.mailbox) report = await fetchImap();
-        else {
-          const inbox = join(app.paths.maildir, 'INBOX');
-          mkdirSync(join(inbox, 'new'), { recursive: true, mode: 0o700 });
-          report = await fetchFolder(inbox);
-        }
-      } catch (e) {
-        // What this run registered before it failed is forwarded all the same: a later run will not see
-        // those letters again. Best effort (the run's own error is what the operator must see); a failure
-        // here is warned, and `sandi terima teruskan NOMOR` does it by hand.
-        if (terima.teruskanOtomatis) {
-          const partial: FetchReport = { sumber: 'imap', akun: '', folder: '', uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
-          try {
-            await autoForward(incomingLetterIdsAfter(store(), before), partial);
-          } catch (fe) {
-            warn('terima.forwardAfterError', { reason: fe instanceof SandiError ? fe.key : (fe as Error).message });
-          }
-        }
-        throw e;
+        return await fetchLocked(o);
+      } finally {
+        lock.release();
       }
-      if (terima.teruskanOtomatis) await autoForward(report.baru.filter((a) => a.buku === 'surat_masuk').map((a) => a.id), report);
-      return report;
     },
 
     /** Decrypt and verify an incoming kriptogram; its plaintext goes to `output` only when given. */

@@ -83,4 +83,32 @@ describe('sandi terima (e2e)', () => {
     const audit = run(['audit', 'periksa']);
     expect(audit.code).toBe(0);
   }, 60_000);
+
+  it('one fetch at a time: a second run while one is fetching is refused with 75 naming the first; after it, runs go on', async () => {
+    const dir = join(home.dir, 'bersamaan');
+    mkdirSync(dir);
+    // enough that the first run is still at work when the second starts (about 8 ms a message here)
+    for (let i = 0; i < 500; i++) {
+      writeFileSync(join(dir, `${String(i).padStart(3, '0')}.eml`), await compose({ from: 'x@y.test', to: 'sandi@kominfo.test', subject: `Bersamaan ${i}`, text: `isi ${i}`, messageId: `<bersamaan-${i}@y.test>` }));
+    }
+    const db = new Database(join(home.dir, 'sandi.db'), { readonly: true });
+    const count = () => (db.prepare("SELECT count(*) AS n FROM surat_masuk WHERE perihal LIKE 'Bersamaan %'").get() as { n: number }).n;
+    const first = spawn(process.execPath, [BIN, '--home', home.dir, '--no-input', 'terima', '--dari-folder', dir], { stdio: 'ignore', env: { PATH: process.env['PATH'], HOME: process.env['HOME'] } });
+    const exited = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (count() < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(count()).toBeGreaterThan(0);
+      expect(count()).toBeLessThan(500); // still fetching
+      const second = run(['terima', '--dari-folder', dir]);
+      expect(second.code, second.stderr).toBe(75);
+      expect(second.stderr).toContain(`pid ${first.pid}`);
+    } finally {
+      expect(await exited).toBe(0);
+      db.close();
+    }
+    const after = run(['terima', '--dari-folder', dir, '--json']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.json<FetchReport>().baru).toHaveLength(0);
+  }, 60_000);
 });
