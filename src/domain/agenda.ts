@@ -5,6 +5,7 @@
  *
  * No I/O, no clock: the store streams raw rows, the writers in src/adapters/export.ts call these per cell.
  */
+import { zoneOffsetMinutes } from './working-time.js';
 
 /**
  * How a column's value is typed: text; integer; an ISO 8601 UTC instant (text); or JSON text held in
@@ -127,21 +128,6 @@ export function isDate(s: string): boolean {
   return d.toISOString().slice(0, 10) === s;
 }
 
-/** The offset of `timeZone` from UTC at `at`, in minutes (Asia/Jakarta: 420). */
-export function zoneOffsetMinutes(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? '0');
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-  return Math.round((local - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
-}
 
 /** The UTC instant of local midnight starting `date` (YYYY-MM-DD) in `timeZone`. */
 export function localMidnightUtc(date: string, timeZone: string): Date {

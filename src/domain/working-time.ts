@@ -119,7 +119,7 @@ function localParts(timeZone: string, at: Date): LocalParts {
 }
 
 /** UTC offset of the zone at `at`, in minutes (Asia/Jakarta: 420). */
-function offsetMinutes(timeZone: string, at: Date): number {
+export function zoneOffsetMinutes(timeZone: string, at: Date): number {
   const p = localParts(timeZone, at);
   const asUtc = Date.UTC(p.y, p.m - 1, p.d) + p.minute * MINUTE;
   return Math.round((asUtc - at.getTime()) / MINUTE);
@@ -128,9 +128,9 @@ function offsetMinutes(timeZone: string, at: Date): number {
 /** The instant of local date (y, m, d) at `minute` minutes after local midnight. */
 function instantOf(timeZone: string, day: LocalDay, minute: number): Date {
   const guess = Date.UTC(day.y, day.m - 1, day.d) + minute * MINUTE;
-  let off = offsetMinutes(timeZone, new Date(guess));
+  let off = zoneOffsetMinutes(timeZone, new Date(guess));
   let t = guess - off * MINUTE;
-  const off2 = offsetMinutes(timeZone, new Date(t));
+  const off2 = zoneOffsetMinutes(timeZone, new Date(t));
   if (off2 !== off) {
     off = off2;
     t = guess - off * MINUTE;

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import type { App } from '../app.js';
 import { SandiError } from '../errors.js';
-import { dateRange, zoneOffsetMinutes } from '../domain/agenda.js';
+import { dateRange } from '../domain/agenda.js';
+import { zoneOffsetMinutes } from '../domain/working-time.js';
 import { monthsOf, parseTriwulan, summariseSla, volumeByMonth, type SlaSummary } from '../domain/laporan.js';
 import { measureLetter } from '../domain/terima.js';
 import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';

@@ -11,8 +11,8 @@ import {
   localMidnightUtc,
   neutraliseCell,
   parseRowRef,
-  zoneOffsetMinutes,
 } from '../../src/domain/agenda.js';
+import { zoneOffsetMinutes } from '../../src/domain/working-time.js';
 import { monthsOf, parseTriwulan, percent, summariseSla, textBar, volumeByMonth } from '../../src/domain/laporan.js';
 
 describe('agenda: CSV cells', () => {
