@@ -9,7 +9,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
@@ -22,6 +22,7 @@ import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey }
 import { kirimService, type RowView } from './kirim.js';
 import { initHome, PACKAGE_ROOT } from './init.js';
 import { checkAuditChain } from './audit.js';
+import { MemorySink } from '../adapters/memory-sink.js';
 
 export const EXAMPLE_KEYS_DIR = join(PACKAGE_ROOT, 'keys.example');
 const ACTOR_SANDIMAN = 'sandiman-demo';
@@ -46,17 +47,6 @@ export interface DemoReport {
 
 /** How many register rows the demo shows at the end. */
 const REGISTER_ROWS = 5;
-
-class MemorySink extends Writable {
-  chunks: Buffer[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.chunks.push(Buffer.from(chunk));
-    cb();
-  }
-  bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
 
 /** The demo document: a short Nota Dinas, generated in memory, never written to disk in clear. */
 export function demoDocument(now: Date): { fileName: string; subject: string; body: Buffer } {

@@ -42,7 +42,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { SandiError, isSandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { KeyInfo, PassphraseSource, ProtectedHeaders, SignerReport } from '../ports.js';
@@ -90,6 +90,7 @@ import type { OutgoingBuku, OutgoingStatus } from '../domain/outgoing-state.js';
 import { buildLetter, documentPart, type DetachedSignature } from '../domain/surat-biasa.js';
 import { modeTooOpen, shellQuote } from '../domain/kunci.js';
 import { kunciService, type KunciService } from './kunci.js';
+import { MemorySink } from '../adapters/memory-sink.js';
 
 export type KirimStep = 'diperiksa' | 'terdaftar' | 'surat-terdaftar' | 'diparaf' | 'ditandatangani' | 'bernomor' | 'terkirim';
 
@@ -288,17 +289,6 @@ interface ParafRecord {
   headers: ProtectedHeaders;
   /** base64 of the sandiman's signature packet body over the draft content */
   paraf: string;
-}
-
-class MemorySink extends Writable {
-  chunks: Buffer[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.chunks.push(Buffer.from(chunk));
-    cb();
-  }
-  bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -76,6 +76,7 @@ import {
   type TerimaConfig,
 } from '../domain/terima.js';
 import { kunciService } from './kunci.js';
+import { CountingSink, MemorySink } from '../adapters/memory-sink.js';
 
 /** Account name of the fetch position for folders read from disk. */
 const LOCAL_ACCOUNT = 'lokal';
@@ -463,7 +464,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const signers = res.signers.map((s: SignerReport): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
       if (row.status !== 'terdaftar') return { arrival: kriptogramArrival(row), headers: res.headers, fileName: res.fileName };
       // the protected subject is kept, encrypted to the archive key only
-      const enc = new CollectSink();
+      const enc = new MemorySink();
       await encryptKriptogram({
         input: Readable.from([Buffer.from(res.headers.subject, 'utf8')]),
         output: enc,
@@ -1179,21 +1180,3 @@ function tailOf(path: string, size: number): Buffer {
   return buf;
 }
 
-class CountingSink extends Writable {
-  bytes = 0;
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.bytes += chunk.length;
-    cb();
-  }
-}
-
-class CollectSink extends Writable {
-  private chunks: Buffer[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.chunks.push(Buffer.from(chunk));
-    cb();
-  }
-  bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
