@@ -22,8 +22,12 @@ export interface PassphraseOptions {
   prompt?: ((forKey: KeyInfo) => Promise<string>) | undefined;
 }
 
-/** Read a passphrase file: its first line, refused when group/others can read it or when it is empty. */
-export function readPassphraseFile(path: string): string {
+/**
+ * Read a file that holds a secret (a passphrase, a classified subject) as text: missing → NOT_FOUND,
+ * readable by group/others → PERMISSION `modeKey` with the chmod that fixes it, unreadable → IO naming the
+ * OS error (never content).
+ */
+export function readPrivateFile(path: string, modeKey: string): string {
   let mode: number;
   try {
     mode = statSync(path).mode;
@@ -34,18 +38,22 @@ export function readPassphraseFile(path: string): string {
   if (modeTooOpen(mode)) {
     throw new SandiError(
       'PERMISSION',
-      'kunci.passphraseFileMode',
+      modeKey,
       { path, mode: (mode & 0o777).toString(8).padStart(3, '0'), fix: `chmod 600 ${shellQuote(path)}` },
       { hint: 'kunci.modeTooOpen.hint' },
     );
   }
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     // the reason is the OS error (EACCES, EISDIR), never file content
     throw new SandiError('IO', 'common.fileUnreadable', { path, reason: (e as Error).message });
   }
+}
+
+/** Read a passphrase file: its first line, refused when group/others can read it or when it is empty. */
+export function readPassphraseFile(path: string): string {
+  const text = readPrivateFile(path, 'kunci.passphraseFileMode');
   const first = text.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
   if (first.length === 0) throw new SandiError('USAGE', 'kunci.passphraseFileEmpty', { path });
   return first;

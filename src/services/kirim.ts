@@ -40,7 +40,7 @@
  * - SANDI_TEST_CRASH_AT (testCrashPoint) is a test-only hook for the crash tests; see CRASH_POINTS.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandiError, isSandiError } from '../errors.js';
@@ -48,6 +48,7 @@ import type { App } from '../app.js';
 import type { KeyInfo, PassphraseSource, ProtectedHeaders, SignerReport } from '../ports.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
 import { resolveMailboxPassword } from '../config/credentials.js';
+import { readPrivateFile } from '../config/passphrase.js';
 import { encryptKriptogram, decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
 import { buildPgpMime, formatDate } from '../domain/pgpmime.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
@@ -88,7 +89,6 @@ import {
 } from '../domain/kirim.js';
 import type { OutgoingBuku, OutgoingStatus } from '../domain/outgoing-state.js';
 import { buildLetter, documentPart, type DetachedSignature } from '../domain/surat-biasa.js';
-import { modeTooOpen, shellQuote } from '../domain/kunci.js';
 import { kunciService, type KunciService } from './kunci.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 
@@ -315,26 +315,8 @@ export function readDocument(path: string): Buffer {
  */
 export function readPerihalFile(path: string, readStdin: () => Buffer = () => readFileSync(0)): string {
   let text: string;
-  if (path === '-') {
-    text = readStdin().toString('utf8');
-  } else {
-    let mode: number;
-    try {
-      mode = statSync(path).mode;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path });
-      throw new SandiError('IO', 'common.fileUnreadable', { path, reason: (e as Error).message });
-    }
-    if (modeTooOpen(mode)) {
-      throw new SandiError('PERMISSION', 'kirim.perihalFileMode', { path, mode: (mode & 0o777).toString(8).padStart(3, '0'), fix: `chmod 600 ${shellQuote(path)}` });
-    }
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      // the reason is the OS error, never file content
-      throw new SandiError('IO', 'common.fileUnreadable', { path, reason: (e as Error).message });
-    }
-  }
+  if (path === '-') text = readStdin().toString('utf8');
+  else text = readPrivateFile(path, 'kirim.perihalFileMode');
   const first = (text.split('\n', 1)[0] ?? '').replace(/\r$/, '').trim();
   if (first.length === 0) throw new SandiError('USAGE', 'kirim.perihalFileEmpty', { path });
   return first;
