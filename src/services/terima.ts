@@ -802,9 +802,8 @@ export function terimaService(app: App, opts: TerimaOptions) {
       // those letters again. Best effort (the run's own error is what the operator must see); a failure
       // here is warned, and `sandi terima teruskan NOMOR` does it by hand.
       if (terima.teruskanOtomatis) {
-        const partial: FetchReport = { sumber: 'imap', akun: '', folder: '', uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
         try {
-          await autoForward(incomingLetterIdsAfter(store(), before), partial);
+          await autoForward(incomingLetterIdsAfter(store(), before));
         } catch (fe) {
           warn('terima.forwardAfterError', { reason: fe instanceof SandiError ? fe.key : (fe as Error).message });
         }
@@ -815,8 +814,11 @@ export function terimaService(app: App, opts: TerimaOptions) {
     return report;
   }
 
-  /** Forward the letters `ids` to their cc addresses in the address book or teruskanDomain; the rest is held. */
-  async function autoForward(ids: readonly number[], report: FetchReport): Promise<void> {
+  /**
+   * Forward the letters `ids` to their cc addresses in the address book or teruskanDomain; the rest is held
+   * (warned, and listed in `report` when there is one).
+   */
+  async function autoForward(ids: readonly number[], report?: FetchReport): Promise<void> {
     const allowed = { addressBook: kunciService(app, opts.actor).listAddresses().map((x) => x.email), domains: terima.teruskanDomain };
     for (const id of ids) {
       const row = findIncomingByRef(store(), String(id));
@@ -829,11 +831,11 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const held = cc.filter((x) => !ke.includes(x));
       if (held.length > 0) {
         warn('terima.forwardHeld', { nomor: row.nomor, ke: held.join(', ') });
-        report.ditahan.push({ nomor: row.nomor, ke: held });
+        report?.ditahan.push({ nomor: row.nomor, ke: held });
       }
       if (ke.length > 0) {
         const f = await forward(row, ke);
-        report.diteruskan.push({ nomor: row.nomor, ke: f.ke });
+        report?.diteruskan.push({ nomor: row.nomor, ke: f.ke });
       }
     }
   }
