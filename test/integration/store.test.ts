@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database, { type Db } from '../../src/adapters/sqlite/driver.js';
+import Database, { SQLITE_DRIVER, type Db } from '../../src/adapters/sqlite/driver.js';
 import { openStore, SCHEMA_VERSION, type Store } from '../../src/adapters/sqlite/store.js';
 import { REGISTER_PROTECTION } from '../../src/adapters/sqlite/migrations.js';
 import * as reg from '../../src/adapters/sqlite/registers.js';
@@ -411,6 +411,37 @@ describe('numbering across processes', () => {
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'dist/adapters/sqlite/registers.js'))) throw new Error('dist/ is not built: run `npm run build` (npm test does it) first');
   }, 120_000);
+
+  it('opening waits for another process that holds the write lock of a new database (the switch to WAL is retried)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandi-conc-'));
+    dirs.push(dir);
+    const dbPath = join(dir, 'sandi.db');
+    // Another process creates the file in rollback mode and keeps a write transaction open for 400 ms.
+    // SQLite refuses the read-to-write upgrade of `journal_mode = WAL` at once (no busy handler) while it does.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(join(ROOT, 'node_modules', SQLITE_DRIVER))});
+         const db = new D(process.argv[1]);
+         db.exec('CREATE TABLE t (x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1)');
+         process.stdout.write('held\\n');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`,
+        dbPath,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise<number | null>((done) => holder.on('close', done));
+    await new Promise<void>((ready) => holder.stdout.once('data', () => ready()));
+    const s = openStore(dbPath);
+    try {
+      expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      s.close();
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
 
   it('4 processes numbering at once get exactly 1..N, no duplicates, no gaps, and an intact chain', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandi-conc-'));

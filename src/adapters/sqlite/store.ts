@@ -40,6 +40,23 @@ export interface WriteTx {
   nextNumber(buku: string, tahun: number): number;
 }
 
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** Run fn again after a short, growing sleep while SQLite answers SQLITE_BUSY, up to `budgetMs` in all. */
+export function retryWhileBusy<T>(fn: () => T, budgetMs: number): T {
+  const deadline = Date.now() + budgetMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      return fn();
+    } catch (e) {
+      const busy = e instanceof Database.SqliteError && e.code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() + pause > deadline) throw e;
+      Atomics.wait(sleeper, 0, 0, pause + Math.random() * pause);
+    }
+  }
+}
+
 export const SCHEMA_VERSION = migrations.reduce((m, x) => Math.max(m, x.version), 0);
 
 export function openStore(path: string, opts: { readonly?: boolean } = {}): Store {
@@ -52,15 +69,19 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
   }
   try {
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 10000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!opts.readonly) {
-      db.pragma('journal_mode = WAL');
+      // Switching a fresh file to WAL upgrades a read transaction to a write one, and SQLite does not call the
+      // busy handler for that upgrade (it could deadlock): a second process creating the same database at
+      // the same moment gets SQLITE_BUSY at once. Retry that step for as long as busy_timeout would wait.
+      retryWhileBusy(() => db.pragma('journal_mode = WAL'), BUSY_TIMEOUT_MS);
       db.pragma('synchronous = FULL');
       migrate(db, path);
     }
   } catch (e) {
     db.close();
     if (e instanceof SandiError) throw e;
+    if (e instanceof Database.SqliteError && e.code.startsWith('SQLITE_BUSY')) throw mapSqliteError(e); // TEMPFAIL: try again
     throw new SandiError('IO', 'store.openFailed', { path, reason: (e as Error).message }, { cause: e });
   }
 
