@@ -82,7 +82,21 @@ export interface MaildirMessage {
   size: number;
 }
 
-/** Messages in new/ and cur/, oldest first by file name (which starts with the delivery time). */
+/**
+ * The delivery order a Maildir name tells: its leading seconds, then the microseconds that Dovecot and
+ * Postfix write as `M<usec>` (without leading zeros, so a plain string sort puts M99999 after M100000),
+ * then the rest of the name.
+ */
+export function compareMaildirNames(a: string, b: string): number {
+  const key = (n: string): [number, number] => [Number(/^(\d+)/.exec(n)?.[1] ?? Infinity), Number(/\.(?:[^.]*?)M(\d+)/.exec(n)?.[1] ?? 0)];
+  const [sa, ua] = key(a);
+  const [sb, ub] = key(b);
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  if (ua !== ub) return ua - ub;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Messages in new/ and cur/, oldest first by the delivery time in the file name (compareMaildirNames). */
 export function listMaildir(dir: string): MaildirMessage[] {
   const out: MaildirMessage[] = [];
   for (const sub of ['new', 'cur']) {
@@ -98,7 +112,7 @@ export function listMaildir(dir: string): MaildirMessage[] {
       out.push({ id: `${sub}/${n}`, path, size: statSync(path).size });
     }
   }
-  return out.sort((a, b) => a.id.split('/')[1]!.localeCompare(b.id.split('/')[1]!));
+  return out.sort((a, b) => compareMaildirNames(a.id.split('/')[1]!, b.id.split('/')[1]!));
 }
 
 export function readMaildirMessage(m: MaildirMessage): Buffer {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeWith } from '../helpers/gate.js';
 import { BIN, sandi, tempHome, type CliResult } from '../helpers/cli.js';
@@ -117,6 +117,7 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
     const exited = new Promise((r) => child.on('exit', r));
     process.kill(-(child.pid ?? 0), 'SIGKILL'); // sandi and its password-change command
     await exited;
+    rmSync(marker, { force: true }); // outside the home (which is searched for leaks), so not removed with it
     outputs.push(out);
 
     const mid = cli(['akun', 'status', '--json']).json<{ rotation: { stepsDone: number } | null }>();

@@ -191,9 +191,9 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
       // away behind Dovecot's back (as if another client had expunged it)
       progress: (done) => {
         if (done !== 0 || removed !== '') return;
-        const files = readdirSync(cur).sort();
-        removed = files[2]!;
-        rmSync(join(cur, removed));
+        // by content: Maildir names sort by time and microseconds, the latter without leading zeros
+        removed = readdirSync(cur).find((f) => /^Subject: Hilang 2\r?$/m.test(readFileSync(join(cur, f), 'latin1'))) ?? '';
+        if (removed !== '') rmSync(join(cur, removed));
       },
     });
     const r = await svc.fetch();

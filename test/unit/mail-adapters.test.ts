@@ -9,6 +9,7 @@ import { ImapMailbox } from '../../src/adapters/mail/imap.js';
 import { mapSmtpError, sendRaw } from '../../src/adapters/mail/smtp.js';
 import { mapConnectionError, redact } from '../../src/adapters/mail/errors.js';
 import { SandiError } from '../../src/errors.js';
+import { compareMaildirNames } from '../../src/adapters/maildir.js';
 
 /** A loopback server that runs `script` for each connection; close() also drops open connections. */
 async function scripted(script: (s: Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
@@ -151,5 +152,26 @@ describe('error mapping', () => {
     const e = mapSmtpError(Object.assign(new Error('boom pw-Rahasia-9 boom'), { code: 'EWHATEVER' }), ep, ['pw-Rahasia-9']);
     expect(JSON.stringify(e.params)).not.toContain('pw-Rahasia-9');
     expect(redact('a secret b secret', ['secret'])).toBe('a *** b ***');
+  });
+});
+
+describe('Maildir delivery order', () => {
+  it('sorts by the seconds, then the microseconds of Dovecot and Postfix names, not as plain strings', () => {
+    const names = [
+      '1795635708.M5P10.host',
+      '1795635707.M100000P10.host',
+      '1795635707.V803I1a2bM7.host',
+      '1795635707.M99999P10.host',
+      '1795635707.P10R0a1b2c3d4e5f.host',
+      'notatime.host',
+    ];
+    expect([...names].sort(compareMaildirNames)).toEqual([
+      '1795635707.P10R0a1b2c3d4e5f.host',
+      '1795635707.V803I1a2bM7.host',
+      '1795635707.M99999P10.host',
+      '1795635707.M100000P10.host',
+      '1795635708.M5P10.host',
+      'notatime.host',
+    ]);
   });
 });
