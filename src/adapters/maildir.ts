@@ -48,6 +48,22 @@ function fsyncDir(dir: string): void {
   }
 }
 
+let lastStamp = { sec: -1, usec: -1 };
+
+/**
+ * `<seconds>.M<microseconds>` of a delivery at `now`, as Dovecot and Postfix write it, strictly increasing
+ * within this process (deliveries in the same millisecond, or under a fixed clock, stay in order for
+ * compareMaildirNames).
+ */
+function deliveryStamp(now: Date): string {
+  const ms = now.getTime();
+  const sec = Math.floor(ms / 1000);
+  let usec = (ms - sec * 1000) * 1000;
+  if (sec === lastStamp.sec && usec <= lastStamp.usec) usec = Math.min(lastStamp.usec + 1, 999_999);
+  lastStamp = { sec, usec };
+  return `${sec}.M${usec}`;
+}
+
 /**
  * Deliver one raw message; returns the file name under new/. With `opts.base`, DATA 'maildir.outsideBase'
  * when `dir` is not inside that folder (nothing is written).
@@ -56,7 +72,7 @@ export function deliverToMaildir(dir: string, raw: Buffer, now: Date, opts: { ba
   if (opts.base !== undefined) assertInside(opts.base, dir);
   ensureMaildir(dir);
   const host = hostname().replace(/[/:]/g, '_');
-  const name = `${Math.floor(now.getTime() / 1000)}.P${process.pid}R${randomBytes(6).toString('hex')}.${host}`;
+  const name = `${deliveryStamp(now)}P${process.pid}R${randomBytes(6).toString('hex')}.${host}`;
   const tmp = join(dir, 'tmp', name);
   try {
     const fd = openSync(tmp, 'wx', 0o600);
@@ -80,6 +96,8 @@ export interface MaildirMessage {
   id: string;
   path: string;
   size: number;
+  /** the file's modification time (a Maildir's delivery time) */
+  mtime: Date;
 }
 
 /**
@@ -109,7 +127,15 @@ export function listMaildir(dir: string): MaildirMessage[] {
     for (const n of names) {
       if (n.startsWith('.')) continue;
       const path = join(dir, sub, n);
-      out.push({ id: `${sub}/${n}`, path, size: statSync(path).size });
+      let st;
+      try {
+        st = statSync(path);
+      } catch (e) {
+        // moved from new/ to cur/ by a mail client since the listing (cur/ is read after new/), or deleted
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      out.push({ id: `${sub}/${n}`, path, size: st.size, mtime: st.mtime });
     }
   }
   return out.sort((a, b) => compareMaildirNames(a.id.split('/')[1]!, b.id.split('/')[1]!));

@@ -33,6 +33,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The lock files this process created and still holds. A lock naming this process's own PID that is not
+ * among them was left by a dead process whose PID the system has since given to us: stale, not ours.
+ */
+const heldHere = new Set<string>();
+
 type Holder = { state: 'gone' } | { state: 'held'; pid: number | null } | { state: 'stale'; content: string };
 
 /** Who holds the lock at `path` now. */
@@ -51,7 +57,7 @@ function holder(path: string): Holder {
   if (!Number.isSafeInteger(pid) || pid <= 0) {
     return Date.now() - mtimeMs > STALE_UNREADABLE_MS ? { state: 'stale', content } : { state: 'held', pid: null };
   }
-  if (pid !== process.pid && !alive(pid)) return { state: 'stale', content };
+  if (pid === process.pid ? !heldHere.has(path) : !alive(pid)) return { state: 'stale', content };
   return { state: 'held', pid };
 }
 
@@ -68,6 +74,7 @@ function create(path: string): boolean {
     }
     try {
       linkSync(tmp, path);
+      heldHere.add(path);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -85,6 +92,7 @@ function create(path: string): boolean {
 function releaser(path: string): PidLock {
   return {
     release() {
+      if (!heldHere.delete(path)) return; // released already (or never ours)
       try {
         if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
       } catch {

@@ -760,7 +760,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new SandiError('NOT_FOUND', 'terima.folderMissing', { path: abs });
     const isMaildir = ['new', 'cur'].some((s) => existsSync(join(abs, s)));
     const files: { path: string; name: string; mtime: Date }[] = isMaildir
-      ? listMaildir(abs).map((m) => ({ path: m.path, name: m.id, mtime: statSync(m.path).mtime }))
+      ? listMaildir(abs).map((m) => ({ path: m.path, name: m.id, mtime: m.mtime }))
       : readdirSync(abs)
           .filter((n) => /\.eml$/i.test(n))
           .sort()

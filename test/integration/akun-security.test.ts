@@ -121,7 +121,17 @@ for (let i = 0; i < Number(rounds); i++) {
     writeFileSync(path, `${deadPid()}\n`);
     const again = await takePidLock(path, 'akun.busy', 0);
     expect(readFileSync(path, 'utf8').trim()).toBe(String(process.pid));
+    // held by this process: busy for a second taker here, released once
+    expect((await sandiError(takePidLock(path, 'akun.busy', 0))).code).toBe('TEMPFAIL');
     again.release();
+    again.release();
+    expect(existsSync(path)).toBe(false);
+
+    // left by a dead process whose PID is now ours (PIDs wrap): stale, taken over, not "held by us" forever
+    writeFileSync(path, `${process.pid}\n`);
+    const reused = await takePidLock(path, 'akun.busy', 0);
+    reused.release();
+    expect(existsSync(path)).toBe(false);
   });
 
   it('racing processes never hold it at the same time, also while taking over the lock of one that died', async () => {

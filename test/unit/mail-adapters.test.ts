@@ -9,7 +9,10 @@ import { ImapMailbox } from '../../src/adapters/mail/imap.js';
 import { mapSmtpError, sendRaw } from '../../src/adapters/mail/smtp.js';
 import { mapConnectionError, redact } from '../../src/adapters/mail/errors.js';
 import { SandiError } from '../../src/errors.js';
-import { compareMaildirNames } from '../../src/adapters/maildir.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareMaildirNames, deliverToMaildir, listMaildir } from '../../src/adapters/maildir.js';
 
 /** A loopback server that runs `script` for each connection; close() also drops open connections. */
 async function scripted(script: (s: Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
@@ -90,7 +93,7 @@ describe('scripted servers', () => {
         [/^QUIT/, '221 bye\r\n'],
       ])(s);
     });
-    const e = await errorOf(sendRaw(smtp(port), mail));
+    const e = await errorOf(sendRaw({ ...smtp(port), timeoutMs: 5000 }, mail)); // not a timeout case: room for a loaded machine
     expect([e.code, e.key]).toEqual(['UNAVAILABLE', 'mail.tlsNotOffered']);
     expect(seen.join('')).not.toMatch(/AUTH/);
   });
@@ -107,7 +110,7 @@ describe('scripted servers', () => {
         else s.write(`${tag} BAD no\r\n`);
       });
     });
-    const e = await errorOf(ImapMailbox.connect(imap(port)));
+    const e = await errorOf(ImapMailbox.connect({ ...imap(port), timeoutMs: 5000 })); // not a timeout case
     expect([e.code, e.key]).toEqual(['UNAVAILABLE', 'mail.tlsNotOffered']);
     expect(seen.join('')).not.toMatch(/LOGIN|AUTHENTICATE/i);
   });
@@ -173,5 +176,20 @@ describe('Maildir delivery order', () => {
       '1795635708.M5P10.host',
       'notatime.host',
     ]);
+  });
+});
+
+describe('Maildir delivery names', () => {
+  it('deliveries under one fixed clock keep their order when listed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandi-maildir-'));
+    try {
+      const at = new Date('2026-11-25T03:00:00.500Z');
+      for (let i = 0; i < 30; i++) deliverToMaildir(dir, Buffer.from(`Subject: ${i}\r\n\r\nisi\r\n`), at);
+      const order = listMaildir(dir).map((m) => /Subject: (\d+)/.exec(readFileSync(m.path, 'latin1'))?.[1]);
+      expect(order).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+      expect(listMaildir(dir)[0]!.id).toMatch(/^new\/1795575600\.M500000P\d+R[0-9a-f]{12}\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -72,7 +72,11 @@ export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: bo
   if (from === null) warnings.push('terima.w.noFrom');
   const messageId = typeof mail.messageId === 'string' && mail.messageId.length > 0 ? mail.messageId : null;
   if (messageId === null) warnings.push('terima.w.noMessageId');
+  // mailparser puts the moment of parsing in place of a Date header it cannot read: take that as no date
+  const dateLine = mail.headerLines.find((h) => h.key === 'date')?.line.replace(/^date\s*:\s*/i, '');
+  const dateReadable = dateLine !== undefined && !Number.isNaN(new Date(dateLine.replace(/\s+/g, ' ').trim()).getTime());
   if (!mail.headers.has('date')) warnings.push('terima.w.noDate');
+  else if (!dateReadable) warnings.push('terima.w.badDate');
   const html = typeof mail.html === 'string' && mail.html.length > 0;
   const text = (typeof mail.text === 'string' && mail.text.trim().length > 0 ? mail.text : null) ?? null;
   if ((text ?? '').includes('\uFFFD') || (mail.subject ?? '').includes('\uFFFD')) warnings.push('terima.w.charset');
@@ -100,7 +104,7 @@ export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: bo
     to: addresses(mail.to),
     cc: addresses(mail.cc),
     subject: mail.subject ?? null,
-    date: mail.date instanceof Date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
+    date: dateReadable && mail.date instanceof Date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
     messageId,
     text,
     html,
