@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeWith } from '../helpers/gate.js';
 import { BIN, sandi, tempHome, type CliResult } from '../helpers/cli.js';
@@ -102,7 +103,9 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
   it('killed with SIGKILL while the password is being changed, the rerun converges and the login works', async () => {
     // "unknown" last change: due now
     expect(cli(['akun', 'simpan', '--diubah', 'tidak-diketahui'], { input: `${INITIAL}\n` }).code).toBe(0);
-    const marker = join(home.dir, '..', `akun-hang-${process.pid}`);
+    // in a folder of its own (not the home, which is searched for leaks; not a shared name a stale file could have)
+    const markerDir = mkdtempSync(join(tmpdir(), 'sandi-akun-hang-'));
+    const marker = join(markerDir, 'hang');
     setAdapter({ adapter: 'perintah', command: [process.execPath, SCRIPT, stack.passwdFile, 'hang', marker] });
     const child = spawn(process.execPath, [BIN, '--home', home.dir, '--no-input', 'akun', 'rotasi', '--jika-jatuh-tempo'], {
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...ENV },
@@ -117,7 +120,7 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
     const exited = new Promise((r) => child.on('exit', r));
     process.kill(-(child.pid ?? 0), 'SIGKILL'); // sandi and its password-change command
     await exited;
-    rmSync(marker, { force: true }); // outside the home (which is searched for leaks), so not removed with it
+    rmSync(markerDir, { recursive: true, force: true });
     outputs.push(out);
 
     const mid = cli(['akun', 'status', '--json']).json<{ rotation: { stepsDone: number } | null }>();

@@ -2,8 +2,9 @@
  * `sandi terima` end to end: the built CLI on a demo home, no TTY. Import from a folder with --json, the
  * embedded default Maildir, missing flags, a run killed midway and rerun (each message registered once).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Database from '../../src/adapters/sqlite/driver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,26 +88,53 @@ describe('sandi terima (e2e)', () => {
   it('one fetch at a time: a second run while one is fetching is refused with 75 naming the first; after it, runs go on', async () => {
     const dir = join(home.dir, 'bersamaan');
     mkdirSync(dir);
-    // enough that the first run is still at work when the second starts (about 8 ms a message here)
-    for (let i = 0; i < 500; i++) {
+    const N = 20;
+    for (let i = 0; i < N; i++) {
       writeFileSync(join(dir, `${String(i).padStart(3, '0')}.eml`), await compose({ from: 'x@y.test', to: 'sandi@kominfo.test', subject: `Bersamaan ${i}`, text: `isi ${i}`, messageId: `<bersamaan-${i}@y.test>` }));
     }
+    // The last file (by name) is a FIFO: the first run registers the others, then waits on it, holding the
+    // lock for as long as the test wants, however loaded the machine is.
+    const fifo = join(dir, 'zzz-tahan.eml');
+    execFileSync('mkfifo', [fifo]);
     const db = new Database(join(home.dir, 'sandi.db'), { readonly: true });
     const count = () => (db.prepare("SELECT count(*) AS n FROM surat_masuk WHERE perihal LIKE 'Bersamaan %'").get() as { n: number }).n;
     const first = spawn(process.execPath, [BIN, '--home', home.dir, '--no-input', 'terima', '--dari-folder', dir], { stdio: 'ignore', env: { PATH: process.env['PATH'], HOME: process.env['HOME'] } });
     const exited = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
+    let released = false;
+    /** Write the last message into the FIFO once the first run has it open (never blocks: O_NONBLOCK). */
+    const release = async (): Promise<void> => {
+      const raw = await compose({ from: 'x@y.test', to: 'sandi@kominfo.test', subject: `Bersamaan ${N}`, text: 'isi terakhir', messageId: '<bersamaan-tahan@y.test>' });
+      for (const deadline = Date.now() + 30_000; ; ) {
+        try {
+          const fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+          await fh.write(raw);
+          await fh.close();
+          released = true;
+          return;
+        } catch (e) {
+          // ENXIO: no reader yet (or any more: the first run ended)
+          if ((e as NodeJS.ErrnoException).code !== 'ENXIO' || Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
     try {
       const deadline = Date.now() + 30_000;
-      while (count() < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(count()).toBeGreaterThan(0);
-      expect(count()).toBeLessThan(500); // still fetching
+      while (count() < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(count()).toBe(N); // all but the last: the first run now waits on the FIFO
       const second = run(['terima', '--dari-folder', dir]);
       expect(second.code, second.stderr).toBe(75);
       expect(second.stderr).toContain(`pid ${first.pid}`);
+      await release();
     } finally {
+      if (!released) first.kill('SIGKILL');
       expect(await exited).toBe(0);
       db.close();
+      rmSync(fifo, { force: true }); // a later run would wait on it again
     }
+    const db2 = new Database(join(home.dir, 'sandi.db'), { readonly: true });
+    expect((db2.prepare("SELECT count(*) AS n FROM surat_masuk WHERE perihal LIKE 'Bersamaan %'").get() as { n: number }).n).toBe(N + 1);
+    db2.close();
     const after = run(['terima', '--dari-folder', dir, '--json']);
     expect(after.code, after.stderr).toBe(0);
     expect(after.json<FetchReport>().baru).toHaveLength(0);

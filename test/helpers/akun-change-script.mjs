@@ -3,7 +3,7 @@
 //   node akun-change-script.mjs <passwd-file> <mode> [marker]
 // mode: ok (set it), refuse (say no, exit 1), set-then-fail (set it, then exit 1 as if it timed out),
 //       hang (set it, write <marker>, then wait to be killed)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 
 const [passwdFile, mode, marker] = process.argv.slice(2);
 const input = readFileSync(0, 'utf8').split('\n');
@@ -21,7 +21,12 @@ if (fields[1] !== `{PLAIN}${oldPassword}` && !fields[1].startsWith('{SSHA512}'))
 }
 fields[1] = `{PLAIN}${newPassword}`;
 lines[i] = fields.join(':');
+// Dovecot notices a changed passwd-file by its mtime in whole seconds (and its size): move the mtime to a new
+// second, as the passwd-file adapter does, so a same-second, same-length change is not missed
+const before = Math.floor(statSync(passwdFile).mtimeMs / 1000);
 writeFileSync(passwdFile, lines.join('\n'));
+const stamp = Math.max(Date.now() / 1000, before + 1);
+utimesSync(passwdFile, stamp, stamp);
 if (mode === 'set-then-fail') {
   process.stderr.write('connection to the admin panel timed out\n');
   process.exit(1);
