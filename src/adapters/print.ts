@@ -7,7 +7,7 @@
  * starts on its own sheet). Rahasia and Sangat Rahasia are marked in red on every page.
  */
 import { execFile } from 'node:child_process';
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFPage, rgb, type PDFFont } from 'pdf-lib';
 import { SandiError } from '../errors.js';
 import { withoutSecrets } from '../config/child-env.js';
 import { drawable, embedPdfFonts, textWidth, type PdfFontFiles } from './pdf-font.js';
@@ -158,6 +158,26 @@ function markPage(page: PDFPage, font: PDFFont, marking: string): void {
   page.drawText(marking, { x: (A4[0] - w) / 2, y: 18, size, font, color: red });
 }
 
+/**
+ * Another page showing what `page` shows: a new page object whose content streams and resources (a scan's
+ * image, its fonts) are the same objects as `page`'s, so a large attachment is in the file once however
+ * many copies print it. Its boxes and rotation are the page's own (pdf-lib's copyPages made them explicit).
+ * A page with annotations (form fields, whose values print through them) is copied in full instead: an
+ * annotation belongs to one page.
+ */
+async function sharedPage(doc: PDFDocument, page: PDFPage): Promise<PDFPage> {
+  if ((page.node.Annots()?.size() ?? 0) > 0) {
+    const [copy] = await doc.copyPages(doc, [doc.getPages().indexOf(page)]);
+    return copy!;
+  }
+  const twin = PDFPage.create(doc);
+  for (const [key, value] of page.node.entries()) {
+    if (key === PDFName.of('Parent') || key === PDFName.of('Annots')) continue; // its own (empty) list
+    twin.node.set(key, value);
+  }
+  return twin;
+}
+
 /** Build the pack: one cover sheet + message + PDF attachments per copy. */
 export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> {
   const L = input.label;
@@ -178,6 +198,7 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
   }
   const k = input.kartu;
   const copyPages: number[] = [];
+  const attachmentPages: PDFPage[] = [];
   for (const [i, copy] of input.copies.entries()) {
     const before = doc.getPageCount();
     const w = new Writer(doc, font, bold, marking);
@@ -209,12 +230,17 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
     w.text(L('terima.pdf.isi', { nomor: k.nomorAgenda }), { bold: true });
     w.gap(4);
     w.text(input.isi.length > 0 ? input.isi : L('terima.pdf.kosong'));
-    // then this copy's PDF attachments
-    for (const l of loaded) {
-      for (const p of await doc.copyPages(l.doc, l.doc.getPageIndices())) {
-        doc.addPage(p);
-        if (marking) markPage(p, bold, marking);
+    // then this copy's PDF attachments: copied once (with the marking), later copies share them
+    if (i === 0) {
+      for (const l of loaded) {
+        for (const p of await doc.copyPages(l.doc, l.doc.getPageIndices())) {
+          doc.addPage(p);
+          if (marking) markPage(p, bold, marking);
+          attachmentPages.push(p);
+        }
       }
+    } else {
+      for (const p of attachmentPages) doc.addPage(await sharedPage(doc, p));
     }
     copyPages.push(doc.getPageCount() - before);
   }
