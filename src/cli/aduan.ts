@@ -12,6 +12,7 @@ import { requireFlags } from './prompter.js';
 import { table } from './printer.js';
 import { t } from './messages/index.js';
 import { operatorName } from './kunci.js';
+import { officeTimeZone, waktuLokal } from './waktu.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { AduanService, AduanDetail, ImporResult, StatusRow } from '../services/aduan.js';
@@ -66,25 +67,25 @@ function lateText(r: { terlambat: boolean; menitTerlambat: number; menitTersisa:
   return r.terlambat ? t('aduan.late', { minutes: r.menitTerlambat }) : t('aduan.left', { minutes: r.menitTersisa });
 }
 
-function renderStatus(rows: StatusRow[]): string {
+function renderStatus(rows: StatusRow[], tz: string): string {
   if (rows.length === 0) return t('aduan.status.none');
   return table(
     ['aduan.col.nomor', 'aduan.col.kanal', 'aduan.col.pelacakan', 'aduan.col.status', 'aduan.col.pemegang', 'aduan.col.opd', 'aduan.col.tenggat', 'aduan.col.keterlambatan', 'aduan.col.judul'].map((k) => t(k)),
-    rows.map((r) => [r.nomor, r.kanal, r.nomorPelacakan, r.status, t(`aduan.pemegang.${r.pemegang}`), r.opd, r.tenggat, lateText(r), r.judul]),
+    rows.map((r) => [r.nomor, r.kanal, r.nomorPelacakan, r.status, t(`aduan.pemegang.${r.pemegang}`), r.opd, waktuLokal(r.tenggat, tz), lateText(r), r.judul]),
   );
 }
 
-function renderDetail(d: AduanDetail): string {
+function renderDetail(d: AduanDetail, tz: string): string {
   const a = d.aduan;
   const lines = [
     t('aduan.lihat.head', { nomor: a.nomor, judul: a.judul }),
     t('aduan.lihat.kanal', { kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, jenis: a.jenis, kategori: a.kategori ?? '-' }),
-    t('aduan.lihat.diterima', { at: a.diterimaAt, registeredAt: a.registeredAt, operator: a.operator }),
-    t('aduan.lihat.status', { status: a.status, pemegang: t(`aduan.pemegang.${d.pemegang}`), opd: a.opd ? `, ${a.opd}` : '', since: a.statusAt }),
+    t('aduan.lihat.diterima', { at: waktuLokal(a.diterimaAt, tz), registeredAt: waktuLokal(a.registeredAt, tz), operator: a.operator }),
+    t('aduan.lihat.status', { status: a.status, pemegang: t(`aduan.pemegang.${d.pemegang}`), opd: a.opd ? `, ${a.opd}` : '', since: waktuLokal(a.statusAt, tz) }),
   ];
   const k = d.keterlambatan;
   if (k.tenggat !== null) {
-    lines.push(t('aduan.lihat.tenggat', { jenis: k.tenggat.jenis, at: k.tenggat.batas.toISOString(), state: lateText({ ...k, tenggat: 'x' }) }));
+    lines.push(t('aduan.lihat.tenggat', { jenis: k.tenggat.jenis, at: waktuLokal(k.tenggat.batas, tz), state: lateText({ ...k, tenggat: 'x' }) }));
   }
   if (a.kronologi) lines.push(t('aduan.lihat.kronologi', { text: a.kronologi }));
   if (a.lampiran.length > 0) lines.push(t('aduan.lihat.lampiran', { files: a.lampiran.map((l) => `${l.nama} (${l.sha256.slice(0, 12)})`).join(', ') }));
@@ -98,7 +99,7 @@ function renderDetail(d: AduanDetail): string {
   for (const s of d.langkah) {
     const files = Array.isArray(s.data['lampiran']) ? (s.data['lampiran'] as { nama: string }[]).map((l) => l.nama) : [];
     const catatan = [s.catatan, files.length > 0 ? t('aduan.lihat.lampiran', { files: files.join(', ') }) : null].filter(Boolean).join('; ');
-    lines.push(t('aduan.lihat.step', { at: s.at, actor: s.actor, aksi: s.aksi, from: s.dariStatus ?? '-', to: s.keStatus, opd: s.opd ? ` [${s.opd}]` : '', catatan: catatan ? ` — ${catatan}` : '' }));
+    lines.push(t('aduan.lihat.step', { at: waktuLokal(s.at, tz), actor: s.actor, aksi: s.aksi, from: s.dariStatus ?? '-', to: s.keStatus, opd: s.opd ? ` [${s.opd}]` : '', catatan: catatan ? ` — ${catatan}` : '' }));
   }
   return lines.join('\n');
 }
@@ -265,7 +266,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .action(async (opts: { semua?: boolean }) => {
       const ctx = getCtx();
       const rows = await withService(ctx, (svc) => Promise.resolve(svc.status({ semua: opts.semua === true })));
-      ctx.printer.result(rows, () => renderStatus(rows));
+      ctx.printer.result(rows, () => renderStatus(rows, officeTimeZone(ctx.home)));
     });
 
   aduan
@@ -299,6 +300,6 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
         prompt: ctx.prompter.interactive ? (k: KeyInfo) => ctx.prompter.password(t('aduan.q.passphrase', { key: `${k.fingerprint} (${k.userId})` })) : undefined,
       });
       const d = await withService(ctx, (svc) => svc.lihat(id, { kanal: opts.kanal, tampilkanPelapor: opts.tampilkanPelapor === true, passphrases }));
-      ctx.printer.result(d, () => renderDetail(d));
+      ctx.printer.result(d, () => renderDetail(d, officeTimeZone(ctx.home)));
     });
 }

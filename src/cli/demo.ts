@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { GetContext } from './index.js';
 import { t } from './messages/index.js';
 import { table } from './printer.js';
+import { officeTimeZone, waktuLokal } from './waktu.js';
 
 export function registerDemo(program: Command, getCtx: GetContext): void {
   program
@@ -41,7 +42,7 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
             t('kirim.register.title'),
             table(
               [t('kirim.col.id'), t('kirim.col.nomor'), t('kirim.col.status'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar')],
-              report.register.map((r) => [r.id, r.nomor, r.status, r.sifat, r.kepada.map((k) => k.unit).join(', '), r.registeredAt]),
+              report.register.map((r) => [r.id, r.nomor, r.status, r.sifat, r.kepada.map((k) => k.unit).join(', '), waktuLokal(r.registeredAt, officeTimeZone(home))]),
             ),
           ].join('\n'),
         );

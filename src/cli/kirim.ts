@@ -10,6 +10,7 @@ import { requireFlags } from './prompter.js';
 import { table } from './printer.js';
 import { t } from './messages/index.js';
 import { operatorName } from './kunci.js';
+import { officeTimeZone, waktuLokal } from './waktu.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
@@ -254,12 +255,13 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
     .option('--biasa', t('kirim.opt.biasaBuku'))
     .action(async (o: { semua?: boolean; biasa?: boolean }) => {
       const ctx = getCtx();
+      const tz = (): string => officeTimeZone(ctx.home);
       if (o.biasa === true || parentOpt('biasa') === true) {
         const letters = await withService(ctx, {}, (svc) => Promise.resolve(svc.statusBiasa(o.semua === true)));
         ctx.printer.result(letters, () =>
           table(
             [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar'), t('kirim.col.terkirim')],
-            letters.map((r) => [r.id, r.status, r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), r.registeredAt, r.sentAt]),
+            letters.map((r) => [r.id, r.status, r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz()), waktuLokal(r.sentAt, tz())]),
           ),
         );
         return;
@@ -268,7 +270,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
       ctx.printer.result(rows, () =>
         table(
           [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.menunggu'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar')],
-          rows.map((r) => [r.id, r.status, giliran(r), r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), r.registeredAt]),
+          rows.map((r) => [r.id, r.status, giliran(r), r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz())]),
         ),
       );
     });

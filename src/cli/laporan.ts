@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { GetContext } from './index.js';
 import { table } from './printer.js';
 import { t } from './messages/index.js';
+import { tanggalLokal } from './waktu.js';
 import { percent, textBar } from '../domain/laporan.js';
 import type { LaporanKinerja } from '../services/laporan.js';
 
@@ -47,7 +48,7 @@ export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: str
           heading: t('laporan.late'),
           pre: table(
             [t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.menunggu'), t('laporan.col.pemegang'), t('laporan.col.rata')],
-            r.terlambat.map((l) => [l.nomor, l.diterimaAt.slice(0, 10), l.tertahan, l.pemegang ?? '-', l.menitLayanan]),
+            r.terlambat.map((l) => [l.nomor, tanggalLokal(l.diterimaAt, r.periode.zona), l.tertahan, l.pemegang ?? '-', l.menitLayanan]),
           ).split('\n'),
         },
   );
