@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { table } from './printer.js';
 import { requireFlags } from './prompter.js';
 import { t } from './messages/index.js';
+import { officeTimeZone, waktuLokal } from './waktu.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../domain/agenda.js';
@@ -63,8 +64,9 @@ const cell = (v: unknown): string => {
   return one.length > 48 ? `${one.slice(0, 47)}…` : one;
 };
 
-function rowsTable(kolom: string[], baris: Record<string, unknown>[]): string {
-  return table(kolom, baris.map((r) => kolom.map((k) => cell(r[k]))));
+/** A page of register rows; instants (the `*_at` columns) in the office time zone. */
+function rowsTable(kolom: string[], baris: Record<string, unknown>[], tz: string): string {
+  return table(kolom, baris.map((r) => kolom.map((k) => cell(k.endsWith('_at') && typeof r[k] === 'string' ? waktuLokal(r[k], tz) : r[k]))));
 }
 
 function formatOf(o: { format?: string; keluaran?: string }): ExportFormat {
@@ -84,7 +86,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       const page = await withAgenda(ctx, (svc) => svc.daftar(buku, queryOf(o), { ...(o.halaman ? { halaman: o.halaman } : {}), ...(o.batas ? { batas: o.batas } : {}) }));
       const human = (): string => {
         if (page.total === 0) return t('agenda.empty', { buku });
-        const lines = [rowsTable(page.kolom, page.baris), t('agenda.pageFooter', { halaman: page.halaman, dari: page.halamanTotal, total: page.total })];
+        const lines = [rowsTable(page.kolom, page.baris, officeTimeZone(ctx.home)), t('agenda.pageFooter', { halaman: page.halaman, dari: page.halamanTotal, total: page.total })];
         if (page.halaman < page.halamanTotal) lines.push(t('agenda.pageNext', { buku, next: page.halaman + 1 }));
         return lines.join('\n');
       };
@@ -101,7 +103,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
     .action(async (kata: string[], o: FilterOptions & { batas?: number }) => {
       const ctx = getCtx();
       const r = await withAgenda(ctx, (svc) => svc.cari(buku, kata.join(' '), queryOf(o), o.batas ?? 50));
-      ctx.printer.result(r, () => (r.baris.length === 0 ? t('agenda.noMatch', { kueri: r.kueri }) : `${rowsTable(r.kolom, r.baris)}\n${t('agenda.found', { n: r.baris.length })}`));
+      ctx.printer.result(r, () => (r.baris.length === 0 ? t('agenda.noMatch', { kueri: r.kueri }) : `${rowsTable(r.kolom, r.baris, officeTimeZone(ctx.home))}\n${t('agenda.found', { n: r.baris.length })}`));
     });
 
   b.command('lihat')
@@ -111,13 +113,14 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       const ctx = getCtx();
       const v = await withAgenda(ctx, (svc) => svc.lihat(buku, ref));
       ctx.printer.result(v, () => {
+        const tz = officeTimeZone(ctx.home);
         const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : typeof val === 'string' ? val : JSON.stringify(val)}`);
         if (v.anotasi.length > 0) {
           lines.push('', t('agenda.anotasi'));
-          for (const a of v.anotasi) lines.push(`  ${a.at}  ${a.actor}: ${a.jenis === 'koreksi' ? `[${a.kolom ?? ''} → ${JSON.stringify(a.nilai)}] ` : ''}${a.catatan}`);
+          for (const a of v.anotasi) lines.push(`  ${waktuLokal(a.at, tz)}  ${a.actor}: ${a.jenis === 'koreksi' ? `[${a.kolom ?? ''} → ${JSON.stringify(a.nilai)}] ` : ''}${a.catatan}`);
         }
         lines.push('', t('agenda.riwayat'));
-        lines.push(table([t('agenda.col.at'), t('agenda.col.actor'), t('agenda.col.action')], v.riwayat.map((e) => [e.at, e.actor, e.action])));
+        lines.push(table([t('agenda.col.at'), t('agenda.col.actor'), t('agenda.col.action')], v.riwayat.map((e) => [waktuLokal(e.at, tz), e.actor, e.action])));
         return lines.join('\n');
       });
     });

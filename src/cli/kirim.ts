@@ -84,9 +84,9 @@ function renderReport(r: KirimReport): string {
   return lines.join('\n');
 }
 
-function renderBiasa(r: BiasaReport): string {
+function renderBiasa(r: BiasaReport, tz: string): string {
   return [
-    t('kirim.biasa.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, at: r.row.sentAt ?? '', reply: r.sent.serverReply }),
+    t('kirim.biasa.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, at: waktuLokal(r.row.sentAt, tz), reply: r.sent.serverReply }),
     table([t('kirim.col.kepada'), ''], r.sent.delivered.map((d) => [d.email, d.where])),
   ].join('\n');
 }
@@ -225,7 +225,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
       if (o.biasa) {
         const letter = await gatherBiasa(ctx, dokumen, o);
         const rep = await withService(ctx, { sandiman: o.passphraseFile }, (svc) => svc.kirimBiasa(letter));
-        ctx.printer.result(rep, () => renderBiasa(rep));
+        ctx.printer.result(rep, () => renderBiasa(rep, officeTimeZone(ctx.home)));
         return;
       }
       const input = await gatherStart(ctx, dokumen, o);
