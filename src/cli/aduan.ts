@@ -266,7 +266,8 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .action(async (opts: { semua?: boolean }) => {
       const ctx = getCtx();
       const rows = await withService(ctx, (svc) => Promise.resolve(svc.status({ semua: opts.semua === true })));
-      ctx.printer.result(rows, () => renderStatus(rows, officeTimeZone(ctx.home)));
+      const tz = await officeTimeZone(ctx.home);
+      ctx.printer.result(rows, () => renderStatus(rows, tz));
     });
 
   aduan
@@ -300,6 +301,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
         prompt: ctx.prompter.interactive ? (k: KeyInfo) => ctx.prompter.password(t('aduan.q.passphrase', { key: `${k.fingerprint} (${k.userId})` })) : undefined,
       });
       const d = await withService(ctx, (svc) => svc.lihat(id, { kanal: opts.kanal, tampilkanPelapor: opts.tampilkanPelapor === true, passphrases }));
-      ctx.printer.result(d, () => renderDetail(d, officeTimeZone(ctx.home)));
+      const tz = await officeTimeZone(ctx.home);
+      ctx.printer.result(d, () => renderDetail(d, tz));
     });
 }

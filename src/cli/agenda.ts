@@ -84,9 +84,10 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
     .action(async (o: FilterOptions & { halaman?: number; batas?: number }) => {
       const ctx = getCtx();
       const page = await withAgenda(ctx, (svc) => svc.daftar(buku, queryOf(o), { ...(o.halaman ? { halaman: o.halaman } : {}), ...(o.batas ? { batas: o.batas } : {}) }));
+      const tz = await officeTimeZone(ctx.home);
       const human = (): string => {
         if (page.total === 0) return t('agenda.empty', { buku });
-        const lines = [rowsTable(page.kolom, page.baris, officeTimeZone(ctx.home)), t('agenda.pageFooter', { halaman: page.halaman, dari: page.halamanTotal, total: page.total })];
+        const lines = [rowsTable(page.kolom, page.baris, tz), t('agenda.pageFooter', { halaman: page.halaman, dari: page.halamanTotal, total: page.total })];
         if (page.halaman < page.halamanTotal) lines.push(t('agenda.pageNext', { buku, next: page.halaman + 1 }));
         return lines.join('\n');
       };
@@ -103,7 +104,8 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
     .action(async (kata: string[], o: FilterOptions & { batas?: number }) => {
       const ctx = getCtx();
       const r = await withAgenda(ctx, (svc) => svc.cari(buku, kata.join(' '), queryOf(o), o.batas ?? 50));
-      ctx.printer.result(r, () => (r.baris.length === 0 ? t('agenda.noMatch', { kueri: r.kueri }) : `${rowsTable(r.kolom, r.baris, officeTimeZone(ctx.home))}\n${t('agenda.found', { n: r.baris.length })}`));
+      const tz = await officeTimeZone(ctx.home);
+      ctx.printer.result(r, () => (r.baris.length === 0 ? t('agenda.noMatch', { kueri: r.kueri }) : `${rowsTable(r.kolom, r.baris, tz)}\n${t('agenda.found', { n: r.baris.length })}`));
     });
 
   b.command('lihat')
@@ -112,8 +114,8 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
     .action(async (ref: string) => {
       const ctx = getCtx();
       const v = await withAgenda(ctx, (svc) => svc.lihat(buku, ref));
+      const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(v, () => {
-        const tz = officeTimeZone(ctx.home);
         const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : typeof val === 'string' ? val : JSON.stringify(val)}`);
         if (v.anotasi.length > 0) {
           lines.push('', t('agenda.anotasi'));

@@ -22,6 +22,7 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
       ctx.printer.info(t('demo.title', { home }));
       try {
         const report = await runDemo(app, (step) => ctx.printer.info(`  … ${t(`demo.step.${step}`)}`));
+        const tz = await officeTimeZone(home);
         ctx.printer.result(report, () =>
           [
             '',
@@ -42,7 +43,7 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
             t('kirim.register.title'),
             table(
               [t('kirim.col.id'), t('kirim.col.nomor'), t('kirim.col.status'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar')],
-              report.register.map((r) => [r.id, r.nomor, r.status, r.sifat, r.kepada.map((k) => k.unit).join(', '), waktuLokal(r.registeredAt, officeTimeZone(home))]),
+              report.register.map((r) => [r.id, r.nomor, r.status, r.sifat, r.kepada.map((k) => k.unit).join(', '), waktuLokal(r.registeredAt, tz)]),
             ),
           ].join('\n'),
         );

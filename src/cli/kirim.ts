@@ -225,7 +225,8 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
       if (o.biasa) {
         const letter = await gatherBiasa(ctx, dokumen, o);
         const rep = await withService(ctx, { sandiman: o.passphraseFile }, (svc) => svc.kirimBiasa(letter));
-        ctx.printer.result(rep, () => renderBiasa(rep, officeTimeZone(ctx.home)));
+        const tz = await officeTimeZone(ctx.home);
+        ctx.printer.result(rep, () => renderBiasa(rep, tz));
         return;
       }
       const input = await gatherStart(ctx, dokumen, o);
@@ -255,13 +256,13 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
     .option('--biasa', t('kirim.opt.biasaBuku'))
     .action(async (o: { semua?: boolean; biasa?: boolean }) => {
       const ctx = getCtx();
-      const tz = (): string => officeTimeZone(ctx.home);
+      const tz = await officeTimeZone(ctx.home);
       if (o.biasa === true || parentOpt('biasa') === true) {
         const letters = await withService(ctx, {}, (svc) => Promise.resolve(svc.statusBiasa(o.semua === true)));
         ctx.printer.result(letters, () =>
           table(
             [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar'), t('kirim.col.terkirim')],
-            letters.map((r) => [r.id, r.status, r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz()), waktuLokal(r.sentAt, tz())]),
+            letters.map((r) => [r.id, r.status, r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz), waktuLokal(r.sentAt, tz)]),
           ),
         );
         return;
@@ -270,7 +271,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
       ctx.printer.result(rows, () =>
         table(
           [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.menunggu'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar')],
-          rows.map((r) => [r.id, r.status, giliran(r), r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz())]),
+          rows.map((r) => [r.id, r.status, giliran(r), r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz)]),
         ),
       );
     });

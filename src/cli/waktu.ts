@@ -3,7 +3,6 @@
  * name (WIB, WITA, WIT) — registers store UTC ISO strings, and `--json` keeps them so. An ISO string shown
  * raw reads as the day before for anything registered between 00:00 and 07:00 WIB.
  */
-import { loadConfig } from '../config/config.js';
 import { homePaths } from '../config/home.js';
 import { zoneOffsetMinutes } from '../domain/working-time.js';
 
@@ -55,9 +54,13 @@ export function tanggalLokal(v: string | Date | null | undefined, timeZone: stri
   return `${p['year']}-${p['month']}-${p['day']}`;
 }
 
-/** The office time zone of the home at `home` (config.json), for display; Asia/Jakarta when it cannot be read. */
-export function officeTimeZone(home: string): string {
+/**
+ * The office time zone of the home at `home` (config.json), for display; Asia/Jakarta when it cannot be read.
+ * Read once per command, in its action: the config module is loaded only then, not with the command group.
+ */
+export async function officeTimeZone(home: string): Promise<string> {
   try {
+    const { loadConfig } = await import('../config/config.js');
     return loadConfig(homePaths(home).config).office.timeZone;
   } catch {
     return 'Asia/Jakarta';

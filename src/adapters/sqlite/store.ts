@@ -43,7 +43,7 @@ export interface WriteTx {
 const BUSY_TIMEOUT_MS = 10_000;
 
 /** Run fn again after a short, growing sleep while SQLite answers SQLITE_BUSY, up to `budgetMs` in all. */
-export function retryWhileBusy<T>(fn: () => T, budgetMs: number): T {
+function retryWhileBusy<T>(fn: () => T, budgetMs: number): T {
   const deadline = Date.now() + budgetMs;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
