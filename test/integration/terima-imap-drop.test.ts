@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { testImapClient } from '../helpers/imap-client.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { terimaService } from '../../src/services/terima.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
@@ -99,9 +100,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
   beforeAll(async () => {
     [stack, office] = await Promise.all([startMailStack(), demoOffice()]);
     user = stack.user('sandi@kominfo.test');
-    client = new ImapFlow({ host: stack.imap.host, port: stack.imap.port, secure: true, auth: { user: user.user, pass: user.password }, tls: { ca: readFileSync(stack.caFile) }, logger: false });
-    client.on('error', () => undefined); // the test's own client: an idle-time error must not fail the run
-    await client.connect();
+    client = await testImapClient(stack, user);
     proxy = await cutProxy(stack.imap, () => null);
   }, 120_000);
   afterAll(async () => {
