@@ -16,7 +16,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, stopProcessGroup } from './mailstack.js';
 
@@ -106,6 +106,38 @@ function readIfExists(path: string): string {
   }
 }
 
+/**
+ * Run `cupsd -t` on the two configuration files; on a refusal throw an error that quotes cupsd's words and, for each
+ * "line N" it names, the directive written on that line of the file it names (or of both when it names none).
+ */
+async function checkCupsConfig(conf: string, filesConf: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const r = await run(CUPSD, ['-t', '-c', conf, '-s', filesConf], { env, timeout: 15_000 }).then(
+    (x) => ({ ok: true, out: x.stdout + x.stderr }),
+    (e: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? e.message}` }),
+  );
+  // exit 0 also prints harmless notes (filters and banners this test does not install), so only the exit code counts
+  if (r.ok) return;
+  throw new Error(`cups: ${CUPSD} -t refused the test configuration:\n${describeConfigErrors(r.out, { [conf]: readIfExists(conf), [filesConf]: readIfExists(filesConf) })}`);
+}
+
+/** cupsd's config complaints, each followed by the offending line of the file it names. Exported for a unit test. */
+export function describeConfigErrors(out: string, files: Record<string, string>): string {
+  const lines: string[] = [];
+  for (const msg of out.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    lines.push(`  ${msg}`);
+    const m = /line (\d+)(?: of (?:configuration file )?"?([^"\s]+)"?)?/i.exec(msg);
+    if (!m) continue;
+    const n = Number(m[1]);
+    const where = m[2]?.replace(/\.$/, '');
+    const named = where !== undefined ? Object.keys(files).filter((f) => f === where || f.endsWith(`/${basename(where)}`)) : [];
+    for (const f of named.length > 0 ? named : Object.keys(files)) {
+      const text = files[f]!.split('\n')[n - 1];
+      if (text !== undefined) lines.push(`    ${basename(f)}:${n}: ${text.trim() === '' ? '(empty line)' : text.trim()}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 /** Start a private cupsd (about 0.2 s); call stop() in afterAll. */
 export async function startCups(options: { keep?: boolean } = {}): Promise<CupsServer> {
   const keep = options.keep === true || process.env['SANDI_KEEP_CUPS'] === '1';
@@ -139,8 +171,9 @@ export async function startCups(options: { keep?: boolean } = {}): Promise<CupsS
       `PageLog ${join(dir, 'page_log')}`,
       // the queues print into files (deprecated in CUPS 2.4, still supported): the test's printer
       'FileDevice Yes',
-      // no /etc/printcap or /run/cups/printcap of the system is written
-      'Printcap',
+      // the printcap file is written inside the test folder, never the system's /etc/printcap or /run/cups/printcap
+      // (a bare `Printcap` line meant "none" until Debian's 2.4.2-3+deb12u11 refused it: "Missing value for Printcap")
+      `Printcap ${join(dir, 'printcap')}`,
       'SystemGroup root',
       'CreateSelfSignedCerts no',
       '',
@@ -191,6 +224,9 @@ export async function startCups(options: { keep?: boolean } = {}): Promise<CupsS
   };
 
   try {
+    // `cupsd -t` first: when a Debian update changes what the scheduler accepts, the failure names the file, the
+    // line and the directive (e.g. "Missing value for Printcap on line 10" -> "cups-files.conf:10: Printcap")
+    await checkCupsConfig(paths.conf, paths.filesConf, env);
     // its own process group, so stop() takes cupsd and any filter still running down at once
     cupsd = spawn(CUPSD, ['-f', '-c', paths.conf, '-s', paths.filesConf], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
