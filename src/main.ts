@@ -35,12 +35,20 @@ export async function run(argv: string[]): Promise<number> {
   };
   await registerGroups(program, getCtx, argv);
 
+  let code: number;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return report(e, jsonWanted, argv.includes('--debug'));
+    code = report(e, jsonWanted, argv.includes('--debug'));
   }
+  // A command that ran on a home (whatever its outcome: it may have written before failing) ends by signing
+  // the audit chain head when the archive passphrase is at hand (src/cli/audit.ts).
+  if (ctx !== undefined) {
+    const { autoCheckpoint } = await import('./cli/audit.js');
+    await autoCheckpoint(ctx.home, ctx.env, (s) => ctx?.printer.warn(s));
+  }
+  return code;
 }
 
 function report(e: unknown, json: boolean, debug: boolean): number {
