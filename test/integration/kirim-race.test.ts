@@ -161,13 +161,14 @@ describe('sandi kirim racing sandi kirim lanjut', () => {
       active -= 1;
     };
     const timer = async () => {
-      // bounded: at most 12 runs, while the kirim loops are going
+      // bounded: at most 12 runs each, while the kirim loops are going
       for (let i = 0; i < 12 && active > 0; i += 1) {
         const r = await run(['kirim', 'lanjut']);
         if (r.code !== 0) failures.push(`lanjut ${i}: ${r.code} ${r.stderr}`);
       }
     };
-    await Promise.all([loop('A'), loop('B'), timer()]);
+    // two timers, as a timer overlapping an operator's own `lanjut`
+    await Promise.all([loop('A'), loop('B'), timer(), timer()]);
     expect(failures).toEqual([]);
     const last = await run(['kirim', 'lanjut']);
     expect(last.code, last.stderr).toBe(0);
