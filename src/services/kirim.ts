@@ -40,7 +40,7 @@
  * - SANDI_TEST_CRASH_AT (testCrashPoint) is a test-only hook for the crash tests; see CRASH_POINTS.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandiError, isSandiError } from '../errors.js';
@@ -668,6 +668,17 @@ export function kirimService(app: App, o: KirimOptions) {
         }
       }
       throw e;
+    }
+    // files of earlier attempts at this row's signature (a run killed after writing its file) are nobody's:
+    // the row now points to this one, and this run holds the row's claim
+    const attempt = new RegExp(`^${r.id}-[0-9a-f]{16}\\.asc$`);
+    for (const f of readdirSync(outDir)) {
+      if (!attempt.test(f) || join(outDir, f) === path) continue;
+      try {
+        unlinkSync(join(outDir, f));
+      } catch {
+        /* gone meanwhile */
+      }
     }
     progress('ditandatangani', r.id);
     testCrashPoint(o.env, 'ditandatangani');
