@@ -34,6 +34,16 @@
  * - Ordinary letters (`--biasa`, register surat_keluar) reuse the sending half: their MIME part (and
  *   detached signature) is archived first, then one transaction registers, signs, numbers and fixes the
  *   Message-ID, then the same send.
+ * - One run per row: a run claims a row (a PID lock file under <home>/.kirim-klaim/) in the transaction that
+ *   reads its state, or for a new row in the one that registers it, and releases it after its last state is
+ *   committed; `lanjut` leaves a claimed row to its run. So an operator's kirim and a timer's lanjut never sign,
+ *   number or send one row twice.
+ * - A file a register row points to is never rewritten: the final kriptogram goes to a new file
+ *   <id>-<sha16>.asc (linked into place, never replacing), which the row points to (kriptogram_sha256) only in
+ *   the transaction that records the signature; a refused transaction removes only that new file.
+ * - Every secret a send needs (key passphrases, the mailbox password) is resolved before anything is
+ *   registered or numbered. Each Sent-folder copy is recorded (<buku>.salinan_sent); `lanjut` adds the copies
+ *   that sent rows lack (found missing by Message-ID).
  * - Each secret key is unlocked once per service instance (one CLI run, one batch) and kept decrypted in
  *   memory only; a single-operator run signs from the document still in memory instead of decrypting its
  *   own draft again.

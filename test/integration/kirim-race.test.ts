@@ -134,6 +134,26 @@ describe('sandi kirim racing sandi kirim lanjut', () => {
     await svc(true).lanjut(id);
   }, 60_000);
 
+  it('single operator with a mailbox but no password: kirim stops before anything is registered or numbered', async () => {
+    const cfgPath = app.paths.config;
+    const original = readFileSync(cfgPath, 'utf8');
+    const cfg = JSON.parse(original) as Record<string, unknown>;
+    cfg['mailbox'] = { user: 'sandi@kominfo.test', imap: { host: '127.0.0.1', port: 1, tls: 'tls' }, smtp: { host: '127.0.0.1', port: 1, tls: 'starttls' } };
+    writeFileSync(cfgPath, JSON.stringify(cfg, null, 2), { mode: 0o600 });
+    try {
+      const before = [...listOutgoing(app.store())].length;
+      const err = await svc(true)
+        .mulai(input('Tanpa kata sandi'))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SandiError);
+      expect((err as SandiError).key).toBe('mail.passwordMissing');
+      expect((err as SandiError).exitCode).toBe(64);
+      expect([...listOutgoing(app.store())].length).toBe(before);
+    } finally {
+      writeFileSync(cfgPath, original, { mode: 0o600 });
+    }
+  }, 60_000);
+
   it('two kirim loops and a lanjut loop as separate processes: every row sent once, every archived file keeps its hash', async () => {
     const home = join(dir, 'proses');
     const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], SANDI_HOME: home, SANDI_OPERATOR: 'budi', SANDI_PASSPHRASE_SANDIMAN: pass('sandiman'), SANDI_PASSPHRASE_KASI: pass('kasi') };
