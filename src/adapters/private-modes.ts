@@ -15,6 +15,12 @@ import { modeTooOpen, shellQuote } from '../domain/kunci.js';
 
 /** Folders directly under the home that hold secrets (besides the home itself and the folders of arsip/). */
 const SECRET_FOLDERS = ['kunci', 'kredensial', 'arsip', 'cetak', 'maildir'] as const;
+/**
+ * Folders of arsip/ holding raw mail (surat-masuk, aduan) or letter contents (surat-keluar, kriptogram-keluar and
+ * its draf/), checked with their own sub-folders (tmp/, the hash shards). Other folders of arsip/ (e.g. signed
+ * audit checkpoints, which are meant to be shown) are left to their owners.
+ */
+const SECRET_ARCHIVE_FOLDERS = ['surat-masuk', 'aduan', 'surat-keluar', 'kriptogram-keluar'] as const;
 
 function statOrNull(path: string): Stats | null {
   try {
@@ -37,13 +43,16 @@ function subfolders(dir: string): string[] {
 }
 
 /**
- * The folders of the home that must be 0700: the home, kunci/, kredensial/, arsip/ and its folders two levels
- * down (surat-masuk/ and its tmp/ and shards, kriptogram-keluar/draf/, surat-keluar/, aduan/), cetak/ (printed
- * plaintext) and maildir/. Only those that exist.
+ * The folders of the home that must be 0700: the home, kunci/, kredensial/, arsip/ and its folders of raw mail
+ * and letter contents with their sub-folders (surat-masuk/tmp/ and shards, kriptogram-keluar/draf/, ...),
+ * cetak/ (printed plaintext) and maildir/. Only those that exist.
  */
 export function secretFolders(root: string): string[] {
   const out = [root, ...SECRET_FOLDERS.map((f) => join(root, f))];
-  for (const a of subfolders(join(root, 'arsip'))) out.push(a, ...subfolders(a));
+  for (const f of SECRET_ARCHIVE_FOLDERS) {
+    const a = join(root, 'arsip', f);
+    out.push(a, ...subfolders(a));
+  }
   return out;
 }
 

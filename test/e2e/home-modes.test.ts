@@ -80,6 +80,10 @@ describe('home modes', () => {
     expect(r.stderr).toContain(`chmod 700 ${home} ${join(home, 'kunci')} ${tmp}`);
     for (const d of [home, join(home, 'kunci'), tmp]) chmodSync(d, 0o700);
     expect(run(['kunci', 'daftar']).code).toBe(0);
+    // a folder of arsip/ holding no raw mail or letter contents is not sandi's to judge
+    mkdirSync(join(home, 'arsip', 'lain'), { mode: 0o755 });
+    chmodSync(join(home, 'arsip', 'lain'), 0o755);
+    expect(run(['kunci', 'daftar']).code).toBe(0);
   });
 });
 
