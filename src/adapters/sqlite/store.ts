@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { migrations } from './migrations.js';
+import { privateDatabaseFile } from '../private-modes.js';
 import type { AuditRow } from '../../domain/audit.js';
 import { appendAuditEvent, installChangeCapture, takeChangedRows } from './audit-binding.js';
 
@@ -68,6 +69,7 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
   let db: Db;
   try {
     if (!opts.readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    privateDatabaseFile(path, !opts.readonly); // 0600 before SQLite makes it (or its -wal/-shm) with the umask's mode
     db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (e) {
     throw new SandiError('IO', 'store.openFailed', { path, reason: (e as Error).message }, { cause: e });
