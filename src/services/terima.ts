@@ -794,8 +794,9 @@ export function terimaService(app: App, opts: TerimaOptions) {
           .map((n) => ({ path: join(abs, n), name: n }));
     const sumber = isMaildir ? 'maildir' : 'eml';
     const report: FetchReport = { sumber, akun: LOCAL_ACCOUNT, folder: abs, uidvalidity: null, uidvalidityBerubah: false, diperiksa: entries.length, baru: [], duplikat: [], diteruskan: [], ditahan: [], ditolak: [], dilanjutkan: [], dilewati: [], sementaraDihapus: 0 };
-    // An entry that is not a regular file (a sub-folder named b.eml, a dangling link, a device) is no
-    // message: skipped, named by its own path, and the run goes on (it would otherwise stop every run there).
+    // An entry that is no file (a sub-folder named b.eml, a dangling link, a socket or device) is no message:
+    // skipped, named by its own path, and the run goes on (it would otherwise stop every run there). A FIFO
+    // is read as a file (a message piped in).
     const skip = (path: string, alasan: string): void => {
       warn('terima.w.entrySkipped', { path, reason: alasan });
       report.dilewati.push({ path, alasan });
@@ -804,7 +805,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     for (const e of entries) {
       try {
         const st = statSync(e.path);
-        if (st.isFile()) files.push({ ...e, mtime: st.mtime });
+        if (st.isFile() || st.isFIFO()) files.push({ ...e, mtime: st.mtime });
         else skip(e.path, st.isDirectory() ? 'EISDIR' : 'ENOTFILE');
       } catch (err) {
         skip(e.path, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
@@ -883,7 +884,15 @@ export function terimaService(app: App, opts: TerimaOptions) {
     if (!opts.passphrases) return [];
     const out: Arrival[] = [];
     for (const k of listIncomingKriptogram(store(), { status: 'terdaftar' })) {
-      const { arrival } = await readKriptogramRow(k.id, false);
+      let arrival: Arrival;
+      try {
+        ({ arrival } = await readKriptogramRow(k.id, false));
+      } catch (e) {
+        // one row that cannot be read now (its archived copy missing, say) must not stop every later fetch
+        if (!(e instanceof SandiError)) throw e;
+        warn('terima.w.notReadYet', { nomor: k.nomor, reason: e.key });
+        continue;
+      }
       if (arrival.peringatan.includes('terima.w.notRead')) break; // no passphrase at hand: the rest neither
       out.push(arrival);
     }
