@@ -108,6 +108,29 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     expect(delivered('opd1@dinkes.test')).toBe(opd1Before + 1);
   }, 60_000);
 
+  it('automatic forwarding: the address Postfix refuses is warned and listed under ditolak, not recorded; the fetch goes on (exit 0)', () => {
+    office.patchConfig({ mailbox: mailbox(), terima: { teruskanOtomatis: true, teruskanDomain: ['dinkes.test', 'elsewhere.test'] } });
+    try {
+      const dir = join(office.home, 'impor-otomatis');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'otomatis.eml'),
+        'From: Setda <setda@pemkot.test>\r\nTo: sandi@kominfo.test\r\nCc: opd1@dinkes.test, tembusan@elsewhere.test\r\nSubject: Tembusan otomatis ditolak\r\nMessage-ID: <otomatis-tolak@pemkot.test>\r\n\r\nIsi.\r\n',
+      );
+      const r = cli(['--json', 'terima', '--dari-folder', dir]);
+      expect(r.code, r.stderr).toBe(0);
+      const report = r.json<{ baru: { id: number; nomor: string }[]; diteruskan: unknown[]; ditolak: unknown[] }>();
+      const { id, nomor } = report.baru[0]!;
+      expect(report.diteruskan).toEqual([{ nomor, ke: ['opd1@dinkes.test'] }]);
+      expect(report.ditolak).toEqual([{ nomor, ke: [{ alamat: 'tembusan@elsewhere.test', balasan: expect.stringMatching(/^554 5\.7\.1 .*Relay access denied/), kode: 554 }] }]);
+      expect(r.stderr).toContain('tembusan@elsewhere.test');
+      const steps = listIncomingSteps(office.app.store(), id).filter((s) => s.langkah === 'teruskan');
+      expect(steps.map((s) => (s.data as { ke: string[] }).ke)).toEqual([['opd1@dinkes.test']]);
+    } finally {
+      office.patchConfig({ mailbox: mailbox(), terima: {} });
+    }
+  }, 60_000);
+
   it('killed mid-run: a temp file of raw mail is reported by arsip-periksa and removed by the next run; kriptogram left `terdaftar` are read by it', async () => {
     const db = office.app.store().db;
     const tmp = join(office.home, 'arsip', 'surat-masuk', 'tmp');
