@@ -173,9 +173,9 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     // 3. the next run reads them, and removes the temp files of the killed runs
     const r = cli(['--json', 'terima']);
     expect(r.code, r.stderr).toBe(0);
+    expect(unread()).toBe(0);
     const report = r.json<{ baru: unknown[]; dilanjutkan: { status: string }[]; sementaraDihapus: number }>();
     expect(report.dilanjutkan.map((a) => a.status)).toEqual(Array.from({ length: left }, () => 'terbaca'));
-    expect(unread()).toBe(0);
     expect(db.prepare<[], { n: number }>("SELECT count(*) AS n FROM kriptogram_masuk WHERE folder = 'Kripto' AND status = 'terbaca'").get()!.n).toBe(total);
     expect(temps()).toEqual([]);
     const clean = cli(['--json', 'terima', 'arsip-periksa']);
