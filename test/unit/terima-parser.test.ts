@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { parseIncoming, rawHeaderFields } from '../../src/adapters/mail/terima-parser.js';
+import { parseIncoming, rawHeaderFields, splitAddressList } from '../../src/adapters/mail/terima-parser.js';
 
 const message = (date: string | null) =>
   Buffer.from(
@@ -54,12 +54,12 @@ describe('what the raw bytes say is kept', () => {
   it('a message the parser cannot read keeps the Message-ID, Subject and From of its raw header (held whole or streamed)', async () => {
     // mailparser gives up on a tree of thousands of nested parts ("Max allowed child nodes exceeded")
     const nested = Array.from({ length: 3000 }, (_, i) => `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n`).join('');
-    const raw = Buffer.from(`From: Penyerang <x@evil.test>\r\nSubject: Bersarang\r\nMessage-ID: <bersarang@evil.test>\r\n${nested}`);
+    const raw = Buffer.from(`From: Penyerang <x@evil.test>\r\nCc: a@dinkes.test, "B, C" <b@disdik.test>\r\nSubject: Bersarang\r\nMessage-ID: <bersarang@evil.test>\r\n${nested}`);
     for (const source of [raw, Readable.from([raw.subarray(0, 100), raw.subarray(100)])]) {
       const r = await parseIncoming(source);
       expect(r.warnings).toContain('terima.w.unparsable');
       expect(r.warnings).not.toContain('terima.w.noMessageId');
-      expect(r).toMatchObject({ messageId: '<bersarang@evil.test>', subject: 'Bersarang', from: 'Penyerang <x@evil.test>' });
+      expect(r).toMatchObject({ messageId: '<bersarang@evil.test>', subject: 'Bersarang', from: 'Penyerang <x@evil.test>', cc: ['a@dinkes.test', '"B, C" <b@disdik.test>'] });
     }
   });
 
@@ -68,5 +68,14 @@ describe('what the raw bytes say is kept', () => {
     expect(h).toMatchObject({ subject: 'satu dua', messageId: '<a@b.test>', from: null });
     expect(rawHeaderFields(Buffer.from('Message-ID: tanpa-kurung@b.test\n\nisi')).messageId).toBe('<tanpa-kurung@b.test>');
     expect(rawHeaderFields(Buffer.from('Message-ID: bukan id\n\nisi')).messageId).toBeNull();
+  });
+
+  it('splitAddressList splits a raw Cc at the commas between addresses only', () => {
+    expect(splitAddressList('"Dinas, Kesehatan" <opd1@dinkes.test>, opd2@disdik.test (Dinas, Pendidikan),  ,x@y.test')).toEqual([
+      '"Dinas, Kesehatan" <opd1@dinkes.test>',
+      'opd2@disdik.test (Dinas, Pendidikan)',
+      'x@y.test',
+    ]);
+    expect(splitAddressList(null)).toEqual([]);
   });
 });

@@ -96,8 +96,8 @@ async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean
     const messageId = h.messageId;
     return {
       from: h.from,
-      to: h.to === null ? [] : [h.to],
-      cc: h.cc === null ? [] : [h.cc],
+      to: splitAddressList(h.to),
+      cc: splitAddressList(h.cc),
       subject: h.subject,
       date: null,
       messageId,
@@ -207,5 +207,35 @@ function keepNul(p: ParsedIncoming): ParsedIncoming {
     attachments: p.attachments.map((a) => ({ ...a, name: fix(a.name) })),
   };
   if (found && !out.warnings.includes('terima.w.nul')) out.warnings = [...out.warnings, 'terima.w.nul'];
+  return out;
+}
+
+/** A raw address-list header split at the commas outside quotes, comments and angle brackets. */
+export function splitAddressList(v: string | null): string[] {
+  if (v === null) return [];
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let depth = 0; // inside <...> or (...)
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i] as string;
+    if (quoted) {
+      if (c === '\\') {
+        cur += c + (v[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '<' || c === '(') depth++;
+    else if ((c === '>' || c === ')') && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      if (cur.trim().length > 0) out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur.trim().length > 0) out.push(cur.trim());
   return out;
 }
