@@ -925,8 +925,10 @@ export function terimaService(app: App, opts: TerimaOptions) {
         } catch (e) {
           // every address refused: nothing recorded; said, and the other letters are still forwarded
           if (!(e instanceof SandiError) || (e.key !== 'mail.smtpRejected' && e.key !== 'mail.smtpDeferred')) throw e;
-          warn('terima.forwardRefusedAuto', { nomor: row.nomor, ke: ke.join(', '), balasan: String(e.params['response'] ?? '') });
-          report?.ditolak.push({ nomor: row.nomor, ke: ke.map((a) => ({ alamat: a, balasan: String(e.params['response'] ?? ''), kode: null })) });
+          const balasan = String(e.params['response'] ?? '');
+          const kode = /^([2-5]\d\d)\b/.exec(balasan)?.[1];
+          warn('terima.forwardRefusedAuto', { nomor: row.nomor, ke: ke.join(', '), balasan });
+          report?.ditolak.push({ nomor: row.nomor, ke: ke.map((a) => ({ alamat: a, balasan, kode: kode === undefined ? null : Number(kode) })) });
           continue;
         }
         if (f.ke.length > 0) report?.diteruskan.push({ nomor: row.nomor, ke: f.ke });
