@@ -205,4 +205,24 @@ describe('encrypted spool', () => {
       await spool.destroy();
     }
   });
+
+  it('refuses a damaged last record before writing the first byte (issue 17 §3)', async () => {
+    for (const damage of ['flip', 'cut'] as const) {
+      const spool = await EncryptedSpool.create();
+      try {
+        await spool.write([randomBytes(5_500_000)]);
+        await spool.finish();
+        const f = readFileSync(spool.file);
+        if (damage === 'flip') f[f.length - 100] = f[f.length - 100]! ^ 1;
+        writeFileSync(spool.file, damage === 'flip' ? f : f.subarray(0, f.length - 50));
+        let written = 0;
+        const sink = new PassThrough();
+        sink.on('data', (c: Buffer) => (written += c.length));
+        await expect(spool.replay(sink), damage).rejects.toBeInstanceOf(SpoolIntegrityError);
+        expect(written, damage).toBe(0);
+      } finally {
+        await spool.destroy();
+      }
+    }
+  });
 });
