@@ -12,6 +12,7 @@ import * as openpgp from 'openpgp';
 import { decryptKriptogram, encryptKriptogram, type DecryptKriptogramOptions } from '../../src/adapters/openpgp/kriptogram.js';
 import { TAG } from '../../src/adapters/openpgp/packets.js';
 import { SandiError } from '../../src/errors.js';
+import { encodeProtectedEntity } from '../../src/domain/protected-headers.js';
 import { chunked, MemorySink, testKey, unlockable, type TestKey } from '../helpers/keys-fixture.js';
 import { openWith, splitPackets, joinPackets, withCiphertext, type Opened } from '../helpers/kriptogram-surgery.js';
 
@@ -195,4 +196,23 @@ describe('no RSA padding oracle (issue 17 §2)', () => {
     }
     expect(new Set(Object.values(answers)), JSON.stringify(answers)).toEqual(new Set(['INTEGRITY kriptogram.tampered']));
   }, 120_000);
+
+  it('with constant-time PKCS#1, AES-128, -192 and -256 messages to an RSA key still open (the quick check picks the key)', async () => {
+    const parts: Buffer[] = [];
+    const doc = randomBytes(5000);
+    for await (const p of encodeProtectedEntity(chunked(doc) as AsyncIterable<Uint8Array>, { headers: { subject: 's' }, fileName: 'a.bin', boundary: '=_uji' })) parts.push(p);
+    const signer = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: sandiman.privateArmored }), passphrase: sandiman.passphrase });
+    const { aes128, aes192, aes256 } = openpgp.enums.symmetric;
+    for (const algo of [aes128, aes192, aes256]) {
+      const msg = await openpgp.encrypt({
+        message: await openpgp.createMessage({ binary: Buffer.concat(parts) }),
+        encryptionKeys: await openpgp.readKey({ armoredKey: rsa.publicArmored }),
+        signingKeys: signer,
+        format: 'binary',
+        config: { aeadProtect: false, preferredSymmetricAlgorithm: algo, preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed },
+      });
+      // openpgp.js makes three candidate keys in parallel: their order varies, so open each a few times
+      for (let i = 0; i < 4; i++) expect(await refusal(Buffer.from(msg), { decryptionKeys: [unlockable(rsa)], verificationKeys: [sandiman.publicArmored] })).toBeNull();
+    }
+  });
 });
