@@ -834,7 +834,7 @@ async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date:
 }
 
 /**
- * Of several session keys, the one whose CFB quick check holds (prefix octets 15–16 repeat 13–14); the
+ * Of several session keys, the one whose CFB quick check holds (prefix octets 17–18 repeat 15–16); the
  * first if none does: a key that does not fit then ends, like any modification, at the MDC. Every
  * candidate is tried, and the quick check is never reported (it would be an oracle).
  */
