@@ -112,6 +112,32 @@ describe('ASCII armor', () => {
     expect((await readAll(dearmorIfNeeded(pieces(Buffer.from(crlf), 50)))).equals(data)).toBe(true);
   });
 
+  it('single-line armor streams: output comes while the line is still arriving (it was quadratic: 22 MiB in 6.65 s)', async () => {
+    // 1 MiB of data as ONE base64 line (what some tools write), fed in 4 KiB chunks
+    const data = randomBytes(1 << 20);
+    const text = Buffer.from(`-----BEGIN PGP MESSAGE-----\n\n${data.toString('base64')}\n=AAAA\n-----END PGP MESSAGE-----\n`, 'latin1');
+    let fed = 0;
+    const total = Math.ceil(text.length / 4096);
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async source is what the readers consume
+    async function* counted(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < text.length; i += 4096) {
+        fed++;
+        yield text.subarray(i, i + 4096);
+      }
+    }
+    const parts: Buffer[] = [];
+    let fedAtFirst = -1;
+    for await (const p of dearmorIfNeeded(counted())) {
+      if (fedAtFirst < 0) fedAtFirst = fed;
+      parts.push(Buffer.from(p));
+    }
+    expect(Buffer.concat(parts).equals(data)).toBe(true);
+    // before the fix nothing came out until the line's end had arrived (fedAtFirst = total)
+    expect(fedAtFirst).toBeLessThan(total / 10);
+    // and every chunk gave its share, not one piece at the end
+    expect(parts.length).toBeGreaterThan(total / 2);
+  });
+
   it('writes the CRC-24 line GnuPG 2.2 needs to find the end of an unpadded body', async () => {
     // RFC 4880 §6.1 example value: CRC-24 of no data is the initial value 0xB704CE
     expect(crc24(new Uint8Array(0))).toBe(0xb704ce);

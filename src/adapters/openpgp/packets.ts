@@ -461,7 +461,10 @@ async function* dearmorText(initial: Buffer, it: AsyncIterator<Uint8Array>): Asy
   for (;;) {
     // body: decode everything up to the last complete line; stop at the CRC line or the END line
     const end = /(^|\n)[=-]/.exec(text);
-    const cut = end !== null ? end.index : text.lastIndexOf('\n');
+    // Without a marker everything but a trailing line break is body: a CRC or END line can only start right
+    // after a line break, so a partial line is decoded now instead of waiting for its end (single-line armor
+    // fed in chunks was quadratic: every chunk rescanned the whole growing line).
+    const cut = end !== null ? end.index : text.endsWith('\n') ? text.length - 1 : text.length;
     if (cut >= 0 || end !== null) {
       const body = carry + text.slice(0, Math.max(cut, 0)).replace(/\s+/g, '');
       text = text.slice(Math.max(cut, 0));
