@@ -161,6 +161,11 @@ const REJECTING = new Set([
   'kriptogram.badSignature',
   'kriptogram.unsigned',
   'kriptogram.signerRevoked',
+  // the key has expired by now: never good; the sender re-sends under a valid (or renewed) key
+  'kriptogram.signerExpired',
+  'kriptogram.signerExpiredAtSigning',
+  // signed for other recipients and re-encrypted to us (surreptitious forwarding)
+  'kriptogram.forwarded',
   'kriptogram.notEncrypted',
   'kriptogram.unsupported',
   'kriptogram.decompressionLimit',

@@ -133,6 +133,11 @@ export interface EncryptKriptogramOptions {
    * written, and comes first among the signatures. Bodies as returned in `signatures`.
    */
   presetSignatures?: { body: Uint8Array; publicArmored: string }[];
+  /**
+   * Fingerprints (primary keys) the signatures name as Intended Recipients (default: every recipient key's).
+   * A draft whose signature is reused later names the final recipients and the archive key here.
+   */
+  intendedRecipients?: string[];
 }
 
 export interface EncryptKriptogramResult {
@@ -158,6 +163,11 @@ export interface DecryptKriptogramOptions {
   date?: Date;
   /** bound on decompressed content of compressed input (default MAX_DECOMPRESSED_BYTES) */
   maxDecompressedBytes?: number;
+  /**
+   * Default true: a signature that names Intended Recipients must name one of our decryption keys, else it
+   * is `forwarded` and refused. False only for the office's own draft, whose initial names the final recipients.
+   */
+  checkIntendedRecipients?: boolean;
 }
 
 // --------------------------------------------------------------------------------------------- keys
@@ -307,11 +317,27 @@ async function finalDigest(hasher: OffThreadHasher, hashAlgorithm: number, signa
   return new Uint8Array(await hasher.literalDigest(name, Buffer.concat([signatureData, v4Trailer(signatureData)])));
 }
 
-async function signDigest(s: Signer, hasher: OffThreadHasher, date: Date): Promise<Uint8Array> {
+/**
+ * The signature over the document, with a hashed Intended Recipient Fingerprint subpacket (RFC 9580
+ * 5.2.3.36, non-critical as for v4 signatures) for every key the kriptogram is encrypted to, so a reader
+ * can tell a kriptogram addressed to it from one re-encrypted to it by a recipient (surreptitious forwarding).
+ */
+async function signDigest(s: Signer, hasher: OffThreadHasher, date: Date, recipients: string[]): Promise<Uint8Array> {
   const sig = new openpgp.SignaturePacket();
   sig.signatureType = openpgp.enums.signature.binary;
   sig.publicKeyAlgorithm = s.publicKeyAlgorithm;
   sig.hashAlgorithm = s.hashAlgorithm;
+  // openpgp.js writes no Intended Recipient subpackets: append ours to its hashed area (2-octet length first)
+  const extra = intendedRecipientSubpackets(recipients);
+  const own = sig as unknown as { writeHashedSubPackets(): Uint8Array };
+  const writeHashed = own.writeHashedSubPackets.bind(sig);
+  own.writeHashedSubPackets = () => {
+    const base = Buffer.from(writeHashed());
+    const area = Buffer.concat([base.subarray(2), extra]);
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(area.length);
+    return Buffer.concat([len, area]);
+  };
   const hooks = sig as unknown as DigestHooks;
   // the document is already in dataHash; only the signature's own trailer remains to be hashed
   hooks.toHash = () => undefined;
@@ -338,7 +364,7 @@ interface PresetInfo extends OnePassFields {
   key: openpgp.PublicKey;
 }
 
-async function readPresetSignature(p: { body: Uint8Array; publicArmored: string }, index: number): Promise<PresetInfo> {
+async function readPresetSignature(p: { body: Uint8Array; publicArmored: string }, index: number, intended: Set<string>): Promise<PresetInfo> {
   const key = await readPublic(p.publicArmored, index);
   let sig: openpgp.SignaturePacket;
   try {
@@ -355,6 +381,11 @@ async function readPresetSignature(p: { body: Uint8Array; publicArmored: string 
     NODE_HASH[sig.hashAlgorithm] === undefined
   ) {
     throw new SandiError('SIGNATURE', 'kriptogram.presetSignatureBad', { keyId: sig.issuerKeyID.toHex().toUpperCase(), userId: uid(key), status: 'bad' });
+  }
+  // an initial that names other recipients would make every reader call this kriptogram forwarded
+  const named = intendedRecipientsOf(sig);
+  if (named.length > 0 && (named.length !== intended.size || !named.every((f) => intended.has(f)))) {
+    throw new SandiError('SIGNATURE', 'kriptogram.presetRecipientsDiffer', { keyId: sig.issuerKeyID.toHex().toUpperCase(), userId: uid(key) });
   }
   return { key, hashAlgorithm: sig.hashAlgorithm, publicKeyAlgorithm: sig.publicKeyAlgorithm, keyId: (sig.issuerKeyID as unknown as { write(): Uint8Array }).write() };
 }
@@ -410,9 +441,10 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
   const presets = o.presetSignatures ?? [];
   if (o.recipientKeys.length === 0) throw new SandiError('USAGE', 'kriptogram.noRecipients');
   if (o.signingKeys.length + presets.length === 0) throw new SandiError('USAGE', 'kriptogram.noSigners');
-  const presetInfo = await Promise.all(presets.map(readPresetSignature));
-
   const recipients = await Promise.all(o.recipientKeys.map(readPublic));
+  const intended = (o.intendedRecipients ?? recipients.map(fpr)).map((f) => f.toUpperCase());
+  const presetInfo = await Promise.all(presets.map((p, i) => readPresetSignature(p, i, new Set(intended))));
+
   for (const r of recipients) await checkRecipient(r, date);
   const signers: Signer[] = [];
   for (const [i, k] of o.signingKeys.entries()) signers.push(await prepareSigner(await unlock(k, i), date));
@@ -493,7 +525,7 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
     for (const s of signers) {
       let body: Uint8Array;
       try {
-        body = await signDigest(s, hasher, date);
+        body = await signDigest(s, hasher, date, intended);
       } catch (e) {
         throw new SandiError('KEY_REFUSED', 'kriptogram.signingKeyRefused', { fingerprint: fpr(s.key), userId: uid(s.key), reason: reason(e) }, { cause: e });
       }
@@ -805,12 +837,47 @@ async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date:
   throw new SandiError('DATA', 'kriptogram.unsupported', { detail: `cipher ${algo}` });
 }
 
+/**
+ * How far ahead of our clock a signature may be dated and still be checked as of now (as GnuPG does): the
+ * signer's clock may run fast. Beyond it the signature is checked as of its own date and reported `future`.
+ */
+export const CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+/** Intended Recipient Fingerprint signature subpacket (RFC 9580 5.2.3.36) */
+const SUBPACKET_INTENDED_RECIPIENT = 35;
+
 function statusFromError(e: unknown): SignatureStatus {
   const m = reason(e);
   if (/Could not find signing key/i.test(m)) return 'unknown';
   if (/revoked/i.test(m)) return 'revoked';
-  if (/expired/i.test(m)) return 'expired';
+  if (/expired/i.test(m)) return 'kedaluwarsa';
   return 'bad';
+}
+
+/** The fingerprints a signature names in hashed Intended Recipient subpackets (upper-case hex). */
+function intendedRecipientsOf(sig: openpgp.SignaturePacket): string[] {
+  const subs = (sig as unknown as { unknownSubpackets: { type: number; body: Uint8Array }[] }).unknownSubpackets ?? [];
+  return subs.filter((p) => p.type === SUBPACKET_INTENDED_RECIPIENT && p.body.length > 1).map((p) => Buffer.from(p.body.subarray(1)).toString('hex').toUpperCase());
+}
+
+/** One hashed, non-critical Intended Recipient Fingerprint subpacket per key (v4: version 4 + 20 octets). */
+function intendedRecipientSubpackets(fingerprints: string[]): Buffer {
+  return Buffer.concat(
+    fingerprints.map((f) => {
+      const body = Buffer.concat([Buffer.from([4]), Buffer.from(f, 'hex')]);
+      return Buffer.concat([Buffer.from([body.length + 1, SUBPACKET_INTENDED_RECIPIENT]), body]);
+    }),
+  );
+}
+
+/** When the signer's key or its signing subkey expires, whichever is first; null: never (or unknown). */
+async function expiryOf(signerKey: openpgp.PublicKey, keyId: openpgp.KeyID): Promise<Date | null> {
+  const times: (Date | number | null)[] = [await signerKey.getExpirationTime(undefined, FULL_CONFIG).catch(() => null)];
+  const sub = signerKey.getKeys(keyId)[0];
+  if (sub !== undefined && sub !== signerKey) times.push(await (sub as openpgp.Subkey).getExpirationTime(new Date(), FULL_CONFIG).catch(() => null));
+  const dates = times.filter((t): t is Date => t instanceof Date);
+  if (dates.length === 0) return null;
+  return new Date(Math.min(...dates.map((d) => d.getTime())));
 }
 
 async function verifyOne(
@@ -818,6 +885,8 @@ async function verifyOne(
   hasher: OffThreadHasher,
   keys: openpgp.PublicKey[],
   date: Date,
+  /** fingerprints (primary and subkeys) of the keys we decrypted with; undefined: no recipient check */
+  ours?: Set<string>,
 ): Promise<SignerReport> {
   let sigObj: openpgp.Signature;
   try {
@@ -828,12 +897,14 @@ async function verifyOne(
   const sig = sigObj.packets[0] as openpgp.SignaturePacket;
   const keyId = sig.issuerKeyID.toHex().toUpperCase();
   const signerKey = keys.find((k) => k.getKeys(sig.issuerKeyID).length > 0) ?? null;
+  const intended = intendedRecipientsOf(sig);
   const report: SignerReport = {
     keyId,
     fingerprint: signerKey === null ? null : fpr(signerKey),
     userId: signerKey === null ? null : uid(signerKey),
     status: 'bad',
     created: sig.created === null ? null : sig.created.toISOString(),
+    ...(intended.length > 0 ? { intendedRecipients: intended } : {}),
   };
   // Only a binary document signature (type 0x00) is a signature over the document: the digest below is
   // computed over the raw literal bytes, so any other type (a key certification 0x13 whose "document" is
@@ -845,12 +916,19 @@ async function verifyOne(
   const digest = finalDigest(hasher, sig.hashAlgorithm!, sig.signatureData);
   digest.catch(() => undefined);
   (sig as unknown as DigestHooks).hashed = digest;
+  // checked as of now + the allowed skew; a signature dated beyond that is checked as of its own date
+  const skewed = new Date(date.getTime() + CLOCK_SKEW_MS);
+  const ahead = sig.created !== null && sig.created > skewed;
+  const expired = async (validAtCreated: boolean): Promise<SignerReport> => {
+    const at = await expiryOf(signerKey, sig.issuerKeyID);
+    return { ...report, status: 'kedaluwarsa', keyExpired: at === null ? null : at.toISOString(), validAtCreated };
+  };
   try {
     const res = await openpgp.verify({
       message: await openpgp.createMessage({ binary: new Uint8Array(0) }),
       signature: sigObj,
       verificationKeys: keys,
-      date,
+      date: ahead ? sig.created! : skewed,
       expectSigned: false,
       format: 'binary',
       config: CONFIG,
@@ -859,7 +937,10 @@ async function verifyOne(
     if (v === undefined) return report;
     await v.verified;
   } catch (e) {
-    return { ...report, status: statusFromError(e) };
+    const status = statusFromError(e);
+    // the key had expired by the time the signature claims: the signature itself is sound (checked first)
+    if (status === 'kedaluwarsa') return expired(false);
+    return { ...report, status };
   }
   // good at signing time; a key revoked since is still reported (revocation usually means compromise)
   if (await signerKey.isRevoked(undefined as never, undefined, date, FULL_CONFIG).catch(() => false)) return { ...report, status: 'revoked' };
@@ -868,27 +949,56 @@ async function verifyOne(
     const sub = signing as openpgp.Subkey;
     if (await sub.isRevoked(undefined as never, undefined as never, date, FULL_CONFIG).catch(() => false)) return { ...report, status: 'revoked' };
   }
+  // valid when the signer says it signed, but the key has expired since: never `good`
+  const expiry = await expiryOf(signerKey, sig.issuerKeyID);
+  if (expiry !== null && expiry <= date) return expired(true);
+  // signed for named recipients, and we are not among them: someone re-encrypted it to us
+  if (ours !== undefined && intended.length > 0 && !intended.some((f) => ours.has(f))) return { ...report, status: 'forwarded' };
+  if (ahead) return { ...report, status: 'future' };
   return { ...report, status: 'good' };
+}
+
+/** A refusal over the signatures, with every signer's report (terima records them with the refusal). */
+export class SignatureRefusal extends SandiError {
+  constructor(
+    key: string,
+    params: Record<string, string | number>,
+    readonly signers: SignerReport[],
+  ) {
+    super('SIGNATURE', key, params, key === 'kriptogram.signerExpired' ? { hint: `${key}.hint` } : {});
+  }
 }
 
 function refuseFor(signers: SignerReport[], requireSignature: boolean, requiredSigners: number): void {
   const describe = (s: SignerReport): { keyId: string; userId: string } => ({ keyId: s.keyId, userId: s.userId ?? '?' });
+  const refuse = (key: string, params: Record<string, string | number> = {}): never => {
+    throw new SignatureRefusal(key, params, signers);
+  };
   const bad = signers.find((s) => s.status === 'bad');
-  if (bad !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.badSignature', describe(bad));
+  if (bad !== undefined) refuse('kriptogram.badSignature', describe(bad));
+  const forwarded = signers.find((s) => s.status === 'forwarded');
+  if (forwarded !== undefined) refuse('kriptogram.forwarded', { ...describe(forwarded), recipients: (forwarded.intendedRecipients ?? []).join(', ') });
   if (!requireSignature && requiredSigners === 0) return;
-  if (signers.length === 0) throw new SandiError('SIGNATURE', 'kriptogram.unsigned');
+  if (signers.length === 0) refuse('kriptogram.unsigned');
   if (requireSignature) {
     const unknown = signers.find((s) => s.status === 'unknown');
-    if (unknown !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.unknownSigner', describe(unknown));
+    if (unknown !== undefined) refuse('kriptogram.unknownSigner', describe(unknown));
     const revoked = signers.find((s) => s.status === 'revoked');
-    if (revoked !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.signerRevoked', describe(revoked));
-    const expired = signers.find((s) => s.status === 'expired');
-    if (expired !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.signerExpired', describe(expired));
+    if (revoked !== undefined) refuse('kriptogram.signerRevoked', describe(revoked));
+    const expired = signers.find((s) => s.status === 'kedaluwarsa');
+    if (expired !== undefined) {
+      refuse(expired.validAtCreated === true ? 'kriptogram.signerExpired' : 'kriptogram.signerExpiredAtSigning', {
+        ...describe(expired),
+        expired: expired.keyExpired ?? '?',
+        created: expired.created ?? '?',
+      });
+    }
   }
-  // distinct signers: the same key signing twice is still one signer
-  const good = new Set(signers.filter((s) => s.status === 'good').map((s) => s.fingerprint)).size;
+  // distinct signers: the same key signing twice is still one signer; a signature dated ahead of our clock
+  // (beyond the skew) still counts: it is sound, and its status says how it was dated
+  const good = new Set(signers.filter((s) => s.status === 'good' || s.status === 'future').map((s) => s.fingerprint)).size;
   const need = Math.max(requireSignature ? 1 : 0, requiredSigners);
-  if (good < need) throw new SandiError('SIGNATURE', 'kriptogram.notEnoughSigners', { good, required: need });
+  if (good < need) refuse('kriptogram.notEnoughSigners', { good, required: need });
 }
 
 /** errno codes of a spool folder or file that cannot be used (from creating it, or from the worker's I/O) */
@@ -988,7 +1098,8 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
 
     const sigBodies = [...st.leadingSigs, ...st.trailingSigs];
     const signers: SignerReport[] = [];
-    for (const b of sigBodies) signers.push(await verifyOne(b, hasher, verificationKeys, date));
+    const ours = new Set(privateKeys.flatMap((k) => k.getKeys().map((x) => x.getFingerprint().toUpperCase())));
+    for (const b of sigBodies) signers.push(await verifyOne(b, hasher, verificationKeys, date, o.checkIntendedRecipients === false ? undefined : ours));
     refuseFor(signers, requireSignature, requiredSigners);
 
     const entity = st.entityResult;

@@ -35,6 +35,10 @@ export const terima: Catalog = {
     'terima.col.jalur': 'JALUR',
     'terima.late': 'TERLAMBAT',
     'terima.signer': '{nomor}: ditandatangani {who} ({unit}): {status}',
+    'terima.signerExpiredValidThen':
+      '{nomor}: ditandatangani {who} ({unit}): {status} — kunci kedaluwarsa sejak {expired}; masih berlaku pada {created}, waktu yang diklaim penanda tangan sendiri',
+    'terima.signerExpiredInvalidThen':
+      '{nomor}: ditandatangani {who} ({unit}): {status} — kunci kedaluwarsa sejak {expired}; sudah tidak berlaku pada {created}, waktu yang diklaim penanda tangan sendiri',
     'terima.forwarded': '{nomor} diteruskan ke {ke}.',
     'terima.w.unparsable': 'pesan tidak dapat diurai',
     'terima.w.noFrom': 'tanpa pengirim',
@@ -187,6 +191,10 @@ export const terima: Catalog = {
     'terima.col.jalur': 'ROUTE',
     'terima.late': 'LATE',
     'terima.signer': '{nomor}: signed by {who} ({unit}): {status}',
+    'terima.signerExpiredValidThen':
+      '{nomor}: signed by {who} ({unit}): {status} — key expired since {expired}; still valid at {created}, the time the signer itself claims',
+    'terima.signerExpiredInvalidThen':
+      '{nomor}: signed by {who} ({unit}): {status} — key expired since {expired}; no longer valid at {created}, the time the signer itself claims',
     'terima.forwarded': '{nomor} forwarded to {ke}.',
     'terima.w.unparsable': 'message could not be parsed',
     'terima.w.noFrom': 'no sender',
