@@ -55,8 +55,9 @@ export interface ProtectedHeaders {
  * good: valid, key valid at the claimed signing time and now. kedaluwarsa: the signer's key (or signing
  * subkey) has expired by now (see validAtCreated). future: valid, but dated more than CLOCK_SKEW ahead of
  * our clock. forwarded: valid, but its hashed Intended Recipient fingerprints do not name our key.
+ * hashRefused: not checked, its hash is refused by policy (MD5, RIPEMD-160, SHA-1) or too weak for the key type.
  */
-export type SignatureStatus = 'good' | 'bad' | 'unknown' | 'kedaluwarsa' | 'revoked' | 'future' | 'forwarded';
+export type SignatureStatus = 'good' | 'bad' | 'unknown' | 'kedaluwarsa' | 'revoked' | 'future' | 'forwarded' | 'hashRefused';
 
 export interface SignerReport {
   keyId: string; // 16 hex chars, upper case
@@ -71,6 +72,8 @@ export interface SignerReport {
   validAtCreated?: boolean;
   /** the Intended Recipient fingerprints (RFC 9580 5.2.3.36) the signature names, when it names any */
   intendedRecipients?: string[];
+  /** hashRefused: the hash algorithm's name */
+  hash?: string;
 }
 
 export interface DecryptResult {

@@ -166,6 +166,11 @@ const REJECTING = new Set([
   'kriptogram.signerExpiredAtSigning',
   // signed for other recipients and re-encrypted to us (surreptitious forwarding)
   'kriptogram.forwarded',
+  // refused by policy or unreadable here, each named: the sender must send it again otherwise
+  'kriptogram.hashRefused',
+  'kriptogram.signedNotEncrypted',
+  'kriptogram.cipherUnsupported',
+  'kriptogram.cipherUnknown',
   'kriptogram.notEncrypted',
   'kriptogram.unsupported',
   'kriptogram.decompressionLimit',

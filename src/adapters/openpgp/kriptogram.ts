@@ -311,10 +311,10 @@ function v4Trailer(signatureData: Uint8Array): Buffer {
 }
 
 /** Digest of (document ‖ signatureData ‖ v4 trailer) from the running document hash. */
-async function finalDigest(hasher: OffThreadHasher, hashAlgorithm: number, signatureData: Uint8Array): Promise<Uint8Array> {
+async function finalDigest(hasher: OffThreadHasher, hashAlgorithm: number, signatureData: Uint8Array, text = false): Promise<Uint8Array> {
   const name = NODE_HASH[hashAlgorithm];
   if (name === undefined) throw new Error(`hash ${hashAlgorithm} not supported`);
-  return new Uint8Array(await hasher.literalDigest(name, Buffer.concat([signatureData, v4Trailer(signatureData)])));
+  return new Uint8Array(await hasher.literalDigest(text ? `text:${name}` : name, Buffer.concat([signatureData, v4Trailer(signatureData)])));
 }
 
 /**
@@ -689,9 +689,12 @@ function signatureTypeRefused(keyId: Uint8Array | null, type: number): SandiErro
   });
 }
 
-function ensureHash(st: InnerState, algo: number): void {
+/** Document signatures we check: binary (0x00) over the bytes as they are, text (0x01) over them as canonical text. */
+const DOCUMENT_SIGNATURES = new Set<number>([openpgp.enums.signature.binary, openpgp.enums.signature.text]);
+
+function ensureHash(st: InnerState, algo: number, type: number): void {
   const name = NODE_HASH[algo];
-  if (name !== undefined) st.hasher.addAlgorithm(name);
+  if (name !== undefined) st.hasher.addAlgorithm(type === (openpgp.enums.signature.text as number) ? `text:${name}` : name);
 }
 
 /** Inner packets of the decrypted SEIPD: [compressed] one-pass signatures, literal data, signatures. */
@@ -718,18 +721,18 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         const b = await readSmallBody(r, h, 256);
         if (st.literalSeen) throw new PacketFormatError('malformed', 'one-pass signature after data');
         if (b[0] !== 3 || b.length !== 13) throw new PacketFormatError('unsupported', 'one-pass signature version');
-        if (b[1] !== openpgp.enums.signature.binary) throw signatureTypeRefused(b.subarray(4, 12), b[1]!);
+        if (!DOCUMENT_SIGNATURES.has(b[1]!)) throw signatureTypeRefused(b.subarray(4, 12), b[1]!);
         st.onePass.push({ hashAlgorithm: b[2]!, publicKeyAlgorithm: b[3]!, keyId: b.subarray(4, 12).toString('hex').toUpperCase() });
-        ensureHash(st, b[2]!);
+        ensureHash(st, b[2]!, b[1]!);
         break;
       }
       case TAG.SIGNATURE: {
         const b = await readSmallBody(r, h, 64 * 1024);
         // v4 body: version, signature type, …; verifyOne checks the type again after parsing
-        if (b[0] === 4 && b.length > 1 && b[1] !== openpgp.enums.signature.binary) throw signatureTypeRefused(null, b[1]!);
+        if (b[0] === 4 && b.length > 1 && !DOCUMENT_SIGNATURES.has(b[1]!)) throw signatureTypeRefused(null, b[1]!);
         if (!st.literalSeen) {
           st.leadingSigs.push(b);
-          if (b[0] === 4 && b.length > 4) ensureHash(st, b[3]!);
+          if (b[0] === 4 && b.length > 4) ensureHash(st, b[3]!, b[1]!);
         } else st.trailingSigs.push(b);
         if (st.leadingSigs.length + st.trailingSigs.length > 64) throw new PacketFormatError('malformed', 'too many signatures');
         break;
@@ -797,6 +800,8 @@ async function readOuter(r: ByteReader): Promise<Outer> {
         throw new PacketFormatError('unsupported', 'AEAD encrypted data packet');
       case TAG.SIGNATURE:
       case TAG.ONE_PASS_SIGNATURE:
+        // signed but not encrypted: refused by policy (a kriptogram is always encrypted)
+        throw new SandiError('DATA', 'kriptogram.signedNotEncrypted');
       case TAG.LITERAL:
       case TAG.COMPRESSED:
         throw new SandiError('DATA', 'kriptogram.notEncrypted');
@@ -815,6 +820,26 @@ function pkeskKeyIds(pkesks: Buffer[]): string[] {
   });
 }
 
+const CIPHER_NAMES: Partial<Record<string, string>> = { twofish: 'Twofish', cast5: 'CAST5', tripledes: 'TripleDES', blowfish: 'Blowfish', idea: 'IDEA' };
+
+/**
+ * openpgp.js refuses a session key whose cipher is not in the decryption key's own preferences ("A
+ * non-preferred symmetric algorithm was used"), so a peer that chose AES-192 (or Twofish) for us reads as
+ * damaged. The sender picks the cipher, GnuPG reads any it knows; we read every AES size, and Twofish is
+ * accepted here only so the refusal can name it. Widens the in-memory copy of each key's preferences.
+ */
+async function acceptPeerCiphers(keys: openpgp.PrivateKey[], date: Date): Promise<void> {
+  const wanted = [openpgp.enums.symmetric.aes256, openpgp.enums.symmetric.aes192, openpgp.enums.symmetric.aes128, openpgp.enums.symmetric.twofish];
+  for (const k of keys) {
+    // not in openpgp.js's typings, but public on Key (decryptSessionKeys reads the preferences from it)
+    const withSelf = k as unknown as { getPrimarySelfSignature(d: Date, u: undefined, c: openpgp.Config): Promise<openpgp.SignaturePacket> };
+    const self = await withSelf.getPrimarySelfSignature(date, undefined, FULL_CONFIG).catch(() => null);
+    if (self === null) continue;
+    const have = self.preferredSymmetricAlgorithms ?? [];
+    self.preferredSymmetricAlgorithms = [...have, ...wanted.filter((a) => !have.includes(a))];
+  }
+}
+
 async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date: Date): Promise<{ data: Uint8Array; bits: number }> {
   const ours = new Set(keys.flatMap((k) => k.getKeyIDs().map((id) => id.toHex().toUpperCase())));
   const ids = pkeskKeyIds(pkesks);
@@ -822,11 +847,14 @@ async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date:
   if (!addressed) {
     throw new SandiError('PERMISSION', 'kriptogram.notAddressedToUs', { recipients: ids.filter((x) => x !== '').join(', ') });
   }
+  await acceptPeerCiphers(keys, date);
   let found: openpgp.DecryptedSessionKey[];
   try {
     const message = await openpgp.readMessage({ binaryMessage: Buffer.concat(pkesks), config: CONFIG });
     found = await openpgp.decryptSessionKeys({ message, decryptionKeys: keys, date, config: CONFIG });
   } catch (e) {
+    // the session key decrypted with a sound checksum, but its cipher id is unknown to openpgp.js (Camellia, IDEA, …)
+    if (/Invalid enum value/.test(reason(e))) throw new SandiError('DATA', 'kriptogram.cipherUnknown', {}, { cause: e });
     throw new SandiError('INTEGRITY', 'kriptogram.sessionKeyDamaged', {}, { cause: e });
   }
   for (const f of found) {
@@ -834,7 +862,7 @@ async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date:
     if (bits !== undefined && f.data.length * 8 === bits) return { data: f.data, bits };
   }
   const algo = found[0]?.algorithm ?? 'unknown';
-  throw new SandiError('DATA', 'kriptogram.unsupported', { detail: `cipher ${algo}` });
+  throw new SandiError('DATA', 'kriptogram.cipherUnsupported', { algorithm: CIPHER_NAMES[algo] ?? algo });
 }
 
 /**
@@ -906,14 +934,19 @@ async function verifyOne(
     created: sig.created === null ? null : sig.created.toISOString(),
     ...(intended.length > 0 ? { intendedRecipients: intended } : {}),
   };
-  // Only a binary document signature (type 0x00) is a signature over the document: the digest below is
-  // computed over the raw literal bytes, so any other type (a key certification 0x13 whose "document" is
-  // key+user ID bytes, a text signature 0x01 over uncanonicalised bytes, …) must never count as good.
-  if (sig.signatureType !== openpgp.enums.signature.binary) return report;
+  // Only a document signature is a signature over the document: binary (0x00) over the raw literal bytes,
+  // text (0x01) over them as canonical text (LF → CRLF, hashed apart). Any other type (a key certification
+  // 0x13 whose "document" is key+user ID bytes, …) must never count as good.
+  if (sig.signatureType === null || !DOCUMENT_SIGNATURES.has(sig.signatureType)) return report;
+  const text = sig.signatureType === openpgp.enums.signature.text;
   if (signerKey === null) return { ...report, status: 'unknown' };
+  // a hash refused by policy (MD5, RIPEMD-160, SHA-1 for documents) or too weak for the key type is said as such
+  const hashLabel = sig.hashAlgorithm === null ? '?' : (openpgp.enums.read(openpgp.enums.hash, sig.hashAlgorithm) as string | undefined)?.toUpperCase() ?? String(sig.hashAlgorithm);
+  if (sig.hashAlgorithm !== null && SECURITY_CONFIG.rejectMessageHashAlgorithms.has(sig.hashAlgorithm)) return { ...report, status: 'hashRefused', hash: hashLabel };
   const hashName = sig.hashAlgorithm === null ? undefined : NODE_HASH[sig.hashAlgorithm];
-  if (sig.version !== 4 || hashName === undefined || !hasher.hasAlgorithm(hashName) || sig.signatureData === null) return report;
-  const digest = finalDigest(hasher, sig.hashAlgorithm!, sig.signatureData);
+  const hashed = hashName === undefined ? undefined : text ? `text:${hashName}` : hashName;
+  if (sig.version !== 4 || hashed === undefined || !hasher.hasAlgorithm(hashed) || sig.signatureData === null) return report;
+  const digest = finalDigest(hasher, sig.hashAlgorithm!, sig.signatureData, text);
   digest.catch(() => undefined);
   (sig as unknown as DigestHooks).hashed = digest;
   // checked as of now + the allowed skew; a signature dated beyond that is checked as of its own date
@@ -937,6 +970,7 @@ async function verifyOne(
     if (v === undefined) return report;
     await v.verified;
   } catch (e) {
+    if (/Hash algorithm too weak|Insecure (message )?hash/i.test(reason(e))) return { ...report, status: 'hashRefused', hash: hashLabel };
     const status = statusFromError(e);
     // the key had expired by the time the signature claims: the signature itself is sound (checked first)
     if (status === 'kedaluwarsa') return expired(false);
@@ -976,6 +1010,8 @@ function refuseFor(signers: SignerReport[], requireSignature: boolean, requiredS
   };
   const bad = signers.find((s) => s.status === 'bad');
   if (bad !== undefined) refuse('kriptogram.badSignature', describe(bad));
+  const weak = signers.find((s) => s.status === 'hashRefused');
+  if (weak !== undefined) refuse('kriptogram.hashRefused', { ...describe(weak), hash: weak.hash ?? '?' });
   const forwarded = signers.find((s) => s.status === 'forwarded');
   if (forwarded !== undefined) refuse('kriptogram.forwarded', { ...describe(forwarded), recipients: (forwarded.intendedRecipients ?? []).join(', ') });
   if (!requireSignature && requiredSigners === 0) return;

@@ -52,6 +52,14 @@ export const kriptogram: Catalog = {
       'Kriptogram ditolak: tanda tangan {keyId} ({userId}) ditujukan kepada kunci lain ({recipients}), bukan kunci kita — kriptogram ini diteruskan/dienkripsi ulang oleh pihak lain, bukan dikirim kepada kita oleh penanda tangan.',
     'kriptogram.presetRecipientsDiffer':
       'Paraf {keyId} ({userId}) dibuat untuk penerima lain daripada kriptogram ini; paraf ulang diperlukan.',
+    'kriptogram.hashRefused':
+      'Kriptogram ditolak: tanda tangan {keyId} ({userId}) memakai hash {hash}, yang ditolak kebijakan (MD5, RIPEMD-160, SHA-1) atau terlalu lemah untuk jenis kuncinya (EdDSA Ed25519 memerlukan minimal 256 bit). Minta pengirim menandatangani dengan SHA-256 atau lebih kuat.',
+    'kriptogram.signedNotEncrypted':
+      'Ditolak: pesan ini hanya ditandatangani, tidak dienkripsi. Kriptogram wajib terenkripsi (kebijakan); minta pengirim mengenkripsinya ke kunci kantor.',
+    'kriptogram.cipherUnsupported':
+      'Kriptogram tidak dapat dibuka: dienkripsi dengan sandi simetris {algorithm}, yang tidak didukung sandi (hanya AES-128/192/256). Minta pengirim memakai AES.',
+    'kriptogram.cipherUnknown':
+      'Kriptogram tidak dapat dibuka: kunci sesinya terbuka, tetapi sandi simetrisnya tidak dikenal openpgp.js (misalnya Camellia atau IDEA). Minta pengirim memakai AES.',
     'kriptogram.notEnoughSigners': 'Kriptogram ditolak: hanya {good} tanda tangan sah, diperlukan {required}.',
     'kriptogram.wrongPassphrase': 'Frasa sandi salah untuk kunci {userId} ({fingerprint}).',
     'kriptogram.passphraseNeeded': 'Kunci {userId} ({fingerprint}) terlindung frasa sandi, tetapi frasa sandi tidak diberikan.',
@@ -71,6 +79,7 @@ export const kriptogram: Catalog = {
     'kriptogram.status.kedaluwarsa': 'kunci kedaluwarsa',
     'kriptogram.status.future': 'sah, bertanggal di depan jam kita',
     'kriptogram.status.forwarded': 'diteruskan (ditujukan kepada kunci lain)',
+    'kriptogram.status.hashRefused': 'hash ditolak',
     'kriptogram.status.revoked': 'kunci dicabut',
   },
   en: {
@@ -108,6 +117,14 @@ export const kriptogram: Catalog = {
       'Kriptogram refused: signature {keyId} ({userId}) is addressed to other keys ({recipients}), not ours — this kriptogram was forwarded/re-encrypted to us by someone else, not sent to us by the signer.',
     'kriptogram.presetRecipientsDiffer':
       'Initial {keyId} ({userId}) was made for other recipients than this kriptogram; a new initial is needed.',
+    'kriptogram.hashRefused':
+      'Kriptogram refused: signature {keyId} ({userId}) uses hash {hash}, which is refused by policy (MD5, RIPEMD-160, SHA-1) or too weak for its key type (EdDSA Ed25519 needs at least 256 bits). Ask the sender to sign with SHA-256 or stronger.',
+    'kriptogram.signedNotEncrypted':
+      'Refused: this message is only signed, not encrypted. A kriptogram must be encrypted (policy); ask the sender to encrypt it to the office key.',
+    'kriptogram.cipherUnsupported':
+      'Kriptogram cannot be opened: it is encrypted with the symmetric cipher {algorithm}, which sandi does not support (AES-128/192/256 only). Ask the sender to use AES.',
+    'kriptogram.cipherUnknown':
+      'Kriptogram cannot be opened: its session key decrypted, but its symmetric cipher is unknown to openpgp.js (e.g. Camellia or IDEA). Ask the sender to use AES.',
     'kriptogram.notEnoughSigners': 'Kriptogram refused: only {good} good signatures, {required} required.',
     'kriptogram.wrongPassphrase': 'Wrong passphrase for key {userId} ({fingerprint}).',
     'kriptogram.passphraseNeeded': 'Key {userId} ({fingerprint}) is passphrase-protected, but no passphrase was given.',
@@ -127,6 +144,7 @@ export const kriptogram: Catalog = {
     'kriptogram.status.kedaluwarsa': 'key expired',
     'kriptogram.status.future': 'good, dated ahead of our clock',
     'kriptogram.status.forwarded': 'forwarded (addressed to other keys)',
+    'kriptogram.status.hashRefused': 'hash refused',
     'kriptogram.status.revoked': 'key revoked',
   },
 };
