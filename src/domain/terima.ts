@@ -166,6 +166,7 @@ const REJECTING = new Set([
   'kriptogram.signerExpiredAtSigning',
   // signed for other recipients and re-encrypted to us (surreptitious forwarding)
   'kriptogram.forwarded',
+  'kriptogram.onePassMismatch',
   // refused by policy or unreadable here, each named: the sender must send it again otherwise
   'kriptogram.hashRefused',
   'kriptogram.signedNotEncrypted',

@@ -615,11 +615,14 @@ async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDec
 const ZIP = 1;
 const ZLIB = 2;
 const UNCOMPRESSED = 0;
+const BZIP2 = 3;
 
 async function* decompress(source: AsyncIterable<Buffer>, algo: number, limit: number): AsyncGenerator<Buffer> {
   let z: zlib.Inflate | zlib.InflateRaw;
   if (algo === ZIP) z = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
   else if (algo === ZLIB) z = zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  // BZip2 (3): no well-kept, bounded streaming decompressor in node or on npm (see README); refused by name
+  else if (algo === BZIP2) throw new PacketFormatError('unsupported', 'BZip2 compression (algorithm 3); ask the sender to use ZIP, ZLIB or none');
   else throw new PacketFormatError('unsupported', `compression algorithm ${algo}`);
   const queue: Buffer[] = [];
   let failure: Error | null = null;
@@ -664,6 +667,7 @@ async function* rest(r: ByteReader): AsyncGenerator<Buffer> {
 }
 
 interface OnePass {
+  type: number;
   hashAlgorithm: number;
   publicKeyAlgorithm: number;
   keyId: string;
@@ -722,7 +726,7 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         if (st.literalSeen) throw new PacketFormatError('malformed', 'one-pass signature after data');
         if (b[0] !== 3 || b.length !== 13) throw new PacketFormatError('unsupported', 'one-pass signature version');
         if (!DOCUMENT_SIGNATURES.has(b[1]!)) throw signatureTypeRefused(b.subarray(4, 12), b[1]!);
-        st.onePass.push({ hashAlgorithm: b[2]!, publicKeyAlgorithm: b[3]!, keyId: b.subarray(4, 12).toString('hex').toUpperCase() });
+        st.onePass.push({ type: b[1]!, hashAlgorithm: b[2]!, publicKeyAlgorithm: b[3]!, keyId: b.subarray(4, 12).toString('hex').toUpperCase() });
         ensureHash(st, b[2]!, b[1]!);
         break;
       }
@@ -992,6 +996,30 @@ async function verifyOne(
   return { ...report, status: 'good' };
 }
 
+/**
+ * Each one-pass signature packet announces the signature that follows the data, in reverse order (RFC 9580
+ * 5.4): the one nearest the data goes with the first signature after it. Type, hash and public-key
+ * algorithm and issuer key id must agree, or the packets were swapped or edited.
+ */
+async function matchOnePass(onePass: OnePass[], trailing: Buffer[]): Promise<void> {
+  for (const [i, body] of trailing.entries()) {
+    const ops = onePass[onePass.length - 1 - i];
+    if (ops === undefined) throw new PacketFormatError('malformed', 'signature without a one-pass signature packet');
+    let sig: openpgp.SignaturePacket | null = null;
+    try {
+      sig = (await openpgp.readSignature({ binarySignature: packet(TAG.SIGNATURE, body), config: CONFIG })).packets[0] as openpgp.SignaturePacket;
+    } catch {
+      continue; // unreadable: verifyOne reports it bad
+    }
+    const keyId = sig.issuerKeyID.toHex().toUpperCase();
+    const announced: (number | null)[] = [ops.type, ops.hashAlgorithm, ops.publicKeyAlgorithm];
+    const actual: (number | null)[] = [sig.signatureType, sig.hashAlgorithm, sig.publicKeyAlgorithm];
+    if (announced.some((v, j) => v !== actual[j]) || keyId !== ops.keyId) {
+      throw new SandiError('SIGNATURE', 'kriptogram.onePassMismatch', { keyId, position: i + 1 });
+    }
+  }
+}
+
 /** A refusal over the signatures, with every signer's report (terima records them with the refusal). */
 export class SignatureRefusal extends SandiError {
   constructor(
@@ -1132,7 +1160,10 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
     if (!(await outer.atEnd())) throw new PacketFormatError('malformed', 'data after the encrypted packet');
     await spool.finish();
 
-    const sigBodies = [...st.leadingSigs, ...st.trailingSigs];
+    await matchOnePass(st.onePass, st.trailingSigs);
+    // the same signature included twice is one signer, listed once
+    const sigBodies: Buffer[] = [];
+    for (const b of [...st.leadingSigs, ...st.trailingSigs]) if (!sigBodies.some((x) => x.equals(b))) sigBodies.push(b);
     const signers: SignerReport[] = [];
     const ours = new Set(privateKeys.flatMap((k) => k.getKeys().map((x) => x.getFingerprint().toUpperCase())));
     for (const b of sigBodies) signers.push(await verifyOne(b, hasher, verificationKeys, date, o.checkIntendedRecipients === false ? undefined : ours));

@@ -54,6 +54,8 @@ export const kriptogram: Catalog = {
       'Paraf {keyId} ({userId}) dibuat untuk penerima lain daripada kriptogram ini; paraf ulang diperlukan.',
     'kriptogram.hashRefused':
       'Kriptogram ditolak: tanda tangan {keyId} ({userId}) memakai hash {hash}, yang ditolak kebijakan (MD5, RIPEMD-160, SHA-1) atau terlalu lemah untuk jenis kuncinya (EdDSA Ed25519 memerlukan minimal 256 bit). Minta pengirim menandatangani dengan SHA-256 atau lebih kuat.',
+    'kriptogram.onePassMismatch':
+      'Kriptogram ditolak: tanda tangan ke-{position} ({keyId}) tidak cocok dengan paket one-pass yang mengumumkannya (jenis, algoritma atau kunci berbeda) — paket telah ditukar atau diubah.',
     'kriptogram.signedNotEncrypted':
       'Ditolak: pesan ini hanya ditandatangani, tidak dienkripsi. Kriptogram wajib terenkripsi (kebijakan); minta pengirim mengenkripsinya ke kunci kantor.',
     'kriptogram.cipherUnsupported':
@@ -119,6 +121,8 @@ export const kriptogram: Catalog = {
       'Initial {keyId} ({userId}) was made for other recipients than this kriptogram; a new initial is needed.',
     'kriptogram.hashRefused':
       'Kriptogram refused: signature {keyId} ({userId}) uses hash {hash}, which is refused by policy (MD5, RIPEMD-160, SHA-1) or too weak for its key type (EdDSA Ed25519 needs at least 256 bits). Ask the sender to sign with SHA-256 or stronger.',
+    'kriptogram.onePassMismatch':
+      'Kriptogram refused: signature number {position} ({keyId}) does not match the one-pass packet that announced it (type, algorithm or key differ) — packets were swapped or edited.',
     'kriptogram.signedNotEncrypted':
       'Refused: this message is only signed, not encrypted. A kriptogram must be encrypted (policy); ask the sender to encrypt it to the office key.',
     'kriptogram.cipherUnsupported':
