@@ -235,7 +235,6 @@ export function parseHeaderBlock(block: string): ParsedHeader[] {
  * Characters never shown or used in a file name: C0 and C1 controls, DEL, and the bidirectional marks,
  * embeddings, overrides and isolates (U+202E shows "fdp.exe" as "exe.pdf").
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
