@@ -319,4 +319,31 @@ describeWith('gpg, sqop, rnp', HAVE_GPG && HAVE_SQOP && HAVE_RNP, 'Kriptogram si
     expect(await outcome(make(['--cipher', 'AES192']))).toMatchObject({ statuses: ['good'], doc: TEXT });
     expect(await outcome(make(['--cipher', 'CAMELLIA256']))).toMatchObject({ refused: 'kriptogram.cipherUnknown' });
   });
+
+  it('an unknown non-critical packet (type 40) inside the encrypted data is ignored; an unknown critical one (type 39) is refused', async () => {
+    const doc = Buffer.from('dengan paket tak dikenal\n');
+    const k = await sandiEncrypt(doc, [sandiman], [penerima]);
+    const home = new GpgHome();
+    let inner: Buffer;
+    try {
+      await home.importKey(penerima.privateArmored);
+      const u = await home.run(['--decrypt', '--unwrap'], k, penerima.passphrase);
+      expect(u.code, u.stderr).toBe(0);
+      inner = u.stdout;
+    } finally {
+      home.cleanup();
+    }
+    const rnp = rnpHome([penerima.publicArmored]);
+    const wrap = (tag: number) => {
+      // a new-format packet of this type with a 5-byte body, before the one-pass signature
+      const extra = Buffer.concat([Buffer.from([0xc0 | tag, 5]), Buffer.from('halo!')]);
+      const r = spawnSync('rnp', ['--homedir', rnp, '--encrypt', '--no-wrap', '-z', '0', '-r', penerima.fingerprint, '--output', '-'], { input: Buffer.concat([extra, inner]) });
+      expect(r.status, r.stderr.toString()).toBe(0);
+      return r.stdout;
+    };
+    const ok = await sandiDecrypt(wrap(40), penerima, [sandiman.publicArmored]);
+    expect(ok.result.signers.map((x) => x.status)).toEqual(['good']);
+    expect(ok.data.equals(doc)).toBe(true);
+    await expect(sandiDecrypt(wrap(39), penerima, [sandiman.publicArmored])).rejects.toMatchObject({ key: 'kriptogram.malformed' });
+  });
 });

@@ -767,6 +767,11 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         for await (const _ of packetBody(r, h)) void _;
         break;
       default:
+        // RFC 9580 4.3: an unknown non-critical packet (type 40-63) is ignored; an unknown critical one refused
+        if (h.tag >= 40 && h.tag <= 63) {
+          for await (const _ of packetBody(r, h)) void _;
+          break;
+        }
         throw new PacketFormatError('malformed', `unexpected packet ${h.tag} inside the encrypted data`);
     }
   }
