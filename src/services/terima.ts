@@ -465,6 +465,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         output: sink,
         decryptionKeys: [{ armored: armoredSecret, passphrase }],
         verificationKeys,
+        requiredSigners: terima.tandaTanganMinimal,
       });
       const signers = res.signers.map((s: SignerReport): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
       if (row.status !== 'terdaftar') return { arrival: kriptogramArrival(row), headers: res.headers, fileName: res.fileName };

@@ -151,6 +151,12 @@ describe('forwarding targets (the cc addresses are the sender\'s choice)', () =>
   ])('automatic forwarding to %s: %s', (address, want) => {
     expect(forwardAllowed(address, allowed)).toBe(want);
   });
+  it('terima.tandaTanganMinimal: how many good signatures an incoming kriptogram needs, default 1 (issue 17 section 3)', () => {
+    expect(parseTerimaConfig(undefined)).toMatchObject({ config: { tandaTanganMinimal: 1 } });
+    expect(parseTerimaConfig({ tandaTanganMinimal: 2 })).toMatchObject({ config: { tandaTanganMinimal: 2 } });
+    for (const bad of [0, 1.5, '2', 17]) expect(parseTerimaConfig({ tandaTanganMinimal: bad })).toMatchObject({ key: 'terima.tandaTanganMinimal' });
+  });
+
   it('terima.teruskanDomain is a list of domains', () => {
     expect(parseTerimaConfig({ teruskanDomain: [' Pemkot.go.id '] })).toMatchObject({ config: { teruskanDomain: ['pemkot.go.id'] } });
     expect(parseTerimaConfig(undefined)).toMatchObject({ config: { teruskanDomain: [] } });
