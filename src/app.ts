@@ -4,6 +4,8 @@
  */
 import { homePaths, type HomePaths } from './config/home.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
+import { existsSync } from 'node:fs';
+import { assertPrivateHome, makePrivateDir } from './adapters/private-modes.js';
 import type { Clock } from './ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -23,6 +25,12 @@ export function openApp(home: string, clock: Clock = systemClock): App {
     paths,
     clock,
     store() {
+      if (!store) {
+        // Until config.json exists the home is being set up (kunci impor, init, demo): a home folder made by
+        // mkdir is tightened to 0700. After that a loose folder holding secrets is refused, like kunci/.
+        if (!existsSync(paths.config)) makePrivateDir(paths.root);
+        assertPrivateHome(paths.root);
+      }
       store ??= openStore(paths.database);
       return store;
     },

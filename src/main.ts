@@ -9,6 +9,7 @@ import { resolveLang, setLang, t } from './cli/messages/index.js';
 import { createContext, type CliContext, type GlobalOptions } from './cli/context.js';
 import { createPrinter } from './cli/printer.js';
 import { registerGroups } from './cli/index.js';
+import { localizeCommander } from './cli/commander-lang.js';
 
 export async function run(argv: string[]): Promise<number> {
   // Language is needed before parsing so that usage errors are already localised.
@@ -18,15 +19,15 @@ export async function run(argv: string[]): Promise<number> {
 
   const program = new Command('sandi')
     .description(t('main.description'))
-    .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version')
+    .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version', t('main.opt.version'))
     .option('--home <dir>', t('main.opt.home'))
     .option('--json', t('main.opt.json'))
     .option('--no-input', t('main.opt.noInput'))
     .addOption(new Option('--lang <lang>', t('main.opt.lang')).choices(['id', 'en']))
     .option('--debug', t('main.opt.debug'))
     .showHelpAfterError()
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .exitOverride();
+  localizeCommander(program, (s) => process.stderr.write(s));
 
   let ctx: CliContext | undefined;
   const getCtx = (): CliContext => {
@@ -35,12 +36,20 @@ export async function run(argv: string[]): Promise<number> {
   };
   await registerGroups(program, getCtx, argv);
 
+  let code: number;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return report(e, jsonWanted, argv.includes('--debug'));
+    code = report(e, jsonWanted, argv.includes('--debug'));
   }
+  // A command that ran on a home (whatever its outcome: it may have written before failing) ends by signing
+  // the audit chain head when the archive passphrase is at hand (src/cli/audit.ts).
+  if (ctx !== undefined) {
+    const { autoCheckpoint } = await import('./cli/audit.js');
+    await autoCheckpoint(ctx.home, ctx.env, (s) => ctx?.printer.warn(s));
+  }
+  return code;
 }
 
 function report(e: unknown, json: boolean, debug: boolean): number {

@@ -51,6 +51,26 @@ export interface MessageArchive {
   verify(sha256: string): Promise<ArchiveCheck>;
   /** Every archived message, re-hashed. */
   verifyAll(): AsyncGenerator<ArchiveCheck>;
+  /**
+   * The temporary files in <dir>/tmp (each holds raw mail being archived), with the process that wrote it:
+   * `alive` false means that process is gone (killed mid-write) and the file is a leftover.
+   */
+  tempFiles(): TempFile[];
+  /**
+   * Remove the leftovers among tempFiles() (their writer is gone, or it is this process's PID reused by a
+   * dead writer — never a file this process has open). The caller holds the lock that keeps every other
+   * writer out. Returns the paths removed.
+   */
+  removeStaleTemp(): string[];
+}
+
+export interface TempFile {
+  path: string;
+  /** the writer's process id, from the name; null when the name has none */
+  pid: number | null;
+  alive: boolean;
+  size: number;
+  mtime: Date;
 }
 
 const SHA_RE = /^[0-9a-f]{64}$/;
@@ -92,9 +112,20 @@ function ioError(path: string, e: unknown): SandiError {
   return new SandiError('IO', 'common.writeFailed', { path, reason: (e as Error).message }, { cause: e });
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The archive of raw messages under `dir` (e.g. <home>/arsip/surat-masuk). */
 export function messageArchive(dir: string): MessageArchive {
   const tmpDir = join(dir, 'tmp');
+  /** temporary files this process has created and not yet renamed or removed */
+  const ownTemp = new Set<string>();
   /** folders known to exist (mkdir once per process, not per message) */
   const made = new Set<string>();
   /** folders with a rename (or an existing copy) not yet fsynced: see flush() */
@@ -156,62 +187,110 @@ export function messageArchive(dir: string): MessageArchive {
         if (!(source instanceof Uint8Array)) (source as { destroy?: () => void }).destroy?.();
         throw ioError(tmpDir, e);
       }
-      const tmp = join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
-      if (source instanceof Uint8Array) {
-        // held whole already: hash first (bytes already archived are not written again), then one
-        // write-and-fsync call instead of a round trip to the thread pool per step
-        const sha256 = createHash('sha256').update(source).digest('hex');
+      /** write `source` through the temporary file `tmp` into place */
+      const putVia = async (tmp: string): Promise<ArchivedMessage> => {
+        if (source instanceof Uint8Array) {
+          // held whole already: hash first (bytes already archived are not written again), then one
+          // write-and-fsync call instead of a round trip to the thread pool per step
+          const sha256 = createHash('sha256').update(source).digest('hex');
+          const path = pathOf(sha256);
+          const sub = join(dir, sha256.slice(0, 2));
+          if (existsSync(path)) {
+            syncDir(sub);
+            return { sha256, size: source.length, path, stored: false };
+          }
+          try {
+            await writeFile(tmp, source, { flag: 'wx', mode: 0o600, flush: true });
+          } catch (e) {
+            rmSync(tmp, { force: true });
+            throw ioError(path, e);
+          }
+          moveIntoPlace(tmp, path, sub);
+          return { sha256, size: source.length, path, stored: true };
+        }
+        const hash = createHash('sha256');
+        let size = 0;
+        let fh;
+        try {
+          fh = await open(tmp, 'wx', 0o600);
+        } catch (e) {
+          // a download stream left unread would hold the mailbox lock until the connection closes
+          if (!(source instanceof Uint8Array)) (source as { destroy?: () => void }).destroy?.();
+          throw ioError(tmp, e);
+        }
+        try {
+          for await (const c of source as AsyncIterable<Uint8Array | string>) {
+            const buf = typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+            size += buf.length;
+            hash.update(buf);
+            let off = 0;
+            while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+          }
+          await fh.sync();
+        } catch (e) {
+          await fh.close().catch(() => undefined);
+          rmSync(tmp, { force: true });
+          throw e instanceof SandiError ? e : ioError(tmp, e);
+        }
+        await fh.close();
+        const sha256 = hash.digest('hex');
         const path = pathOf(sha256);
         const sub = join(dir, sha256.slice(0, 2));
         if (existsSync(path)) {
-          syncDir(sub);
-          return { sha256, size: source.length, path, stored: false };
-        }
-        try {
-          await writeFile(tmp, source, { flag: 'wx', mode: 0o600, flush: true });
-        } catch (e) {
           rmSync(tmp, { force: true });
-          throw ioError(path, e);
+          // a copy left by a run killed between its rename and its folder fsync: make its name durable too
+          syncDir(sub);
+          return { sha256, size, path, stored: false };
         }
         moveIntoPlace(tmp, path, sub);
-        return { sha256, size: source.length, path, stored: true };
-      }
-      const hash = createHash('sha256');
-      let size = 0;
-      let fh;
+        return { sha256, size, path, stored: true };
+      };
+      const tmp = join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+      ownTemp.add(tmp);
       try {
-        fh = await open(tmp, 'wx', 0o600);
+        return await putVia(tmp);
+      } finally {
+        ownTemp.delete(tmp);
+      }
+    },
+    tempFiles() {
+      let names: string[];
+      try {
+        names = readdirSync(tmpDir);
       } catch (e) {
-        // a download stream left unread would hold the mailbox lock until the connection closes
-        if (!(source instanceof Uint8Array)) (source as { destroy?: () => void }).destroy?.();
-        throw ioError(tmp, e);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+        throw ioError(tmpDir, e);
       }
-      try {
-        for await (const c of source as AsyncIterable<Uint8Array | string>) {
-          const buf = typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-          size += buf.length;
-          hash.update(buf);
-          let off = 0;
-          while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+      const out: TempFile[] = [];
+      for (const name of names.sort()) {
+        const path = join(tmpDir, name);
+        let st;
+        try {
+          st = statSync(path);
+        } catch {
+          continue; // renamed into place meanwhile
         }
-        await fh.sync();
-      } catch (e) {
-        await fh.close().catch(() => undefined);
-        rmSync(tmp, { force: true });
-        throw e instanceof SandiError ? e : ioError(tmp, e);
+        const m = /^(\d+)\./.exec(name);
+        const pid = m ? Number.parseInt(m[1] as string, 10) : null;
+        const alive = ownTemp.has(path) || (pid !== null && pid !== process.pid && processAlive(pid));
+        out.push({ path, pid, alive, size: st.size, mtime: st.mtime });
       }
-      await fh.close();
-      const sha256 = hash.digest('hex');
-      const path = pathOf(sha256);
-      const sub = join(dir, sha256.slice(0, 2));
-      if (existsSync(path)) {
-        rmSync(tmp, { force: true });
-        // a copy left by a run killed between its rename and its folder fsync: make its name durable too
-        syncDir(sub);
-        return { sha256, size, path, stored: false };
+      return out;
+    },
+    removeStaleTemp() {
+      const removed: string[] = [];
+      for (const f of this.tempFiles()) {
+        if (f.alive) continue;
+        try {
+          rmSync(f.path, { force: true, recursive: false });
+          removed.push(f.path);
+        } catch (e) {
+          throw ioError(f.path, e);
+        }
       }
-      moveIntoPlace(tmp, path, sub);
-      return { sha256, size, path, stored: true };
+      if (removed.length > 0) fsyncDir(tmpDir);
+      return removed;
     },
     open(sha) {
       const path = pathOf(sha);

@@ -155,3 +155,22 @@ export async function takePidLock(path: string, busyKey: string, waitMs = 0): Pr
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Take the lock at `path` now if it is free (or stale), without waiting: null when another live holder has it.
+ * Synchronous, so it can be taken inside a SQLite transaction (a claim decided together with a state check).
+ */
+export function tryPidLock(path: string): PidLock | null {
+  for (let tries = 0; tries < 50; tries += 1) {
+    try {
+      if (create(path)) return releaser(path);
+    } catch (e) {
+      throw new SandiError('IO', 'common.writeFailed', { path, reason: (e as Error).message }, { cause: e });
+    }
+    const h = holder(path);
+    if (h.state === 'gone') continue; // released meanwhile: try again
+    if (h.state === 'stale' && breakStale(path, h.content)) continue;
+    return null;
+  }
+  return null;
+}

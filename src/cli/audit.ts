@@ -1,12 +1,62 @@
 /**
- * `sandi audit`: the hash-chained audit log. `periksa` verifies the whole chain: exit 0 when intact,
- * INTEGRITY (79) naming the first broken row when not.
+ * `sandi audit`: the register that proves itself. `periksa` checks the hash chain, every register row against
+ * the chain, and the signed checkpoints: exit 0 when all agree, INTEGRITY (79) naming the first thing found
+ * wrong. `tandai` signs the chain head now with the archive key.
  */
 import type { Command } from 'commander';
 import type { GetContext } from './index.js';
 import { t } from './messages/index.js';
 import { homePaths } from '../config/home.js';
 import { SandiError } from '../errors.js';
+import type { AuditReport } from '../services/audit.js';
+import { officeTimeZone, waktuLokal } from './waktu.js';
+
+function summary(report: AuditReport, timeZone: string): string {
+  const lines = [report.rows === 0 ? t('audit.okEmpty') : t('audit.ok', { rows: report.rows, lastHash: report.lastHash ?? '' })];
+  if (report.registers.checked) lines.push(t('audit.registersOk', { rows: report.registers.rows, tables: report.registers.tables }));
+  const c = report.checkpoints;
+  if (c.newest === null) {
+    if (report.rows > 0) lines.push(t('audit.checkpointsNone', { uncovered: c.uncovered }));
+  } else {
+    lines.push(t('audit.checkpointsOk', { verified: c.verified, id: c.newest.id, hash: c.newest.hash, at: waktuLokal(c.newest.at, timeZone), signer: c.newest.signer }));
+    if (c.uncovered > 0) lines.push(t('audit.uncovered', { uncovered: c.uncovered }));
+  }
+  return lines.join('\n');
+}
+
+/** The error for a report that is not ok: the chain first, then the checkpoints, then the registers. */
+function failure(report: AuditReport): SandiError {
+  const b = report.broken;
+  if (b) {
+    return new SandiError(
+      'INTEGRITY',
+      `audit.broken.${b.reason}`,
+      {
+        id: b.id,
+        at: b.at ?? '-',
+        action: b.action ?? '-',
+        actor: b.actor ?? '-',
+        expectedId: b.expectedId,
+        lastGoodId: b.lastGoodId ?? '-',
+        issued: b.issued ?? '-',
+        path: report.database,
+      },
+      { hint: 'audit.broken.hint' },
+    );
+  }
+  const p = report.checkpoints.problems[0];
+  if (p) return new SandiError('INTEGRITY', `audit.checkpoint.${p.kind}`, { file: p.file, id: p.id ?? '-', signer: p.signer ?? '-' }, { hint: 'audit.broken.hint' });
+  const f = report.registers.findings[0];
+  if (f) {
+    return new SandiError(
+      'INTEGRITY',
+      `audit.row.${f.kind}`,
+      { table: f.table, row: f.row ?? `rowid=${f.rowid}`, rowid: f.rowid, eventId: f.eventId ?? '-', total: report.registers.findingsTotal },
+      { hint: 'audit.broken.hint' },
+    );
+  }
+  return new SandiError('INTERNAL', 'common.internal', { detail: 'audit report not ok without a finding' });
+}
 
 export function registerAudit(program: Command, getCtx: GetContext): void {
   const audit = program.command('audit').description(t('audit.cmd.description'));
@@ -15,32 +65,67 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
     .description(t('audit.periksa.description'))
     .action(async () => {
       const ctx = getCtx();
-      const { checkAuditChain } = await import('../services/audit.js');
-      const report = checkAuditChain(homePaths(ctx.home).database);
+      const { checkAudit } = await import('../services/audit.js');
+      const report = await checkAudit(homePaths(ctx.home));
       if (report.ok) {
-        ctx.printer.result(report, () =>
-          report.rows === 0 ? t('audit.okEmpty') : t('audit.ok', { rows: report.rows, lastHash: report.lastHash ?? '' }),
-        );
+        const zone = ctx.json ? 'UTC' : await officeTimeZone(ctx.home);
+        ctx.printer.result(report, () => summary(report, zone));
         return;
       }
-      // the report goes to stdout (for scripts), the failure to stderr with its own exit code
+      // the report goes to stdout (for scripts), the failure to stderr with its own exit code; every
+      // register finding after the first is listed there too
       ctx.printer.result(report, () => '');
-      const b = report.broken;
-      if (!b) throw new SandiError('INTERNAL', 'common.internal', { detail: 'broken audit report without a row' });
-      throw new SandiError(
-        'INTEGRITY',
-        `audit.broken.${b.reason}`,
-        {
-          id: b.id,
-          at: b.at ?? '-',
-          action: b.action ?? '-',
-          actor: b.actor ?? '-',
-          expectedId: b.expectedId,
-          lastGoodId: b.lastGoodId ?? '-',
-          issued: b.issued ?? '-',
-          path: report.database,
-        },
-        { hint: 'audit.broken.hint' },
+      if (!ctx.json && report.broken === null) {
+        for (const p of report.checkpoints.problems.slice(1)) ctx.printer.warn(t(`audit.checkpoint.${p.kind}`, { file: p.file, id: p.id ?? '-', signer: p.signer ?? '-' }));
+        for (const f of report.registers.findings.slice(report.checkpoints.problems.length === 0 ? 1 : 0)) {
+          ctx.printer.warn(t(`audit.row.line.${f.kind}`, { table: f.table, row: f.row ?? `rowid=${f.rowid}`, rowid: f.rowid, eventId: f.eventId ?? '-' }));
+        }
+      }
+      throw failure(report);
+    });
+  audit
+    .command('tandai')
+    .description(t('audit.tandai.description'))
+    .option('--passphrase-file <berkas>', t('audit.opt.passphraseFile'))
+    .action(async (opts: { passphraseFile?: string }) => {
+      const ctx = getCtx();
+      const paths = homePaths(ctx.home);
+      const [{ makeCheckpoint }, { passphraseFromFlagsOrEnv }] = await Promise.all([import('../services/audit.js'), import('../config/passphrase.js')]);
+      let passphrase = passphraseFromFlagsOrEnv({ file: opts.passphraseFile, env: ctx.env }, 'arsip');
+      if (passphrase === null) {
+        if (!ctx.prompter.interactive) {
+          throw new SandiError('USAGE', 'kunci.passphraseMissing', { key: t('audit.keyLabel'), envRole: 'SANDI_PASSPHRASE_ARSIP' }, { hint: 'kunci.passphraseMissing.hint' });
+        }
+        passphrase = await ctx.prompter.password(t('kunci.q.passphrase', { key: t('audit.keyLabel') }));
+      }
+      const r = await makeCheckpoint(paths, passphrase, new Date());
+      const zone = ctx.json ? 'UTC' : await officeTimeZone(ctx.home);
+      ctx.printer.result(r, () =>
+        r.made
+          ? t('audit.checkpoint.made', { id: r.checkpoint.id, hash: r.checkpoint.hash, at: waktuLokal(r.checkpoint.at, zone), file: r.file })
+          : r.reason === 'current'
+            ? t('audit.checkpoint.current', { id: r.newestId })
+            : t(`audit.checkpoint.${r.reason}`),
       );
     });
+}
+
+/**
+ * After any command on a home: when the chain has events no checkpoint covers and the archive passphrase is in
+ * the environment (SANDI_PASSPHRASE_ARSIP or SANDI_PASSPHRASE), sign the head. Never prompts, never changes
+ * the command's outcome: a failure is a warning on stderr.
+ */
+export async function autoCheckpoint(home: string, env: NodeJS.ProcessEnv, warn: (s: string) => void): Promise<void> {
+  try {
+    const { passphraseFromFlagsOrEnv } = await import('../config/passphrase.js');
+    const passphrase = passphraseFromFlagsOrEnv({ env }, 'arsip');
+    if (passphrase === null) return;
+    const paths = homePaths(home);
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(paths.database)) return;
+    const { makeCheckpoint } = await import('../services/audit.js');
+    await makeCheckpoint(paths, passphrase, new Date());
+  } catch (e) {
+    warn(t('audit.checkpoint.autoFailed', { reason: e instanceof SandiError ? e.message : e instanceof Error ? e.name : String(e) }));
+  }
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { GetContext } from './index.js';
 import { table } from './printer.js';
 import { t } from './messages/index.js';
-import { tanggalLokal } from './waktu.js';
+import { tanggalLokal, waktuLokal } from './waktu.js';
 import { percent, textBar } from '../domain/laporan.js';
 import type { LaporanKinerja } from '../services/laporan.js';
 
@@ -91,7 +91,13 @@ export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: str
   }
   sections.push({
     heading: t('laporan.audit'),
-    text: [r.audit.ok ? t('laporan.audit.ok', { rows: r.audit.rows, hash: (r.audit.lastHash ?? '-').slice(0, 16) }) : t('laporan.audit.broken', { id: r.audit.broken?.id ?? '-', reason: r.audit.broken?.reason ?? '-' })],
+    text: [
+      r.audit.ok ? t('laporan.audit.ok', { rows: r.audit.rows, hash: (r.audit.lastHash ?? '-').slice(0, 16) }) : t('laporan.audit.broken', { id: r.audit.broken?.id ?? '-', reason: r.audit.broken?.reason ?? '-' }),
+      // the full hash: a paper copy anchors the chain only if it can be compared byte for byte
+      r.audit.checkpoint
+        ? t('laporan.audit.checkpoint', { id: r.audit.checkpoint.id, hash: r.audit.checkpoint.hash, at: waktuLokal(r.audit.checkpoint.at, r.periode.zona), signer: r.audit.checkpoint.signer })
+        : t('laporan.audit.noCheckpoint'),
+    ],
   });
   sections.push({ heading: t('laporan.missing'), text: r.belumTersedia.map((m) => `- ${m}`) });
   return {
@@ -115,7 +121,7 @@ export function registerLaporan(program: Command, getCtx: GetContext): void {
       const [{ openApp }, svc] = await Promise.all([import('../app.js'), import('../services/laporan.js')]);
       const app = openApp(ctx.home);
       try {
-        const r = svc.laporanKinerja(app, o);
+        const r = await svc.laporanKinerja(app, o);
         const layout = layoutLaporan(r);
         let pdf: string | null = null;
         if (o.pdf) {

@@ -16,6 +16,7 @@ import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { TerimaService } from '../services/terima.js';
+import { refusalCode } from '../domain/terima.js';
 
 const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
 
@@ -74,7 +75,9 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
             for (const s of a.penandaTangan ?? []) lines.push(signerLine(a.nomor, s));
           }
         }
+        for (const a of report.dilanjutkan) lines.push(t('terima.resumed', { nomor: a.nomor, status: a.status }));
         for (const f of report.diteruskan) lines.push(t('terima.forwarded', { nomor: f.nomor, ke: f.ke.join(', ') }));
+        for (const f of report.ditolak) for (const d of f.ke) lines.push(t('terima.forwardRefusedOne', { nomor: f.nomor, alamat: d.alamat, balasan: d.balasan }));
         return lines.join('\n');
       });
     });
@@ -130,7 +133,18 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .action(async (nomor: string, o: { ke?: string[] }) => {
       const ctx = getCtx();
       const r = await withTerima(ctx, undefined, (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
-      ctx.printer.result(r, () => t('terima.forwarded', { nomor: r.nomor, ke: r.ke.join(', ') }));
+      ctx.printer.result(r, () =>
+        [t('terima.forwarded', { nomor: r.nomor, ke: r.ke.join(', ') }), ...r.ditolak.map((d) => t('terima.forwardRefusedOne', { nomor: r.nomor, alamat: d.alamat, balasan: d.balasan }))].join('\n'),
+      );
+      // what the server accepted is recorded; the refused addresses fail the command (a rerun sends only them)
+      if (r.ditolak.length > 0) {
+        throw new SandiError(
+          refusalCode(r.ditolak.map((d) => d.kode)),
+          'terima.forwardRefused',
+          { nomor: r.nomor, count: r.ditolak.length, ke: r.ditolak.map((d) => d.alamat).join(', ') },
+          { hint: 'terima.forwardRefused.hint' },
+        );
+      }
     });
 
   terima
@@ -242,7 +256,10 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const r = await withTerima(ctx, undefined, (svc) => svc.periksaArsip());
       const bad = r.rusak[0];
       const gone = r.hilang[0];
-      ctx.printer.result(r, () => (bad || gone ? '' : t('terima.arsipOk', { n: r.diperiksa })));
+      // temporary files left by a killed run hold raw mail: said (the next `sandi terima` removes them)
+      const stale = r.sementara.filter((f) => !f.hidup);
+      if (stale.length > 0) ctx.printer.warn(t('terima.arsipSementara', { count: stale.length, path: stale[0]?.path ?? '' }));
+      ctx.printer.result(r, () => (bad || gone ? '' : t(stale.length > 0 ? 'terima.arsipOkSementara' : 'terima.arsipOk', { n: r.diperiksa, count: stale.length })));
       if (bad) throw new SandiError('INTEGRITY', 'terima.arsipRusak', { path: bad.path, count: r.rusak.length });
       if (gone) throw new SandiError('INTEGRITY', 'terima.arsipHilang', { nomor: gone.nomor, count: r.hilang.length });
     });

@@ -3,13 +3,14 @@
  * SandiError CONFIG naming the file, the key and the value expected. Secrets (the mailbox password, key
  * passphrases) are never part of it: a key that looks like one is refused.
  */
-import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SandiError } from '../errors.js';
 import { DEFAULT_FORMATS, parseNumberFormat } from '../domain/numbering.js';
 import { checkServiceHours, DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
 import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
 import { parseAduanConfig } from '../domain/aduan.js';
+import { JSON_MAX_DEPTH, jsonTooDeep } from '../domain/json-limits.js';
 
 export const CONFIG_VERSION = 1;
 export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
@@ -193,21 +194,31 @@ function numberFormat(c: Checker, v: unknown, key: string): string {
   return s;
 }
 
-function findSecretKeys(v: unknown, path: string, found: string[]): void {
-  if (v === null || typeof v !== 'object') return;
-  for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-    const p = path ? `${path}.${k}` : k;
-    if (SECRET_KEY.test(k) && !NOT_SECRET_PATHS.has(p)) found.push(p);
-    findSecretKeys(child, p, found);
+/** Every key path that looks like a secret, depth first in document order; iterative (never overflows the stack). */
+function findSecretKeys(root: unknown): string[] {
+  const found: string[] = [];
+  const stack: { v: unknown; path: string; key: string | null }[] = [{ v: root, path: '', key: null }];
+  while (stack.length > 0) {
+    const { v, path, key } = stack.pop()!;
+    if (key !== null && SECRET_KEY.test(key) && !NOT_SECRET_PATHS.has(path)) found.push(path);
+    if (v === null || typeof v !== 'object') continue;
+    const entries = Object.entries(v as Record<string, unknown>);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, child] = entries[i]!;
+      stack.push({ v: child, path: path ? `${path}.${k}` : k, key: k });
+    }
   }
+  return found;
 }
 
 /** Validate parsed JSON into a SandiConfig; `file` is only used to name the file in errors. */
 export function validateConfig(raw: unknown, file: string): SandiConfig {
+  // Before anything walks or prints the value: nesting of a few thousand levels overflows the stack.
+  const deep = jsonTooDeep(raw);
+  if (deep !== null) throw new SandiError('CONFIG', 'config.tooDeep', { file, key: deep, max: JSON_MAX_DEPTH }, { hint: 'config.invalid.hint' });
   const c = new Checker(file);
   const o = c.obj(raw, '(root)');
-  const secrets: string[] = [];
-  findSecretKeys(o, '', secrets);
+  const secrets = findSecretKeys(o);
   if (secrets[0] !== undefined) {
     throw new SandiError('CONFIG', 'config.secretInFile', { file, key: secrets[0] }, { hint: 'config.secretInFile.hint' });
   }
@@ -288,11 +299,17 @@ function terimaSection(c: Checker, raw: unknown): { terima?: TerimaConfig } {
   return { terima: parsed.config };
 }
 
+/** config.json is a few kilobytes; anything near this is not one (and is not read into memory). */
+const CONFIG_MAX_BYTES = 1024 * 1024;
+
 export function loadConfig(file: string): SandiConfig {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > CONFIG_MAX_BYTES) throw new SandiError('CONFIG', 'config.tooLarge', { file, bytes: size, max: CONFIG_MAX_BYTES }, { hint: 'config.invalid.hint' });
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof SandiError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new SandiError('CONFIG', 'config.missing', { file }, { hint: 'config.missing.hint' });
     throw new SandiError('CONFIG', 'config.unreadable', { file, reason: (e as Error).message }, { cause: e });
   }

@@ -14,6 +14,27 @@ export interface AuditEventContent {
   entity: string;
   entityId: string | null;
   data: string; // canonical JSON
+  /**
+   * The register rows this event settled, as canonical JSON of RowBinding[] (table, rowid, hash of the row's
+   * content after the change, or null when the row was removed). Null on events from before migration 8 and on
+   * events that changed no row; then it is left out of the hash, so older chains still verify.
+   */
+  rows?: string | null;
+}
+
+/** One register row bound into the chain: [table, rowid, SHA-256 of its settled content | null = removed]. */
+export type RowBinding = [table: string, rowid: number, hash: string | null];
+
+/**
+ * The hash of a register row's content: table, rowid and every column by name (keys sorted), BLOBs as
+ * base64. The same row always hashes the same whatever the column order of the query that read it.
+ */
+export function rowHash(table: string, rowid: number, columns: Record<string, unknown>): string {
+  const content: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(columns)) {
+    content[k] = v instanceof Uint8Array ? { $b64: Buffer.from(v).toString('base64') } : typeof v === 'bigint' ? { $int: v.toString() } : v;
+  }
+  return createHash('sha256').update(canonicalJson({ table, rowid, columns: content })).digest('hex');
 }
 
 /** Canonical JSON: object keys sorted, no whitespace, so the same data always hashes the same. */
@@ -36,6 +57,7 @@ export function auditHash(prevHash: string, e: AuditEventContent): string {
     entity: e.entity,
     entityId: e.entityId,
     data: e.data,
+    ...(e.rows !== undefined && e.rows !== null ? { rows: e.rows } : {}),
   });
   return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
 }
@@ -114,4 +136,105 @@ export function verifyChain(rows: Iterable<AuditRow>, opts: VerifyOptions = {}):
     return { ok: false, rows: n, reason: 'truncated', firstBrokenId: expectedId, row: null, expectedId, lastGoodId };
   }
   return { ok: true, rows: n, lastId: lastGoodId, lastHash: prev };
+}
+
+/** What `audit periksa` found wrong with one register row, checked against the events that bind it. */
+export type RowFinding =
+  /** the row's content is not what its last event settled: edited outside sandi */
+  | { kind: 'edited'; table: string; rowid: number; eventId: number }
+  /** the row is in the register but no event binds it: written outside sandi, or its events were removed */
+  | { kind: 'unrecorded'; table: string; rowid: number; eventId: null }
+  /** an event binds the row but the register no longer holds it: deleted outside sandi */
+  | { kind: 'removed'; table: string; rowid: number; eventId: number };
+
+/**
+ * The settled state of every bound row as the chain tells it: fed the audit rows in order, then asked about
+ * each register row. Pure; memory is one entry per bound row.
+ */
+export class BindingLedger {
+  private readonly last = new Map<string, { hash: string | null; eventId: number; table: string; rowid: number }>();
+  private readonly seen = new Set<string>();
+  /** events that carried bindings */
+  bindingEvents = 0;
+
+  /** Take the bindings of one audit row (in id order). Unreadable bindings are ignored here: the chain hash covers them. */
+  add(row: Pick<AuditRow, 'id' | 'rows'>): void {
+    if (row.rows === undefined || row.rows === null) return;
+    let list: unknown;
+    try {
+      list = JSON.parse(row.rows);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(list)) return;
+    this.bindingEvents++;
+    for (const b of list) {
+      if (!Array.isArray(b) || typeof b[0] !== 'string' || typeof b[1] !== 'number') continue;
+      const hash = typeof b[2] === 'string' ? b[2] : null;
+      this.last.set(`${b[0]}\u0000${b[1]}`, { hash, eventId: row.id, table: b[0], rowid: b[1] });
+    }
+  }
+
+  /** Compare one register row as found with what the chain settled; null when they agree. */
+  check(table: string, rowid: number, hash: string): RowFinding | null {
+    const key = `${table}\u0000${rowid}`;
+    this.seen.add(key);
+    const e = this.last.get(key);
+    if (e === undefined || e.hash === null) return { kind: 'unrecorded', table, rowid, eventId: null };
+    if (e.hash !== hash) return { kind: 'edited', table, rowid, eventId: e.eventId };
+    return null;
+  }
+
+  /** After every row of `tables` was checked: rows the chain holds that the registers no longer do. */
+  removed(tables: readonly string[]): RowFinding[] {
+    const out: RowFinding[] = [];
+    const wanted = new Set(tables);
+    for (const [key, e] of this.last) {
+      if (e.hash !== null && wanted.has(e.table) && !this.seen.has(key)) out.push({ kind: 'removed', table: e.table, rowid: e.rowid, eventId: e.eventId });
+    }
+    return out.sort((a, b) => (a.table === b.table ? a.rowid - b.rowid : a.table < b.table ? -1 : 1));
+  }
+}
+
+/** A signed checkpoint's content: the chain head at a moment. */
+export interface Checkpoint {
+  id: number;
+  hash: string;
+  at: string;
+}
+
+const CHECKPOINT_MAGIC = 'sandi-audit-checkpoint v1';
+
+/** The text a checkpoint signs (cleartext-signed, so `gpg --verify` reads it by hand). */
+export function checkpointText(c: Checkpoint): string {
+  return `${CHECKPOINT_MAGIC}\nid: ${c.id}\nhash: ${c.hash}\nat: ${c.at}\n`;
+}
+
+/** Read the signed text of a checkpoint back; null when it is not one. */
+export function parseCheckpointText(text: string): Checkpoint | null {
+  const m = /^sandi-audit-checkpoint v1\r?\nid: (\d{1,15})\r?\nhash: ([0-9a-f]{64})\r?\nat: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\r?\n?$/.exec(text);
+  if (!m) return null;
+  return { id: Number(m[1]), hash: m[2]!, at: m[3]! };
+}
+
+/** What a set of verified checkpoints says about the chain as found. */
+export type CheckpointFinding =
+  /** the checkpoint names a row the chain no longer has: the tail was cut */
+  | { kind: 'missing'; checkpoint: Checkpoint }
+  /** the chain's row at the checkpoint's id has another hash: the chain was rewritten */
+  | { kind: 'differs'; checkpoint: Checkpoint; found: string };
+
+/**
+ * Compare checkpoints (already signature-checked) with the chain's hashes: `hashAt(id)` is the hash of the
+ * audit row with that id, or null when the chain has no such row.
+ */
+export function checkCheckpoints(checkpoints: readonly Checkpoint[], hashAt: (id: number) => string | null): CheckpointFinding[] {
+  const out: CheckpointFinding[] = [];
+  for (const c of checkpoints) {
+    if (c.id === 0) continue;
+    const found = hashAt(c.id);
+    if (found === null) out.push({ kind: 'missing', checkpoint: c });
+    else if (found !== c.hash) out.push({ kind: 'differs', checkpoint: c, found });
+  }
+  return out;
 }

@@ -227,6 +227,29 @@ export function forwardAllowed(address: string, allowed: { addressBook: readonly
   return allowed.domains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`));
 }
 
+/**
+ * The addresses a letter has been forwarded to: those the server accepted in its earlier `teruskan` steps
+ * (a refused address is recorded apart, under `ditolak`, and is not among them).
+ */
+export function forwardedTo(steps: readonly { langkah: string; data: unknown }[]): string[] {
+  const out: string[] = [];
+  for (const s of steps) {
+    if (s.langkah !== 'teruskan') continue;
+    const ke = (s.data as { ke?: unknown } | null)?.ke;
+    if (!Array.isArray(ke)) continue;
+    for (const a of ke) if (typeof a === 'string' && !out.some((x) => x.toLowerCase() === a.toLowerCase())) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * The failure class of refused forwarding recipients: TEMPFAIL when every refusal was temporary (4xx: the
+ * same send may succeed later), DATA when any was permanent (5xx, or a reply without a code).
+ */
+export function refusalCode(codes: readonly (number | null)[]): 'TEMPFAIL' | 'DATA' {
+  return codes.length > 0 && codes.every((c) => c !== null && c >= 400 && c < 500) ? 'TEMPFAIL' : 'DATA';
+}
+
 // ---------------------------------------------------------------------------------------- letter fields
 
 const NOMOR_RE = /^[ \t]*(?:Nomor|No\.?|Nomor Surat)[ \t]*:[ \t]*([^\n\r]{3,80}?)[ \t]*$/im;

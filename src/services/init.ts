@@ -3,7 +3,7 @@
  * writes config.json atomically, copies the holidays file for the office to maintain, opens the store (which
  * applies migrations) and records the set-up in the audit log.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandiError } from '../errors.js';
@@ -12,6 +12,7 @@ import type { KeyInfo } from '../ports.js';
 import { saveConfig, validateConfig, type MailboxAccount, type NumberFormats, type SandiConfig, type TimeZone, CONFIG_VERSION, DEFAULT_NUMBER_FORMATS } from '../config/config.js';
 import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
 import { isDemoKey } from '../domain/kunci.js';
+import { makePrivateDir } from '../adapters/private-modes.js';
 import type { KunciService } from './kunci.js';
 
 /** The package's own folder (dist/services/ or src/services/ → two levels up). */
@@ -52,7 +53,7 @@ export function assertCanInit(app: Pick<App, 'paths'>, overwrite: boolean): void
 /** Set up the home folder; see the module comment. */
 export async function initHome(app: App, keys: KunciService, input: InitInput, actor: string): Promise<InitResult> {
   assertCanInit(app, input.overwrite);
-  mkdirSync(app.paths.root, { recursive: true, mode: 0o700 });
+  makePrivateDir(app.paths.root); // an existing home (made by mkdir) is tightened to 0700
   // Validate everything except the key before a key is generated, so a typo costs no key.
   const draft: SandiConfig = {
     version: CONFIG_VERSION,

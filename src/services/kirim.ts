@@ -34,13 +34,23 @@
  * - Ordinary letters (`--biasa`, register surat_keluar) reuse the sending half: their MIME part (and
  *   detached signature) is archived first, then one transaction registers, signs, numbers and fixes the
  *   Message-ID, then the same send.
+ * - One run per row: a run claims a row (a PID lock file under <home>/.kirim-klaim/) in the transaction that
+ *   reads its state, or for a new row in the one that registers it, and releases it after its last state is
+ *   committed; `lanjut` leaves a claimed row to its run. So an operator's kirim and a timer's lanjut never sign,
+ *   number or send one row twice.
+ * - A file a register row points to is never rewritten: the final kriptogram goes to a new file
+ *   <id>-<sha16>.asc (linked into place, never replacing), which the row points to (kriptogram_sha256) only in
+ *   the transaction that records the signature; a refused transaction removes only that new file.
+ * - Every secret a send needs (key passphrases, the mailbox password) is resolved before anything is
+ *   registered or numbered. Each Sent-folder copy is recorded (<buku>.salinan_sent); `lanjut` adds the copies
+ *   that sent rows lack (found missing by Message-ID).
  * - Each secret key is unlocked once per service instance (one CLI run, one batch) and kept decrypted in
  *   memory only; a single-operator run signs from the document still in memory instead of decrypting its
  *   own draft again.
  * - SANDI_TEST_CRASH_AT (testCrashPoint) is a test-only hook for the crash tests; see CRASH_POINTS.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandiError, isSandiError } from '../errors.js';
@@ -91,6 +101,7 @@ import type { OutgoingBuku, OutgoingStatus } from '../domain/outgoing-state.js';
 import { buildLetter, documentPart, type DetachedSignature } from '../domain/surat-biasa.js';
 import { kunciService, type KunciService } from './kunci.js';
 import { MemorySink } from '../adapters/memory-sink.js';
+import { tryPidLock, type PidLock } from '../adapters/pid-lock.js';
 
 export type KirimStep = 'diperiksa' | 'terdaftar' | 'surat-terdaftar' | 'diparaf' | 'ditandatangani' | 'bernomor' | 'terkirim';
 
@@ -257,7 +268,8 @@ export interface ResumeReport {
   nomor: string | null;
   from: OutgoingStatus;
   to: OutgoingStatus;
-  action: ResumeAction | 'perlu-keputusan';
+  /** sedang-diproses: another run is working on the row now (left to it); salinan-sent: its Sent copy was added */
+  action: ResumeAction | 'perlu-keputusan' | 'sedang-diproses' | 'salinan-sent';
 }
 
 /** The operator's answer about a tidak_pasti row that could not be checked: sent already, or not. */
@@ -293,6 +305,8 @@ interface ParafRecord {
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const NOT_FINAL: OutgoingStatus[] = ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti'];
+/** How many sent rows one `lanjut` looks up in the Sent folder (a first run on an old register goes on in the next). */
+const SENT_CATCH_UP = 200;
 
 /** Read the document to send, in memory; missing, unreadable and empty files are refused with their own message. */
 export function readDocument(path: string): Buffer {
@@ -356,7 +370,20 @@ export function kirimService(app: App, o: KirimOptions) {
   const draftDir = join(outDir, 'draf');
   // drafts are named by their own hash: they are written before the row (and its id) exists
   const draftPaths = (drafSha: string) => ({ draf: join(draftDir, `${drafSha}.pgp`), paraf: join(draftDir, `${drafSha}.paraf.pgp`), sidecar: join(draftDir, `${drafSha}.json`) });
-  const finalPath = (id: number) => join(outDir, `${id}.asc`);
+  // the final kriptogram of a row: a new file per signature, named by the row and the file's own hash, so a
+  // file the register points to (through kriptogram_sha256) is never rewritten; rows signed by an older
+  // version point to <id>.asc
+  const finalName = (id: number, sha: string) => join(outDir, `${id}-${sha.slice(0, 16)}.asc`);
+  const finalPath = (r: Pick<KriptogramKeluar, 'id' | 'kriptogramSha256'>): string => {
+    const legacy = join(outDir, `${r.id}.asc`);
+    if (!r.kriptogramSha256) return legacy;
+    const named = finalName(r.id, r.kriptogramSha256);
+    return existsSync(named) || !existsSync(legacy) ? named : legacy;
+  };
+  // claims: one lock file per row (holding the PID of the run working on it), taken in the transaction that
+  // reads the row's state, so two runs (an operator's kirim and a timer's lanjut) never work on one row at once
+  const claimDir = join(app.paths.root, '.kirim-klaim');
+  const claimPath = (buku: OutgoingBuku, id: number) => join(claimDir, `${buku}-${id}.lock`);
   // ordinary letters: the document's MIME part by the document's hash, and a detached signature per signer key
   const lettersDir = join(app.paths.archive, 'surat-keluar');
   const letterPaths = (dokSha: string, signerFpr: string | null) => ({
@@ -425,6 +452,80 @@ export function kirimService(app: App, o: KirimOptions) {
 
   function row(id: number): KriptogramKeluar {
     return getOutgoing(store, id);
+  }
+
+  /** Claim `buku`'s row `id` inside a transaction (call with the transaction open); null when another run holds it. */
+  function claimIn(buku: OutgoingBuku, id: number): PidLock | null {
+    mkdirSync(claimDir, { recursive: true, mode: 0o700 });
+    return tryPidLock(claimPath(buku, id));
+  }
+
+  /**
+   * Claim a row and read its state in one transaction: null when another run (or another service in this
+   * process) is working on it. Release the claim only after the last state this run records is committed.
+   */
+  function claimRow<R extends OutRow>(buku: OutgoingBuku, id: number): { row: R; claim: PidLock } | null {
+    return store.write((tx) => {
+      const claim = claimIn(buku, id);
+      if (!claim) return null;
+      try {
+        return { row: (buku === 'kriptogram_keluar' ? getOutgoing(tx.db, id) : getOutgoingLetter(tx.db, id)) as R, claim };
+      } catch (e) {
+        claim.release();
+        throw e;
+      }
+    });
+  }
+
+  /** Claim a row for a command that names it: CONFLICT kirim.rowBusy when another run is working on it. */
+  function claimOrBusy(id: number): { row: KriptogramKeluar; claim: PidLock } {
+    const c = claimRow<KriptogramKeluar>('kriptogram_keluar', id);
+    if (!c) throw new SandiError('TEMPFAIL', 'kirim.rowBusy', { id }, { hint: 'kirim.rowBusy.hint' });
+    return c;
+  }
+
+  /**
+   * Write a final kriptogram under a name that did not exist: a private temp file, fsynced, then hard-linked
+   * into place (link never replaces a file) and the folder fsynced. false when a file with exactly these bytes
+   * is there already (it is not ours to remove); a different file under the name is refused, or kept with
+   * `keepExisting` (an ordinary letter's part: the first one archived stays).
+   */
+  function writeNewFile(path: string, data: Uint8Array, keepExisting = false): boolean {
+    const dir = join(path, '..');
+    const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      const fd = openSync(tmp, 'wx', 0o600);
+      try {
+        let off = 0;
+        while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      try {
+        linkSync(tmp, path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if (keepExisting || sha256(readFileSync(path)) === sha256(data)) return false;
+        throw new SandiError('INTEGRITY', 'kirim.archiveExists', { path });
+      }
+      const dfd = openSync(dir, 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+      return true;
+    } catch (e) {
+      if (e instanceof SandiError) throw e;
+      throw new SandiError('IO', 'common.writeFailed', { path, reason: (e as Error).message }, { cause: e });
+    } finally {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* not there */
+      }
+    }
   }
 
   function requireState(r: OutRow, expected: OutgoingStatus[]): void {
@@ -560,12 +661,37 @@ export function kirimService(app: App, o: KirimOptions) {
       date: now(),
     });
     const armored = out.bytes();
+    const kriptogramSha256 = sha256(armored);
     mkdirSync(outDir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(finalPath(r.id), armored, 0o600);
+    // a new file: the row points to it only through the transaction below; if that is refused (the row moved
+    // meanwhile, e.g. batal), this run removes its own new file and nothing else
+    const path = finalName(r.id, kriptogramSha256);
+    const created = writeNewFile(path, armored);
     testCrashPoint(o.env, 'final-tertulis');
-    const signed = store.write((tx) =>
-      setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasiActor, signerFpr: kasi.fingerprint, kriptogramSha256: sha256(armored) }, now(), kasiActor),
-    );
+    let signed: KriptogramKeluar;
+    try {
+      signed = store.write((tx) => setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasiActor, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
+    } catch (e) {
+      if (created) {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* already gone */
+        }
+      }
+      throw e;
+    }
+    // files of earlier attempts at this row's signature (a run killed after writing its file) are nobody's:
+    // the row now points to this one, and this run holds the row's claim
+    const attempt = new RegExp(`^${r.id}-[0-9a-f]{16}\\.asc$`);
+    for (const f of readdirSync(outDir)) {
+      if (!attempt.test(f) || join(outDir, f) === path) continue;
+      try {
+        unlinkSync(join(outDir, f));
+      } catch {
+        /* gone meanwhile */
+      }
+    }
     progress('ditandatangani', r.id);
     testCrashPoint(o.env, 'ditandatangani');
     return signed;
@@ -588,7 +714,7 @@ export function kirimService(app: App, o: KirimOptions) {
   /** The outer PGP/MIME message, rebuilt byte-identically from the row and the archived final kriptogram. */
   function rawMessage(r: KriptogramKeluar): Buffer {
     if (!r.nomor || !r.messageId || !r.bernomorAt) throw new SandiError('CONFLICT', 'kirim.notInState', { id: r.id, status: r.status, expected: 'bernomor' });
-    const path = finalPath(r.id);
+    const path = finalPath(r);
     if (!existsSync(path)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path });
     const armored = readFileSync(path);
     if (sha256(armored) !== r.kriptogramSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path });
@@ -673,10 +799,35 @@ export function kirimService(app: App, o: KirimOptions) {
     return { subject: input.perihal, classification: input.sifat, ...(permohonan ? { Permohonan: permohonan } : {}) };
   }
 
+  // the mailbox password, resolved once per service (one run): before anything is numbered (sendSecrets)
+  let password: Promise<string> | null = null;
+  function mailboxPassword(): Promise<string> {
+    const mb = config.mailbox;
+    if (!mb) return Promise.reject(new SandiError('CONFIG', 'kirim.noMailbox'));
+    if (!password) {
+      const p = resolveMailboxPassword(mb, { home: app.paths.root, env: o.env });
+      password = p;
+      // a failed look-up is not kept: a later call asks again
+      p.catch(() => {
+        if (password === p) password = null;
+      });
+    }
+    return password;
+  }
+
+  /**
+   * Every secret a send needs, resolved and checked before anything is registered or numbered: with a mailbox,
+   * its password (USAGE mail.passwordMissing names what is missing). The key passphrases are unlocked by the
+   * callers before their first write (unlockKey).
+   */
+  async function sendSecrets(): Promise<void> {
+    if (config.mailbox) await mailboxPassword();
+  }
+
   async function imapSettings() {
     const mb = config.mailbox;
     if (!mb) throw new SandiError('CONFIG', 'kirim.noMailbox');
-    const password = await resolveMailboxPassword(mb, { home: app.paths.root, env: o.env });
+    const password = await mailboxPassword();
     return {
       host: mb.imap.host,
       port: mb.imap.port,
@@ -687,8 +838,14 @@ export function kirimService(app: App, o: KirimOptions) {
     };
   }
 
-  /** Copy to the Sent folder by IMAP APPEND; any failure (SandiError or not) is a warning, never a failed send. */
-  async function copyToSent(raw: Buffer): Promise<string | null> {
+  /** Record that a sent row has its copy in the Sent folder (appended now, or found there by Message-ID). */
+  function recordSentCopy(r: OutRow, folder: string, cara: 'ditambahkan' | 'ditemukan'): void {
+    const buku = bukuOf(r);
+    store.write((tx) => tx.audit(now(), { actor: o.actor, action: `${buku}.salinan_sent`, entity: buku, entityId: String(r.id), data: { folder, messageId: r.messageId, cara } }));
+  }
+
+  /** Copy to the Sent folder by IMAP APPEND, recorded; any failure (SandiError or not) is a warning, never a failed send. */
+  async function copyToSent(r: OutRow, raw: Buffer): Promise<string | null> {
     const mb = config.mailbox;
     if (!mb || mb.sentFolder === false) return null;
     try {
@@ -701,6 +858,7 @@ export function kirimService(app: App, o: KirimOptions) {
           return null;
         }
         await box.append(folder, raw, { flags: ['\\Seen'] });
+        recordSentCopy(r, folder, 'ditambahkan');
         return folder;
       } finally {
         await box.close();
@@ -709,6 +867,67 @@ export function kirimService(app: App, o: KirimOptions) {
       // the send is already recorded (terkirim): a failed copy must not turn it into an error exit
       warn('kirim.sentCopyFailed', { reason: isSandiError(e) ? e.key : e instanceof Error ? e.name : 'unknown' });
       return null;
+    }
+  }
+
+  /** Sent rows whose copy in the Sent folder is recorded (an event `<buku>.salinan_sent`), as "buku:id". */
+  function sentCopiesRecorded(): Set<string> {
+    const out = new Set<string>();
+    for (const a of store.auditRows()) if (a.action === `${a.entity}.salinan_sent`) out.add(`${a.entity}:${a.entityId ?? ''}`);
+    return out;
+  }
+
+  /**
+   * Sent rows without a recorded Sent copy (marked terkirim by the operator, found out by a check, killed after
+   * terkirim was recorded, or the copy failed): each is looked up in the Sent folder by Message-ID, appended
+   * when it is not there, and recorded either way. At most SENT_CATCH_UP rows a run; a failure is a warning.
+   * `only`: the rows to look at (lanjut ID), otherwise every sent row of both registers.
+   */
+  async function catchUpSentCopies(only: OutRow[] | null, out: ResumeReport[]): Promise<void> {
+    const mb = config.mailbox;
+    if (!mb || mb.sentFolder === false) return;
+    const done = sentCopiesRecorded();
+    const all: OutRow[] = only ?? [...listOutgoing(store, { status: 'terkirim' }), ...listOutgoingLetters(store, { status: 'terkirim' })];
+    const todo = all.filter((r) => r.status === 'terkirim' && r.messageId !== null && !done.has(`${bukuOf(r)}:${r.id}`)).slice(0, SENT_CATCH_UP);
+    if (todo.length === 0) return;
+    const failed = (e: unknown) => {
+      if (!isSandiError(e)) throw e;
+      warn('kirim.sentCopyFailed', { reason: e.key });
+    };
+    const { ImapMailbox } = await import('../adapters/mail/imap.js');
+    let box: Awaited<ReturnType<typeof ImapMailbox.connect>>;
+    try {
+      box = await ImapMailbox.connect(await imapSettings());
+    } catch (e) {
+      failed(e);
+      return;
+    }
+    try {
+      const folder = typeof mb.sentFolder === 'string' ? mb.sentFolder : await box.findSpecialUse('\\Sent');
+      if (!folder) {
+        warn('kirim.sentFolderUnknown', { user: mb.user });
+        return;
+      }
+      for (const listed of todo) {
+        // claimed like any other step: a run still sending this row makes its own copy
+        const c = claimRow<OutRow>(bukuOf(listed), listed.id);
+        if (!c) continue;
+        try {
+          const r = c.row;
+          const found = (await box.searchByMessageId(folder, r.messageId ?? '')).length > 0;
+          if (!found) await box.append(folder, rawFor(r), { flags: ['\\Seen'] });
+          recordSentCopy(r, folder, found ? 'ditemukan' : 'ditambahkan');
+          if (!found) out.push({ buku: bukuOf(r), id: r.id, nomor: r.nomor, from: r.status, to: r.status, action: 'salinan-sent' });
+        } catch (e) {
+          failed(e);
+        } finally {
+          c.claim.release();
+        }
+      }
+    } catch (e) {
+      failed(e);
+    } finally {
+      await box.close().catch(() => undefined);
     }
   }
 
@@ -740,7 +959,7 @@ export function kirimService(app: App, o: KirimOptions) {
       testCrashPoint(o.env, 'sebelum-dicatat');
       return { row: markSent(r, sent.serverReply), sent };
     }
-    const password = await resolveMailboxPassword(mb, { home: app.paths.root, env: o.env });
+    const password = await mailboxPassword();
     const { sendRaw } = await import('../adapters/mail/smtp.js');
     const started = Date.now();
     let result;
@@ -783,7 +1002,7 @@ export function kirimService(app: App, o: KirimOptions) {
     testCrashPoint(o.env, 'sebelum-dicatat');
     if (result.rejected.length > 0) warn('kirim.someRejected', { rejected: result.rejected.join(', ') });
     const sentRow = markSent(r, result.response);
-    const sentCopy = await copyToSent(raw);
+    const sentCopy = await copyToSent(sentRow, raw);
     return {
       row: sentRow,
       sent: { via: 'smtp', delivered: result.accepted.map((email) => ({ email, where: `${mb.smtp.host}:${mb.smtp.port}`, file: null })), serverReply: result.response, sentCopy },
@@ -907,6 +1126,8 @@ export function kirimService(app: App, o: KirimOptions) {
       if (singleOperator) {
         const key = await ownSigningKey('kasi');
         kasi = { key, unlocked: await unlockKey(key, 'kasi') };
+        // it is numbered and sent in this run: the mailbox password too, before anything is written
+        await sendSecrets();
       }
       progress('diperiksa', null);
 
@@ -928,6 +1149,7 @@ export function kirimService(app: App, o: KirimOptions) {
       const finalRecipients = [...recipients.map((x) => x.fingerprint), archive.fingerprint];
       const { sidecar, record } = await writeDraft(doc.data, { fileName: doc.fileName, headers }, sandiman, sandimanKey, archive.publicArmored, finalRecipients);
       testCrashPoint(o.env, 'draf-tertulis');
+      let claim: PidLock | null = null;
       let r = store.write((tx) => {
         const reg = registerOutgoing(
           tx,
@@ -943,27 +1165,46 @@ export function kirimService(app: App, o: KirimOptions) {
           },
           now(),
         );
-        return setOutgoingStatus(tx, reg.id, 'diparaf', { parafFpr: sidecar.parafFpr, drafSha256: sidecar.drafSha256 }, now(), o.actor);
+        const paraf = setOutgoingStatus(tx, reg.id, 'diparaf', { parafFpr: sidecar.parafFpr, drafSha256: sidecar.drafSha256 }, now(), o.actor);
+        // single operator: this run goes on with the row, claimed in the transaction that registers it, so a
+        // `lanjut` running meanwhile leaves it alone
+        if (kasi) {
+          claim = claimIn('kriptogram_keluar', reg.id);
+          if (!claim) throw new SandiError('TEMPFAIL', 'kirim.rowBusy', { id: reg.id }, { hint: 'kirim.rowBusy.hint' });
+        }
+        return paraf;
       });
-      progress('terdaftar', r.id);
-      progress('diparaf', r.id);
-      testCrashPoint(o.env, 'diparaf');
-      if (!kasi) return { row: rowView(r), waiting: 'kasi', sent: null };
+      const held = claim as PidLock | null;
+      try {
+        progress('terdaftar', r.id);
+        progress('diparaf', r.id);
+        testCrashPoint(o.env, 'diparaf');
+        if (!kasi) return { row: rowView(r), waiting: 'kasi', sent: null };
 
-      r = await sign(r, kasi.key, kasi.unlocked, undefined, { doc: doc.data, record, sandimanArmored: keys.loadPublicArmored(sandiman.fingerprint) });
-      const { row: done, sent } = await numberAndSend(r);
-      return { row: rowView(done), waiting: null, sent };
+        r = await sign(r, kasi.key, kasi.unlocked, undefined, { doc: doc.data, record, sandimanArmored: keys.loadPublicArmored(sandiman.fingerprint) });
+        const { row: done, sent } = await numberAndSend(r);
+        return { row: rowView(done), waiting: null, sent };
+      } finally {
+        held?.release();
+      }
     },
 
     /** The Kasi reads the draft (in memory) and signs; with `kirim`, the kriptogram is then numbered and sent. */
     async tandatangani(id: number, opts: { kirim?: boolean; confirm?: (d: DraftView) => Promise<boolean> } = {}): Promise<KirimReport> {
-      const r0 = row(id);
-      requireState(r0, ['diparaf']);
+      requireState(row(id), ['diparaf']);
       const kasi = await ownSigningKey('kasi');
-      const r = await sign(r0, kasi, await unlockKey(kasi, 'kasi'), opts.confirm);
-      if (!opts.kirim) return { row: rowView(r), waiting: 'sandiman', sent: null };
-      const { row: done, sent } = await numberAndSend(r);
-      return { row: rowView(done), waiting: null, sent };
+      const kasiKey = await unlockKey(kasi, 'kasi');
+      if (opts.kirim) await sendSecrets();
+      // claimed, then the state read again under the claim: another run may have signed it meanwhile
+      const { row: r0, claim } = claimOrBusy(id);
+      try {
+        const r = await sign(r0, kasi, kasiKey, opts.confirm);
+        if (!opts.kirim) return { row: rowView(r), waiting: 'sandiman', sent: null };
+        const { row: done, sent } = await numberAndSend(r);
+        return { row: rowView(done), waiting: null, sent };
+      } finally {
+        claim.release();
+      }
     },
 
     /**
@@ -973,29 +1214,56 @@ export function kirimService(app: App, o: KirimOptions) {
      */
     async lanjut(id?: number, decide?: Decide): Promise<{ rows: ResumeReport[]; sent: SendOutcome[] }> {
       const rows = id === undefined ? [...listOutgoing(store, { status: NOT_FINAL })] : [row(id)];
-      const out: ResumeReport[] = [];
-      const sentAll: SendOutcome[] = [];
-      for (const r of rows) {
-        const { after, action } = await advance(r, decide, sentAll);
-        out.push({ buku: 'kriptogram_keluar', id: r.id, nomor: after.nomor, from: r.status, to: after.status, action });
-      }
       // ordinary letters are registered, numbered and given their Message-ID in one transaction: what can
       // be left is a numbered letter to send, or an uncertain send to check
       const letters = id === undefined ? [...listOutgoingLetters(store, { status: ['bernomor', 'tidak_pasti'] })] : [];
-      for (const l of letters) {
-        let after: SuratKeluar = l;
-        let action: ResumeReport['action'] = l.status === 'bernomor' ? 'kirim' : 'periksa';
-        if (l.status === 'bernomor') {
-          const res = await send(l);
-          sentAll.push(res.sent);
-          after = res.row;
-        } else {
-          const res = await checkUncertain(l, decide, sentAll);
-          after = res.after;
-          action = res.action ?? action;
+      // every secret a send needs, before any row is numbered or sent
+      const sends = (s: OutgoingStatus) => s === 'ditandatangani' || s === 'bernomor' || s === 'tidak_pasti' || (s === 'diparaf' && singleOperator);
+      if (letters.length > 0 || rows.some((r) => sends(r.status))) await sendSecrets();
+      const out: ResumeReport[] = [];
+      const sentAll: SendOutcome[] = [];
+      const busy = (r: OutRow): ResumeReport => ({ buku: bukuOf(r), id: r.id, nomor: r.nomor, from: r.status, to: r.status, action: 'sedang-diproses' });
+      for (const listed of rows) {
+        // claimed and read again: a row another run is working on (its kirim, or another lanjut) is left to it
+        const c = claimRow<KriptogramKeluar>('kriptogram_keluar', listed.id);
+        if (!c) {
+          out.push(busy(listed));
+          continue;
         }
-        out.push({ buku: 'surat_keluar', id: l.id, nomor: after.nomor, from: l.status, to: after.status, action });
+        try {
+          const r = c.row;
+          const { after, action } = await advance(r, decide, sentAll);
+          out.push({ buku: 'kriptogram_keluar', id: r.id, nomor: after.nomor, from: r.status, to: after.status, action });
+        } finally {
+          c.claim.release();
+        }
       }
+      for (const listed of letters) {
+        const c = claimRow<SuratKeluar>('surat_keluar', listed.id);
+        if (!c) {
+          out.push(busy(listed));
+          continue;
+        }
+        try {
+          const l = c.row;
+          let after: SuratKeluar = l;
+          let action: ResumeReport['action'] = l.status === 'bernomor' ? 'kirim' : l.status === 'tidak_pasti' ? 'periksa' : 'selesai';
+          if (l.status === 'bernomor') {
+            const res = await send(l);
+            sentAll.push(res.sent);
+            after = res.row;
+          } else if (l.status === 'tidak_pasti') {
+            const res = await checkUncertain(l, decide, sentAll);
+            after = res.after;
+            action = res.action ?? action;
+          }
+          out.push({ buku: 'surat_keluar', id: l.id, nomor: after.nomor, from: l.status, to: after.status, action });
+        } finally {
+          c.claim.release();
+        }
+      }
+      // sent rows whose Sent copy is missing (the operator's --sudah-terkirim, a kill after terkirim)
+      await catchUpSentCopies(id === undefined ? null : [row(id)], out);
       return { rows: out, sent: sentAll };
     },
 
@@ -1028,13 +1296,16 @@ export function kirimService(app: App, o: KirimOptions) {
         const key = await ownSigningKey('sandiman');
         signer = { key, unlocked: await unlockKey(key, 'sandiman') };
       }
+      // registering numbers it: every secret the send needs first
+      await sendSecrets();
       progress('diperiksa', null);
 
       const dokSha = sha256(doc.data);
       const paths = letterPaths(dokSha, signer?.key.fingerprint ?? null);
       mkdirSync(lettersDir, { recursive: true, mode: 0o700 });
       // the same document bytes keep the part first archived (only the attachment's name could differ)
-      if (!existsSync(paths.part)) writeFileAtomic(paths.part, documentPart(doc.fileName, doc.data), 0o600);
+      // (never replaced: a letter registered meanwhile may point to it, and its signature covers it)
+      if (!existsSync(paths.part)) writeNewFile(paths.part, documentPart(doc.fileName, doc.data), true);
       if (signer && paths.sig && !existsSync(paths.sig)) {
         const { signDetached } = await import('../adapters/openpgp/tanda-tangan.js');
         const sig = await signDetached(
@@ -1042,9 +1313,10 @@ export function kirimService(app: App, o: KirimOptions) {
           { unlockedArmored: signer.unlocked.armored, fingerprint: signer.key.fingerprint, userId: signer.key.userId },
           now(),
         );
-        writeFileAtomic(paths.sig, `${JSON.stringify(sig)}\n`, 0o600);
+        writeNewFile(paths.sig, Buffer.from(`${JSON.stringify(sig)}\n`, 'utf8'), true);
       }
       const messageId = makeMessageId(randomBytes(16).toString('hex'), fromEmail);
+      let claim: PidLock | null = null;
       const numbered = store.write((tx) => {
         const reg = registerOutgoingLetter(
           tx,
@@ -1054,12 +1326,20 @@ export function kirimService(app: App, o: KirimOptions) {
         if (signer) setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: o.actor, signerFpr: signer.key.fingerprint }, now(), o.actor);
         assignOutgoingLetterNumber(tx, reg.id, letterNumbering, now(), o.actor);
         setOutgoingMessageId(tx, 'surat_keluar', reg.id, messageId, now(), o.actor);
+        // claimed with its registration: a `lanjut` running meanwhile does not send it too
+        claim = claimIn('surat_keluar', reg.id);
+        if (!claim) throw new SandiError('TEMPFAIL', 'kirim.rowBusy', { id: reg.id }, { hint: 'kirim.rowBusy.hint' });
         return getOutgoingLetter(tx.db, reg.id);
       });
-      progress('surat-terdaftar', numbered.id);
-      progress('bernomor', numbered.id);
-      const { row: done, sent } = await send(numbered);
-      return { row: letterView(done), sent };
+      const held = claim as PidLock | null;
+      try {
+        progress('surat-terdaftar', numbered.id);
+        progress('bernomor', numbered.id);
+        const { row: done, sent } = await send(numbered);
+        return { row: letterView(done), sent };
+      } finally {
+        held?.release();
+      }
     },
 
     /** Rows of the outgoing mail register (ordinary letters) that are not finished, or all of them. */
@@ -1095,7 +1375,7 @@ export function kirimService(app: App, o: KirimOptions) {
 
     /** Where the final (signed) kriptogram of a row is archived. */
     archivedAt(id: number): string {
-      return finalPath(id);
+      return finalPath(row(id));
     },
   };
 }

@@ -14,7 +14,7 @@ import { measureLetter } from '../domain/terima.js';
 import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
 import { cancelledRows, monthlyVolumes } from '../adapters/sqlite/agenda.js';
 import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js';
-import { checkAuditChain } from './audit.js';
+import { checkAudit, lastCheckpointBefore } from './audit.js';
 import { loadTerimaSettings } from './terima.js';
 import { aduanService } from './aduan.js';
 import { loadConfig, pdfFontFiles } from '../config/config.js';
@@ -29,7 +29,14 @@ export interface LaporanKinerja {
   sla: SlaSummary & { layananHariKerja: number };
   terlambat: { nomor: string; pengirim: string; perihal: string | null; diterimaAt: string; tertahan: string; pemegang: string | null; menitLayanan: number; batasLayanan: string; selesai: boolean }[];
   batal: { buku: string; id: number; nomor: string | null; batalAt: string; oleh: string; alasan: string }[];
-  audit: { ok: boolean; rows: number; lastHash: string | null; broken: { id: number; reason: string } | null };
+  audit: {
+    ok: boolean;
+    rows: number;
+    lastHash: string | null;
+    broken: { id: number; reason: string } | null;
+    /** the newest signed checkpoint made by the end of the period */
+    checkpoint: { id: number; hash: string; at: string; signer: string } | null;
+  };
   /**
    * Complaints received in the period (office-local dates): volume per channel, kind and OPD, returns, and per
    * step the share on time and the median working minutes — the aduan service's own evaluation, unchanged.
@@ -46,7 +53,7 @@ export interface PeriodOptions {
 }
 
 /** Build the quarterly performance report for a quarter (or --dari/--sampai). */
-export function laporanKinerja(app: App, o: PeriodOptions): LaporanKinerja {
+export async function laporanKinerja(app: App, o: PeriodOptions): Promise<LaporanKinerja> {
   let dari = o.dari;
   let sampai = o.sampai;
   let triwulan: string | null = null;
@@ -112,7 +119,9 @@ export function laporanKinerja(app: App, o: PeriodOptions): LaporanKinerja {
   // complaints: the evaluation `sandi aduan laporan` computes, over the same local dates (no identity is read)
   const { dari: _d, sampai: _s, ...aduan } = aduanService(app, 'laporan').laporan({ dari, sampai });
 
-  const chain = checkAuditChain(app.paths.database);
+  const chain = await checkAudit(app.paths);
+  // the period's last signed checkpoint: printed, it anchors the chain on paper
+  const checkpoint = await lastCheckpointBefore(app.paths, f.to === null ? now : new Date(f.to));
   return {
     periode: { dari, sampai, triwulan, zona },
     kantor: settings.config.office.name,
@@ -121,7 +130,13 @@ export function laporanKinerja(app: App, o: PeriodOptions): LaporanKinerja {
     sla,
     terlambat,
     batal,
-    audit: { ok: chain.ok, rows: chain.rows, lastHash: chain.lastHash, broken: chain.broken ? { id: chain.broken.id, reason: chain.broken.reason } : null },
+    audit: {
+      ok: chain.ok,
+      rows: chain.rows,
+      lastHash: chain.lastHash,
+      broken: chain.broken ? { id: chain.broken.id, reason: chain.broken.reason } : null,
+      checkpoint,
+    },
     aduan,
     belumTersedia: ['SLA kriptogram keluar: SOP 001 tidak menetapkan standar waktu per langkah (volume dan pembatalan dilaporkan)'],
   };

@@ -14,6 +14,7 @@
  * tandaterima (then the letter is filed). `status` measures each letter in working time.
  */
 import { readFileSync, readdirSync, statSync, existsSync, mkdirSync, createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve, basename } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -64,6 +65,7 @@ import {
   findLetterNumber,
   forwardAddressProblem,
   forwardAllowed,
+  forwardedTo,
   jalurElektronik,
   normaliseSifat,
   rejectsKriptogram,
@@ -132,6 +134,31 @@ export interface FetchReport {
   diteruskan: { nomor: string; ke: string[] }[];
   /** cc addresses automatic forwarding did not send to (not in the address book or teruskanDomain) */
   ditahan: { nomor: string; ke: string[] }[];
+  /** cc addresses the mail server refused when forwarding automatically (not recorded as forwarded) */
+  ditolak: { nomor: string; ke: Refused[] }[];
+  /** kriptogram registered by an earlier run that was stopped before reading them, read (or tried) in this one */
+  dilanjutkan: Arrival[];
+  /** entries of a folder import that are not a readable message file (a sub-folder named x.eml, ...): skipped */
+  dilewati: { path: string; alasan: string }[];
+  /** leftover temporary files of a killed run (raw mail) removed from the archive's tmp folder */
+  sementaraDihapus: number;
+}
+
+/** A forwarding recipient the server refused, with its reply. */
+export interface Refused {
+  alamat: string;
+  /** the server's reply, e.g. "554 5.7.1 <x@y>: Relay access denied" */
+  balasan: string;
+  kode: number | null;
+}
+
+/** One `teruskan` step: `ke` the addresses the server accepted (the only ones recorded as forwarded). */
+export interface Forwarded {
+  nomor: string;
+  ke: string[];
+  via: string;
+  at: string;
+  ditolak: Refused[];
 }
 
 export interface SignerView {
@@ -535,7 +562,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const account = config.mailbox;
     if (!account) throw new SandiError('INTERNAL', 'common.internal', { detail: 'fetchImap without mailbox' });
     const folder = terima.folder;
-    const report: FetchReport = { sumber: 'imap', akun: account.user, folder, uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
+    const report: FetchReport = { sumber: 'imap', akun: account.user, folder, uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [], ditolak: [], dilanjutkan: [], dilewati: [], sementaraDihapus: 0 };
     const connect = async (): Promise<ImapMailbox> => {
       const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env });
       const settings: ImapSettings = {
@@ -768,17 +795,43 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const abs = resolve(dir);
     if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new SandiError('NOT_FOUND', 'terima.folderMissing', { path: abs });
     const isMaildir = ['new', 'cur'].some((s) => existsSync(join(abs, s)));
-    const files: { path: string; name: string; mtime: Date }[] = isMaildir
-      ? listMaildir(abs).map((m) => ({ path: m.path, name: m.id, mtime: m.mtime }))
+    const entries: { path: string; name: string }[] = isMaildir
+      ? listMaildir(abs).map((m) => ({ path: m.path, name: m.id }))
       : readdirSync(abs)
           .filter((n) => /\.eml$/i.test(n))
           .sort()
-          .map((n) => ({ path: join(abs, n), name: n, mtime: statSync(join(abs, n)).mtime }));
+          .map((n) => ({ path: join(abs, n), name: n }));
     const sumber = isMaildir ? 'maildir' : 'eml';
-    const report: FetchReport = { sumber, akun: LOCAL_ACCOUNT, folder: abs, uidvalidity: null, uidvalidityBerubah: false, diperiksa: files.length, baru: [], duplikat: [], diteruskan: [], ditahan: [] };
+    const report: FetchReport = { sumber, akun: LOCAL_ACCOUNT, folder: abs, uidvalidity: null, uidvalidityBerubah: false, diperiksa: entries.length, baru: [], duplikat: [], diteruskan: [], ditahan: [], ditolak: [], dilanjutkan: [], dilewati: [], sementaraDihapus: 0 };
+    // An entry that is no file (a sub-folder named b.eml, a dangling link, a socket or device) is no message:
+    // skipped, named by its own path, and the run goes on (it would otherwise stop every run there). A FIFO
+    // is read as a file (a message piped in).
+    const skip = (path: string, alasan: string): void => {
+      warn('terima.w.entrySkipped', { path, reason: alasan });
+      report.dilewati.push({ path, alasan });
+    };
+    const files: { path: string; name: string; mtime: Date }[] = [];
+    for (const e of entries) {
+      try {
+        const st = statSync(e.path);
+        if (st.isFile() || st.isFIFO()) files.push({ ...e, mtime: st.mtime });
+        else skip(e.path, st.isDirectory() ? 'EISDIR' : 'ENOTFILE');
+      } catch (err) {
+        skip(e.path, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      }
+    }
     for (const [i, f] of files.entries()) {
       opts.progress?.(i, files.length);
-      const r = await ingest(createReadStream(f.path), {
+      // opened here, so that a file that cannot be read is named by its own path (not the archive's temp file)
+      let source: Readable;
+      try {
+        const fh = await open(f.path, 'r');
+        source = fh.createReadStream();
+      } catch (err) {
+        skip(f.path, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+        continue;
+      }
+      const r = await ingest(source, {
         source: { sumber, folder: abs },
         diterimaAt: isMaildir ? f.mtime : app.clock.now(),
         where: f.name,
@@ -797,6 +850,12 @@ export function terimaService(app: App, opts: TerimaOptions) {
   /** fetch() under its lock */
   async function fetchLocked(o: { dariFolder?: string }): Promise<FetchReport> {
     const before = lastIncomingLetterId(store());
+    // Under the lock no other run writes into the archive: a temporary file whose writer is gone is the
+    // leftover of a killed run (raw mail, never registered under it): removed.
+    const removed = archive.removeStaleTemp();
+    if (removed.length > 0) warn('terima.tempRemoved', { count: removed.length, dir: join(archive.dir, 'tmp') });
+    // A run killed after a batch was registered leaves its kriptogram unread: read them first.
+    const dilanjutkan = await resumeUnread();
     let report: FetchReport;
     try {
       if (o.dariFolder !== undefined) report = await fetchFolder(o.dariFolder);
@@ -819,8 +878,34 @@ export function terimaService(app: App, opts: TerimaOptions) {
       }
       throw e;
     }
+    report.dilanjutkan = dilanjutkan;
+    report.sementaraDihapus = removed.length;
     if (terima.teruskanOtomatis) await autoForward(report.baru.filter((a) => a.buku === 'surat_masuk').map((a) => a.id), report);
     return report;
+  }
+
+  /**
+   * Read the incoming kriptogram still `terdaftar` (registered by a run that was killed, or stopped, before
+   * it read them; or unread for a reason this office has fixed since). Without the archive key's passphrase
+   * they stay unread, as at arrival: tried once, not per row.
+   */
+  async function resumeUnread(): Promise<Arrival[]> {
+    if (!opts.passphrases) return [];
+    const out: Arrival[] = [];
+    for (const k of listIncomingKriptogram(store(), { status: 'terdaftar' })) {
+      let arrival: Arrival;
+      try {
+        ({ arrival } = await readKriptogramRow(k.id, false));
+      } catch (e) {
+        // one row that cannot be read now (its archived copy missing, say) must not stop every later fetch
+        if (!(e instanceof SandiError)) throw e;
+        warn('terima.w.notReadYet', { nomor: k.nomor, reason: e.key });
+        continue;
+      }
+      if (arrival.peringatan.includes('terima.w.notRead')) break; // no passphrase at hand: the rest neither
+      out.push(arrival);
+    }
+    return out;
   }
 
   /**
@@ -843,8 +928,23 @@ export function terimaService(app: App, opts: TerimaOptions) {
         report?.ditahan.push({ nomor: row.nomor, ke: held });
       }
       if (ke.length > 0) {
-        const f = await forward(row, ke);
-        report?.diteruskan.push({ nomor: row.nomor, ke: f.ke });
+        let f: Forwarded;
+        try {
+          f = await forward(row, ke);
+        } catch (e) {
+          // every address refused: nothing recorded; said, and the other letters are still forwarded
+          if (!(e instanceof SandiError) || (e.key !== 'mail.smtpRejected' && e.key !== 'mail.smtpDeferred')) throw e;
+          const balasan = String(e.params['response'] ?? '');
+          const kode = /^([2-5]\d\d)\b/.exec(balasan)?.[1];
+          warn('terima.forwardRefusedAuto', { nomor: row.nomor, ke: ke.join(', '), balasan });
+          report?.ditolak.push({ nomor: row.nomor, ke: ke.map((a) => ({ alamat: a, balasan, kode: kode === undefined ? null : Number(kode) })) });
+          continue;
+        }
+        if (f.ke.length > 0) report?.diteruskan.push({ nomor: row.nomor, ke: f.ke });
+        if (f.ditolak.length > 0) {
+          warn('terima.forwardRefusedAuto', { nomor: row.nomor, ke: f.ditolak.map((d) => d.alamat).join(', '), balasan: f.ditolak.map((d) => d.balasan).join('; ') });
+          report?.ditolak.push({ nomor: row.nomor, ke: f.ditolak });
+        }
       }
     }
   }
@@ -887,8 +987,14 @@ export function terimaService(app: App, opts: TerimaOptions) {
         const bad = (o.ke ?? []).map(bareAddress).find((a) => forwardAddressProblem(a) !== null);
         if (bad !== undefined) throw new SandiError('USAGE', 'terima.badAddress', { address: JSON.stringify(bad) });
       }
-      const ke = candidates(explicit ? (o.ke ?? []) : row.tembusan, row.nomor);
+      let ke = candidates(explicit ? (o.ke ?? []) : row.tembusan, row.nomor);
       if (ke.length === 0) throw new SandiError('USAGE', 'terima.noCc', { nomor: row.nomor }, { hint: 'terima.noCc.hint' });
+      if (!explicit) {
+        // the cc addresses the server accepted before are done: a rerun (after a refusal) sends only the rest
+        const done = forwardedTo(listIncomingSteps(store(), row.id)).map((a) => a.toLowerCase());
+        ke = ke.filter((a) => !done.includes(a.toLowerCase()));
+        if (ke.length === 0) throw new SandiError('CONFLICT', 'terima.forwardedAll', { nomor: row.nomor }, { hint: 'terima.forwardedAll.hint' });
+      }
       const allowed = { addressBook: kunciService(app, opts.actor).listAddresses().map((x) => x.email), domains: terima.teruskanDomain };
       const outside = ke.filter((x) => !forwardAllowed(x, allowed));
       if (outside.length > 0) warn('terima.forwardOutside', { nomor: row.nomor, ke: outside.join(', ') });
@@ -1043,7 +1149,13 @@ export function terimaService(app: App, opts: TerimaOptions) {
     },
 
     /** Re-hash every archived message; and check every registered row has its archived bytes. */
-    async periksaArsip(): Promise<{ diperiksa: number; rusak: { sha256: string; path: string; found?: string }[]; hilang: { nomor: string; sha256: string }[] }> {
+    async periksaArsip(): Promise<{
+      diperiksa: number;
+      rusak: { sha256: string; path: string; found?: string }[];
+      hilang: { nomor: string; sha256: string }[];
+      /** temporary files (raw mail) in the archive's tmp folder; `hidup` false: left by a killed run */
+      sementara: { path: string; pid: number | null; hidup: boolean; size: number }[];
+    }> {
       const rusak: { sha256: string; path: string; found?: string }[] = [];
       let diperiksa = 0;
       for await (const c of archive.verifyAll()) {
@@ -1053,15 +1165,22 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const hilang: { nomor: string; sha256: string }[] = [];
       for (const r of listIncoming(store())) if (!archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
       for (const r of listIncomingKriptogram(store())) if (!archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
-      return { diperiksa, rusak, hilang };
+      const sementara = archive.tempFiles().map((f) => ({ path: f.path, pid: f.pid, hidup: f.alive, size: f.size }));
+      return { diperiksa, rusak, hilang, sementara };
     },
   };
 
-  /** Send the archived bytes of `row` to `ke` (already checked), by SMTP or into the local Maildirs; one step. */
-  async function forward(row: SuratMasuk, ke: string[]): Promise<{ nomor: string; ke: string[]; via: string; at: string }> {
+  /**
+   * Send the archived bytes of `row` to `ke` (already checked), by SMTP or into the local Maildirs; one step
+   * that records only the addresses the server accepted (`ke`) and, apart, those it refused with its reply
+   * (`ditolak`). Every address refused: a SandiError (mail.smtpRejected / mail.smtpDeferred), nothing recorded.
+   */
+  async function forward(row: SuratMasuk, ke: string[]): Promise<Forwarded> {
     const raw = readFileSync(archive.pathOf(row.rawSha256));
     let via: string;
     let reply: string;
+    let accepted = ke;
+    let ditolak: Refused[] = [];
     if (config.mailbox) {
       const { sendRaw } = await import('../adapters/mail/smtp.js');
       const account = config.mailbox;
@@ -1079,13 +1198,22 @@ export function terimaService(app: App, opts: TerimaOptions) {
       );
       via = 'smtp';
       reply = res.response;
+      const refusedSet = new Set(res.rejected.map((a) => a.toLowerCase()));
+      accepted = ke.filter((a) => !refusedSet.has(a.toLowerCase()));
+      ditolak = ke
+        .filter((a) => refusedSet.has(a.toLowerCase()))
+        .map((a) => {
+          const r = res.rejectedReplies.find((x) => x.address.toLowerCase() === a.toLowerCase());
+          return { alamat: a, balasan: r?.response ?? res.response, kode: r?.code ?? null };
+        });
     } else {
       for (const a of ke) deliverToMaildir(maildirIn(app.paths.maildir, a), raw, app.clock.now(), { base: app.paths.maildir });
       via = 'maildir';
       reply = `maildir: ${ke.length}`;
     }
-    const step = store().write((tx) => addIncomingStep(tx, row.id, 'teruskan', { ke, via, reply }, app.clock.now(), opts.actor));
-    return { nomor: row.nomor, ke, via, at: step.at };
+    const data = { ke: accepted, via, reply, ...(ditolak.length > 0 ? { ditolak } : {}) };
+    const step = store().write((tx) => addIncomingStep(tx, row.id, 'teruskan', data, app.clock.now(), opts.actor));
+    return { nomor: row.nomor, ke: accepted, via, at: step.at, ditolak };
   }
 
   /** Bare, distinct addresses from `list`; those that are not plain addresses are dropped with a warning. */

@@ -73,12 +73,16 @@ describe('sandi audit periksa', () => {
     const raw = new Database(db, { readonly: true });
     const last = raw.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { hash: string };
     raw.close();
-    expect(out).toEqual({ ok: true, database: db, rows: 8, lastId: 8, lastHash: last.hash, broken: null });
+    expect(out).toMatchObject({ ok: true, database: db, rows: 8, lastId: 8, lastHash: last.hash, broken: null });
+    // the registers are checked against the chain; no archive key here, so no checkpoint: all 8 events uncovered
+    expect(out).toMatchObject({ registers: { checked: true, rows: 3, findingsTotal: 0 }, checkpoints: { count: 0, uncovered: 8, problems: [] } });
 
     const human = sandi(home, 'audit', 'periksa');
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('Rantai audit utuh: 8 baris');
     expect(human.stdout).toContain(last.hash);
+    expect(human.stdout).toContain('Register cocok dengan rantai: 3 baris');
+    expect(human.stdout).toContain('Belum ada titik periksa bertanda tangan (8 peristiwa belum tertanda tangan)');
   });
 
   it('a missing database is NOT_FOUND (66) naming the path and suggesting sandi init, and creates nothing', () => {
@@ -119,8 +123,8 @@ describe('sandi audit periksa', () => {
     const { home, db } = homeWithHistory();
     // the forger edits row 5 and recomputes its hash, but cannot fix row 6's link without rewriting the rest
     const raw = new Database(db);
-    const r5 = raw.prepare('SELECT * FROM audit_log WHERE id = 5').get() as { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; data: string; prev_hash: string };
-    const forged = auditHash(r5.prev_hash, { id: 5, at: r5.at, actor: 'eve', action: r5.action, entity: r5.entity, entityId: r5.entity_id, data: r5.data });
+    const r5 = raw.prepare('SELECT * FROM audit_log WHERE id = 5').get() as { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; data: string; prev_hash: string; rows: string | null };
+    const forged = auditHash(r5.prev_hash, { id: 5, at: r5.at, actor: 'eve', action: r5.action, entity: r5.entity, entityId: r5.entity_id, data: r5.data, rows: r5.rows });
     raw.exec('DROP TRIGGER audit_log_no_update');
     raw.prepare('UPDATE audit_log SET actor = ?, hash = ? WHERE id = 5').run('eve', forged);
     raw.close();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandi, tempHome } from '../helpers/cli.js';
+import { expectNextNumber } from '../helpers/numbering.js';
 
 interface DemoJson {
   nomor: string;
@@ -41,9 +42,12 @@ describe('sandi demo', () => {
     expect(r1.audit.ok).toBe(true);
     expect(r1.deliveredTo).toHaveLength(2);
 
+    const before = new Date();
     const second = sandi(['--json', 'demo'], { cwd: t.dir });
+    const after = new Date();
     expect(second.code).toBe(0);
-    expect(second.json<DemoJson>().nomor).toMatch(/^KRIP\/002\//);
+    // KRIP/002 in the same year; KRIP/001/I/<next year> when the run crossed midnight of 31 December WIB
+    expectNextNumber(r1.nomor, second.json<DemoJson>().nomor, { before, after });
 
     const audit = sandi(['--home', join(t.dir, '.sandi-demo'), '--json', 'audit', 'periksa']);
     expect(audit.code).toBe(0);

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sandi, tempHome } from '../helpers/cli.js';
+import { expectNextNumber } from '../helpers/numbering.js';
 import { describeWith } from '../helpers/gate.js';
 import { KEY, havePython3Pty, sandiPty } from '../helpers/pty.js';
 
@@ -28,6 +29,7 @@ describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a 
   afterAll(() => tmp.cleanup());
 
   it('asks every field, picks recipients and lists, asks both passphrases hidden, and sends', async () => {
+    const before = new Date();
     const r = await sandiPty(
       ['kirim'],
       [
@@ -49,13 +51,16 @@ describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a 
       ],
       { env: { SANDI_HOME: home, SANDI_OPERATOR: 'budi' }, timeout: 20, limit: 60 },
     );
+    const after = new Date();
     expect(r.error, r.transcript).toBeNull();
     expect(r.exitCode, r.transcript).toBe(0);
     expect(r.raw).not.toContain(pass('sandiman'));
     expect(r.raw).not.toContain(pass('kasi'));
     for (const step of ['terdaftar di Buku Agenda Kriptogram Keluar', 'diparaf sandiman', 'ditandatangani Kasi', 'diberi nomor']) expect(r.transcript).toContain(step);
     const rows = sandi(['kirim', 'status', '--semua', '--json'], { env: { SANDI_HOME: home } }).json<{ nomor: string; sifat: string; derajat: string; permohonan: { nomor: string }; kepada: unknown[] }[]>();
-    expect(rows.at(-1)).toMatchObject({ nomor: expect.stringMatching(/^KRIP\/002\//) as unknown, sifat: 'Rahasia', derajat: 'Segera', permohonan: { nomor: '005/9/SETDA' } });
+    expect(rows.at(-1)).toMatchObject({ sifat: 'Rahasia', derajat: 'Segera', permohonan: { nomor: '005/9/SETDA' } });
+    // after the demo's KRIP/001: KRIP/002 in the same year, KRIP/001/I/<next year> across midnight of 31 December WIB
+    expectNextNumber(rows.at(-2)!.nomor, rows.at(-1)!.nomor, { before, after });
     expect(rows.at(-1)?.kepada).toHaveLength(2);
   }, 90_000);
 });

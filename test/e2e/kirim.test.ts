@@ -171,4 +171,32 @@ describe('sandi kirim --no-input (two-person mode, local Maildir)', () => {
     expect(st.code, st.stderr).toBe(0);
     expect(st.json<{ id: number; status: string }[]>().filter((r) => r.id === changed.id || r.id === corrupt.id).map((r) => r.status)).toEqual(['diparaf', 'diparaf']);
   }, 60_000);
+  it('no mailbox password: lanjut and --biasa exit 64 naming what is missing, before any number is taken', () => {
+    const signed = start();
+    expect(signed.code, signed.stderr).toBe(0);
+    const id = signed.json<{ row: { id: number } }>().row.id;
+    const s = sandi(['kirim', 'tandatangani', String(id), '--no-input'], { env: { ...env, SANDI_PASSPHRASE_KASI: pass('kasi') } });
+    expect(s.code, s.stderr).toBe(0);
+    const cfgPath = join(home, 'config.json');
+    const original = readFileSync(cfgPath, 'utf8');
+    const cfg = JSON.parse(original) as Record<string, unknown>;
+    cfg['mailbox'] = { user: 'sandi@kominfo.test', imap: { host: '127.0.0.1', port: 1, tls: 'tls' }, smtp: { host: '127.0.0.1', port: 1, tls: 'starttls' } };
+    writeFileSync(cfgPath, JSON.stringify(cfg, null, 2), { mode: 0o600 });
+    try {
+      const letters = () => sandi(['kirim', 'status', '--biasa', '--semua', '--json'], { env }).json<unknown[]>().length;
+      const lettersBefore = letters();
+      const lanjut = sandi(['kirim', 'lanjut', '--no-input'], { env });
+      expect(lanjut.code, lanjut.stderr).toBe(64);
+      expect(lanjut.stderr).toContain('sandi@kominfo.test');
+      expect(lanjut.stderr).toContain('SANDI_MAILBOX_PASSWORD');
+      const row = sandi(['kirim', 'status', '--semua', '--json'], { env }).json<{ id: number; status: string; nomor: string | null }[]>().find((r) => r.id === id);
+      expect(row).toMatchObject({ status: 'ditandatangani', nomor: null });
+      const biasa = sandi(['kirim', doc, '--biasa', '--no-input', '--kepada', dinkes, '--perihal', 'Undangan tanpa sandi'], { env });
+      expect(biasa.code, biasa.stderr).toBe(64);
+      expect(biasa.stderr).toContain('SANDI_MAILBOX_PASSWORD');
+      expect(letters()).toBe(lettersBefore);
+    } finally {
+      writeFileSync(cfgPath, original, { mode: 0o600 });
+    }
+  }, 60_000);
 });

@@ -138,8 +138,24 @@ export function describeConfigErrors(out: string, files: Record<string, string>)
   return lines.join('\n');
 }
 
-/** Start a private cupsd (about 0.2 s); call stop() in afterAll. */
-export async function startCups(options: { keep?: boolean } = {}): Promise<CupsServer> {
+/** cupsd's words (in its error_log, quoted by startOnce's error) when the port was taken before it could bind. */
+const ADDRESS_IN_USE = /address already in use|EADDRINUSE/i;
+
+/**
+ * Start a private cupsd (about 0.2 s); call stop() in afterAll. The port comes from freePort(), which releases
+ * it before cupsd binds it: when another process took it in between, the start is retried once on a new port
+ * (as startMailStack does). `port` forces the first attempt's port (for the test of that retry).
+ */
+export async function startCups(options: { keep?: boolean; port?: number } = {}): Promise<CupsServer> {
+  try {
+    return await startCupsOnce(options, options.port ?? (await freePort()));
+  } catch (e) {
+    if (!ADDRESS_IN_USE.test(String(e))) throw e;
+    return startCupsOnce(options, await freePort());
+  }
+}
+
+async function startCupsOnce(options: { keep?: boolean }, port: number): Promise<CupsServer> {
   const keep = options.keep === true || process.env['SANDI_KEEP_CUPS'] === '1';
   const dir = mkdtempSync(join(tmpdir(), 'sandi-cups-'));
   // cupsd and its filters (user lp) must traverse it
@@ -153,7 +169,6 @@ export async function startCups(options: { keep?: boolean } = {}): Promise<CupsS
   };
   for (const d of ['state', 'cache', 'spool', 'tmp', 'out']) mkdirSync(join(dir, d));
   writeFileSync(paths.ppd, PDF_PPD);
-  const port = await freePort();
   const server = `127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin:/usr/sbin:/sbin', CUPS_SERVER: server, LC_ALL: 'C' };
   const logs = (): string => `--- cupsd error_log (${paths.errorLog})\n${readIfExists(paths.errorLog)}`;
@@ -243,8 +258,14 @@ export async function startCups(options: { keep?: boolean } = {}): Promise<CupsS
     }
     const deadline = Date.now() + 10_000;
     for (;;) {
+      // `lpstat -r` only connects: whoever holds the port answers it. Ready is cupsd's own "Listening to" line
+      // for this port, then a connection; its "Address already in use" (the port taken since freePort released
+      // it) ends the attempt at once, and startCups retries on another port.
+      const log = readIfExists(paths.errorLog);
+      if (ADDRESS_IN_USE.test(log)) throw new Error(`cups: port ${port} was taken before cupsd could bind it\n${logs()}`);
       if (proc.exitCode !== null) throw new Error(`cups: cupsd exited with ${proc.exitCode}\n${out}\n${logs()}`);
-      const r = await run('lpstat', ['-r'], { env }).catch(() => ({ stdout: '' }));
+      const listening = log.includes(`Listening to ${server} on fd`);
+      const r = listening ? await run('lpstat', ['-r'], { env }).catch(() => ({ stdout: '' })) : { stdout: '' };
       if (r.stdout.includes('scheduler is running')) break;
       if (Date.now() > deadline) throw new Error(`cups: cupsd not ready after 10 s\n${out}\n${logs()}`);
       await new Promise((r2) => setTimeout(r2, 50));

@@ -153,7 +153,7 @@ describe('complaints in sandi agenda and the quarterly report', () => {
   });
 
   it('the quarterly report carries the aduan evaluation (JSON, text, PDF) as the aduan service computes it', async () => {
-    const r = laporanKinerja(app, { triwulan: '2026-IV' });
+    const r = await laporanKinerja(app, { triwulan: '2026-IV' });
     const { dari: _d, sampai: _s, ...expected } = aduanService(app, 'test').laporan({ dari: '2026-10-01', sampai: '2026-12-31' });
     expect(r.aduan).toEqual(expected);
     expect(r.aduan).toMatchObject({ jumlah: 3, selesai: 1, perKanal: { laporgub: 2, lapor: 1 }, perJenis: { pengaduan: 1, aspirasi: 1, whistleblowing: 1 }, perOpd: { 'Dinas Pekerjaan Umum': 1 } });

@@ -242,7 +242,7 @@ describe('sandi agenda on a real store', () => {
   });
 
   it('the quarterly report adds up volumes, SLA, late letters, cancelled numbers and the audit chain', async () => {
-    const r = laporanKinerja(app, { triwulan: '2026-IV' });
+    const r = await laporanKinerja(app, { triwulan: '2026-IV' });
     expect(r.periode).toMatchObject({ dari: '2026-10-01', sampai: '2026-12-31', triwulan: '2026-IV', zona: 'Asia/Jakarta' });
     const keluar = r.volume.find((v) => v.buku === 'keluar');
     expect(keluar?.perBulan.map((m) => m.jumlah)).toEqual([1, 2, 0]);

@@ -8,6 +8,7 @@
  * process SIGKILLs itself there, so every window is hit deterministically.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { openApp } from '../../src/app.js';
 import { CRASH_POINTS } from '../../src/services/kirim.js';
 import { hasMessageId } from '../../src/domain/kirim.js';
 import { listMaildir } from '../../src/adapters/maildir.js';
+import { listOutgoing } from '../../src/adapters/sqlite/registers.js';
 
 const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../keys.example/manifest.json'), 'utf8')) as {
   keys: { role: string; email: string; passphrase: string }[];
@@ -174,6 +176,14 @@ describe('sandi kirim: concurrent numbering and crashes at every step', () => {
       const reference = actions(all[1]!.id);
       expect(reference).toEqual(['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'message_id', 'tidak_pasti', 'terkirim']);
       for (const r of all) expect(actions(r.id), `row ${r.id}`).toEqual(reference);
+      // one final kriptogram file per row (a file left by a run killed after writing it is removed when the
+      // row is signed), the one its kriptogram_sha256 names
+      const finals = readdirSync(join(home, 'arsip', 'kriptogram-keluar')).filter((f) => f.endsWith('.asc'));
+      for (const r of listOutgoing(app.store())) {
+        const mine = finals.filter((f) => f.startsWith(`${r.id}-`));
+        expect(mine, `row ${r.id}`).toEqual([`${r.id}-${r.kriptogramSha256!.slice(0, 16)}.asc`]);
+        expect(createHash('sha256').update(readFileSync(join(home, 'arsip', 'kriptogram-keluar', mine[0]!))).digest('hex')).toBe(r.kriptogramSha256);
+      }
     } finally {
       app.close();
     }

@@ -164,6 +164,7 @@ describeWith(missing ?? 'gpg', missing === null && HAVE_GPG, 'sandi kirim throug
       'kriptogram_keluar.message_id',
       'kriptogram_keluar.tidak_pasti',
       'kriptogram_keluar.terkirim',
+      'kriptogram_keluar.salinan_sent',
     ]);
   }, 60_000);
 
@@ -259,6 +260,57 @@ describeWith(missing ?? 'gpg', missing === null && HAVE_GPG, 'sandi kirim throug
     const again = await svc().lanjut(id);
     expect(again.rows[0]?.action).toBe('selesai');
   }, 60_000);
+
+  it('a sent row without its Sent copy (the copy failed, or --sudah-terkirim) gets it from lanjut by Message-ID, once, recorded', async () => {
+    const me = stack.user('sandi@kominfo.test');
+    const inSent = async (messageId: string): Promise<number> => {
+      const box = await ImapMailbox.connect({ host: stack.imap.host, port: stack.imap.port, security: 'tls', user: me.user, password: me.password, caFile: stack.caFile, timeoutMs: 10_000 });
+      try {
+        return (await box.searchByMessageId('Sent', messageId)).length;
+      } finally {
+        await box.close();
+      }
+    };
+    const copies = (id: number) =>
+      [...app.store().auditRows()].filter((a) => a.entity === 'kriptogram_keluar' && a.entityId === String(id) && a.action === 'kriptogram_keluar.salinan_sent').map((a) => JSON.parse(a.data) as { cara: string });
+
+    // sent, but the IMAP server was unreachable for the copy (as a kill after terkirim was recorded)
+    await setMailbox({ imap: { host: '127.0.0.1', port: await freePort(), tls: 'tls' } });
+    const warnings: string[] = [];
+    const failedCopy = await kirimService(app, { actor: 'budi', env: { SANDI_MAILBOX_PASSWORD: me.password }, passphrases: { sandiman: fixed(pass('sandiman')), kasi: fixed(pass('kasi')) }, warn: (k) => warnings.push(k) }).mulai(input());
+    expect(failedCopy.row.status).toBe('terkirim');
+    expect(failedCopy.sent?.sentCopy).toBeNull();
+    expect(warnings).toContain('kirim.sentCopyFailed');
+
+    // marked sent by the operator (--sudah-terkirim) while the Sent folder could not be reached
+    await setMailbox({ smtp: { host: '127.0.0.1', port: await freePort(), tls: 'starttls' } });
+    await svc().mulai(input()).catch(() => undefined);
+    const id = [...listOutgoing(app.store(), { status: 'bernomor' })][0]!.id;
+    app.store().write((tx) => setOutgoingStatus(tx, id, 'tidak_pasti', {}, new Date(), 'test'));
+    await setMailbox({ imap: { host: '127.0.0.1', port: await freePort(), tls: 'tls' } });
+    const confirmed = await svc().lanjut(id, () => Promise.resolve('sudah'));
+    expect(confirmed.rows[0]).toMatchObject({ from: 'tidak_pasti', to: 'terkirim' });
+    const marked = svc().show(id);
+
+    for (const r of [failedCopy.row, marked]) {
+      expect(await inSent(r.messageId!), `row ${r.id}`).toBe(0);
+      expect(copies(r.id)).toEqual([]);
+    }
+    await setMailbox();
+    const res = await svc().lanjut();
+    expect(res.rows.filter((r) => r.action === 'salinan-sent').map((r) => r.id).sort()).toEqual([failedCopy.row.id, id].sort());
+    for (const r of [failedCopy.row, marked]) {
+      expect(await inSent(r.messageId!), `row ${r.id}`).toBe(1);
+      expect(copies(r.id)).toEqual([expect.objectContaining({ cara: 'ditambahkan', folder: 'Sent' })]);
+    }
+    // done once: a later lanjut appends and records nothing more
+    const again = await svc().lanjut();
+    expect(again.rows.filter((r) => r.action === 'salinan-sent')).toEqual([]);
+    for (const r of [failedCopy.row, marked]) {
+      expect(await inSent(r.messageId!)).toBe(1);
+      expect(copies(r.id)).toHaveLength(1);
+    }
+  }, 90_000);
 
   it('bad inputs register nothing: unknown recipient, empty or missing document, wrong passphrase', async () => {
     const before = rowCount();

@@ -4,7 +4,7 @@
  * The IMAP path against the real Dovecot is in terima-imap.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, appendFileSync, utimesSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,54 @@ describe('sandi terima --dari-folder (folder of .eml files, Maildir)', () => {
     // the same kriptogram in the other unit's Maildir is the same bytes: nothing new
     const other = await service(office).fetch({ dariFolder: join(office.home, 'maildir', 'persandian@disdik.demo.sandi.invalid') });
     expect(other.baru).toHaveLength(0);
+  });
+});
+
+describe('sandi terima --dari-folder: entries that are no message, messages that do not parse', () => {
+  let office: DemoOffice;
+  beforeAll(async () => {
+    office = await demoOffice();
+  }, 60_000);
+  afterAll(() => office?.cleanup());
+
+  it('a sub-folder named b.eml is skipped by its own path and the run goes on: z.eml after it is registered, and so on every rerun', async () => {
+    const dir = join(office.home, 'impor-folder');
+    mkdirSync(join(dir, 'b.eml'), { recursive: true });
+    writeFileSync(join(dir, 'a.eml'), 'From: a@pemkot.test\r\nSubject: Sebelum folder\r\nMessage-ID: <a-folder@pemkot.test>\r\n\r\nIsi.\r\n');
+    writeFileSync(join(dir, 'z.eml'), 'From: z@pemkot.test\r\nSubject: Sesudah folder\r\nMessage-ID: <z-folder@pemkot.test>\r\n\r\nIsi.\r\n');
+    const warned: { key: string; params: Record<string, string | number> }[] = [];
+    const svc = terimaService(office.app, { actor: 'sandiman-uji', env: {}, warn: (key, params) => warned.push({ key, params }) });
+    const r = await svc.fetch({ dariFolder: dir });
+    expect(r.baru.map((a) => a.perihal)).toEqual(['Sebelum folder', 'Sesudah folder']);
+    expect(r.dilewati).toEqual([{ path: join(dir, 'b.eml'), alasan: 'EISDIR' }]);
+    expect(warned.find((w) => w.key === 'terima.w.entrySkipped')?.params).toEqual({ path: join(dir, 'b.eml'), reason: 'EISDIR' });
+    // nothing of it reached the archive's temp folder
+    expect(readdirSync(join(office.home, 'arsip', 'surat-masuk', 'tmp'))).toEqual([]);
+    const again = await svc.fetch({ dariFolder: dir });
+    expect(again.baru).toHaveLength(0);
+    expect(again.duplikat).toHaveLength(2);
+    expect(again.dilewati).toHaveLength(1);
+  });
+
+  it('a message that cannot be parsed is registered with the Message-ID of its raw header (and found by it again); a NUL in a Subject is kept as U+FFFD', async () => {
+    const dir = join(office.home, 'impor-rusak');
+    mkdirSync(dir, { recursive: true });
+    const nested = Array.from({ length: 3000 }, (_, i) => `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n`).join('');
+    const unparsable = `From: Penyerang <x@evil.test>\r\nSubject: Bersarang\r\nMessage-ID: <bersarang@evil.test>\r\n${nested}`;
+    writeFileSync(join(dir, '1.eml'), unparsable);
+    writeFileSync(join(dir, '2.eml'), Buffer.from('From: a@pemkot.test\r\nSubject: Rapat\u0000 koordinasi penting\r\nMessage-ID: <nul-folder@pemkot.test>\r\n\r\nIsi.\r\n', 'latin1'));
+    const r = await service(office).fetch({ dariFolder: dir });
+    expect(r.baru).toHaveLength(2);
+    const rows = r.baru.map((a) => getIncoming(office.app.store(), a.id));
+    expect(rows[0]).toMatchObject({ messageId: '<bersarang@evil.test>', perihal: 'Bersarang' });
+    expect(rows[0]!.peringatan).toContain('terima.w.unparsable');
+    expect(rows[1]).toMatchObject({ messageId: '<nul-folder@pemkot.test>', perihal: 'Rapat\uFFFD koordinasi penting' });
+    expect(rows[1]!.peringatan).toContain('terima.w.nul');
+    // the same message under another name (other bytes) is known by its Message-ID
+    writeFileSync(join(dir, '3.eml'), `X-Salinan: 1\r\n${unparsable}`);
+    const again = await service(office).fetch({ dariFolder: dir });
+    expect(again.baru).toHaveLength(0);
+    expect(again.duplikat.map((d) => d.by).sort()).toEqual(['message_id', 'sha256', 'sha256']);
   });
 });
 
@@ -316,15 +364,30 @@ describe('security: forwarding targets, Maildir paths, kriptograms rejected only
         join(dir, '01.eml'),
         `From: Setda <setda@pemkot.test>\r\nTo: sandi@kominfo.test\r\nCc: ${DEMO_UNIT_MAILDIR}\r\nSubject: Sebelum galat\r\nMessage-ID: <sebelum-galat@pemkot.test>\r\n\r\nIsi.\r\n`,
       );
-      mkdirSync(join(dir, '02.eml')); // unreadable as a message: the run fails here (I/O)
-      await expectError(svc().fetch({ dariFolder: dir }), 'IO', 'common.writeFailed');
+      writeFileSync(join(dir, '02.eml'), 'From: Setda <setda@pemkot.test>\r\nSubject: Gagal diarsipkan\r\nMessage-ID: <gagal@pemkot.test>\r\n\r\nIsi.\r\n');
+      // the archive cannot write the second message: its temp folder is replaced by a file before it (I/O)
+      const tmp = join(office.home, 'arsip', 'surat-masuk', 'tmp');
+      const failing = (): TerimaService =>
+        terimaService(office.app, {
+          actor: 'sandiman-uji',
+          env: {},
+          passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }),
+          progress: (done) => {
+            if (done !== 1) return;
+            rmSync(tmp, { recursive: true, force: true });
+            writeFileSync(tmp, '');
+          },
+        });
+      await expectError(failing().fetch({ dariFolder: dir }), 'IO', 'common.writeFailed');
+      rmSync(tmp, { force: true });
       const row = [...listIncoming(office.app.store())].find((r) => r.perihal === 'Sebelum galat');
       expect(row, 'registered before the failure').toBeDefined();
       const steps = listIncomingSteps(office.app.store(), row!.id).filter((st) => st.langkah === 'teruskan');
       expect(steps).toHaveLength(1);
       expect(steps[0]!.data).toMatchObject({ ke: [DEMO_UNIT_MAILDIR] });
       // a second failing run forwards nothing twice
-      await expectError(svc().fetch({ dariFolder: dir }), 'IO', 'common.writeFailed');
+      await expectError(failing().fetch({ dariFolder: dir }), 'IO', 'common.writeFailed');
+      rmSync(tmp, { force: true });
       expect(listIncomingSteps(office.app.store(), row!.id).filter((st) => st.langkah === 'teruskan')).toHaveLength(1);
     } finally {
       office.patchConfig({ terima: {} });

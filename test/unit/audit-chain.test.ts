@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditHash, canonicalJson, GENESIS_HASH, verifyChain, type AuditRow } from '../../src/domain/audit.js';
+import { auditHash, BindingLedger, canonicalJson, checkCheckpoints, checkpointText, GENESIS_HASH, parseCheckpointText, rowHash, verifyChain, type AuditRow } from '../../src/domain/audit.js';
 
 function chain(n: number): AuditRow[] {
   const rows: AuditRow[] = [];
@@ -104,5 +104,53 @@ describe('verifyChain', () => {
     const result = verifyChain(stream());
     expect(result.ok).toBe(false);
     expect(read).toBe(3);
+  });
+});
+
+describe('BindingLedger and checkpoints (pure)', () => {
+  it('keeps the newest binding of each row; edited, unrecorded and removed rows are told apart', () => {
+    const l = new BindingLedger();
+    l.add({ id: 1, rows: canonicalJson([['t', 1, 'a'.repeat(64)], ['t', 2, 'b'.repeat(64)]]) });
+    l.add({ id: 2, rows: null });
+    l.add({ id: 3, rows: canonicalJson([['t', 1, 'c'.repeat(64)], ['t', 3, 'd'.repeat(64)]]) });
+    expect(l.check('t', 1, 'c'.repeat(64))).toBeNull();
+    expect(l.check('t', 2, 'x'.repeat(64))).toEqual({ kind: 'edited', table: 't', rowid: 2, eventId: 1 });
+    expect(l.check('t', 9, 'x'.repeat(64))).toEqual({ kind: 'unrecorded', table: 't', rowid: 9, eventId: null });
+    expect(l.removed(['t'])).toEqual([{ kind: 'removed', table: 't', rowid: 3, eventId: 3 }]);
+    expect(l.removed(['u'])).toEqual([]);
+  });
+
+  it('a row bound as removed and absent is fine; present again is unrecorded', () => {
+    const l = new BindingLedger();
+    l.add({ id: 1, rows: canonicalJson([['t', 1, 'a'.repeat(64)]]) });
+    l.add({ id: 2, rows: canonicalJson([['t', 1, null]]) });
+    expect(l.removed(['t'])).toEqual([]);
+    expect(l.check('t', 1, 'a'.repeat(64))).toMatchObject({ kind: 'unrecorded' });
+  });
+
+  it('rowHash: same content same hash whatever the column order; blobs and tables count', () => {
+    const a = rowHash('t', 1, { x: 1, y: 'z', b: Buffer.from([1, 2]) });
+    expect(rowHash('t', 1, { b: Buffer.from([1, 2]), y: 'z', x: 1 })).toBe(a);
+    expect(rowHash('u', 1, { x: 1, y: 'z', b: Buffer.from([1, 2]) })).not.toBe(a);
+    expect(rowHash('t', 1, { x: 1, y: 'z', b: Buffer.from([1, 3]) })).not.toBe(a);
+    expect(rowHash('t', 2, { x: 1, y: 'z', b: Buffer.from([1, 2]) })).not.toBe(a);
+  });
+
+  it('an event hash covers its row bindings, and events without bindings hash as before', () => {
+    const e = { id: 1, at: 'x', actor: 'a', action: 'b', entity: 'c', entityId: null, data: '{}' };
+    expect(auditHash(GENESIS_HASH, { ...e, rows: null })).toBe(auditHash(GENESIS_HASH, e));
+    expect(auditHash(GENESIS_HASH, { ...e, rows: '[]' })).not.toBe(auditHash(GENESIS_HASH, e));
+  });
+
+  it('checkpoint text round-trips; checkpoints are compared with the chain', () => {
+    const c = { id: 42, hash: 'f'.repeat(64), at: '2026-12-06T10:00:00.000Z' };
+    expect(parseCheckpointText(checkpointText(c))).toEqual(c);
+    expect(parseCheckpointText(checkpointText(c).replace('\n', '\r\n'))).toEqual(c);
+    expect(parseCheckpointText('sandi-audit-checkpoint v1\nid: x\n')).toBeNull();
+    const chain = new Map([[42, 'f'.repeat(64)], [43, 'e'.repeat(64)]]);
+    const at = (id: number) => chain.get(id) ?? null;
+    expect(checkCheckpoints([c], at)).toEqual([]);
+    expect(checkCheckpoints([{ ...c, id: 43 }], at)).toEqual([{ kind: 'differs', checkpoint: { ...c, id: 43 }, found: 'e'.repeat(64) }]);
+    expect(checkCheckpoints([{ ...c, id: 44 }], at)).toEqual([{ kind: 'missing', checkpoint: { ...c, id: 44 } }]);
   });
 });

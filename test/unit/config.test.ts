@@ -73,3 +73,68 @@ describe('home folder', () => {
     expect(resolveHome(undefined, { XDG_CONFIG_HOME: '/c' })).toBe('/c/sandi');
   });
 });
+
+describe('hostile config.json (issue 12, point 5)', () => {
+  const deep = (n: number): unknown => JSON.parse(`${'['.repeat(n)}${']'.repeat(n)}`);
+
+  it('refuses 5,000 nested arrays as the whole file or under a key: CONFIG naming the file and where, no stack overflow', () => {
+    const whole = errorOf(() => validateConfig(deep(5000), '/etc/sandi/config.json'));
+    expect(whole.key).toBe('config.tooDeep');
+    expect(whole.exitCode).toBe(78);
+    expect(whole.params['file']).toBe('/etc/sandi/config.json');
+    expect(String(whole.params['key'])).toMatch(/^\[0\]\[0\]/);
+    expect(String(whole.params['key']).length).toBeLessThan(140);
+
+    for (const k of ['terima', 'aduan', 'mailbox', 'rahasia']) {
+      const c = base();
+      c[k] = deep(5000);
+      const e = errorOf(() => validateConfig(c, 'f'));
+      expect(e.key, k).toBe('config.tooDeep');
+      expect(String(e.params['key']).startsWith(`${k}[0]`), String(e.params['key'])).toBe(true);
+    }
+  });
+
+  it('accepts nesting up to the limit and finds secret keys deep inside, in document order', () => {
+    const c = base();
+    c['terima'] = undefined;
+    let nested: Record<string, unknown> = { password: 'x' };
+    for (let i = 0; i < 20; i++) nested = { a: nested };
+    c['pdf'] = nested;
+    c['mailbox'] = { user: 'a@b', secret: 'y', imap: { host: 'h', port: 993, tls: 'tls' }, smtp: { host: 'h', port: 465, tls: 'tls' } };
+    const e = errorOf(() => validateConfig(JSON.parse(JSON.stringify(c)), 'f'));
+    expect(e.key).toBe('config.secretInFile');
+    expect(e.params['key']).toBe('mailbox.secret');
+  });
+
+  it('refuses a file over 1 MiB without parsing it', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const cfg = await import('../../src/config/config.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandi-cfg-'));
+    try {
+      const file = path.join(dir, 'config.json');
+      fs.writeFileSync(file, JSON.stringify({ ...base(), filler: 'x'.repeat(2 * 1024 * 1024) }));
+      const e = errorOf(() => cfg.loadConfig(file));
+      expect(e.key).toBe('config.tooLarge');
+      expect(e.exitCode).toBe(78);
+      expect(e.params['file']).toBe(file);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('jsonTooDeep', () => {
+  it('walks a million levels without recursion and names where the limit is passed', async () => {
+    const { jsonTooDeep, JSON_MAX_DEPTH } = await import('../../src/domain/json-limits.js');
+    const n = 1_000_000;
+    expect(jsonTooDeep(JSON.parse(`${'['.repeat(n)}${']'.repeat(n)}`))).toMatch(/^\[0\]/);
+    expect(jsonTooDeep({ a: [{ b: 1 }] })).toBeNull();
+    expect(jsonTooDeep('text')).toBeNull();
+    let ok: unknown = 1;
+    for (let i = 0; i < JSON_MAX_DEPTH; i++) ok = [ok];
+    expect(jsonTooDeep(ok)).toBeNull();
+    expect(jsonTooDeep({ x: ok })).toBe(`x${'[0]'.repeat(JSON_MAX_DEPTH - 1)}`);
+  });
+});

@@ -32,7 +32,7 @@ describe('openpgp.js security configuration', () => {
       allowInsecureDecryptionWithSigningKeys: false,
       allowInsecureVerificationWithReformattedKeys: false,
       allowMissingKeyFlags: false,
-      constantTimePKCS1Decryption: false,
+      constantTimePKCS1Decryption: true,
     });
     expect([...SECURITY_CONFIG.rejectHashAlgorithms].sort()).toEqual([enums.hash.md5, enums.hash.ripemd].sort());
     expect([...SECURITY_CONFIG.rejectMessageHashAlgorithms].sort()).toEqual([enums.hash.md5, enums.hash.ripemd, enums.hash.sha1].sort());

@@ -88,6 +88,13 @@ describe('packet framing', () => {
     // a first partial length below 512 is malformed
     await expect(readPacketHeader(new ByteReader(pieces(Buffer.from([0xd2, 0xe1]), 1)))).rejects.toMatchObject({ problem: 'malformed' });
   });
+
+  it('accepts partial lengths only on literal, compressed and encrypted data packets (RFC 9580 §4.2.1.4; issue 17 §1)', async () => {
+    const header = (tag: number) => readPacketHeader(new ByteReader(pieces(Buffer.from([0xc0 | tag, 0xe9]), 1)));
+    for (const tag of [8, 9, 11, 18, 20]) expect(await header(tag)).toEqual({ tag, kind: 'partial', length: 512 });
+    // padding, marker, signature, one-pass signature, PKESK, SKESK, MDC
+    for (const tag of [21, 10, 2, 4, 1, 3, 19]) await expect(header(tag), `tag ${tag}`).rejects.toMatchObject({ problem: 'malformed' });
+  });
 });
 
 describe('ASCII armor', () => {
@@ -196,6 +203,26 @@ describe('encrypted spool', () => {
       await expect(spool.replay(sink)).rejects.toBeInstanceOf(SpoolIntegrityError);
     } finally {
       await spool.destroy();
+    }
+  });
+
+  it('refuses a damaged last record before writing the first byte (issue 17 §3)', async () => {
+    for (const damage of ['flip', 'cut'] as const) {
+      const spool = await EncryptedSpool.create();
+      try {
+        await spool.write([randomBytes(5_500_000)]);
+        await spool.finish();
+        const f = readFileSync(spool.file);
+        if (damage === 'flip') f[f.length - 100] = f[f.length - 100]! ^ 1;
+        writeFileSync(spool.file, damage === 'flip' ? f : f.subarray(0, f.length - 50));
+        let written = 0;
+        const sink = new PassThrough();
+        sink.on('data', (c: Buffer) => (written += c.length));
+        await expect(spool.replay(sink), damage).rejects.toBeInstanceOf(SpoolIntegrityError);
+        expect(written, damage).toBe(0);
+      } finally {
+        await spool.destroy();
+      }
     }
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  forwardedTo,
+  refusalCode,
   DEFAULT_TERIMA_CONFIG,
   TARAKAN_STANDARDS,
   checkParaf,
@@ -196,5 +198,24 @@ describe('incoming kriptogram: rejected only for its own faults', () => {
     ['Konfidensial', null],
   ])('classification %j → %s', (v, want) => {
     expect(normaliseSifat(v)).toBe(want);
+  });
+});
+
+describe('forwarding: what was forwarded, and how a refusal exits', () => {
+  it('forwardedTo is the union of the accepted addresses of the teruskan steps (refused ones are not among them)', () => {
+    const steps = [
+      { langkah: 'teruskan', data: { ke: ['opd1@dinkes.test'], ditolak: [{ alamat: 'relay@elsewhere.test', balasan: '554 5.7.1', kode: 554 }] } },
+      { langkah: 'cetak', data: { penerima: ['x'] } },
+      { langkah: 'teruskan', data: { ke: ['OPD1@dinkes.test', 'opd2@disdik.test'] } },
+      { langkah: 'teruskan', data: null },
+    ];
+    expect(forwardedTo(steps)).toEqual(['opd1@dinkes.test', 'opd2@disdik.test']);
+    expect(forwardedTo([])).toEqual([]);
+  });
+  it('refusalCode: TEMPFAIL only when every refusal is 4xx', () => {
+    expect(refusalCode([450, 451])).toBe('TEMPFAIL');
+    expect(refusalCode([450, 554])).toBe('DATA');
+    expect(refusalCode([null])).toBe('DATA');
+    expect(refusalCode([])).toBe('DATA');
   });
 });

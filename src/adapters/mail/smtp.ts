@@ -46,6 +46,27 @@ export interface SendResult {
   response: string;
   accepted: string[];
   rejected: string[];
+  /** the server's reply to each refused recipient (RCPT TO), in the order refused */
+  rejectedReplies: RecipientReply[];
+}
+
+/** A recipient the server refused, with its reply to RCPT TO (e.g. "554 5.7.1 <x@y>: Relay access denied"). */
+export interface RecipientReply {
+  address: string;
+  response: string;
+  /** the reply code (554, 450, ...); null when the server's reply had none */
+  code: number | null;
+}
+
+/** The per-recipient refusals nodemailer collected (on a result, or on the error when all were refused). */
+export function recipientReplies(x: unknown, secrets: (string | undefined)[] = []): RecipientReply[] {
+  const list = (x as { rejectedErrors?: unknown } | null | undefined)?.rejectedErrors;
+  if (!Array.isArray(list)) return [];
+  return list.map((e: { recipient?: unknown; response?: unknown; responseCode?: unknown; message?: unknown }) => ({
+    address: typeof e.recipient === 'string' ? e.recipient : '',
+    response: redact(typeof e.response === 'string' ? e.response : typeof e.message === 'string' ? e.message : '', secrets),
+    code: typeof e.responseCode === 'number' ? e.responseCode : null,
+  }));
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -99,6 +120,7 @@ export async function sendRaw(settings: SmtpSettings, input: SendRawInput): Prom
       response: String(info.response),
       accepted: info.accepted.map(String),
       rejected: info.rejected.map(String),
+      rejectedReplies: recipientReplies(info, [settings.password]),
     };
   } catch (e) {
     throw mapSmtpError(e, ep, [settings.password]);
@@ -112,7 +134,12 @@ export function mapSmtpError(e: unknown, ep: Endpoint, secrets: (string | undefi
   const connection = mapConnectionError(e, ep, secrets);
   if (connection !== undefined) return connection;
   const err = (e ?? {}) as { responseCode?: unknown; response?: unknown; message?: unknown; code?: unknown };
-  const response = redact(typeof err.response === 'string' ? err.response : String(err.message ?? e), secrets);
+  const refused = recipientReplies(e, secrets);
+  // every recipient refused: name each with its own reply (they may differ), not only the last
+  const response =
+    refused.length > 1
+      ? refused.map((r) => `${r.address}: ${r.response}`).join('; ')
+      : redact(typeof err.response === 'string' ? err.response : String(err.message ?? e), secrets);
   if (typeof err.responseCode === 'number') {
     if (err.responseCode >= 500) return new SandiError('DATA', 'mail.smtpRejected', { response }, { hint: 'mail.smtpRejected.hint', cause: e });
     if (err.responseCode >= 400) return new SandiError('TEMPFAIL', 'mail.smtpDeferred', { response }, { hint: 'mail.smtpDeferred.hint', cause: e });

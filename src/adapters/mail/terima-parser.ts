@@ -60,17 +60,57 @@ function brokenMultipart(head: Buffer, mail: ParsedMail): boolean {
  * are hashed and dropped. `tail` is the last few KB of the raw message (to check the closing boundary).
  */
 export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: boolean; tail?: Buffer } = {}): Promise<ParsedIncoming> {
+  const parsed = await parseWithParser(raw, opts);
+  return keepNul(parsed);
+}
+
+/** The first bytes of a message kept aside while it is parsed: its header, to read when the parser cannot. */
+const HEAD_BYTES = 64 * 1024;
+
+async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean; tail?: Buffer }): Promise<ParsedIncoming> {
   const warnings: string[] = [];
   let mail: ParsedMail;
+  // the header as the raw bytes say it (the parser may fail, or drop a field it cannot read)
+  let head: Buffer = Buffer.isBuffer(raw) ? raw.subarray(0, HEAD_BYTES) : Buffer.alloc(0);
+  // piped into the parser first (synchronously, inside simpleParser): a second 'data' listener then sees
+  // the same chunks without taking any from the parser
+  const parsing = simpleParser(Buffer.isBuffer(raw) ? raw : raw, { checksumAlgo: 'sha256', skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+  if (!Buffer.isBuffer(raw)) {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    const onData = (c: Buffer | string): void => {
+      if (n >= HEAD_BYTES) return;
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      chunks.push(b.subarray(0, HEAD_BYTES - n));
+      n += Math.min(b.length, HEAD_BYTES - n);
+      head = Buffer.concat(chunks);
+    };
+    raw.on('data', onData);
+  }
   try {
-    mail = await simpleParser(Buffer.isBuffer(raw) ? raw : raw, { checksumAlgo: 'sha256', skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+    mail = await parsing;
   } catch {
     if (raw instanceof Readable) raw.destroy();
-    return { from: null, to: [], cc: [], subject: null, date: null, messageId: null, text: null, html: false, attachments: [], pgp: false, warnings: ['terima.w.unparsable'] };
+    // what the raw header says is kept: a message that cannot be parsed is still found by its Message-ID
+    const h = rawHeaderFields(head);
+    const messageId = h.messageId;
+    return {
+      from: h.from,
+      to: splitAddressList(h.to),
+      cc: splitAddressList(h.cc),
+      subject: h.subject,
+      date: null,
+      messageId,
+      text: null,
+      html: false,
+      attachments: [],
+      pgp: false,
+      warnings: ['terima.w.unparsable', ...(messageId === null ? ['terima.w.noMessageId'] : [])],
+    };
   }
   const from = addresses(mail.from)[0] ?? null;
   if (from === null) warnings.push('terima.w.noFrom');
-  const messageId = typeof mail.messageId === 'string' && mail.messageId.length > 0 ? mail.messageId : null;
+  const messageId = typeof mail.messageId === 'string' && mail.messageId.length > 0 ? mail.messageId : rawHeaderFields(head).messageId;
   if (messageId === null) warnings.push('terima.w.noMessageId');
   // mailparser puts the moment of parsing in place of a Date header it cannot read: take that as no date
   const dateLine = mail.headerLines.find((h) => h.key === 'date')?.line.replace(/^date\s*:\s*/i, '');
@@ -118,4 +158,84 @@ export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: bo
 export function bareAddress(s: string): string {
   const m = /<([^>]+)>\s*$/.exec(s);
   return (m?.[1] ?? s).trim();
+}
+
+/**
+ * The fields of a raw header block (up to the first empty line), unfolded, as the bytes say them (no
+ * decoding of encoded words): for a message the parser cannot read. The first occurrence of each counts.
+ */
+export function rawHeaderFields(head: Buffer): { messageId: string | null; subject: string | null; from: string | null; to: string | null; cc: string | null } {
+  const text = head.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const block = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  // bytes as UTF-8 where they are (most mail), else as they are (latin1)
+  const asText = (v: string): string => {
+    const b = Buffer.from(v, 'latin1');
+    const u = b.toString('utf8');
+    return u.includes('\uFFFD') ? v : u;
+  };
+  const field = (name: string): string | null => {
+    const m = new RegExp(`^${name}[ \\t]*:[ \\t]*(.*)$`, 'im').exec(block);
+    const v = m?.[1]?.trim();
+    return v === undefined || v.length === 0 ? null : asText(v);
+  };
+  const id = field('Message-ID');
+  const bracketed = id === null ? null : (/<[^<>\s]+>/.exec(id)?.[0] ?? null);
+  return { messageId: bracketed ?? (id !== null && /^[^\s<>]+@[^\s<>]+$/.test(id) ? `<${id}>` : null), subject: field('Subject'), from: field('From'), to: field('To'), cc: field('Cc') };
+}
+
+/**
+ * A NUL byte is kept, not cut: it is shown as U+FFFD in every field read from the message (a C string
+ * consumer — a terminal, a PDF library, a SQL shell — would end the text there), with a warning.
+ */
+function keepNul(p: ParsedIncoming): ParsedIncoming {
+  let found = false;
+  const fix = (v: string): string => {
+    if (!v.includes('\u0000')) return v;
+    found = true;
+    return v.replace(/\u0000/g, '\uFFFD');
+  };
+  const fixN = (v: string | null): string | null => (v === null ? null : fix(v));
+  const out: ParsedIncoming = {
+    ...p,
+    from: fixN(p.from),
+    to: p.to.map(fix),
+    cc: p.cc.map(fix),
+    subject: fixN(p.subject),
+    messageId: fixN(p.messageId),
+    text: fixN(p.text),
+    attachments: p.attachments.map((a) => ({ ...a, name: fix(a.name) })),
+  };
+  if (found && !out.warnings.includes('terima.w.nul')) out.warnings = [...out.warnings, 'terima.w.nul'];
+  return out;
+}
+
+/** A raw address-list header split at the commas outside quotes, comments and angle brackets. */
+export function splitAddressList(v: string | null): string[] {
+  if (v === null) return [];
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let depth = 0; // inside <...> or (...)
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i] as string;
+    if (quoted) {
+      if (c === '\\') {
+        cur += c + (v[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '<' || c === '(') depth++;
+    else if ((c === '>' || c === ')') && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      if (cur.trim().length > 0) out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur.trim().length > 0) out.push(cur.trim());
+  return out;
 }

@@ -8,7 +8,7 @@ import type * as openpgp from 'openpgp';
 import { SandiError } from '../../errors.js';
 import { openJson, sealJson } from './sealed-json.js';
 import { unlockPrivateKey } from './keys.js';
-import type { IdentitasPelapor } from '../../domain/aduan.js';
+import { pelaporProblem, type IdentitasPelapor } from '../../domain/aduan.js';
 
 export interface PelaporBinding {
   kanal: string;
@@ -18,6 +18,12 @@ export interface PelaporBinding {
 interface Payload extends PelaporBinding {
   v: 1;
   pelapor: IdentitasPelapor;
+}
+
+function isPayload(x: unknown): x is Payload {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
+  const p = (x as Record<string, unknown>)['pelapor'];
+  return p !== null && typeof p === 'object' && !Array.isArray(p) && pelaporProblem(p) === null;
 }
 
 /** Encrypt an identity for one complaint to the archive key's public armor. */
@@ -36,13 +42,16 @@ export function unlockArchive(secretArmored: string, passphrase: string, label: 
 
 /** Decrypt an identity and check it belongs to `binding`'s complaint. */
 export async function decryptPelapor(blob: Uint8Array, binding: PelaporBinding & { nomor: string }, key: ArchiveSecret): Promise<IdentitasPelapor> {
-  let payload: Payload;
+  let opened: unknown;
   try {
-    payload = (await openJson(blob, key)) as Payload;
+    opened = await openJson(blob, key);
   } catch (e) {
     // openpgp's text is dropped: damaged, or encrypted to another key
     throw new SandiError('INTEGRITY', 'aduan.pelaporUnreadable', { nomor: binding.nomor }, { hint: 'aduan.pelaporUnreadable.hint', cause: e instanceof Error ? e.name : undefined });
   }
+  // anyone with the archive public key can seal a record: check its shape before using any field
+  if (!isPayload(opened)) throw new SandiError('INTEGRITY', 'aduan.pelaporUnreadable', { nomor: binding.nomor }, { hint: 'aduan.pelaporUnreadable.hint' });
+  const payload = opened;
   if (payload.v !== 1 || payload.kanal !== binding.kanal || payload.nomorPelacakan !== binding.nomorPelacakan) {
     throw new SandiError('INTEGRITY', 'aduan.pelaporWrongRow', { nomor: binding.nomor });
   }

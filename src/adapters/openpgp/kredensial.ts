@@ -57,6 +57,7 @@ export function credentialFiles(dir: string): CredentialFiles {
       const p = path(id);
       let armored: string;
       if (!existsSync(p)) throw new SandiError('NOT_FOUND', 'akun.entryMissing', { path: p }, { hint: 'akun.entryMissing.hint' });
+      assertPrivateMode(dir, true);
       assertPrivateMode(p, false);
       try {
         armored = readFileSync(p, 'utf8');

@@ -178,6 +178,16 @@ parentPort.on('message', (m) => {
         parentPort.postMessage({ k: 'reply', id: m.id, d, n: r.n, last: r.last }, [d.buffer]);
         break;
       }
+      case 'spVerify': {
+        // every record read and authenticated, the plaintext dropped; then back to the start for the replay
+        if (sp === null || !sp.finished) throw new Error('SPOOL:not finished');
+        sp.readIndex = 0; sp.readPos = 0;
+        for (let i = 0; i < sp.index; i++) releaseNow(spoolRecord(i).plain);
+        if (sp.readPos !== sp.offset) throw new Error('SPOOL:records missing');
+        sp.readIndex = 0; sp.readPos = 0;
+        parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) });
+        break;
+      }
       case 'spClose': if (sp !== null) { sp.key.fill(0); sp = null; } parentPort.postMessage({ k: 'reply', id: m.id, d: new Uint8Array(0) }); break;
     }
   } catch (e) {
@@ -408,6 +418,14 @@ export class OffThreadHasher {
   async spoolRead(i: number): Promise<SpoolRecord> {
     const m = await this.requestRaw({ k: 'spRead', i });
     return { plain: Buffer.from(m.d!.buffer, m.d!.byteOffset, m.n), last: m.last! };
+  }
+
+  /**
+   * Read and authenticate every record without handing out any plaintext (SpoolWorkerError when one is
+   * not authentic); reading then starts again at record 0.
+   */
+  async spoolVerify(): Promise<void> {
+    await this.requestRaw({ k: 'spVerify' });
   }
 
   /** Forget the spool key (also gone when the worker ends). */

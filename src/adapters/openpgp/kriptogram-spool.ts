@@ -146,9 +146,17 @@ export class EncryptedSpool {
     this.finished = true;
   }
 
-  /** Decrypt every record in order into `out` (with backpressure); returns the bytes written. */
+  /**
+   * Decrypt every record in order into `out` (with backpressure); returns the bytes written. The whole
+   * spool is read and authenticated first (issue 17 §3): a damaged record refuses it before the first
+   * output byte, not after the records before it were written. (Each record is authenticated again as it
+   * is written: only a change made to the 0600 file in between could still stop the output midway.)
+   */
   async replay(out: Writable): Promise<number> {
     if (this.fh === null || !this.finished) throw new Error('spool not finished');
+    await this.worker.spoolVerify().catch((e: unknown) => {
+      throw e instanceof SpoolWorkerError ? new SpoolIntegrityError(e.message) : e;
+    });
     let written = 0;
     const read = (i: number): Promise<SpoolRecord> =>
       this.worker.spoolRead(i).catch((e: unknown) => {

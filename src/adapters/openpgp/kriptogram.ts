@@ -85,7 +85,11 @@ export const SECURITY_CONFIG = Object.freeze({
   allowInsecureDecryptionWithSigningKeys: false,
   allowInsecureVerificationWithReformattedKeys: false,
   allowMissingKeyFlags: false,
-  constantTimePKCS1Decryption: false,
+  /**
+   * RSA: a PKESK whose PKCS#1 padding or checksum is bad yields a random session key instead of an error,
+   * so a forged one ends like any modified kriptogram, at the MDC (no Bleichenbacher oracle; issue 17 §2)
+   */
+  constantTimePKCS1Decryption: true,
 } satisfies openpgp.PartialConfig);
 
 const CONFIG: openpgp.PartialConfig = SECURITY_CONFIG;
@@ -632,6 +636,17 @@ async function* decompress(source: AsyncIterable<Buffer>, algo: number, limit: n
     failure = e;
   });
   const ended = new Promise<void>((resolve) => z.once('end', resolve));
+  // zlib never calls back a write or an end after an error (broken data hung here): wait for either
+  const step = (op: (done: () => void) => void): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (failure !== null) return resolve();
+      const onError = (): void => resolve();
+      z.once('error', onError);
+      op(() => {
+        z.off('error', onError);
+        resolve();
+      });
+    });
   const drainQueue = function* (): Generator<Buffer> {
     if (failure !== null) throw new PacketFormatError('malformed', `compressed data: ${(failure).message}`);
     while (queue.length > 0) {
@@ -646,11 +661,11 @@ async function* decompress(source: AsyncIterable<Buffer>, algo: number, limit: n
       // feed in small slices so a highly compressed slice expands to at most a few MB before we check
       for (let off = 0; off < chunk.length; off += 16 * 1024) {
         const slice = chunk.subarray(off, off + 16 * 1024);
-        await new Promise<void>((resolve) => z.write(slice, () => resolve()));
+        await step((done) => z.write(slice, () => done()));
         yield* drainQueue();
       }
     }
-    await new Promise<void>((resolve) => z.end(() => resolve()));
+    await step((done) => z.end(() => done()));
     if (failure === null) await Promise.race([ended, new Promise<void>((r) => z.once('close', r))]);
     yield* drainQueue();
   } finally {
@@ -849,7 +864,16 @@ async function acceptPeerCiphers(keys: openpgp.PrivateKey[], date: Date): Promis
   }
 }
 
-async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date: Date): Promise<{ data: Uint8Array; bits: number }> {
+interface SessionKey {
+  data: Uint8Array;
+  bits: number;
+}
+
+/**
+ * The session keys our keys open from the PKESKs. For RSA (constantTimePKCS1Decryption) openpgp.js gives
+ * one per AES size, all but one (or all, if the PKESK was forged) random: pickSessionKey chooses.
+ */
+async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date: Date): Promise<SessionKey[]> {
   const ours = new Set(keys.flatMap((k) => k.getKeyIDs().map((id) => id.toHex().toUpperCase())));
   const ids = pkeskKeyIds(pkesks);
   const addressed = ids.some((id) => id === '0000000000000000' || ours.has(id));
@@ -862,16 +886,49 @@ async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date:
     const message = await openpgp.readMessage({ binaryMessage: Buffer.concat(pkesks), config: CONFIG });
     found = await openpgp.decryptSessionKeys({ message, decryptionKeys: keys, date, config: CONFIG });
   } catch (e) {
-    // the session key decrypted with a sound checksum, but its cipher id is unknown to openpgp.js (Camellia, IDEA, …)
+    // the session key opened with a sound checksum, but its cipher id is unknown to openpgp.js (Camellia,
+    // IDEA, …): said as such. (RSA goes the constant-time way, which never reaches here with it: no oracle.)
     if (/Invalid enum value/.test(reason(e))) throw new SandiError('DATA', 'kriptogram.cipherUnknown', {}, { cause: e });
-    throw new SandiError('INTEGRITY', 'kriptogram.sessionKeyDamaged', {}, { cause: e });
+    // one answer for a session key that cannot be opened and for one that opens but does not fit the
+    // data (issue 17 §2): both are a modified kriptogram
+    throw new SandiError('INTEGRITY', 'kriptogram.tampered', {}, { cause: e });
   }
+  const keysFound: SessionKey[] = [];
   for (const f of found) {
     const bits = f.algorithm === null ? undefined : AES_BITS[f.algorithm];
-    if (bits !== undefined && f.data.length * 8 === bits) return { data: f.data, bits };
+    if (bits !== undefined && f.data.length * 8 === bits) keysFound.push({ data: f.data, bits });
   }
+  if (keysFound.length > 0) return keysFound;
   const algo = found[0]?.algorithm ?? 'unknown';
   throw new SandiError('DATA', 'kriptogram.cipherUnsupported', { algorithm: CIPHER_NAMES[algo] ?? algo });
+}
+
+/**
+ * Of several session keys, the one whose CFB quick check holds (prefix octets 17–18 repeat 15–16); the
+ * first if none does: a key that does not fit then ends, like any modification, at the MDC. Every
+ * candidate is tried, and the quick check is never reported (it would be an oracle).
+ */
+function pickSessionKey(candidates: SessionKey[], head: Buffer[]): SessionKey {
+  if (candidates.length === 1) return candidates[0]!;
+  const firstPieces: Buffer[] = [];
+  let have = 0;
+  for (const h of head) {
+    if (have >= 32) break;
+    firstPieces.push(h);
+    have += h.length;
+  }
+  const first = Buffer.concat(firstPieces).subarray(0, 32);
+  let chosen = candidates[0]!;
+  let found = false;
+  for (const c of candidates) {
+    const p = first.length === 32 ? new CfbDecipher(c.data).update(first) : Buffer.alloc(0);
+    const fits = p.length === 32 && p[14] === p[16] && p[15] === p[17];
+    if (fits && !found) {
+      chosen = c;
+      found = true;
+    }
+  }
+  return chosen;
 }
 
 /**
@@ -1122,7 +1179,7 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
   try {
     const { pkesks, seipd } = await readOuter(outer);
     if (pkesks.length === 0) throw new SandiError('PERMISSION', 'kriptogram.notAddressedToUs', { recipients: '' });
-    const sk = await sessionKeyFor(pkesks, privateKeys, date);
+    const sessionKeys = await sessionKeyFor(pkesks, privateKeys, date);
     // the ciphertext in groups of CIPHERTEXT_GROUP bytes, not joined: the decipher copies them once anyway
     const groups = packetBodyParts(outer, seipd.header, CIPHERTEXT_GROUP)[Symbol.asyncIterator]();
     const first = await groups.next();
@@ -1133,7 +1190,7 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
     if (version === 2) throw new PacketFormatError('unsupported', 'SEIPD version 2 (AEAD)');
     if (version !== 1) throw new PacketFormatError('malformed', `SEIPD version ${version}`);
     head[0] = head[0]!.subarray(1);
-    const key = Buffer.from(sk.data);
+    const key = Buffer.from(pickSessionKey(sessionKeys, head).data);
     // created here, not inside the generator (which starts lazily), so the key copy can be wiped now
     const decipher = new CfbDecipher(key);
     key.fill(0);
@@ -1153,12 +1210,17 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
     };
     try {
       await parseInner(new ByteReader(plaintext), st, 0);
-      // the plaintext generator checks the MDC when it ends; make sure it has
-      for await (const _ of plaintext) throw new PacketFormatError('malformed', 'data after the last packet');
+      // the plaintext generator checks the MDC when it ends; make sure it has (without closing it early)
+      if ((await plaintext.next()).done !== true) throw new PacketFormatError('malformed', 'data after the last packet');
     } catch (e) {
-      // an inner problem may be the visible symptom of tampering or truncation: read to the end so the
-      // MDC / truncation verdict (the more precise one) wins
-      if (e instanceof TamperedError || (e instanceof PacketFormatError && e.problem === 'truncated')) throw e;
+      // Issue 17 §1: no verdict on the plaintext before the MDC is checked. On modified ciphertext an inner
+      // error (truncated, malformed, unsupported, a refused signature type, a decompression bound) says
+      // what the decrypted bytes were, so read to the end first: the MDC failure (or the ciphertext's own
+      // truncation, a fact the sender of the ciphertext knows anyway) is thrown from there, one answer for
+      // all. Only with the MDC intact is the inner error the sender's own, and reported as it is. An error
+      // of the plaintext generator itself has ended it: nothing is left to read and it is thrown as it is.
+      // A spool that cannot be written is the office's disk, not the message: reported at once.
+      if (spoolIoError(e, spoolParent) !== null) throw e;
       for await (const _ of plaintext) void _;
       throw e;
     }

@@ -19,6 +19,9 @@ export const TAG = {
   PADDING: 21,
 } as const;
 
+/** The packet types that may have partial body lengths (RFC 9580 §4.2.1.4): literal, compressed, encrypted data. */
+export const PARTIAL_LENGTH_TAGS: ReadonlySet<number> = new Set([TAG.COMPRESSED, TAG.SYM_ENCRYPTED, TAG.LITERAL, TAG.SEIPD, TAG.AEAD_ENCRYPTED]);
+
 export type FormatProblem = 'malformed' | 'truncated' | 'unsupported';
 
 /** A framing problem found while reading; the kriptogram adapter maps it to a SandiError. */
@@ -220,6 +223,11 @@ export async function readPacketHeader(r: ByteReader): Promise<PacketHeader | nu
   if ((first & 0x40) !== 0) {
     const tag = first & 0x3f;
     const len = await readNewLength(r);
+    if (len.kind === 'partial' && !PARTIAL_LENGTH_TAGS.has(tag)) {
+      // RFC 9580 §4.2.1.4: partial lengths only for data packets (literal, compressed, encrypted); a
+      // padding or signature packet of unbounded length let a forged message probe decrypted bytes
+      throw new PacketFormatError('malformed', `partial body length on packet ${tag}`);
+    }
     if (len.kind === 'partial' && len.length < 512) {
       // RFC 9580 §4.2.1.4: the first partial length must be at least 512 octets
       throw new PacketFormatError('malformed', 'first partial body length below 512');

@@ -6,6 +6,7 @@
  */
 import * as openpgp from 'openpgp';
 import { SECURITY_CONFIG } from './kriptogram.js';
+import { JSON_MAX_DEPTH, jsonTooDeep } from '../../domain/json-limits.js';
 
 const CONFIG: openpgp.PartialConfig = SECURITY_CONFIG;
 
@@ -33,12 +34,18 @@ export async function sealJson(value: unknown, publicArmored: string, now: Date,
   return encryptAs({ message, encryptionKeys, format, date: now, config: CONFIG });
 }
 
-/** Open a sealed record (binary or armored) with an unlocked key; throws openpgp's or JSON's error as is. */
+/**
+ * Open a sealed record (binary or armored) with an unlocked key; throws openpgp's or JSON's error as is, and an
+ * Error for JSON nested deeper than JSON_MAX_DEPTH (anyone with the public key can seal one; callers check the
+ * shape of what they get, and nothing may overflow the stack walking it).
+ */
 export async function openJson(sealed: Uint8Array | string, key: openpgp.PrivateKey): Promise<unknown> {
   const message =
     typeof sealed === 'string'
       ? await openpgp.readMessage({ armoredMessage: sealed, config: CONFIG })
       : await openpgp.readMessage({ binaryMessage: sealed, config: CONFIG });
   const { data } = await decryptText({ message, decryptionKeys: key, format: 'utf8', config: CONFIG });
-  return JSON.parse(data) as unknown;
+  const value = JSON.parse(data) as unknown;
+  if (jsonTooDeep(value) !== null) throw new Error(`sealed record nested deeper than ${JSON_MAX_DEPTH} levels`);
+  return value;
 }

@@ -7,11 +7,15 @@ import { migration005 } from './migration-005-akun.js';
 import { migration004Terima } from './migration-004-terima.js';
 import { migration006Agenda } from './migration-006-agenda.js';
 import { migration007Aduan } from './migration-007-aduan.js';
+import { migration008AuditBinding } from './migration-008-audit-binding.js';
+import type { Db } from './driver.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work after the SQL, in the same transaction (rows that need code, such as hashes). */
+  run?: (db: Db) => void;
 }
 
 
@@ -452,4 +456,5 @@ export const migrations: Migration[] = [
   migration005,
   migration006Agenda,
   migration007Aduan,
+  migration008AuditBinding,
 ];

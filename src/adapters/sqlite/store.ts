@@ -8,7 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { migrations } from './migrations.js';
-import { auditHash, canonicalJson, GENESIS_HASH, type AuditRow } from '../../domain/audit.js';
+import { privateDatabaseFile } from '../private-modes.js';
+import type { AuditRow } from '../../domain/audit.js';
+import { appendAuditEvent, installChangeCapture, takeChangedRows } from './audit-binding.js';
 
 export type Db = DriverDb;
 
@@ -34,8 +36,12 @@ export interface Store {
 
 export interface WriteTx {
   readonly db: Db;
-  /** Append one event to the hash-chained audit log; `at` comes from the caller's clock. */
-  audit(at: Date, event: AuditEvent): AuditRow;
+  /**
+   * Append one event to the hash-chained audit log; `at` comes from the caller's clock. The events of a
+   * transaction are chained when its work is done, the last one carrying the hashes of every register row
+   * the transaction changed (src/adapters/sqlite/audit-binding.ts).
+   */
+  audit(at: Date, event: AuditEvent): void;
   /** Next gapless number of a register for a year (1, 2, 3, ...). */
   nextNumber(buku: string, tahun: number): number;
 }
@@ -63,6 +69,7 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
   let db: Db;
   try {
     if (!opts.readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    privateDatabaseFile(path, !opts.readonly); // 0600 before SQLite makes it (or its -wal/-shm) with the umask's mode
     db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (e) {
     throw new SandiError('IO', 'store.openFailed', { path, reason: (e as Error).message }, { cause: e });
@@ -85,31 +92,37 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
     throw new SandiError('IO', 'store.openFailed', { path, reason: (e as Error).message }, { cause: e });
   }
 
-  const lastAudit = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
-  const insertAudit = db.prepare(
-    'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  if (!opts.readonly) {
+    try {
+      installChangeCapture(db);
+    } catch (e) {
+      db.close();
+      throw mapSqliteError(e);
+    }
+  }
   const getSeq = db.prepare<[string, number], { terakhir: number }>('SELECT terakhir FROM nomor_urut WHERE buku = ? AND tahun = ?');
   const insertSeq = db.prepare('INSERT INTO nomor_urut (buku, tahun, terakhir) VALUES (?, ?, 1)');
   const bumpSeq = db.prepare('UPDATE nomor_urut SET terakhir = terakhir + 1 WHERE buku = ? AND tahun = ?');
 
+  // Events of the running (outermost) write, chained at its end so that the last one can carry the settled
+  // hashes of every row the write changed.
+  let pending: { at: Date; event: AuditEvent }[] = [];
+  let depth = 0;
+  const flush = (): void => {
+    const rows = takeChangedRows(db);
+    const events = pending;
+    pending = [];
+    if (events.length === 0 && rows.length === 0) return;
+    // rows changed with no event of their own (a write outside write(), or a step that records none): bound
+    // under an event that says so, never silently
+    if (events.length === 0) events.push({ at: new Date(), event: { actor: 'sandi', action: 'audit.baris', entity: 'audit_log', data: {} } });
+    events.forEach((e, i) => appendAuditEvent(db, e.at, e.event, i === events.length - 1 ? rows : null));
+  };
+
   const tx: WriteTx = {
     db,
     audit(at, event) {
-      const last = lastAudit.get();
-      const prevHash = last?.hash ?? GENESIS_HASH;
-      const content = {
-        id: (last?.id ?? 0) + 1,
-        at: at.toISOString(),
-        actor: event.actor,
-        action: event.action,
-        entity: event.entity,
-        entityId: event.entityId ?? null,
-        data: canonicalJson(event.data ?? {}),
-      };
-      const hash = auditHash(prevHash, content);
-      insertAudit.run(content.id, content.at, content.actor, content.action, content.entity, content.entityId, content.data, prevHash, hash);
-      return { ...content, prevHash, hash };
+      pending.push({ at, event });
     },
     nextNumber(buku, tahun) {
       const row = getSeq.get(buku, tahun);
@@ -122,24 +135,40 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
     },
   };
 
+  // a database opened read-only may predate migration 8
+  const hasRowsColumn = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM pragma_table_info('audit_log') WHERE name = 'rows'").get()?.n === 1;
+
   return {
     db,
     path,
     write<T>(fn: (t: WriteTx) => T): T {
+      const outer = depth === 0;
       try {
-        return db.transaction(fn).immediate(tx);
+        return db
+          .transaction((t: WriteTx) => {
+            depth++;
+            try {
+              const result = fn(t);
+              if (outer) flush();
+              return result;
+            } finally {
+              depth--;
+            }
+          })
+          .immediate(tx);
       } catch (e) {
+        if (outer) pending = [];
         throw mapSqliteError(e);
       }
     },
     *auditRows() {
       const it = db
-        .prepare<[], { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; data: string; prev_hash: string; hash: string }>(
-          'SELECT id, at, actor, action, entity, entity_id, data, prev_hash, hash FROM audit_log ORDER BY id',
+        .prepare<[], { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; data: string; prev_hash: string; hash: string; rows: string | null }>(
+          `SELECT id, at, actor, action, entity, entity_id, data, prev_hash, hash, ${hasRowsColumn ? 'rows' : 'NULL AS rows'} FROM audit_log ORDER BY id`,
         )
         .iterate();
       for (const r of it) {
-        yield { id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, data: r.data, prevHash: r.prev_hash, hash: r.hash };
+        yield { id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, data: r.data, prevHash: r.prev_hash, hash: r.hash, rows: r.rows };
       }
     },
     auditHighestIssuedId() {
@@ -151,6 +180,12 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Stor
       }
     },
     close() {
+      // rows changed outside write() since the last write are bound before the connection goes
+      try {
+        if (!opts.readonly && db.open) db.transaction(flush).immediate();
+      } catch {
+        /* best effort: `audit periksa` reports such rows as unrecorded */
+      }
       db.close();
     },
   };
@@ -202,6 +237,7 @@ function migrate(db: Db, path: string): void {
       const now = db.pragma('user_version', { simple: true }) as number;
       if (m.version <= now) return;
       db.exec(m.sql);
+      m.run?.(db);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }

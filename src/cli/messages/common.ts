@@ -20,6 +20,9 @@ export const common: Catalog = {
     'main.opt.noInput': 'jangan pernah bertanya; gagal dengan menyebut opsi yang kurang',
     'main.opt.lang': 'bahasa antarmuka: id (bawaan) atau en; juga SANDI_LANG',
     'main.opt.debug': 'tampilkan rincian teknis galat',
+    'main.opt.help': 'tampilkan bantuan perintah ini',
+    'main.opt.version': 'tampilkan nomor versi',
+    'main.help.command': 'tampilkan bantuan untuk perintah',
   },
   en: {
     'common.errorPrefix': 'Error',
@@ -39,5 +42,8 @@ export const common: Catalog = {
     'main.opt.noInput': 'never prompt; fail naming the missing options',
     'main.opt.lang': 'interface language: id (default) or en; also SANDI_LANG',
     'main.opt.debug': 'show technical details of errors',
+    'main.opt.help': 'display help for command',
+    'main.opt.version': 'output the version number',
+    'main.help.command': 'display help for command',
   },
 };

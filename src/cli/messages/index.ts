@@ -13,6 +13,7 @@ import { terima } from './terima.js';
 import { akun } from './akun.js';
 import { kirim } from './kirim.js';
 import { aduan } from './aduan.js';
+import { audit } from './audit.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -20,7 +21,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {

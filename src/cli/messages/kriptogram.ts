@@ -15,7 +15,7 @@ import type { Catalog } from './index.js';
 export const kriptogram: Catalog = {
   id: {
     'kriptogram.tampered':
-      'Kriptogram ditolak: isinya telah diubah (pemeriksaan integritas MDC gagal). Tidak ada isi yang dibuka.',
+      'Kriptogram ditolak: isinya telah diubah atau rusak (pemeriksaan integritas gagal). Tidak ada isi yang dibuka.',
     'kriptogram.tampered.hint': 'Minta pengirim mengirim ulang; jangan gunakan salinan ini.',
     'kriptogram.truncated': 'Kriptogram ditolak: berkasnya terpotong (tidak lengkap). Tidak ada isi yang dibuka.',
     'kriptogram.truncated.hint': 'Unduh atau salin ulang pesan secara utuh, lalu coba lagi.',
@@ -85,7 +85,7 @@ export const kriptogram: Catalog = {
     'kriptogram.status.revoked': 'kunci dicabut',
   },
   en: {
-    'kriptogram.tampered': 'Kriptogram refused: its content was modified (MDC integrity check failed). Nothing was released.',
+    'kriptogram.tampered': 'Kriptogram refused: it was modified or damaged (the integrity check failed). Nothing was released.',
     'kriptogram.tampered.hint': 'Ask the sender to send it again; do not use this copy.',
     'kriptogram.truncated': 'Kriptogram refused: the file is truncated (incomplete). Nothing was released.',
     'kriptogram.truncated.hint': 'Download or copy the message again in full, then retry.',
