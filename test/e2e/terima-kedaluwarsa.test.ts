@@ -83,6 +83,19 @@ describeWith('gpg', HAVE_GPG, 'an expired signer end to end', () => {
     expect(row.status).toBe('ditolak');
     const signers = (typeof row.penanda_tangan === 'string' ? JSON.parse(row.penanda_tangan) : row.penanda_tangan) as { status: string; validAtCreated: boolean }[];
     expect(signers.map((s) => [s.status, s.validAtCreated])).toEqual([['kedaluwarsa', true]]);
+    // the same kriptogram in another mail: the text report says when the key expired and that the time is a claim
+    const dir2 = join(home.dir, 'masuk-lama-2');
+    mkdirSync(dir2);
+    const mail2 = buildPgpMime(
+      { from: { address: 'lama@dinas.test' }, to: [{ address: 'sandi@kominfo.test' }], subject: 'KRIP/7/I/2026', messageId: '<lama-2@dinas.test>', date: new Date('2026-01-15T12:00:00Z') },
+      enc.stdout,
+    );
+    writeFileSync(join(dir2, 'lama-2.eml'), mail2);
+    const plain = run(['terima', '--dari-folder', dir2], ARSIP);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/kedaluwarsa — kunci kedaluwarsa sejak 2026-01-3\S+; masih berlaku pada 2026-01-15T12:00:00.000Z, waktu yang diklaim penanda tangan sendiri/);
+    expect(plain.stdout).not.toMatch(/: good$/m);
+
     const text = run(['agenda', 'kriptogram-masuk', 'lihat', a.nomor]);
     expect(text.stdout).toContain('kedaluwarsa');
     expect(text.stdout).not.toContain('"good"');
