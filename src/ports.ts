@@ -51,14 +51,29 @@ export interface ProtectedHeaders {
   [extra: string]: string | undefined;
 }
 
-export type SignatureStatus = 'good' | 'bad' | 'unknown' | 'expired' | 'revoked';
+/**
+ * good: valid, key valid at the claimed signing time and now. kedaluwarsa: the signer's key (or signing
+ * subkey) has expired by now (see validAtCreated). future: valid, but dated more than CLOCK_SKEW ahead of
+ * our clock. forwarded: valid, but its hashed Intended Recipient fingerprints do not name our key.
+ * hashRefused: not checked, its hash is refused by policy (MD5, RIPEMD-160, SHA-1) or too weak for the key type.
+ */
+export type SignatureStatus = 'good' | 'bad' | 'unknown' | 'kedaluwarsa' | 'revoked' | 'future' | 'forwarded' | 'hashRefused';
 
 export interface SignerReport {
   keyId: string; // 16 hex chars, upper case
   fingerprint: string | null; // null when the key is not known
   userId: string | null;
   status: SignatureStatus;
-  created: string | null; // signature creation time, ISO
+  /** signature creation time, ISO: the signer's claim (its own clock), not a fact we observed */
+  created: string | null;
+  /** kedaluwarsa: when the key expired (ISO), null when unknown */
+  keyExpired?: string | null;
+  /** kedaluwarsa: whether the key was valid at `created` (the claimed time) */
+  validAtCreated?: boolean;
+  /** the Intended Recipient fingerprints (RFC 9580 5.2.3.36) the signature names, when it names any */
+  intendedRecipients?: string[];
+  /** hashRefused: the hash algorithm's name */
+  hash?: string;
 }
 
 export interface DecryptResult {

@@ -44,6 +44,14 @@ async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined
 
 const warnings = (keys: string[]): string => keys.map((k) => t(k)).join('; ');
 
+/** One signer's line; a kedaluwarsa one says when the key expired and whether it was valid at the claimed signing time. */
+function signerLine(nomor: string, s: { userId: string | null; keyId: string; unit?: string | null; status: string; created?: string | null; keyExpired?: string | null; validAtCreated?: boolean }): string {
+  const base = { nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status };
+  if (s.status !== 'kedaluwarsa') return t('terima.signer', base);
+  const key = s.validAtCreated === true ? 'terima.signerExpiredValidThen' : 'terima.signerExpiredInvalidThen';
+  return t(key, { ...base, expired: s.keyExpired ?? '?', created: s.created ?? '?' });
+}
+
 export function registerTerima(program: Command, getCtx: GetContext): void {
   const terima = program
     .command('terima')
@@ -64,7 +72,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
             ),
           );
           for (const a of report.baru) {
-            for (const s of a.penandaTangan ?? []) lines.push(t('terima.signer', { nomor: a.nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status }));
+            for (const s of a.penandaTangan ?? []) lines.push(signerLine(a.nomor, s));
           }
         }
         for (const a of report.dilanjutkan) lines.push(t('terima.resumed', { nomor: a.nomor, status: a.status }));
@@ -232,11 +240,11 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const data = { nomor: r.arrival.nomor, status: r.arrival.status, subject: o.tampilkan ? r.headers?.subject : undefined, fileName: r.fileName, penandaTangan: r.arrival.penandaTangan ?? [] };
       if (o.tampilkan) {
         ctx.printer.info(t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }));
-        for (const s of data.penandaTangan) ctx.printer.info(t('terima.signer', { nomor: data.nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status }));
+        for (const s of data.penandaTangan) ctx.printer.info(signerLine(data.nomor, s));
         return;
       }
       ctx.printer.result(data, () =>
-        [t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }), ...data.penandaTangan.map((s) => t('terima.signer', { nomor: data.nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status }))].join('\n'),
+        [t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }), ...data.penandaTangan.map((s) => signerLine(data.nomor, s))].join('\n'),
       );
     });
 

@@ -231,8 +231,21 @@ export function parseHeaderBlock(block: string): ParsedHeader[] {
   return out;
 }
 
-/** Decode RFC 2047 encoded-words (B and Q; UTF-8 and Latin-1); whitespace between adjacent words is dropped. */
+/**
+ * Characters never shown or used in a file name: C0 and C1 controls, DEL, and the bidirectional marks,
+ * embeddings, overrides and isolates (U+202E shows "fdp.exe" as "exe.pdf").
+ */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Decode RFC 2047 encoded-words (B and Q; UTF-8 and Latin-1); whitespace between adjacent words is dropped.
+ * The result is display-safe: line breaks and tabs become spaces, other control and bidi characters go.
+ */
 export function decodeHeaderValue(value: string): string {
+  return decodeEncodedWords(value).replace(/[\t\r\n]+/g, ' ').replace(UNSAFE_CHARS, '');
+}
+
+function decodeEncodedWords(value: string): string {
   const ew = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
   const joined = value.replace(/(=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)\s+(?==\?)/g, '$1');
   return joined.replace(ew, (whole, charset: string, enc: string, text: string) => {
@@ -316,11 +329,31 @@ export function parseParams(value: string): { value: string; params: Map<string,
   return { value: head, params: plain };
 }
 
-/** A file name safe to use as the last path component: no directories, no control characters. */
+/** Device names Windows reserves whatever the extension (a copy of the folder may be opened there). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
+/** UTF-8 bytes of a file name we write (file systems allow 255) */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * A file name safe to use as the last path component, on Linux and on a Windows copy of the folder: no
+ * directories, no control or bidi characters, no drive letter or NTFS stream (":"), none of <>"|?*, not
+ * hidden (no leading dot), no trailing dot or space, not a reserved device name, at most 200 bytes (the
+ * extension kept).
+ */
 export function safeFileName(name: string, fallback = 'dokumen'): string {
-   
-  const base = (name.split(/[/\\]/).pop() ?? '').replace(/[\x00-\x1f\x7f]/g, '').trim();
-  return base === '' || base === '.' || base === '..' ? fallback : base;
+  let base = (name.split(/[/\\]/).pop() ?? '').replace(UNSAFE_CHARS, '').replace(/[:<>"|?*]/g, '_');
+  base = base.trim().replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  if (WINDOWS_RESERVED.test(base)) base = `_${base}`;
+  if (Buffer.byteLength(base, 'utf8') > MAX_NAME_BYTES) {
+    const ext = /\.[^.\s]{1,10}$/.exec(base)?.[0] ?? '';
+    let stem = '';
+    for (const ch of base.slice(0, base.length - ext.length)) {
+      if (Buffer.byteLength(stem + ch + ext, 'utf8') > MAX_NAME_BYTES) break;
+      stem += ch;
+    }
+    base = stem + ext;
+  }
+  return base === '' ? fallback : base;
 }
 
 export interface EntityResult {

@@ -48,10 +48,14 @@ export function contentTypeOf(fileName: string): string {
 
 const isPlainAscii = (s: string) => /^[\x20-\x7e]*$/.test(s);
 
-/** An unstructured header value: as is when printable ASCII, else RFC 2047 encoded words (UTF-8, base64). */
+/**
+ * An unstructured header value: as is when short printable ASCII, else RFC 2047 encoded words (UTF-8,
+ * base64), folded. A long ASCII value (a subject without spaces cannot be folded as it is) is encoded too, so
+ * no line passes RFC 5322's 998 characters.
+ */
 export function encodeHeaderText(s: string): string {
   const clean = s.replace(/[\r\n]+/g, ' ');
-  if (isPlainAscii(clean)) return clean;
+  if (isPlainAscii(clean) && clean.length <= 900) return clean;
   const words: string[] = [];
   let cur = '';
   for (const ch of clean) {

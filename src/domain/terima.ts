@@ -57,6 +57,11 @@ export interface TerimaConfig {
    * "dinkes.pemkot.go.id"); the cc addresses of an incoming letter are chosen by its sender
    */
   teruskanDomain: string[];
+  /**
+   * how many distinct good signatures an incoming kriptogram needs before it is read (default 1; an office
+   * whose peers sign under a two-person rule, sandiman and Kasi, may ask for 2)
+   */
+  tandaTanganMinimal: number;
 }
 
 export const DEFAULT_TERIMA_CONFIG: TerimaConfig = {
@@ -69,6 +74,7 @@ export const DEFAULT_TERIMA_CONFIG: TerimaConfig = {
   printer: null,
   teruskanOtomatis: false,
   teruskanDomain: [],
+  tandaTanganMinimal: 1,
 };
 
 /**
@@ -123,6 +129,10 @@ export function parseTerimaConfig(raw: unknown): { config: TerimaConfig } | { ke
   if (typeof hari !== 'number' || !Number.isInteger(hari) || hari < 1) return { key: 'terima.layananHariKerja', value: hari, expected: 'whole working days >= 1' };
   const auto = o['teruskanOtomatis'] ?? d.teruskanOtomatis;
   if (typeof auto !== 'boolean') return { key: 'terima.teruskanOtomatis', value: auto, expected: 'true | false' };
+  const minimal = o['tandaTanganMinimal'] ?? d.tandaTanganMinimal;
+  if (typeof minimal !== 'number' || !Number.isInteger(minimal) || minimal < 1 || minimal > 16) {
+    return { key: 'terima.tandaTanganMinimal', value: minimal, expected: 'a whole number of good signatures, 1 to 16' };
+  }
   const domains = o['teruskanDomain'] ?? [];
   if (!Array.isArray(domains) || domains.some((x) => typeof x !== 'string' || !DOMAIN_RE.test(x.trim()))) {
     return { key: 'terima.teruskanDomain', value: domains, expected: 'a list of mail domains, e.g. ["pemkot.go.id"]' };
@@ -138,6 +148,7 @@ export function parseTerimaConfig(raw: unknown): { config: TerimaConfig } | { ke
       printer,
       teruskanOtomatis: auto,
       teruskanDomain: (domains as string[]).map((x) => x.trim().toLowerCase()),
+      tandaTanganMinimal: minimal,
     },
   };
 }
@@ -161,6 +172,17 @@ const REJECTING = new Set([
   'kriptogram.badSignature',
   'kriptogram.unsigned',
   'kriptogram.signerRevoked',
+  // the key has expired by now: never good; the sender re-sends under a valid (or renewed) key
+  'kriptogram.signerExpired',
+  'kriptogram.signerExpiredAtSigning',
+  // signed for other recipients and re-encrypted to us (surreptitious forwarding)
+  'kriptogram.forwarded',
+  'kriptogram.onePassMismatch',
+  // refused by policy or unreadable here, each named: the sender must send it again otherwise
+  'kriptogram.hashRefused',
+  'kriptogram.signedNotEncrypted',
+  'kriptogram.cipherUnsupported',
+  'kriptogram.cipherUnknown',
   'kriptogram.notEncrypted',
   'kriptogram.unsupported',
   'kriptogram.decompressionLimit',

@@ -568,12 +568,13 @@ export function kirimService(app: App, o: KirimOptions) {
   // ------------------------------------------------------------------------------------- the steps
 
   /** The initial: the draft kriptogram and the paraf record, written encrypted (before the row exists); the sidecar last. */
-  async function writeDraft(doc: Buffer, input: { fileName: string; headers: ProtectedHeaders }, sandiman: KeyInfo, sandimanKey: UnlockedKey, archiveArmored: string): Promise<{ sidecar: DraftSidecar; record: ParafRecord }> {
+  async function writeDraft(doc: Buffer, input: { fileName: string; headers: ProtectedHeaders }, sandiman: KeyInfo, sandimanKey: UnlockedKey, archiveArmored: string, finalRecipients: string[]): Promise<{ sidecar: DraftSidecar; record: ParafRecord }> {
     const recipientKeys = [archiveArmored, ...(await kasiEncryptionKeys())];
     const signingKeys = [sandimanKey];
     const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
     const draft = new MemorySink();
-    const enc = await encryptKriptogram({ input: Readable.from([doc]), output: draft, fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now() });
+    // the initial is reused in the final kriptogram: it names the final recipients and the archive key
+    const enc = await encryptKriptogram({ input: Readable.from([doc]), output: draft, fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
     const sig = enc.signatures[0];
     if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
     const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
@@ -612,7 +613,8 @@ export function kirimService(app: App, o: KirimOptions) {
     await decryptKriptogram({ input: Readable.from([parafBytes]), output: recSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now() });
     const record = JSON.parse(recSink.bytes().toString('utf8')) as ParafRecord;
     const docSink = new MemorySink();
-    const res = await decryptKriptogram({ input: Readable.from([drafBytes]), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now() });
+    // the initial names the final recipients, not the Kasi who opens the draft
+    const res = await decryptKriptogram({ input: Readable.from([drafBytes]), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
     const paraf = res.signers[0];
     if (!paraf) throw new SandiError('SIGNATURE', 'kriptogram.unsigned');
     return { doc: docSink.bytes(), record, paraf, sandimanArmored };
@@ -1144,7 +1146,8 @@ export function kirimService(app: App, o: KirimOptions) {
         perihalTerenkripsi = sink.bytes();
       }
       const headers = protectedHeaders(input);
-      const { sidecar, record } = await writeDraft(doc.data, { fileName: doc.fileName, headers }, sandiman, sandimanKey, archive.publicArmored);
+      const finalRecipients = [...recipients.map((x) => x.fingerprint), archive.fingerprint];
+      const { sidecar, record } = await writeDraft(doc.data, { fileName: doc.fileName, headers }, sandiman, sandimanKey, archive.publicArmored, finalRecipients);
       testCrashPoint(o.env, 'draf-tertulis');
       let claim: PidLock | null = null;
       let r = store.write((tx) => {

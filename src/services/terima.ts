@@ -167,6 +167,11 @@ export interface SignerView {
   userId: string | null;
   unit: string | null;
   status: string;
+  /** the signing time the signer claims (ISO) */
+  created?: string | null;
+  /** status kedaluwarsa: when the key expired, and whether it was valid at `created` */
+  keyExpired?: string | null;
+  validAtCreated?: boolean;
 }
 
 export interface TerimaOptions {
@@ -487,6 +492,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         output: sink,
         decryptionKeys: [{ armored: armoredSecret, passphrase }],
         verificationKeys,
+        requiredSigners: terima.tandaTanganMinimal,
       });
       const signers = res.signers.map((s: SignerReport): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
       if (row.status !== 'terdaftar') return { arrival: kriptogramArrival(row), headers: res.headers, fileName: res.fileName };
@@ -522,7 +528,10 @@ export function terimaService(app: App, opts: TerimaOptions) {
       if (e instanceof SandiError && rejectsKriptogram(e.code, e.key)) {
         if (row.status === 'terdaftar') {
           const alasan = `${e.key} ${JSON.stringify(e.params)}`;
-          const updated = store().write((tx) => rejectIncomingKriptogram(tx, row.id, { alasan }, at(), opts.actor));
+          // a refusal over the signatures records every signer's report (status kedaluwarsa, forwarded, …)
+          const refused = (e as { signers?: SignerReport[] }).signers;
+          const penandaTangan = refused?.map((s): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
+          const updated = store().write((tx) => rejectIncomingKriptogram(tx, row.id, { alasan, ...(penandaTangan === undefined ? {} : { penandaTangan }) }, at(), opts.actor));
           if (strict) throw e;
           return { arrival: kriptogramArrival(updated) };
         }

@@ -449,20 +449,58 @@ describe('kriptogram: only binary document signatures count (security review 2, 
     }
   });
 
-  it('text signatures (0x01) are refused with SIGNATURE, in the one-pass packet or in the signature itself', async () => {
+  it('a text signature (0x01) is checked over the canonical text and good; a one-pass packet that does not match its signature is refused', async () => {
     const t = await textSig(sandiman, entity);
-    // one-pass type 0x01 + text signature
+    // one-pass type 0x01 + text signature (issue 17 section 4: gpg --textmode, sqop --as text)
     const withOps = await open(await craft({ data: entity, signed: { sig: t.sig, ops: t.ops } }, [dinkes]));
-    expect(withOps.error?.code).toBe('SIGNATURE');
-    expect(withOps.error?.key).toBe('kriptogram.signatureType');
-    expect(withOps.error?.params['keyId']).toBe(sandiman.keyId);
-    // a one-pass packet claiming binary, followed by the text signature
+    expect(withOps.error).toBeNull();
+    expect(withOps.result?.signers.map((s) => [s.keyId, s.status])).toEqual([[sandiman.keyId, 'good']]);
+    // a one-pass packet claiming binary, followed by the text signature (issue 17 section 3)
     const binaryOps = Buffer.from(t.ops);
     binaryOps[3] = 0;
     const mixed = await open(await craft({ data: entity, signed: { sig: t.sig, ops: binaryOps } }, [dinkes]));
     expect(mixed.error?.code).toBe('SIGNATURE');
-    expect(mixed.error?.key).toBe('kriptogram.signatureType');
-    expect(mixed.error?.params['type']).toBe('01');
+    expect(mixed.error?.key).toBe('kriptogram.onePassMismatch');
+    // the same with the key id edited
+    const otherKey = Buffer.from(t.ops);
+    otherKey[6] = otherKey[6]! ^ 1;
+    const swapped = await open(await craft({ data: entity, signed: { sig: t.sig, ops: otherKey } }, [dinkes]));
+    expect(swapped.error?.key).toBe('kriptogram.onePassMismatch');
+  });
+
+  it('one-pass packets are matched to their signatures (swapped key ids refused); the same signature twice lists its signer once', async () => {
+    const a = await detachedSig(sandiman, entity);
+    const b = await detachedSig(kasi, entity);
+    const build = async (ops: Buffer[], sigs: Buffer[]): Promise<Buffer> => {
+      const list = new openpgp.PacketList<openpgp.AnyPacket>();
+      for (const o of ops) {
+        const p = new openpgp.OnePassSignaturePacket();
+        (p as unknown as { read(b: Uint8Array): void }).read(o.subarray(2));
+        list.push(p);
+      }
+      const lit = new openpgp.LiteralDataPacket();
+      (lit as unknown as { setBytes(b: Uint8Array, f: openpgp.enums.literal): void }).setBytes(entity, openpgp.enums.literal.binary);
+      list.push(lit);
+      for (const sg of sigs) list.push(...(await openpgp.readSignature({ binarySignature: sg })).packets);
+      const enc = await openpgp.encrypt({
+        message: new openpgp.Message(list),
+        encryptionKeys: await openpgp.readKey({ armoredKey: dinkes.publicArmored }),
+        format: 'binary',
+        config: { aeadProtect: false, preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed },
+      });
+      return Buffer.from(enc);
+    };
+    // in order: the one-pass nearest the data announces the first signature after it
+    const right = await open(await build([b.ops, a.ops], [a.sig, b.sig]));
+    expect(right.error).toBeNull();
+    expect(right.result?.signers.map((x) => x.keyId)).toEqual([sandiman.keyId, kasi.keyId]);
+    const swapped = await open(await build([a.ops, b.ops], [a.sig, b.sig]));
+    expect(swapped.error?.key).toBe('kriptogram.onePassMismatch');
+    const twice = await open(await build([a.ops, a.ops], [a.sig, a.sig]));
+    expect(twice.error).toBeNull();
+    expect(twice.result?.signers.map((x) => [x.keyId, x.status])).toEqual([[sandiman.keyId, 'good']]);
+    // two good signatures are needed: one signature twice is not two
+    expect((await open(await build([a.ops, a.ops], [a.sig, a.sig]), { requiredSigners: 2 })).error?.key).toBe('kriptogram.notEnoughSigners');
   });
 
   it('a text signature is refused as a preset signature', async () => {

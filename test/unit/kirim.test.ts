@@ -107,6 +107,13 @@ describe('ordinary letters (surat biasa)', () => {
     expect(words.map((w) => Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(w)![1]!, 'base64').toString('utf8')).join('')).toBe(s);
   });
 
+  it('a long subject without spaces is folded: no header line over 998 characters (issue 17 section 3)', () => {
+    const s = 'x'.repeat(1200);
+    const enc = encodeHeaderText(s);
+    for (const line of `Subject: ${enc}`.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+    expect(enc.split('\r\n ').map((w) => Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(w)![1]!, 'base64').toString('utf8')).join('')).toBe(s);
+  });
+
   it('builds the same part from the same name and bytes; a signed letter carries exactly that part', () => {
     const data = Buffer.from('x'.repeat(200));
     const part = documentPart('surat undangan.pdf', data);

@@ -193,6 +193,27 @@ describe('protected-headers entity', () => {
     expect(safeFileName('a\u0000b\nc.pdf')).toBe('abc.pdf');
   });
 
+  it('cleans file names for display and for a Windows copy of the folder (issue 17 section 3)', () => {
+    expect(safeFileName('laporan\u202Efdp.exe')).toBe('laporanfdp.exe');
+    expect(safeFileName('a\u0085b\u009bc.pdf')).toBe('abc.pdf');
+    expect(safeFileName('C:evil.exe')).toBe('C_evil.exe');
+    expect(safeFileName('file.txt:stream')).toBe('file.txt_stream');
+    expect(safeFileName('CON')).toBe('_CON');
+    expect(safeFileName('nul.txt')).toBe('_nul.txt');
+    expect(safeFileName('.bashrc')).toBe('bashrc');
+    expect(safeFileName('surat. ')).toBe('surat');
+    expect(safeFileName('a<b>c|d?.pdf')).toBe('a_b_c_d_.pdf');
+    const long = safeFileName(`${'é'.repeat(300)}.pdf`);
+    expect(Buffer.byteLength(long, 'utf8')).toBeLessThanOrEqual(200);
+    expect(long.endsWith('.pdf')).toBe(true);
+  });
+
+  it('decoded header values carry no escape, control or bidi characters and no line breaks', () => {
+    expect(decodeHeaderValue('Rapat\x1b[31m merah')).toBe('Rapat[31m merah');
+    expect(decodeHeaderValue(`=?UTF-8?B?${Buffer.from('baris1\r\nBcc: x@y\u202E').toString('base64')}?=`)).toBe('baris1 Bcc: x@y');
+    expect(decodeHeaderValue('=?ISO-8859-1?Q?a=85b=1Bc?=')).toBe('abc');
+  });
+
   it('base64 line encoder output does not depend on chunking', () => {
     const data = randomBytes(10_000);
     const whole = new Base64LineEncoder();

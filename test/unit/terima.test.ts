@@ -153,6 +153,12 @@ describe('forwarding targets (the cc addresses are the sender\'s choice)', () =>
   ])('automatic forwarding to %s: %s', (address, want) => {
     expect(forwardAllowed(address, allowed)).toBe(want);
   });
+  it('terima.tandaTanganMinimal: how many good signatures an incoming kriptogram needs, default 1 (issue 17 section 3)', () => {
+    expect(parseTerimaConfig(undefined)).toMatchObject({ config: { tandaTanganMinimal: 1 } });
+    expect(parseTerimaConfig({ tandaTanganMinimal: 2 })).toMatchObject({ config: { tandaTanganMinimal: 2 } });
+    for (const bad of [0, 1.5, '2', 17]) expect(parseTerimaConfig({ tandaTanganMinimal: bad })).toMatchObject({ key: 'terima.tandaTanganMinimal' });
+  });
+
   it('terima.teruskanDomain is a list of domains', () => {
     expect(parseTerimaConfig({ teruskanDomain: [' Pemkot.go.id '] })).toMatchObject({ config: { teruskanDomain: ['pemkot.go.id'] } });
     expect(parseTerimaConfig(undefined)).toMatchObject({ config: { teruskanDomain: [] } });
@@ -170,7 +176,11 @@ describe('incoming kriptogram: rejected only for its own faults', () => {
     ['SIGNATURE', 'kriptogram.unsigned', true],
     ['SIGNATURE', 'kriptogram.signerRevoked', true],
     ['SIGNATURE', 'kriptogram.unknownSigner', false],
-    ['SIGNATURE', 'kriptogram.signerExpired', false],
+    // issue 12 point 3: an expired signer is recorded as rejected with its kedaluwarsa report (agenda shows it);
+    // `terima baca` can still open it once a renewed key is imported
+    ['SIGNATURE', 'kriptogram.signerExpired', true],
+    ['SIGNATURE', 'kriptogram.signerExpiredAtSigning', true],
+    ['SIGNATURE', 'kriptogram.forwarded', true],
     ['SIGNATURE', 'kriptogram.notEnoughSigners', false],
     ['DATA', 'kriptogram.keyUnreadable', false],
     ['DATA', 'store.badSifat', false],

@@ -53,6 +53,24 @@ function releaseNow(b) {
 }
 const mdc = createHash('sha1');
 const lit = new Map();
+// text-mode signature hashes ('text:sha256', …): over the document with every LF not after a CR made CRLF
+const txt = new Map();
+let lastCR = false;
+function canonicalText(b) {
+  let extra = 0;
+  for (let i = 0; i < b.length; i++) if (b[i] === 10 && !(i === 0 ? lastCR : b[i - 1] === 13)) extra++;
+  let out = b;
+  if (extra > 0) {
+    out = Buffer.allocUnsafe(b.length + extra);
+    let o = 0;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i] === 10 && !(i === 0 ? lastCR : b[i - 1] === 13)) out[o++] = 13;
+      out[o++] = b[i];
+    }
+  }
+  if (b.length > 0) lastCR = b[b.length - 1] === 13;
+  return out;
+}
 // the encrypted spool (kriptogram-spool.ts): its one-time key lives only here, in this thread's memory
 const RECORD = ${SPOOL_RECORD};
 const TAG_LEN = 16;
@@ -126,14 +144,20 @@ function spoolRecord(i) {
 parentPort.on('message', (m) => {
   try {
     switch (m.k) {
-      case 'algo': if (!lit.has(m.algo)) lit.set(m.algo, createHash(m.algo)); break;
+      case 'algo':
+        if (m.algo.startsWith('text:')) { if (!txt.has(m.algo)) txt.set(m.algo, createHash(m.algo.slice(5))); }
+        else if (!lit.has(m.algo)) lit.set(m.algo, createHash(m.algo));
+        break;
       // the buffer goes back to the main thread for reuse (no new allocation per megabyte)
       case 'mdc': mdc.update(m.b.subarray(0, m.n)); parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
-      case 'lit': for (const h of lit.values()) h.update(m.b.subarray(0, m.n)); parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
+      case 'lit':
+        for (const h of lit.values()) h.update(m.b.subarray(0, m.n));
+        if (txt.size > 0) { const c = canonicalText(m.b.subarray(0, m.n)); for (const h of txt.values()) h.update(c); }
+        parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
       case 'sp': spoolWrite(m.b.subarray(0, m.n)); parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
       case 'mdcDigest': { if (m.suffix) mdc.update(m.suffix); parentPort.postMessage({ k: 'reply', id: m.id, d: mdc.digest() }); break; }
       case 'litDigest': {
-        const h = lit.get(m.algo);
+        const h = lit.get(m.algo) ?? txt.get(m.algo);
         if (h === undefined) { parentPort.postMessage({ k: 'reply', id: m.id, err: 'no hash ' + m.algo }); break; }
         const c = h.copy(); c.update(m.suffix);
         parentPort.postMessage({ k: 'reply', id: m.id, d: c.digest() });
@@ -244,7 +268,10 @@ export class OffThreadHasher {
     for (const f of w) f();
   }
 
-  /** Start a document hash with this node:crypto algorithm name (before any document bytes). */
+  /**
+   * Start a document hash with this node:crypto algorithm name (before any document bytes); 'text:NAME'
+   * hashes the document as canonical text (LF → CRLF), for text-mode signatures (type 0x01).
+   */
   addAlgorithm(algo: string): void {
     if (this.algos.has(algo)) return;
     this.algos.add(algo);

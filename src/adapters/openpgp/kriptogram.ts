@@ -137,6 +137,11 @@ export interface EncryptKriptogramOptions {
    * written, and comes first among the signatures. Bodies as returned in `signatures`.
    */
   presetSignatures?: { body: Uint8Array; publicArmored: string }[];
+  /**
+   * Fingerprints (primary keys) the signatures name as Intended Recipients (default: every recipient key's).
+   * A draft whose signature is reused later names the final recipients and the archive key here.
+   */
+  intendedRecipients?: string[];
 }
 
 export interface EncryptKriptogramResult {
@@ -162,6 +167,11 @@ export interface DecryptKriptogramOptions {
   date?: Date;
   /** bound on decompressed content of compressed input (default MAX_DECOMPRESSED_BYTES) */
   maxDecompressedBytes?: number;
+  /**
+   * Default true: a signature that names Intended Recipients must name one of our decryption keys, else it
+   * is `forwarded` and refused. False only for the office's own draft, whose initial names the final recipients.
+   */
+  checkIntendedRecipients?: boolean;
 }
 
 // --------------------------------------------------------------------------------------------- keys
@@ -305,17 +315,33 @@ function v4Trailer(signatureData: Uint8Array): Buffer {
 }
 
 /** Digest of (document ‖ signatureData ‖ v4 trailer) from the running document hash. */
-async function finalDigest(hasher: OffThreadHasher, hashAlgorithm: number, signatureData: Uint8Array): Promise<Uint8Array> {
+async function finalDigest(hasher: OffThreadHasher, hashAlgorithm: number, signatureData: Uint8Array, text = false): Promise<Uint8Array> {
   const name = NODE_HASH[hashAlgorithm];
   if (name === undefined) throw new Error(`hash ${hashAlgorithm} not supported`);
-  return new Uint8Array(await hasher.literalDigest(name, Buffer.concat([signatureData, v4Trailer(signatureData)])));
+  return new Uint8Array(await hasher.literalDigest(text ? `text:${name}` : name, Buffer.concat([signatureData, v4Trailer(signatureData)])));
 }
 
-async function signDigest(s: Signer, hasher: OffThreadHasher, date: Date): Promise<Uint8Array> {
+/**
+ * The signature over the document, with a hashed Intended Recipient Fingerprint subpacket (RFC 9580
+ * 5.2.3.36, non-critical as for v4 signatures) for every key the kriptogram is encrypted to, so a reader
+ * can tell a kriptogram addressed to it from one re-encrypted to it by a recipient (surreptitious forwarding).
+ */
+async function signDigest(s: Signer, hasher: OffThreadHasher, date: Date, recipients: string[]): Promise<Uint8Array> {
   const sig = new openpgp.SignaturePacket();
   sig.signatureType = openpgp.enums.signature.binary;
   sig.publicKeyAlgorithm = s.publicKeyAlgorithm;
   sig.hashAlgorithm = s.hashAlgorithm;
+  // openpgp.js writes no Intended Recipient subpackets: append ours to its hashed area (2-octet length first)
+  const extra = intendedRecipientSubpackets(recipients);
+  const own = sig as unknown as { writeHashedSubPackets(): Uint8Array };
+  const writeHashed = own.writeHashedSubPackets.bind(sig);
+  own.writeHashedSubPackets = () => {
+    const base = Buffer.from(writeHashed());
+    const area = Buffer.concat([base.subarray(2), extra]);
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(area.length);
+    return Buffer.concat([len, area]);
+  };
   const hooks = sig as unknown as DigestHooks;
   // the document is already in dataHash; only the signature's own trailer remains to be hashed
   hooks.toHash = () => undefined;
@@ -342,7 +368,7 @@ interface PresetInfo extends OnePassFields {
   key: openpgp.PublicKey;
 }
 
-async function readPresetSignature(p: { body: Uint8Array; publicArmored: string }, index: number): Promise<PresetInfo> {
+async function readPresetSignature(p: { body: Uint8Array; publicArmored: string }, index: number, intended: Set<string>): Promise<PresetInfo> {
   const key = await readPublic(p.publicArmored, index);
   let sig: openpgp.SignaturePacket;
   try {
@@ -359,6 +385,11 @@ async function readPresetSignature(p: { body: Uint8Array; publicArmored: string 
     NODE_HASH[sig.hashAlgorithm] === undefined
   ) {
     throw new SandiError('SIGNATURE', 'kriptogram.presetSignatureBad', { keyId: sig.issuerKeyID.toHex().toUpperCase(), userId: uid(key), status: 'bad' });
+  }
+  // an initial that names other recipients would make every reader call this kriptogram forwarded
+  const named = intendedRecipientsOf(sig);
+  if (named.length > 0 && (named.length !== intended.size || !named.every((f) => intended.has(f)))) {
+    throw new SandiError('SIGNATURE', 'kriptogram.presetRecipientsDiffer', { keyId: sig.issuerKeyID.toHex().toUpperCase(), userId: uid(key) });
   }
   return { key, hashAlgorithm: sig.hashAlgorithm, publicKeyAlgorithm: sig.publicKeyAlgorithm, keyId: (sig.issuerKeyID as unknown as { write(): Uint8Array }).write() };
 }
@@ -414,9 +445,10 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
   const presets = o.presetSignatures ?? [];
   if (o.recipientKeys.length === 0) throw new SandiError('USAGE', 'kriptogram.noRecipients');
   if (o.signingKeys.length + presets.length === 0) throw new SandiError('USAGE', 'kriptogram.noSigners');
-  const presetInfo = await Promise.all(presets.map(readPresetSignature));
-
   const recipients = await Promise.all(o.recipientKeys.map(readPublic));
+  const intended = (o.intendedRecipients ?? recipients.map(fpr)).map((f) => f.toUpperCase());
+  const presetInfo = await Promise.all(presets.map((p, i) => readPresetSignature(p, i, new Set(intended))));
+
   for (const r of recipients) await checkRecipient(r, date);
   const signers: Signer[] = [];
   for (const [i, k] of o.signingKeys.entries()) signers.push(await prepareSigner(await unlock(k, i), date));
@@ -497,7 +529,7 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
     for (const s of signers) {
       let body: Uint8Array;
       try {
-        body = await signDigest(s, hasher, date);
+        body = await signDigest(s, hasher, date, intended);
       } catch (e) {
         throw new SandiError('KEY_REFUSED', 'kriptogram.signingKeyRefused', { fingerprint: fpr(s.key), userId: uid(s.key), reason: reason(e) }, { cause: e });
       }
@@ -587,11 +619,14 @@ async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDec
 const ZIP = 1;
 const ZLIB = 2;
 const UNCOMPRESSED = 0;
+const BZIP2 = 3;
 
 async function* decompress(source: AsyncIterable<Buffer>, algo: number, limit: number): AsyncGenerator<Buffer> {
   let z: zlib.Inflate | zlib.InflateRaw;
   if (algo === ZIP) z = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
   else if (algo === ZLIB) z = zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  // BZip2 (3): no well-kept, bounded streaming decompressor in node or on npm (see README); refused by name
+  else if (algo === BZIP2) throw new PacketFormatError('unsupported', 'BZip2 compression (algorithm 3); ask the sender to use ZIP, ZLIB or none');
   else throw new PacketFormatError('unsupported', `compression algorithm ${algo}`);
   const queue: Buffer[] = [];
   let failure: Error | null = null;
@@ -647,6 +682,7 @@ async function* rest(r: ByteReader): AsyncGenerator<Buffer> {
 }
 
 interface OnePass {
+  type: number;
   hashAlgorithm: number;
   publicKeyAlgorithm: number;
   keyId: string;
@@ -672,9 +708,12 @@ function signatureTypeRefused(keyId: Uint8Array | null, type: number): SandiErro
   });
 }
 
-function ensureHash(st: InnerState, algo: number): void {
+/** Document signatures we check: binary (0x00) over the bytes as they are, text (0x01) over them as canonical text. */
+const DOCUMENT_SIGNATURES = new Set<number>([openpgp.enums.signature.binary, openpgp.enums.signature.text]);
+
+function ensureHash(st: InnerState, algo: number, type: number): void {
   const name = NODE_HASH[algo];
-  if (name !== undefined) st.hasher.addAlgorithm(name);
+  if (name !== undefined) st.hasher.addAlgorithm(type === (openpgp.enums.signature.text as number) ? `text:${name}` : name);
 }
 
 /** Inner packets of the decrypted SEIPD: [compressed] one-pass signatures, literal data, signatures. */
@@ -701,18 +740,18 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         const b = await readSmallBody(r, h, 256);
         if (st.literalSeen) throw new PacketFormatError('malformed', 'one-pass signature after data');
         if (b[0] !== 3 || b.length !== 13) throw new PacketFormatError('unsupported', 'one-pass signature version');
-        if (b[1] !== openpgp.enums.signature.binary) throw signatureTypeRefused(b.subarray(4, 12), b[1]!);
-        st.onePass.push({ hashAlgorithm: b[2]!, publicKeyAlgorithm: b[3]!, keyId: b.subarray(4, 12).toString('hex').toUpperCase() });
-        ensureHash(st, b[2]!);
+        if (!DOCUMENT_SIGNATURES.has(b[1]!)) throw signatureTypeRefused(b.subarray(4, 12), b[1]!);
+        st.onePass.push({ type: b[1]!, hashAlgorithm: b[2]!, publicKeyAlgorithm: b[3]!, keyId: b.subarray(4, 12).toString('hex').toUpperCase() });
+        ensureHash(st, b[2]!, b[1]!);
         break;
       }
       case TAG.SIGNATURE: {
         const b = await readSmallBody(r, h, 64 * 1024);
         // v4 body: version, signature type, …; verifyOne checks the type again after parsing
-        if (b[0] === 4 && b.length > 1 && b[1] !== openpgp.enums.signature.binary) throw signatureTypeRefused(null, b[1]!);
+        if (b[0] === 4 && b.length > 1 && !DOCUMENT_SIGNATURES.has(b[1]!)) throw signatureTypeRefused(null, b[1]!);
         if (!st.literalSeen) {
           st.leadingSigs.push(b);
-          if (b[0] === 4 && b.length > 4) ensureHash(st, b[3]!);
+          if (b[0] === 4 && b.length > 4) ensureHash(st, b[3]!, b[1]!);
         } else st.trailingSigs.push(b);
         if (st.leadingSigs.length + st.trailingSigs.length > 64) throw new PacketFormatError('malformed', 'too many signatures');
         break;
@@ -743,6 +782,11 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         for await (const _ of packetBody(r, h)) void _;
         break;
       default:
+        // RFC 9580 4.3: an unknown non-critical packet (type 40-63) is ignored; an unknown critical one refused
+        if (h.tag >= 40 && h.tag <= 63) {
+          for await (const _ of packetBody(r, h)) void _;
+          break;
+        }
         throw new PacketFormatError('malformed', `unexpected packet ${h.tag} inside the encrypted data`);
     }
   }
@@ -780,6 +824,8 @@ async function readOuter(r: ByteReader): Promise<Outer> {
         throw new PacketFormatError('unsupported', 'AEAD encrypted data packet');
       case TAG.SIGNATURE:
       case TAG.ONE_PASS_SIGNATURE:
+        // signed but not encrypted: refused by policy (a kriptogram is always encrypted)
+        throw new SandiError('DATA', 'kriptogram.signedNotEncrypted');
       case TAG.LITERAL:
       case TAG.COMPRESSED:
         throw new SandiError('DATA', 'kriptogram.notEncrypted');
@@ -798,6 +844,26 @@ function pkeskKeyIds(pkesks: Buffer[]): string[] {
   });
 }
 
+const CIPHER_NAMES: Partial<Record<string, string>> = { twofish: 'Twofish', cast5: 'CAST5', tripledes: 'TripleDES', blowfish: 'Blowfish', idea: 'IDEA' };
+
+/**
+ * openpgp.js refuses a session key whose cipher is not in the decryption key's own preferences ("A
+ * non-preferred symmetric algorithm was used"), so a peer that chose AES-192 (or Twofish) for us reads as
+ * damaged. The sender picks the cipher, GnuPG reads any it knows; we read every AES size, and Twofish is
+ * accepted here only so the refusal can name it. Widens the in-memory copy of each key's preferences.
+ */
+async function acceptPeerCiphers(keys: openpgp.PrivateKey[], date: Date): Promise<void> {
+  const wanted = [openpgp.enums.symmetric.aes256, openpgp.enums.symmetric.aes192, openpgp.enums.symmetric.aes128, openpgp.enums.symmetric.twofish];
+  for (const k of keys) {
+    // not in openpgp.js's typings, but public on Key (decryptSessionKeys reads the preferences from it)
+    const withSelf = k as unknown as { getPrimarySelfSignature(d: Date, u: undefined, c: openpgp.Config): Promise<openpgp.SignaturePacket> };
+    const self = await withSelf.getPrimarySelfSignature(date, undefined, FULL_CONFIG).catch(() => null);
+    if (self === null) continue;
+    const have = self.preferredSymmetricAlgorithms ?? [];
+    self.preferredSymmetricAlgorithms = [...have, ...wanted.filter((a) => !have.includes(a))];
+  }
+}
+
 interface SessionKey {
   data: Uint8Array;
   bits: number;
@@ -814,11 +880,15 @@ async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date:
   if (!addressed) {
     throw new SandiError('PERMISSION', 'kriptogram.notAddressedToUs', { recipients: ids.filter((x) => x !== '').join(', ') });
   }
+  await acceptPeerCiphers(keys, date);
   let found: openpgp.DecryptedSessionKey[];
   try {
     const message = await openpgp.readMessage({ binaryMessage: Buffer.concat(pkesks), config: CONFIG });
     found = await openpgp.decryptSessionKeys({ message, decryptionKeys: keys, date, config: CONFIG });
   } catch (e) {
+    // the session key opened with a sound checksum, but its cipher id is unknown to openpgp.js (Camellia,
+    // IDEA, …): said as such. (RSA goes the constant-time way, which never reaches here with it: no oracle.)
+    if (/Invalid enum value/.test(reason(e))) throw new SandiError('DATA', 'kriptogram.cipherUnknown', {}, { cause: e });
     // one answer for a session key that cannot be opened and for one that opens but does not fit the
     // data (issue 17 §2): both are a modified kriptogram
     throw new SandiError('INTEGRITY', 'kriptogram.tampered', {}, { cause: e });
@@ -830,7 +900,7 @@ async function sessionKeyFor(pkesks: Buffer[], keys: openpgp.PrivateKey[], date:
   }
   if (keysFound.length > 0) return keysFound;
   const algo = found[0]?.algorithm ?? 'unknown';
-  throw new SandiError('DATA', 'kriptogram.unsupported', { detail: `cipher ${algo}` });
+  throw new SandiError('DATA', 'kriptogram.cipherUnsupported', { algorithm: CIPHER_NAMES[algo] ?? algo });
 }
 
 /**
@@ -861,12 +931,47 @@ function pickSessionKey(candidates: SessionKey[], head: Buffer[]): SessionKey {
   return chosen;
 }
 
+/**
+ * How far ahead of our clock a signature may be dated and still be checked as of now (as GnuPG does): the
+ * signer's clock may run fast. Beyond it the signature is checked as of its own date and reported `future`.
+ */
+export const CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+/** Intended Recipient Fingerprint signature subpacket (RFC 9580 5.2.3.36) */
+const SUBPACKET_INTENDED_RECIPIENT = 35;
+
 function statusFromError(e: unknown): SignatureStatus {
   const m = reason(e);
   if (/Could not find signing key/i.test(m)) return 'unknown';
   if (/revoked/i.test(m)) return 'revoked';
-  if (/expired/i.test(m)) return 'expired';
+  if (/expired/i.test(m)) return 'kedaluwarsa';
   return 'bad';
+}
+
+/** The fingerprints a signature names in hashed Intended Recipient subpackets (upper-case hex). */
+function intendedRecipientsOf(sig: openpgp.SignaturePacket): string[] {
+  const subs = (sig as unknown as { unknownSubpackets: { type: number; body: Uint8Array }[] }).unknownSubpackets ?? [];
+  return subs.filter((p) => p.type === SUBPACKET_INTENDED_RECIPIENT && p.body.length > 1).map((p) => Buffer.from(p.body.subarray(1)).toString('hex').toUpperCase());
+}
+
+/** One hashed, non-critical Intended Recipient Fingerprint subpacket per key (v4: version 4 + 20 octets). */
+function intendedRecipientSubpackets(fingerprints: string[]): Buffer {
+  return Buffer.concat(
+    fingerprints.map((f) => {
+      const body = Buffer.concat([Buffer.from([4]), Buffer.from(f, 'hex')]);
+      return Buffer.concat([Buffer.from([body.length + 1, SUBPACKET_INTENDED_RECIPIENT]), body]);
+    }),
+  );
+}
+
+/** When the signer's key or its signing subkey expires, whichever is first; null: never (or unknown). */
+async function expiryOf(signerKey: openpgp.PublicKey, keyId: openpgp.KeyID): Promise<Date | null> {
+  const times: (Date | number | null)[] = [await signerKey.getExpirationTime(undefined, FULL_CONFIG).catch(() => null)];
+  const sub = signerKey.getKeys(keyId)[0];
+  if (sub !== undefined && sub !== signerKey) times.push(await (sub as openpgp.Subkey).getExpirationTime(new Date(), FULL_CONFIG).catch(() => null));
+  const dates = times.filter((t): t is Date => t instanceof Date);
+  if (dates.length === 0) return null;
+  return new Date(Math.min(...dates.map((d) => d.getTime())));
 }
 
 async function verifyOne(
@@ -874,6 +979,8 @@ async function verifyOne(
   hasher: OffThreadHasher,
   keys: openpgp.PublicKey[],
   date: Date,
+  /** fingerprints (primary and subkeys) of the keys we decrypted with; undefined: no recipient check */
+  ours?: Set<string>,
 ): Promise<SignerReport> {
   let sigObj: openpgp.Signature;
   try {
@@ -884,29 +991,43 @@ async function verifyOne(
   const sig = sigObj.packets[0] as openpgp.SignaturePacket;
   const keyId = sig.issuerKeyID.toHex().toUpperCase();
   const signerKey = keys.find((k) => k.getKeys(sig.issuerKeyID).length > 0) ?? null;
+  const intended = intendedRecipientsOf(sig);
   const report: SignerReport = {
     keyId,
     fingerprint: signerKey === null ? null : fpr(signerKey),
     userId: signerKey === null ? null : uid(signerKey),
     status: 'bad',
     created: sig.created === null ? null : sig.created.toISOString(),
+    ...(intended.length > 0 ? { intendedRecipients: intended } : {}),
   };
-  // Only a binary document signature (type 0x00) is a signature over the document: the digest below is
-  // computed over the raw literal bytes, so any other type (a key certification 0x13 whose "document" is
-  // key+user ID bytes, a text signature 0x01 over uncanonicalised bytes, …) must never count as good.
-  if (sig.signatureType !== openpgp.enums.signature.binary) return report;
+  // Only a document signature is a signature over the document: binary (0x00) over the raw literal bytes,
+  // text (0x01) over them as canonical text (LF → CRLF, hashed apart). Any other type (a key certification
+  // 0x13 whose "document" is key+user ID bytes, …) must never count as good.
+  if (sig.signatureType === null || !DOCUMENT_SIGNATURES.has(sig.signatureType)) return report;
+  const text = sig.signatureType === openpgp.enums.signature.text;
   if (signerKey === null) return { ...report, status: 'unknown' };
+  // a hash refused by policy (MD5, RIPEMD-160, SHA-1 for documents) or too weak for the key type is said as such
+  const hashLabel = sig.hashAlgorithm === null ? '?' : (openpgp.enums.read(openpgp.enums.hash, sig.hashAlgorithm) as string | undefined)?.toUpperCase() ?? String(sig.hashAlgorithm);
+  if (sig.hashAlgorithm !== null && SECURITY_CONFIG.rejectMessageHashAlgorithms.has(sig.hashAlgorithm)) return { ...report, status: 'hashRefused', hash: hashLabel };
   const hashName = sig.hashAlgorithm === null ? undefined : NODE_HASH[sig.hashAlgorithm];
-  if (sig.version !== 4 || hashName === undefined || !hasher.hasAlgorithm(hashName) || sig.signatureData === null) return report;
-  const digest = finalDigest(hasher, sig.hashAlgorithm!, sig.signatureData);
+  const hashed = hashName === undefined ? undefined : text ? `text:${hashName}` : hashName;
+  if (sig.version !== 4 || hashed === undefined || !hasher.hasAlgorithm(hashed) || sig.signatureData === null) return report;
+  const digest = finalDigest(hasher, sig.hashAlgorithm!, sig.signatureData, text);
   digest.catch(() => undefined);
   (sig as unknown as DigestHooks).hashed = digest;
+  // checked as of now + the allowed skew; a signature dated beyond that is checked as of its own date
+  const skewed = new Date(date.getTime() + CLOCK_SKEW_MS);
+  const ahead = sig.created !== null && sig.created > skewed;
+  const expired = async (validAtCreated: boolean): Promise<SignerReport> => {
+    const at = await expiryOf(signerKey, sig.issuerKeyID);
+    return { ...report, status: 'kedaluwarsa', keyExpired: at === null ? null : at.toISOString(), validAtCreated };
+  };
   try {
     const res = await openpgp.verify({
       message: await openpgp.createMessage({ binary: new Uint8Array(0) }),
       signature: sigObj,
       verificationKeys: keys,
-      date,
+      date: ahead ? sig.created! : skewed,
       expectSigned: false,
       format: 'binary',
       config: CONFIG,
@@ -915,7 +1036,11 @@ async function verifyOne(
     if (v === undefined) return report;
     await v.verified;
   } catch (e) {
-    return { ...report, status: statusFromError(e) };
+    if (/Hash algorithm too weak|Insecure (message )?hash/i.test(reason(e))) return { ...report, status: 'hashRefused', hash: hashLabel };
+    const status = statusFromError(e);
+    // the key had expired by the time the signature claims: the signature itself is sound (checked first)
+    if (status === 'kedaluwarsa') return expired(false);
+    return { ...report, status };
   }
   // good at signing time; a key revoked since is still reported (revocation usually means compromise)
   if (await signerKey.isRevoked(undefined as never, undefined, date, FULL_CONFIG).catch(() => false)) return { ...report, status: 'revoked' };
@@ -924,27 +1049,82 @@ async function verifyOne(
     const sub = signing as openpgp.Subkey;
     if (await sub.isRevoked(undefined as never, undefined as never, date, FULL_CONFIG).catch(() => false)) return { ...report, status: 'revoked' };
   }
+  // valid when the signer says it signed, but the key has expired since: never `good`
+  const expiry = await expiryOf(signerKey, sig.issuerKeyID);
+  if (expiry !== null && expiry <= date) return expired(true);
+  // signed for named recipients, and we are not among them: someone re-encrypted it to us
+  if (ours !== undefined && intended.length > 0 && !intended.some((f) => ours.has(f))) return { ...report, status: 'forwarded' };
+  if (ahead) return { ...report, status: 'future' };
   return { ...report, status: 'good' };
+}
+
+/**
+ * Each one-pass signature packet announces the signature that follows the data, in reverse order (RFC 9580
+ * 5.4): the one nearest the data goes with the first signature after it. Type, hash and public-key
+ * algorithm and issuer key id must agree, or the packets were swapped or edited.
+ */
+async function matchOnePass(onePass: OnePass[], trailing: Buffer[]): Promise<void> {
+  for (const [i, body] of trailing.entries()) {
+    const ops = onePass[onePass.length - 1 - i];
+    if (ops === undefined) throw new PacketFormatError('malformed', 'signature without a one-pass signature packet');
+    let sig: openpgp.SignaturePacket | null = null;
+    try {
+      sig = (await openpgp.readSignature({ binarySignature: packet(TAG.SIGNATURE, body), config: CONFIG })).packets[0] as openpgp.SignaturePacket;
+    } catch {
+      continue; // unreadable: verifyOne reports it bad
+    }
+    const keyId = sig.issuerKeyID.toHex().toUpperCase();
+    const announced: (number | null)[] = [ops.type, ops.hashAlgorithm, ops.publicKeyAlgorithm];
+    const actual: (number | null)[] = [sig.signatureType, sig.hashAlgorithm, sig.publicKeyAlgorithm];
+    if (announced.some((v, j) => v !== actual[j]) || keyId !== ops.keyId) {
+      throw new SandiError('SIGNATURE', 'kriptogram.onePassMismatch', { keyId, position: i + 1 });
+    }
+  }
+}
+
+/** A refusal over the signatures, with every signer's report (terima records them with the refusal). */
+export class SignatureRefusal extends SandiError {
+  constructor(
+    key: string,
+    params: Record<string, string | number>,
+    readonly signers: SignerReport[],
+  ) {
+    super('SIGNATURE', key, params, key === 'kriptogram.signerExpired' ? { hint: `${key}.hint` } : {});
+  }
 }
 
 function refuseFor(signers: SignerReport[], requireSignature: boolean, requiredSigners: number): void {
   const describe = (s: SignerReport): { keyId: string; userId: string } => ({ keyId: s.keyId, userId: s.userId ?? '?' });
+  const refuse = (key: string, params: Record<string, string | number> = {}): never => {
+    throw new SignatureRefusal(key, params, signers);
+  };
   const bad = signers.find((s) => s.status === 'bad');
-  if (bad !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.badSignature', describe(bad));
+  if (bad !== undefined) refuse('kriptogram.badSignature', describe(bad));
+  const weak = signers.find((s) => s.status === 'hashRefused');
+  if (weak !== undefined) refuse('kriptogram.hashRefused', { ...describe(weak), hash: weak.hash ?? '?' });
+  const forwarded = signers.find((s) => s.status === 'forwarded');
+  if (forwarded !== undefined) refuse('kriptogram.forwarded', { ...describe(forwarded), recipients: (forwarded.intendedRecipients ?? []).join(', ') });
   if (!requireSignature && requiredSigners === 0) return;
-  if (signers.length === 0) throw new SandiError('SIGNATURE', 'kriptogram.unsigned');
+  if (signers.length === 0) refuse('kriptogram.unsigned');
   if (requireSignature) {
     const unknown = signers.find((s) => s.status === 'unknown');
-    if (unknown !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.unknownSigner', describe(unknown));
+    if (unknown !== undefined) refuse('kriptogram.unknownSigner', describe(unknown));
     const revoked = signers.find((s) => s.status === 'revoked');
-    if (revoked !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.signerRevoked', describe(revoked));
-    const expired = signers.find((s) => s.status === 'expired');
-    if (expired !== undefined) throw new SandiError('SIGNATURE', 'kriptogram.signerExpired', describe(expired));
+    if (revoked !== undefined) refuse('kriptogram.signerRevoked', describe(revoked));
+    const expired = signers.find((s) => s.status === 'kedaluwarsa');
+    if (expired !== undefined) {
+      refuse(expired.validAtCreated === true ? 'kriptogram.signerExpired' : 'kriptogram.signerExpiredAtSigning', {
+        ...describe(expired),
+        expired: expired.keyExpired ?? '?',
+        created: expired.created ?? '?',
+      });
+    }
   }
-  // distinct signers: the same key signing twice is still one signer
-  const good = new Set(signers.filter((s) => s.status === 'good').map((s) => s.fingerprint)).size;
+  // distinct signers: the same key signing twice is still one signer; a signature dated ahead of our clock
+  // (beyond the skew) still counts: it is sound, and its status says how it was dated
+  const good = new Set(signers.filter((s) => s.status === 'good' || s.status === 'future').map((s) => s.fingerprint)).size;
   const need = Math.max(requireSignature ? 1 : 0, requiredSigners);
-  if (good < need) throw new SandiError('SIGNATURE', 'kriptogram.notEnoughSigners', { good, required: need });
+  if (good < need) refuse('kriptogram.notEnoughSigners', { good, required: need });
 }
 
 /** errno codes of a spool folder or file that cannot be used (from creating it, or from the worker's I/O) */
@@ -1047,9 +1227,13 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
     if (!(await outer.atEnd())) throw new PacketFormatError('malformed', 'data after the encrypted packet');
     await spool.finish();
 
-    const sigBodies = [...st.leadingSigs, ...st.trailingSigs];
+    await matchOnePass(st.onePass, st.trailingSigs);
+    // the same signature included twice is one signer, listed once
+    const sigBodies: Buffer[] = [];
+    for (const b of [...st.leadingSigs, ...st.trailingSigs]) if (!sigBodies.some((x) => x.equals(b))) sigBodies.push(b);
     const signers: SignerReport[] = [];
-    for (const b of sigBodies) signers.push(await verifyOne(b, hasher, verificationKeys, date));
+    const ours = new Set(privateKeys.flatMap((k) => k.getKeys().map((x) => x.getFingerprint().toUpperCase())));
+    for (const b of sigBodies) signers.push(await verifyOne(b, hasher, verificationKeys, date, o.checkIntendedRecipients === false ? undefined : ours));
     refuseFor(signers, requireSignature, requiredSigners);
 
     const entity = st.entityResult;

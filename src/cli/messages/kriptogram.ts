@@ -42,7 +42,26 @@ export const kriptogram: Catalog = {
     'kriptogram.unknownSigner': 'Kriptogram ditolak: ditandatangani kunci {keyId} yang tidak ada di buku alamat.',
     'kriptogram.unknownSigner.hint': 'Jika pengirimnya sah, impor kunci publiknya setelah memeriksa sidik jarinya.',
     'kriptogram.signerRevoked': 'Kriptogram ditolak: kunci penanda tangan {keyId} ({userId}) telah dicabut.',
-    'kriptogram.signerExpired': 'Kriptogram ditolak: kunci penanda tangan {keyId} ({userId}) sudah kedaluwarsa saat menandatangani.',
+    'kriptogram.signerExpired':
+      'Kriptogram ditolak: kunci penanda tangan {keyId} ({userId}) kedaluwarsa sejak {expired}. Kunci itu masih berlaku pada {created}, waktu tanda tangan menurut klaim penanda tangan sendiri (jam pengirim, tidak dapat dibuktikan).',
+    'kriptogram.signerExpired.hint':
+      'Jika pengirim telah memperpanjang masa berlaku kuncinya, impor kunci publik yang diperbarui setelah memeriksa sidik jarinya, lalu minta kriptogram dikirim ulang.',
+    'kriptogram.signerExpiredAtSigning':
+      'Kriptogram ditolak: kunci penanda tangan {keyId} ({userId}) kedaluwarsa sejak {expired} dan sudah tidak berlaku pada {created}, waktu tanda tangan menurut klaim penanda tangan sendiri.',
+    'kriptogram.forwarded':
+      'Kriptogram ditolak: tanda tangan {keyId} ({userId}) ditujukan kepada kunci lain ({recipients}), bukan kunci kita — kriptogram ini diteruskan/dienkripsi ulang oleh pihak lain, bukan dikirim kepada kita oleh penanda tangan.',
+    'kriptogram.presetRecipientsDiffer':
+      'Paraf {keyId} ({userId}) dibuat untuk penerima lain daripada kriptogram ini; paraf ulang diperlukan.',
+    'kriptogram.hashRefused':
+      'Kriptogram ditolak: tanda tangan {keyId} ({userId}) memakai hash {hash}, yang ditolak kebijakan (MD5, RIPEMD-160, SHA-1) atau terlalu lemah untuk jenis kuncinya (EdDSA Ed25519 memerlukan minimal 256 bit). Minta pengirim menandatangani dengan SHA-256 atau lebih kuat.',
+    'kriptogram.onePassMismatch':
+      'Kriptogram ditolak: tanda tangan ke-{position} ({keyId}) tidak cocok dengan paket one-pass yang mengumumkannya (jenis, algoritma atau kunci berbeda) — paket telah ditukar atau diubah.',
+    'kriptogram.signedNotEncrypted':
+      'Ditolak: pesan ini hanya ditandatangani, tidak dienkripsi. Kriptogram wajib terenkripsi (kebijakan); minta pengirim mengenkripsinya ke kunci kantor.',
+    'kriptogram.cipherUnsupported':
+      'Kriptogram tidak dapat dibuka: dienkripsi dengan sandi simetris {algorithm}, yang tidak didukung sandi (hanya AES-128/192/256). Minta pengirim memakai AES.',
+    'kriptogram.cipherUnknown':
+      'Kriptogram tidak dapat dibuka: kunci sesinya terbuka, tetapi sandi simetrisnya tidak dikenal openpgp.js (misalnya Camellia atau IDEA). Minta pengirim memakai AES.',
     'kriptogram.notEnoughSigners': 'Kriptogram ditolak: hanya {good} tanda tangan sah, diperlukan {required}.',
     'kriptogram.wrongPassphrase': 'Frasa sandi salah untuk kunci {userId} ({fingerprint}).',
     'kriptogram.passphraseNeeded': 'Kunci {userId} ({fingerprint}) terlindung frasa sandi, tetapi frasa sandi tidak diberikan.',
@@ -59,7 +78,10 @@ export const kriptogram: Catalog = {
     'kriptogram.status.good': 'sah',
     'kriptogram.status.bad': 'TIDAK SAH',
     'kriptogram.status.unknown': 'kunci tidak dikenal',
-    'kriptogram.status.expired': 'kunci kedaluwarsa',
+    'kriptogram.status.kedaluwarsa': 'kunci kedaluwarsa',
+    'kriptogram.status.future': 'sah, bertanggal di depan jam kita',
+    'kriptogram.status.forwarded': 'diteruskan (ditujukan kepada kunci lain)',
+    'kriptogram.status.hashRefused': 'hash ditolak',
     'kriptogram.status.revoked': 'kunci dicabut',
   },
   en: {
@@ -87,7 +109,26 @@ export const kriptogram: Catalog = {
     'kriptogram.unknownSigner': 'Kriptogram refused: signed by key {keyId}, which is not in the address book.',
     'kriptogram.unknownSigner.hint': 'If the sender is genuine, import their public key after checking its fingerprint.',
     'kriptogram.signerRevoked': 'Kriptogram refused: the signer\'s key {keyId} ({userId}) has been revoked.',
-    'kriptogram.signerExpired': 'Kriptogram refused: the signer\'s key {keyId} ({userId}) had expired when it signed.',
+    'kriptogram.signerExpired':
+      'Kriptogram refused: the signer\'s key {keyId} ({userId}) has expired (since {expired}). It was still valid at {created}, the signing time the signer itself claims (the sender\'s clock, not provable).',
+    'kriptogram.signerExpired.hint':
+      'If the sender has extended the key\'s validity, import the renewed public key after checking its fingerprint, then ask for the kriptogram to be sent again.',
+    'kriptogram.signerExpiredAtSigning':
+      'Kriptogram refused: the signer\'s key {keyId} ({userId}) has expired (since {expired}) and was no longer valid at {created}, the signing time the signer itself claims.',
+    'kriptogram.forwarded':
+      'Kriptogram refused: signature {keyId} ({userId}) is addressed to other keys ({recipients}), not ours — this kriptogram was forwarded/re-encrypted to us by someone else, not sent to us by the signer.',
+    'kriptogram.presetRecipientsDiffer':
+      'Initial {keyId} ({userId}) was made for other recipients than this kriptogram; a new initial is needed.',
+    'kriptogram.hashRefused':
+      'Kriptogram refused: signature {keyId} ({userId}) uses hash {hash}, which is refused by policy (MD5, RIPEMD-160, SHA-1) or too weak for its key type (EdDSA Ed25519 needs at least 256 bits). Ask the sender to sign with SHA-256 or stronger.',
+    'kriptogram.onePassMismatch':
+      'Kriptogram refused: signature number {position} ({keyId}) does not match the one-pass packet that announced it (type, algorithm or key differ) — packets were swapped or edited.',
+    'kriptogram.signedNotEncrypted':
+      'Refused: this message is only signed, not encrypted. A kriptogram must be encrypted (policy); ask the sender to encrypt it to the office key.',
+    'kriptogram.cipherUnsupported':
+      'Kriptogram cannot be opened: it is encrypted with the symmetric cipher {algorithm}, which sandi does not support (AES-128/192/256 only). Ask the sender to use AES.',
+    'kriptogram.cipherUnknown':
+      'Kriptogram cannot be opened: its session key decrypted, but its symmetric cipher is unknown to openpgp.js (e.g. Camellia or IDEA). Ask the sender to use AES.',
     'kriptogram.notEnoughSigners': 'Kriptogram refused: only {good} good signatures, {required} required.',
     'kriptogram.wrongPassphrase': 'Wrong passphrase for key {userId} ({fingerprint}).',
     'kriptogram.passphraseNeeded': 'Key {userId} ({fingerprint}) is passphrase-protected, but no passphrase was given.',
@@ -104,7 +145,10 @@ export const kriptogram: Catalog = {
     'kriptogram.status.good': 'good',
     'kriptogram.status.bad': 'BAD',
     'kriptogram.status.unknown': 'unknown key',
-    'kriptogram.status.expired': 'key expired',
+    'kriptogram.status.kedaluwarsa': 'key expired',
+    'kriptogram.status.future': 'good, dated ahead of our clock',
+    'kriptogram.status.forwarded': 'forwarded (addressed to other keys)',
+    'kriptogram.status.hashRefused': 'hash refused',
     'kriptogram.status.revoked': 'key revoked',
   },
 };

@@ -35,6 +35,10 @@ export const terima: Catalog = {
     'terima.col.jalur': 'JALUR',
     'terima.late': 'TERLAMBAT',
     'terima.signer': '{nomor}: ditandatangani {who} ({unit}): {status}',
+    'terima.signerExpiredValidThen':
+      '{nomor}: ditandatangani {who} ({unit}): {status} — kunci kedaluwarsa sejak {expired}; masih berlaku pada {created}, waktu yang diklaim penanda tangan sendiri',
+    'terima.signerExpiredInvalidThen':
+      '{nomor}: ditandatangani {who} ({unit}): {status} — kunci kedaluwarsa sejak {expired}; sudah tidak berlaku pada {created}, waktu yang diklaim penanda tangan sendiri',
     'terima.forwarded': '{nomor} diteruskan ke {ke}.',
     'terima.resumed': '{nomor}: kriptogram yang terdaftar pada proses sebelumnya (terhenti sebelum dibuka) kini dibuka: {status}',
     'terima.w.entrySkipped': '{path} bukan berkas pesan yang dapat dibaca ({reason}); dilewati, yang lain tetap diimpor.',
@@ -199,6 +203,10 @@ export const terima: Catalog = {
     'terima.col.jalur': 'ROUTE',
     'terima.late': 'LATE',
     'terima.signer': '{nomor}: signed by {who} ({unit}): {status}',
+    'terima.signerExpiredValidThen':
+      '{nomor}: signed by {who} ({unit}): {status} — key expired since {expired}; still valid at {created}, the time the signer itself claims',
+    'terima.signerExpiredInvalidThen':
+      '{nomor}: signed by {who} ({unit}): {status} — key expired since {expired}; no longer valid at {created}, the time the signer itself claims',
     'terima.forwarded': '{nomor} forwarded to {ke}.',
     'terima.resumed': '{nomor}: kriptogram registered by an earlier run (stopped before it was read) read now: {status}',
     'terima.w.entrySkipped': '{path} is not a readable message file ({reason}); skipped, the others are still imported.',
