@@ -92,7 +92,11 @@ export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: str
   sections.push({
     heading: t('laporan.audit'),
     text: [
-      r.audit.ok ? t('laporan.audit.ok', { rows: r.audit.rows, hash: (r.audit.lastHash ?? '-').slice(0, 16) }) : t('laporan.audit.broken', { id: r.audit.broken?.id ?? '-', reason: r.audit.broken?.reason ?? '-' }),
+      r.audit.ok
+        ? t('laporan.audit.ok', { rows: r.audit.rows, hash: (r.audit.lastHash ?? '-').slice(0, 16) })
+        : r.audit.broken
+          ? t('laporan.audit.broken', { id: r.audit.broken.id, reason: r.audit.broken.reason })
+          : t('laporan.audit.findings', { n: r.audit.findings }),
       // the full hash: a paper copy anchors the chain only if it can be compared byte for byte
       r.audit.checkpoint
         ? t('laporan.audit.checkpoint', { id: r.audit.checkpoint.id, hash: r.audit.checkpoint.hash, at: waktuLokal(r.audit.checkpoint.at, r.periode.zona), signer: r.audit.checkpoint.signer })

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { SandiError } from '../errors.js';
 import { openStore } from '../adapters/sqlite/store.js';
-import { boundTablesIn, describeRow, hashedRows } from '../adapters/sqlite/audit-binding.js';
+import { boundTablesIn, describeRow, hashedRows, searchIndexMismatches } from '../adapters/sqlite/audit-binding.js';
 import { checkpointDir, listCheckpointFiles, readCheckpointFile, writeCheckpointFile } from '../adapters/audit-checkpoints.js';
 import { signCheckpoint, verifyCheckpoint } from '../adapters/openpgp/audit-checkpoint.js';
 import { unlockPrivateKey } from '../adapters/openpgp/keys.js';
@@ -21,7 +21,8 @@ import type { HomePaths } from '../config/home.js';
 const MAX_FINDINGS = 20;
 
 export interface RowFindingReport {
-  kind: RowFinding['kind'];
+  /** edited / unrecorded / removed: a register row against the chain; index: a search-index row against its register */
+  kind: RowFinding['kind'] | 'index';
   table: string;
   rowid: number;
   /** the row's key or number, when the row is still there */
@@ -138,7 +139,7 @@ export async function checkAudit(paths: HomePaths): Promise<AuditReport> {
       const tables = boundTablesIn(db);
       registers.checked = true;
       registers.tables = tables.length;
-      const note = (f: RowFinding, present: boolean): void => {
+      const note = (f: RowFinding | { kind: 'index'; table: string; rowid: number; eventId: null }, present: boolean): void => {
         registers.findingsTotal++;
         if (registers.findings.length < MAX_FINDINGS) {
           registers.findings.push({ kind: f.kind, table: f.table, rowid: f.rowid, row: present ? describeRow(db, f.table, f.rowid) : null, eventId: f.eventId });
@@ -152,6 +153,7 @@ export async function checkAudit(paths: HomePaths): Promise<AuditReport> {
         }
       }
       for (const f of ledger.removed(tables)) note(f, false);
+      for (const [table, rowid] of searchIndexMismatches(db)) note({ kind: 'index', table, rowid, eventId: null }, false);
     }
 
     const problems: CheckpointProblem[] = [...cps.problems];

@@ -34,6 +34,8 @@ export interface LaporanKinerja {
     rows: number;
     lastHash: string | null;
     broken: { id: number; reason: string } | null;
+    /** register rows and checkpoints that do not agree with the chain (`sandi audit periksa` names them) */
+    findings: number;
     /** the newest signed checkpoint made by the end of the period */
     checkpoint: { id: number; hash: string; at: string; signer: string } | null;
   };
@@ -135,6 +137,8 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
       rows: chain.rows,
       lastHash: chain.lastHash,
       broken: chain.broken ? { id: chain.broken.id, reason: chain.broken.reason } : null,
+      // the chain links, but a register row or a checkpoint does not agree with it
+      findings: chain.registers.findingsTotal + chain.checkpoints.problems.length,
       checkpoint,
     },
     aduan,

@@ -90,12 +90,48 @@ describe('audit periksa: registers bound to the chain, signed checkpoints', () =
     expect(stderr).toContain('diubah di luar sandi');
   });
 
+  it('the quarterly report prints the period\'s last checkpoint in full, and says when rows do not match', () => {
+    const clean = copyHome();
+    const ok = sandi(['--home', clean, 'laporan', 'kinerja', '--triwulan', '2026-IV']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const cp = periksa(clean).report.checkpoints.newest!;
+    expect(ok.stdout).toContain(`titik periksa terakhir periode ini: baris ${cp.id}, hash ${cp.hash}`);
+    expect(ok.stdout).toContain(ARSIP);
+    const json = sandi(['--home', clean, 'laporan', 'kinerja', '--triwulan', '2026-IV', '--json']).json<{ audit: { checkpoint: { id: number; hash: string } } }>();
+    expect(json.audit.checkpoint).toMatchObject({ id: cp.id, hash: cp.hash });
+
+    const edited = copyHome();
+    attack(edited, "UPDATE buku_alamat SET unit = 'Unit Palsu' WHERE rowid = 1");
+    const bad = sandi(['--home', edited, 'laporan', 'kinerja', '--triwulan', '2026-IV']);
+    expect(bad.stdout).toContain('TIDAK COCOK: 1 baris register atau titik periksa');
+    expect(bad.stdout).not.toContain('RUSAK pada baris -');
+  });
+
+  it('a search index row removed or changed (to hide a letter from agenda cari) is named, exit 79', () => {
+    const home = copyHome();
+    const before = sandi(['--home', home, 'agenda', 'keluar', 'cari', 'KRIP', '--json']);
+    expect(before.code, before.stderr).toBe(0);
+    attack(home, 'DELETE FROM kriptogram_keluar_cari');
+    const { code, report, stderr } = periksa(home);
+    expect(code).toBe(79);
+    expect(report.registers.findings).toEqual([expect.objectContaining({ kind: 'index', table: 'kriptogram_keluar_cari', rowid: 1 })]);
+    expect(stderr).toContain('Indeks pencarian kriptogram_keluar_cari');
+
+    const changed = copyHome();
+    attack(changed, "UPDATE kriptogram_keluar_cari SET nomor = 'lain' WHERE rowid = 1");
+    expect(periksa(changed).report.registers.findings).toEqual([expect.objectContaining({ kind: 'index', rowid: 1 })]);
+  });
+
   it('a row deleted, a number sequence lowered: each named, exit 79', () => {
     const del = copyHome();
     attack(del, 'DELETE FROM kriptogram_keluar WHERE id = 1');
     const a = periksa(del);
     expect(a.code).toBe(79);
-    expect(a.report.registers.findings).toEqual([expect.objectContaining({ kind: 'removed', table: 'kriptogram_keluar', rowid: 1 })]);
+    // the row is gone, and its search-index row now points at nothing
+    expect(a.report.registers.findings).toEqual([
+      expect.objectContaining({ kind: 'removed', table: 'kriptogram_keluar', rowid: 1 }),
+      expect.objectContaining({ kind: 'index', table: 'kriptogram_keluar_cari', rowid: 1 }),
+    ]);
 
     const seq = copyHome();
     attack(seq, 'UPDATE nomor_urut SET terakhir = 0');

@@ -10,6 +10,7 @@
  */
 import type { Db } from './driver.js';
 import { auditHash, canonicalJson, GENESIS_HASH, rowHash, type AuditRow, type RowBinding } from '../../domain/audit.js';
+import { FTS_SOURCES } from './agenda-registers.js';
 
 /**
  * Every table whose rows are office records: the four books and their steps, annotations, complaints, keys,
@@ -163,4 +164,28 @@ export function bindExistingRows(db: Db, at: Date): void {
     part++;
     appendAuditEvent(db, at, { actor: 'sandi', action: 'audit.dasar', entity: 'audit_log', entityId: null, data: { bagian: part } }, rows);
   }
+}
+
+/**
+ * The full-text indexes are derived from the registers, so they are not bound; instead each is recomputed from
+ * its register (which the chain vouches for) and compared: an index row missing, added or changed outside sandi
+ * could hide a letter from `agenda cari`. Returns [index table, rowid] of each mismatch, in order.
+ */
+export function searchIndexMismatches(db: Db): [string, number][] {
+  const have = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+  const out: [string, number][] = [];
+  for (const f of FTS_SOURCES) {
+    if (!have.has(f.fts) || !have.has(f.table)) continue;
+    const rows = db
+      .prepare<[], { id: number }>(
+        `SELECT r.id AS id FROM main.${f.table} r LEFT JOIN main.${f.fts} x ON x.rowid = r.id
+          WHERE x.rowid IS NULL OR x.nomor IS NOT ${f.nomor('r')} OR x.perihal IS NOT ${f.perihal('r')} OR x.pihak IS NOT ${f.pihak('r')}
+         UNION
+         SELECT x.rowid AS id FROM main.${f.fts} x WHERE NOT EXISTS (SELECT 1 FROM main.${f.table} r WHERE r.id = x.rowid)
+         ORDER BY id`,
+      )
+      .all();
+    for (const r of rows) out.push([f.fts, r.id]);
+  }
+  return out;
 }

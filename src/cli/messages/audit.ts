@@ -13,6 +13,8 @@ export const audit: Catalog = {
     'audit.row.edited': 'Register TIDAK COCOK dengan rantai audit: {table} {row} berisi lain dari yang dicatat peristiwa {eventId} — baris ini diubah di luar sandi. ({total} temuan)',
     'audit.row.unrecorded': 'Register TIDAK COCOK dengan rantai audit: {table} {row} tidak tercatat di log audit — baris ini ditulis di luar sandi, atau peristiwanya dihapus. ({total} temuan)',
     'audit.row.removed': 'Register TIDAK COCOK dengan rantai audit: {table} rowid {rowid} dicatat peristiwa {eventId} tetapi tidak ada lagi — baris ini dihapus di luar sandi. ({total} temuan)',
+    'audit.row.index': 'Indeks pencarian {table} tidak sesuai dengan registernya pada baris {rowid} — indeks diubah di luar sandi, sehingga `agenda cari` dapat menyembunyikan surat. ({total} temuan)',
+    'audit.row.line.index': '  {table} baris {rowid}: indeks pencarian tidak sesuai dengan register',
     'audit.row.line.edited': '  {table} {row}: diubah (tercatat terakhir di peristiwa {eventId})',
     'audit.row.line.unrecorded': '  {table} {row}: tidak tercatat di log audit',
     'audit.row.line.removed': '  {table} rowid {rowid}: dihapus (tercatat terakhir di peristiwa {eventId})',
@@ -29,6 +31,7 @@ export const audit: Catalog = {
     'audit.checkpoint.autoFailed': 'Peringatan: titik periksa audit tidak dibuat: {reason}',
     'laporan.audit.checkpoint': 'titik periksa terakhir periode ini: baris {id}, hash {hash}, {at}, kunci arsip {signer}',
     'laporan.audit.noCheckpoint': 'belum ada titik periksa bertanda tangan dalam periode ini',
+    'laporan.audit.findings': 'TIDAK COCOK: {n} baris register atau titik periksa tidak sesuai dengan rantai — jalankan `sandi audit periksa`',
   },
   en: {
     'audit.keyLabel': 'archive key (audit checkpoint)',
@@ -41,6 +44,8 @@ export const audit: Catalog = {
     'audit.row.edited': 'Registers DO NOT MATCH the audit chain: {table} {row} holds other content than event {eventId} recorded — this row was changed outside sandi. ({total} findings)',
     'audit.row.unrecorded': 'Registers DO NOT MATCH the audit chain: {table} {row} is not in the audit log — written outside sandi, or its events were removed. ({total} findings)',
     'audit.row.removed': 'Registers DO NOT MATCH the audit chain: {table} rowid {rowid} was recorded by event {eventId} but is gone — deleted outside sandi. ({total} findings)',
+    'audit.row.index': 'Search index {table} does not match its register at row {rowid} — the index was changed outside sandi, so `agenda cari` could hide a letter. ({total} findings)',
+    'audit.row.line.index': '  {table} row {rowid}: search index does not match the register',
     'audit.row.line.edited': '  {table} {row}: changed (last recorded by event {eventId})',
     'audit.row.line.unrecorded': '  {table} {row}: not in the audit log',
     'audit.row.line.removed': '  {table} rowid {rowid}: deleted (last recorded by event {eventId})',
@@ -57,5 +62,6 @@ export const audit: Catalog = {
     'audit.checkpoint.autoFailed': 'Warning: no audit checkpoint was made: {reason}',
     'laporan.audit.checkpoint': 'last checkpoint of the period: row {id}, hash {hash}, {at}, archive key {signer}',
     'laporan.audit.noCheckpoint': 'no signed checkpoint in this period yet',
+    'laporan.audit.findings': 'DOES NOT MATCH: {n} register rows or checkpoints disagree with the chain — run `sandi audit periksa`',
   },
 };
