@@ -40,6 +40,7 @@ import {
 import { EncryptedSpool, endAndFlush, SpoolIntegrityError, writeAll } from './kriptogram-spool.js';
 import { OffThreadHasher, SpoolIoError } from './kriptogram-hasher.js';
 import { CfbDecipher } from './seipd-cfb.js';
+import { bunzip2 } from './bunzip2.js';
 
 // ------------------------------------------------------------------------------------------ settings
 
@@ -614,7 +615,7 @@ async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDec
   if (!timingSafeEqual(digest, tail.subarray(2))) throw new TamperedError();
 }
 
-/** Bounded decompression: ZIP (raw deflate) and ZLIB; BZip2 is refused as unsupported. */
+/** Bounded decompression: ZIP (raw deflate), ZLIB and BZip2 (bunzip2.ts). */
 /** OpenPGP compression algorithm ids (RFC 9580 §9.4) */
 const ZIP = 1;
 const ZLIB = 2;
@@ -625,9 +626,11 @@ async function* decompress(source: AsyncIterable<Buffer>, algo: number, limit: n
   let z: zlib.Inflate | zlib.InflateRaw;
   if (algo === ZIP) z = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
   else if (algo === ZLIB) z = zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  // BZip2 (3): no well-kept, bounded streaming decompressor in node or on npm (see README); refused by name
-  else if (algo === BZIP2) throw new PacketFormatError('unsupported', 'BZip2 compression (algorithm 3); ask the sender to use ZIP, ZLIB or none');
-  else throw new PacketFormatError('unsupported', `compression algorithm ${algo}`);
+  // BZip2: the same bound; its damage is 'malformed', held back until the MDC is checked like the others
+  else if (algo === BZIP2) {
+    yield* bunzip2(source, limit, () => new DecompressionLimitError(limit));
+    return;
+  } else throw new PacketFormatError('unsupported', `compression algorithm ${algo}`);
   const queue: Buffer[] = [];
   let failure: Error | null = null;
   let total = 0;
