@@ -6,7 +6,7 @@ import type { Catalog } from './index.js';
  *  SIGNATURE 80  unsigned, bad signature, signer unknown / revoked / expired, not enough signers
  *  PERMISSION 77 not addressed to us (no key of ours among the recipients), wrong or missing passphrase
  *  KEY_REFUSED 82 a key refused for new work (expired, revoked, too weak, cannot sign / encrypt)
- *  DATA 65       unreadable key, unsupported format (AEAD, bzip2, v6), not encrypted, decompression bound,
+ *  DATA 65       unreadable key, unsupported format (AEAD, v6), not encrypted, decompression bound,
  *                invalid protected header value
  *  USAGE 64      no recipients / no signers / no decryption keys given
  *  IO 74         the encrypted temporary file (spool) cannot be written or read: disk full, I/O error …
