@@ -104,6 +104,41 @@ describeWith('bzip2', HAVE_BZIP2, 'BZip2 decoder (bunzip2.ts) against the bzip2 
     }
   });
 
+  it('seeded mutations of a two-block stream: each ends quickly, in the same bytes or as malformed (never another error)', async () => {
+    const doc = letterText(130_000);
+    const z = bzip2(doc, 1);
+    let seed = 0x5a17b2;
+    const rnd = (n: number): number => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n;
+    };
+    const answers = new Map<string, number>();
+    let slowest = 0;
+    for (let i = 0; i < 150; i++) {
+      let m = Buffer.from(z);
+      const kind = i % 4;
+      if (kind === 0) m[Math.floor(rnd(m.length))]! ^= 1 << Math.floor(rnd(8));
+      else if (kind === 1) m = m.subarray(0, Math.floor(rnd(m.length)));
+      else if (kind === 2) m[4 + Math.floor(rnd(60))] = Math.floor(rnd(256)); // block header and tables
+      else {
+        const at = Math.floor(rnd(m.length));
+        m = Buffer.concat([m.subarray(0, at), m.subarray(at + 1 + Math.floor(rnd(8)))]);
+      }
+      const t = Date.now();
+      const r = await collect(m, 1 << 30);
+      slowest = Math.max(slowest, Date.now() - t);
+      if (r.error === null) expect(r.data.equals(doc), `case ${i}`).toBe(true);
+      else expect(r.error.message, `case ${i}`).toMatch(/^malformed: BZip2 data: /);
+      const a = r.error === null ? 'same bytes' : r.error.message.replace(/\(.*/, '');
+      answers.set(a, (answers.get(a) ?? 0) + 1);
+    }
+    expect(slowest).toBeLessThan(5_000);
+    console.log(`bzip2 mutations: slowest ${slowest} ms; ${[...answers].map(([a, n]) => `${a} ×${n}`).join(', ')}`);
+  });
+
   it('a bomb (256 MiB of zeros in a few KB) stops at the bound: nothing past it released, memory about one block', async () => {
     const bomb = zeroBomb(dir, Buffer.alloc(0), 256 * MiB);
     expect(bomb.length).toBeLessThan(4096);
