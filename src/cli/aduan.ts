@@ -19,6 +19,8 @@ import type { AduanService, AduanDetail, ImporResult, StatusRow } from '../servi
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { Aduan } from '../adapters/sqlite/aduan.js';
 import { JENIS_ADUAN, KERAHASIAAN, type AduanAction, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from '../domain/aduan.js';
+import { periksaRentang, tanggal } from '../domain/skema.js';
+import { tolak, validasiJawaban } from './validasi.js';
 
 async function withService<T>(ctx: CliContext, fn: (svc: AduanService) => Promise<T>): Promise<T> {
   const [{ openApp }, { aduanService }] = await Promise.all([import('../app.js'), import('../services/aduan.js')]);
@@ -215,7 +217,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
         let diterimaAt = new Date();
         if (opts.diterima !== undefined) {
           const d = parseReceived(opts.diterima, s.config.office.timeZone);
-          if (d === null) throw new SandiError('USAGE', 'aduan.badDate', { value: opts.diterima });
+          if (d === null) throw new SandiError('DATA', 'aduan.badDate', { value: opts.diterima });
           diterimaAt = d;
         }
         return svc.catat({ kanal, nomorPelacakan, jenis, kategori: opts.kategori, judul, kronologi, diterimaAt, kerahasiaan, pelapor, lampiran: opts.lampiran });
@@ -278,9 +280,11 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .action(async (opts: { dari?: string; sampai?: string }) => {
       const ctx = getCtx();
       requireFlags(ctx.prompter, [!opts.dari ? '--dari' : null, !opts.sampai ? '--sampai' : null].filter((x): x is string => x !== null));
-      const dari = opts.dari ?? (await ctx.prompter.input(t('aduan.opt.dari')));
-      const sampai = opts.sampai ?? (await ctx.prompter.input(t('aduan.opt.sampai')));
-      for (const v of [dari, sampai]) if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new SandiError('USAGE', 'aduan.badDate', { value: v });
+      const dari = opts.dari ?? (await ctx.prompter.input(t('aduan.opt.dari'), { validate: validasiJawaban(tanggal) }));
+      const sampai = opts.sampai ?? (await ctx.prompter.input(t('aduan.opt.sampai'), { validate: validasiJawaban(tanggal) }));
+      // two calendar dates in order, or exit 65 naming the flag
+      const period = periksaRentang({ dari, sampai });
+      if (!period.ok) tolak(period.problems);
       const r = await withService(ctx, (svc) => Promise.resolve(svc.laporan({ dari, sampai })));
       ctx.printer.result(r, () => renderLaporan(r));
     });

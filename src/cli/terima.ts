@@ -17,6 +17,8 @@ import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { TerimaService } from '../services/terima.js';
 import { refusalCode } from '../domain/terima.js';
+import { TERUSKAN } from '../domain/skema.js';
+import { pastikan } from './validasi.js';
 
 const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
 
@@ -132,6 +134,8 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .option('--ke <alamat...>', t('terima.opt.ke'))
     .action(async (nomor: string, o: { ke?: string[] }) => {
       const ctx = getCtx();
+      // every --ke address is checked before anything is sent or recorded (exit 65 naming each bad one)
+      pastikan(TERUSKAN, o);
       const r = await withTerima(ctx, undefined, (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
       ctx.printer.result(r, () =>
         [t('terima.forwarded', { nomor: r.nomor, ke: r.ke.join(', ') }), ...r.ditolak.map((d) => t('terima.forwardRefusedOne', { nomor: r.nomor, alamat: d.alamat, balasan: d.balasan }))].join('\n'),
