@@ -4,7 +4,7 @@
  * comes from a file or stdin (or prompts), never from argv, and is shown only with --tampilkan-pelapor and the
  * archive key's passphrase.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { GetContext } from './index.js';
 import type { CliContext } from './context.js';
@@ -19,8 +19,8 @@ import type { AduanService, AduanDetail, ImporResult, StatusRow } from '../servi
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { Aduan } from '../adapters/sqlite/aduan.js';
 import { JENIS_ADUAN, KERAHASIAAN, type AduanAction, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from '../domain/aduan.js';
-import { periksaRentang, tanggal } from '../domain/skema.js';
-import { tolak, validasiJawaban } from './validasi.js';
+import { ADUAN, periksaRentang, tanggal } from '../domain/skema.js';
+import { pastikan, tolak, validasiJawaban } from './validasi.js';
 
 async function withService<T>(ctx: CliContext, fn: (svc: AduanService) => Promise<T>): Promise<T> {
   const [{ openApp }, { aduanService }] = await Promise.all([import('../app.js'), import('../services/aduan.js')]);
@@ -170,18 +170,22 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .description(t('aduan.cmd.catat'))
     .option('--kanal <kanal>', t('aduan.opt.kanal'))
     .option('--nomor-pelacakan <nomor>', t('aduan.opt.nomorPelacakan'))
-    .addOption(new Option('--jenis <jenis>', t('aduan.opt.jenis')).choices([...JENIS_ADUAN]))
+    // --jenis and --kerahasiaan: checked by the record's schema (any letter case), not by commander
+    .option('--jenis <jenis>', t('aduan.opt.jenis'))
     .option('--kategori <kategori>', t('aduan.opt.kategori'))
     .option('--judul <judul>', t('aduan.opt.judul'))
     .option('--kronologi <teks>', t('aduan.opt.kronologi'))
     .option('--kronologi-berkas <berkas>', t('aduan.opt.kronologiBerkas'))
     .option('--diterima <waktu>', t('aduan.opt.diterima'))
-    .addOption(new Option('--kerahasiaan <k>', t('aduan.opt.kerahasiaan')).choices([...KERAHASIAAN]))
+    .option('--kerahasiaan <k>', t('aduan.opt.kerahasiaan'))
     .option('--pelapor-berkas <berkas>', t('aduan.opt.pelaporBerkas'))
     .option('--lampiran <berkas>', t('aduan.opt.lampiran'), collect)
-    .action(async (opts: CatatOpts) => {
+    .action(async (given: CatatOpts) => {
       const ctx = getCtx();
       const p = ctx.prompter;
+      // every value given is checked before anything is asked or written (exit 65 naming each bad field)
+      const v = pastikan(ADUAN, given, { sebagian: true });
+      const opts: CatatOpts = { ...given, ...(given.jenis !== undefined ? { jenis: v.jenis } : {}), ...(v.kerahasiaan !== undefined ? { kerahasiaan: v.kerahasiaan } : {}) };
       const missing: string[] = [];
       if (!opts.kanal) missing.push('--kanal');
       if (!opts.nomorPelacakan) missing.push('--nomor-pelacakan');

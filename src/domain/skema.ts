@@ -9,10 +9,11 @@
  */
 import { SIFAT, DERAJAT } from './records.js';
 import { parseExpiry } from './kunci.js';
+import { JENIS_ADUAN, KERAHASIAAN } from './aduan.js';
 
 /** What a field expects: the key under `validasi.harap.*` in the message catalog, with its parameters. */
 export interface Harapan {
-  harap: 'tanggal' | 'email' | 'pilihan' | 'teks' | 'kedaluwarsa' | 'bilangan' | 'urutan';
+  harap: 'tanggal' | 'waktu' | 'email' | 'pilihan' | 'teks' | 'kedaluwarsa' | 'bilangan' | 'urutan';
   params?: Record<string, string | number>;
 }
 
@@ -38,6 +39,15 @@ export const tanggal: Cek<string> = (raw) => {
   const dt = new Date(Date.UTC(y, mo - 1, d));
   if (y < 1900 || dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return no('tanggal');
   return ok(v);
+};
+
+const TIME_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ]([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$/;
+
+/** A calendar date, or a date and time (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]); stored as typed, trimmed. */
+export const waktu: Cek<string> = (raw) => {
+  const v = raw.trim();
+  const m = TIME_RE.exec(v);
+  return m && tanggal(m[1] ?? '').ok ? ok(v) : no('waktu');
 };
 
 const EMAIL_RE = /^[^\s@<>()",;:[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
@@ -158,6 +168,17 @@ export const SURAT_BIASA = {
   permohonanTanggal: f('--permohonan-tanggal', tanggal, false),
   permohonanUnit: f('--permohonan-unit', teks, false),
   ditugaskan: f('--ditugaskan', teks, false),
+} satisfies Skema;
+
+/** `sandi aduan catat` and each record of `aduan impor` (CSV column names in `kolom`): a complaint. */
+export const ADUAN = {
+  kanal: f('--kanal', teks),
+  nomorPelacakan: f('--nomor-pelacakan', teks),
+  jenis: f('--jenis', pilihan(JENIS_ADUAN)),
+  judul: f('--judul', teks),
+  kategori: f('--kategori', teks, false),
+  diterima: f('--diterima', waktu, false),
+  kerahasiaan: f('--kerahasiaan', pilihan(KERAHASIAAN), false),
 } satisfies Skema;
 
 /** `sandi kunci alamat tambah`: an address-book entry. */

@@ -129,6 +129,19 @@ describe('other commands: the same schemas at their edge', () => {
     expect(d.stderr).toContain('--sampai "31-12-2026"');
   });
 
+  it('aduan catat: --jenis, --diterima, --kerahasiaan all named at once → 65; no complaint registered', () => {
+    const before = run(['aduan', 'status', '--semua', '--json']).stdout;
+    const r = run(['aduan', 'catat', '--no-input', '--kanal', 'lapor', '--nomor-pelacakan', 'EDGE-1', '--jenis', 'keluhan', '--judul', 'Jalan', '--diterima', 'kemarin', '--kerahasiaan', 'publik']);
+    expect(r.code, r.stderr).toBe(65);
+    for (const f of ['--jenis "keluhan"', '--diterima "kemarin"', '--kerahasiaan "publik"']) expect(r.stderr).toContain(f);
+    expect(run(['aduan', 'status', '--semua', '--json']).stdout).toBe(before);
+    // any letter case is taken, the canonical spelling stored
+    const ok = run(['aduan', 'catat', '--no-input', '--json', '--kanal', 'lapor', '--nomor-pelacakan', 'EDGE-2', '--jenis', 'Pengaduan', '--judul', 'Jalan', '--diterima', '2026-11-19', '--kerahasiaan', 'ANONIM']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/"jenis": "pengaduan"/);
+    expect(ok.stdout).toMatch(/"kerahasiaan": "anonim"/);
+  });
+
   it('akun simpan --diubah "minggu lalu" → 65 before the password is read', () => {
     const r = run(['akun', 'simpan', '--diubah', 'minggu lalu'], 'rahasia-sekali\n');
     expect(r.code, r.stderr).toBe(65);

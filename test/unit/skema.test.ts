@@ -3,7 +3,9 @@
  * kind returning every problem at once with the operator's field name and the canonical spelling stored.
  */
 import { describe, expect, it } from 'vitest';
+import { readAduanCsv } from '../../src/domain/aduan-csv.js';
 import {
+  ADUAN,
   ALAMAT,
   KUNCI_BARU,
   PERMOHONAN_KRIPTOGRAM,
@@ -17,6 +19,7 @@ import {
   pilihan,
   tanggal,
   teks,
+  waktu,
   type Cek,
 } from '../../src/domain/skema.js';
 import { DERAJAT, SIFAT } from '../../src/domain/records.js';
@@ -56,6 +59,12 @@ const cases: [string, Cek<unknown>, string, unknown][] = [
   ['teks ok', teks, '  Rapat koordinasi ', 'Rapat koordinasi'],
   ['teks empty', teks, '   ', null],
   ['teks control char', teks, 'a\u0007b', null],
+  ['waktu date', waktu, '2026-11-19', '2026-11-19'],
+  ['waktu date and time', waktu, '2026-11-19T10:00', '2026-11-19T10:00'],
+  ['waktu with zone', waktu, '2026-11-19 10:00:05+08:00', '2026-11-19 10:00:05+08:00'],
+  ['waktu hour 25', waktu, '2026-11-19T25:00', null],
+  ['waktu 31 Nov', waktu, '2026-11-31T10:00', null],
+  ['waktu free text', waktu, 'kemarin', null],
   ['kedaluwarsa 2y', kedaluwarsa, '2y', '2y'],
   ['kedaluwarsa never', kedaluwarsa, 'never', 'never'],
   ['kedaluwarsa free text', kedaluwarsa, 'kapan-kapan', null],
@@ -97,6 +106,9 @@ describe('record schemas', () => {
     ['biasa: optional date still a date', SURAT_BIASA, { dokumen: 'a', kepada: ['a@b.id'], perihal: 'P', permohonanTanggal: '1/2/2026' }, [['--permohonan-tanggal', 'tanggal']]],
     ['alamat: address and key', ALAMAT, { email: 'dinkes', unit: 'Dinkes', kunci: '' }, [['--email', 'email'], ['--kunci', 'teks']]],
     ['kunci buat: lifetime and address', KUNCI_BARU, { nama: 'Budi', email: 'budi@', kedaluwarsa: 'selamanya' }, [['--email', 'email'], ['--kedaluwarsa', 'kedaluwarsa']]],
+    ['aduan catat: enums and time', ADUAN, { kanal: 'lapor', nomorPelacakan: 'L-1', jenis: 'keluhan', judul: 'J', diterima: 'kemarin', kerahasiaan: 'publik' }, [
+      ['--jenis', 'pilihan'], ['--diterima', 'waktu'], ['--kerahasiaan', 'pilihan'],
+    ]],
     ['teruskan: each --ke', TERUSKAN, { ke: ['a@b.id', 'c d@e.id'] }, [['--ke', 'email']]],
   ];
   it.each(refusals)('%s', (_name, schema, input, want) => {
@@ -115,5 +127,19 @@ describe('record schemas', () => {
     expect(periksaRentang({}).ok).toBe(true);
     expect(periksaRentang({ dari: '2026-10-32' })).toMatchObject({ ok: false, problems: [{ field: '--dari', harap: 'tanggal' }] });
     expect(periksaRentang({ dari: '2026-12-01', sampai: '2026-11-01' })).toMatchObject({ ok: false, problems: [{ field: '--sampai', harap: 'urutan', params: { dari: '2026-12-01' } }] });
+  });
+});
+
+describe('aduan impor: a CSV record with several problems names them all', () => {
+  it('kanal, jenis, diterima and kerahasiaan in one line; enums in any case accepted with the canonical spelling', () => {
+    const csv = [
+      'kanal,nomor_pelacakan,jenis,judul,diterima,kerahasiaan',
+      'twitter,T-1,keluhan,x,kemarin,publik',
+      'LAPOR,L-1,Permintaan Informasi,Data,2026-11-19,ANONIM',
+    ].join('\n');
+    const r = readAduanCsv(csv, { kanal: ['lapor', 'laporgub'], timeZone: 'Asia/Jakarta' });
+    const bad = r.rows.find((x) => x.line === 2)?.problem ?? '';
+    for (const col of ['kanal "twitter"', 'jenis "keluhan"', 'diterima "kemarin"', 'kerahasiaan "publik"']) expect(bad).toContain(col);
+    expect(r.rows.find((x) => x.line === 3)?.aduan).toMatchObject({ kanal: 'lapor', jenis: 'permintaan_informasi', kerahasiaan: 'anonim' });
   });
 });
