@@ -197,6 +197,13 @@ export const KUNCI_BARU = {
   kedaluwarsa: f('--kedaluwarsa', kedaluwarsa),
 } satisfies Skema;
 
+/** `sandi terima tandaterima`: who received a routed letter, and when (a real date and time, not "kemarin 1"). */
+export const TANDA_TERIMA = {
+  tujuan: f('--tujuan', teks),
+  diterimaOleh: f('--diterima-oleh', teks, false),
+  waktu: f('--waktu', waktu, false),
+} satisfies Skema;
+
 /** `sandi terima teruskan --ke`: carbon-copy addresses. */
 export const TERUSKAN = {
   ke: many('--ke', email, false),

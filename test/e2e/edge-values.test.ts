@@ -117,6 +117,14 @@ describe('other commands: the same schemas at their edge', () => {
     expect(r.stderr).toContain('--ke "disdik bagian umum"');
   });
 
+  it('terima tandaterima --waktu "kemarin 1" (Date would read 2001-01-01) or 2026-02-30 → 65 naming --waktu', () => {
+    for (const w of ['kemarin 1', '2026-02-30T10:00']) {
+      const r = run(['terima', 'tandaterima', 'SM/001/XII/2026', '--tujuan', 'Sekda', '--diterima-oleh', 'Ani', '--waktu', w]);
+      expect(r.code, r.stderr).toBe(65);
+      expect(r.stderr).toContain(`--waktu "${w}"`);
+    }
+  });
+
   it('agenda/laporan/aduan laporan: a period that is not two calendar dates in order → 65 naming the flag', () => {
     const a = run(['agenda', 'keluar', 'daftar', '--dari', '2026-02-30']);
     expect(a.code, a.stderr).toBe(65);

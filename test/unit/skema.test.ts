@@ -10,6 +10,7 @@ import {
   KUNCI_BARU,
   PERMOHONAN_KRIPTOGRAM,
   SURAT_BIASA,
+  TANDA_TERIMA,
   TERUSKAN,
   bilangan,
   email,
@@ -109,6 +110,7 @@ describe('record schemas', () => {
     ['aduan catat: enums and time', ADUAN, { kanal: 'lapor', nomorPelacakan: 'L-1', jenis: 'keluhan', judul: 'J', diterima: 'kemarin', kerahasiaan: 'publik' }, [
       ['--jenis', 'pilihan'], ['--diterima', 'waktu'], ['--kerahasiaan', 'pilihan'],
     ]],
+    ['tandaterima: --waktu the Date parser would bend', TANDA_TERIMA, { tujuan: 'Sekda', waktu: 'kemarin 1' }, [['--waktu', 'waktu']]],
     ['teruskan: each --ke', TERUSKAN, { ke: ['a@b.id', 'c d@e.id'] }, [['--ke', 'email']]],
   ];
   it.each(refusals)('%s', (_name, schema, input, want) => {
