@@ -82,6 +82,14 @@ describe('sandi kirim: values refused at the edge (exit 65, nothing registered)'
     expect(keluar()).toEqual(before);
   }, 60_000);
 
+  it('--sifat in lower case is still Rahasia: a subject in argv is refused for it (never stored in clear)', () => {
+    const before = keluar();
+    const r = run(kirimArgs({ '--sifat': 'rahasia' }));
+    expect(r.code, r.stderr).toBe(64);
+    expect(r.stderr).toContain('--perihal-file');
+    expect(keluar()).toEqual(before);
+  });
+
   it('kirim --biasa: a bad --kepada or --permohonan-tanggal → 65; the outgoing mail register unchanged', () => {
     const biasa = () => run(['kirim', 'status', '--biasa', '--semua', '--json']).json<unknown[]>().length;
     const before = biasa();
