@@ -4,7 +4,7 @@
  * comes from a file or stdin (or prompts), never from argv, and is shown only with --tampilkan-pelapor and the
  * archive key's passphrase.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { GetContext } from './index.js';
 import type { CliContext } from './context.js';
@@ -19,6 +19,8 @@ import type { AduanService, AduanDetail, ImporResult, StatusRow } from '../servi
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { Aduan } from '../adapters/sqlite/aduan.js';
 import { JENIS_ADUAN, KERAHASIAAN, type AduanAction, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from '../domain/aduan.js';
+import { ADUAN, periksaRentang, tanggal } from '../domain/skema.js';
+import { pastikan, tolak, validasiJawaban } from './validasi.js';
 
 async function withService<T>(ctx: CliContext, fn: (svc: AduanService) => Promise<T>): Promise<T> {
   const [{ openApp }, { aduanService }] = await Promise.all([import('../app.js'), import('../services/aduan.js')]);
@@ -168,18 +170,22 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .description(t('aduan.cmd.catat'))
     .option('--kanal <kanal>', t('aduan.opt.kanal'))
     .option('--nomor-pelacakan <nomor>', t('aduan.opt.nomorPelacakan'))
-    .addOption(new Option('--jenis <jenis>', t('aduan.opt.jenis')).choices([...JENIS_ADUAN]))
+    // --jenis and --kerahasiaan: checked by the record's schema (any letter case), not by commander
+    .option('--jenis <jenis>', t('aduan.opt.jenis'))
     .option('--kategori <kategori>', t('aduan.opt.kategori'))
     .option('--judul <judul>', t('aduan.opt.judul'))
     .option('--kronologi <teks>', t('aduan.opt.kronologi'))
     .option('--kronologi-berkas <berkas>', t('aduan.opt.kronologiBerkas'))
     .option('--diterima <waktu>', t('aduan.opt.diterima'))
-    .addOption(new Option('--kerahasiaan <k>', t('aduan.opt.kerahasiaan')).choices([...KERAHASIAAN]))
+    .option('--kerahasiaan <k>', t('aduan.opt.kerahasiaan'))
     .option('--pelapor-berkas <berkas>', t('aduan.opt.pelaporBerkas'))
     .option('--lampiran <berkas>', t('aduan.opt.lampiran'), collect)
-    .action(async (opts: CatatOpts) => {
+    .action(async (given: CatatOpts) => {
       const ctx = getCtx();
       const p = ctx.prompter;
+      // every value given is checked before anything is asked or written (exit 65 naming each bad field)
+      const v = pastikan(ADUAN, given, { sebagian: true });
+      const opts: CatatOpts = { ...given, ...(given.jenis !== undefined ? { jenis: v.jenis } : {}), ...(v.kerahasiaan !== undefined ? { kerahasiaan: v.kerahasiaan } : {}) };
       const missing: string[] = [];
       if (!opts.kanal) missing.push('--kanal');
       if (!opts.nomorPelacakan) missing.push('--nomor-pelacakan');
@@ -215,7 +221,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
         let diterimaAt = new Date();
         if (opts.diterima !== undefined) {
           const d = parseReceived(opts.diterima, s.config.office.timeZone);
-          if (d === null) throw new SandiError('USAGE', 'aduan.badDate', { value: opts.diterima });
+          if (d === null) throw new SandiError('DATA', 'aduan.badDate', { value: opts.diterima });
           diterimaAt = d;
         }
         return svc.catat({ kanal, nomorPelacakan, jenis, kategori: opts.kategori, judul, kronologi, diterimaAt, kerahasiaan, pelapor, lampiran: opts.lampiran });
@@ -278,9 +284,11 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .action(async (opts: { dari?: string; sampai?: string }) => {
       const ctx = getCtx();
       requireFlags(ctx.prompter, [!opts.dari ? '--dari' : null, !opts.sampai ? '--sampai' : null].filter((x): x is string => x !== null));
-      const dari = opts.dari ?? (await ctx.prompter.input(t('aduan.opt.dari')));
-      const sampai = opts.sampai ?? (await ctx.prompter.input(t('aduan.opt.sampai')));
-      for (const v of [dari, sampai]) if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new SandiError('USAGE', 'aduan.badDate', { value: v });
+      const dari = opts.dari ?? (await ctx.prompter.input(t('aduan.opt.dari'), { validate: validasiJawaban(tanggal) }));
+      const sampai = opts.sampai ?? (await ctx.prompter.input(t('aduan.opt.sampai'), { validate: validasiJawaban(tanggal) }));
+      // two calendar dates in order, or exit 65 naming the flag
+      const period = periksaRentang({ dari, sampai });
+      if (!period.ok) tolak(period.problems);
       const r = await withService(ctx, (svc) => Promise.resolve(svc.laporan({ dari, sampai })));
       ctx.printer.result(r, () => renderLaporan(r));
     });

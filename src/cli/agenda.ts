@@ -15,6 +15,8 @@ import { SandiError } from '../errors.js';
 import { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../domain/agenda.js';
 import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
 import type { AgendaQuery, AgendaService } from '../services/agenda.js';
+import { periksaRentang } from '../domain/skema.js';
+import { tolak } from './validasi.js';
 
 interface FilterOptions {
   dari?: string;
@@ -44,6 +46,9 @@ function withFilters(cmd: Command): Command {
 }
 
 function queryOf(o: FilterOptions): AgendaQuery {
+  // a period that is not two calendar dates in order: exit 65 naming the flag, before the register is read
+  const r = periksaRentang(o);
+  if (!r.ok) tolak(r.problems);
   return { dari: o.dari, sampai: o.sampai, status: o.status, sifat: o.sifat, unit: o.unit };
 }
 

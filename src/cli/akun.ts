@@ -63,7 +63,7 @@ function parseChanged(value: string | undefined, now: Date): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const d = m ? new Date(`${value}T00:00:00Z`) : new Date(NaN);
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value || d.getTime() > now.getTime()) {
-    throw new SandiError('USAGE', 'akun.badDate', { value });
+    throw new SandiError('DATA', 'akun.badDate', { value });
   }
   return d;
 }

@@ -3,7 +3,7 @@
  * at a terminal), calls the kirim service (src/services/kirim.ts), and renders. The service, openpgp, SQLite
  * and the mail libraries are imported only when an action runs.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { GetContext } from './index.js';
 import type { CliContext } from './context.js';
 import { requireFlags } from './prompter.js';
@@ -16,6 +16,8 @@ import type { KeyInfo } from '../ports.js';
 import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
 import { SIFAT, DERAJAT, subjectMustBeEncrypted, type Derajat, type Sifat } from '../domain/records.js';
 import { biasaSifatAllowed, lanjutDecision } from '../domain/kirim.js';
+import { PERMOHONAN_KRIPTOGRAM, SURAT_BIASA, tanggal as cekTanggal, teks, type Cek } from '../domain/skema.js';
+import { pastikan, validasiJawaban } from './validasi.js';
 
 interface StartOptions {
   permohonanNomor?: string;
@@ -107,8 +109,24 @@ async function perihalFromFlags(o: StartOptions): Promise<string | undefined> {
   return readPerihalFile(o.perihalFile);
 }
 
+/**
+ * Every value given as a flag, checked by the record's schema before anything is asked or written (exit 65
+ * naming each bad field); sifat and derajat come back in their canonical spelling ("rahasia" → "Rahasia").
+ */
+function flagsChecked(schema: typeof PERMOHONAN_KRIPTOGRAM | typeof SURAT_BIASA, dokumen: string | undefined, o: StartOptions): StartOptions {
+  const { permohonanNomor, permohonanTanggal, permohonanUnit, ditugaskan, kepada, perihal, sifat, derajat } = o;
+  const v = pastikan(schema, { dokumen, permohonanNomor, permohonanTanggal, permohonanUnit, ditugaskan, kepada, perihal, sifat, derajat }, { sebagian: true });
+  return { ...o, ...(sifat !== undefined ? { sifat: v.sifat } : {}), ...(derajat !== undefined ? { derajat: v.derajat } : {}), ...(kepada !== undefined ? { kepada: v.kepada } : {}) };
+}
+
+/** Ask for a value at the prompt; an answer the field's check refuses is asked again with the reason. */
+function asker(p: CliContext['prompter']) {
+  return async (v: string | undefined, key: string, cek: Cek<unknown> = teks): Promise<string> => v ?? (await p.input(t(key), { validate: validasiJawaban(cek) }));
+}
+
 /** `--biasa`: an ordinary letter needs the document, recipients and subject; the rest has defaults. */
-async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, o: StartOptions) {
+async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, given: StartOptions) {
+  const o = flagsChecked(SURAT_BIASA, dokumen, given);
   // only sifat Biasa goes in clear: refuse anything else before asking for anything
   const sifat = o.sifat ?? 'Biasa';
   if (!biasaSifatAllowed(sifat)) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: sifat });
@@ -118,25 +136,33 @@ async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, o: Star
   if (!o.kepada || o.kepada.length === 0) missing.push('--kepada');
   if (!perihalFlag) missing.push('--perihal');
   requireFlags(ctx.prompter, missing);
-  const p = ctx.prompter;
-  const ask = async (v: string | undefined, key: string): Promise<string> => v ?? (await p.input(t(key), { validate: (x) => (x.trim().length > 0 ? true : t(key)) }));
+  const ask = asker(ctx.prompter);
   const doc = await ask(dokumen, 'kirim.q.dokumen');
-  const kepada = o.kepada && o.kepada.length > 0 ? o.kepada : collect(await ask(undefined, 'kirim.q.kepadaBiasa'));
+  const kepada = o.kepada && o.kepada.length > 0 ? o.kepada : collect(await ask(undefined, 'kirim.q.kepadaBiasa', kepadaCek));
   const perihal = await ask(perihalFlag, 'kirim.q.perihal');
+  const v = pastikan(SURAT_BIASA, { ...o, dokumen: doc, kepada, perihal, sifat });
   return {
-    dokumen: doc,
-    kepada,
-    perihal,
+    dokumen: v.dokumen,
+    kepada: v.kepada,
+    perihal: v.perihal,
     sifat,
-    derajat: (o.derajat ?? 'Biasa') as Derajat,
-    permohonan: { nomor: o.permohonanNomor ?? null, tanggal: o.permohonanTanggal ?? null, unit: o.permohonanUnit ?? null },
-    assignedBy: o.ditugaskan ?? null,
+    derajat: v.derajat ?? 'Biasa',
+    permohonan: { nomor: v.permohonanNomor ?? null, tanggal: v.permohonanTanggal ?? null, unit: v.permohonanUnit ?? null },
+    assignedBy: v.ditugaskan ?? null,
     tandatangani: o.tandatangani === true,
   };
 }
 
+/** A comma-separated list of addresses typed at the prompt: every one must be an address. */
+const kepadaCek: Cek<unknown> = (raw) => {
+  const list = collect(raw);
+  const bad = list.map((x) => SURAT_BIASA.kepada.cek(x)).find((r) => !r.ok);
+  return bad ?? (list.length > 0 ? { ok: true, value: list } : teks(''));
+};
+
 /** The wizard: ask what is missing at a terminal; without one, fail naming every missing flag. */
-async function gatherStart(ctx: CliContext, dokumen: string | undefined, o: StartOptions) {
+async function gatherStart(ctx: CliContext, dokumen: string | undefined, given: StartOptions) {
+  const o = flagsChecked(PERMOHONAN_KRIPTOGRAM, dokumen, given);
   const perihalFlag = await perihalFromFlags(o);
   const missing: string[] = [];
   if (!dokumen) missing.push('DOKUMEN');
@@ -149,10 +175,10 @@ async function gatherStart(ctx: CliContext, dokumen: string | undefined, o: Star
   if (!o.derajat) missing.push('--derajat');
   requireFlags(ctx.prompter, missing);
   const p = ctx.prompter;
-  const ask = async (v: string | undefined, key: string): Promise<string> => v ?? (await p.input(t(key), { validate: (x) => (x.trim().length > 0 ? true : t(key)) }));
+  const ask = asker(p);
   const doc = await ask(dokumen, 'kirim.q.dokumen');
   const nomor = await ask(o.permohonanNomor, 'kirim.q.permohonanNomor');
-  const tanggal = await ask(o.permohonanTanggal, 'kirim.q.permohonanTanggal');
+  const tanggal = await ask(o.permohonanTanggal, 'kirim.q.permohonanTanggal', cekTanggal);
   const unit = await ask(o.permohonanUnit, 'kirim.q.permohonanUnit');
   const ditugaskan = o.ditugaskan ?? (p.interactive ? (await p.input(t('kirim.q.ditugaskan'))) || undefined : undefined);
   let kepada = o.kepada ?? [];
@@ -181,7 +207,17 @@ async function gatherStart(ctx: CliContext, dokumen: string | undefined, o: Star
   // a classification chosen at the prompt: a --perihal given in argv is refused for it too
   refusePerihalInArgv(o, sifat);
   const derajat = (o.derajat ?? (await p.select<string>(t('kirim.q.derajat'), DERAJAT.map((s) => ({ name: s, value: s }))))) as Derajat;
-  return { dokumen: doc, kepada, perihal, sifat, derajat, permohonan: { nomor, tanggal, unit }, assignedBy: ditugaskan ?? null };
+  // the whole record once more, as the register will hold it: nothing is registered or numbered if it is refused
+  const v = pastikan(PERMOHONAN_KRIPTOGRAM, { dokumen: doc, permohonanNomor: nomor, permohonanTanggal: tanggal, permohonanUnit: unit, ditugaskan, kepada, perihal, sifat, derajat });
+  return {
+    dokumen: v.dokumen,
+    kepada: v.kepada,
+    perihal: v.perihal,
+    sifat: v.sifat,
+    derajat: v.derajat,
+    permohonan: { nomor: v.permohonanNomor, tanggal: v.permohonanTanggal, unit: v.permohonanUnit },
+    assignedBy: v.ditugaskan ?? null,
+  };
 }
 
 /** Show the Kasi the draft (metadata, and the text at a terminal when asked) and ask for consent. */
@@ -214,8 +250,9 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
     .option('--kepada <email>', t('kirim.opt.kepada'), collect)
     .option('--perihal <perihal>', t('kirim.opt.perihal'))
     .option('--perihal-file <file>', t('kirim.opt.perihalFile'))
-    .addOption(new Option('--sifat <sifat>', t('kirim.opt.sifat')).choices([...SIFAT]))
-    .addOption(new Option('--derajat <derajat>', t('kirim.opt.derajat')).choices([...DERAJAT]))
+    // checked (case-insensitive, canonical spelling kept) by the record's schema, not by commander
+    .option('--sifat <sifat>', t('kirim.opt.sifat'))
+    .option('--derajat <derajat>', t('kirim.opt.derajat'))
     .option('--passphrase-file <file>', t('kirim.opt.passphraseFile'))
     .option('--passphrase-file-kasi <file>', t('kirim.opt.passphraseFileKasi'))
     .option('--biasa', t('kirim.opt.biasa'))

@@ -13,6 +13,8 @@ import { t } from './messages/index.js';
 import { SandiError } from '../errors.js';
 import type { AddressEntry, KeyInfo, KeyRole } from '../ports.js';
 import type { KunciService } from '../services/kunci.js';
+import { ALAMAT, KUNCI_BARU } from '../domain/skema.js';
+import { pastikan, validasiJawaban } from './validasi.js';
 
 const OWN_ROLES = ['arsip', 'sandiman', 'kasi'] as const;
 const ALL_ROLES = ['penerima', 'arsip', 'sandiman', 'kasi'] as const;
@@ -134,6 +136,8 @@ export function registerKunci(program: Command, getCtx: GetContext): void {
     .action(async (opts: { peran?: KeyRole; nama?: string; email?: string; komentar?: string; kedaluwarsa: string; passphraseFile?: string }) => {
       const ctx = getCtx();
       const p = ctx.prompter;
+      // every value given is checked before anything is asked (exit 65 naming each bad field)
+      pastikan(KUNCI_BARU, opts, { sebagian: true });
       requireFlags(
         p,
         [opts.peran ? null : '--peran', opts.nama ? null : '--nama', opts.email ? null : '--email'].filter((x): x is string => x !== null),
@@ -144,8 +148,11 @@ export function registerKunci(program: Command, getCtx: GetContext): void {
           t('kunci.q.role'),
           OWN_ROLES.map((r) => ({ name: t(`kunci.q.role.${r}`), value: r })),
         ));
-      const name = opts.nama ?? (await p.input(t('kunci.q.name')));
-      const email = opts.email ?? (await p.input(t('kunci.q.email')));
+      const asked = {
+        nama: opts.nama ?? (await p.input(t('kunci.q.name'), { validate: validasiJawaban(KUNCI_BARU.nama.cek) })),
+        email: opts.email ?? (await p.input(t('kunci.q.email'), { validate: validasiJawaban(KUNCI_BARU.email.cek) })),
+      };
+      const { nama: name, email } = pastikan(KUNCI_BARU, { ...opts, ...asked });
       const { newKeyPassphrase } = await import('../config/passphrase.js');
       const passphrase = await newKeyPassphrase(
         { file: opts.passphraseFile, env: ctx.env, promptNew: p.interactive ? () => askNewPassphrase(ctx) : undefined },
@@ -255,13 +262,18 @@ export function registerKunci(program: Command, getCtx: GetContext): void {
     .action(async (opts: { email?: string; unit?: string; kodeUnit?: string; kunci?: string }) => {
       const ctx = getCtx();
       const p = ctx.prompter;
+      // every value given is checked before anything is asked (exit 65 naming each bad field)
+      pastikan(ALAMAT, opts, { sebagian: true });
       requireFlags(
         p,
         [opts.email ? null : '--email', opts.unit ? null : '--unit', opts.kunci ? null : '--kunci'].filter((x): x is string => x !== null),
       );
-      const email = opts.email ?? (await p.input(t('kunci.q.email')));
-      const unit = opts.unit ?? (await p.input(t('kunci.opt.unit')));
-      const key = opts.kunci ?? (await p.input(t('kunci.opt.kunci')));
+      const asked = {
+        email: opts.email ?? (await p.input(t('kunci.q.email'), { validate: validasiJawaban(ALAMAT.email.cek) })),
+        unit: opts.unit ?? (await p.input(t('kunci.opt.unit'), { validate: validasiJawaban(ALAMAT.unit.cek) })),
+        kunci: opts.kunci ?? (await p.input(t('kunci.opt.kunci'), { validate: validasiJawaban(ALAMAT.kunci.cek) })),
+      };
+      const { email, unit, kunci: key } = pastikan(ALAMAT, { ...opts, ...asked });
       const entry = await withService(ctx, (svc) => svc.addAddress({ email, unit, unitCode: opts.kodeUnit, key }));
       ctx.printer.result(entry, () => t('kunci.addressBound', { email: entry.email, unit: entry.unit, fingerprint: entry.fingerprint }));
     });

@@ -9,6 +9,8 @@ import { t } from './messages/index.js';
 import { tanggalLokal, waktuLokal } from './waktu.js';
 import { percent, textBar } from '../domain/laporan.js';
 import type { LaporanKinerja } from '../services/laporan.js';
+import { periksaRentang } from '../domain/skema.js';
+import { tolak } from './validasi.js';
 
 interface Section {
   heading: string;
@@ -122,6 +124,8 @@ export function registerLaporan(program: Command, getCtx: GetContext): void {
     .option('--pdf <file>', t('laporan.opt.pdf'))
     .action(async (o: { triwulan?: string; dari?: string; sampai?: string; pdf?: string }) => {
       const ctx = getCtx();
+      const period = periksaRentang(o);
+      if (!period.ok) tolak(period.problems);
       const [{ openApp }, svc] = await Promise.all([import('../app.js'), import('../services/laporan.js')]);
       const app = openApp(ctx.home);
       try {

@@ -17,6 +17,8 @@ import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { TerimaService } from '../services/terima.js';
 import { refusalCode } from '../domain/terima.js';
+import { TANDA_TERIMA, TERUSKAN } from '../domain/skema.js';
+import { pastikan, validasiJawaban } from './validasi.js';
 
 const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
 
@@ -132,6 +134,8 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .option('--ke <alamat...>', t('terima.opt.ke'))
     .action(async (nomor: string, o: { ke?: string[] }) => {
       const ctx = getCtx();
+      // every --ke address is checked before anything is sent or recorded (exit 65 naming each bad one)
+      pastikan(TERUSKAN, o);
       const r = await withTerima(ctx, undefined, (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
       ctx.printer.result(r, () =>
         [t('terima.forwarded', { nomor: r.nomor, ke: r.ke.join(', ') }), ...r.ditolak.map((d) => t('terima.forwardRefusedOne', { nomor: r.nomor, alamat: d.alamat, balasan: d.balasan }))].join('\n'),
@@ -214,8 +218,10 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .option('--laporan <teks>', t('terima.opt.laporan'))
     .action(async (nomor: string, o: { tujuan?: string; diterimaOleh?: string; waktu?: string; laporan?: string }) => {
       const ctx = getCtx();
+      // a receipt time the Date parser would bend ("kemarin 1" → 2001-01-01, 2026-02-30 → 2 March): exit 65
+      pastikan(TANDA_TERIMA, o, { sebagian: true });
       requireFlags(ctx.prompter, o.tujuan ? [] : ['--tujuan']);
-      const tujuan = o.tujuan ?? (await ctx.prompter.input(t('terima.q.tujuan')));
+      const tujuan = o.tujuan ?? (await ctx.prompter.input(t('terima.q.tujuan'), { validate: validasiJawaban(TANDA_TERIMA.tujuan.cek) }));
       let waktu: Date | undefined;
       if (o.waktu !== undefined) {
         waktu = new Date(o.waktu);

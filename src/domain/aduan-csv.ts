@@ -9,6 +9,7 @@
  *   pelapor_nama, pelapor_nik, pelapor_email, pelapor_telepon, pelapor_alamat.
  */
 import { JENIS_ADUAN, KERAHASIAAN, normalisePelapor, pelaporProblem, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from './aduan.js';
+import { ADUAN } from './skema.js';
 
 export interface CsvRecord {
   /** physical line (1-based) where the record starts */
@@ -169,16 +170,18 @@ export function readAduanCsv(
 }
 
 function checkRow(get: (c: string) => string, o: { kanal: readonly string[]; timeZone: string }): AduanBaru | string {
-  for (const c of REQUIRED) if (get(c) === '') return `"${c}" is empty`;
+  // every problem of the record at once (the same checks as `aduan catat`, src/domain/skema.ts), named by column
+  const problems: string[] = REQUIRED.filter((c) => get(c) === '').map((c) => `"${c}" is empty`);
   const kanal = get('kanal').toLowerCase();
-  if (!o.kanal.includes(kanal)) return `kanal "${get('kanal')}" is not one of ${o.kanal.join(', ')}`;
-  const jenis = get('jenis').toLowerCase().replace(/\s+/g, '_');
-  if (!(JENIS_ADUAN as readonly string[]).includes(jenis)) return `jenis "${get('jenis')}" is not one of ${JENIS_ADUAN.join(', ')}`;
-  const diterimaAt = parseReceived(get('diterima'), o.timeZone);
-  if (diterimaAt === null) return `diterima "${get('diterima')}" is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM`;
-  const k = (get('kerahasiaan') || 'terbuka').toLowerCase();
-  if (!(KERAHASIAAN as readonly string[]).includes(k)) return `kerahasiaan "${get('kerahasiaan')}" is not one of ${KERAHASIAAN.join(', ')}`;
-  const kerahasiaan = k as Kerahasiaan;
+  if (kanal !== '' && !o.kanal.includes(kanal)) problems.push(`kanal "${get('kanal')}" is not one of ${o.kanal.join(', ')}`);
+  const jenis = ADUAN.jenis.cek(get('jenis'));
+  if (get('jenis') !== '' && !jenis.ok) problems.push(`jenis "${get('jenis')}" is not one of ${JENIS_ADUAN.join(', ')}`);
+  const diterimaAt = get('diterima') === '' ? null : parseReceived(get('diterima'), o.timeZone);
+  if (get('diterima') !== '' && diterimaAt === null) problems.push(`diterima "${get('diterima')}" is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM`);
+  const k = ADUAN.kerahasiaan.cek(get('kerahasiaan') || 'terbuka');
+  if (!k.ok) problems.push(`kerahasiaan "${get('kerahasiaan')}" is not one of ${KERAHASIAAN.join(', ')}`);
+  if (problems.length > 0 || !jenis.ok || !k.ok || diterimaAt === null) return problems.join('; ');
+  const kerahasiaan: Kerahasiaan = k.value;
   const raw = { nama: get('pelapor_nama'), nik: get('pelapor_nik'), email: get('pelapor_email'), telepon: get('pelapor_telepon'), alamat: get('pelapor_alamat') };
   const any = Object.values(raw).some((v) => v !== '');
   let pelapor: IdentitasPelapor | null = null;
@@ -192,7 +195,7 @@ function checkRow(get: (c: string) => string, o: { kanal: readonly string[]; tim
   return {
     kanal,
     nomorPelacakan: get('nomor_pelacakan'),
-    jenis: jenis as JenisAduan,
+    jenis: jenis.value,
     kategori: get('kategori') || null,
     judul: get('judul'),
     kronologi: get('kronologi') || null,

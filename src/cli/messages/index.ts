@@ -14,6 +14,7 @@ import { akun } from './akun.js';
 import { kirim } from './kirim.js';
 import { aduan } from './aduan.js';
 import { audit } from './audit.js';
+import { validasi } from './validasi.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -21,7 +22,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {
