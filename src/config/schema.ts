@@ -74,18 +74,18 @@ function domainIssue(ctx: z.RefinementCtx, p: { key: string; value: unknown; exp
   ctx.addIssue({ code: 'custom', path: rel, message: p.expected, input: p.value });
 }
 
-const minutes = z.unknown();
+const minutes = z.unknown().optional();
 const terima = strict({
-  folder: z.unknown(),
-  pindahKe: z.unknown(),
-  batasUkuran: z.unknown(),
-  paraf: z.unknown(),
-  standar: z.unknown(),
-  layananHariKerja: z.unknown(),
-  printer: z.unknown(),
-  teruskanOtomatis: z.unknown(),
-  teruskanDomain: z.unknown(),
-  tandaTanganMinimal: z.unknown(),
+  folder: z.unknown().optional(),
+  pindahKe: z.unknown().optional(),
+  batasUkuran: z.unknown().optional(),
+  paraf: z.unknown().optional(),
+  standar: z.unknown().optional(),
+  layananHariKerja: z.unknown().optional(),
+  printer: z.unknown().optional(),
+  teruskanOtomatis: z.unknown().optional(),
+  teruskanDomain: z.unknown().optional(),
+  tandaTanganMinimal: z.unknown().optional(),
 }).superRefine((o, ctx) => {
   // the step standards may be given as an object step → minutes: its keys are the SOP steps
   const s = o.standar;
@@ -99,13 +99,13 @@ const terima = strict({
   if (!('config' in parsed)) domainIssue(ctx, parsed, 'terima');
 });
 
-const tenggat = z.unknown();
+const tenggat = z.unknown().optional();
 const aduan = strict(
   {
     kanal: z
       .record(
         z.string(),
-        strict({ nama: z.unknown(), tenggat: strict({ verifikasi: tenggat, tindakLanjut: tenggat, konfirmasi: tenggat, layanan: tenggat }, 'object of working days per step').optional() }, 'object {"nama": "...", "tenggat": {...}}'),
+        strict({ nama: z.unknown().optional(), tenggat: strict({ verifikasi: tenggat, tindakLanjut: tenggat, konfirmasi: tenggat, layanan: tenggat }, 'object of working days per step').optional() }, 'object {"nama": "...", "tenggat": {...}}'),
         { error: 'object of channels, e.g. {"lapor": {"tenggat": {"verifikasi": 3}}}' },
       )
       .optional(),
