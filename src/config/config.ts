@@ -11,6 +11,7 @@ import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hour
 import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
 import { CONFIG_VERSION, TIME_ZONES, checkConfig } from './schema.js';
 import { JSON_MAX_DEPTH, jsonTooDeep } from '../domain/json-limits.js';
+import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
 
 export { CONFIG_VERSION, TIME_ZONES };
 export type TimeZone = (typeof TIME_ZONES)[number];
@@ -226,9 +227,13 @@ export function loadConfig(file: string): SandiConfig {
  */
 export function jsonSyntaxError(file: string, text: string, e: Error): SandiError {
   const m = /at position (\d+)/.exec(e.message);
-  let pos = m ? Math.min(Number(m[1]), text.length) : text.length;
-  // V8's message without where: "Expected double-quoted property name", "Unexpected end of JSON input"
-  const reason = e.message.replace(/\s*(in JSON )?at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+  let pos = jsonSyntaxErrorAt(text) ?? (m ? Math.min(Number(m[1]), text.length) : text.length);
+  // V8's message without where, and without the bit of the text it may quote (a secret, for all it knows):
+  // "Expected double-quoted property name", "Unexpected token 'x'", "Unexpected end of JSON input"
+  const reason = e.message
+    .replace(/\s*(in JSON )?at position \d+.*$/s, '')
+    .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
   let trailingComma = false;
   if (text[pos] === '}' || text[pos] === ']') {
     let i = pos - 1;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, loadConfig, validateConfig } from '../../src/config/config.js';
 import { closest } from '../../src/config/schema.js';
+import { jsonSyntaxErrorAt } from '../../src/domain/json-syntax.js';
 import { SandiError } from '../../src/errors.js';
 import { t } from '../../src/cli/messages/index.js';
 
@@ -163,3 +164,49 @@ describe('config schema: JSON syntax errors give line and column', () => {
     expect(loadConfig(file).office.unitCode).toBe('KOMINFO');
   });
 });
+
+describe('where JSON goes wrong (V8 gives no position for "Unexpected token")', () => {
+  it.each([
+    ['{"a": x}', 6],
+    ['{"a": tru}', 9],
+    ['[1,]', 3],
+    ['{"a": 1 "b": 2}', 8],
+    ["{'a': 1}", 1],
+    ['{"a": "x\ny"}', 8],
+    ['{"a": 01}', 7],
+    ['{"a": 1}}', 8],
+    ['{"a": "\\q"}', 8],
+    ['{"a": -}', 7],
+    ['', 0],
+    ['{"a": [1, 2', 11],
+  ])('%j fails at %i', (text, at) => {
+    expect((): unknown => JSON.parse(text)).toThrow(SyntaxError);
+    expect(jsonSyntaxErrorAt(text)).toBe(at);
+    const m = /at position (\d+)/.exec(errorOf2(() => JSON.parse(text)));
+    if (m) expect(Number(m[1])).toBe(at);
+  });
+
+  it('valid JSON has no fault, however deep', () => {
+    expect(jsonSyntaxErrorAt(JSON.stringify(base(), null, 2))).toBeNull();
+    expect(jsonSyntaxErrorAt(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toBeNull();
+    expect(jsonSyntaxErrorAt(`${'['.repeat(100_000)}x`)).toBe(100_000);
+  });
+
+  it('an unexpected token in config.json: line and column, and the message does not quote the text', () => {
+    const text = `${JSON.stringify(base(), null, 2)}\n`.replace('"mailbox": null', '"mailbox": nul');
+    const e = load(text);
+    const line = text.split('\n').findIndex((l) => l.includes('"mailbox": nul')) + 1;
+    expect([e.key, e.params['line'], e.params['column']]).toEqual(['config.badJson', line, 17]);
+    expect(e.params['reason']).toBe("Unexpected token ','");
+    expect(say(e)).toContain(`at line ${line} column 17: Unexpected token ','\n      "mailbox": nul,\n    ${' '.repeat(16)}^`);
+  });
+});
+
+function errorOf2(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
