@@ -55,14 +55,17 @@ export function tanggalLokal(v: string | Date | null | undefined, timeZone: stri
 }
 
 /**
- * The office time zone of the home at `home` (config.json), for display; Asia/Jakarta when it cannot be read.
+ * The office time zone of the home at `home` (config.json), for display. A config.json that is there but
+ * broken or wrong is refused (exit 78) as every other command refuses it: a listing in the wrong time zone
+ * reads as the wrong day. Asia/Jakarta only when there is no config.json yet (a home being set up).
  * Read once per command, in its action: the config module is loaded only then, not with the command group.
  */
 export async function officeTimeZone(home: string): Promise<string> {
+  const { loadConfig } = await import('../config/config.js');
   try {
-    const { loadConfig } = await import('../config/config.js');
     return loadConfig(homePaths(home).config).office.timeZone;
-  } catch {
-    return 'Asia/Jakarta';
+  } catch (e) {
+    if ((e as { key?: unknown }).key === 'config.missing') return 'Asia/Jakarta';
+    throw e;
   }
 }

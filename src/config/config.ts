@@ -6,14 +6,14 @@
 import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SandiError } from '../errors.js';
-import { DEFAULT_FORMATS, parseNumberFormat } from '../domain/numbering.js';
-import { checkServiceHours, DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
+import { DEFAULT_FORMATS } from '../domain/numbering.js';
+import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
 import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
-import { parseAduanConfig } from '../domain/aduan.js';
+import { CONFIG_VERSION, TIME_ZONES, checkConfig } from './schema.js';
 import { JSON_MAX_DEPTH, jsonTooDeep } from '../domain/json-limits.js';
+import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
 
-export const CONFIG_VERSION = 1;
-export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
+export { CONFIG_VERSION, TIME_ZONES };
 export type TimeZone = (typeof TIME_ZONES)[number];
 export type TlsMode = 'tls' | 'starttls';
 
@@ -126,74 +126,6 @@ const SECRET_KEY = /pass(word)?|sandi_?akun|secret|rahasia/i;
 /** Keys that name how a password is obtained or changed, never a password itself. */
 const NOT_SECRET_PATHS = new Set(['mailbox.passwordCommand', 'mailbox.passwordChange']);
 
-class Checker {
-  constructor(private readonly file: string) {}
-
-  fail(key: string, value: unknown, expected: string): never {
-    const shown = value === undefined ? '(tidak ada / missing)' : JSON.stringify(value);
-    throw new SandiError('CONFIG', 'config.invalid', { file: this.file, key, value: shown.length > 80 ? `${shown.slice(0, 77)}...` : shown, expected }, { hint: 'config.invalid.hint' });
-  }
-
-  obj(v: unknown, key: string): Record<string, unknown> {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(key, v, 'object {...}');
-    return v as Record<string, unknown>;
-  }
-
-  str(v: unknown, key: string, expected = 'non-empty text'): string {
-    if (typeof v !== 'string' || v.trim().length === 0) this.fail(key, v, expected);
-    return v;
-  }
-
-  oneOf<T extends string>(v: unknown, key: string, options: readonly T[]): T {
-    if (typeof v !== 'string' || !options.includes(v as T)) this.fail(key, v, options.map((o) => `"${o}"`).join(' | '));
-    return v as T;
-  }
-
-  port(v: unknown, key: string): number {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) this.fail(key, v, 'port number 1–65535');
-    return v;
-  }
-
-  argv(v: unknown, key: string): string[] {
-    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string' && x.length > 0)) {
-      this.fail(key, v, 'a command as an array of arguments, e.g. ["/usr/local/bin/ambil-sandi", "--akun", "persandian"] (run without a shell)');
-    }
-    return v as string[];
-  }
-
-  bool(v: unknown, key: string): boolean {
-    if (typeof v !== 'boolean') this.fail(key, v, 'true | false');
-    return v;
-  }
-}
-
-function endpoint(c: Checker, v: unknown, key: string): ServerEndpoint {
-  const o = c.obj(v, key);
-  return { host: c.str(o['host'], `${key}.host`, 'host name'), port: c.port(o['port'], `${key}.port`), tls: c.oneOf(o['tls'], `${key}.tls`, ['tls', 'starttls'] as const) };
-}
-
-function passwordChange(c: Checker, v: unknown): PasswordChangeConfig {
-  const key = 'mailbox.passwordChange';
-  const o = c.obj(v, key);
-  const out: PasswordChangeConfig = { adapter: c.oneOf(o['adapter'], `${key}.adapter`, ['perintah', 'dovecot-passwd', 'manual'] as const) };
-  if (o['command'] !== undefined || out.adapter === 'perintah') out.command = c.argv(o['command'], `${key}.command`);
-  if (o['file'] !== undefined || out.adapter === 'dovecot-passwd') out.file = c.str(o['file'], `${key}.file`, 'path of the Dovecot passwd-file');
-  if (o['scheme'] !== undefined) out.scheme = c.oneOf(o['scheme'], `${key}.scheme`, ['SSHA512', 'PLAIN'] as const);
-  return out;
-}
-
-function numberFormat(c: Checker, v: unknown, key: string): string {
-  const s = c.str(v, key, 'a number format containing {urut} and {tahun}, e.g. "KRIP/{urut:3}/{bulan}/{tahun}"');
-  try {
-    parseNumberFormat(s, key);
-  } catch (e) {
-    if (!(e instanceof SandiError)) throw e;
-    const token = e.params['token'];
-    c.fail(key, v, `a format using {urut[:width]} and {tahun}, optionally {bulan} {unit} {sifat}${token ? `; ${String(token)} is not allowed or missing` : ''}`);
-  }
-  return s;
-}
-
 /** Every key path that looks like a secret, depth first in document order; iterative (never overflows the stack). */
 function findSecretKeys(root: unknown): string[] {
   const found: string[] = [];
@@ -216,87 +148,51 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
   // Before anything walks or prints the value: nesting of a few thousand levels overflows the stack.
   const deep = jsonTooDeep(raw);
   if (deep !== null) throw new SandiError('CONFIG', 'config.tooDeep', { file, key: deep, max: JSON_MAX_DEPTH }, { hint: 'config.invalid.hint' });
-  const c = new Checker(file);
-  const o = c.obj(raw, '(root)');
-  const secrets = findSecretKeys(o);
+  // Before the schema: a "password" key is a secret written down, not a misspelt "passwordCommand".
+  const secrets = raw !== null && typeof raw === 'object' ? findSecretKeys(raw) : [];
   if (secrets[0] !== undefined) {
     throw new SandiError('CONFIG', 'config.secretInFile', { file, key: secrets[0] }, { hint: 'config.secretInFile.hint' });
   }
-  if (o['version'] !== CONFIG_VERSION) c.fail('version', o['version'], String(CONFIG_VERSION));
-  const office = c.obj(o['office'], 'office');
-  const hours = o['serviceHours'] ?? DEFAULT_SERVICE_HOURS;
-  const hoursProblem = checkServiceHours(hours);
-  if (hoursProblem) c.fail('serviceHours', hours, hoursProblem);
-  const formats = c.obj(o['numberFormats'] ?? DEFAULT_NUMBER_FORMATS, 'numberFormats');
-  const fmt = (k: keyof NumberFormats) => numberFormat(c, formats[k] ?? DEFAULT_NUMBER_FORMATS[k], `numberFormats.${k}`);
-
-  let mailbox: MailboxAccount | null = null;
-  if (o['mailbox'] !== null && o['mailbox'] !== undefined) {
-    const m = c.obj(o['mailbox'], 'mailbox');
-    mailbox = {
-      user: c.str(m['user'], 'mailbox.user', 'the mailbox login, e.g. "persandian@kota.go.id"'),
-      imap: endpoint(c, m['imap'], 'mailbox.imap'),
-      smtp: endpoint(c, m['smtp'], 'mailbox.smtp'),
-    };
-    if (m['caFile'] !== undefined) mailbox.caFile = c.str(m['caFile'], 'mailbox.caFile', 'path of a PEM CA file');
-    if (m['sentFolder'] !== undefined) {
-      if (m['sentFolder'] === false) mailbox.sentFolder = false;
-      else mailbox.sentFolder = c.str(m['sentFolder'], 'mailbox.sentFolder', 'an IMAP folder name, or false');
-    }
-    if (m['passwordCommand'] !== undefined) mailbox.passwordCommand = c.argv(m['passwordCommand'], 'mailbox.passwordCommand');
-    if (m['passwordChange'] !== undefined) mailbox.passwordChange = passwordChange(c, m['passwordChange']);
+  const problem = checkConfig(raw);
+  if ('kind' in problem && problem.kind === 'unknownKey') {
+    const known = problem.known.map((k) => `"${k}"`).join(', ');
+    const params = { file, key: problem.key, known, expected: `one of ${known}`, ...(problem.suggestion !== null ? { suggestion: problem.suggestion } : {}) };
+    throw new SandiError('CONFIG', problem.suggestion !== null ? 'config.unknownKey' : 'config.unknownKeyNoGuess', params, { hint: 'config.invalid.hint' });
   }
-  const archiveKey = c.str(o['archiveKey'], 'archiveKey', 'fingerprint of the office archive key (40 hex digits)');
-  if (!/^[0-9A-F]{40}$/.test(archiveKey)) c.fail('archiveKey', archiveKey, 'fingerprint of the office archive key (40 upper-case hex digits)');
-
+  if ('kind' in problem) {
+    const shown = problem.value === undefined ? '(tidak ada / missing)' : JSON.stringify(problem.value);
+    throw new SandiError('CONFIG', 'config.invalid', { file, key: problem.key, value: shown.length > 80 ? `${shown.slice(0, 77)}...` : shown, expected: problem.expected }, { hint: 'config.invalid.hint' });
+  }
+  // The schema has checked every key; what remains is filling in the defaults.
+  const o = problem.data;
+  let mailbox: MailboxAccount | null = null;
+  if (o.mailbox) {
+    const m = o.mailbox;
+    mailbox = { user: m.user, imap: { ...m.imap }, smtp: { ...m.smtp } };
+    if (m.caFile !== undefined) mailbox.caFile = m.caFile;
+    if (m.sentFolder !== undefined) mailbox.sentFolder = m.sentFolder;
+    if (m.passwordCommand !== undefined) mailbox.passwordCommand = m.passwordCommand;
+    if (m.passwordChange !== undefined) {
+      const { adapter, command, file: passwd, scheme } = m.passwordChange;
+      mailbox.passwordChange = { adapter, ...(command !== undefined ? { command } : {}), ...(passwd !== undefined ? { file: passwd } : {}), ...(scheme !== undefined ? { scheme } : {}) };
+    }
+  }
+  const terima = o.terima === undefined ? undefined : parseTerimaConfig(o.terima);
+  const pdf = o.pdf === undefined ? undefined : Object.fromEntries(Object.entries(o.pdf).map(([k, v]) => [k, v.trim()]));
   return {
     version: CONFIG_VERSION,
-    mode: c.oneOf(o['mode'] ?? 'produksi', 'mode', ['produksi', 'demo'] as const),
-    office: {
-      name: c.str(office['name'], 'office.name', 'the office name, e.g. "Dinas Komunikasi dan Informatika Kota Tarakan"'),
-      unitCode: c.str(office['unitCode'], 'office.unitCode', 'a short unit code, e.g. "DISKOMINFO"'),
-      timeZone: c.oneOf(office['timeZone'] ?? 'Asia/Jakarta', 'office.timeZone', TIME_ZONES),
-    },
-    serviceHours: hours,
-    holidaysFile: c.str(o['holidaysFile'] ?? 'hari-libur.tsv', 'holidaysFile', 'path of the holidays TSV file'),
-    numberFormats: { kriptogramKeluar: fmt('kriptogramKeluar'), suratKeluar: fmt('suratKeluar'), suratMasuk: fmt('suratMasuk'), kriptogramMasuk: fmt('kriptogramMasuk') },
+    mode: o.mode ?? 'produksi',
+    office: { name: o.office.name, unitCode: o.office.unitCode, timeZone: o.office.timeZone ?? 'Asia/Jakarta' },
+    serviceHours: (o.serviceHours as ServiceHours | undefined) ?? DEFAULT_SERVICE_HOURS,
+    holidaysFile: o.holidaysFile ?? 'hari-libur.tsv',
+    numberFormats: { ...DEFAULT_NUMBER_FORMATS, ...o.numberFormats },
     mailbox,
-    archiveKey,
-    singleOperator: c.bool(o['singleOperator'] ?? false, 'singleOperator'),
-    ...terimaSection(c, o['terima']),
-    ...aduanSection(c, o['aduan']),
-    ...pdfSection(c, o['pdf']),
+    archiveKey: o.archiveKey,
+    singleOperator: o.singleOperator ?? false,
+    ...(terima !== undefined && 'config' in terima ? { terima: terima.config } : {}),
+    ...(o.aduan !== undefined ? { aduan: (raw as Record<string, Record<string, unknown>>)['aduan']! } : {}),
+    ...(pdf !== undefined ? { pdf } : {}),
   };
-}
-
-/** The optional "pdf" object: font file paths (checked for shape here; a missing file falls back at print time). */
-function pdfSection(c: Checker, raw: unknown): { pdf?: PdfConfig } {
-  if (raw === undefined) return {};
-  const o = c.obj(raw, 'pdf');
-  const out: PdfConfig = {};
-  for (const k of Object.keys(o)) {
-    if (k !== 'font' && k !== 'fontBold' && k !== 'fontMono') c.fail(`pdf.${k}`, o[k], 'one of "font", "fontBold", "fontMono"');
-    const v = c.str(o[k], `pdf.${k}`, 'path of a TrueType or OpenType font file (.ttf, .otf), e.g. "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"');
-    if (!/\.(ttf|otf)$/i.test(v.trim())) c.fail(`pdf.${k}`, v, 'path of a TrueType or OpenType font file (.ttf, .otf)');
-    out[k] = v.trim();
-  }
-  return { pdf: out };
-}
-
-/** The optional "aduan" object: checked, and kept as written (its defaults live in the domain rules). */
-function aduanSection(c: Checker, raw: unknown): { aduan?: Record<string, unknown> } {
-  if (raw === undefined) return {};
-  const parsed = parseAduanConfig(raw);
-  if (!('kanal' in parsed)) c.fail(parsed.key, parsed.value, parsed.expected);
-  return { aduan: raw as Record<string, unknown> };
-}
-
-/** The optional "terima" object, validated by its own rules and kept, so that saving never drops it. */
-function terimaSection(c: Checker, raw: unknown): { terima?: TerimaConfig } {
-  if (raw === undefined) return {};
-  const parsed = parseTerimaConfig(raw);
-  if (!('config' in parsed)) c.fail(parsed.key, parsed.value, parsed.expected);
-  return { terima: parsed.config };
 }
 
 /** config.json is a few kilobytes; anything near this is not one (and is not read into memory). */
@@ -313,13 +209,50 @@ export function loadConfig(file: string): SandiConfig {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new SandiError('CONFIG', 'config.missing', { file }, { hint: 'config.missing.hint' });
     throw new SandiError('CONFIG', 'config.unreadable', { file, reason: (e as Error).message }, { cause: e });
   }
+  // A byte order mark (Notepad's "UTF-8") is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SandiError('CONFIG', 'config.badJson', { file, reason: (e as Error).message }, { hint: 'config.invalid.hint' });
+    throw jsonSyntaxError(file, text, e as Error);
   }
   return validateConfig(raw, file);
+}
+
+/**
+ * A JSON syntax error as the operator can find it in a text editor: line and column (1-based), the line itself
+ * with a caret under the place, and for the commonest slip, a comma before } or ], the comma itself. A line
+ * that looks like it holds a secret is not quoted.
+ */
+export function jsonSyntaxError(file: string, text: string, e: Error): SandiError {
+  const m = /at position (\d+)/.exec(e.message);
+  let pos = jsonSyntaxErrorAt(text) ?? (m ? Math.min(Number(m[1]), text.length) : text.length);
+  // V8's message without where, and without the bit of the text it may quote (a secret, for all it knows):
+  // "Expected double-quoted property name", "Unexpected token 'x'", "Unexpected end of JSON input"
+  const reason = e.message
+    .replace(/\s*(in JSON )?at position \d+.*$/s, '')
+    .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
+  let trailingComma = false;
+  if (text[pos] === '}' || text[pos] === ']') {
+    let i = pos - 1;
+    while (i >= 0 && /\s/.test(text[i]!)) i--;
+    if (text[i] === ',') [pos, trailingComma] = [i, true];
+  }
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const column = pos - lineStart + 1;
+  let lineEnd = text.indexOf('\n', lineStart);
+  if (lineEnd < 0) lineEnd = text.length;
+  // a long line (a config written on one line) is shown around the place; control characters as spaces
+  const from = Math.max(lineStart, pos - 60);
+  const to = Math.min(lineEnd, pos + 60);
+  const shown = text.slice(from, to).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  const excerpt = SECRET_KEY.test(text.slice(lineStart, lineEnd)) ? '' : `\n    ${from > lineStart ? '…' : ''}${shown}${to < lineEnd ? '…' : ''}\n    ${' '.repeat(pos - from + (from > lineStart ? 1 : 0))}^`;
+  const params = { file, line, column, reason, excerpt };
+  return new SandiError('CONFIG', trailingComma ? 'config.badJsonComma' : 'config.badJson', params, { hint: 'config.invalid.hint', cause: e });
 }
 
 /** Write atomically (temp file, fsync, rename), 0600: the file names servers and users. */
