@@ -1,0 +1,116 @@
+/**
+ * Times people read (issue 13 defect 6): a letter that reached the office's Maildir at 16:34 UTC on
+ * 6 December 2026 arrived at 00:34 WITA on 7 December in an office in Makassar. The screen (`terima status`,
+ * `agenda masuk lihat`, `akun status`) shows office time with the zone's name, the print pack shows the
+ * Indonesian long date ("7 Desember 2026 pukul 00.34 WITA"); `--json` and the exports keep UTC ISO.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from '../../src/adapters/sqlite/driver.js';
+import { sandi, tempHome } from '../helpers/cli.js';
+import { haveCommand } from '../helpers/gate.js';
+import { ARSIP_PASSPHRASE, testMessages } from '../helpers/terima-fixture.js';
+import type { FetchReport } from '../../src/services/terima.js';
+
+const ARRIVED = '2026-12-06T16:34:13.652Z'; // 00:34 WITA on 7 December, 23:34 WIB on 6 December
+let home: { dir: string; cleanup: () => void };
+let nomor: string;
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => sandi(['--home', home.dir, '--no-input', ...args], { env: { SANDI_OPERATOR: 'sandiman-e2e', ...env } });
+
+function patchConfig(patch: (c: Record<string, unknown> & { office: Record<string, unknown> }) => void): void {
+  const file = join(home.dir, 'config.json');
+  const c = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { office: Record<string, unknown> };
+  patch(c);
+  writeFileSync(file, JSON.stringify(c, null, 2), { mode: 0o600 });
+}
+
+beforeAll(async () => {
+  if (!existsSync(resolve(import.meta.dirname, '../../dist/cli/terima.js'))) throw new Error('dist/ is not built: run `npm run build` first');
+  home = tempHome('sandi-e2e-waktu-');
+  expect(sandi(['--home', home.dir, 'demo', '--json']).code).toBe(0);
+  patchConfig((c) => {
+    c.office['timeZone'] = 'Asia/Makassar';
+  });
+  const inbox = join(home.dir, 'maildir', 'INBOX', 'new');
+  mkdirSync(inbox, { recursive: true });
+  const m = (await testMessages('W')).find((x) => x.name === 'pdf')!;
+  const file = join(inbox, '1765038853.P1.waktu');
+  writeFileSync(file, m.raw);
+  utimesSync(file, new Date(ARRIVED), new Date(ARRIVED));
+  const r = run(['terima', '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  nomor = r.json<FetchReport>().baru[0]!.nomor;
+}, 60_000);
+afterAll(() => home?.cleanup());
+
+describe('office time on screen, UTC ISO in --json and exports (WITA, near midnight UTC)', () => {
+  it('terima status: BATAS and WAKTU in WITA; --json keeps the ISO instants', () => {
+    const st = run(['terima', 'status', nomor]);
+    expect(st.code, st.stderr).toBe(0);
+    // the service deadline and every step's deadline are office times, never a raw ISO string
+    expect(st.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(st.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d WITA/);
+    // registered at once (the test's clock is real): the 'terdaftar' step's time is today's in WITA
+    const json = run(['--json', 'terima', 'status', nomor]).json<{ surat: { diterimaAt: string; sla: { batasLayanan: string } }[] }>();
+    expect(json.surat[0]!.diterimaAt).toBe(ARRIVED);
+    expect(json.surat[0]!.sla.batasLayanan).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('agenda masuk lihat: every *_at in WITA (the date is the next day); --json and CSV keep UTC ISO', () => {
+    const v = run(['agenda', 'masuk', 'lihat', nomor]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^diterima_at\s+2026-12-07 00:34 WITA$/m);
+    expect(v.stdout).toMatch(/^registered_at\s+\d{4}-\d\d-\d\d \d\d:\d\d WITA$/m);
+    expect(v.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    const j = run(['--json', 'agenda', 'masuk', 'lihat', nomor]).json<{ baris: { diterima_at: string } }>();
+    expect(j.baris.diterima_at).toBe(ARRIVED);
+    const csv = run(['agenda', 'masuk', 'ekspor', '--format', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).toContain(ARRIVED);
+    expect(csv.stdout).not.toContain('WITA');
+    const jsonl = run(['agenda', 'masuk', 'ekspor', '--format', 'jsonl']);
+    expect(jsonl.stdout).toContain(ARRIVED);
+    expect(jsonl.stdout).not.toContain('WITA');
+  });
+
+  it('akun status: last change and deadline in WITA; --json keeps UTC ISO', () => {
+    patchConfig((c) => {
+      c['mailbox'] = { user: 'sandi@kominfo.test', imap: { host: '127.0.0.1', port: 1993, tls: 'tls' }, smtp: { host: '127.0.0.1', port: 1465, tls: 'tls' } };
+    });
+    const saved = sandi(['--home', home.dir, '--no-input', 'akun', 'simpan', '--diubah', '2026-12-01'], { env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE }, input: 'rahasia-kotak-surat-1\n' });
+    expect(saved.code, saved.stderr).toBe(0);
+    // a change recorded at 16:34 UTC: in Makassar that is 00:34 the next day
+    const db = new Database(join(home.dir, 'sandi.db'));
+    try {
+      db.prepare('UPDATE akun_sandi SET diubah_at = ?').run(ARRIVED);
+    } finally {
+      db.close();
+    }
+    const st = run(['akun', 'status']);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toContain('Terakhir diganti: 2026-12-07 00:34 WITA');
+    expect(st.stdout).toContain('Tenggat (90 hari): 2027-03-07 00:34 WITA');
+    const j = run(['--json', 'akun', 'status']).json<{ lastChanged: string; deadline: string }>();
+    expect(j).toMatchObject({ lastChanged: ARRIVED, deadline: '2027-03-06T16:34:13.652Z' });
+  });
+
+  it.runIf(haveCommand('pdftotext', ['-v']))('the print pack: "Tanggal diterima 7 Desember 2026 pukul 00.34 WITA"; in English "7 December 2026 at 00:34 WITA"; in WIB the same instant is 6 Desember 23.34', () => {
+    const text = (args: string[]): string => {
+      const out = join(home.dir, `cetak-${args.length}-${Date.now()}.pdf`);
+      const r = run([...args, 'terima', 'cetak', nomor, '--tanpa-printer', '--keluaran', out]);
+      expect(r.code, r.stderr).toBe(0);
+      return execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
+    };
+    const id = text([]);
+    expect(id).toContain('Tanggal diterima 7 Desember 2026 pukul 00.34 WITA');
+    expect(id).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(text(['--lang', 'en'])).toContain('7 December 2026 at 00:34 WITA');
+    patchConfig((c) => {
+      c.office['timeZone'] = 'Asia/Jakarta';
+    });
+    expect(text([])).toContain('Tanggal diterima 6 Desember 2026 pukul 23.34 WIB');
+  });
+});
