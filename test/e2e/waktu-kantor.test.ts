@@ -5,14 +5,15 @@
  * Indonesian long date ("7 Desember 2026 pukul 00.34 WITA"); `--json` and the exports keep UTC ISO.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from '../../src/adapters/sqlite/driver.js';
 import { sandi, tempHome } from '../helpers/cli.js';
 import { haveCommand } from '../helpers/gate.js';
+import { GpgHome, HAVE_GPG } from '../helpers/gpg.js';
 import { ARSIP_PASSPHRASE, testMessages } from '../helpers/terima-fixture.js';
+import { tanggalLayar } from '../../src/domain/tanggal-tampil.js';
 import type { FetchReport } from '../../src/services/terima.js';
 
 const ARRIVED = '2026-12-06T16:34:13.652Z'; // 00:34 WITA on 7 December, 23:34 WIB on 6 December
@@ -95,6 +96,32 @@ describe('office time on screen, UTC ISO in --json and exports (WITA, near midni
     expect(st.stdout).toContain('Tenggat (90 hari): 2027-03-07 00:34 WITA');
     const j = run(['--json', 'akun', 'status']).json<{ lastChanged: string; deadline: string }>();
     expect(j).toMatchObject({ lastChanged: ARRIVED, deadline: '2027-03-06T16:34:13.652Z' });
+  });
+
+  it.runIf(HAVE_GPG)('kunci daftar: a key made at 20:30 UTC is dated the next day in WITA, both created and expiry; --json keeps UTC ISO', async () => {
+    const gpg = new GpgHome();
+    try {
+      const made = await gpg.run(['--faked-system-time', '20261206T203000', '--quick-gen-key', 'Dinas Malam <malam@dinas.test>', 'ed25519', 'sign', '1y'], undefined, 'frasa-malam-1');
+      expect(made.code, made.stderr.toString()).toBe(0);
+      const fpr = /^fpr:+([0-9A-F]{40}):/m.exec((await gpg.run(['--with-colons', '--list-keys', 'malam@dinas.test'])).stdout.toString())![1]!;
+      const sub = await gpg.run(['--faked-system-time', '20261206T203100', '--quick-add-key', fpr, 'cv25519', 'encr', '1y'], undefined, 'frasa-malam-1');
+      expect(sub.code, sub.stderr.toString()).toBe(0);
+      const pub = gpg.file('malam.asc', (await gpg.run(['--armor', '--export', 'malam@dinas.test'])).stdout);
+      const imp = run(['kunci', 'impor', pub, '--email', 'malam@dinas.test', '--unit', 'Dinas Malam']);
+      expect(imp.code, imp.stderr).toBe(0);
+    } finally {
+      gpg.cleanup();
+    }
+    const keys = run(['--json', 'kunci', 'daftar']).json<{ userId: string; created: string; expires: string | null }[]>();
+    const k = keys.find((x) => x.userId.includes('malam@dinas.test'))!;
+    expect(k.created).toBe('2026-12-06T20:30:00.000Z');
+    expect(k.expires).toMatch(/^2027-12-0[67]T\d\d:\d\d:\d\d\.000Z$/);
+    const human = run(['kunci', 'daftar']);
+    expect(human.code, human.stderr).toBe(0);
+    const line = human.stdout.split('\n').find((l) => l.includes('malam@dinas.test'))!;
+    expect(line).toContain('2026-12-07');
+    expect(line).not.toContain('2026-12-06');
+    expect(line).toContain(tanggalLayar(k.expires, 'Asia/Makassar'));
   });
 
   it.runIf(haveCommand('pdftotext', ['-v']))('the print pack: "Tanggal diterima 7 Desember 2026 pukul 00.34 WITA"; in English "7 December 2026 at 00:34 WITA"; in WIB the same instant is 6 Desember 23.34', () => {
