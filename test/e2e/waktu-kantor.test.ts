@@ -140,4 +140,22 @@ describe('office time on screen, UTC ISO in --json and exports (WITA, near midni
     });
     expect(text([])).toContain('Tanggal diterima 6 Desember 2026 pukul 23.34 WIB');
   });
+
+  it.runIf(haveCommand('pdftotext', ['-v']))('the quarterly report: the period and the signature date written out ("31 Desember 2026"), on screen and on paper', () => {
+    const screen = run(['laporan', 'kinerja', '--triwulan', '2026-IV']);
+    expect(screen.code, screen.stderr).toBe(0);
+    expect(screen.stdout).toContain('Periode: 1 Oktober 2026 s.d. 31 Desember 2026');
+    const pdf = join(home.dir, 'laporan-iv.pdf');
+    const r = run(['laporan', 'kinerja', '--triwulan', '2026-IV', '--pdf', pdf]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
+    expect(text).toContain('Periode: 1 Oktober 2026 s.d. 31 Desember 2026');
+    expect(text).toMatch(/(^|\f) ?31 Desember 2026\s*$/m);
+    expect(text).not.toContain('2026-12-31');
+    const en = join(home.dir, 'laporan-iv-en.pdf');
+    expect(run(['--lang', 'en', 'laporan', 'kinerja', '--triwulan', '2026-IV', '--pdf', en]).code).toBe(0);
+    expect(execFileSync('pdftotext', ['-layout', en, '-'], { encoding: 'utf8' })).toContain('31 December 2026');
+    // --json keeps the calendar dates as they are
+    expect(run(['--json', 'laporan', 'kinerja', '--triwulan', '2026-IV']).json<{ periode: { sampai: string } }>().periode.sampai).toBe('2026-12-31');
+  });
 });
