@@ -8,12 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import Database from '../../src/adapters/sqlite/driver.js';
 import { sandi, tempHome } from '../helpers/cli.js';
 import { haveCommand } from '../helpers/gate.js';
 import { GpgHome, HAVE_GPG } from '../helpers/gpg.js';
 import { ARSIP_PASSPHRASE, testMessages } from '../helpers/terima-fixture.js';
-import { tanggalLayar } from '../../src/domain/tanggal-tampil.js';
+import { tanggalLayar, waktuLayar } from '../../src/domain/tanggal-tampil.js';
 import type { FetchReport } from '../../src/services/terima.js';
 
 const ARRIVED = '2026-12-06T16:34:13.652Z'; // 00:34 WITA on 7 December, 23:34 WIB on 6 December
@@ -54,13 +55,14 @@ describe('office time on screen, UTC ISO in --json and exports (WITA, near midni
     // the service deadline and every step's deadline are office times, never a raw ISO string
     expect(st.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
     expect(st.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d WITA/);
-    // registered at once (the test's clock is real): the 'terdaftar' step's time is today's in WITA
-    const json = run(['--json', 'terima', 'status', nomor]).json<{ surat: { diterimaAt: string; sla: { batasLayanan: string } }[] }>();
+    const json = run(['--json', 'terima', 'status', nomor]).json<{ surat: { diterimaAt: string; sla: { batasLayanan: string; milestones: { batas: string }[] } }[] }>();
     expect(json.surat[0]!.diterimaAt).toBe(ARRIVED);
     expect(json.surat[0]!.sla.batasLayanan).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(st.stdout).toContain(waktuLayar(json.surat[0]!.sla.batasLayanan, 'Asia/Makassar'));
+    for (const m of json.surat[0]!.sla.milestones) expect(st.stdout).toContain(waktuLayar(m.batas, 'Asia/Makassar'));
   });
 
-  it('agenda masuk lihat: every *_at in WITA (the date is the next day); --json and CSV keep UTC ISO', () => {
+  it('agenda masuk lihat: every *_at in WITA (the date is the next day); --json, CSV, JSONL and XLSX keep UTC ISO', async () => {
     const v = run(['agenda', 'masuk', 'lihat', nomor]);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/^diterima_at\s+2026-12-07 00:34 WITA$/m);
@@ -75,6 +77,13 @@ describe('office time on screen, UTC ISO in --json and exports (WITA, near midni
     const jsonl = run(['agenda', 'masuk', 'ekspor', '--format', 'jsonl']);
     expect(jsonl.stdout).toContain(ARRIVED);
     expect(jsonl.stdout).not.toContain('WITA');
+    const xlsx = join(home.dir, 'masuk.xlsx');
+    expect(run(['agenda', 'masuk', 'ekspor', '--keluaran', xlsx]).code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xlsx);
+    const ws = wb.worksheets[0]!;
+    const col = (ws.getRow(1).values as unknown[]).indexOf('diterima_at');
+    expect(ws.getRow(2).getCell(col).value).toBe(ARRIVED);
   });
 
   it('akun status: last change and deadline in WITA; --json keeps UTC ISO', () => {
