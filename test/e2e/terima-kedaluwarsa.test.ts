@@ -71,11 +71,14 @@ describeWith('gpg', HAVE_GPG, 'an expired signer end to end', () => {
     const baca = run(['terima', 'baca', a.nomor], ARSIP);
     expect(baca.code).toBe(80);
     expect(baca.stderr).toContain('kedaluwarsa');
-    expect(baca.stderr).toContain('2026-01-15T12:00:00.000Z');
+    // the claimed signing time in office time (WIB: the demo office is in Jakarta); --json keeps UTC ISO
+    expect(baca.stderr).toContain('masih berlaku pada 2026-01-15 19:00 WIB');
+    expect(baca.stderr).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
     expect(baca.stdout).not.toContain('NOTA DINAS');
     const bacaJson = run(['--json', 'terima', 'baca', a.nomor], ARSIP);
     expect(bacaJson.code).toBe(80);
     expect(bacaJson.stderr).toContain('"key":"kriptogram.signerExpired"');
+    expect(bacaJson.stderr).toContain('2026-01-15T12:00:00.000Z');
 
     const lihat = run(['--json', 'agenda', 'kriptogram-masuk', 'lihat', a.nomor]);
     expect(lihat.code, lihat.stderr).toBe(0);
