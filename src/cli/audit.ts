@@ -25,7 +25,7 @@ function summary(report: AuditReport, timeZone: string): string {
 }
 
 /** The error for a report that is not ok: the chain first, then the checkpoints, then the registers. */
-function failure(report: AuditReport): SandiError {
+function failure(report: AuditReport, zone: string | null): SandiError {
   const b = report.broken;
   if (b) {
     return new SandiError(
@@ -33,7 +33,8 @@ function failure(report: AuditReport): SandiError {
       `audit.broken.${b.reason}`,
       {
         id: b.id,
-        at: b.at ?? '-',
+        // office time for a person; UTC ISO for --json (zone null). A tampered value that is no instant stays as it is.
+        at: b.at === null ? '-' : zone === null ? b.at : waktuLokal(b.at, zone),
         action: b.action ?? '-',
         actor: b.actor ?? '-',
         expectedId: b.expectedId,
@@ -81,7 +82,7 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
           ctx.printer.warn(t(`audit.row.line.${f.kind}`, { table: f.table, row: f.row ?? `rowid=${f.rowid}`, rowid: f.rowid, eventId: f.eventId ?? '-' }));
         }
       }
-      throw failure(report);
+      throw failure(report, ctx.json ? null : await officeTimeZone(ctx.home));
     });
   audit
     .command('tandai')
