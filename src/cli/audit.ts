@@ -25,7 +25,7 @@ function summary(report: AuditReport, timeZone: string): string {
 }
 
 /** The error for a report that is not ok: the chain first, then the checkpoints, then the registers. */
-function failure(report: AuditReport, zone: string | null): SandiError {
+function failure(report: AuditReport): SandiError {
   const b = report.broken;
   if (b) {
     return new SandiError(
@@ -33,8 +33,7 @@ function failure(report: AuditReport, zone: string | null): SandiError {
       `audit.broken.${b.reason}`,
       {
         id: b.id,
-        // office time for a person; UTC ISO for --json (zone null). A tampered value that is no instant stays as it is.
-        at: b.at === null ? '-' : zone === null ? b.at : waktuLokal(b.at, zone),
+        at: b.at ?? '-',
         action: b.action ?? '-',
         actor: b.actor ?? '-',
         expectedId: b.expectedId,
@@ -82,7 +81,7 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
           ctx.printer.warn(t(`audit.row.line.${f.kind}`, { table: f.table, row: f.row ?? `rowid=${f.rowid}`, rowid: f.rowid, eventId: f.eventId ?? '-' }));
         }
       }
-      throw failure(report, ctx.json ? null : await officeTimeZone(ctx.home));
+      throw failure(report);
     });
   audit
     .command('tandai')

@@ -53,13 +53,6 @@ function signerLine(nomor: string, s: { userId: string | null; keyId: string; un
   return t(key, { ...base, expired: s.keyExpired ? waktuLokal(s.keyExpired, tz) : '?', created: s.created ? waktuLokal(s.created, tz) : '?' });
 }
 
-/** An expired signer's refusal with its two instants in office time (--json keeps the UTC ISO). */
-function inOfficeTime(e: unknown, tz: string): unknown {
-  if (!(e instanceof SandiError) || !e.key.startsWith('kriptogram.signerExpired')) return e;
-  const at = (v: unknown): string => (typeof v === 'string' && v !== '?' ? waktuLokal(v, tz) : typeof v === 'number' ? String(v) : '?');
-  return new SandiError(e.code, e.key, { ...e.params, expired: at(e.params['expired']), created: at(e.params['created']) }, { hint: e.hint, cause: e.cause });
-}
-
 export function registerTerima(program: Command, getCtx: GetContext): void {
   const terima = program
     .command('terima')
@@ -248,9 +241,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       if (o.tampilkan && ctx.json) throw new SandiError('USAGE', 'terima.tampilkanJson');
       const tz = await officeTimeZone(ctx.home);
-      const r = await withTerima(ctx, o.passphraseFile, (svc) => svc.baca(nomor, o.tampilkan ? process.stdout : undefined)).catch((e: unknown) => {
-        throw ctx.json ? e : inOfficeTime(e, tz);
-      });
+      const r = await withTerima(ctx, o.passphraseFile, (svc) => svc.baca(nomor, o.tampilkan ? process.stdout : undefined));
       const data = { nomor: r.arrival.nomor, status: r.arrival.status, subject: o.tampilkan ? r.headers?.subject : undefined, fileName: r.fileName, penandaTangan: r.arrival.penandaTangan ?? [] };
       if (o.tampilkan) {
         ctx.printer.info(t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }));

@@ -7,6 +7,7 @@
 import { homePaths } from '../config/home.js';
 import { tanggalLayar, tanggalPanjang, tanggalWaktuPanjang, waktuLayar, type Bahasa } from '../domain/tanggal-tampil.js';
 import { getLang } from './messages/index.js';
+import { SandiError } from '../errors.js';
 
 /** "2026-11-26 04:04 WIB"; '' for none; text that is not an instant is shown as it is. */
 export function waktuLokal(v: string | Date | null | undefined, timeZone: string): string {
@@ -42,4 +43,16 @@ export async function officeTimeZone(home: string): Promise<string> {
   } catch {
     return 'Asia/Jakarta';
   }
+}
+
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * An error as a person reads it: every parameter that is a UTC ISO instant (a key's expiry, a claimed signing
+ * time, a receipt time) in office time. `--json` does not come here: scripts keep the UTC ISO.
+ */
+export function galatWaktuKantor<E>(e: E, timeZone: string): E {
+  if (!(e instanceof SandiError) || !Object.values(e.params).some((v) => typeof v === 'string' && ISO_INSTANT.test(v))) return e;
+  const params = Object.fromEntries(Object.entries(e.params).map(([k, v]) => [k, typeof v === 'string' && ISO_INSTANT.test(v) ? waktuLokal(v, timeZone) : v]));
+  return new SandiError(e.code, e.key, params, { hint: e.hint, cause: e.cause }) as E;
 }
