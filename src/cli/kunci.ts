@@ -10,7 +10,7 @@ import type { CliContext } from './context.js';
 import { requireFlags } from './prompter.js';
 import { table } from './printer.js';
 import { t } from './messages/index.js';
-import { officeTimeZone, tanggalLokal } from './waktu.js';
+import { officeTimeZone, tanggalLokal, waktuLokal } from './waktu.js';
 import { SandiError } from '../errors.js';
 import type { AddressEntry, KeyInfo, KeyRole } from '../ports.js';
 import type { KunciService } from '../services/kunci.js';
@@ -180,7 +180,8 @@ export function registerKunci(program: Command, getCtx: GetContext): void {
       const res = await withService(ctx, (svc) =>
         stdinContent !== null ? svc.importKeys(stdinContent, 'stdin', importOpts) : svc.importFile(file, importOpts),
       );
-      for (const w of res.warnings) ctx.printer.warn(t(w.key, w.params));
+      const tz = await officeTimeZone(ctx.home);
+      for (const w of res.warnings) ctx.printer.warn(t(w.key, typeof w.params['expires'] === 'string' ? { ...w.params, expires: waktuLokal(w.params['expires'], tz) } : w.params));
       const { isDemoKey } = await import('../domain/kunci.js');
       for (const k of res.keys) if (isDemoKey(k)) ctx.printer.warn(t('kunci.demoWarning', { fingerprint: k.fingerprint }));
       ctx.printer.result(res, () =>

@@ -118,6 +118,14 @@ describe('office time on screen, UTC ISO in --json and exports (WITA, near midni
       const pub = gpg.file('malam.asc', (await gpg.run(['--armor', '--export', 'malam@dinas.test'])).stdout);
       const imp = run(['kunci', 'impor', pub, '--email', 'malam@dinas.test', '--unit', 'Dinas Malam']);
       expect(imp.code, imp.stderr).toBe(0);
+      // a key that expired at 20:30 UTC: the import warning names the expiry in office time
+      const old = await gpg.run(['--faked-system-time', '20250101T203000', '--quick-gen-key', 'Dinas Lama <lama@dinas.test>', 'ed25519', 'sign', '1d'], undefined, 'frasa-lama-1');
+      expect(old.code, old.stderr.toString()).toBe(0);
+      const oldFpr = /^fpr:+([0-9A-F]{40}):/m.exec((await gpg.run(['--with-colons', '--list-keys', 'lama@dinas.test'])).stdout.toString())![1]!;
+      expect((await gpg.run(['--faked-system-time', '20250101T203100', '--quick-add-key', oldFpr, 'cv25519', 'encr', '1d'], undefined, 'frasa-lama-1')).code).toBe(0);
+      const oldPub = gpg.file('lama.asc', (await gpg.run(['--armor', '--export', 'lama@dinas.test'])).stdout);
+      const oldImp = run(['kunci', 'impor', oldPub, '--peran', 'penerima']);
+      expect(oldImp.stderr).toContain('kedaluwarsa sejak 2025-01-03 04:30 WITA');
     } finally {
       gpg.cleanup();
     }
