@@ -41,7 +41,13 @@ export async function run(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    code = report(e, jsonWanted, argv.includes('--debug'));
+    let err = e;
+    // instants in an error's parameters are shown in office time (src/cli/waktu.ts); --json keeps UTC ISO
+    if (!jsonWanted && ctx !== undefined && isSandiError(e)) {
+      const { galatWaktuKantor, officeTimeZone } = await import('./cli/waktu.js');
+      err = galatWaktuKantor(e, await officeTimeZone(ctx.home));
+    }
+    code = report(err, jsonWanted, argv.includes('--debug'));
   }
   // A command that ran on a home (whatever its outcome: it may have written before failing) ends by signing
   // the audit chain head when the archive passphrase is at hand (src/cli/audit.ts).

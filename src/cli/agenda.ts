@@ -69,9 +69,12 @@ const cell = (v: unknown): string => {
   return one.length > 48 ? `${one.slice(0, 47)}…` : one;
 };
 
+/** The register columns holding an instant (UTC ISO): shown in office time, kept as they are in --json and exports. */
+const instantColumn = (k: string): boolean => k === 'at' || k.endsWith('_at') || k === 'key_created';
+
 /** A page of register rows; instants (the `*_at` columns) in the office time zone. */
 function rowsTable(kolom: string[], baris: Record<string, unknown>[], tz: string): string {
-  return table(kolom, baris.map((r) => kolom.map((k) => cell(k.endsWith('_at') && typeof r[k] === 'string' ? waktuLokal(r[k], tz) : r[k]))));
+  return table(kolom, baris.map((r) => kolom.map((k) => cell(instantColumn(k) && typeof r[k] === 'string' ? waktuLokal(r[k], tz) : r[k]))));
 }
 
 function formatOf(o: { format?: string; keluaran?: string }): ExportFormat {
@@ -121,7 +124,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       const v = await withAgenda(ctx, (svc) => svc.lihat(buku, ref));
       const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(v, () => {
-        const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : typeof val === 'string' ? val : JSON.stringify(val)}`);
+        const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : typeof val === 'string' ? (instantColumn(k) ? waktuLokal(val, tz) : val) : JSON.stringify(val)}`);
         if (v.anotasi.length > 0) {
           lines.push('', t('agenda.anotasi'));
           for (const a of v.anotasi) lines.push(`  ${waktuLokal(a.at, tz)}  ${a.actor}: ${a.jenis === 'koreksi' ? `[${a.kolom ?? ''} → ${JSON.stringify(a.nilai)}] ` : ''}${a.catatan}`);

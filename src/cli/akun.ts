@@ -8,6 +8,7 @@ import type { GetContext } from './index.js';
 import type { CliContext } from './context.js';
 import { t } from './messages/index.js';
 import { operatorName } from './kunci.js';
+import { officeTimeZone, waktuLokal } from './waktu.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { AkunService, AkunStatus, LoginReport, RotasiResult, UjiResult } from '../services/akun.js';
@@ -68,26 +69,27 @@ function parseChanged(value: string | undefined, now: Date): Date | null {
   return d;
 }
 
-const day = (iso: string | null): string => (iso === null ? t('akun.unknown') : iso.slice(0, 10));
+/** An instant of the password's life in office time ("2026-12-07 00:34 WITA"); --json keeps UTC ISO. */
+const day = (iso: string | null, tz: string): string => (iso === null ? t('akun.unknown') : waktuLokal(iso, tz));
 
-function warnAge(ctx: CliContext, user: string, age: PasswordAge): void {
-  if (age.state === 'lewat') ctx.printer.warn(t('akun.warn.overdue', { user, deadline: day(age.deadline) }));
-  else if (age.state === 'peringatan') ctx.printer.warn(t('akun.warn.due', { user, deadline: day(age.deadline), days: age.daysLeft ?? '-' }));
+function warnAge(ctx: CliContext, user: string, age: PasswordAge, tz: string): void {
+  if (age.state === 'lewat') ctx.printer.warn(t('akun.warn.overdue', { user, deadline: day(age.deadline, tz) }));
+  else if (age.state === 'peringatan') ctx.printer.warn(t('akun.warn.due', { user, deadline: day(age.deadline, tz), days: age.daysLeft ?? '-' }));
   else if (age.state === 'tidak-diketahui') ctx.printer.warn(t('akun.warn.unknown', { user }));
 }
 
-function renderStatus(s: AkunStatus): string {
+function renderStatus(s: AkunStatus, tz: string): string {
   const lines = [
     t('akun.status.user', { user: s.user }),
     t('akun.status.source', { source: t(s.source === null ? 'akun.source.none' : `akun.source.${s.source}`) }),
-    t('akun.status.lastChanged', { date: day(s.lastChanged) }),
-    t('akun.status.deadline', { date: day(s.deadline) }),
+    t('akun.status.lastChanged', { date: day(s.lastChanged, tz) }),
+    t('akun.status.deadline', { date: day(s.deadline, tz) }),
   ];
   if (s.daysLeft !== null) lines.push(t('akun.status.daysLeft', { days: s.daysLeft }));
   lines.push(t(`akun.status.state.${s.state}`));
   if (s.rotation) lines.push(t('akun.status.rotation', { id: s.rotation.id, steps: s.rotation.stepsDone, status: s.rotation.status }));
   else if (s.lastRotation) {
-    lines.push(t('akun.status.lastRotation', { id: s.lastRotation.id, status: s.lastRotation.status, at: s.lastRotation.at }));
+    lines.push(t('akun.status.lastRotation', { id: s.lastRotation.id, status: s.lastRotation.status, at: waktuLokal(s.lastRotation.at, tz) }));
     if (s.lastRotation.reason) lines.push(t('akun.status.lastRotationReason', { reason: s.lastRotation.reason }));
   }
   return lines.join('\n');
@@ -102,14 +104,14 @@ function renderUji(r: UjiResult): string {
   return [t('akun.uji.source', { source }), renderLogin('IMAP', r.user, r.imap), renderLogin('SMTP', r.user, r.smtp)].join('\n');
 }
 
-function renderRotasi(r: RotasiResult): string {
-  if (r.skipped) return t('akun.rotasi.skipped', { user: r.user, days: r.age.daysLeft ?? '-', deadline: day(r.age.deadline) });
+function renderRotasi(r: RotasiResult, tz: string): string {
+  if (r.skipped) return t('akun.rotasi.skipped', { user: r.user, days: r.age.daysLeft ?? '-', deadline: day(r.age.deadline, tz) });
   const lines: string[] = [];
   if (r.resumed) lines.push(t('akun.rotasi.resumed', { id: r.rotationId ?? '-' }));
   for (const s of r.steps) {
     lines.push(t(s.outcome === 'sudah-berlaku' ? `akun.rotasi.step.${s.name}.sudah-berlaku` : `akun.rotasi.step.${s.name}`, { adapter: r.adapter ?? '-' }));
   }
-  lines.push(t('akun.rotasi.done', { id: r.rotationId ?? '-', user: r.user, deadline: day(r.age.deadline) }));
+  lines.push(t('akun.rotasi.done', { id: r.rotationId ?? '-', user: r.user, deadline: day(r.age.deadline, tz) }));
   return lines.join('\n');
 }
 
@@ -128,8 +130,9 @@ export function registerAkun(program: Command, getCtx: GetContext): void {
         if (password.length === 0) throw new SandiError('USAGE', 'akun.passwordEmpty', {}, { hint: 'akun.passwordEmpty.hint' });
         return svc.simpan(password, changedAt);
       });
+      const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(res, () =>
-        [t('akun.saved', { user: res.user, changedAt: day(res.changedAt) }), ...(res.replaced ? [t('akun.savedReplaced')] : [])].join('\n'),
+        [t('akun.saved', { user: res.user, changedAt: day(res.changedAt, tz) }), ...(res.replaced ? [t('akun.savedReplaced')] : [])].join('\n'),
       );
     });
 
@@ -151,8 +154,9 @@ export function registerAkun(program: Command, getCtx: GetContext): void {
     .action(async () => {
       const ctx = getCtx();
       const res = await withService(ctx, undefined, (svc) => Promise.resolve(svc.status()));
-      ctx.printer.result(res, () => renderStatus(res));
-      warnAge(ctx, res.user, res);
+      const tz = await officeTimeZone(ctx.home);
+      ctx.printer.result(res, () => renderStatus(res, tz));
+      warnAge(ctx, res.user, res, tz);
     });
 
   akun
@@ -179,6 +183,7 @@ export function registerAkun(program: Command, getCtx: GetContext): void {
           }
         : null;
       const res = await withService(ctx, opts.passphraseFile, (svc) => svc.rotasi({ onlyIfDue: opts.jikaJatuhTempo === true, adapter: opts.adapter, manualUi }));
-      ctx.printer.result(res, () => renderRotasi(res));
+      const tz = await officeTimeZone(ctx.home);
+      ctx.printer.result(res, () => renderRotasi(res, tz));
     });
 }

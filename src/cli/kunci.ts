@@ -10,6 +10,7 @@ import type { CliContext } from './context.js';
 import { requireFlags } from './prompter.js';
 import { table } from './printer.js';
 import { t } from './messages/index.js';
+import { officeTimeZone, tanggalLokal, waktuLokal } from './waktu.js';
 import { SandiError } from '../errors.js';
 import type { AddressEntry, KeyInfo, KeyRole } from '../ports.js';
 import type { KunciService } from '../services/kunci.js';
@@ -68,8 +69,9 @@ export async function askNewPassphrase(ctx: CliContext): Promise<string> {
   }
 }
 
-function day(iso: string | null): string {
-  return iso === null ? t('kunci.never') : iso.slice(0, 10);
+/** A key's creation or expiry as the office's calendar date (an expiry at 20:00 UTC is the next day in WIT). */
+function day(iso: string | null, tz: string): string {
+  return iso === null ? t('kunci.never') : tanggalLokal(iso, tz);
 }
 
 function keyState(k: KeyInfo, now: Date): string {
@@ -78,7 +80,7 @@ function keyState(k: KeyInfo, now: Date): string {
   return t('kunci.state.active');
 }
 
-function renderKeys(keys: KeyInfo[]): string {
+function renderKeys(keys: KeyInfo[], tz: string): string {
   if (keys.length === 0) return t('kunci.none');
   const now = new Date();
   return table(
@@ -97,8 +99,8 @@ function renderKeys(keys: KeyInfo[]): string {
       k.fingerprint,
       k.userId,
       k.role,
-      day(k.created),
-      day(k.expires),
+      day(k.created, tz),
+      day(k.expires, tz),
       keyState(k, now),
       [k.canEncrypt ? t('kunci.use.encrypt') : null, k.canSign ? t('kunci.use.sign') : null].filter(Boolean).join(', '),
       k.hasSecret ? t('kunci.yes') : t('kunci.no'),
@@ -162,8 +164,9 @@ export function registerKunci(program: Command, getCtx: GetContext): void {
       const info = await withService(ctx, (svc) =>
         svc.create({ role, name, email, comment: opts.komentar, expiry: opts.kedaluwarsa, passphrase }),
       );
+      const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(info, () =>
-        t('kunci.created', { fingerprint: info.fingerprint, userId: info.userId, role: info.role, algorithm: info.algorithm, expires: day(info.expires) }),
+        t('kunci.created', { fingerprint: info.fingerprint, userId: info.userId, role: info.role, algorithm: info.algorithm, expires: day(info.expires, tz) }),
       );
     });
 
@@ -184,7 +187,8 @@ export function registerKunci(program: Command, getCtx: GetContext): void {
       const res = await withService(ctx, (svc) =>
         stdinContent !== null ? svc.importKeys(stdinContent, 'stdin', importOpts) : svc.importFile(file, importOpts),
       );
-      for (const w of res.warnings) ctx.printer.warn(t(w.key, w.params));
+      const tz = await officeTimeZone(ctx.home);
+      for (const w of res.warnings) ctx.printer.warn(t(w.key, typeof w.params['expires'] === 'string' ? { ...w.params, expires: waktuLokal(w.params['expires'], tz) } : w.params));
       const { isDemoKey } = await import('../domain/kunci.js');
       for (const k of res.keys) if (isDemoKey(k)) ctx.printer.warn(t('kunci.demoWarning', { fingerprint: k.fingerprint }));
       ctx.printer.result(res, () =>
@@ -220,7 +224,8 @@ export function registerKunci(program: Command, getCtx: GetContext): void {
     .action(async () => {
       const ctx = getCtx();
       const keys = await withService(ctx, (svc) => svc.list());
-      ctx.printer.result(keys, () => renderKeys(keys));
+      const tz = await officeTimeZone(ctx.home);
+      ctx.printer.result(keys, () => renderKeys(keys, tz));
     });
 
   kunci

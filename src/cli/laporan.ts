@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import type { GetContext } from './index.js';
 import { table } from './printer.js';
 import { t } from './messages/index.js';
-import { tanggalLokal, waktuLokal } from './waktu.js';
+import { bahasa, tanggalLokal, waktuLokal } from './waktu.js';
+import { tanggalKalenderPanjang } from '../domain/tanggal-tampil.js';
 import { percent, textBar } from '../domain/laporan.js';
 import type { LaporanKinerja } from '../services/laporan.js';
 import { periksaRentang } from '../domain/skema.js';
@@ -19,7 +20,7 @@ interface Section {
 }
 
 /** Lay the report out once, for the terminal and for the PDF alike. */
-export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: string[]; sections: Section[] } {
+export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: string[]; sections: Section[]; signature: string[] } {
   const sections: Section[] = [];
   const max = Math.max(0, ...r.volume.flatMap((v) => v.perBulan.map((m) => m.jumlah)));
   const volRows = r.volume.flatMap((v) => [
@@ -61,7 +62,7 @@ export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: str
           heading: t('laporan.batal'),
           pre: table(
             [t('laporan.col.buku'), t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.oleh'), t('laporan.col.alasan')],
-            r.batal.map((b) => [b.buku, b.nomor ?? `#${b.id}`, b.batalAt.slice(0, 10), b.oleh, b.alasan]),
+            r.batal.map((b) => [b.buku, b.nomor ?? `#${b.id}`, tanggalLokal(b.batalAt, r.periode.zona), b.oleh, b.alasan]),
           ).split('\n'),
         },
   );
@@ -108,8 +109,11 @@ export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: str
   sections.push({ heading: t('laporan.missing'), text: r.belumTersedia.map((m) => `- ${m}`) });
   return {
     title: `${t('laporan.title')}${r.periode.triwulan ? ` ${r.periode.triwulan}` : ''}`,
-    subtitle: [r.kantor, t('laporan.periode', { dari: r.periode.dari, sampai: r.periode.sampai, zona: r.periode.zona })],
+    // calendar dates written out, as on paper: "1 Oktober 2026 s.d. 31 Desember 2026"
+    subtitle: [r.kantor, t('laporan.periode', { dari: tanggalKalenderPanjang(r.periode.dari, bahasa()), sampai: tanggalKalenderPanjang(r.periode.sampai, bahasa()), zona: r.periode.zona })],
     sections,
+    // the signature block is dated the last day of the period, written out ("31 Desember 2026")
+    signature: [tanggalKalenderPanjang(r.periode.sampai, bahasa()), t('laporan.sign'), t('laporan.sign.role'), t('laporan.sign.name')],
   };
 }
 
@@ -133,8 +137,7 @@ export function registerLaporan(program: Command, getCtx: GetContext): void {
         const layout = layoutLaporan(r);
         let pdf: string | null = null;
         if (o.pdf) {
-          const signature = [`${r.periode.sampai}`, t('laporan.sign'), t('laporan.sign.role'), t('laporan.sign.name')];
-          pdf = await svc.tulisPdfLaporan(app, { ...layout, signature }, o.pdf, (f) => ctx.printer.warn(t('terima.w.fontFallback', f)));
+          pdf = await svc.tulisPdfLaporan(app, layout, o.pdf, (f) => ctx.printer.warn(t('terima.w.fontFallback', f)));
         }
         ctx.printer.result({ ...r, pdf }, () => {
           const lines = [layout.title, ...layout.subtitle];

@@ -11,7 +11,8 @@ import type { GetContext } from './index.js';
 import type { CliContext } from './context.js';
 import { requireFlags } from './prompter.js';
 import { table } from './printer.js';
-import { t } from './messages/index.js';
+import { getLang, t } from './messages/index.js';
+import { officeTimeZone, waktuLokal } from './waktu.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
@@ -47,11 +48,11 @@ async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined
 const warnings = (keys: string[]): string => keys.map((k) => t(k)).join('; ');
 
 /** One signer's line; a kedaluwarsa one says when the key expired and whether it was valid at the claimed signing time. */
-function signerLine(nomor: string, s: { userId: string | null; keyId: string; unit?: string | null; status: string; created?: string | null; keyExpired?: string | null; validAtCreated?: boolean }): string {
+function signerLine(nomor: string, s: { userId: string | null; keyId: string; unit?: string | null; status: string; created?: string | null; keyExpired?: string | null; validAtCreated?: boolean }, tz: string): string {
   const base = { nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status };
   if (s.status !== 'kedaluwarsa') return t('terima.signer', base);
   const key = s.validAtCreated === true ? 'terima.signerExpiredValidThen' : 'terima.signerExpiredInvalidThen';
-  return t(key, { ...base, expired: s.keyExpired ?? '?', created: s.created ?? '?' });
+  return t(key, { ...base, expired: s.keyExpired ? waktuLokal(s.keyExpired, tz) : '?', created: s.created ? waktuLokal(s.created, tz) : '?' });
 }
 
 export function registerTerima(program: Command, getCtx: GetContext): void {
@@ -63,6 +64,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .action(async (o: { dariFolder?: string; passphraseFile?: string }) => {
       const ctx = getCtx();
       const report = await withTerima(ctx, o.passphraseFile, (svc) => svc.fetch(o.dariFolder === undefined ? {} : { dariFolder: o.dariFolder }));
+      const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(report, () => {
         const lines = [t('terima.fetched', { sumber: report.sumber, folder: report.folder, baru: report.baru.length, duplikat: report.duplikat.length })];
         if (report.uidvalidityBerubah) lines.push(t('terima.uidvalidityNote'));
@@ -74,7 +76,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
             ),
           );
           for (const a of report.baru) {
-            for (const s of a.penandaTangan ?? []) lines.push(signerLine(a.nomor, s));
+            for (const s of a.penandaTangan ?? []) lines.push(signerLine(a.nomor, s, tz));
           }
         }
         for (const a of report.dilanjutkan) lines.push(t('terima.resumed', { nomor: a.nomor, status: a.status }));
@@ -92,6 +94,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .action(async (nomor: string | undefined, o: { semua?: boolean }) => {
       const ctx = getCtx();
       const r = await withTerima(ctx, undefined, (svc) => svc.status({ ...(nomor ? { ref: nomor } : {}), ...(o.semua ? { semua: true } : {}) }));
+      const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(r, () => {
         const lines: string[] = [];
         if (r.surat.length === 0) lines.push(t('terima.status.none'));
@@ -105,7 +108,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
                 s.status,
                 s.sla.menunggu ? `${s.sla.menunggu}${s.menungguSiapa ? ` (${s.menungguSiapa})` : ''}` : '-',
                 s.sla.menitLayanan,
-                s.sla.batasLayanan,
+                waktuLokal(s.sla.batasLayanan, tz),
                 s.sla.terlambat ? t('terima.late') : '',
               ]),
             ),
@@ -115,7 +118,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
           lines.push(
             table(
               [t('terima.col.langkah'), t('terima.col.standar'), t('terima.col.menit'), t('terima.col.batas'), t('terima.col.at'), t('terima.col.terlambat')],
-              r.surat[0].sla.milestones.map((m) => [m.name, m.standar, m.menit, m.batas, m.at ?? '', m.terlambat ? t('terima.late') : '']),
+              r.surat[0].sla.milestones.map((m) => [m.name, m.standar, m.menit, waktuLokal(m.batas, tz), waktuLokal(m.at, tz), m.terlambat ? t('terima.late') : '']),
             ),
           );
         }
@@ -167,6 +170,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
           ...(o.keluaran ? { keluaran: o.keluaran } : {}),
           ...(o.tanpaPrinter ? { printer: null } : o.printer ? { printer: o.printer } : {}),
           label: (k, p) => t(k, p),
+          lang: getLang(),
         }),
       );
       if (r.fontPengganti) ctx.printer.warn(t('terima.w.fontFallback', r.fontPengganti));
@@ -242,15 +246,16 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .action(async (nomor: string, o: { tampilkan?: boolean; passphraseFile?: string }) => {
       const ctx = getCtx();
       if (o.tampilkan && ctx.json) throw new SandiError('USAGE', 'terima.tampilkanJson');
+      const tz = await officeTimeZone(ctx.home);
       const r = await withTerima(ctx, o.passphraseFile, (svc) => svc.baca(nomor, o.tampilkan ? process.stdout : undefined));
       const data = { nomor: r.arrival.nomor, status: r.arrival.status, subject: o.tampilkan ? r.headers?.subject : undefined, fileName: r.fileName, penandaTangan: r.arrival.penandaTangan ?? [] };
       if (o.tampilkan) {
         ctx.printer.info(t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }));
-        for (const s of data.penandaTangan) ctx.printer.info(signerLine(data.nomor, s));
+        for (const s of data.penandaTangan) ctx.printer.info(signerLine(data.nomor, s, tz));
         return;
       }
       ctx.printer.result(data, () =>
-        [t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }), ...data.penandaTangan.map((s) => signerLine(data.nomor, s))].join('\n'),
+        [t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }), ...data.penandaTangan.map((s) => signerLine(data.nomor, s, tz))].join('\n'),
       );
     });
 

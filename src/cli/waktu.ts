@@ -1,57 +1,35 @@
 /**
  * Instants as an operator reads them: in the office's time zone, to the minute, with the zone's Indonesian
  * name (WIB, WITA, WIT) — registers store UTC ISO strings, and `--json` keeps them so. An ISO string shown
- * raw reads as the day before for anything registered between 00:00 and 07:00 WIB.
+ * raw reads as the day before for anything registered between 00:00 and 07:00 WIB. The formatting itself
+ * is pure (src/domain/tanggal-tampil.ts); paper uses its long dates ("6 Desember 2026").
  */
 import { homePaths } from '../config/home.js';
-import { zoneOffsetMinutes } from '../domain/working-time.js';
-
-const ZONE_NAMES: Record<string, string> = {
-  'Asia/Jakarta': 'WIB',
-  'Asia/Pontianak': 'WIB',
-  'Asia/Makassar': 'WITA',
-  'Asia/Jayapura': 'WIT',
-};
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function parts(at: Date, timeZone: string): Record<string, string> {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    formatters.set(timeZone, f);
-  }
-  return Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
-}
-
-function zoneName(timeZone: string, at: Date): string {
-  const known = ZONE_NAMES[timeZone];
-  if (known !== undefined) return known;
-  const off = zoneOffsetMinutes(timeZone, at);
-  const abs = Math.abs(off);
-  return `UTC${off < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-function instant(v: string | Date | null | undefined): Date | null {
-  if (v === null || v === undefined || v === '') return null;
-  const d = v instanceof Date ? v : new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
+import { tanggalLayar, tanggalPanjang, tanggalWaktuPanjang, waktuLayar, type Bahasa } from '../domain/tanggal-tampil.js';
+import { getLang } from './messages/index.js';
+import { SandiError } from '../errors.js';
 
 /** "2026-11-26 04:04 WIB"; '' for none; text that is not an instant is shown as it is. */
 export function waktuLokal(v: string | Date | null | undefined, timeZone: string): string {
-  const d = instant(v);
-  if (d === null) return typeof v === 'string' ? v : '';
-  const p = parts(d, timeZone);
-  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']} ${zoneName(timeZone, d)}`;
+  return waktuLayar(v, timeZone);
 }
 
 /** "2026-11-26": the office's calendar date of an instant. */
 export function tanggalLokal(v: string | Date | null | undefined, timeZone: string): string {
-  const d = instant(v);
-  if (d === null) return typeof v === 'string' ? v : '';
-  const p = parts(d, timeZone);
-  return `${p['year']}-${p['month']}-${p['day']}`;
+  return tanggalLayar(v, timeZone);
+}
+
+/** The operator's language for long dates on paper. */
+export const bahasa = (): Bahasa => getLang();
+
+/** "6 Desember 2026" (or "6 December 2026" with --lang en) in the office zone. */
+export function tanggalKertas(v: string | Date | null | undefined, timeZone: string): string {
+  return tanggalPanjang(v, timeZone, bahasa());
+}
+
+/** "6 Desember 2026 pukul 22.34 WIB" (or "6 December 2026 at 22:34 WIB"). */
+export function waktuKertas(v: string | Date | null | undefined, timeZone: string): string {
+  return tanggalWaktuPanjang(v, timeZone, bahasa());
 }
 
 /**
@@ -68,4 +46,16 @@ export async function officeTimeZone(home: string): Promise<string> {
     if ((e as { key?: unknown }).key === 'config.missing') return 'Asia/Jakarta';
     throw e;
   }
+}
+
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * An error as a person reads it: every parameter that is a UTC ISO instant (a key's expiry, a claimed signing
+ * time, a receipt time) in office time. `--json` does not come here: scripts keep the UTC ISO.
+ */
+export function galatWaktuKantor<E>(e: E, timeZone: string): E {
+  if (!(e instanceof SandiError) || !Object.values(e.params).some((v) => typeof v === 'string' && ISO_INSTANT.test(v))) return e;
+  const params = Object.fromEntries(Object.entries(e.params).map(([k, v]) => [k, typeof v === 'string' && ISO_INSTANT.test(v) ? waktuLokal(v, timeZone) : v]));
+  return new SandiError(e.code, e.key, params, { hint: e.hint, cause: e.cause }) as E;
 }

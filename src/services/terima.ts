@@ -60,6 +60,7 @@ import {
 import type { WriteTx } from '../adapters/sqlite/store.js';
 import { extractArmored } from '../domain/pgpmime.js';
 import type { WorkingCalendar } from '../domain/working-time.js';
+import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../domain/tanggal-tampil.js';
 import {
   checkParaf,
   findLetterNumber,
@@ -1007,7 +1008,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
      * (one CUPS job; its id is returned and recorded), and record the step; the first print moves the letter
      * to "dicetak". When the printer fails, nothing is recorded and the error names the kept PDF file.
      */
-    async cetak(ref: string, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string }) {
+    async cetak(ref: string, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string; lang?: Bahasa }) {
       const row = requireLetter(ref);
       const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : row.kepada.length > 0 ? row.kepada : [config.office.name];
       const parsed: ParsedIncoming = await parseIncoming(readFileSync(archive.pathOf(row.rawSha256)), { keepPdf: true });
@@ -1016,10 +1017,11 @@ export function terimaService(app: App, opts: TerimaOptions) {
         kartu: {
           instansi: config.office.name,
           nomorAgenda: row.nomor,
-          diterimaAt: row.diterimaAt,
+          // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
+          diterimaAt: tanggalWaktuPanjang(row.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
           pengirim: row.pengirim,
           nomorSurat: row.nomorSurat,
-          tanggalSurat: row.tanggalSurat,
+          tanggalSurat: row.tanggalSurat === null ? null : tanggalKalenderPanjang(row.tanggalSurat, o.lang ?? 'id'),
           perihal: row.perihal,
           isiRingkas: row.isiRingkas,
           kepada: row.kepada,

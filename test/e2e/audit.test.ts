@@ -116,7 +116,7 @@ describe('sandi audit periksa', () => {
     expect(en.code).toBe(79);
     expect(en.stdout).toBe('');
     expect(en.stderr).toContain('Audit chain BROKEN at row 3');
-    expect(en.stderr).toContain(NOV.toISOString());
+    expect(en.stderr).toContain('2026-11-10 10:00 WIB'); // office time; --json above keeps UTC ISO
   });
 
   it('an edited row whose hash was recomputed is caught at the next row', () => {

@@ -71,11 +71,14 @@ describeWith('gpg', HAVE_GPG, 'an expired signer end to end', () => {
     const baca = run(['terima', 'baca', a.nomor], ARSIP);
     expect(baca.code).toBe(80);
     expect(baca.stderr).toContain('kedaluwarsa');
-    expect(baca.stderr).toContain('2026-01-15T12:00:00.000Z');
+    // the claimed signing time in office time (WIB: the demo office is in Jakarta); --json keeps UTC ISO
+    expect(baca.stderr).toContain('masih berlaku pada 2026-01-15 19:00 WIB');
+    expect(baca.stderr).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
     expect(baca.stdout).not.toContain('NOTA DINAS');
     const bacaJson = run(['--json', 'terima', 'baca', a.nomor], ARSIP);
     expect(bacaJson.code).toBe(80);
     expect(bacaJson.stderr).toContain('"key":"kriptogram.signerExpired"');
+    expect(bacaJson.stderr).toContain('2026-01-15T12:00:00.000Z');
 
     const lihat = run(['--json', 'agenda', 'kriptogram-masuk', 'lihat', a.nomor]);
     expect(lihat.code, lihat.stderr).toBe(0);
@@ -93,7 +96,7 @@ describeWith('gpg', HAVE_GPG, 'an expired signer end to end', () => {
     writeFileSync(join(dir2, 'lama-2.eml'), mail2);
     const plain = run(['terima', '--dari-folder', dir2], ARSIP);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout).toMatch(/kedaluwarsa — kunci kedaluwarsa sejak 2026-01-3\S+; masih berlaku pada 2026-01-15T12:00:00.000Z, waktu yang diklaim penanda tangan sendiri/);
+    expect(plain.stdout).toMatch(/kedaluwarsa — kunci kedaluwarsa sejak 2026-0[12]-\d\d \d\d:\d\d WIB; masih berlaku pada 2026-01-15 19:00 WIB, waktu yang diklaim penanda tangan sendiri/);
     expect(plain.stdout).not.toMatch(/: good$/m);
 
     const text = run(['agenda', 'kriptogram-masuk', 'lihat', a.nomor]);

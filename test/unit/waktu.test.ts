@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tanggalLokal, waktuLokal } from '../../src/cli/waktu.js';
+import { galatWaktuKantor, tanggalLokal, waktuLokal } from '../../src/cli/waktu.js';
+import { SandiError } from '../../src/errors.js';
 
 describe('instants for the operator', () => {
   it('in the office zone, to the minute, with WIB / WITA / WIT; the date of early-morning registrations is the local one', () => {
@@ -16,5 +17,21 @@ describe('instants for the operator', () => {
     expect(waktuLokal(null, 'Asia/Jakarta')).toBe('');
     expect(waktuLokal(undefined, 'Asia/Jakarta')).toBe('');
     expect(waktuLokal('-', 'Asia/Jakarta')).toBe('-');
+  });
+});
+
+describe('errors as a person reads them', () => {
+  it('every UTC ISO instant among the parameters is shown in office time; other parameters, the code, key and hint are kept', () => {
+    const e = new SandiError('SIGNATURE', 'kriptogram.signerExpired', { keyId: 'ABCD', expired: '2026-01-31T16:30:00.000Z', created: '2026-01-15T12:00:00Z', n: 3 }, { hint: 'kriptogram.signerExpired.hint' });
+    const shown = galatWaktuKantor(e, 'Asia/Makassar');
+    expect(shown).toBeInstanceOf(SandiError);
+    expect(shown).toMatchObject({ code: 'SIGNATURE', key: 'kriptogram.signerExpired', hint: 'kriptogram.signerExpired.hint', exitCode: e.exitCode });
+    expect(shown.params).toEqual({ keyId: 'ABCD', expired: '2026-02-01 00:30 WITA', created: '2026-01-15 20:00 WITA', n: 3 });
+  });
+  it('an error without instants, a date without a time, and anything else are returned as they are', () => {
+    const e = new SandiError('USAGE', 'akun.badDate', { value: '2026-12-01' });
+    expect(galatWaktuKantor(e, 'Asia/Jakarta')).toBe(e);
+    const other = new Error('x');
+    expect(galatWaktuKantor(other, 'Asia/Jakarta')).toBe(other);
   });
 });
