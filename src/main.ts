@@ -45,7 +45,9 @@ export async function run(argv: string[]): Promise<number> {
     // instants in an error's parameters are shown in office time (src/cli/waktu.ts); --json keeps UTC ISO
     if (!jsonWanted && ctx !== undefined && isSandiError(e)) {
       const { galatWaktuKantor, officeTimeZone } = await import('./cli/waktu.js');
-      err = galatWaktuKantor(e, await officeTimeZone(ctx.home));
+      // a broken config.json is itself the error being reported: then the instants stay as they are
+      const zone = await officeTimeZone(ctx.home).catch(() => null);
+      if (zone !== null) err = galatWaktuKantor(e, zone);
     }
     code = report(err, jsonWanted, argv.includes('--debug'));
   }
