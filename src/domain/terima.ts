@@ -5,7 +5,7 @@
  */
 import { addWorkingDays, addWorkingMinutes, workingMinutesBetween, type WorkingCalendar } from './working-time.js';
 import type { SuratMasukLangkah, SuratMasukStatus } from './incoming-state.js';
-import { SIFAT, type Sifat } from './records.js';
+import { DERAJAT, SIFAT, type Derajat, type Sifat } from './records.js';
 
 // ----------------------------------------------------------------------------------------- configuration
 
@@ -262,6 +262,76 @@ export function findLetterNumber(text: string | null | undefined): { nomorSurat:
   const n = NOMOR_RE.exec(head)?.[1]?.trim() ?? null;
   const d = TANGGAL_RE.exec(head)?.[1]?.trim() ?? null;
   return { nomorSurat: n && /\d/.test(n) ? n : null, tanggalSurat: d };
+}
+
+const SIFAT_LINE_RE = /^[ \t]*Sifat(?:[ \t]+Surat)?[ \t]*:[ \t]*([^\n\r]{1,40}?)[ \t]*$/im;
+const DERAJAT_LINE_RE = /^[ \t]*(?:Derajat(?:[ \t]+(?:Surat|Kecepatan))?|Kecepatan)[ \t]*:[ \t]*([^\n\r]{1,40}?)[ \t]*$/im;
+
+/** The urgency `value` names ("SEGERA", "sangat_segera"), or null. */
+export function normaliseDerajat(value: string): Derajat | null {
+  const want = value.trim().replace(/[\s_.-]+/g, ' ').trim().toLowerCase();
+  return DERAJAT.find((d) => d.toLowerCase() === want) ?? null;
+}
+
+/**
+ * The letter's classification and urgency when its text carries "Sifat : Rahasia" (and "Derajat : Segera"),
+ * each as written and as understood (null when not understood: the operator classifies it by hand).
+ */
+export function findLetterClassification(text: string | null | undefined): {
+  sifatTertulis: string | null;
+  sifat: Sifat | null;
+  derajatTertulis: string | null;
+  derajat: Derajat | null;
+} {
+  const head = (text ?? '').slice(0, 4000);
+  const s = SIFAT_LINE_RE.exec(head)?.[1]?.trim() || null;
+  const d = DERAJAT_LINE_RE.exec(head)?.[1]?.trim() || null;
+  const clean = (v: string): string => v.replace(/[.;,]+$/, '');
+  return { sifatTertulis: s, sifat: s === null ? null : normaliseSifat(clean(s)), derajatTertulis: d, derajat: d === null ? null : normaliseDerajat(clean(d)) };
+}
+
+/** Indonesian (and English) month names and their usual abbreviations, lower case, to the month 1-12. */
+const BULAN: Readonly<Record<string, number>> = {
+  januari: 1, jan: 1, january: 1,
+  februari: 2, pebruari: 2, feb: 2, peb: 2, february: 2,
+  maret: 3, mar: 3, march: 3,
+  april: 4, apr: 4,
+  mei: 5, may: 5,
+  juni: 6, jun: 6, june: 6,
+  juli: 7, jul: 7, july: 7,
+  agustus: 8, agu: 8, agt: 8, ags: 8, agus: 8, aug: 8, august: 8,
+  september: 9, sep: 9, sept: 9,
+  oktober: 10, okt: 10, oct: 10, october: 10,
+  november: 11, nopember: 11, nov: 11, nop: 11,
+  desember: 12, des: 12, dec: 12, december: 12,
+};
+
+function isoDate(y: number, m: number, d: number): string | null {
+  if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1) return null;
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (d > last) return null;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/**
+ * The calendar date (YYYY-MM-DD) a letter's own date line means, or null when it cannot be read for sure.
+ * Understands "1 Desember 2026", "01 Des. 2026", "Pekalongan, 1 Desember 2026", "Senin, 1 Desember 2026",
+ * "01-12-2026", "01/12/2026", "01.12.2026" (day first, as Indonesian letters write it) and "2026-12-01".
+ * A day the month does not have (31 November) is null, never moved to the next month.
+ */
+export function parseTanggalSurat(written: string | null | undefined): string | null {
+  if (!written) return null;
+  const s = written.normalize('NFKC').trim();
+  const isoM = /(?:^|[^\d])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])/.exec(s);
+  if (isoM) return isoDate(Number(isoM[1]), Number(isoM[2]), Number(isoM[3]));
+  const num = /(?:^|[^\d])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d])/.exec(s);
+  if (num) return isoDate(Number(num[4]), Number(num[3]), Number(num[1]));
+  const words = /(?:^|[^\p{L}\d])(\d{1,2})[ \t.-]*(\p{L}+)\.?[ \t.,-]*(\d{4})(?![\d])/u.exec(s);
+  if (words) {
+    const m = BULAN[(words[2] ?? '').toLowerCase()];
+    if (m !== undefined) return isoDate(Number(words[3]), m, Number(words[1]));
+  }
+  return null;
 }
 
 /** A one-paragraph summary (isi ringkas) from the text: the first lines, at most `max` characters. */
