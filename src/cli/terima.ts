@@ -3,6 +3,7 @@
  *   sandi terima [--dari-folder DIR]          fetch, archive, register; table of what arrived
  *   sandi terima status [NOMOR] [--semua]      where each letter is, what waits for whom, SLA in working time
  *   sandi terima teruskan|cetak|paraf|antar|tandaterima NOMOR ...   the steps after arrival
+ *   sandi terima klasifikasi NOMOR --sifat S [--derajat D] --alasan TEKS   set or correct the classification (an event)
  *   sandi terima baca NOMOR [--tampilkan]      decrypt and verify an incoming kriptogram
  *   sandi terima arsip-periksa                 verify the soft-copy archive
  */
@@ -195,6 +196,22 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const nama = o.nama ?? (await ctx.prompter.input(t('terima.q.nama')));
       const r = await withTerima(ctx, undefined, (svc) => svc.paraf(nomor, { sebagai, nama }));
       ctx.printer.result(r, () => (r.lengkap ? t('terima.parafDone', { nomor: r.nomor, sebagai: r.sebagai, nama: r.nama }) : t('terima.parafNext', { nomor: r.nomor, sebagai: r.sebagai, nama: r.nama, next: r.berikutnya ?? '' })));
+    });
+
+  terima
+    .command('klasifikasi')
+    .description(t('terima.klasifikasi.description'))
+    .argument('<nomor>', t('terima.arg.nomor'))
+    .option('--sifat <sifat>', t('terima.opt.sifat'))
+    .option('--derajat <derajat>', t('terima.opt.derajat'))
+    .option('--alasan <teks>', t('terima.opt.alasan'))
+    .action(async (nomor: string, o: { sifat?: string; derajat?: string; alasan?: string }) => {
+      const ctx = getCtx();
+      if (o.sifat === undefined && o.derajat === undefined) throw new SandiError('USAGE', 'terima.klasifikasi.nothing', {});
+      requireFlags(ctx.prompter, o.alasan ? [] : ['--alasan']);
+      const alasan = o.alasan ?? (await ctx.prompter.input(t('terima.q.alasan')));
+      const r = await withTerima(ctx, undefined, (svc) => svc.klasifikasi(nomor, { ...(o.sifat !== undefined ? { sifat: o.sifat } : {}), ...(o.derajat !== undefined ? { derajat: o.derajat } : {}), alasan }));
+      ctx.printer.result(r, () => t('terima.klasifikasiDone', { nomor: r.nomor, sifat: r.sifat, derajat: r.derajat, sifatLama: r.sebelum.sifat, derajatLama: r.sebelum.derajat, alasan: r.alasan }));
     });
 
   terima

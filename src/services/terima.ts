@@ -54,6 +54,9 @@ import {
   incomingLetterIdsAfter,
   lastIncomingLetterId,
   listIncomingKriptogram,
+  recordLetterDate,
+  incomingClassification,
+  classifyIncoming,
   restartFolderPosition,
   setFolderPosition,
 } from '../adapters/sqlite/terima.js';
@@ -64,11 +67,14 @@ import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../dom
 import {
   checkParaf,
   findLetterNumber,
+  findLetterClassification,
+  parseTanggalSurat,
   forwardAddressProblem,
   forwardAllowed,
   forwardedTo,
   jalurElektronik,
   normaliseSifat,
+  normaliseDerajat,
   rejectsKriptogram,
   measureLetter,
   parseTerimaConfig,
@@ -199,7 +205,7 @@ interface Prepared {
   found: LetterNumber;
 }
 
-type LetterNumber = ReturnType<typeof findLetterNumber>;
+type LetterNumber = ReturnType<typeof findLetterNumber> & { klasifikasi: ReturnType<typeof findLetterClassification> };
 
 interface Meta {
   source: IncomingSource;
@@ -298,7 +304,9 @@ export function terimaService(app: App, opts: TerimaOptions) {
         kriptogramProblem = `mail.pgpmime.malformed: ${String(e.params['reason'] ?? '')}`;
       } else if (!(e instanceof SandiError)) throw e;
     }
-    const found = kriptogram ? { nomorSurat: null, tanggalSurat: null } : await letterNumberOf(parsed, peringatan);
+    const found = kriptogram ? { nomorSurat: null, tanggalSurat: null, klasifikasi: findLetterClassification(null) } : await letterNumberOf(parsed, peringatan);
+    if (found.klasifikasi.sifatTertulis !== null && found.klasifikasi.sifat === null) peringatan.push('terima.w.sifatUnread');
+    if (found.klasifikasi.derajatTertulis !== null && found.klasifikasi.derajat === null) peringatan.push('terima.w.derajatUnread');
     for (const a of parsed.attachments) delete a.content;
     return { parsed, peringatan, kriptogram, kriptogramProblem, found };
   }
@@ -308,7 +316,8 @@ export function terimaService(app: App, opts: TerimaOptions) {
    * attachment that has text (pdftotext; a scan has none). Without pdftotext, warned once per run.
    */
   async function letterNumberOf(parsed: ParsedIncoming, peringatan: string[]): Promise<LetterNumber> {
-    const inText = findLetterNumber(parsed.text);
+    const textKlas = findLetterClassification(parsed.text);
+    const inText = { ...findLetterNumber(parsed.text), klasifikasi: textKlas };
     if (inText.nomorSurat !== null) return inText;
     for (const a of parsed.attachments) {
       const content = a.content;
@@ -322,7 +331,15 @@ export function terimaService(app: App, opts: TerimaOptions) {
       }
       if (r.timedOut && !peringatan.includes('terima.w.pdfTextTimeout')) peringatan.push('terima.w.pdfTextTimeout');
       const inPdf = findLetterNumber(r.text);
-      if (inPdf.nomorSurat !== null) return { nomorSurat: inPdf.nomorSurat, tanggalSurat: inPdf.tanggalSurat ?? inText.tanggalSurat };
+      if (inPdf.nomorSurat !== null) {
+        // the classification the mail text states wins; else the one the letter (PDF) states
+        const pdfKlas = findLetterClassification(r.text);
+        const klasifikasi = {
+          ...(textKlas.sifatTertulis !== null ? { sifatTertulis: textKlas.sifatTertulis, sifat: textKlas.sifat } : { sifatTertulis: pdfKlas.sifatTertulis, sifat: pdfKlas.sifat }),
+          ...(textKlas.derajatTertulis !== null ? { derajatTertulis: textKlas.derajatTertulis, derajat: textKlas.derajat } : { derajatTertulis: pdfKlas.derajatTertulis, derajat: pdfKlas.derajat }),
+        };
+        return { nomorSurat: inPdf.nomorSurat, tanggalSurat: inPdf.tanggalSurat ?? inText.tanggalSurat, klasifikasi };
+      }
     }
     return inText;
   }
@@ -361,11 +378,16 @@ export function terimaService(app: App, opts: TerimaOptions) {
         tanggalSurat: found.tanggalSurat,
         perihal: parsed.subject,
         isiRingkas: summarise(parsed.text),
+        // as the letter states it ("Sifat : Rahasia"); unread or absent: Biasa, with a warning when unread
+        ...(found.klasifikasi.sifat !== null ? { sifat: found.klasifikasi.sifat } : {}),
+        ...(found.klasifikasi.derajat !== null ? { derajat: found.klasifikasi.derajat } : {}),
         lampiran: parsed.attachments.map((a) => ({ name: a.name, type: a.type, size: a.size, sha256: a.sha256 })),
       },
       numbering('suratMasuk'),
       at,
     );
+    const tanggal = parseTanggalSurat(found.tanggalSurat);
+    if (tanggal !== null) recordLetterDate(tx, row.id, tanggal);
     return arrivalOfLetter(row);
   }
 
@@ -1026,8 +1048,11 @@ export function terimaService(app: App, opts: TerimaOptions) {
           isiRingkas: row.isiRingkas,
           kepada: row.kepada,
           tembusan: row.tembusan,
-          sifat: row.sifat,
-          derajat: row.derajat,
+          // as it applies now: a correction by `terima klasifikasi` wins over the registered value
+          ...(() => {
+            const k = incomingClassification(store(), row.id);
+            return { sifat: k.sifat, derajat: k.derajat };
+          })(),
           lampiran: row.lampiran.map((l) => l.name),
           paraf: terima.paraf,
         },
@@ -1062,6 +1087,26 @@ export function terimaService(app: App, opts: TerimaOptions) {
         lampiranDilewati: pack.skipped,
         fontPengganti: pack.fontFallback,
       };
+    },
+
+    /**
+     * Set or correct an incoming letter's classification and/or urgency: an event (an anotasi koreksi of
+     * column sifat / derajat, with the reason), never an edit of the register row. From then on its summary is
+     * kept out of search and exports when Rahasia or above, and the print pack is marked on every page.
+     */
+    klasifikasi(ref: string, o: { sifat?: string; derajat?: string; alasan: string }) {
+      const row = requireLetter(ref);
+      const sifat = o.sifat === undefined ? undefined : normaliseSifat(o.sifat);
+      if (sifat === null) throw new SandiError('DATA', 'terima.klasifikasi.badSifat', { value: o.sifat ?? '' });
+      const derajat = o.derajat === undefined ? undefined : normaliseDerajat(o.derajat);
+      if (derajat === null) throw new SandiError('DATA', 'terima.klasifikasi.badDerajat', { value: o.derajat ?? '' });
+      if (sifat === undefined && derajat === undefined) throw new SandiError('USAGE', 'terima.klasifikasi.nothing', {});
+      if (o.alasan.trim().length === 0) throw new SandiError('DATA', 'terima.klasifikasi.noReason', {});
+      const before = incomingClassification(store(), row.id);
+      const now = app.clock.now();
+      store().write((tx) => classifyIncoming(tx, row.id, { ...(sifat ? { sifat } : {}), ...(derajat ? { derajat } : {}), alasan: o.alasan.trim(), actor: opts.actor }, now));
+      const after = incomingClassification(store(), row.id);
+      return { nomor: row.nomor, sebelum: { sifat: before.sifat, derajat: before.derajat }, sifat: after.sifat, derajat: after.derajat, alasan: o.alasan.trim() };
     },
 
     /** One tier of initials, by name, in the configured order; the last tier moves the letter to "diparaf". */

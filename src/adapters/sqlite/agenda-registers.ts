@@ -50,6 +50,14 @@ export interface RegisterDescriptor {
 }
 
 const SECRET_SIFAT = `('Rahasia', 'Sangat Rahasia')`;
+
+/**
+ * The classification that applies to the incoming letter `r` (a table name or alias): the latest correction
+ * recorded by `sandi terima klasifikasi` (an anotasi koreksi of column sifat), else the one it was registered
+ * with. The register row itself is never edited.
+ */
+export const incomingSifat = (r: string): string =>
+  `coalesce((SELECT json_extract(a.nilai, '$') FROM anotasi AS a WHERE a.buku = 'surat_masuk' AND a.baris = ${r}.id AND a.jenis = 'koreksi' AND a.kolom = 'sifat' ORDER BY a.id DESC LIMIT 1), ${r}.sifat)`;
 const c = (name: string, kind: RegisterColumn['kind'], doc: string, sql: string = name): RegisterColumn => ({ name, kind, doc, sql });
 
 const recipientsUnits = `(SELECT group_concat(coalesce(json_extract(r.value, '$.unit'), ''), '; ') FROM json_each(recipients) AS r)`;
@@ -165,7 +173,7 @@ export const SURAT_MASUK: RegisterDescriptor = {
   classified: false,
   columns: [
     ...numberCols(),
-    c('sifat', 'text', 'classification'),
+    c('sifat', 'text', 'classification that applies: as registered (read from the letter), or as corrected by `terima klasifikasi`', incomingSifat('surat_masuk')),
     c('derajat', 'text', 'urgency'),
     c('registered_at', 'time', 'when registered (UTC)'),
     c('diterima_at', 'time', 'when received (UTC)'),
@@ -174,10 +182,12 @@ export const SURAT_MASUK: RegisterDescriptor = {
     c('kepada', 'json', 'addressees (JSON Lines: array; CSV/XLSX: "; "-separated)'),
     c('tembusan', 'json', 'cc addressees'),
     c('nomor_surat', 'text', "the letter's own number"),
-    c('tanggal_surat', 'text', "the letter's own date"),
+    c('tanggal_surat', 'text', "the letter's own date, as written"),
+    c('tanggal_surat_iso', 'text', "the letter's own date as a calendar date (YYYY-MM-DD), when it could be read",
+      '(SELECT t.tanggal FROM surat_masuk_tanggal AS t WHERE t.surat_masuk_id = surat_masuk.id)'),
     c('perihal', 'text', 'subject'),
     c('isi_ringkas', 'text', 'summary; empty for Rahasia and Sangat Rahasia letters (content is never exported)',
-      `CASE WHEN sifat IN ${SECRET_SIFAT} THEN NULL ELSE isi_ringkas END`),
+      `CASE WHEN ${incomingSifat('surat_masuk')} IN ${SECRET_SIFAT} THEN NULL ELSE isi_ringkas END`),
     c('lampiran', 'json', 'attachments (name, type, size, sha256)'),
     c('keterangan', 'text', 'remarks'),
     c('peringatan', 'json', 'problems found when it was registered'),
@@ -190,7 +200,7 @@ export const SURAT_MASUK: RegisterDescriptor = {
   listColumns: ['id', 'nomor', 'registered_at', 'status', 'pengirim', 'perihal'],
   dateColumn: 'registered_at',
   statuses: ['terdaftar', 'dicetak', 'diparaf', 'diantar', 'selesai'],
-  sifatColumn: 'sifat',
+  sifatColumn: incomingSifat('surat_masuk'),
   unitSql: incomingUnit,
   fts: 'surat_masuk_cari',
   search: ['nomor', 'nomor_surat', 'perihal', 'pengirim', 'kepada'],
@@ -327,18 +337,29 @@ const outgoingFts = (table: string, person: string): FtsSource => ({
   pihak: (r) => `${jsonWords(`${r}.recipients`, ['unit', 'unitCode', 'email'])} || ' ' || ${s(`${r}.permohonan_unit`)} || ' ' || ${s(`${r}.${person}`)}`,
 });
 
-/** The full-text sources of the registers of migration 2 (used by migration 6). */
-export const FTS_SOURCES: readonly FtsSource[] = [
+const incomingFts = (perihal: (r: string) => string): FtsSource => ({
+  table: 'surat_masuk',
+  fts: 'surat_masuk_cari',
+  updateOf: ['isi_ringkas', 'keterangan'],
+  nomor: (r) => `${s(`${r}.nomor`)} || ' ' || ${s(`${r}.nomor_surat`)}`,
+  perihal,
+  pihak: (r) => `${s(`${r}.pengirim`)} || ' ' || ${jsonWords(`${r}.kepada`, null)} || ' ' || ${jsonWords(`${r}.tembusan`, null)}`,
+});
+
+/**
+ * The incoming letters' index as migration 9 rebuilds it: the summary (isi ringkas) of a letter whose
+ * classification (registered or corrected) is Rahasia or Sangat Rahasia is not indexed, like the subject of
+ * a Rahasia kriptogram is not; a correction re-indexes the row (trigger on anotasi, migration 9).
+ */
+export const SURAT_MASUK_FTS: FtsSource = incomingFts(
+  (r) => `${s(`${r}.perihal`)} || ' ' || CASE WHEN ${incomingSifat(r)} IN ${SECRET_SIFAT} THEN '' ELSE ${s(`${r}.isi_ringkas`)} END || ' ' || ${s(`${r}.keterangan`)}`,
+);
+
+/** The full-text sources of the registers of migration 2 as migration 6 created them (never change: released). */
+export const FTS_SOURCES_MIGRATION_6: readonly FtsSource[] = [
   outgoingFts('kriptogram_keluar', 'sandiman'),
   outgoingFts('surat_keluar', 'operator'),
-  {
-    table: 'surat_masuk',
-    fts: 'surat_masuk_cari',
-    updateOf: ['isi_ringkas', 'keterangan'],
-    nomor: (r) => `${s(`${r}.nomor`)} || ' ' || ${s(`${r}.nomor_surat`)}`,
-    perihal: (r) => `${s(`${r}.perihal`)} || ' ' || ${s(`${r}.isi_ringkas`)} || ' ' || ${s(`${r}.keterangan`)}`,
-    pihak: (r) => `${s(`${r}.pengirim`)} || ' ' || ${jsonWords(`${r}.kepada`, null)} || ' ' || ${jsonWords(`${r}.tembusan`, null)}`,
-  },
+  incomingFts((r) => `${s(`${r}.perihal`)} || ' ' || ${s(`${r}.isi_ringkas`)} || ' ' || ${s(`${r}.keterangan`)}`),
   {
     table: 'kriptogram_masuk',
     fts: 'kriptogram_masuk_cari',
@@ -348,3 +369,6 @@ export const FTS_SOURCES: readonly FtsSource[] = [
     pihak: (r) => `${s(`${r}.pengirim`)} || ' ' || ${jsonWords(`${r}.kepada`, null)}`,
   },
 ];
+
+/** The full-text sources as they stand now (migration 9 replaced the incoming letters' one): `audit periksa` checks these. */
+export const FTS_SOURCES: readonly FtsSource[] = FTS_SOURCES_MIGRATION_6.map((f) => (f.table === 'surat_masuk' ? SURAT_MASUK_FTS : f));

@@ -26,6 +26,7 @@ export const BOUND_TABLES = [
   'surat_keluar',
   'surat_masuk',
   'surat_masuk_langkah',
+  'surat_masuk_tanggal',
   'kriptogram_masuk',
   'anotasi',
   'terima_folder',

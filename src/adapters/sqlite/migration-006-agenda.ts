@@ -8,7 +8,7 @@
  * so there is no delete trigger. Nothing encrypted is indexed (see agenda-registers.ts, FTS_SOURCES).
  */
 import type { Migration } from './migrations.js';
-import { FTS_SOURCES, ftsSql } from './agenda-registers.js';
+import { FTS_SOURCES_MIGRATION_6 as FTS_SOURCES, ftsSql } from './agenda-registers.js';
 
 export const migration006Agenda: Migration = {
   version: 6,

@@ -8,6 +8,7 @@ import { migration004Terima } from './migration-004-terima.js';
 import { migration006Agenda } from './migration-006-agenda.js';
 import { migration007Aduan } from './migration-007-aduan.js';
 import { migration008AuditBinding } from './migration-008-audit-binding.js';
+import { migration009MasukKlasifikasi } from './migration-009-masuk-klasifikasi.js';
 import type { Db } from './driver.js';
 
 export interface Migration {
@@ -457,4 +458,5 @@ export const migrations: Migration[] = [
   migration006Agenda,
   migration007Aduan,
   migration008AuditBinding,
+  migration009MasukKlasifikasi,
 ];

@@ -4,7 +4,8 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { WriteTx } from './store.js';
-import { getIncoming, getIncomingKriptogram, type DbLike, type KriptogramMasuk, type SuratMasuk } from './registers.js';
+import { annotate, getIncoming, getIncomingKriptogram, type DbLike, type KriptogramMasuk, type SuratMasuk } from './registers.js';
+import { isDerajat, isSifat, type Derajat, type Sifat } from '../../domain/records.js';
 
 export interface FolderPosition {
   uidvalidity: number;
@@ -87,4 +88,37 @@ export function incomingLetterIdsAfter(db: DbLike, id: number): number[] {
     .prepare<[number], { id: number }>('SELECT id FROM surat_masuk WHERE id > ? ORDER BY id')
     .all(id)
     .map((r) => r.id);
+}
+
+/** Record the calendar date (YYYY-MM-DD) an incoming letter's written date means (migration 9), in the registration's transaction. */
+export function recordLetterDate(tx: WriteTx, suratMasukId: number, tanggal: string): void {
+  tx.db.prepare<[number, string]>('INSERT INTO surat_masuk_tanggal (surat_masuk_id, tanggal) VALUES (?, ?)').run(suratMasukId, tanggal);
+}
+
+/** The calendar date read from an incoming letter's written date, or null. */
+export function letterDate(db: DbLike, suratMasukId: number): string | null {
+  return dbOf(db).prepare<[number], { tanggal: string }>('SELECT tanggal FROM surat_masuk_tanggal WHERE surat_masuk_id = ?').get(suratMasukId)?.tanggal ?? null;
+}
+
+/**
+ * The classification and urgency that apply to an incoming letter: the latest correction of each column
+ * (anotasi koreksi, `sandi terima klasifikasi`), else the value it was registered with.
+ */
+export function incomingClassification(db: DbLike, suratMasukId: number): { sifat: Sifat; derajat: Derajat; dikoreksi: boolean } {
+  const row = getIncoming(dbOf(db), suratMasukId);
+  const latest = (kolom: string): unknown =>
+    dbOf(db)
+      .prepare<[number, string], { v: unknown }>(
+        "SELECT json_extract(nilai, '$') AS v FROM anotasi WHERE buku = 'surat_masuk' AND baris = ? AND jenis = 'koreksi' AND kolom = ? ORDER BY id DESC LIMIT 1",
+      )
+      .get(suratMasukId, kolom)?.v;
+  const s = latest('sifat');
+  const d = latest('derajat');
+  return { sifat: isSifat(s) ? s : row.sifat, derajat: isDerajat(d) ? d : row.derajat, dikoreksi: s !== undefined || d !== undefined };
+}
+
+/** Record a classification (and/or urgency) correction of an incoming letter: one anotasi koreksi per column, with the reason. */
+export function classifyIncoming(tx: WriteTx, suratMasukId: number, k: { sifat?: Sifat; derajat?: Derajat; alasan: string; actor: string }, at: Date): void {
+  if (k.sifat !== undefined) annotate(tx, { buku: 'surat_masuk', baris: suratMasukId, actor: k.actor, catatan: k.alasan, koreksi: { kolom: 'sifat', nilai: k.sifat } }, at);
+  if (k.derajat !== undefined) annotate(tx, { buku: 'surat_masuk', baris: suratMasukId, actor: k.actor, catatan: k.alasan, koreksi: { kolom: 'derajat', nilai: k.derajat } }, at);
 }
