@@ -122,7 +122,13 @@ export function agendaService(app: App) {
       const reg = resolveRegister(buku);
       const { id, row } = rowId(reg, ref);
       const anotasi = reg.anotasi ? listAnnotations(app.store(), reg.anotasi, id).map(({ nilaiTerenkripsi: _n, ...a }) => a) : [];
-      return { buku: reg.buku, baris: row, anotasi, riwayat: rowHistory(db(), reg, id, typeof row['nomor'] === 'string' ? row['nomor'] : null) };
+      let riwayat = rowHistory(db(), reg, id, typeof row['nomor'] === 'string' ? row['nomor'] : null);
+      // an incoming letter classified Rahasia or above (registered or corrected): its registration event's
+      // summary is not shown either, like the row's isi_ringkas (the chain keeps it; `audit periksa` reads it)
+      if (reg.table === 'surat_masuk' && (row['sifat'] === 'Rahasia' || row['sifat'] === 'Sangat Rahasia')) {
+        riwayat = riwayat.map((e) => (e.data !== null && typeof e.data === 'object' && 'isiRingkas' in e.data ? { ...e, data: { ...e.data, isiRingkas: null } } : e));
+      }
+      return { buku: reg.buku, baris: row, anotasi, riwayat };
     },
 
     /**

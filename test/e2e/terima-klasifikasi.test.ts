@@ -70,6 +70,7 @@ describe('a classified incoming letter (issue 13 defect 2)', () => {
     const shown = run(['--json', 'agenda', 'masuk', 'lihat', rahasia]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.json<Lihat>().baris).toMatchObject({ sifat: 'Rahasia', derajat: 'Segera', isi_ringkas: null });
+    expect(shown.stdout).not.toContain('Gajahmungkur'); // nor in the registration event shown as its history
     expect(cari('Gajahmungkur')).toEqual([]);
     // the subject and the parties are register metadata: still found
     expect(cari('koordinasi')).toEqual([rahasia]);
@@ -95,6 +96,7 @@ describe('a classified incoming letter (issue 13 defect 2)', () => {
     expect(ekspor()).not.toContain('Zamrudhijau');
     const shown = run(['--json', 'agenda', 'masuk', 'lihat', biasa]);
     expect(shown.json<Lihat>().baris).toMatchObject({ sifat: 'Rahasia', isi_ringkas: null });
+    expect(shown.stdout).not.toContain('Zamrudhijau');
     // --sifat filters on the classification that applies
     const secret = run(['--json', 'agenda', 'masuk', 'daftar', '--sifat', 'Rahasia']);
     expect(secret.json<{ baris: { nomor: string }[] }>().baris.map((b) => b.nomor).sort()).toEqual([rahasia, biasa].sort());
