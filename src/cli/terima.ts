@@ -85,6 +85,8 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
         return lines.join('\n');
       });
     });
+  // commander gives `--passphrase-file` to `terima` even after a subcommand (`terima baca 1 --passphrase-file F`)
+  const parentFile = (): string | undefined => terima.opts<{ passphraseFile?: string }>().passphraseFile;
 
   terima
     .command('status')
@@ -139,7 +141,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       // every --ke address is checked before anything is sent or recorded (exit 65 naming each bad one)
       pastikan(TERUSKAN, o);
-      const r = await withTerima(ctx, undefined, (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
+      const r = await withTerima(ctx, parentFile(), (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
       ctx.printer.result(r, () =>
         [t('terima.forwarded', { nomor: r.nomor, ke: r.ke.join(', ') }), ...r.ditolak.map((d) => t('terima.forwardRefusedOne', { nomor: r.nomor, alamat: d.alamat, balasan: d.balasan }))].join('\n'),
       );
@@ -247,7 +249,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       if (o.tampilkan && ctx.json) throw new SandiError('USAGE', 'terima.tampilkanJson');
       const tz = await officeTimeZone(ctx.home);
-      const r = await withTerima(ctx, o.passphraseFile, (svc) => svc.baca(nomor, o.tampilkan ? process.stdout : undefined));
+      const r = await withTerima(ctx, o.passphraseFile ?? parentFile(), (svc) => svc.baca(nomor, o.tampilkan ? process.stdout : undefined));
       const data = { nomor: r.arrival.nomor, status: r.arrival.status, subject: o.tampilkan ? r.headers?.subject : undefined, fileName: r.fileName, penandaTangan: r.arrival.penandaTangan ?? [] };
       if (o.tampilkan) {
         ctx.printer.info(t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }));

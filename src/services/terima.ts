@@ -565,7 +565,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const folder = terima.folder;
     const report: FetchReport = { sumber: 'imap', akun: account.user, folder, uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [], ditolak: [], dilanjutkan: [], dilewati: [], sementaraDihapus: 0 };
     const connect = async (): Promise<ImapMailbox> => {
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env });
+      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases });
       const settings: ImapSettings = {
         host: account.imap.host,
         port: account.imap.port,
@@ -1186,7 +1186,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     if (config.mailbox) {
       const { sendRaw } = await import('../adapters/mail/smtp.js');
       const account = config.mailbox;
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env });
+      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases });
       const res = await sendRaw(
         {
           host: account.smtp.host,

@@ -5,7 +5,7 @@ export const terima: Catalog = {
   id: {
     'terima.description': 'ambil surat masuk (IMAP, atau --dari-folder), arsipkan, daftarkan; lalu langkah-langkah SOP',
     'terima.opt.dariFolder': 'impor dari Maildir atau folder berkas .eml (saluran cadangan)',
-    'terima.opt.passphraseFile': 'berkas frasa sandi kunci arsip (untuk membuka kriptogram masuk)',
+    'terima.opt.passphraseFile': 'berkas frasa sandi kunci arsip (untuk membuka kriptogram masuk dan sandi kotak surat yang tersimpan)',
     'terima.progress': 'Mengambil pesan {done}/{total}',
     'terima.fetched': 'Sumber {sumber} {folder}: {baru} pesan baru terdaftar, {duplikat} sudah terdaftar sebelumnya.',
     'terima.uidvalidityNote': 'UIDVALIDITY folder berubah di server: folder dibaca ulang dari awal; tidak ada yang terdaftar dua kali.',
@@ -173,7 +173,7 @@ export const terima: Catalog = {
   en: {
     'terima.description': 'fetch incoming mail (IMAP, or --dari-folder), archive, register; then the SOP steps',
     'terima.opt.dariFolder': 'import from a Maildir or a folder of .eml files (the fallback channel)',
-    'terima.opt.passphraseFile': 'passphrase file of the archive key (to open incoming kriptogram)',
+    'terima.opt.passphraseFile': 'passphrase file of the archive key (to open incoming kriptogram and the stored mailbox password)',
     'terima.progress': 'Fetching message {done}/{total}',
     'terima.fetched': 'Source {sumber} {folder}: {baru} new message(s) registered, {duplikat} already registered before.',
     'terima.uidvalidityNote': 'The folder\'s UIDVALIDITY changed on the server: it was read again from the start; nothing was registered twice.',
