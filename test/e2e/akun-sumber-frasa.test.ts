@@ -5,12 +5,13 @@
  * the real Dovecot + Postfix (startMailStack).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeWith } from '../helpers/gate.js';
 import { sandi, tempHome, type CliResult } from '../helpers/cli.js';
 import { mailStackMissing, startMailStack, type MailStack } from '../helpers/mailstack.js';
 import { havePython3Pty, sandiPty } from '../helpers/pty.js';
+import { compose } from '../helpers/terima-fixture.js';
 
 const USER = 'sandi@kominfo.test';
 const PASSWORD = 'awal-rahasia-e2e-sumber-1';
@@ -72,6 +73,19 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
     expect(none.code).toBe(64);
     const r = cli([...base, '--passphrase-file-arsip', passFile]);
     expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
+  it('terima teruskan N --ke X --passphrase-file F forwards over SMTP with the stored password', async () => {
+    const dir = join(home.dir, 'eml');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'surat.eml'), await compose({ from: 'opd2@disdik.test', to: USER, subject: 'Undangan rapat', text: 'Nomor : 1/2/2026', messageId: '<teruskan-e2e@disdik.test>' }));
+    const r = cli(['terima', '--dari-folder', dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const nomor = r.json<{ baru: { nomor: string }[] }>().baru[0]!.nomor;
+    expect(cli(['terima', 'teruskan', nomor, '--ke', 'opd1@dinkes.test']).code).toBe(64);
+    const f = cli(['--json', 'terima', 'teruskan', nomor, '--ke', 'opd1@dinkes.test', '--passphrase-file', passFile]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.json<{ ke: string[] }>().ke).toEqual(['opd1@dinkes.test']);
   }, 60_000);
 
   it.runIf(havePython3Pty())('at a terminal, terima asks for the archive key passphrase instead of refusing', async () => {
