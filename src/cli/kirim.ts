@@ -43,7 +43,7 @@ function parseId(v: string): number {
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
 
-async function passphrases(ctx: CliContext, files: { sandiman?: string | undefined; kasi?: string | undefined }): Promise<KirimOptions['passphrases']> {
+async function passphrases(ctx: CliContext, files: PassphraseFiles): Promise<KirimOptions['passphrases']> {
   const { passphraseSource } = await import('../config/passphrase.js');
   const prompt = ctx.prompter.interactive
     ? (k: KeyInfo) => ctx.prompter.password(t('kirim.q.passphrase', { key: `${k.fingerprint} (${k.userId})` }))
@@ -51,10 +51,14 @@ async function passphrases(ctx: CliContext, files: { sandiman?: string | undefin
   return {
     sandiman: passphraseSource({ file: files.sandiman, env: ctx.env, prompt }),
     kasi: passphraseSource({ file: files.kasi, env: ctx.env, prompt }),
+    arsip: passphraseSource({ file: files.arsip, env: ctx.env, prompt }),
   };
 }
 
-async function withService<T>(ctx: CliContext, files: { sandiman?: string | undefined; kasi?: string | undefined }, fn: (svc: KirimService) => Promise<T>): Promise<T> {
+/** --passphrase-file (sandiman), --passphrase-file-kasi, --passphrase-file-arsip (the stored mailbox password) */
+type PassphraseFiles = { sandiman?: string | undefined; kasi?: string | undefined; arsip?: string | undefined };
+
+async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc: KirimService) => Promise<T>): Promise<T> {
   const [{ openApp }, { kirimService }] = await Promise.all([import('../app.js'), import('../services/kirim.js')]);
   const app = openApp(ctx.home);
   try {
@@ -238,7 +242,8 @@ function kasiConfirm(ctx: CliContext): ((d: DraftView) => Promise<boolean>) | un
 export function registerKirim(program: Command, getCtx: GetContext): void {
   // commander hands an option that `kirim` itself declares (--biasa, --passphrase-file) to `kirim` even when
   // it follows a subcommand, so the subcommands read it from there too
-  const parentOpt = (name: 'biasa' | 'passphraseFile'): unknown => kirim.opts<Partial<Record<'biasa' | 'passphraseFile', unknown>>>()[name];
+  const parentOpt = (name: 'biasa' | 'passphraseFile' | 'passphraseFileArsip'): unknown => kirim.opts<Partial<Record<'biasa' | 'passphraseFile' | 'passphraseFileArsip', unknown>>>()[name];
+  const arsipFile = (): string | undefined => parentOpt('passphraseFileArsip') as string | undefined;
   const kirim = program
     .command('kirim')
     .description(t('kirim.description'))
@@ -255,19 +260,20 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
     .option('--derajat <derajat>', t('kirim.opt.derajat'))
     .option('--passphrase-file <file>', t('kirim.opt.passphraseFile'))
     .option('--passphrase-file-kasi <file>', t('kirim.opt.passphraseFileKasi'))
+    .option('--passphrase-file-arsip <file>', t('kirim.opt.passphraseFileArsip'))
     .option('--biasa', t('kirim.opt.biasa'))
     .option('--tandatangani', t('kirim.opt.tandatangani'))
     .action(async (dokumen: string | undefined, o: StartOptions) => {
       const ctx = getCtx();
       if (o.biasa) {
         const letter = await gatherBiasa(ctx, dokumen, o);
-        const rep = await withService(ctx, { sandiman: o.passphraseFile }, (svc) => svc.kirimBiasa(letter));
+        const rep = await withService(ctx, { sandiman: o.passphraseFile, arsip: arsipFile() }, (svc) => svc.kirimBiasa(letter));
         const tz = await officeTimeZone(ctx.home);
         ctx.printer.result(rep, () => renderBiasa(rep, tz));
         return;
       }
       const input = await gatherStart(ctx, dokumen, o);
-      const report = await withService(ctx, { sandiman: o.passphraseFile, kasi: o.passphraseFileKasi }, (svc) => svc.mulai(input));
+      const report = await withService(ctx, { sandiman: o.passphraseFile, kasi: o.passphraseFileKasi, arsip: arsipFile() }, (svc) => svc.mulai(input));
       ctx.printer.result(report, () => renderReport(report));
     });
 
@@ -282,7 +288,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
       const file = o.passphraseFile ?? (parentOpt('passphraseFile') as string | undefined);
       const n = parseId(id);
       const confirm = kasiConfirm(ctx);
-      const report = await withService(ctx, { kasi: file }, (svc) => svc.tandatangani(n, { kirim: o.kirim === true, ...(confirm ? { confirm } : {}) }));
+      const report = await withService(ctx, { kasi: file, arsip: arsipFile() }, (svc) => svc.tandatangani(n, { kirim: o.kirim === true, ...(confirm ? { confirm } : {}) }));
       ctx.printer.result(report, () => renderReport(report));
     });
 
@@ -349,7 +355,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
           { name: t('kirim.q.tidakTahu'), value: null },
         ]);
       };
-      const res = await withService(ctx, {}, (svc) => svc.lanjut(n, decide));
+      const res = await withService(ctx, { arsip: arsipFile() }, (svc) => svc.lanjut(n, decide));
       if (res.rows.some((r) => r.action === 'perlu-keputusan')) process.exitCode = 75;
       ctx.printer.result(res, () =>
         res.rows.length === 0

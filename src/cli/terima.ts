@@ -56,6 +56,35 @@ function signerLine(nomor: string, s: { userId: string | null; keyId: string; un
   return t(key, { ...base, expired: s.keyExpired ? waktuLokal(s.keyExpired, tz) : '?', created: s.created ? waktuLokal(s.created, tz) : '?' });
 }
 
+/**
+ * `terima baca --tampilkan|--keluaran DIR`: the protected Subject and every part. With DIR each part is a new
+ * file there; --json gives the parts in the JSON (text as text, the rest base64); else the document (the first
+ * attachment) goes to stdout and the parts left out are named, never dropped without a word.
+ */
+async function tampilkanBagian(ctx: CliContext, nomor: string, keluaran: string | undefined, passphraseFile: string | undefined, tz: string): Promise<void> {
+  const r = await withTerima(ctx, passphraseFile, (svc) => svc.bacaBagian(nomor, keluaran));
+  const penandaTangan = r.arrival.penandaTangan ?? [];
+  const bagian = r.bagian.map((b) => ({
+    nama: b.nama,
+    jenis: b.jenis,
+    lampiran: b.lampiran,
+    ukuran: b.isi.length,
+    ...(b.berkas !== null ? { berkas: b.berkas } : b.jenis.startsWith('text/') ? { teks: b.isi.toString('utf8') } : { base64: b.isi.toString('base64') }),
+  }));
+  const data = { nomor: r.arrival.nomor, status: r.arrival.status, subject: r.subject, fileName: r.fileName, penandaTangan, bagian };
+  const head = [t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }), t('terima.bacaPerihal', { perihal: data.subject ?? '' })];
+  const signers = penandaTangan.map((s) => signerLine(data.nomor, s, tz));
+  if (keluaran !== undefined || ctx.json) {
+    ctx.printer.result(data, () => [...head, ...bagian.map((b) => t('terima.bagianDitulis', { berkas: 'berkas' in b ? b.berkas : b.nama, jenis: b.jenis, ukuran: b.ukuran })), ...signers].join('\n'));
+    return;
+  }
+  const dokumen = r.bagian.find((b) => b.lampiran) ?? r.bagian[0];
+  if (dokumen !== undefined) await new Promise<void>((res, rej) => process.stdout.write(dokumen.isi, (e) => (e ? rej(e) : res())));
+  for (const line of [...head, ...signers]) ctx.printer.info(line);
+  const lain = r.bagian.filter((b) => b !== dokumen);
+  if (lain.length > 0) ctx.printer.warn(t('terima.bagianLain', { count: lain.length, nama: lain.map((b) => b.nama).join(', '), nomor: data.nomor }));
+}
+
 export function registerTerima(program: Command, getCtx: GetContext): void {
   const terima = program
     .command('terima')
@@ -86,6 +115,8 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
         return lines.join('\n');
       });
     });
+  // commander gives `--passphrase-file` to `terima` even after a subcommand (`terima baca 1 --passphrase-file F`)
+  const parentFile = (): string | undefined => terima.opts<{ passphraseFile?: string }>().passphraseFile;
 
   terima
     .command('status')
@@ -140,7 +171,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       // every --ke address is checked before anything is sent or recorded (exit 65 naming each bad one)
       pastikan(TERUSKAN, o);
-      const r = await withTerima(ctx, undefined, (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
+      const r = await withTerima(ctx, parentFile(), (svc) => svc.teruskan(nomor, o.ke ? { ke: o.ke } : {}));
       ctx.printer.result(r, () =>
         [t('terima.forwarded', { nomor: r.nomor, ke: r.ke.join(', ') }), ...r.ditolak.map((d) => t('terima.forwardRefusedOne', { nomor: r.nomor, alamat: d.alamat, balasan: d.balasan }))].join('\n'),
       );
@@ -259,18 +290,14 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .description(t('terima.baca.description'))
     .argument('<nomor>', t('terima.arg.nomor'))
     .option('--tampilkan', t('terima.opt.tampilkan'))
+    .option('--keluaran <folder>', t('terima.opt.keluaranBagian'))
     .option('--passphrase-file <file>', t('terima.opt.passphraseFile'))
-    .action(async (nomor: string, o: { tampilkan?: boolean; passphraseFile?: string }) => {
+    .action(async (nomor: string, o: { tampilkan?: boolean; keluaran?: string; passphraseFile?: string }) => {
       const ctx = getCtx();
-      if (o.tampilkan && ctx.json) throw new SandiError('USAGE', 'terima.tampilkanJson');
       const tz = await officeTimeZone(ctx.home);
-      const r = await withTerima(ctx, o.passphraseFile, (svc) => svc.baca(nomor, o.tampilkan ? process.stdout : undefined));
-      const data = { nomor: r.arrival.nomor, status: r.arrival.status, subject: o.tampilkan ? r.headers?.subject : undefined, fileName: r.fileName, penandaTangan: r.arrival.penandaTangan ?? [] };
-      if (o.tampilkan) {
-        ctx.printer.info(t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }));
-        for (const s of data.penandaTangan) ctx.printer.info(signerLine(data.nomor, s, tz));
-        return;
-      }
+      if (o.tampilkan === true || o.keluaran !== undefined) return tampilkanBagian(ctx, nomor, o.keluaran, o.passphraseFile ?? parentFile(), tz);
+      const r = await withTerima(ctx, o.passphraseFile ?? parentFile(), (svc) => svc.baca(nomor));
+      const data = { nomor: r.arrival.nomor, status: r.arrival.status, fileName: r.fileName, penandaTangan: r.arrival.penandaTangan ?? [] };
       ctx.printer.result(data, () =>
         [t('terima.bacaOk', { nomor: data.nomor, file: data.fileName ?? '' }), ...data.penandaTangan.map((s) => signerLine(data.nomor, s, tz))].join('\n'),
       );

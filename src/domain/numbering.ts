@@ -196,3 +196,18 @@ export function yearInZone(date: Date, tz: string): number {
 export function monthInZone(date: Date, tz: string): number {
   return dateInZone(date, tz).month;
 }
+
+/**
+ * The sender's register number from a kriptogram's clear Subject, when that Subject is one: another sandi
+ * office puts only its number there (`KRIP/001/XII/2026`, `RH.15/DKI/2026`), the real subject travels
+ * encrypted. One token of letters, digits and `/ . - _` with at least one `/`, a four-digit year (19xx/20xx)
+ * as one of its segments and another segment holding a number; else null (a free-text Subject is no number).
+ */
+export function nomorDariSubjekLuar(subject: string | null | undefined): string | null {
+  const s = (subject ?? '').trim();
+  if (s.length === 0 || s.length > 64 || !/^[A-Za-z0-9./_-]+$/.test(s) || !s.includes('/')) return null;
+  const segments = s.split(/[/.]/);
+  const year = segments.findIndex((x) => /^(19|20)\d\d$/.test(x));
+  if (year < 0) return null;
+  return segments.some((x, i) => i !== year && /\d/.test(x)) ? s : null;
+}

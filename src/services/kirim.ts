@@ -128,7 +128,7 @@ export interface KirimOptions {
   actor: string;
   env: NodeJS.ProcessEnv;
   /** passphrase of the sandiman's key (role sandiman) and of the Kasi's key (role kasi) */
-  passphrases: { sandiman?: PassphraseSource; kasi?: PassphraseSource };
+  passphrases: { sandiman?: PassphraseSource; kasi?: PassphraseSource; /** the archive key's (it opens the stored mailbox password) */ arsip?: PassphraseSource };
   progress?: (step: KirimStep, id: number | null) => void;
   warn?: (key: string, params: Record<string, string | number>) => void;
   /** overrides config.singleOperator (the demo: one person holds both roles) */
@@ -805,7 +805,7 @@ export function kirimService(app: App, o: KirimOptions) {
     const mb = config.mailbox;
     if (!mb) return Promise.reject(new SandiError('CONFIG', 'kirim.noMailbox'));
     if (!password) {
-      const p = resolveMailboxPassword(mb, { home: app.paths.root, env: o.env });
+      const p = resolveMailboxPassword(mb, { home: app.paths.root, env: o.env, passphrases: o.passphrases.arsip });
       password = p;
       // a failed look-up is not kept: a later call asks again
       p.catch(() => {

@@ -85,6 +85,7 @@ import {
   type TerimaConfig,
 } from '../domain/terima.js';
 import { kunciService } from './kunci.js';
+import { nomorDariSubjekLuar } from '../domain/numbering.js';
 import { CountingSink, MemorySink } from '../adapters/memory-sink.js';
 
 /** Account name of the fetch position for folders read from disk. */
@@ -476,7 +477,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
    * and dropped. Integrity or signature failures reject the row with the reason; a missing passphrase
    * leaves it unread with a warning.
    */
-  async function readKriptogramRow(id: number, strict: boolean, output?: Writable): Promise<{ arrival: Arrival; headers?: { subject: string; classification?: string; registerNumber?: string }; fileName?: string }> {
+  async function readKriptogramRow(id: number, strict: boolean, output?: Writable, wholeEntity = false): Promise<{ arrival: Arrival; headers?: { subject: string; classification?: string; registerNumber?: string }; fileName?: string }> {
     const row = findIncomingKriptogramByRef(store(), String(id));
     if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref: String(id) });
     const keys = kunciService(app, opts.actor);
@@ -516,6 +517,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         decryptionKeys: [{ armored: armoredSecret, passphrase }],
         verificationKeys,
         requiredSigners: terima.tandaTanganMinimal,
+        wholeEntity,
       });
       const signers = res.signers.map((s: SignerReport): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
       if (row.status !== 'terdaftar') return { arrival: kriptogramArrival(row), headers: res.headers, fileName: res.fileName };
@@ -538,7 +540,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         recordIncomingKriptogramRead(
           tx,
           row.id,
-          { sifat: sifat, perihalTerenkripsi: enc.bytes(), nomorPengirim: res.headers.registerNumber ?? null, penandaTangan: signers },
+          { sifat: sifat, perihalTerenkripsi: enc.bytes(), nomorPengirim: res.headers.registerNumber ?? nomorDariSubjekLuar(row.subjekLuar), penandaTangan: signers },
           at(),
           opts.actor,
         ),
@@ -587,7 +589,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const folder = terima.folder;
     const report: FetchReport = { sumber: 'imap', akun: account.user, folder, uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [], ditolak: [], dilanjutkan: [], dilewati: [], sementaraDihapus: 0 };
     const connect = async (): Promise<ImapMailbox> => {
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env });
+      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases });
       const settings: ImapSettings = {
         host: account.imap.host,
         port: account.imap.port,
@@ -999,6 +1001,21 @@ export function terimaService(app: App, opts: TerimaOptions) {
     },
 
     /**
+     * Like baca, with the protected Subject and every part of the letter (its text and each attachment), in
+     * memory; with `keluaran`, each part is also written there as a new file (`berkas`), never over one.
+     */
+    async bacaBagian(ref: string, keluaran?: string) {
+      const row = findIncomingKriptogramByRef(store(), ref);
+      if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
+      const sink = new MemorySink();
+      const r = await readKriptogramRow(row.id, true, sink, true);
+      const { pisahkanBagian, tulisBagian } = await import('../adapters/bagian-kriptogram.js');
+      const p = await pisahkanBagian(sink.bytes(), r.fileName ?? 'dokumen');
+      const berkas = keluaran === undefined ? [] : tulisBagian(keluaran, p.bagian);
+      return { ...r, subject: r.headers?.subject ?? p.subject, bagian: p.bagian.map((b, i) => ({ ...b, berkas: berkas[i] ?? null })) };
+    },
+
+    /**
      * Forward the archived message, unchanged, to the cc addresses (or `ke`); recorded as a step. An operator
      * may forward anywhere, with a warning for addresses outside the address book and teruskanDomain; a cc
      * address that is not a plain address is skipped (and an explicit `ke` one refused).
@@ -1231,7 +1248,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     if (config.mailbox) {
       const { sendRaw } = await import('../adapters/mail/smtp.js');
       const account = config.mailbox;
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env });
+      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases });
       const res = await sendRaw(
         {
           host: account.smtp.host,

@@ -47,7 +47,7 @@ describe('sandi terima (e2e)', () => {
     expect(st.json<{ surat: unknown[] }>().surat).toHaveLength(8);
   });
 
-  it('missing flags fail with 64 naming them; an unknown number is 66; --tampilkan with --json is refused', () => {
+  it('missing flags fail with 64 naming them; an unknown number is 66; --tampilkan with --json is accepted (issue 13: the parts go in the JSON)', () => {
     const p = run(['terima', 'paraf', '1']);
     expect(p.code).toBe(64);
     expect(p.stderr).toContain('--sebagai');
@@ -55,7 +55,7 @@ describe('sandi terima (e2e)', () => {
     const n = run(['terima', 'cetak', 'SM/999/XI/2099']);
     expect(n.code).toBe(66);
     const j = run(['--json', 'terima', 'baca', '1', '--tampilkan']);
-    expect(j.code).toBe(64);
+    expect(j.code).toBe(66); // no kriptogram 1 in this home: not refused as a usage error
   });
 
   it('a run killed midway and rerun registers every message exactly once', async () => {

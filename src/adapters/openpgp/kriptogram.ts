@@ -173,6 +173,12 @@ export interface DecryptKriptogramOptions {
    * is `forwarded` and refused. False only for the office's own draft, whose initial names the final recipients.
    */
   checkIntendedRecipients?: boolean;
+  /**
+   * Default false: `output` gets the document (the first attachment part). True: it gets the whole decrypted
+   * MIME entity as sent (every part: a covering text, several attachments), for the caller to take apart;
+   * the protected headers are read from it all the same.
+   */
+  wholeEntity?: boolean;
 }
 
 // --------------------------------------------------------------------------------------------- keys
@@ -702,6 +708,8 @@ interface InnerState {
   entityResult: ReturnType<ProtectedEntityReader['end']>['result'] | null;
   spool: EncryptedSpool;
   maxDecompressed: number;
+  /** spool the literal data as it is (the whole entity), not the decoded document */
+  wholeEntity: boolean;
 }
 
 function signatureTypeRefused(keyId: Uint8Array | null, type: number): SandiError {
@@ -768,15 +776,17 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         st.literalName = (await lr.exact(nameLen)).toString('utf8');
         await lr.exact(4); // date
         // the document is decoded straight into the spool's batches (the reader returns no bytes then)
-        const entity = new ProtectedEntityReader(st.literalName, st.spool.sink);
+        // (with wholeEntity the reader only reads the headers: its document bytes are dropped, the entity spooled)
+        const entity = new ProtectedEntityReader(st.literalName, st.wholeEntity ? null : st.spool.sink);
         st.entity = entity;
         for await (const chunk of rest(lr)) {
           await st.hasher.literal(chunk);
-          await st.spool.write(entity.push(chunk));
+          const doc = entity.push(chunk);
+          await st.spool.write(st.wholeEntity ? [Buffer.from(chunk)] : doc);
           await st.spool.settle();
         }
         const done = entity.end();
-        await st.spool.write(done.tail);
+        if (!st.wholeEntity) await st.spool.write(done.tail);
         st.entityResult = done.result;
         break;
       }
@@ -1210,6 +1220,7 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
       entityResult: null,
       spool,
       maxDecompressed: o.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES,
+      wholeEntity: o.wholeEntity === true,
     };
     try {
       await parseInner(new ByteReader(plaintext), st, 0);
