@@ -1,0 +1,42 @@
+/**
+ * Issue 13 defect 9, the smaller ones, as an operator or a script meets them (bin/sandi.js, no TTY): the next-page
+ * hint of `agenda … daftar`, `ekspor` output names and early-closed pipes, `init --no-input`, `kirim status`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { BIN, sandi, tempHome } from '../helpers/cli.js';
+
+const BENCH = resolve(import.meta.dirname, '../../bench/agenda.mjs');
+const ROWS = 300;
+
+describe('issue 13 defect 9 (CLI)', () => {
+  let home: { dir: string; cleanup: () => void };
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => sandi(['--home', home.dir, ...args], { env: { SANDI_OPERATOR: 'Budi', ...env } });
+
+  beforeAll(() => {
+    home = tempHome('sandi kecil e2e-');
+    const init = run(['init', '--no-input', '--nama-kantor', 'Kantor Uji', '--kode-unit', 'DKI', '--buat-kunci-arsip', '--email-arsip', 'arsip@uji.test'], {
+      SANDI_PASSPHRASE: 'uji-rahasia-panjang-123',
+    });
+    expect(init.code, init.stderr).toBe(0);
+    // 300 outgoing kriptograms 2 minutes apart from 2026-01-05, to 40 units; every fifth Rahasia
+    const seed = spawnSync(process.execPath, [BENCH, '--seed', join(home.dir, 'sandi.db'), String(ROWS)], { encoding: 'utf8' });
+    expect(seed.status, seed.stderr).toBe(0);
+  }, 120_000);
+  afterAll(() => home.cleanup());
+
+  it('the next-page hint repeats --home and every filter, quoted for the shell, and runs as shown', () => {
+    const args = ['agenda', 'keluar', 'daftar', '--batas', '3', '--sifat', 'Biasa', '--dari', '2026-01-05', '--unit', 'Dinas Nomor 1, Kota Uji'];
+    const first = run(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('Halaman 1 dari 3 (8 baris).');
+    const hint = /^Berikutnya: (.*)$/m.exec(first.stdout)?.[1] ?? '';
+    expect(hint).toBe(`sandi --home '${home.dir}' agenda keluar daftar --dari 2026-01-05 --sifat Biasa --unit 'Dinas Nomor 1, Kota Uji' --batas 3 --halaman 2`);
+    // the hint, pasted into a shell, shows page 2 of the same 8 rows
+    const sh = spawnSync('sh', ['-c', `sandi() { "${process.execPath}" "${BIN}" "$@"; }; ${hint}`], { encoding: 'utf8', env: { PATH: process.env['PATH'], SANDI_OPERATOR: 'Budi' } });
+    expect(sh.status, sh.stderr).toBe(0);
+    expect(sh.stdout).toContain('Halaman 2 dari 3 (8 baris).');
+    expect(sh.stdout).toContain("--halaman 3");
+  });
+});
