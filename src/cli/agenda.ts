@@ -98,7 +98,10 @@ export function nextPageCommand(buku: string, global: { home?: string; lang?: st
 }
 
 function formatOf(o: { format?: string; keluaran?: string }): ExportFormat {
-  const f = o.format ?? (o.keluaran ? /\.(csv|jsonl|xlsx)$/i.exec(o.keluaran)?.[1]?.toLowerCase() : undefined) ?? 'csv';
+  // `--keluaran x.ods` without --format: refused (it wrote CSV under that name); a name without an extension is CSV
+  const ext = o.format === undefined && o.keluaran !== undefined ? /\.([^./\\]+)$/.exec(o.keluaran)?.[1] : undefined;
+  if (ext !== undefined && !isExportFormat(ext.toLowerCase())) throw new SandiError('USAGE', 'agenda.badExtension', { path: o.keluaran ?? '', ext, known: EXPORT_FORMATS.join(', ') });
+  const f = o.format ?? ext?.toLowerCase() ?? 'csv';
   if (!isExportFormat(f)) throw new SandiError('USAGE', 'agenda.badFormat', { value: f, known: EXPORT_FORMATS.join(', ') });
   return f;
 }

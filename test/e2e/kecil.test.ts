@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BIN, sandi, tempHome } from '../helpers/cli.js';
 
@@ -38,5 +39,23 @@ describe('issue 13 defect 9 (CLI)', () => {
     expect(sh.status, sh.stderr).toBe(0);
     expect(sh.stdout).toContain('Halaman 2 dari 3 (8 baris).');
     expect(sh.stdout).toContain("--halaman 3");
+  });
+
+  it('ekspor --keluaran with an extension that is not an export format is refused (64) unless --format says so', () => {
+    const ods = join(home.dir, 'keluar.ods');
+    const r = run(['agenda', 'keluar', 'ekspor', '--keluaran', ods]);
+    expect(r.code, r.stderr).toBe(64);
+    expect(r.stderr).toContain('.ods');
+    expect(r.stderr).toContain('csv, jsonl, xlsx');
+    expect(existsSync(ods)).toBe(false);
+    const forced = run(['agenda', 'keluar', 'ekspor', '--format', 'csv', '--keluaran', ods]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(ods, 'utf8').startsWith('id,nomor,')).toBe(true);
+    const upper = run(['agenda', 'keluar', 'ekspor', '--keluaran', join(home.dir, 'KELUAR.JSONL')]);
+    expect(upper.code, upper.stderr).toBe(0);
+    expect(readFileSync(join(home.dir, 'KELUAR.JSONL'), 'utf8').split('\n')[0]).toMatch(/^\{"id":/);
+    const bare = run(['agenda', 'keluar', 'ekspor', '--keluaran', join(home.dir, 'keluar')]);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(readFileSync(join(home.dir, 'keluar'), 'utf8').startsWith('id,nomor,')).toBe(true);
   });
 });
