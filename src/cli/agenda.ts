@@ -167,7 +167,8 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       if (!o.keluaran && format === 'xlsx' && process.stdout.isTTY) throw new SandiError('USAGE', 'agenda.xlsxToTerminal');
       const r = await withAgenda(ctx, (svc) => svc.ekspor(buku, queryOf(o), format, o.keluaran ? { path: o.keluaran } : { stream: process.stdout }));
       if (r.path) ctx.printer.result(r, () => t('agenda.exported', { n: r.rows, path: r.path ?? '', format }));
-      else ctx.printer.info(t('agenda.exportedStdout', { n: r.rows, format }));
+      // the reader went away (EPIPE, `| head`): how many rows it read is unknown, so nothing is claimed
+      else if (!r.stopped) ctx.printer.info(t('agenda.exportedStdout', { n: r.rows, format }));
     });
 
   b.command('catat')

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BIN, sandi, tempHome } from '../helpers/cli.js';
 
@@ -57,5 +57,29 @@ describe('issue 13 defect 9 (CLI)', () => {
     const bare = run(['agenda', 'keluar', 'ekspor', '--keluaran', join(home.dir, 'keluar')]);
     expect(bare.code, bare.stderr).toBe(0);
     expect(readFileSync(join(home.dir, 'keluar'), 'utf8').startsWith('id,nomor,')).toBe(true);
+  });
+
+  it('a reader that goes away early (EPIPE): no crash, no row count claimed, exit 0; a --keluaran file is whole', () => {
+    // bash: the exit status of sandi itself, its stderr apart from the reader's output
+    const piped = (args: string, reader: string) => {
+      const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `"${process.execPath}" "${BIN}" --home "$H" ${args} | ${reader}; echo "rc=\${PIPESTATUS[0]}"`], {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'], H: home.dir, SANDI_OPERATOR: 'Budi' },
+      });
+      return { rc: /rc=(\d+)/.exec(r.stdout)?.[1], stderr: r.stderr };
+    };
+    // 300 rows are ~140 KB: more than a pipe holds, so a reader that reads nothing makes the export meet EPIPE
+    for (const format of ['csv', 'jsonl', 'xlsx']) {
+      for (const reader of ['true', 'head -c 100 >/dev/null']) {
+        const r = piped(`agenda keluar ekspor --format ${format}`, reader);
+        expect({ format, reader, ...r }).toEqual({ format, reader, rc: '0', stderr: '' });
+      }
+    }
+    const list = piped('--json agenda keluar daftar --batas 300', 'head -c 10 >/dev/null');
+    expect(list).toEqual({ rc: '0', stderr: '' });
+    const file = join(home.dir, 'semua.csv');
+    expect(piped(`agenda keluar ekspor --keluaran "${file}"`, 'true')).toEqual({ rc: '0', stderr: '' });
+    expect(readFileSync(file, 'utf8').trimEnd().split('\r\n').length).toBe(ROWS + 1);
+    expect(readdirSync(home.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
