@@ -82,4 +82,21 @@ describe('issue 13 defect 9 (CLI)', () => {
     expect(readFileSync(file, 'utf8').trimEnd().split('\r\n').length).toBe(ROWS + 1);
     expect(readdirSync(home.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('init --no-input names every missing flag at once (mailbox and the new key\'s passphrase too)', () => {
+    const fresh = tempHome('sandi-kecil-init-');
+    try {
+      const partial = ['--home', fresh.dir, 'init', '--no-input', '--buat-kunci-arsip', '--imap-host', 'imap.uji.test'];
+      const r = sandi(partial);
+      expect(r.code, r.stderr).toBe(64);
+      const named = /: (--.*)$/m.exec(r.stderr)?.[1];
+      expect(named).toBe('--nama-kantor, --kode-unit, --email-arsip, --akun-user, --smtp-host, --passphrase-file BERKAS | SANDI_PASSPHRASE_ARSIP');
+      // given all of them, nothing more is asked for
+      const all = [...partial, '--nama-kantor', 'Kantor Uji', '--kode-unit', 'DKI', '--email-arsip', 'arsip@uji.test', '--akun-user', 'sandi@uji.test', '--smtp-host', 'smtp.uji.test'];
+      const ok = sandi(all, { env: { SANDI_PASSPHRASE_ARSIP: 'uji-rahasia-panjang-123' } });
+      expect(ok.code, ok.stderr).toBe(0);
+    } finally {
+      fresh.cleanup();
+    }
+  });
 });
