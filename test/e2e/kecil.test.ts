@@ -99,4 +99,22 @@ describe('issue 13 defect 9 (CLI)', () => {
       fresh.cleanup();
     }
   });
+
+  it('kirim status with nothing waiting says so in a sentence; --json gives an empty array', () => {
+    // the 300 seeded kriptograms are all terkirim: nothing waits
+    const none = run(['kirim', 'status']);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toBe('Tidak ada kriptogram yang menunggu.\n');
+    const json = run(['--json', 'kirim', 'status']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.json()).toEqual([]);
+    expect(run(['--lang', 'en', 'kirim', 'status']).stdout).toBe('No kriptogram is waiting.\n');
+    expect(run(['kirim', 'status', '--biasa']).stdout).toBe('Tidak ada surat biasa yang menunggu.\n');
+    expect(run(['kirim', 'status', '--biasa', '--semua']).stdout).toBe('Belum ada surat biasa keluar.\n');
+    expect(run(['--json', 'kirim', 'status', '--biasa']).json()).toEqual([]);
+    // with rows to show, still the table
+    const all = run(['kirim', 'status', '--semua']);
+    expect(all.stdout.split('\n')[0]).toMatch(/^Baris +Status +Menunggu/);
+    expect(all.stdout).toContain('KRIP/000300/I/2026');
+  });
 });
