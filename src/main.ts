@@ -12,6 +12,11 @@ import { registerGroups } from './cli/index.js';
 import { localizeCommander } from './cli/commander-lang.js';
 
 export async function run(argv: string[]): Promise<number> {
+  // A reader that goes away (`sandi … | head`): later output is dropped quietly, the command itself finishes
+  // (it may be writing a register) and exits as it would have; any other error on stdout stays fatal.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
   // Language is needed before parsing so that usage errors are already localised.
   const langIdx = argv.indexOf('--lang');
   setLang(resolveLang(langIdx >= 0 ? argv[langIdx + 1] : undefined));

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { SandiError } from '../errors.js';
 import { drawable, embedPdfFonts, textWidth, type PdfFontFiles } from './pdf-font.js';
+import { PDF_MONO_COLUMNS } from '../domain/laporan.js';
 
 export interface PdfSection {
   heading: string;
@@ -98,7 +99,7 @@ export async function renderPdfReport(r: PdfReport, o: PdfReportOptions = {}): P
     L.line(sec.heading, bold, 11);
     for (const t of sec.text ?? []) L.wrapped(t, font, 9.5);
     // 8 pt DejaVu Sans Mono (or Courier): 4.8 pt per character, ~103 characters on the line; longer lines are cut
-    for (const p of sec.pre ?? []) L.line(p.length > 103 ? `${p.slice(0, 102)}~` : p, mono, 8);
+    for (const p of sec.pre ?? []) L.line(p.length > PDF_MONO_COLUMNS ? `${p.slice(0, PDF_MONO_COLUMNS - 1)}~` : p, mono, 8);
   }
   L.y -= 24;
   L.need(r.signature.length * 14 + 40);

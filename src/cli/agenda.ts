@@ -17,6 +17,7 @@ import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
 import type { AgendaQuery, AgendaService } from '../services/agenda.js';
 import { periksaRentang } from '../domain/skema.js';
 import { tolak } from './validasi.js';
+import { shellQuote } from '../domain/kunci.js';
 
 interface FilterOptions {
   dari?: string;
@@ -77,8 +78,30 @@ function rowsTable(kolom: string[], baris: Record<string, unknown>[], tz: string
   return table(kolom, baris.map((r) => kolom.map((k) => cell(instantColumn(k) && typeof r[k] === 'string' ? waktuLokal(r[k], tz) : r[k]))));
 }
 
+/**
+ * The command that shows the next page: the one just run, with every global option and filter it was given
+ * (each word quoted for the shell), and `--halaman next`.
+ */
+export function nextPageCommand(buku: string, global: { home?: string; lang?: string }, o: FilterOptions & { batas?: number }, next: number): string {
+  const words = ['sandi'];
+  if (global.home !== undefined) words.push('--home', global.home);
+  if (global.lang !== undefined) words.push('--lang', global.lang);
+  words.push('agenda', buku, 'daftar');
+  if (o.dari !== undefined) words.push('--dari', o.dari);
+  if (o.sampai !== undefined) words.push('--sampai', o.sampai);
+  for (const s of o.status ?? []) words.push('--status', s);
+  for (const s of o.sifat ?? []) words.push('--sifat', s);
+  if (o.unit !== undefined) words.push('--unit', o.unit);
+  if (o.batas !== undefined) words.push('--batas', String(o.batas));
+  words.push('--halaman', String(next));
+  return words.map(shellQuote).join(' ');
+}
+
 function formatOf(o: { format?: string; keluaran?: string }): ExportFormat {
-  const f = o.format ?? (o.keluaran ? /\.(csv|jsonl|xlsx)$/i.exec(o.keluaran)?.[1]?.toLowerCase() : undefined) ?? 'csv';
+  // `--keluaran x.ods` without --format: refused (it wrote CSV under that name); a name without an extension is CSV
+  const ext = o.format === undefined && o.keluaran !== undefined ? /\.([^./\\]+)$/.exec(o.keluaran)?.[1] : undefined;
+  if (ext !== undefined && !isExportFormat(ext.toLowerCase())) throw new SandiError('USAGE', 'agenda.badExtension', { path: o.keluaran ?? '', ext, known: EXPORT_FORMATS.join(', ') });
+  const f = o.format ?? ext?.toLowerCase() ?? 'csv';
   if (!isExportFormat(f)) throw new SandiError('USAGE', 'agenda.badFormat', { value: f, known: EXPORT_FORMATS.join(', ') });
   return f;
 }
@@ -89,14 +112,14 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
   withFilters(b.command('daftar').description(t('agenda.daftar.description')))
     .option('--halaman <n>', t('agenda.opt.halaman'), positiveInt('--halaman'))
     .option('--batas <n>', t('agenda.opt.batas'), positiveInt('--batas'))
-    .action(async (o: FilterOptions & { halaman?: number; batas?: number }) => {
+    .action(async (o: FilterOptions & { halaman?: number; batas?: number }, cmd: Command) => {
       const ctx = getCtx();
       const page = await withAgenda(ctx, (svc) => svc.daftar(buku, queryOf(o), { ...(o.halaman ? { halaman: o.halaman } : {}), ...(o.batas ? { batas: o.batas } : {}) }));
       const tz = await officeTimeZone(ctx.home);
       const human = (): string => {
         if (page.total === 0) return t('agenda.empty', { buku });
         const lines = [rowsTable(page.kolom, page.baris, tz), t('agenda.pageFooter', { halaman: page.halaman, dari: page.halamanTotal, total: page.total })];
-        if (page.halaman < page.halamanTotal) lines.push(t('agenda.pageNext', { buku, next: page.halaman + 1 }));
+        if (page.halaman < page.halamanTotal) lines.push(t('agenda.pageNext', { perintah: nextPageCommand(buku, cmd.optsWithGlobals(), o, page.halaman + 1) }));
         return lines.join('\n');
       };
       // at a terminal, a page of rows goes through `less -FRX` when there is one; otherwise print as usual
@@ -144,7 +167,8 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       if (!o.keluaran && format === 'xlsx' && process.stdout.isTTY) throw new SandiError('USAGE', 'agenda.xlsxToTerminal');
       const r = await withAgenda(ctx, (svc) => svc.ekspor(buku, queryOf(o), format, o.keluaran ? { path: o.keluaran } : { stream: process.stdout }));
       if (r.path) ctx.printer.result(r, () => t('agenda.exported', { n: r.rows, path: r.path ?? '', format }));
-      else ctx.printer.info(t('agenda.exportedStdout', { n: r.rows, format }));
+      // the reader went away (EPIPE, `| head`): how many rows it read is unknown, so nothing is claimed
+      else if (!r.stopped) ctx.printer.info(t('agenda.exportedStdout', { n: r.rows, format }));
     });
 
   b.command('catat')

@@ -82,6 +82,11 @@ async function runInit(ctx: CliContext, o: InitFlags): Promise<void> {
       o.kodeUnit === undefined ? '--kode-unit' : '',
       o.kunciArsip === undefined && !o.buatKunciArsip ? '--kunci-arsip FINGERPRINT | --buat-kunci-arsip' : '',
       o.buatKunciArsip && o.emailArsip === undefined && o.akunUser === undefined ? '--email-arsip' : '',
+      // named here with the rest (they were asked for one at a time, later): a mailbox's three, the new key's passphrase
+      ...(o.akunUser ?? o.imapHost ?? o.smtpHost) !== undefined
+        ? [o.akunUser === undefined ? '--akun-user' : '', o.imapHost === undefined ? '--imap-host' : '', o.smtpHost === undefined ? '--smtp-host' : '']
+        : [],
+      o.buatKunciArsip && o.passphraseFile === undefined && !ctx.env['SANDI_PASSPHRASE_ARSIP'] && !ctx.env['SANDI_PASSPHRASE'] ? '--passphrase-file BERKAS | SANDI_PASSPHRASE_ARSIP' : '',
     ].filter(Boolean),
   );
   const [{ openApp }, { kunciService }, { initHome, assertCanInit }, { parseServiceHours }, { newKeyPassphrase }, { operatorName, askNewPassphrase }] = await Promise.all([

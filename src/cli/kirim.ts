@@ -303,7 +303,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
       if (o.biasa === true || parentOpt('biasa') === true) {
         const letters = await withService(ctx, {}, (svc) => Promise.resolve(svc.statusBiasa(o.semua === true)));
         ctx.printer.result(letters, () =>
-          table(
+          letters.length === 0 ? t(o.semua === true ? 'kirim.status.noneBiasaAll' : 'kirim.status.noneBiasa') : table(
             [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar'), t('kirim.col.terkirim')],
             letters.map((r) => [r.id, r.status, r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz), waktuLokal(r.sentAt, tz)]),
           ),
@@ -312,7 +312,7 @@ export function registerKirim(program: Command, getCtx: GetContext): void {
       }
       const rows = await withService(ctx, {}, (svc) => Promise.resolve(svc.status(o.semua === true)));
       ctx.printer.result(rows, () =>
-        table(
+        rows.length === 0 ? t(o.semua === true ? 'kirim.status.noneAll' : 'kirim.status.none') : table(
           [t('kirim.col.id'), t('kirim.col.status'), t('kirim.col.menunggu'), t('kirim.col.nomor'), t('kirim.col.sifat'), t('kirim.col.kepada'), t('kirim.col.terdaftar')],
           rows.map((r) => [r.id, r.status, giliran(r), r.nomor, r.sifat, r.kepada.map((k) => k.email).join(', '), waktuLokal(r.registeredAt, tz)]),
         ),

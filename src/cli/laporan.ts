@@ -8,7 +8,7 @@ import { table } from './printer.js';
 import { t } from './messages/index.js';
 import { bahasa, tanggalLokal, waktuLokal } from './waktu.js';
 import { tanggalKalenderPanjang } from '../domain/tanggal-tampil.js';
-import { percent, textBar } from '../domain/laporan.js';
+import { PDF_MONO_COLUMNS, percent, textBar, wrapWords } from '../domain/laporan.js';
 import type { LaporanKinerja } from '../services/laporan.js';
 import { periksaRentang } from '../domain/skema.js';
 import { tolak } from './validasi.js';
@@ -19,8 +19,19 @@ interface Section {
   pre?: string[];
 }
 
-/** Lay the report out once, for the terminal and for the PDF alike. */
-export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: string[]; sections: Section[]; signature: string[] } {
+/**
+ * The cancelled numbers, the reason wrapped at spaces into the room `lebar` columns leave it (at least 24), its
+ * further lines under the first with the other cells empty.
+ */
+function batalRows(r: LaporanKinerja, headers: string[], lebar: number): string[][] {
+  const rows = r.batal.map((b) => [b.buku, b.nomor ?? `#${b.id}`, tanggalLokal(b.batalAt, r.periode.zona), b.oleh, b.alasan]);
+  const others = [0, 1, 2, 3].reduce((sum, i) => sum + Math.max((headers[i] ?? '').length, ...rows.map((row) => (row[i] ?? '').length)) + 2, 0);
+  const room = Math.max(24, lebar - others);
+  return rows.flatMap((row) => wrapWords(row[4] ?? '', room).map((l, i) => (i === 0 ? [...row.slice(0, 4), l] : ['', '', '', '', l])));
+}
+
+/** Lay the report out once, for the terminal and for the PDF alike; `lebar`: the columns a table line may take. */
+export function layoutLaporan(r: LaporanKinerja, lebar = 100): { title: string; subtitle: string[]; sections: Section[]; signature: string[] } {
   const sections: Section[] = [];
   const max = Math.max(0, ...r.volume.flatMap((v) => v.perBulan.map((m) => m.jumlah)));
   const volRows = r.volume.flatMap((v) => [
@@ -55,15 +66,13 @@ export function layoutLaporan(r: LaporanKinerja): { title: string; subtitle: str
           ).split('\n'),
         },
   );
+  const batalHead = [t('laporan.col.buku'), t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.oleh'), t('laporan.col.alasan')];
   sections.push(
     r.batal.length === 0
       ? { heading: t('laporan.batal'), text: [t('laporan.batal.none')] }
       : {
           heading: t('laporan.batal'),
-          pre: table(
-            [t('laporan.col.buku'), t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.oleh'), t('laporan.col.alasan')],
-            r.batal.map((b) => [b.buku, b.nomor ?? `#${b.id}`, tanggalLokal(b.batalAt, r.periode.zona), b.oleh, b.alasan]),
-          ).split('\n'),
+          pre: table(batalHead, batalRows(r, batalHead, lebar)).split('\n'),
         },
   );
   const a = r.aduan;
@@ -134,10 +143,11 @@ export function registerLaporan(program: Command, getCtx: GetContext): void {
       const app = openApp(ctx.home);
       try {
         const r = await svc.laporanKinerja(app, o);
-        const layout = layoutLaporan(r);
+        // at a terminal, tables wrap to its width; else (and in the PDF) to what a PDF line holds
+        const layout = layoutLaporan(r, process.stdout.isTTY === true ? (process.stdout.columns ?? PDF_MONO_COLUMNS) - 1 : PDF_MONO_COLUMNS);
         let pdf: string | null = null;
         if (o.pdf) {
-          pdf = await svc.tulisPdfLaporan(app, layout, o.pdf, (f) => ctx.printer.warn(t('terima.w.fontFallback', f)));
+          pdf = await svc.tulisPdfLaporan(app, layoutLaporan(r, PDF_MONO_COLUMNS), o.pdf, (f) => ctx.printer.warn(t('terima.w.fontFallback', f)));
         }
         ctx.printer.result({ ...r, pdf }, () => {
           const lines = [layout.title, ...layout.subtitle];

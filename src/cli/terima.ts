@@ -37,7 +37,7 @@ async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined
         prompt: ctx.prompter.interactive ? (k: KeyInfo) => ctx.prompter.password(t('kunci.q.passphrase', { key: `${k.fingerprint} (${k.userId})` })) : undefined,
       }),
       progress: (done, total) => ctx.printer.progress(t('terima.progress', { done, total }), done, total),
-      warn: (key, params) => ctx.printer.warn(t(key, params)),
+      warn: (key, params) => ctx.printer.warn(t(key, alasanDibaca(params))),
     });
     return await fn(svc);
   } finally {
@@ -47,6 +47,21 @@ async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined
 }
 
 const warnings = (keys: string[]): string => keys.map((k) => t(k)).join('; ');
+
+/**
+ * A warning whose `reason` is an error's message key (its parameters as `reason_NAME`), in words: the short form
+ * `terima.alasan.KEY` when there is one (the error's own message may say "ditolak" of what is only held), else
+ * that message; a reason that is no key stays as it is.
+ */
+export function alasanDibaca(params: Record<string, string | number>): Record<string, string | number> {
+  const reason = params['reason'];
+  if (typeof reason !== 'string') return params;
+  const own: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) if (k.startsWith('reason_')) own[k.slice('reason_'.length)] = v;
+  const short = `terima.alasan.${reason}`;
+  const text = t(short, own);
+  return { ...params, reason: text !== short ? text : t(reason, own) };
+}
 
 /** One signer's line; a kedaluwarsa one says when the key expired and whether it was valid at the claimed signing time. */
 function signerLine(nomor: string, s: { userId: string | null; keyId: string; unit?: string | null; status: string; created?: string | null; keyExpired?: string | null; validAtCreated?: boolean }, tz: string): string {

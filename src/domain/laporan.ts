@@ -123,3 +123,30 @@ export function textBar(value: number, max: number, width = 30, ch = '█'): str
   if (value <= 0 || max <= 0) return '';
   return ch.repeat(Math.max(1, Math.round((value / max) * width)));
 }
+
+/** Characters on one fixed-width line of the report PDF (8 pt mono on A4 with 50 pt margins). */
+export const PDF_MONO_COLUMNS = 103;
+
+/**
+ * `text` in lines of at most `width` characters, broken at spaces (a word longer than a line is the only thing
+ * ever cut); runs of white space count as one space. At least one line, maybe empty.
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const w = Math.max(1, Math.floor(width));
+  const lines: string[] = [];
+  let cur = '';
+  for (let word of text.split(/\s+/).filter((x) => x.length > 0)) {
+    if (cur.length > 0 && cur.length + 1 + word.length <= w) {
+      cur += ` ${word}`;
+      continue;
+    }
+    if (cur.length > 0) lines.push(cur);
+    while (word.length > w) {
+      lines.push(word.slice(0, w));
+      word = word.slice(w);
+    }
+    cur = word;
+  }
+  if (cur.length > 0 || lines.length === 0) lines.push(cur);
+  return lines;
+}

@@ -504,7 +504,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         verificationKeys.push(keys.loadPublicArmored(fpr));
       } catch (e) {
         if (!(e instanceof SandiError)) throw e;
-        warn('terima.w.keySkipped', { fingerprint: fpr, reason: e.key });
+        warn('terima.w.keySkipped', { fingerprint: fpr, ...reasonParams(e) });
       }
     }
     const { decryptKriptogram, encryptKriptogram } = await import('../adapters/openpgp/kriptogram.js');
@@ -564,7 +564,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       }
       if (strict) throw e;
       if (e instanceof SandiError) {
-        warn('terima.w.notReadYet', { nomor: row.nomor, reason: e.key });
+        warn('terima.w.notReadYet', { nomor: row.nomor, ...reasonParams(e) });
         return { arrival: kriptogramArrival(row, ['terima.w.notReadFixable']) };
       }
       return { arrival: kriptogramArrival(row, ['terima.w.notRead']) };
@@ -924,7 +924,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       } catch (e) {
         // one row that cannot be read now (its archived copy missing, say) must not stop every later fetch
         if (!(e instanceof SandiError)) throw e;
-        warn('terima.w.notReadYet', { nomor: k.nomor, reason: e.key });
+        warn('terima.w.notReadYet', { nomor: k.nomor, ...reasonParams(e) });
         continue;
       }
       if (arrival.peringatan.includes('terima.w.notRead')) break; // no passphrase at hand: the rest neither
@@ -1363,6 +1363,13 @@ const uidOf = (p: Prepared): number => p.meta.position?.uid ?? 0;
 /** The connection went away (or timed out, or a message did not arrive whole): a new client may go on. */
 function isDropped(e: unknown): boolean {
   return e instanceof SandiError && (e.key === 'mail.connectionLost' || e.key === 'mail.timeout' || e.key === 'mail.downloadIncomplete');
+}
+
+/** An error as a warning's reason: its message key as `reason`, its parameters as `reason_NAME` (the CLI says it in words). */
+function reasonParams(e: SandiError): Record<string, string | number> {
+  const out: Record<string, string | number> = { reason: e.key };
+  for (const [k, v] of Object.entries(e.params)) if (v !== undefined) out[`reason_${k}`] = v;
+  return out;
 }
 
 function reasonOf(e: SandiError): string {

@@ -448,6 +448,11 @@ describe('security: forwarding targets, Maildir paths, kriptograms rejected only
     expect(r.baru[0]).toMatchObject({ buku: 'kriptogram_masuk', status: 'terdaftar' });
     expect(r.baru[0]!.peringatan).toContain('terima.w.notReadFixable');
     expect(warnings.find((w) => w.key === 'terima.w.notReadYet')?.params['reason']).toBe('kriptogram.unknownSigner');
+    // said in words with the signer's key ID, as the CLI prints it (it showed the raw "(kriptogram.unknownSigner)")
+    const { alasanDibaca } = await import('../../src/cli/terima.js');
+    const said = warnings.filter((w) => w.key === 'terima.w.notReadYet').map((w) => t(w.key, alasanDibaca(w.params)));
+    expect(said[0]).toMatch(/\(penanda tangan [0-9A-Fa-f]{16} belum ada di buku alamat\)/);
+    expect(said.join('\n')).not.toMatch(/kriptogram\.|\{\w+\}/);
     expect(warnings.find((w) => w.key === 'terima.w.keySkipped')?.params['fingerprint']).toBe(otherFpr);
 
     await keys.importKeys(signer.publicKey, 'uji');

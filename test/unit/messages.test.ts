@@ -46,6 +46,29 @@ describe('message catalogs', () => {
     expect(missing).toEqual([]);
   });
 
+  it('contain every literal key passed to t(), to a warning or to a list of warnings', () => {
+    const { id, en } = catalogKeys();
+    const both = new Set(id.filter((k) => en.includes(k)));
+    const uses = [
+      /\b(?:t|warn)\(\s*'([\w.-]+)'/g, // t('k'), warn('k', …)
+      /\.push\(\s*(?:\{\s*key:\s*)?'([\w.-]+\.[\w.-]+)'/g, // peringatan.push('k'), warnings.push({ key: 'k' })
+      /Arrival\([^()]*\[\s*'([\w.-]+)'/g, // kriptogramArrival(row, ['k'])
+    ];
+    const missing: string[] = [];
+    let seen = 0;
+    for (const file of sources(SRC)) {
+      const text = readFileSync(file, 'utf8');
+      for (const re of uses) {
+        for (const m of text.matchAll(re)) {
+          seen++;
+          if (!both.has(m[1]!)) missing.push(`${m[1]} (${file.slice(SRC.length + 1)})`);
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(300);
+    expect(missing).toEqual([]);
+  });
+
   it('exit codes are distinct', () => {
     const codes = Object.values(EXIT_CODES);
     expect(new Set(codes).size).toBe(codes.length);
