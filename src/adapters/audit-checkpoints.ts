@@ -7,6 +7,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SandiError } from '../errors.js';
+import { fsyncDir } from './keystore.js';
 
 const NAME_RE = /^titik-(\d{12})\.asc$/;
 
@@ -73,17 +74,5 @@ export function writeCheckpointFile(dir: string, id: number, armored: string): {
     } catch {
       /* renamed, or never made */
     }
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* some file systems refuse fsync on a folder */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

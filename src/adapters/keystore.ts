@@ -128,7 +128,8 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
   }
 }
 
-function fsyncDir(dir: string): void {
+/** fsync a folder so a rename or link in it survives a crash (best effort: some file systems refuse it). */
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');
