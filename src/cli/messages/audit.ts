@@ -3,7 +3,7 @@ import type { Catalog } from './index.js';
 /** Messages of `sandi audit` beyond the chain itself: register rows bound to the chain, signed checkpoints. */
 export const audit: Catalog = {
   id: {
-    'audit.keyLabel': 'kunci arsip (titik periksa audit)',
+    'audit.keyLabel': 'arsip (titik periksa audit)',
     'audit.tandai.description': 'tandatangani ujung rantai audit sekarang dengan kunci arsip (titik periksa di arsip/audit/)',
     'audit.opt.passphraseFile': 'berkas berisi frasa sandi kunci arsip (mode 0600)',
     'audit.registersOk': 'Register cocok dengan rantai: {rows} baris di {tables} tabel.',
@@ -34,7 +34,7 @@ export const audit: Catalog = {
     'laporan.audit.findings': 'TIDAK COCOK: {n} baris register atau titik periksa tidak sesuai dengan rantai — jalankan `sandi audit periksa`',
   },
   en: {
-    'audit.keyLabel': 'archive key (audit checkpoint)',
+    'audit.keyLabel': 'archive (audit checkpoint)',
     'audit.tandai.description': 'sign the head of the audit chain now with the archive key (a checkpoint in arsip/audit/)',
     'audit.opt.passphraseFile': 'file holding the archive key passphrase (mode 0600)',
     'audit.registersOk': 'Registers match the chain: {rows} rows in {tables} tables.',
