@@ -2,14 +2,13 @@
  * Entry point: parse argv, run one command, catch once, print the error, set the exit code.
  * Command groups are registered from light modules; their heavy work is imported lazily in the actions.
  */
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { CommanderError } from 'commander';
 import { SandiError, EXIT_CODES, isSandiError } from './errors.js';
-import { resolveLang, setLang, t } from './cli/messages/index.js';
+import { resolveLang, setLang } from './cli/messages/index.js';
 import { createContext, type CliContext, type GlobalOptions } from './cli/context.js';
 import { createPrinter } from './cli/printer.js';
 import { registerGroups } from './cli/index.js';
-import { localizeCommander } from './cli/commander-lang.js';
+import { createProgram } from './cli/program.js';
 
 export async function run(argv: string[]): Promise<number> {
   // A reader that goes away (`sandi … | head`): later output is dropped quietly, the command itself finishes
@@ -22,17 +21,7 @@ export async function run(argv: string[]): Promise<number> {
   setLang(resolveLang(langIdx >= 0 ? argv[langIdx + 1] : undefined));
   const jsonWanted = argv.includes('--json');
 
-  const program = new Command('sandi')
-    .description(t('main.description'))
-    .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version', t('main.opt.version'))
-    .option('--home <dir>', t('main.opt.home'))
-    .option('--json', t('main.opt.json'))
-    .option('--no-input', t('main.opt.noInput'))
-    .addOption(new Option('--lang <lang>', t('main.opt.lang')).choices(['id', 'en']))
-    .option('--debug', t('main.opt.debug'))
-    .showHelpAfterError()
-    .exitOverride();
-  localizeCommander(program, (s) => process.stderr.write(s));
+  const program = createProgram();
 
   let ctx: CliContext | undefined;
   const getCtx = (): CliContext => {

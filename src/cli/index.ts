@@ -20,6 +20,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   akun: async () => (await import('./akun.js')).registerAkun,
   kirim: async () => (await import('./kirim.js')).registerKirim,
   aduan: async () => (await import('./aduan.js')).registerAduan,
+  completion: async () => (await import('./completion.js')).registerCompletion,
 };
 
 /** Global options that take a value (the word after them is not a command name). */

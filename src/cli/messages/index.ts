@@ -15,6 +15,7 @@ import { kirim } from './kirim.js';
 import { aduan } from './aduan.js';
 import { audit } from './audit.js';
 import { validasi } from './validasi.js';
+import { bantuan } from './bantuan.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -22,7 +23,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {
