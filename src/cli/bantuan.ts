@@ -125,7 +125,8 @@ export function renderMan(program: Command, version: string): string {
   out.push(`.SH ${t('bantuan.man.files')}`);
   for (const [path, key] of FILES) out.push('.TP', `.I ${path}`, roff(t(`bantuan.file.${key}`)));
   out.push(`.SH ${t('bantuan.man.seeAlso')}`, '.BR gpg (1),', '.BR sqlite3 (1)', '');
-  return out.join('\n');
+  // ASCII only: troff reads Latin-1 unless run through preconv, so "—" or "ü" become \[u2014] escapes
+  return out.join('\n').replace(/[^\x00-\x7f]/gu, (c) => `\\[u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
