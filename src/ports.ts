@@ -37,6 +37,8 @@ export interface AddressEntry {
 export interface PassphraseSource {
   /** Ask for the passphrase of the named key (label shown to the operator). Throws if it cannot ask. */
   get(forKey: KeyInfo): Promise<string>;
+  /** How many tries a wrong passphrase gets from this source: 3 at a prompt (like gpg), 1 from a file or the environment (default 1). */
+  tries?(forKey: KeyInfo): number;
 }
 
 // ------------------------------------------------------------------------------------------ kriptogram

@@ -11,13 +11,13 @@ import { table } from './printer.js';
 import { t } from './messages/index.js';
 import { operatorName } from './kunci.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
-import { SandiError } from '../errors.js';
-import type { KeyInfo } from '../ports.js';
+import { SandiError, isSandiError } from '../errors.js';
+import type { AddressEntry, KeyInfo } from '../ports.js';
 import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
 import { SIFAT, DERAJAT, subjectMustBeEncrypted, type Derajat, type Sifat } from '../domain/records.js';
 import { biasaSifatAllowed, lanjutDecision } from '../domain/kirim.js';
 import { PERMOHONAN_KRIPTOGRAM, SURAT_BIASA, tanggal as cekTanggal, teks, type Cek } from '../domain/skema.js';
-import { pastikan, validasiJawaban } from './validasi.js';
+import { alasan, pastikan, validasiJawaban } from './validasi.js';
 
 interface StartOptions {
   permohonanNomor?: string;
@@ -164,6 +164,39 @@ const kepadaCek: Cek<unknown> = (raw) => {
   return bad ?? (list.length > 0 ? { ok: true, value: list } : teks(''));
 };
 
+/** A document path typed at the prompt: asked again until it names a readable, non-empty file. */
+function dokumenCek(readDocument: (path: string) => Buffer): (v: string) => true | string {
+  return (v) => {
+    const r = teks(v);
+    if (!r.ok) return alasan(r);
+    try {
+      readDocument(r.value);
+      return true;
+    } catch (e) {
+      if (isSandiError(e)) return t(e.key, e.params);
+      throw e;
+    }
+  };
+}
+
+/**
+ * Before any question: the document when it was named, the keys a send needs (archive, Kasi, own signing
+ * key) and, when recipients are to be picked, a non-empty address book. Returns the address book.
+ */
+async function persiapan(ctx: CliContext, dokumen: string | undefined, pilihPenerima: boolean): Promise<AddressEntry[]> {
+  const [{ openApp }, { kunciService }, { kirimService, readDocument }] = await Promise.all([import('../app.js'), import('../services/kunci.js'), import('../services/kirim.js')]);
+  if (dokumen !== undefined) readDocument(dokumen);
+  const app = openApp(ctx.home);
+  try {
+    const entries = pilihPenerima ? kunciService(app, operatorName(ctx.env)).listAddresses() : [];
+    if (pilihPenerima && entries.length === 0) throw new SandiError('NOT_FOUND', 'kirim.noAddresses', {}, { hint: 'kirim.noAddresses.hint' });
+    await kirimService(app, { actor: operatorName(ctx.env), env: ctx.env, passphrases: {} }).siap();
+    return entries;
+  } finally {
+    app.close();
+  }
+}
+
 /** The wizard: ask what is missing at a terminal; without one, fail naming every missing flag. */
 async function gatherStart(ctx: CliContext, dokumen: string | undefined, given: StartOptions) {
   const o = flagsChecked(PERMOHONAN_KRIPTOGRAM, dokumen, given);
@@ -179,22 +212,17 @@ async function gatherStart(ctx: CliContext, dokumen: string | undefined, given: 
   if (!o.derajat) missing.push('--derajat');
   requireFlags(ctx.prompter, missing);
   const p = ctx.prompter;
+  // the file, the keys and the address book are checked before the first question, not after the last
+  const entries = await persiapan(ctx, dokumen, p.interactive && (o.kepada ?? []).length === 0);
+  const { readDocument } = await import('../services/kirim.js');
   const ask = asker(p);
-  const doc = await ask(dokumen, 'kirim.q.dokumen');
+  const doc = dokumen ?? (await p.input(t('kirim.q.dokumen'), { validate: dokumenCek(readDocument) }));
   const nomor = await ask(o.permohonanNomor, 'kirim.q.permohonanNomor');
   const tanggal = await ask(o.permohonanTanggal, 'kirim.q.permohonanTanggal', cekTanggal);
   const unit = await ask(o.permohonanUnit, 'kirim.q.permohonanUnit');
   const ditugaskan = o.ditugaskan ?? (p.interactive ? (await p.input(t('kirim.q.ditugaskan'))) || undefined : undefined);
   let kepada = o.kepada ?? [];
   if (kepada.length === 0) {
-    const [{ openApp }, { kunciService }] = await Promise.all([import('../app.js'), import('../services/kunci.js')]);
-    const app = openApp(ctx.home);
-    let entries;
-    try {
-      entries = kunciService(app, operatorName(ctx.env)).listAddresses();
-    } finally {
-      app.close();
-    }
     for (;;) {
       const left = entries.filter((e) => !kepada.includes(e.email));
       const choice = await p.select<string>(t('kirim.q.kepada'), [
@@ -206,11 +234,16 @@ async function gatherStart(ctx: CliContext, dokumen: string | undefined, given: 
       if (left.length <= 1) break;
     }
   }
-  const perihal = await ask(perihalFlag, 'kirim.q.perihal');
+  // the classification first: it decides whether the subject may be shown while it is typed
   const sifat = (o.sifat ?? (await p.select<string>(t('kirim.q.sifat'), SIFAT.map((s) => ({ name: s, value: s }))))) as Sifat;
   // a classification chosen at the prompt: a --perihal given in argv is refused for it too
   refusePerihalInArgv(o, sifat);
   const derajat = (o.derajat ?? (await p.select<string>(t('kirim.q.derajat'), DERAJAT.map((s) => ({ name: s, value: s }))))) as Derajat;
+  let perihal = perihalFlag;
+  if (perihal === undefined && subjectMustBeEncrypted(sifat)) {
+    // a classified subject is never echoed to the terminal (nor left in its scrollback)
+    while (!teks(perihal ?? '').ok) perihal = await p.password(t('kirim.q.perihalTersembunyi', { sifat }));
+  } else perihal = await ask(perihal, 'kirim.q.perihal');
   // the whole record once more, as the register will hold it: nothing is registered or numbered if it is refused
   const v = pastikan(PERMOHONAN_KRIPTOGRAM, { dokumen: doc, permohonanNomor: nomor, permohonanTanggal: tanggal, permohonanUnit: unit, ditugaskan, kepada, perihal, sifat, derajat });
   return {

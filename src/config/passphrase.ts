@@ -82,6 +82,12 @@ export function passphraseSource(opts: PassphraseOptions): PassphraseSource {
       if (opts.prompt) return opts.prompt(forKey);
       throw missing(forKey.role, `${forKey.fingerprint} (${forKey.userId})`);
     },
+    tries(forKey: KeyInfo): number {
+      // a file or a variable gives the same wrong answer again: only a person at the prompt gets three tries
+      const env = (name: string): boolean => (opts.env[name] ?? '').length > 0;
+      if (opts.file !== undefined || env(passphraseEnvName(forKey.role)) || env(PASSPHRASE_ENV)) return 1;
+      return opts.prompt ? 3 : 1;
+    },
   };
 }
 

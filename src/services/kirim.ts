@@ -429,11 +429,20 @@ export function kirimService(app: App, o: KirimOptions) {
     if (known) return known;
     const source = o.passphrases[role];
     if (!source) throw new SandiError('USAGE', 'kirim.passphraseSourceMissing', { role });
-    const pass = await source.get(key);
     const { unlockedArmored } = await import('../adapters/openpgp/kunci-terbuka.js');
-    const k: UnlockedKey = { armored: await unlockedArmored(keys.loadSecretArmored(key.fingerprint), pass, { fingerprint: key.fingerprint, userId: key.userId }) };
-    unlocked.set(key.fingerprint, k);
-    return k;
+    // a person typing at the prompt gets three tries, like gpg; a file or a variable one
+    const tries = Math.max(1, source.tries?.(key) ?? 1);
+    for (let attempt = 1; ; attempt++) {
+      const pass = await source.get(key);
+      try {
+        const k: UnlockedKey = { armored: await unlockedArmored(keys.loadSecretArmored(key.fingerprint), pass, { fingerprint: key.fingerprint, userId: key.userId }) };
+        unlocked.set(key.fingerprint, k);
+        return k;
+      } catch (e) {
+        if (!isSandiError(e) || e.key !== 'kunci.wrongPassphrase' || attempt >= tries) throw e;
+        warn('kirim.passphraseLagi', { attempt: attempt + 1, tries });
+      }
+    }
   }
 
   /** Encryption keys of the Kasi(s): the draft is readable by them and the archive key only. */
@@ -1111,6 +1120,17 @@ export function kirimService(app: App, o: KirimOptions) {
      * the encrypted draft with the sandiman's initial, then register and record the initial in one
      * transaction. In single-operator mode the Kasi signs at once, and it is numbered and sent.
      */
+    /**
+     * What a send needs before anyone is asked anything: the archive key, a Kasi key to encrypt the draft to,
+     * the sandiman's own signing key (and the Kasi's in single-operator mode). NOT_FOUND names the one missing.
+     */
+    async siap(): Promise<void> {
+      await keys.requireUsableKey(config.archiveKey, 'encrypt');
+      await kasiEncryptionKeys();
+      await ownSigningKey('sandiman');
+      if (singleOperator) await ownSigningKey('kasi');
+    },
+
     async mulai(input: KirimInput): Promise<KirimReport> {
       if (!isSifat(input.sifat)) throw new SandiError('USAGE', 'store.badSifat', { value: String(input.sifat) });
       if (!isDerajat(input.derajat)) throw new SandiError('USAGE', 'store.badDerajat', { value: String(input.derajat) });

@@ -15,6 +15,7 @@ const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../key
   keys: { role: string; passphrase: string }[];
 };
 const pass = (role: string) => manifest.keys.find((k) => k.role === role)!.passphrase;
+const SUBJECT = 'Rapat koordinasi pengamanan';
 const asked = (message: string): string => `\\? ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
 
 describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a terminal (pty)', () => {
@@ -28,7 +29,7 @@ describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a 
   }, 60_000);
   afterAll(() => tmp.cleanup());
 
-  it('asks every field, picks recipients and lists, asks both passphrases hidden, and sends', async () => {
+  it('asks every field, the classification before a hidden subject, gives a wrong passphrase a second try, and sends', async () => {
     const before = new Date();
     const r = await sandiPty(
       ['kirim'],
@@ -40,11 +41,16 @@ describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a 
         { expect: asked('Ditugaskan oleh:'), send: `Kasi Persandian${KEY.enter}` },
         { expect: '❯ Dinas Kesehatan', send: KEY.enter },
         { expect: '❯ Dinas Pendidikan', send: KEY.enter },
-        { expect: asked('Perihal:'), send: `Rapat koordinasi pengamanan${KEY.enter}` },
+        // the classification before the subject: a Rahasia subject is typed at a hidden prompt
+        { expect: asked('Sifat:'), send: '' },
         { expect: '❯ Biasa', send: `${KEY.down}${KEY.down}` },
         { expect: '❯ Rahasia', send: KEY.enter },
         { expect: asked('Derajat:'), send: KEY.down },
         { expect: '❯ Segera', send: KEY.enter },
+        { expect: asked('Perihal (sifat Rahasia: tidak ditampilkan saat diketik):'), send: `${SUBJECT}${KEY.enter}` },
+        // one wrong passphrase: asked again, every answer kept
+        { expect: '\\? Frasa sandi kunci [0-9A-F]{40} \\(Budi Santoso', send: `salah-sekali${KEY.enter}` },
+        { expect: 'Frasa sandi salah\\. Coba lagi \\(percobaan 2 dari 3\\)' },
         { expect: '\\? Frasa sandi kunci [0-9A-F]{40} \\(Budi Santoso', send: `${pass('sandiman')}${KEY.enter}` },
         { expect: '\\? Frasa sandi kunci [0-9A-F]{40} \\(Siti Rahmawati', send: `${pass('kasi')}${KEY.enter}` },
         { expect: 'terkirim lewat maildir' },
@@ -56,6 +62,8 @@ describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a 
     expect(r.exitCode, r.transcript).toBe(0);
     expect(r.raw).not.toContain(pass('sandiman'));
     expect(r.raw).not.toContain(pass('kasi'));
+    expect(r.raw).not.toContain(SUBJECT);
+    expect(r.transcript.indexOf('Sifat:')).toBeLessThan(r.transcript.indexOf('Perihal'));
     for (const step of ['terdaftar di Buku Agenda Kriptogram Keluar', 'diparaf sandiman', 'ditandatangani Kasi', 'diberi nomor']) expect(r.transcript).toContain(step);
     const rows = sandi(['kirim', 'status', '--semua', '--json'], { env: { SANDI_HOME: home } }).json<{ nomor: string; sifat: string; derajat: string; permohonan: { nomor: string }; kepada: unknown[] }[]>();
     expect(rows.at(-1)).toMatchObject({ sifat: 'Rahasia', derajat: 'Segera', permohonan: { nomor: '005/9/SETDA' } });
@@ -63,4 +71,31 @@ describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a 
     expectNextNumber(rows.at(-2)!.nomor, rows.at(-1)!.nomor, { before, after });
     expect(rows.at(-1)?.kepada).toHaveLength(2);
   }, 90_000);
+
+  it('a document that does not exist is refused before any question', async () => {
+    const r = await sandiPty(['kirim', 'statsu'], [{ expect: 'Berkas tidak ditemukan: statsu' }], { env: { SANDI_HOME: home, SANDI_OPERATOR: 'budi' }, timeout: 15, limit: 30 });
+    expect(r.error, r.transcript).toBeNull();
+    expect(r.exitCode, r.transcript).toBe(66);
+    expect(r.transcript).not.toMatch(/\? /);
+  }, 60_000);
+});
+
+describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard on a new office (pty)', () => {
+  const tmp = tempHome('sandi-kirim-baru-');
+  const home = join(tmp.dir, 'home');
+
+  beforeAll(() => {
+    const init = sandi(['init', '--no-input', '--nama-kantor', 'Kantor Baru', '--kode-unit', 'KBR', '--buat-kunci-arsip', '--email-arsip', 'arsip@baru.test'], { env: { SANDI_HOME: home, SANDI_PASSPHRASE: 'uji-rahasia-panjang-123' } });
+    expect(init.code, init.stderr).toBe(0);
+  }, 60_000);
+  afterAll(() => tmp.cleanup());
+
+  it('an empty address book is refused at once, naming `sandi kunci alamat tambah`, before any question', async () => {
+    const r = await sandiPty(['kirim'], [{ expect: 'sandi kunci alamat tambah' }], { env: { SANDI_HOME: home, SANDI_OPERATOR: 'budi' }, timeout: 15, limit: 30 });
+    expect(r.error, r.transcript).toBeNull();
+    expect(r.exitCode, r.transcript).toBe(66);
+    expect(r.transcript).toContain('Buku alamat masih kosong');
+    expect(r.transcript).not.toMatch(/\? /);
+    expect(r.transcript).not.toContain('ValidationError');
+  }, 60_000);
 });

@@ -94,6 +94,17 @@ describe('passphrase source order', () => {
     expect(e.hint).toBe('kunci.passphraseMissing.hint');
   });
 
+  it('three tries only at the prompt: a file or a variable gives the same answer again, so one', () => {
+    const prompt = () => Promise.resolve('typed');
+    expect(passphraseSource({ env: {}, prompt }).tries?.(kasi)).toBe(3);
+    expect(passphraseSource({ env: { SANDI_PASSPHRASE_KASI: 'kasi-pass' }, prompt }).tries?.(kasi)).toBe(1);
+    expect(passphraseSource({ env: { SANDI_PASSPHRASE: 'general-pass' }, prompt }).tries?.(kasi)).toBe(1);
+    expect(passphraseSource({ file: f(), env: {}, prompt }).tries?.(kasi)).toBe(1);
+    expect(passphraseSource({ env: {} }).tries?.(kasi)).toBe(1);
+    // an empty variable does not count: the prompt is used, so three
+    expect(passphraseSource({ env: { SANDI_PASSPHRASE: '' }, prompt }).tries?.(kasi)).toBe(3);
+  });
+
   it('an empty variable counts as not set', async () => {
     const e = await caught(passphraseSource({ env: { SANDI_PASSPHRASE: '', SANDI_PASSPHRASE_KASI: '' } }).get(kasi));
     expect(e.key).toBe('kunci.passphraseMissing');
