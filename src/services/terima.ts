@@ -1439,6 +1439,10 @@ export function terimaService(app: App, opts: TerimaOptions) {
     let lp: string | null;
     try {
       lp = printer ? await printWithLp(out, printer, k.nomor, opts.env) : null;
+    } catch (e) {
+      // the temporary pack is removed below: the hint must not send the operator to it
+      if (e instanceof SandiError && e.key === 'terima.printFailed' && !keep) throw new SandiError(e.code, e.key, e.params, { hint: 'terima.printFailedKriptogram.hint' });
+      throw e;
     } finally {
       if (!keep) rmSync(out, { force: true });
     }
