@@ -209,9 +209,11 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .option('--keluaran <file>', t('terima.opt.keluaran'))
     .option('--printer <nama>', t('terima.opt.printer'))
     .option('--tanpa-printer', t('terima.opt.tanpaPrinter'))
-    .action(async (nomor: string, o: { penerima?: string[]; keluaran?: string; printer?: string; tanpaPrinter?: boolean }) => {
+    .option('--passphrase-file <file>', t('terima.opt.passphraseFile'))
+    .action(async (nomor: string, o: { penerima?: string[]; keluaran?: string; printer?: string; tanpaPrinter?: boolean; passphraseFile?: string }) => {
       const ctx = getCtx();
-      const r = await withTerima(ctx, undefined, (svc) =>
+      // an incoming kriptogram is decrypted again with the archive key to print it
+      const r = await withTerima(ctx, o.passphraseFile ?? parentFile(), (svc) =>
         svc.cetak(nomor, {
           ...(o.penerima ? { penerima: o.penerima } : {}),
           ...(o.keluaran ? { keluaran: o.keluaran } : {}),
@@ -223,7 +225,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       if (r.fontPengganti) ctx.printer.warn(t('terima.w.fontFallback', r.fontPengganti));
       for (const s of r.lampiranDilewati) ctx.printer.warn(t('terima.pdfSkipped', { name: s }));
       ctx.printer.result(r, () => {
-        const line = t(r.printer ? 'terima.printed' : 'terima.saved', { nomor: r.nomor, file: r.file, salinan: r.salinan, pages: r.pages, printer: r.printer ?? '' });
+        const line = t(r.printer ? (r.file === '' ? 'terima.printedNoFile' : 'terima.printed') : 'terima.saved', { nomor: r.nomor, file: r.file, salinan: r.salinan, pages: r.pages, printer: r.printer ?? '' });
         return r.jobs.length > 0 ? `${line}\n${t('terima.printedJobs', { jobs: r.jobs.join(', ') })}` : line;
       });
     });

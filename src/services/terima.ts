@@ -13,7 +13,7 @@
  * After arrival, each SOP step is an event with actor and time: teruskan, cetak, paraf (tiered), antar,
  * tandaterima (then the letter is filed). `status` measures each letter in working time.
  */
-import { readFileSync, readdirSync, statSync, existsSync, mkdirSync, createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, existsSync, mkdirSync, createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve, basename } from 'node:path';
@@ -34,9 +34,12 @@ import { pdfText } from '../adapters/pdf-text.js';
 import { takePidLock } from '../adapters/pid-lock.js';
 import {
   addIncomingStep,
+  addIncomingKriptogramStep,
+  closeIncomingKriptogram,
   findIncomingDuplicate,
   listIncoming,
   listIncomingSteps,
+  listIncomingKriptogramSteps,
   recordIncomingKriptogramRead,
   registerIncoming,
   registerIncomingKriptogram,
@@ -61,6 +64,7 @@ import {
   setFolderPosition,
 } from '../adapters/sqlite/terima.js';
 import type { WriteTx } from '../adapters/sqlite/store.js';
+import type { SuratMasukLangkah, SuratMasukStatus } from '../domain/incoming-state.js';
 import { extractArmored } from '../domain/pgpmime.js';
 import type { WorkingCalendar } from '../domain/working-time.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../domain/tanggal-tampil.js';
@@ -1048,6 +1052,8 @@ export function terimaService(app: App, opts: TerimaOptions) {
      * to "dicetak". When the printer fails, nothing is recorded and the error names the kept PDF file.
      */
     async cetak(ref: string, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string; lang?: Bahasa }) {
+      const sop = requireSop(ref);
+      if (sop.buku === 'kriptogram_masuk') return cetakKriptogram(sop, o);
       const row = requireLetter(ref);
       const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : row.kepada.length > 0 ? row.kepada : [config.office.name];
       const parsed: ParsedIncoming = await parseIncoming(readFileSync(archive.pathOf(row.rawSha256)), { keepPdf: true });
@@ -1128,9 +1134,9 @@ export function terimaService(app: App, opts: TerimaOptions) {
 
     /** One tier of initials, by name, in the configured order; the last tier moves the letter to "diparaf". */
     paraf(ref: string, o: { sebagai: string; nama: string }) {
-      const row = requireLetter(ref);
-      if (row.status === 'terdaftar') throw new SandiError('CONFLICT', 'terima.parafBeforePrint', { nomor: row.nomor });
-      const done = listIncomingSteps(store(), row.id)
+      const row = requireSop(ref);
+      if (row.status === 'terdaftar' || row.status === 'terbaca') throw new SandiError('CONFLICT', 'terima.parafBeforePrint', { nomor: row.nomor });
+      const done = row.steps
         .filter((s) => s.langkah === 'paraf')
         .map((s) => String((s.data as { sebagai?: string }).sebagai ?? ''));
       const problem = checkParaf(terima.paraf, done, o.sebagai);
@@ -1139,22 +1145,22 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const last = done.length + 1 === terima.paraf.length;
       const now = app.clock.now();
       store().write((tx) => {
-        addIncomingStep(tx, row.id, 'paraf', { sebagai: tier, nama: o.nama }, now, opts.actor);
-        if (last && row.status === 'dicetak') setIncomingStatus(tx, row.id, 'diparaf', now, opts.actor);
+        row.addStep(tx, 'paraf', { sebagai: tier, nama: o.nama }, now);
+        if (last && row.status === 'dicetak') row.advance(tx, 'diparaf', now);
       });
       return { nomor: row.nomor, sebagai: tier, nama: o.nama, lengkap: last, berikutnya: last ? null : (terima.paraf[done.length + 1] ?? null) };
     },
 
     /** Assign the courier (caraka) with the route per addressee; the first moves the letter to "diantar". */
     antar(ref: string, o: { caraka: string; tujuan?: string[]; jalur?: Jalur | null }) {
-      const row = requireLetter(ref);
-      if (row.status === 'terdaftar' || row.status === 'dicetak') throw new SandiError('CONFLICT', 'terima.antarBeforeParaf', { nomor: row.nomor });
-      const tujuan = o.tujuan && o.tujuan.length > 0 ? o.tujuan : copiesOf(row.id, row);
+      const row = requireSop(ref);
+      if (row.status === 'terdaftar' || row.status === 'terbaca' || row.status === 'dicetak') throw new SandiError('CONFLICT', 'terima.antarBeforeParaf', { nomor: row.nomor });
+      const tujuan = o.tujuan && o.tujuan.length > 0 ? o.tujuan : copiesOf(row);
       const rute = tujuan.map((t) => ({ tujuan: t, jalur: ruteAntar(t, o.jalur ?? null) }));
       const now = app.clock.now();
       store().write((tx) => {
-        addIncomingStep(tx, row.id, 'antar', { caraka: o.caraka, rute }, now, opts.actor);
-        if (row.status === 'diparaf') setIncomingStatus(tx, row.id, 'diantar', now, opts.actor);
+        row.addStep(tx, 'antar', { caraka: o.caraka, rute }, now);
+        if (row.status === 'diparaf') row.advance(tx, 'diantar', now);
       });
       return { nomor: row.nomor, caraka: o.caraka, rute };
     },
@@ -1164,9 +1170,9 @@ export function terimaService(app: App, opts: TerimaOptions) {
      * addressee of the courier assignment has one, the letter is filed (arsip) and done (selesai).
      */
     tandaterima(ref: string, o: { tujuan: string; diterimaOleh?: string; waktu?: Date; laporan?: string }) {
-      const row = requireLetter(ref);
+      const row = requireSop(ref);
       if (row.status !== 'diantar') throw new SandiError('CONFLICT', 'terima.receiptBeforeAntar', { nomor: row.nomor, status: row.status });
-      const steps = listIncomingSteps(store(), row.id);
+      const steps = row.steps;
       const rute = steps.filter((s) => s.langkah === 'antar').flatMap((s) => (s.data as { rute?: { tujuan: string; jalur: Jalur }[] }).rute ?? []);
       const r = rute.find((x) => x.tujuan.toLowerCase() === o.tujuan.toLowerCase());
       if (!r) throw new SandiError('USAGE', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
@@ -1180,10 +1186,10 @@ export function terimaService(app: App, opts: TerimaOptions) {
       have.add(r.tujuan.toLowerCase());
       const all = rute.every((x) => have.has(x.tujuan.toLowerCase()));
       store().write((tx) => {
-        addIncomingStep(tx, row.id, 'tandaterima', { tujuan: r.tujuan, jalur: r.jalur, diterimaOleh: o.diterimaOleh ?? null, waktu: waktu.toISOString(), laporan: o.laporan ?? null }, now, opts.actor);
+        row.addStep(tx, 'tandaterima', { tujuan: r.tujuan, jalur: r.jalur, diterimaOleh: o.diterimaOleh ?? null, waktu: waktu.toISOString(), laporan: o.laporan ?? null }, now);
         if (all) {
-          addIncomingStep(tx, row.id, 'arsip', { tandaTerima: rute.length }, now, opts.actor);
-          setIncomingStatus(tx, row.id, 'selesai', now, opts.actor);
+          row.addStep(tx, 'arsip', { tandaTerima: rute.length }, now);
+          row.advance(tx, 'selesai', now);
         }
       });
       return { nomor: row.nomor, tujuan: r.tujuan, jalur: r.jalur, selesai: all, sisa: rute.filter((x) => !have.has(x.tujuan.toLowerCase())).map((x) => x.tujuan) };
@@ -1192,19 +1198,34 @@ export function terimaService(app: App, opts: TerimaOptions) {
     /** Where each letter is, what waits for whom, and the SLA in working time (all, or only open ones). */
     status(o: { semua?: boolean; ref?: string } = {}): { now: string; surat: LetterStatus[]; kriptogram: Arrival[] } {
       const now = app.clock.now();
-      const rows = o.ref ? [requireLetter(o.ref)] : [...listIncoming(store())].filter((r) => o.semua || r.status !== 'selesai');
+      // incoming letters, and the incoming kriptogram that were read (they follow the same steps), in arrival order
+      const rows = o.ref
+        ? [requireSop(o.ref)]
+        : [
+            ...[...listIncoming(store())].map((r) => sopOfLetter(r)),
+            ...listIncomingKriptogram(store())
+              .filter((k) => k.status === 'terbaca' || k.status === 'selesai')
+              .map((k) => sopOfKriptogram(k)),
+          ].filter((r) => o.semua || r.status !== 'selesai');
       const surat = rows.map((row) => {
-        const steps = listIncomingSteps(store(), row.id);
+        const steps = row.steps;
         const sla = measureLetter(
           calendar,
-          { diterimaAt: row.diterimaAt, registeredAt: row.registeredAt, status: row.status, adaTembusan: row.tembusan.length > 0, langkah: steps, parafTiers: terima.paraf.length },
+          {
+            diterimaAt: row.diterimaAt,
+            registeredAt: row.registeredAt,
+            status: row.status === 'terbaca' ? 'terdaftar' : (row.status as SuratMasukStatus),
+            adaTembusan: row.tembusan.length > 0,
+            langkah: steps,
+            parafTiers: terima.paraf.length,
+          },
           terima.standar,
           terima.layananHariKerja,
           now,
         );
         const parafDone = steps.filter((s) => s.langkah === 'paraf').length;
         const menungguSiapa = sla.menunggu === 'paraf' ? (terima.paraf[parafDone] ?? null) : null;
-        return { id: row.id, nomor: row.nomor, pengirim: row.pengirim, perihal: row.perihal, status: row.status, diterimaAt: row.diterimaAt, peringatan: row.peringatan, menungguSiapa, sla, langkah: steps.map((s) => ({ langkah: s.langkah, at: s.at, actor: s.actor, data: s.data })) };
+        return { buku: row.buku, id: row.id, nomor: row.nomor, pengirim: row.pengirim, perihal: row.perihal, status: row.status, diterimaAt: row.diterimaAt, peringatan: row.peringatan, menungguSiapa, sla, langkah: steps.map((s) => ({ langkah: s.langkah, at: s.at, actor: s.actor, data: s.data })) };
       });
       const kriptogram = listIncomingKriptogram(store())
         .filter((k) => o.semua || k.status === 'terdaftar')
@@ -1300,16 +1321,186 @@ export function terimaService(app: App, opts: TerimaOptions) {
   }
 
   /** The recipient copies printed last (the addressees the courier takes it to). */
-  function copiesOf(id: number, row: SuratMasuk): string[] {
-    const prints = listIncomingSteps(store(), id).filter((s) => s.langkah === 'cetak');
+  function copiesOf(row: SopRow): string[] {
+    const prints = row.steps.filter((s) => s.langkah === 'cetak');
     const last = prints.at(-1)?.data as { penerima?: string[] } | undefined;
     return last?.penerima ?? row.kepada;
+  }
+
+  /**
+   * An incoming letter, or else an incoming kriptogram, by agenda number (or a surat_masuk row id), for the
+   * SOP steps. A kriptogram not read yet (terdaftar) or refused (ditolak) has no SOP steps: exit 81, naming its state.
+   */
+  function requireSop(ref: string): SopRow {
+    const letter = findIncomingByRef(store(), ref);
+    if (letter) return sopOfLetter(letter);
+    const k = findIncomingKriptogramByRef(store(), ref);
+    if (!k) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
+    if (k.status !== 'terbaca' && k.status !== 'selesai') throw new SandiError('CONFLICT', 'terima.kriptogramBelumTerbaca', { nomor: k.nomor, status: k.status }, { hint: `terima.kriptogramBelumTerbaca.hint.${k.status}` });
+    return sopOfKriptogram(k);
+  }
+
+  function sopOfLetter(row: SuratMasuk): SopRow {
+    return {
+      buku: 'surat_masuk',
+      id: row.id,
+      nomor: row.nomor,
+      pengirim: row.pengirim,
+      perihal: row.perihal,
+      status: row.status,
+      diterimaAt: row.diterimaAt,
+      registeredAt: row.registeredAt,
+      kepada: row.kepada,
+      tembusan: row.tembusan,
+      peringatan: row.peringatan,
+      steps: listIncomingSteps(store(), row.id),
+      addStep: (tx, langkah, data, at) => void addIncomingStep(tx, row.id, langkah, data, at, opts.actor),
+      advance: (tx, to, at) => void setIncomingStatus(tx, row.id, to, at, opts.actor),
+    };
+  }
+
+  /** A read kriptogram: its SOP stage is read from its step events; only `selesai` is a register status. */
+  function sopOfKriptogram(k: KriptogramMasuk): SopRow {
+    const steps = listIncomingKriptogramSteps(store(), k.id);
+    return {
+      buku: 'kriptogram_masuk',
+      id: k.id,
+      nomor: k.nomor,
+      pengirim: k.pengirim,
+      // the clear subject only (the protected one is printed, never listed)
+      perihal: k.subjekLuar,
+      status: kriptogramStage(k.status, steps, terima.paraf.length),
+      diterimaAt: k.diterimaAt,
+      registeredAt: k.registeredAt,
+      kepada: k.kepada,
+      tembusan: [],
+      peringatan: k.peringatan,
+      steps,
+      addStep: (tx, langkah, data, at) => {
+        if (langkah === 'teruskan') throw new SandiError('INTERNAL', 'common.internal', { detail: 'teruskan of a kriptogram' });
+        addIncomingKriptogramStep(tx, k.id, langkah, data, at, opts.actor);
+      },
+      advance: (tx, to, at) => {
+        if (to === 'selesai') closeIncomingKriptogram(tx, k.id, at, opts.actor);
+      },
+    };
+  }
+
+  /**
+   * Print a read kriptogram: decrypted again with the archive key now (the plaintext is held in memory only,
+   * never stored), the letter's text and PDF attachments in the pack, marked with its classification on every
+   * page. The PDF is kept only where `keluaran` says; sent to a printer without it, the file is removed once
+   * the print job is queued.
+   */
+  async function cetakKriptogram(sop: SopRow, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string; lang?: Bahasa }) {
+    const k = findIncomingKriptogramByRef(store(), String(sop.id));
+    if (!k) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref: sop.nomor });
+    const printer = o.printer === undefined ? terima.printer : o.printer;
+    if (!printer && !o.keluaran) throw new SandiError('USAGE', 'terima.cetakKriptogramTanpaKeluaran', { nomor: k.nomor });
+    const sink = new MemorySink();
+    const r = await readKriptogramRow(k.id, true, sink, true);
+    const { pisahkanBagian } = await import('../adapters/bagian-kriptogram.js');
+    const p = await pisahkanBagian(sink.bytes(), r.fileName ?? 'dokumen');
+    const isPdf = (b: Buffer): boolean => b.subarray(0, 5).toString('latin1') === '%PDF-';
+    const isText = (b: Buffer): boolean => !b.includes(0) && Buffer.from(b.toString('utf8'), 'utf8').equals(b);
+    const teks = p.bagian.find((b) => !b.lampiran && b.jenis === 'text/plain') ?? p.bagian.find((b) => !isPdf(b.isi) && isText(b.isi));
+    const lampiran = p.bagian.filter((b) => b.lampiran && b !== teks);
+    const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : k.kepada.length > 0 ? k.kepada : [config.office.name];
+    const headers = (r.headers ?? {}) as { subject?: string; registerNumber?: string; derajat?: unknown };
+    const derajat = typeof headers.derajat === 'string' ? (normaliseDerajat(headers.derajat) ?? 'Biasa') : 'Biasa';
+    const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
+    const pack = await buildPrintPack({
+      kartu: {
+        instansi: config.office.name,
+        nomorAgenda: k.nomor,
+        diterimaAt: tanggalWaktuPanjang(k.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
+        pengirim: k.pengirim,
+        nomorSurat: k.nomorPengirim ?? headers.registerNumber ?? null,
+        tanggalSurat: null,
+        perihal: headers.subject ?? p.subject ?? k.subjekLuar,
+        isiRingkas: null,
+        kepada: k.kepada,
+        tembusan: [],
+        sifat: k.sifat ?? 'Biasa',
+        derajat,
+        lampiran: lampiran.map((b) => b.nama),
+        paraf: terima.paraf,
+      },
+      copies: penerima.map((x) => ({ penerima: x, jalur: ruteAntar(x) })),
+      isi: teks ? teks.isi.toString('utf8') : '',
+      pdfLampiran: lampiran.filter((b) => isPdf(b.isi)).map((b) => ({ name: b.nama, content: b.isi })),
+      label: o.label,
+      fonts: pdfFontFiles(config.pdf, app.paths.root),
+    });
+    const keep = o.keluaran !== undefined;
+    const out = keep ? resolve(o.keluaran as string) : join(app.paths.root, 'cetak', `.${k.nomor.replace(/[^\w.-]+/g, '_')}-${process.pid}.pdf`);
+    mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
+    writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
+    let lp: string | null;
+    try {
+      lp = printer ? await printWithLp(out, printer, k.nomor, opts.env) : null;
+    } catch (e) {
+      // the temporary pack is removed below: the hint must not send the operator to it
+      if (e instanceof SandiError && e.key === 'terima.printFailed' && !keep) throw new SandiError(e.code, e.key, e.params, { hint: 'terima.printFailedKriptogram.hint' });
+      throw e;
+    } finally {
+      if (!keep) rmSync(out, { force: true });
+    }
+    const jobs = lp === null ? [] : lpJobIds(lp);
+    const now = app.clock.now();
+    store().write((tx) => {
+      sop.addStep(tx, 'cetak', { penerima, file: keep ? basename(out) : null, pages: pack.pages, printer: printer ?? null, lp, jobs }, now);
+    });
+    return {
+      nomor: k.nomor,
+      // '' when not kept: sent to the printer, then removed (no decrypted copy is left on disk)
+      file: keep ? out : '',
+      salinan: penerima.length,
+      penerima,
+      pages: pack.pages,
+      pagesPerCopy: pack.pagesPerCopy,
+      halamanSalinan: pack.copyPages,
+      printer: printer ?? null,
+      lp,
+      jobs,
+      lampiranDilewati: [...pack.skipped, ...lampiran.filter((b) => !isPdf(b.isi)).map((b) => b.nama)],
+      fontPengganti: pack.fontFallback,
+    };
   }
 }
 
 export type TerimaService = ReturnType<typeof terimaService>;
 
+/** An incoming letter or a read incoming kriptogram, as the SOP steps (cetak … tandaterima) see it. */
+interface SopRow {
+  buku: 'surat_masuk' | 'kriptogram_masuk';
+  id: number;
+  nomor: string;
+  pengirim: string;
+  perihal: string | null;
+  /** the SOP stage: terdaftar (a kriptogram: terbaca) until printed, then dicetak, diparaf, diantar, selesai */
+  status: string;
+  diterimaAt: string;
+  registeredAt: string;
+  kepada: string[];
+  tembusan: string[];
+  peringatan: string[];
+  steps: { langkah: SuratMasukLangkah; at: string; actor: string; data: unknown }[];
+  addStep(tx: WriteTx, langkah: SuratMasukLangkah, data: unknown, at: Date): void;
+  /** move to a stage (a kriptogram records only selesai; its other stages follow from the steps) */
+  advance(tx: WriteTx, to: SuratMasukStatus, at: Date): void;
+}
+
+/** The SOP stage of a read kriptogram from its step events. */
+function kriptogramStage(status: string, steps: readonly { langkah: string }[], parafTiers: number): string {
+  if (status === 'selesai') return 'selesai';
+  if (steps.some((s) => s.langkah === 'antar')) return 'diantar';
+  if (!steps.some((s) => s.langkah === 'cetak')) return 'terbaca';
+  return steps.filter((s) => s.langkah === 'paraf').length >= parafTiers ? 'diparaf' : 'dicetak';
+}
+
 export interface LetterStatus {
+  buku: 'surat_masuk' | 'kriptogram_masuk';
   id: number;
   nomor: string;
   pengirim: string;

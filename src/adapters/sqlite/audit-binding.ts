@@ -28,6 +28,7 @@ export const BOUND_TABLES = [
   'surat_masuk_langkah',
   'surat_masuk_tanggal',
   'kriptogram_masuk',
+  'kriptogram_masuk_langkah',
   'anotasi',
   'terima_folder',
   'akun_sandi',

@@ -9,6 +9,7 @@ import { migration006Agenda } from './migration-006-agenda.js';
 import { migration007Aduan } from './migration-007-aduan.js';
 import { migration008AuditBinding } from './migration-008-audit-binding.js';
 import { migration009MasukKlasifikasi } from './migration-009-masuk-klasifikasi.js';
+import { migration010KriptogramMasukLangkah } from './migration-010-kriptogram-masuk-langkah.js';
 import type { Db } from './driver.js';
 
 export interface Migration {
@@ -459,4 +460,5 @@ export const migrations: Migration[] = [
   migration007Aduan,
   migration008AuditBinding,
   migration009MasukKlasifikasi,
+  migration010KriptogramMasukLangkah,
 ];

@@ -928,6 +928,30 @@ export function rejectIncomingKriptogram(tx: WriteTx, id: number, r: { alasan: s
   return getIncomingKriptogram(tx.db, id);
 }
 
+/** One SOP step event of an incoming kriptogram that was read (cetak, paraf, antar, tandaterima, arsip); migration 10. */
+export function addIncomingKriptogramStep(tx: WriteTx, id: number, langkah: Exclude<SuratMasukLangkah, 'teruskan'>, data: unknown, at: Date, actor: string): Omit<LangkahRow, 'suratMasukId'> {
+  const buku = 'kriptogram_masuk_langkah';
+  nonEmpty('actor', actor);
+  const status = rowOf(tx.db, 'kriptogram_masuk', id)['status'] as KriptogramMasukStatus;
+  if (status !== 'terbaca') throw new SandiError('CONFLICT', 'store.illegalTransition', { buku: 'kriptogram_masuk', id, from: status, to: langkah });
+  const info = run(buku, id, () =>
+    stmt(tx.db, 'INSERT INTO kriptogram_masuk_langkah (kriptogram_masuk_id, langkah, at, actor, data) VALUES (?, ?, ?, ?, ?)').run(id, langkah, iso(at), actor, JSON.stringify(data ?? {})),
+  );
+  tx.audit(at, { actor, action: `kriptogram_masuk.langkah.${langkah}`, entity: 'kriptogram_masuk', entityId: String(id), data: data ?? {} });
+  return { id: Number(info.lastInsertRowid), langkah, at: iso(at), actor, data: data ?? {} };
+}
+
+/** The SOP step events of an incoming kriptogram, oldest first (none before migration 10). */
+export function listIncomingKriptogramSteps(db: DbLike, id: number): Omit<LangkahRow, 'suratMasukId'>[] {
+  return (stmt(dbOf(db), 'SELECT * FROM kriptogram_masuk_langkah WHERE kriptogram_masuk_id = ? ORDER BY id').all(id) as Record<string, unknown>[]).map((r) => ({
+    id: Number(r['id']),
+    langkah: r['langkah'] as SuratMasukLangkah,
+    at: String(r['at']),
+    actor: String(r['actor']),
+    data: JSON.parse(String(r['data'])) as unknown,
+  }));
+}
+
 /** Close an incoming kriptogram that was read (status selesai). */
 export function closeIncomingKriptogram(tx: WriteTx, id: number, at: Date, actor: string): KriptogramMasuk {
   const buku = 'kriptogram_masuk';
