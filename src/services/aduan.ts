@@ -26,10 +26,8 @@ import {
   recordAduanStep,
   registerAduan,
   StaleAduan,
-  type Aduan,
-  type LampiranAduan,
-  type LangkahAduan,
 } from '../adapters/sqlite/aduan.js';
+import type { Aduan, LampiranAduan, LangkahAduan } from '../domain/records-aduan.js';
 import { decryptPelapor, encryptPelapor, unlockArchive } from '../adapters/openpgp/aduan-pelapor.js';
 import {
   ADUAN_STATUSES,

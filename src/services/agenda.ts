@@ -14,7 +14,8 @@ import { dateRange, ftsQuery, parseRowRef, type ExportColumn, type ExportFormat 
 import { SIFAT } from '../domain/records.js';
 import { REGISTERS, registerByName, type RegisterDescriptor } from '../adapters/sqlite/agenda-registers.js';
 import { countRows, exportRows, findRow, pageRows, rowHistory, searchRows, type AgendaFilter, type HistoryEvent } from '../adapters/sqlite/agenda.js';
-import { annotate, listAnnotations, type Anotasi } from '../adapters/sqlite/registers.js';
+import { annotate, listAnnotations } from '../adapters/sqlite/registers.js';
+import type { Anotasi } from '../domain/records-anotasi.js';
 import { exportToFile, exportToStream, type ExportResult } from '../adapters/export.js';
 
 /** Filters as the operator gives them: local dates (inclusive), statuses, classifications, a unit. */

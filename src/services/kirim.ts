@@ -75,11 +75,8 @@ import {
   listOutgoingLetters,
   registerOutgoingLetter,
   setOutgoingLetterStatus,
-  type KriptogramKeluar,
-  type OutgoingStatusFields,
-  type RequestLetter,
-  type SuratKeluar,
 } from '../adapters/sqlite/registers.js';
+import type { KriptogramKeluar, OutgoingStatusFields, RequestLetter, SuratKeluar } from '../domain/records-keluar.js';
 import { isDerajat, isSifat, subjectMustBeEncrypted, type Derajat, type Sifat } from '../domain/records.js';
 import {
   SMTP_RETRY,

@@ -45,11 +45,9 @@ import {
   registerIncomingKriptogram,
   rejectIncomingKriptogram,
   setIncomingStatus,
-  type IncomingSource,
-  type KriptogramMasuk,
-  type Numbering,
-  type SuratMasuk,
 } from '../adapters/sqlite/registers.js';
+import type { IncomingSource, KriptogramMasuk, SuratMasuk } from '../domain/records-masuk.js';
+import type { Numbering } from '../domain/records.js';
 import {
   findIncomingByRef,
   findIncomingKriptogramByRef,

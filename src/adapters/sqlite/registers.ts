@@ -19,7 +19,25 @@ import {
   type SuratMasukLangkah,
   type SuratMasukStatus,
 } from '../../domain/incoming-state.js';
-import { BUKU, isDerajat, isSifat, subjectMustBeEncrypted, type Buku, type Derajat, type Sifat } from '../../domain/records.js';
+import { BUKU, isDerajat, isSifat, subjectMustBeEncrypted, type Buku, type Derajat, type Numbering, type Sifat } from '../../domain/records.js';
+import type {
+  KriptogramKeluar,
+  NewKriptogramKeluar,
+  NewSuratKeluar,
+  OutgoingFilter,
+  OutgoingStatusFields,
+  Recipient,
+  RequestLetter,
+  SuratKeluar,
+} from '../../domain/records-keluar.js';
+import type { IncomingCommon, IncomingMessageFields, IncomingSource, KriptogramMasuk, Lampiran, LangkahRow, NewKriptogramMasuk, NewSuratMasuk, SuratMasuk } from '../../domain/records-masuk.js';
+import type { Anotasi, NewAnotasi } from '../../domain/records-anotasi.js';
+
+// the record types live in src/domain/; re-exported so existing importers keep working
+export type { Numbering } from '../../domain/records.js';
+export type { KriptogramKeluar, NewKriptogramKeluar, NewSuratKeluar, OutgoingFilter, OutgoingStatusFields, Recipient, RequestLetter, SuratKeluar } from '../../domain/records-keluar.js';
+export type { IncomingSource, KriptogramMasuk, Lampiran, LangkahRow, NewKriptogramMasuk, NewSuratMasuk, SuratMasuk } from '../../domain/records-masuk.js';
+export type { Anotasi, NewAnotasi } from '../../domain/records-anotasi.js';
 
 /** Anything that holds a database: the Db itself, a Store, or a WriteTx. */
 export type DbLike = Db | { readonly db: Db };
@@ -68,18 +86,6 @@ function nonEmpty(field: string, v: string | null | undefined): string {
 
 // ------------------------------------------------------------------------------------------ numbering
 
-/** How a register numbers its rows: the format and what its tokens need, plus the office time zone. */
-export interface Numbering {
-  /** e.g. 'KRIP/{urut:3}/{bulan}/{tahun}' (src/domain/numbering.ts) */
-  format: string;
-  /** IANA zone of the office: Asia/Jakarta, Asia/Makassar or Asia/Jayapura */
-  timeZone: string;
-  unitCode?: string | null;
-  sifatCodes?: Partial<Record<Sifat, string>>;
-  /** config key the format came from, named in errors */
-  configKey?: string;
-}
-
 interface Allocated {
   tahun: number;
   urut: number;
@@ -103,122 +109,6 @@ export function allocateNumber(tx: WriteTx, buku: Buku, numbering: Numbering, at
 }
 
 // ------------------------------------------------------------------------------------------- outgoing
-
-/** A recipient unit (OPD) as registered: its mailbox and, for a kriptogram, the key it was encrypted to. */
-export interface Recipient {
-  email: string;
-  unit: string;
-  unitCode?: string | null;
-  fingerprint?: string | null;
-}
-
-/** The request letter (surat permohonan) that asked for the sending. */
-export interface RequestLetter {
-  nomor: string | null;
-  tanggal: string | null;
-  unit: string | null;
-}
-
-export interface NewKriptogramKeluar {
-  /** the sandiman registering it (also the audit actor) */
-  sandiman: string;
-  recipients: Recipient[];
-  sifat: Sifat;
-  derajat: Derajat;
-  /** clear subject: Biasa and Terbatas only */
-  perihal?: string | null;
-  /** Rahasia and Sangat Rahasia: the subject, already encrypted to the archive key */
-  perihalTerenkripsi?: Uint8Array | null;
-  permohonan?: Partial<RequestLetter>;
-  assignedBy?: string | null;
-}
-
-export interface KriptogramKeluar {
-  id: number;
-  registeredAt: string;
-  sandiman: string;
-  recipients: Recipient[];
-  sifat: Sifat;
-  derajat: Derajat;
-  perihal: string | null;
-  perihalTerenkripsi: Buffer | null;
-  permohonan: RequestLetter;
-  assignedBy: string | null;
-  status: OutgoingStatus;
-  diparafAt: string | null;
-  diparafOleh: string | null;
-  parafFpr: string | null;
-  drafSha256: string | null;
-  ditandatanganiAt: string | null;
-  signer: string | null;
-  signerFpr: string | null;
-  kriptogramSha256: string | null;
-  tahun: number | null;
-  urut: number | null;
-  nomor: string | null;
-  bernomorAt: string | null;
-  messageId: string | null;
-  sentAt: string | null;
-  serverReply: string | null;
-  batalAt: string | null;
-  batalOleh: string | null;
-  batalAlasan: string | null;
-}
-
-export interface NewSuratKeluar {
-  operator: string;
-  recipients: Recipient[];
-  perihal: string;
-  sifat?: 'Biasa' | 'Terbatas';
-  derajat?: Derajat;
-  dokumenSha256?: string | null;
-  permohonan?: Partial<RequestLetter>;
-  assignedBy?: string | null;
-}
-
-export interface SuratKeluar {
-  id: number;
-  registeredAt: string;
-  operator: string;
-  recipients: Recipient[];
-  perihal: string;
-  sifat: 'Biasa' | 'Terbatas';
-  derajat: Derajat;
-  dokumenSha256: string | null;
-  permohonan: RequestLetter;
-  assignedBy: string | null;
-  status: OutgoingStatus;
-  ditandatanganiAt: string | null;
-  signer: string | null;
-  signerFpr: string | null;
-  tahun: number | null;
-  urut: number | null;
-  nomor: string | null;
-  bernomorAt: string | null;
-  messageId: string | null;
-  sentAt: string | null;
-  serverReply: string | null;
-  batalAt: string | null;
-  batalOleh: string | null;
-  batalAlasan: string | null;
-}
-
-/** What each state move records besides the status; the state's time is the `at` of the call. */
-export interface OutgoingStatusFields {
-  /** diparaf: the sandiman's key and the stored encrypted draft */
-  parafFpr?: string | null;
-  drafSha256?: string | null;
-  /** ditandatangani: the Kasi (default: the actor), their key, the final kriptogram */
-  signer?: string | null;
-  signerFpr?: string | null;
-  kriptogramSha256?: string | null;
-  /** tidak_pasti / terkirim: the Message-ID, if not fixed before */
-  messageId?: string | null;
-  /** terkirim: the server's reply to the message data */
-  serverReply?: string | null;
-  /** batal: the reason (required) */
-  alasan?: string | null;
-}
 
 function toRequestLetter(r: Record<string, unknown>): RequestLetter {
   return { nomor: str(r['permohonan_nomor']), tanggal: str(r['permohonan_tanggal']), unit: str(r['permohonan_unit']) };
@@ -380,14 +270,6 @@ export function findOutgoingByNumber(db: DbLike, nomor: string): KriptogramKelua
   return r ? toKriptogramKeluar(r) : null;
 }
 
-export interface OutgoingFilter {
-  status?: OutgoingStatus | readonly OutgoingStatus[];
-  /** registered at or after (ISO) */
-  from?: string;
-  /** registered before (ISO) */
-  to?: string;
-}
-
 function whereOf(f: OutgoingFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
@@ -526,101 +408,6 @@ export function setOutgoingMessageId(tx: WriteTx, buku: OutgoingBuku, id: number
 }
 
 // ------------------------------------------------------------------------------------------- incoming
-
-/** Where an incoming message came from: an IMAP folder (with UIDVALIDITY and UID), a Maildir, a .eml file. */
-export type IncomingSource =
-  | { sumber: 'imap'; folder: string; uidvalidity: number; uid: number }
-  | { sumber: 'maildir' | 'eml'; folder?: string | null };
-
-/** An attachment as registered (the bytes are in the archive, inside the raw message). */
-export interface Lampiran {
-  name: string;
-  type: string;
-  size: number;
-  sha256: string;
-}
-
-interface IncomingMessageFields {
-  /** who registered it: the operator, or the account sandi fetched with */
-  operator: string;
-  /** ISO time the message was received (server internal date, or import time) */
-  diterimaAt: string;
-  pengirim: string;
-  kepada?: string[];
-  /** SHA-256 (lower-case hex) of the raw message as archived, byte for byte */
-  rawSha256: string;
-  rawSize: number;
-  messageId?: string | null;
-  source: IncomingSource;
-  /** problems found while parsing (registered anyway) */
-  peringatan?: string[];
-}
-
-export interface NewSuratMasuk extends IncomingMessageFields {
-  tembusan?: string[];
-  nomorSurat?: string | null;
-  tanggalSurat?: string | null;
-  perihal?: string | null;
-  isiRingkas?: string | null;
-  sifat?: Sifat;
-  derajat?: Derajat;
-  lampiran?: Lampiran[];
-  keterangan?: string | null;
-}
-
-interface IncomingCommon {
-  id: number;
-  nomor: string;
-  tahun: number;
-  urut: number;
-  registeredAt: string;
-  operator: string;
-  diterimaAt: string;
-  pengirim: string;
-  kepada: string[];
-  peringatan: string[];
-  rawSha256: string;
-  rawSize: number;
-  messageId: string | null;
-  sumber: 'imap' | 'maildir' | 'eml';
-  folder: string | null;
-  uidvalidity: number | null;
-  uid: number | null;
-}
-
-export interface SuratMasuk extends IncomingCommon {
-  tembusan: string[];
-  nomorSurat: string | null;
-  tanggalSurat: string | null;
-  perihal: string | null;
-  isiRingkas: string | null;
-  sifat: Sifat;
-  derajat: Derajat;
-  lampiran: Lampiran[];
-  keterangan: string | null;
-  status: SuratMasukStatus;
-  dicetakAt: string | null;
-  diparafAt: string | null;
-  diantarAt: string | null;
-  selesaiAt: string | null;
-}
-
-export interface NewKriptogramMasuk extends IncomingMessageFields {
-  subjekLuar?: string | null;
-}
-
-export interface KriptogramMasuk extends IncomingCommon {
-  subjekLuar: string | null;
-  status: KriptogramMasukStatus;
-  terbacaAt: string | null;
-  sifat: Sifat | null;
-  perihalTerenkripsi: Buffer | null;
-  nomorPengirim: string | null;
-  penandaTangan: unknown;
-  ditolakAt: string | null;
-  ditolakAlasan: string | null;
-  selesaiAt: string | null;
-}
 
 function incomingCommon(r: Record<string, unknown>): IncomingCommon {
   return {
@@ -849,15 +636,6 @@ export function setIncomingNotes(tx: WriteTx, id: number, notes: { isiRingkas?: 
   return getIncoming(tx.db, id);
 }
 
-export interface LangkahRow {
-  id: number;
-  suratMasukId: number;
-  langkah: SuratMasukLangkah;
-  at: string;
-  actor: string;
-  data: unknown;
-}
-
 /** Record one SOP step event of an incoming letter (forward, print, an initial, courier, receipt, filing). */
 export function addIncomingStep(tx: WriteTx, suratMasukId: number, langkah: SuratMasukLangkah, data: unknown, at: Date, actor: string): LangkahRow {
   const buku = 'surat_masuk_langkah';
@@ -963,32 +741,6 @@ export function closeIncomingKriptogram(tx: WriteTx, id: number, at: Date, actor
 }
 
 // ------------------------------------------------------------------------------------------ annotations
-
-export interface NewAnotasi {
-  buku: Buku;
-  baris: number;
-  actor: string;
-  /** the note, or why the correction is made */
-  catatan: string;
-  /** a correction of one column: its name and the corrected value (JSON-able), or the value encrypted */
-  koreksi?: { kolom: string; nilai?: unknown; nilaiTerenkripsi?: Uint8Array };
-  /** the earlier annotation of the same row this one corrects */
-  mengoreksi?: number | null;
-}
-
-export interface Anotasi {
-  id: number;
-  buku: Buku;
-  baris: number;
-  at: string;
-  actor: string;
-  jenis: 'catatan' | 'koreksi';
-  kolom: string | null;
-  nilai: unknown;
-  nilaiTerenkripsi: Buffer | null;
-  catatan: string;
-  mengoreksi: number | null;
-}
 
 function toAnotasi(r: Record<string, unknown>): Anotasi {
   return {
