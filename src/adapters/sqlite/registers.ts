@@ -6,11 +6,9 @@
  *
  * Times are stored as UTC ISO 8601; the year and month of a number are those of the office's time zone.
  */
-import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { SandiError } from '../../errors.js';
-import { mapSqliteError, type Db, type WriteTx } from './store.js';
-import { formatNumber, monthInZone, parseNumberFormat, yearInZone } from '../../domain/numbering.js';
+import type { WriteTx } from './store.js';
+import { allocateNumber, blob, checkRecipients, dbOf, iso, nonEmpty, num, parseJson, rowOf, run, sha256, stmt, str, text, type DbLike } from './registers/shared.js';
 import { canTransition, type OutgoingBuku, type OutgoingStatus } from '../../domain/outgoing-state.js';
 import {
   canMoveKriptogramMasuk,
@@ -33,80 +31,12 @@ import type {
 import type { IncomingCommon, IncomingMessageFields, IncomingSource, KriptogramMasuk, Lampiran, LangkahRow, NewKriptogramMasuk, NewSuratMasuk, SuratMasuk } from '../../domain/records-masuk.js';
 import type { Anotasi, NewAnotasi } from '../../domain/records-anotasi.js';
 
+export { allocateNumber, type DbLike } from './registers/shared.js';
 // the record types live in src/domain/; re-exported so existing importers keep working
 export type { Numbering } from '../../domain/records.js';
 export type { KriptogramKeluar, NewKriptogramKeluar, NewSuratKeluar, OutgoingFilter, OutgoingStatusFields, Recipient, RequestLetter, SuratKeluar } from '../../domain/records-keluar.js';
 export type { IncomingSource, KriptogramMasuk, Lampiran, LangkahRow, NewKriptogramMasuk, NewSuratMasuk, SuratMasuk } from '../../domain/records-masuk.js';
 export type { Anotasi, NewAnotasi } from '../../domain/records-anotasi.js';
-
-/** Anything that holds a database: the Db itself, a Store, or a WriteTx. */
-export type DbLike = Db | { readonly db: Db };
-
-function dbOf(x: DbLike): Db {
-  return 'prepare' in x ? x : x.db;
-}
-
-const cache = new WeakMap<Db, Map<string, Database.Statement>>();
-
-function stmt(db: Db, sql: string): Database.Statement {
-  let m = cache.get(db);
-  if (!m) {
-    m = new Map();
-    cache.set(db, m);
-  }
-  let s = m.get(sql);
-  if (!s) {
-    s = db.prepare(sql);
-    m.set(sql, s);
-  }
-  return s;
-}
-
-function run<T>(buku: string, id: number | string | undefined, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw mapSqliteError(e, { buku, ...(id === undefined ? {} : { id }) });
-  }
-}
-
-const iso = (d: Date): string => d.toISOString();
-const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-const parseJson = <T>(s: unknown, fallback: T): T => (typeof s === 'string' ? (JSON.parse(s) as T) : fallback);
-/** A SQLite value as text (columns here hold TEXT, INTEGER or NULL). */
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : text(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const blob = (v: unknown): Buffer | null => (v === null || v === undefined ? null : Buffer.from(v as Uint8Array));
-
-function nonEmpty(field: string, v: string | null | undefined): string {
-  if (v === undefined || v === null || v.trim().length === 0) throw new SandiError('DATA', 'store.fieldRequired', { field });
-  return v;
-}
-
-// ------------------------------------------------------------------------------------------ numbering
-
-interface Allocated {
-  tahun: number;
-  urut: number;
-  nomor: string;
-}
-
-/**
- * Take the next gapless number of `buku` for the year of `at` in the office's time zone. Must run inside
- * the same write transaction that stores the number: if it rolls back, the number was never taken.
- * The format is checked before the sequence moves.
- */
-export function allocateNumber(tx: WriteTx, buku: Buku, numbering: Numbering, at: Date, sifat: Sifat | null): Allocated {
-  const parsed = parseNumberFormat(numbering.format, numbering.configKey);
-  const tahun = yearInZone(at, numbering.timeZone);
-  const bulan = monthInZone(at, numbering.timeZone);
-  // render once with a dummy sequence so a missing unit code or sifat fails before the sequence moves
-  formatNumber(parsed, { urut: 1, bulan, tahun, unit: numbering.unitCode ?? null, sifat, sifatCodes: numbering.sifatCodes ?? {} });
-  const urut = run(buku, undefined, () => tx.nextNumber(buku, tahun));
-  const nomor = formatNumber(parsed, { urut, bulan, tahun, unit: numbering.unitCode ?? null, sifat, sifatCodes: numbering.sifatCodes ?? {} });
-  return { tahun, urut, nomor };
-}
 
 // ------------------------------------------------------------------------------------------- outgoing
 
@@ -162,18 +92,6 @@ function toSuratKeluar(r: Record<string, unknown>): SuratKeluar {
     perihal: String(r['perihal']),
     dokumenSha256: str(r['dokumen_sha256']),
   };
-}
-
-function checkRecipients(recipients: Recipient[]): string {
-  if (!Array.isArray(recipients) || recipients.length === 0) throw new SandiError('DATA', 'store.noRecipients');
-  for (const r of recipients) nonEmpty('recipients.email', r.email);
-  return JSON.stringify(recipients);
-}
-
-function rowOf(db: Db, buku: string, id: number): Record<string, unknown> {
-  const r = run(buku, id, () => stmt(db, `SELECT * FROM ${buku} WHERE id = ?`).get(id)) as Record<string, unknown> | undefined;
-  if (!r) throw new SandiError('NOT_FOUND', 'store.rowNotFound', { buku, id });
-  return r;
 }
 
 /**
