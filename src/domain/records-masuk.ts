@@ -109,3 +109,9 @@ export interface LangkahRow {
   actor: string;
   data: unknown;
 }
+
+/** Where `sandi terima` stopped in one folder of one mailbox account: every UID up to lastUid is registered. */
+export interface FolderPosition {
+  uidvalidity: number;
+  lastUid: number;
+}

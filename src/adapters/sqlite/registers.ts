@@ -8,7 +8,7 @@
  *
  * This file is the index: each book lives in its own file under ./registers/ (kriptogram-keluar, surat-keluar,
  * surat-masuk, kriptogram-masuk, anotasi; keluar/masuk hold what two books share, shared the helpers and
- * the numbering).
+ * the numbering). The register port (src/ports/registers.ts) is ./registers/port.ts: sqliteRegisters(store).
  */
 export { allocateNumber, type DbLike } from './registers/shared.js';
 export { setOutgoingMessageId } from './registers/keluar.js';
