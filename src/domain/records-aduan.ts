@@ -1,6 +1,7 @@
 /**
  * The complaint register (aduan) as records: a complaint, what registering one takes, its hand-over events
- * (aduan_langkah) and what one hand-over writes. Types only: src/adapters/sqlite/aduan.ts reads and writes them.
+ * (aduan_langkah), what one hand-over writes, and the error a hand-over gets when the complaint moved on since
+ * it was read. src/adapters/sqlite/aduan.ts reads and writes them.
  */
 import type { AduanAction, AduanStatus, JenisAduan, Kerahasiaan } from './aduan.js';
 
@@ -72,4 +73,11 @@ export interface StepWrite {
   /** the OPD of a disposition (becomes the complaint's current OPD) */
   opd?: { unit: string; email: string | null } | null;
   data?: Record<string, unknown>;
+}
+
+/** The complaint changed under us (another process acted first). */
+export class StaleAduan extends Error {
+  constructor(readonly id: number) {
+    super(`aduan ${id} changed concurrently`);
+  }
 }

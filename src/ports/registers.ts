@@ -155,7 +155,7 @@ export interface AduanReads {
 
 export interface AduanWrites extends AduanReads {
   register(row: NewAduan, at: Date, actor: string): Aduan;
-  /** the row must still be in `s.from`: a concurrent change is refused, never lost */
+  /** the row must still be in `s.from`: a concurrent change throws StaleAduan (domain/records-aduan.ts), never lost */
   recordStep(id: number, s: StepWrite, at: Date, actor: string): Aduan;
 }
 

@@ -25,9 +25,8 @@ import {
   pelaporBlob,
   recordAduanStep,
   registerAduan,
-  StaleAduan,
 } from '../adapters/sqlite/aduan.js';
-import type { Aduan, LampiranAduan, LangkahAduan } from '../domain/records-aduan.js';
+import { StaleAduan, type Aduan, type LampiranAduan, type LangkahAduan } from '../domain/records-aduan.js';
 import { decryptPelapor, encryptPelapor, unlockArchive } from '../adapters/openpgp/aduan-pelapor.js';
 import {
   ADUAN_STATUSES,

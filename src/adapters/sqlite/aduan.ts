@@ -6,10 +6,11 @@
 import type { Db, WriteTx } from './store.js';
 import type { AduanAction, AduanStatus, JenisAduan, Kerahasiaan } from '../../domain/aduan.js';
 import { nomorAduan } from '../../domain/aduan.js';
-import type { Aduan, LampiranAduan, LangkahAduan, NewAduan, StepWrite } from '../../domain/records-aduan.js';
+import { StaleAduan, type Aduan, type LampiranAduan, type LangkahAduan, type NewAduan, type StepWrite } from '../../domain/records-aduan.js';
 
 // the record types live in src/domain/records-aduan.ts; re-exported so existing importers keep working
 export type { Aduan, LampiranAduan, LangkahAduan, NewAduan, StepWrite } from '../../domain/records-aduan.js';
+export { StaleAduan } from '../../domain/records-aduan.js';
 
 type DbLike = Db | { readonly db: Db };
 const dbOf = (d: DbLike): Db => ('prepare' in d ? d : d.db);
@@ -177,13 +178,6 @@ export function recordAduanStep(tx: WriteTx, id: number, s: StepWrite, at: Date,
     data: { dari: s.from, ke: s.to, catatan: s.catatan, opd: opdSet?.unit ?? null, ...(s.data ?? {}) },
   });
   return a;
-}
-
-/** The complaint changed under us (another process acted first). */
-export class StaleAduan extends Error {
-  constructor(readonly id: number) {
-    super(`aduan ${id} changed concurrently`);
-  }
 }
 
 /** An OPD from the address book, by e-mail or unit name (case-insensitive); several when the name is shared. */
