@@ -26,14 +26,14 @@ function imports(file: string): string[] {
 const LIBS = ['openpgp', 'nodemailer', 'imapflow', 'better-sqlite3', 'better-sqlite3-napi', 'mailparser'];
 
 describe('architecture', () => {
-  it('only src/adapters (and the PGP/MIME parser in domain/pgpmime.ts) import the I/O libraries', () => {
+  it('only src/adapters (and the PGP/MIME parser in formats/pgpmime.ts) import the I/O libraries', () => {
     const offenders: string[] = [];
     for (const f of files(join(ROOT, 'src'))) {
       const rel = relative(ROOT, f);
       if (rel.startsWith('src/adapters/')) continue;
       for (const i of imports(f)) {
         if (!LIBS.includes(i)) continue;
-        if (rel === 'src/domain/pgpmime.ts' && i === 'mailparser') continue; // MIME parsing is pure over bytes
+        if (rel === 'src/formats/pgpmime.ts' && i === 'mailparser') continue; // MIME parsing is pure over bytes
         offenders.push(`${rel} imports ${i}`);
       }
     }

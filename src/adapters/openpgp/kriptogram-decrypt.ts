@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { SandiError } from '../../errors.js';
 import type { DecryptResult, SignerReport } from '../../ports.js';
-import { MalformedEntityError, ProtectedEntityReader } from '../../domain/protected-headers.js';
+import { MalformedEntityError, ProtectedEntityReader } from '../../formats/protected-headers.js';
 import {
   ByteReader,
   dearmorIfNeeded,

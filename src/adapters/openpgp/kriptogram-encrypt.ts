@@ -8,7 +8,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { ProtectedHeaders } from '../../ports.js';
-import { encodeProtectedEntity } from '../../domain/protected-headers.js';
+import { encodeProtectedEntity } from '../../formats/protected-headers.js';
 import { ArmorWriter, packet, PartialBodyWriter, TAG } from './packets.js';
 import { endAndFlush, writeAll } from './kriptogram-spool.js';
 import { OffThreadHasher } from './kriptogram-hasher.js';

@@ -4,7 +4,7 @@
  * Format (chosen so that GnuPG 2.2 reads it without special flags): v4 keys, PKESK v3 per recipient,
  * one SEIPDv1 packet (AES with the OpenPGP CFB prefix and a SHA-1 MDC; never AEAD/SEIPDv2), no
  * compression, inside it one-pass-signature packets, one binary literal data packet holding the
- * protected-headers MIME entity (src/domain/protected-headers.ts), and one signature per signing key.
+ * protected-headers MIME entity (src/formats/protected-headers.ts), and one signature per signing key.
  *
  * Division of labour: openpgp.js does everything that touches keys — reading and checking them,
  * wrapping/unwrapping the session key (PKESK), and making/verifying the signatures (over a digest we
