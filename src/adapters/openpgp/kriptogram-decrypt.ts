@@ -6,10 +6,10 @@
 import * as openpgp from 'openpgp';
 import { timingSafeEqual } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { SandiError } from '../../errors.js';
 import type { DecryptResult, SignerReport } from '../../ports.js';
+import type { DecryptKriptogramOptions } from '../../ports/kriptogram.js';
 import { MalformedEntityError, ProtectedEntityReader } from '../../formats/protected-headers.js';
 import {
   ByteReader,
@@ -27,7 +27,7 @@ import { OffThreadHasher, SpoolIoError } from './kriptogram-hasher.js';
 import { CfbDecipher } from './seipd-cfb.js';
 import { bunzip2 } from './bunzip2.js';
 import { AES_BITS, CONFIG, FULL_CONFIG, MAX_DECOMPRESSED_BYTES, NODE_HASH } from './kriptogram-settings.js';
-import { readPublic, reason, unlock, type UnlockableKey } from './kriptogram-keys.js';
+import { readPublic, reason, unlock } from './kriptogram-keys.js';
 import {
   DOCUMENT_SIGNATURES,
   matchOnePass,
@@ -36,35 +36,6 @@ import {
   verifyOne,
   type OnePass,
 } from './kriptogram-signatures.js';
-
-export interface DecryptKriptogramOptions {
-  input: Readable;
-  /** receives the document ONLY after integrity and signature checks passed; ended when done */
-  output: Writable;
-  decryptionKeys: UnlockableKey[];
-  /** the address book's public keys */
-  verificationKeys: string[];
-  /** default true: every signature must be good, and there must be at least one (or requiredSigners) */
-  requireSignature?: boolean;
-  /** at least this many good signatures */
-  requiredSigners?: number;
-  /** where the encrypted spool lives while checks run (default: the OS temp folder) */
-  tmpDir?: string;
-  date?: Date;
-  /** bound on decompressed content of compressed input (default MAX_DECOMPRESSED_BYTES) */
-  maxDecompressedBytes?: number;
-  /**
-   * Default true: a signature that names Intended Recipients must name one of our decryption keys, else it
-   * is `forwarded` and refused. False only for the office's own draft, whose initial names the final recipients.
-   */
-  checkIntendedRecipients?: boolean;
-  /**
-   * Default false: `output` gets the document (the first attachment part). True: it gets the whole decrypted
-   * MIME entity as sent (every part: a covering text, several attachments), for the caller to take apart;
-   * the protected headers are read from it all the same.
-   */
-  wholeEntity?: boolean;
-}
 
 class TamperedError extends Error {
   constructor() {

@@ -5,53 +5,16 @@
  */
 import * as openpgp from 'openpgp';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { SandiError } from '../../errors.js';
-import type { ProtectedHeaders } from '../../ports.js';
+import type { EncryptKriptogramOptions, EncryptKriptogramResult } from '../../ports/kriptogram.js';
 import { encodeProtectedEntity } from '../../formats/protected-headers.js';
 import { ArmorWriter, packet, PartialBodyWriter, TAG } from './packets.js';
 import { endAndFlush, writeAll } from './kriptogram-spool.js';
 import { OffThreadHasher } from './kriptogram-hasher.js';
 import { AES_BITS, CONFIG, NODE_HASH } from './kriptogram-settings.js';
-import { checkRecipient, fpr, prepareSigner, readPublic, reason, uid, unlock, type Signer, type UnlockableKey } from './kriptogram-keys.js';
+import { checkRecipient, fpr, prepareSigner, readPublic, reason, uid, unlock, type Signer } from './kriptogram-keys.js';
 import { onePassSignature, readPresetSignature, signDigest, verifyOne, type OnePassFields } from './kriptogram-signatures.js';
-
-export interface EncryptKriptogramOptions {
-  input: Readable;
-  /** receives the kriptogram; it is ended when done */
-  output: Writable;
-  fileName: string;
-  headers: ProtectedHeaders;
-  /** armored public keys: the recipients AND the office archive key (the caller includes it) */
-  recipientKeys: string[];
-  /** one or more: the sandiman's initial, the Kasi's signature */
-  signingKeys: UnlockableKey[];
-  armor?: boolean;
-  date?: Date;
-  /**
-   * MIME boundary of the protected-headers entity (default: random). Given together with the same input,
-   * file name and headers, the signed content is byte-identical, so a signature made earlier still fits.
-   */
-  boundary?: string;
-  /**
-   * Signatures made earlier over exactly this content (e.g. the sandiman's initial on the draft, added
-   * when the Kasi signs): each is checked against the content and its signer's public key before it is
-   * written, and comes first among the signatures. Bodies as returned in `signatures`.
-   */
-  presetSignatures?: { body: Uint8Array; publicArmored: string }[];
-  /**
-   * Fingerprints (primary keys) the signatures name as Intended Recipients (default: every recipient key's).
-   * A draft whose signature is reused later names the final recipients and the archive key here.
-   */
-  intendedRecipients?: string[];
-}
-
-export interface EncryptKriptogramResult {
-  bytesIn: number;
-  bytesOut: number;
-  /** the signature packet bodies written, in order (presets first) */
-  signatures: Buffer[];
-}
 
 class OutputSink {
   bytes = 0;

@@ -5,12 +5,8 @@
  */
 import * as openpgp from 'openpgp';
 import { SandiError } from '../../errors.js';
+import type { UnlockableKey } from '../../ports/kriptogram.js';
 import { CONFIG, FULL_CONFIG, MIN_RSA_BITS_NEW_WORK, NODE_HASH } from './kriptogram-settings.js';
-
-export interface UnlockableKey {
-  armored: string;
-  passphrase?: string;
-}
 
 export function fpr(key: openpgp.Key): string {
   return key.getFingerprint().toUpperCase();

@@ -19,7 +19,8 @@
 
 // The modules by concern (issue 14 item 4); callers import from here.
 export { MAX_DECOMPRESSED_BYTES, MIN_RSA_BITS_NEW_WORK, SECURITY_CONFIG } from './kriptogram-settings.js';
-export type { UnlockableKey } from './kriptogram-keys.js';
 export { CLOCK_SKEW_MS, SignatureRefusal } from './kriptogram-signatures.js';
-export { encryptKriptogram, type EncryptKriptogramOptions, type EncryptKriptogramResult } from './kriptogram-encrypt.js';
-export { decryptKriptogram, type DecryptKriptogramOptions } from './kriptogram-decrypt.js';
+export { encryptKriptogram } from './kriptogram-encrypt.js';
+export { decryptKriptogram } from './kriptogram-decrypt.js';
+// the contract lives in the port; re-exported for the callers that import it from here
+export type { DecryptKriptogramOptions, EncryptKriptogramOptions, EncryptKriptogramResult, UnlockableKey } from '../../ports/kriptogram.js';
