@@ -6,7 +6,7 @@
  * streams (a type-only import, erased at build).
  */
 import type { Readable, Writable } from 'node:stream';
-import type { ProtectedHeaders } from '../ports.js';
+import type { DecryptResult, ProtectedHeaders, SignerReport } from '../ports.js';
 
 export interface UnlockableKey {
   armored: string;
@@ -77,4 +77,30 @@ export interface DecryptKriptogramOptions {
    * the protected headers are read from it all the same.
    */
   wholeEntity?: boolean;
+}
+
+/**
+ * The kriptogram crypto, as services call it today: kirim encrypts the draft with the sandiman's initial,
+ * the paraf record, the encrypted subject and the final kriptogram (the Kasi's signature after the preset
+ * initial), and decrypts the draft to check the initial; terima decrypts and verifies an incoming
+ * kriptogram and encrypts its subject to the archive key; demo reads as the recipient. Inspecting without
+ * keeping the document (does it open, who signed) is `decrypt` into an output that only counts bytes.
+ */
+export interface KriptogramCrypto {
+  /**
+   * Encrypt the document, with protected headers, to every recipient key, signed by every signing key after
+   * the preset signatures (each checked first); one streaming pass into `output`, which is ended.
+   */
+  encrypt(o: EncryptKriptogramOptions): Promise<EncryptKriptogramResult>;
+  /**
+   * Decrypt and verify. The document reaches `output` only after the integrity check and every signature
+   * check passed; on a refusal (a SandiError) `output` receives nothing. A refusal over the signatures is
+   * also a KriptogramSignatureRefusal.
+   */
+  decrypt(o: DecryptKriptogramOptions): Promise<DecryptResult>;
+}
+
+/** A refusal over the signatures carries every signer's report (terima records them with the refusal). */
+export interface KriptogramSignatureRefusal {
+  readonly signers: SignerReport[];
 }

@@ -7,6 +7,7 @@
 import * as openpgp from 'openpgp';
 import { SandiError } from '../../errors.js';
 import type { SignatureStatus, SignerReport } from '../../ports.js';
+import type { KriptogramSignatureRefusal } from '../../ports/kriptogram.js';
 import { packet, PacketFormatError, TAG } from './packets.js';
 import type { OffThreadHasher } from './kriptogram-hasher.js';
 import { CONFIG, FULL_CONFIG, NODE_HASH, SECURITY_CONFIG } from './kriptogram-settings.js';
@@ -287,7 +288,7 @@ export async function matchOnePass(onePass: OnePass[], trailing: Buffer[]): Prom
 }
 
 /** A refusal over the signatures, with every signer's report (terima records them with the refusal). */
-export class SignatureRefusal extends SandiError {
+export class SignatureRefusal extends SandiError implements KriptogramSignatureRefusal {
   constructor(
     key: string,
     params: Record<string, string | number>,

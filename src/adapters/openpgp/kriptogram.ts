@@ -17,6 +17,10 @@
  * caller's output. Every refusal leaves the output untouched and the spool deleted.
  */
 
+import type { KriptogramCrypto } from '../../ports/kriptogram.js';
+import { decryptKriptogram } from './kriptogram-decrypt.js';
+import { encryptKriptogram } from './kriptogram-encrypt.js';
+
 // The modules by concern (issue 14 item 4); callers import from here.
 export { MAX_DECOMPRESSED_BYTES, MIN_RSA_BITS_NEW_WORK, SECURITY_CONFIG } from './kriptogram-settings.js';
 export { CLOCK_SKEW_MS, SignatureRefusal } from './kriptogram-signatures.js';
@@ -24,3 +28,6 @@ export { encryptKriptogram } from './kriptogram-encrypt.js';
 export { decryptKriptogram } from './kriptogram-decrypt.js';
 // the contract lives in the port; re-exported for the callers that import it from here
 export type { DecryptKriptogramOptions, EncryptKriptogramOptions, EncryptKriptogramResult, UnlockableKey } from '../../ports/kriptogram.js';
+
+/** The openpgp implementation of the kriptogram port (src/ports/kriptogram.ts); `satisfies` has tsc prove it fits. */
+export const openpgpKriptogram = { encrypt: encryptKriptogram, decrypt: decryptKriptogram } satisfies KriptogramCrypto;
