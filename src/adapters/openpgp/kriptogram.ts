@@ -15,6 +15,14 @@
  * Reading never releases unauthenticated plaintext: it goes into an encrypted spool
  * (kriptogram-spool.ts), and only after the MDC and every signature check pass is it written to the
  * caller's output. Every refusal leaves the output untouched and the spool deleted.
+ *
+ * This module is the facade; the code is in one module per concern (issue 14 item 4):
+ * - kriptogram-settings.ts   SECURITY_CONFIG (passed to every openpgp.js call), bounds, hash/cipher tables
+ * - kriptogram-keys.ts       reading and unlocking keys; checking a recipient's or a signer's key for new work
+ * - kriptogram-signatures.ts signing over our digest, one-pass packets, verifyOne, SignatureRefusal
+ * - kriptogram-encrypt.ts    encryptKriptogram: build the kriptogram in one streaming pass
+ * - kriptogram-decrypt.ts    decryptKriptogram: read it, spool, check, then release
+ * The contract (options, result, the KriptogramCrypto interface) is the port's: src/ports/kriptogram.ts.
  */
 
 import type { KriptogramCrypto } from '../../ports/kriptogram.js';
