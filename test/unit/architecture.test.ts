@@ -29,14 +29,14 @@ function imports(file: string): string[] {
 const LIBS = ['openpgp', 'nodemailer', 'imapflow', 'better-sqlite3', 'better-sqlite3-napi', 'mailparser'];
 
 describe('architecture', () => {
-  it('only src/adapters (and the PGP/MIME parser in domain/pgpmime.ts) import the I/O libraries', () => {
+  it('only src/adapters (and the PGP/MIME parser in formats/pgpmime.ts) import the I/O libraries', () => {
     const offenders: string[] = [];
     for (const f of files(join(ROOT, 'src'))) {
       const rel = relative(ROOT, f);
       if (rel.startsWith('src/adapters/')) continue;
       for (const i of imports(f)) {
         if (!LIBS.includes(i)) continue;
-        if (rel === 'src/domain/pgpmime.ts' && i === 'mailparser') continue; // MIME parsing is pure over bytes
+        if (rel === 'src/formats/pgpmime.ts' && i === 'mailparser') continue; // MIME parsing is pure over bytes
         offenders.push(`${rel} imports ${i}`);
       }
     }
@@ -47,6 +47,38 @@ describe('architecture', () => {
     const offenders: string[] = [];
     for (const f of files(join(ROOT, 'src/domain'))) {
       for (const i of imports(f)) if (/\/(adapters|services|cli)\//.test(i)) offenders.push(`${relative(ROOT, f)} imports ${i}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('src/domain imports no package at all: only domain modules, errors.ts, the ports, and createHash of node:crypto', () => {
+    // Issue 14: domain rules are pure, file formats live in src/formats. A node: built-in is a library too;
+    // the one allowed is createHash (a function over bytes: no I/O, no clock, no randomness), which the audit
+    // chain and the dedupe keys use. Static, re-export, side-effect and dynamic imports, either quote style.
+    const domain = join(ROOT, 'src/domain');
+    const allowed = (target: string): boolean =>
+      target.startsWith(`${domain}/`) || target === join(ROOT, 'src/errors.js') || target === join(ROOT, 'src/ports.js') || target.startsWith(join(ROOT, 'src/ports/'));
+    const offenders: string[] = [];
+    for (const f of files(domain)) {
+      const rel = relative(ROOT, f);
+      // comments say things like `"<id@host>" from "id@host"`: not imports
+      const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+      const specs = [
+        ...text.matchAll(/\bfrom\s*['"]([^'"]+)['"]/g),
+        ...text.matchAll(/\bimport\s*['"]([^'"]+)['"]/g),
+        ...text.matchAll(/\b(?:import|require)\s*\(\s*['"`]([^'"`]+)['"`]/g),
+      ].map((m) => m[1]!);
+      for (const s of specs) {
+        if (s === 'node:crypto') continue; // checked below, by what is imported
+        if (!s.startsWith('.') || !allowed(join(f, '..', s))) offenders.push(`${rel} imports ${s}`);
+      }
+      const crypto = [...text.matchAll(/\b(?:import|export)\b([^;]*?)['"]node:crypto['"]/g)].map((m) => m[1]!);
+      for (const clause of crypto) {
+        const named = /^\s*\{([^}]*)\}\s*from\s*$/.exec(clause)?.[1];
+        const names = named?.split(',').map((n) => n.trim()).filter((n) => n !== '');
+        if (names === undefined || names.some((n) => n !== 'createHash')) offenders.push(`${rel} imports${clause}'node:crypto'`);
+      }
+      if (/\brequire\s*\(\s*['"`]node:crypto/.test(text) || /\bimport\s*\(\s*['"`]node:crypto/.test(text)) offenders.push(`${rel} loads node:crypto`);
     }
     expect(offenders).toEqual([]);
   });
