@@ -1,7 +1,8 @@
 /**
  * `sandi agenda BUKU daftar|cari|lihat|ekspor|catat` and `sandi agenda kolom [BUKU]`: the registers for
  * people and scripts. One sub-command per register (keluar, surat-keluar, masuk, kriptogram-masuk, ...),
- * generated from the register catalog (src/domain/register-catalog.ts); the service (and SQLite, exceljs) is imported only when an action runs.
+ * generated from the register catalog (src/domain/register-catalog.ts); the service (and SQLite, exceljs) is
+ * imported only when an action runs.
  */
 import { Command, Option } from 'commander';
 import type { GetContext } from './index.js';
