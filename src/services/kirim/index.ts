@@ -53,16 +53,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { SandiError, isSandiError } from '../errors.js';
-import type { App } from '../app.js';
-import type { KeyInfo, PassphraseSource, ProtectedHeaders, SignerReport } from '../ports.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
-import { resolveMailboxPassword } from '../config/credentials.js';
-import { readPrivateFile } from '../config/passphrase.js';
-import { encryptKriptogram, decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
-import { buildPgpMime, formatDate } from '../formats/pgpmime.js';
-import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
-import { writeFileAtomic } from '../adapters/keystore.js';
+import { SandiError, isSandiError } from '../../errors.js';
+import type { App } from '../../app.js';
+import type { KeyInfo, PassphraseSource, ProtectedHeaders, SignerReport } from '../../ports.js';
+import { loadConfig, type SandiConfig } from '../../config/config.js';
+import { resolveMailboxPassword } from '../../config/credentials.js';
+import { readPrivateFile } from '../../config/passphrase.js';
+import { encryptKriptogram, decryptKriptogram } from '../../adapters/openpgp/kriptogram.js';
+import { buildPgpMime, formatDate } from '../../formats/pgpmime.js';
+import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../../adapters/maildir.js';
+import { writeFileAtomic } from '../../adapters/keystore.js';
 import {
   assignOutgoingNumber,
   getOutgoing,
@@ -75,9 +75,9 @@ import {
   listOutgoingLetters,
   registerOutgoingLetter,
   setOutgoingLetterStatus,
-} from '../adapters/sqlite/registers.js';
-import type { KriptogramKeluar, OutgoingStatusFields, RequestLetter, SuratKeluar } from '../domain/records-keluar.js';
-import { isDerajat, isSifat, subjectMustBeEncrypted, type Derajat, type Sifat } from '../domain/records.js';
+} from '../../adapters/sqlite/registers.js';
+import type { KriptogramKeluar, OutgoingStatusFields, RequestLetter, SuratKeluar } from '../../domain/records-keluar.js';
+import { isDerajat, isSifat, subjectMustBeEncrypted, type Derajat, type Sifat } from '../../domain/records.js';
 import {
   SMTP_RETRY,
   biasaSifatAllowed,
@@ -93,12 +93,12 @@ import {
   type Giliran,
   type ResumeAction,
   type RetryPolicy,
-} from '../domain/kirim.js';
-import type { OutgoingBuku, OutgoingStatus } from '../domain/outgoing-state.js';
-import { buildLetter, documentPart, type DetachedSignature } from '../domain/surat-biasa.js';
-import { kunciService, type KunciService } from './kunci.js';
-import { MemorySink } from '../adapters/memory-sink.js';
-import { tryPidLock, type PidLock } from '../adapters/pid-lock.js';
+} from '../../domain/kirim.js';
+import type { OutgoingBuku, OutgoingStatus } from '../../domain/outgoing-state.js';
+import { buildLetter, documentPart, type DetachedSignature } from '../../domain/surat-biasa.js';
+import { kunciService, type KunciService } from '../kunci.js';
+import { MemorySink } from '../../adapters/memory-sink.js';
+import { tryPidLock, type PidLock } from '../../adapters/pid-lock.js';
 
 export type KirimStep = 'diperiksa' | 'terdaftar' | 'surat-terdaftar' | 'diparaf' | 'ditandatangani' | 'bernomor' | 'terkirim';
 
@@ -426,7 +426,7 @@ export function kirimService(app: App, o: KirimOptions) {
     if (known) return known;
     const source = o.passphrases[role];
     if (!source) throw new SandiError('USAGE', 'kirim.passphraseSourceMissing', { role });
-    const { unlockedArmored } = await import('../adapters/openpgp/kunci-terbuka.js');
+    const { unlockedArmored } = await import('../../adapters/openpgp/kunci-terbuka.js');
     // a person typing at the prompt gets three tries, like gpg; a file or a variable one
     const tries = Math.max(1, source.tries?.(key) ?? 1);
     for (let attempt = 1; ; attempt++) {
@@ -855,7 +855,7 @@ export function kirimService(app: App, o: KirimOptions) {
     const mb = config.mailbox;
     if (!mb || mb.sentFolder === false) return null;
     try {
-      const { ImapMailbox } = await import('../adapters/mail/imap.js');
+      const { ImapMailbox } = await import('../../adapters/mail/imap.js');
       const box = await ImapMailbox.connect(await imapSettings());
       try {
         const folder = typeof mb.sentFolder === 'string' ? mb.sentFolder : await box.findSpecialUse('\\Sent');
@@ -900,7 +900,7 @@ export function kirimService(app: App, o: KirimOptions) {
       if (!isSandiError(e)) throw e;
       warn('kirim.sentCopyFailed', { reason: e.key });
     };
-    const { ImapMailbox } = await import('../adapters/mail/imap.js');
+    const { ImapMailbox } = await import('../../adapters/mail/imap.js');
     let box: Awaited<ReturnType<typeof ImapMailbox.connect>>;
     try {
       box = await ImapMailbox.connect(await imapSettings());
@@ -941,7 +941,7 @@ export function kirimService(app: App, o: KirimOptions) {
   async function foundInSent(messageId: string): Promise<boolean | null> {
     const mb = config.mailbox;
     if (!mb || mb.sentFolder === false) return null;
-    const { ImapMailbox } = await import('../adapters/mail/imap.js');
+    const { ImapMailbox } = await import('../../adapters/mail/imap.js');
     const box = await ImapMailbox.connect(await imapSettings());
     try {
       const folder = typeof mb.sentFolder === 'string' ? mb.sentFolder : await box.findSpecialUse('\\Sent');
@@ -966,7 +966,7 @@ export function kirimService(app: App, o: KirimOptions) {
       return { row: markSent(r, sent.serverReply), sent };
     }
     const password = await mailboxPassword();
-    const { sendRaw } = await import('../adapters/mail/smtp.js');
+    const { sendRaw } = await import('../../adapters/mail/smtp.js');
     const started = Date.now();
     let result;
     for (let failures = 0; ; ) {
@@ -1324,7 +1324,7 @@ export function kirimService(app: App, o: KirimOptions) {
       // (never replaced: a letter registered meanwhile may point to it, and its signature covers it)
       if (!existsSync(paths.part)) writeNewFile(paths.part, documentPart(doc.fileName, doc.data), true);
       if (signer && paths.sig && !existsSync(paths.sig)) {
-        const { signDetached } = await import('../adapters/openpgp/tanda-tangan.js');
+        const { signDetached } = await import('../../adapters/openpgp/tanda-tangan.js');
         const sig = await signDetached(
           readFileSync(paths.part),
           { unlockedArmored: signer.unlocked.armored, fingerprint: signer.key.fingerprint, userId: signer.key.userId },
