@@ -6,8 +6,7 @@
  */
 import { isSandiError } from '../../errors.js';
 import type { KriptogramKeluar, SuratKeluar } from '../../domain/records-keluar.js';
-import { resumeAction } from '../../domain/kirim.js';
-import type { OutgoingStatus } from '../../domain/outgoing-state.js';
+import { letterResumeAction, resumeAction, resumeSends } from '../../domain/kirim.js';
 import { NOT_FINAL, type KirimCtx } from './context.js';
 import { claimRow, row } from './claims.js';
 import { draftOnDisk } from './files.js';
@@ -109,8 +108,7 @@ export async function lanjut(c: KirimCtx, id?: number, decide?: Decide): Promise
   // be left is a numbered letter to send, or an uncertain send to check
   const letters = id === undefined ? [...c.io.listOutgoingLetters(store, { status: ['bernomor', 'tidak_pasti'] })] : [];
   // every secret a send needs, before any row is numbered or sent
-  const sends = (s: OutgoingStatus) => s === 'ditandatangani' || s === 'bernomor' || s === 'tidak_pasti' || (s === 'diparaf' && singleOperator);
-  if (letters.length > 0 || rows.some((r) => sends(r.status))) await sendSecrets(c);
+  if (letters.length > 0 || rows.some((r) => resumeSends(r.status, singleOperator))) await sendSecrets(c);
   const out: ResumeReport[] = [];
   const sentAll: SendOutcome[] = [];
   const busy = (r: OutRow): ResumeReport => ({ buku: bukuOf(r), id: r.id, nomor: r.nomor, from: r.status, to: r.status, action: 'sedang-diproses' });
@@ -138,7 +136,7 @@ export async function lanjut(c: KirimCtx, id?: number, decide?: Decide): Promise
     try {
       const l = claimed.row;
       let after: SuratKeluar = l;
-      let action: ResumeReport['action'] = l.status === 'bernomor' ? 'kirim' : l.status === 'tidak_pasti' ? 'periksa' : 'selesai';
+      let action: ResumeReport['action'] = letterResumeAction(l.status);
       if (l.status === 'bernomor') {
         const res = await send(c, l);
         sentAll.push(res.sent);

@@ -4,6 +4,7 @@
  * uncertain send against the Sent folder. A failed copy is a warning, never a failed send.
  */
 import { isSandiError } from '../../errors.js';
+import { needsSentCopy } from '../../domain/kirim.js';
 import { claimRow } from './claims.js';
 import type { KirimCtx } from './context.js';
 import { imapSettings } from './keys.js';
@@ -67,7 +68,7 @@ export async function catchUpSentCopies(c: KirimCtx, only: OutRow[] | null, out:
   if (!mb || mb.sentFolder === false) return;
   const done = sentCopiesRecorded(c);
   const all: OutRow[] = only ?? [...c.io.listOutgoing(store, { status: 'terkirim' }), ...c.io.listOutgoingLetters(store, { status: 'terkirim' })];
-  const todo = all.filter((r) => r.status === 'terkirim' && r.messageId !== null && !done.has(`${bukuOf(r)}:${r.id}`)).slice(0, SENT_CATCH_UP);
+  const todo = all.filter((r) => needsSentCopy(r, done.has(`${bukuOf(r)}:${r.id}`))).slice(0, SENT_CATCH_UP);
   if (todo.length === 0) return;
   const failed = (e: unknown) => {
     if (!isSandiError(e)) throw e;
