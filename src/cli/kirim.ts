@@ -11,6 +11,7 @@ import { table } from './printer.js';
 import { t } from './messages/index.js';
 import { operatorName } from './kunci.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
+import { statusTandaTangan } from './tanda-tangan.js';
 import { SandiError, isSandiError } from '../errors.js';
 import type { AddressEntry, KeyInfo } from '../ports.js';
 import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
@@ -262,7 +263,7 @@ function kasiConfirm(ctx: CliContext): ((d: DraftView) => Promise<boolean>) | un
   if (!ctx.prompter.interactive) return undefined;
   return async (d) => {
     ctx.printer.info(t('kirim.draft.header', { id: d.row.id, file: d.fileName, bytes: d.bytes, subject: d.subject, sifat: d.row.sifat, derajat: d.row.derajat }));
-    ctx.printer.info(t('kirim.draft.paraf', { userId: d.paraf.userId ?? d.paraf.keyId, status: d.paraf.status }));
+    ctx.printer.info(t('kirim.draft.paraf', { userId: d.paraf.userId ?? d.paraf.keyId, status: statusTandaTangan(d.paraf.status) }));
     if (await ctx.prompter.confirm(t('kirim.q.baca'), false)) {
       const text = d.document.toString('utf8');
       // shown on stderr so it never lands in a redirected stdout file

@@ -14,6 +14,7 @@ import { requireFlags } from './prompter.js';
 import { table } from './printer.js';
 import { getLang, t } from './messages/index.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
+import { statusTandaTangan } from './tanda-tangan.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
@@ -65,7 +66,7 @@ export function alasanDibaca(params: Record<string, string | number>): Record<st
 
 /** One signer's line; a kedaluwarsa one says when the key expired and whether it was valid at the claimed signing time. */
 function signerLine(nomor: string, s: { userId: string | null; keyId: string; unit?: string | null; status: string; created?: string | null; keyExpired?: string | null; validAtCreated?: boolean }, tz: string): string {
-  const base = { nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status };
+  const base = { nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: statusTandaTangan(s.status) };
   if (s.status !== 'kedaluwarsa') return t('terima.signer', base);
   const key = s.validAtCreated === true ? 'terima.signerExpiredValidThen' : 'terima.signerExpiredInvalidThen';
   return t(key, { ...base, expired: s.keyExpired ? waktuLokal(s.keyExpired, tz) : '?', created: s.created ? waktuLokal(s.created, tz) : '?' });
