@@ -679,7 +679,7 @@ export function kirimService(app: App, o: KirimOptions) {
     testCrashPoint(o.env, 'final-tertulis');
     let signed: KriptogramKeluar;
     try {
-      signed = store.write((tx) => setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasiActor, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
+      signed = store.write((tx) => setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasi.userId, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
     } catch (e) {
       if (created) {
         try {
@@ -1343,7 +1343,7 @@ export function kirimService(app: App, o: KirimOptions) {
           { operator: o.actor, recipients, perihal: input.perihal, sifat, derajat, dokumenSha256: dokSha, permohonan: input.permohonan, assignedBy: input.assignedBy ?? null },
           now(),
         );
-        if (signer) setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: o.actor, signerFpr: signer.key.fingerprint }, now(), o.actor);
+        if (signer) setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: signer.key.userId, signerFpr: signer.key.fingerprint }, now(), o.actor);
         assignOutgoingLetterNumber(tx, reg.id, letterNumbering, now(), o.actor);
         setOutgoingMessageId(tx, 'surat_keluar', reg.id, messageId, now(), o.actor);
         // claimed with its registration: a `lanjut` running meanwhile does not send it too

@@ -2,7 +2,8 @@
  * Issue 13 ("Indonesian throughout"): a signature's status is shown to people in their language wherever it is
  * printed — the demo's read-back table, `terima` (a kriptogram read at fetch), `terima baca`, `agenda
  * kriptogram-masuk lihat` — while the codes of SignatureStatus ('good', …) stay in --json and the register.
- * The built CLI on a demo home (sandi's own kriptogram to the demo units), no TTY.
+ * And the outgoing register's `signer` is the owner of the Kasi key that signed (its user ID), not the OS user
+ * who ran `tandatangani`; the OS user stays the actor of the audit event. The built CLI on a demo home (sandi's own kriptogram to the demo units), no TTY.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -57,5 +58,17 @@ describe('signature statuses in the operator language (issue 13)', () => {
     const json = run(['--json', 'terima', 'baca', km]);
     expect(json.code, json.stderr).toBe(0);
     expect(json.json<{ penandaTangan: { status: string }[] }>().penandaTangan.map((s) => s.status)).toEqual(['good', 'good']);
+  });
+
+  it("the outgoing register's signer is the Kasi key's user ID; the audit event keeps who ran it", () => {
+    const lihat = run(['--json', 'agenda', 'keluar', 'lihat', '1']);
+    expect(lihat.code, lihat.stderr).toBe(0);
+    const v = lihat.json<{ baris: { signer: string; signer_fpr?: string }; riwayat: { action: string; actor: string }[] }>();
+    const kunci = run(['--json', 'kunci', 'daftar']);
+    expect(kunci.code, kunci.stderr).toBe(0);
+    const kasiKey = kunci.json<{ role: string; userId: string; hasSecret: boolean }[]>().find((k) => k.role === 'kasi' && k.hasSecret);
+    expect(kasiKey).toBeDefined();
+    expect(v.baris.signer).toBe(kasiKey!.userId);
+    expect(v.riwayat.find((e) => e.action === 'kriptogram_keluar.ditandatangani')?.actor).toBe('kasi-demo');
   });
 });
