@@ -21,6 +21,7 @@ import type { KeyInfo } from '../ports.js';
 import type { TerimaService } from '../services/terima.js';
 import { refusalCode } from '../domain/terima.js';
 import { TANDA_TERIMA, TERUSKAN } from '../domain/skema.js';
+import { instanKantor } from '../domain/waktu-masukan.js';
 import { pastikan, validasiJawaban } from './validasi.js';
 
 const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
@@ -294,8 +295,9 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const tujuan = o.tujuan ?? (await ctx.prompter.input(t('terima.q.tujuan'), { validate: validasiJawaban(TANDA_TERIMA.tujuan.cek) }));
       let waktu: Date | undefined;
       if (o.waktu !== undefined) {
-        waktu = new Date(o.waktu);
-        if (Number.isNaN(waktu.getTime())) throw new SandiError('USAGE', 'terima.badTime', { value: o.waktu });
+        // without a zone, the office's wall clock (a caraka's receipt says "09.30", in WIB/WITA/WIT)
+        waktu = instanKantor(o.waktu, await officeTimeZone(ctx.home)) ?? undefined;
+        if (waktu === undefined) throw new SandiError('DATA', 'terima.badTime', { value: o.waktu });
       }
       const r = await withTerima(ctx, undefined, (svc) =>
         svc.tandaterima(nomor, { tujuan, ...(o.diterimaOleh ? { diterimaOleh: o.diterimaOleh } : {}), ...(waktu ? { waktu } : {}), ...(o.laporan ? { laporan: o.laporan } : {}) }),
