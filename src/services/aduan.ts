@@ -50,7 +50,7 @@ import {
   type Keterlambatan,
   type Pemegang,
 } from '../domain/aduan.js';
-import { readAduanCsv } from '../domain/aduan-csv.js';
+import { readAduanCsv, type MasalahCsv } from '../domain/aduan-csv.js';
 import { localDate, type WorkingCalendar } from '../domain/working-time.js';
 import { kunciService } from './kunci.js';
 
@@ -100,7 +100,8 @@ export interface ImporRow {
   nomor?: string;
   kanal?: string;
   nomorPelacakan?: string;
-  masalah?: string;
+  /** a refused row: every problem, each naming its column (rendered in the operator's language by the CLI) */
+  masalah?: MasalahCsv[];
 }
 
 export interface ImporResult {
@@ -241,14 +242,17 @@ export function aduanService(app: App, actor: string) {
       }
       const s = get();
       const parsed = readAduanCsv(text, { kanal: s.kanal.map((k) => k.kode), timeZone: s.config.office.timeZone });
-      if (parsed.header !== null) throw new SandiError('DATA', 'aduan.impor.badHeader', { path, problem: parsed.header }, { hint: 'aduan.impor.hint' });
+      if (parsed.header !== null) {
+        const kolom = parsed.header.kode === 'kolomHilang' ? parsed.header.kolom.join(', ') : '';
+        throw new SandiError('DATA', `aduan.impor.${parsed.header.kode}`, { path, kolom }, { hint: 'aduan.impor.hint' });
+      }
       const result: ImporResult = { berkas: path, baru: 0, sudahAda: 0, ditolak: 0, kolomTakDikenal: parsed.unknownColumns, baris: [] };
       let publicKey: string | undefined;
       const seen = new Map<string, number>();
       for (const r of parsed.rows) {
         if (r.aduan === undefined) {
           result.ditolak++;
-          result.baris.push({ baris: r.line, hasil: 'ditolak', masalah: r.problem ?? '?' });
+          result.baris.push({ baris: r.line, hasil: 'ditolak', masalah: r.masalah ?? [] });
           continue;
         }
         const a = r.aduan;
@@ -256,7 +260,7 @@ export function aduanService(app: App, actor: string) {
         const earlier = seen.get(key);
         if (earlier !== undefined) {
           result.ditolak++;
-          result.baris.push({ baris: r.line, hasil: 'ditolak', kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, masalah: `same tracking id as line ${earlier}` });
+          result.baris.push({ baris: r.line, hasil: 'ditolak', kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, masalah: [{ kode: 'duplikat', kolom: 'nomor_pelacakan', nilai: a.nomorPelacakan, baris: earlier }] });
           continue;
         }
         seen.set(key, r.line);
