@@ -274,11 +274,14 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
       if (a.reason && !opts.alasan) missing.push('--alasan');
       if (a.opd && !opts.opd) missing.push('--opd');
       requireFlags(ctx.prompter, missing);
+      // --opd: any OPD, named by its e-mail or unit name in the address book, or by a unit name outside it
+      if (a.opd && opts.opd !== undefined && !ADUAN.judul.cek(opts.opd).ok) tolak([{ field: '--opd', value: opts.opd, harap: 'teks' }]);
       const res = await withService(ctx, async (svc) => {
         const alasan = a.reason && !opts.alasan ? await ctx.prompter.input(t('aduan.q.alasan'), { validate: validasiJawaban(ADUAN.judul.cek) }) : opts.alasan;
         const opd = a.opd && !opts.opd ? await ctx.prompter.input(t('aduan.q.opd'), { validate: validasiJawaban(ADUAN.judul.cek) }) : opts.opd;
         return svc.act(id, a.name, { kanal: opts.kanal, catatan: opts.catatan, alasan, opd, lampiran: opts.lampiran });
       });
+      if (res.opdLuarBukuAlamat === true && !ctx.json) ctx.printer.warn(t('aduan.opdLuarBukuAlamat', { opd: res.opd ?? '' }));
       ctx.printer.result(res, () => renderAduan(res, res.dariStatus, res.aksi));
     });
   }

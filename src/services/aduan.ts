@@ -291,16 +291,26 @@ export function aduanService(app: App, actor: string) {
     },
 
     /** One hand-over (disposisi, kembalikan, tindaklanjut, konfirmasi, verifikasi, selesai, tunda, lanjutkan, arsipkan). */
-    async act(ref: string, action: AduanAction, input: ActInput = {}): Promise<Aduan & { dariStatus: AduanStatus; aksi: AduanAction }> {
+    async act(ref: string, action: AduanAction, input: ActInput = {}): Promise<Aduan & { dariStatus: AduanStatus; aksi: AduanAction; opdLuarBukuAlamat?: boolean }> {
       const a = resolveOne(ref, input.kanal);
       let opd: { unit: string; email: string | null } | null = null;
+      let opdLuarBukuAlamat = false;
       if (action === 'disposisi' && input.opd !== undefined && input.opd.trim() !== '') {
-        const units = findUnit(store(), input.opd.trim());
+        const name = input.opd.trim();
+        const units = findUnit(store(), name);
         const distinct = [...new Set(units.map((u) => u.unit))];
-        if (units.length === 0) throw new SandiError('NOT_FOUND', 'aduan.opdNotFound', { opd: input.opd }, { hint: 'aduan.opdNotFound.hint' });
         if (distinct.length > 1) throw new SandiError('USAGE', 'aduan.opdAmbiguous', { opd: input.opd, units: distinct.join(', ') });
-        const u = units[0] as { unit: string; email: string };
-        opd = { unit: u.unit, email: units.length === 1 ? u.email : null };
+        if (units.length === 0) {
+          // The address book holds only units bound to an OpenPGP key (buku_alamat.fingerprint NOT NULL), but a
+          // complaint carries no kriptogram: any OPD is a valid target, named as the office names it. An e-mail
+          // address that is not in the book is refused rather than taken as a unit's name (a typo, most likely).
+          if (name.includes('@')) throw new SandiError('NOT_FOUND', 'aduan.opdNotFound', { opd: input.opd }, { hint: 'aduan.opdNotFound.hint' });
+          opd = { unit: name, email: null };
+          opdLuarBukuAlamat = true;
+        } else {
+          const u = units[0] as { unit: string; email: string };
+          opd = { unit: u.unit, email: units.length === 1 ? u.email : null };
+        }
       }
       const reason = input.alasan ?? null;
       const decision = transition({ status: a.status, action, pausedFrom: a.ditundaDari, reason, opd: opd?.unit ?? input.opd ?? null });
@@ -325,7 +335,7 @@ export function aduanService(app: App, actor: string) {
       if (lampiran.length > 0) data['lampiran'] = lampiran;
       try {
         const after = write((tx) => recordAduanStep(tx, a.id, { aksi: action, from: a.status, to: decision.to, catatan, opd, data }, now, actor));
-        return { ...after, dariStatus: a.status, aksi: action };
+        return { ...after, dariStatus: a.status, aksi: action, ...(opdLuarBukuAlamat ? { opdLuarBukuAlamat } : {}) };
       } catch (e) {
         if (e instanceof StaleAduan) throw new SandiError('CONFLICT', 'aduan.changed', { nomor: a.nomor }, { hint: 'aduan.changed.hint' });
         throw e;

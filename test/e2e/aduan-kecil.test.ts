@@ -1,6 +1,8 @@
 /**
  * Issue 13 ("Indonesian throughout"): `aduan impor` names each refused row and its column in the operator's
- * language (English with --lang en); --json gives the same text and the problem codes. Built CLI, demo home.
+ * language (English with --lang en); --json gives the same text and the problem codes. And `aduan disposisi
+ * --opd` takes any OPD: one of the address book (by e-mail or unit name) or a unit outside it (the book holds only
+ * units with an OpenPGP key; complaints carry no kriptogram). Built CLI, demo home.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,5 +64,29 @@ describe('aduan impor: row problems in the operator language (issue 13)', () => 
     const h = run(['aduan', 'impor', bad]);
     expect(h.code).toBe(65);
     expect(h.stderr).toContain('kolom wajib tidak ada di baris judul: nomor_pelacakan, jenis, diterima');
+  });
+});
+
+describe('aduan disposisi --opd: any OPD, with or without an OpenPGP key (issue 13)', () => {
+  it('a unit outside the address book is accepted with a warning; an unknown e-mail is refused (66); a value with a line break is 65', () => {
+    const catat = run(['--json', 'aduan', 'catat', '--kanal', 'laporgub', '--nomor-pelacakan', 'LG-OPD-1', '--jenis', 'pengaduan', '--judul', 'Lampu jalan padam', '--diterima', '2026-11-19T10:00', '--kerahasiaan', 'anonim']);
+    expect(catat.code, catat.stderr).toBe(0);
+    const email = run(['aduan', 'disposisi', 'LG-OPD-1', '--opd', 'umum@setda.contoh.go.id']);
+    expect(email.code, email.stderr).toBe(66);
+    expect(email.stderr).toContain('umum@setda.contoh.go.id');
+    const nl = run(['aduan', 'disposisi', 'LG-OPD-1', '--opd', 'Bagian\nUmum']);
+    expect(nl.code, nl.stderr).toBe(65);
+    expect(nl.stderr).toContain('--opd');
+    const r = run(['aduan', 'disposisi', 'LG-OPD-1', '--opd', 'Bagian Umum Setda', '--catatan', 'mohon ditindaklanjuti']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('OPD "Bagian Umum Setda" tidak ada di buku alamat');
+    const lihat = run(['--json', 'aduan', 'lihat', 'LG-OPD-1']);
+    expect(lihat.json<{ aduan: { status: string; opd: string; opdEmail: string | null } }>().aduan).toMatchObject({ status: 'didisposisi', opd: 'Bagian Umum Setda', opdEmail: null });
+    // a unit of the address book, by its name: no warning
+    const catat2 = run(['aduan', 'catat', '--kanal', 'laporgub', '--nomor-pelacakan', 'LG-OPD-2', '--jenis', 'pengaduan', '--judul', 'Taman', '--diterima', '2026-11-19T10:00', '--kerahasiaan', 'anonim']);
+    expect(catat2.code, catat2.stderr).toBe(0);
+    const book = run(['aduan', 'disposisi', 'LG-OPD-2', '--opd', 'dinas kesehatan']);
+    expect(book.code, book.stderr).toBe(0);
+    expect(book.stderr).not.toContain('tidak ada di buku alamat');
   });
 });
