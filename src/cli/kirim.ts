@@ -134,7 +134,7 @@ async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, given: 
   const o = flagsChecked(SURAT_BIASA, dokumen, given);
   // only sifat Biasa goes in clear: refuse anything else before asking for anything
   const sifat = o.sifat ?? 'Biasa';
-  if (!biasaSifatAllowed(sifat)) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: sifat });
+  if (!biasaSifatAllowed(sifat)) throw new SandiError('DATA', 'kirim.biasaSifat', { value: sifat });
   const perihalFlag = await perihalFromFlags(o);
   const missing: string[] = [];
   if (!dokumen) missing.push('DOKUMEN');

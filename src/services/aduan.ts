@@ -148,7 +148,7 @@ export function aduanService(app: App, actor: string) {
 
   function requireKanal(kode: string): Kanal {
     const k = get().kanal.find((x) => x.kode === kode.toLowerCase());
-    if (!k) throw new SandiError('USAGE', 'aduan.unknownKanal', { value: kode, expected: get().kanal.map((x) => x.kode).join(', ') });
+    if (!k) throw new SandiError('DATA', 'aduan.unknownKanal', { value: kode, expected: get().kanal.map((x) => x.kode).join(', ') });
     return k;
   }
 

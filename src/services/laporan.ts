@@ -61,7 +61,7 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
   let triwulan: string | null = null;
   if (o.triwulan !== undefined) {
     const q = parseTriwulan(o.triwulan);
-    if (!q) throw new SandiError('USAGE', 'laporan.badTriwulan', { value: o.triwulan });
+    if (!q) throw new SandiError('DATA', 'laporan.badTriwulan', { value: o.triwulan });
     dari ??= q.dari;
     sampai ??= q.sampai;
     triwulan = q.triwulan;
@@ -72,7 +72,7 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
   const settings = loadTerimaSettings(app);
   const zona = settings.config.office.timeZone;
   const range = dateRange(dari, sampai, zona);
-  if ('bad' in range) throw new SandiError('USAGE', 'agenda.badDate', { flag: `--${range.bad}`, value: range.value });
+  if ('bad' in range) throw new SandiError('DATA', 'agenda.badDate', { flag: `--${range.bad}`, value: range.value });
   const f = { from: range.from, to: range.to };
   const db = app.store().db;
   const now = app.clock.now();

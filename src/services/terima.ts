@@ -1029,7 +1029,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const explicit = o.ke !== undefined && o.ke.length > 0;
       if (explicit) {
         const bad = (o.ke ?? []).map(bareAddress).find((a) => forwardAddressProblem(a) !== null);
-        if (bad !== undefined) throw new SandiError('USAGE', 'terima.badAddress', { address: JSON.stringify(bad) });
+        if (bad !== undefined) throw new SandiError('DATA', 'terima.badAddress', { address: JSON.stringify(bad) });
       }
       let ke = candidates(explicit ? (o.ke ?? []) : row.tembusan, row.nomor);
       if (ke.length === 0) throw new SandiError('USAGE', 'terima.noCc', { nomor: row.nomor }, { hint: 'terima.noCc.hint' });
@@ -1175,12 +1175,12 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const steps = row.steps;
       const rute = steps.filter((s) => s.langkah === 'antar').flatMap((s) => (s.data as { rute?: { tujuan: string; jalur: Jalur }[] }).rute ?? []);
       const r = rute.find((x) => x.tujuan.toLowerCase() === o.tujuan.toLowerCase());
-      if (!r) throw new SandiError('USAGE', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
+      if (!r) throw new SandiError('DATA', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
       if (!jalurElektronik(r.jalur) && !o.diterimaOleh) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--diterima-oleh' }, { hint: 'common.missingFlags.hint' });
       if (jalurElektronik(r.jalur) && !o.diterimaOleh && !o.laporan) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--laporan | --diterima-oleh' }, { hint: 'common.missingFlags.hint' });
       const now = app.clock.now();
       const waktu = o.waktu ?? now;
-      if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('USAGE', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
+      if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('DATA', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
       const have = new Set(steps.filter((s) => s.langkah === 'tandaterima').map((s) => String((s.data as { tujuan?: string }).tujuan ?? '').toLowerCase()));
       if (have.has(r.tujuan.toLowerCase())) throw new SandiError('CONFLICT', 'terima.receiptTwice', { nomor: row.nomor, tujuan: r.tujuan });
       have.add(r.tujuan.toLowerCase());
