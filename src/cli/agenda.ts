@@ -34,7 +34,7 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.spl
 function positiveInt(flag: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new SandiError('USAGE', 'agenda.badNumber', { flag, value: v });
+    if (!Number.isInteger(n) || n <= 0) throw new SandiError('DATA', 'agenda.badNumber', { flag, value: v });
     return n;
   };
 }

@@ -38,7 +38,7 @@ interface StartOptions {
 
 function parseId(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new SandiError('USAGE', 'kirim.badId', { value: v });
+  if (!Number.isInteger(n) || n <= 0) throw new SandiError('DATA', 'kirim.badId', { value: v });
   return n;
 }
 

@@ -29,6 +29,8 @@ describe('bad values are exit 65 naming the flag; missing flags stay 64 (issue 1
     ['agenda daftar --status hilang', ['agenda', 'keluar', 'daftar', '--status', 'hilang'], '--status "hilang"'],
     ['agenda daftar --sifat rahasiaa', ['agenda', 'keluar', 'daftar', '--sifat', 'rahasiaa'], '--sifat "rahasiaa"'],
     ['laporan kinerja --triwulan 2026-V', ['laporan', 'kinerja', '--triwulan', '2026-V'], '--triwulan "2026-V"'],
+    ['agenda daftar --batas nol', ['agenda', 'keluar', 'daftar', '--batas', 'nol'], '--batas'],
+    ['kirim tandatangani abc', ['kirim', 'tandatangani', 'abc'], '"abc"'],
     ['aduan catat --kanal twitter', ['aduan', 'catat', '--kanal', 'twitter', '--nomor-pelacakan', 'X-1', '--jenis', 'pengaduan', '--judul', 'Jalan', '--kerahasiaan', 'anonim'], '--kanal "twitter"'],
   ])('%s → 65', (_name, args, named) => {
     const r = run(args.map((a) => (a === 'DOC' ? doc : a)));
