@@ -58,7 +58,7 @@ export interface NumberFormats {
 export interface SandiConfig {
   version: number;
   mode: 'produksi' | 'demo';
-  office: { name: string; unitCode: string; timeZone: TimeZone };
+  office: OfficeConfig;
   serviceHours: ServiceHours;
   /** Holidays file (TSV: date, kind, name); relative paths are from the home folder. */
   holidaysFile: string;
@@ -75,6 +75,25 @@ export interface SandiConfig {
   aduan?: Record<string, unknown>;
   /** Fonts of the PDFs (print pack, report); absent = DejaVu Sans from fonts-dejavu-core. */
   pdf?: PdfConfig;
+}
+
+/**
+ * The office. `parent`, `address`, `phone`, `email`, `website`: the letterhead (kop surat) of the print pack and
+ * the quarterly report (absent ones are left out; `email` defaults to the mailbox login); `city`: the place
+ * before a signature's date (default: from the name, "... Kota Pekalongan" → "Pekalongan"); `head`: who signs
+ * the quarterly report (src/domain/kop-surat.ts fills the defaults).
+ */
+export interface OfficeConfig {
+  name: string;
+  unitCode: string;
+  timeZone: TimeZone;
+  parent?: string;
+  address?: string;
+  phone?: string;
+  email?: string;
+  website?: string;
+  city?: string;
+  head?: { title?: string; name?: string; nip?: string };
 }
 
 /**
@@ -182,7 +201,11 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
   return {
     version: CONFIG_VERSION,
     mode: o.mode ?? 'produksi',
-    office: { name: o.office.name, unitCode: o.office.unitCode, timeZone: o.office.timeZone ?? 'Asia/Jakarta' },
+    office: {
+      ...o.office,
+      timeZone: o.office.timeZone ?? 'Asia/Jakarta',
+      ...(o.office.head !== undefined ? { head: { ...o.office.head, ...(o.office.head.nip !== undefined ? { nip: o.office.head.nip.replace(/\s/g, '') } : {}) } } : {}),
+    },
     serviceHours: (o.serviceHours as ServiceHours | undefined) ?? DEFAULT_SERVICE_HOURS,
     holidaysFile: o.holidaysFile ?? 'hari-libur.tsv',
     numberFormats: { ...DEFAULT_NUMBER_FORMATS, ...o.numberFormats },

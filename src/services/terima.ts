@@ -68,6 +68,7 @@ import type { SuratMasukLangkah, SuratMasukStatus } from '../domain/incoming-sta
 import { extractArmored } from '../domain/pgpmime.js';
 import type { WorkingCalendar } from '../domain/working-time.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../domain/tanggal-tampil.js';
+import { kopSurat } from '../domain/kop-surat.js';
 import {
   checkParaf,
   findLetterNumber,
@@ -1084,6 +1085,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
         pdfLampiran: parsed.attachments.filter((a) => a.content).map((a) => ({ name: a.name, content: a.content as Buffer })),
         label: o.label,
         fonts: pdfFontFiles(config.pdf, app.paths.root),
+        kop: kopSurat(config.office, config.mailbox?.user ?? null, o.lang ?? 'id'),
       });
       const out = o.keluaran ? resolve(o.keluaran) : join(app.paths.root, 'cetak', `${row.nomor.replace(/[^\w.-]+/g, '_')}.pdf`);
       mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
@@ -1431,6 +1433,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       pdfLampiran: lampiran.filter((b) => isPdf(b.isi)).map((b) => ({ name: b.nama, content: b.isi })),
       label: o.label,
       fonts: pdfFontFiles(config.pdf, app.paths.root),
+      kop: kopSurat(config.office, config.mailbox?.user ?? null, o.lang ?? 'id'),
     });
     const keep = o.keluaran !== undefined;
     const out = keep ? resolve(o.keluaran as string) : join(app.paths.root, 'cetak', `.${k.nomor.replace(/[^\w.-]+/g, '_')}-${process.pid}.pdf`);
