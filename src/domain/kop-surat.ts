@@ -57,7 +57,8 @@ export function kopSurat(office: KantorKop, mailboxUser: string | null = null, l
 
 /** The town an office name ends with: "Dinas Kominfo Kota Pekalongan" → "Pekalongan"; null when none. */
 export function tempatDariNama(name: string): string | null {
-  const m = /\b(?:Kota|Kabupaten|Kab\.|Provinsi)\s+(.+?)\s*$/i.exec(name);
+  // a note in brackets after the name ("Kota Contoh (DEMO)") is not part of the town
+  const m = /\b(?:Kota|Kabupaten|Kab\.|Provinsi)\s+(.+?)\s*$/i.exec(name.replace(/\s*\([^)]*\)\s*$/, ''));
   return m ? (m[1] as string) : null;
 }
 

@@ -58,6 +58,7 @@ describe('kop surat and signer', () => {
     expect(tempatDariNama('Dinas Komunikasi dan Informatika Kota Pekalongan')).toBe('Pekalongan');
     expect(tempatDariNama('Diskominfo Kabupaten Bulungan')).toBe('Bulungan');
     expect(tempatDariNama('Diskominfo')).toBeNull();
+    expect(tempatDariNama('Dinas Komunikasi dan Informatika Kota Contoh (DEMO)')).toBe('Contoh');
     expect(penandatangan({ name: 'Diskominfo Kota Tarakan' })).toEqual({ tempat: 'Tarakan', jabatan: 'Kepala Diskominfo Kota Tarakan', nama: null, nip: null });
     expect(penandatangan({ name: 'Diskominfo Kota Tarakan', city: 'Tarakan Barat', head: { title: 'Kepala Dinas', name: 'Budi', nip: '197612312005012003' } })).toEqual({ tempat: 'Tarakan Barat', jabatan: 'Kepala Dinas', nama: 'Budi', nip: '197612312005012003' });
   });
