@@ -119,4 +119,20 @@ describeWith('pdftotext (poppler-utils)', haveCommand('pdftotext', ['-v']), 'qua
     // the loop did cross a page end
     expect(pagesSeen.size).toBeGreaterThan(1);
   });
+
+  it('a signature block given as lines is not split either where its signing room was under-counted', async () => {
+    // before, the block asked for 14 pt a line + 40 but took 13 a line + 48 to sign + 24 above: ending the text
+    // 132–137 pt above the page's foot (7 subtitle lines, 40 text lines) put the name alone on the next page
+    const pages = bboxPages(
+      await renderPdfReport({
+        title: 'Laporan',
+        subtitle: Array.from({ length: 7 }, (_, i) => `Keterangan ${i + 1}`),
+        sections: [{ heading: 'Catatan', text: Array.from({ length: 40 }, (_, i) => `Baris ${i + 1}.`) }],
+        signature: ['Pekalongan, 31 Desember 2026', 'Kepala Dinas', 'NAMA KEPALA DINAS'],
+      }),
+    );
+    const at = ['Pekalongan,', 'Kepala', 'NAMA'].map((w) => pages.findIndex((p) => p.words.some((x) => x.text === w)));
+    expect(at[0]).toBeGreaterThanOrEqual(0);
+    expect(at).toEqual([at[0], at[0], at[0]]);
+  });
 });
