@@ -8,10 +8,11 @@
  * Every page of a copy, the attached documents' pages included, has a footer with the agenda number, the copy
  * and "Halaman X dari Y" (counted within the copy), and Rahasia and Sangat Rahasia are marked in red at its top
  * and bottom; on an attached page both are drawn along the edges the page is shown with (its /Rotate and
- * CropBox), over its own content wrapped in q/Q so that its graphics state cannot move them.
+ * CropBox), its own content reduced about its centre (to ~90% on A4) to clear them and wrapped in q/Q so that
+ * its graphics state cannot move them.
  */
 import { execFile } from 'node:child_process';
-import { PDFArray, PDFDocument, PDFName, PDFPage, PDFRef, degrees, rgb, type PDFFont } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFPage, PDFRef, degrees, rgb, type PDFFont } from 'pdf-lib';
 import { SandiError } from '../errors.js';
 import { withoutSecrets } from '../config/child-env.js';
 import { drawable, embedPdfFonts, textWidth, type PdfFontFiles } from './pdf-font.js';
@@ -237,9 +238,45 @@ function sharedPage(doc: PDFDocument, page: PDFPage): PDFPage {
   return twin;
 }
 
+/** Room kept free on an attached page as shown: the marking at the top, the footer and the marking at the bottom. */
+const BAND_TOP = 40;
+const BAND_BOTTOM = 48;
+
 /**
- * Give an attached page its own content list: its document's streams between a q and a Q (an unbalanced
- * graphics state in them cannot move what is stamped after), then room for this copy's stamp.
+ * The matrix that reduces an attached page's content, about its centre, so that it clears the bands the stamp
+ * is drawn in (a scan printed to its edges would otherwise lie under the footer): [s 0 0 s e f] in the page's
+ * own coordinates, the shift taken along the page's "up" as shown.
+ */
+function fitMatrix(page: PDFPage): [number, number, number, number, number, number] {
+  const box = page.getCropBox();
+  const { height } = shownSize(page);
+  const s = Math.min(1, (height - BAND_TOP - BAND_BOTTOM) / height);
+  const r = ((page.getRotation().angle % 360) + 360) % 360;
+  const up = r === 90 ? [-1, 0] : r === 180 ? [0, -1] : r === 270 ? [1, 0] : [0, 1];
+  const shift = (BAND_BOTTOM - BAND_TOP) / 2;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  return [s, 0, 0, s, (1 - s) * cx + shift * (up[0] as number), (1 - s) * cy + shift * (up[1] as number)];
+}
+
+/** The page's annotations moved with its content (an annotation's appearance follows its Rect). */
+function fitAnnotations(doc: PDFDocument, page: PDFPage, m: readonly number[]): void {
+  const annots = page.node.Annots();
+  if (!annots) return;
+  const [s, , , , e, f] = m as [number, number, number, number, number, number];
+  for (let i = 0; i < annots.size(); i++) {
+    const annot = doc.context.lookupMaybe(annots.get(i), PDFDict);
+    const rect = annot?.lookupMaybe(PDFName.of('Rect'), PDFArray);
+    if (!annot || !rect || rect.size() !== 4) continue;
+    const v = rect.asArray().map((x) => (x instanceof PDFNumber ? x.asNumber() : 0));
+    annot.set(PDFName.of('Rect'), doc.context.obj([s * v[0]! + e, s * v[1]! + f, s * v[2]! + e, s * v[3]! + f]));
+  }
+}
+
+/**
+ * Give an attached page its own content list: its document's streams between a q (with the reducing matrix)
+ * and a Q, so that neither an unbalanced graphics state in them nor their extent can move or hide the stamp
+ * drawn after.
  */
 function ownContents(doc: PDFDocument, page: PDFPage, base: PDFRef[], wrapRefs: { q: PDFRef; Q: PDFRef }): void {
   page.node.set(PDFName.of('Contents'), doc.context.obj([wrapRefs.q, ...base, wrapRefs.Q]));
@@ -268,11 +305,15 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
   const copyPages: number[] = [];
   // the attachments' pages, copied in once: later copies show the same content streams (annotated pages,
   // whose annotations belong to one page, are copied again from the attachment for each copy)
-  const wrapRefs = { q: doc.context.register(doc.context.stream('q\n')), Q: doc.context.register(doc.context.stream('\nQ\n')) };
-  const masters: { page: PDFPage; base: PDFRef[]; src: PDFDocument; index: number; annotated: boolean }[] = [];
+  const Q = doc.context.register(doc.context.stream('\nQ\n'));
+  const masters: { page: PDFPage; base: PDFRef[]; src: PDFDocument; index: number; annotated: boolean; fit: number[]; wrap: { q: PDFRef; Q: PDFRef } }[] = [];
   for (const l of loaded) {
     const pages = await doc.copyPages(l.doc, l.doc.getPageIndices());
-    pages.forEach((page, index) => masters.push({ page, base: contentRefs(page), src: l.doc, index, annotated: (page.node.Annots()?.size() ?? 0) > 0 }));
+    for (const [index, page] of pages.entries()) {
+      const fit = fitMatrix(page);
+      const q = doc.context.register(doc.context.stream(`q ${fit.map((x) => x.toFixed(4)).join(' ')} cm\n`));
+      masters.push({ page, base: contentRefs(page), src: l.doc, index, annotated: (page.node.Annots()?.size() ?? 0) > 0, fit, wrap: { q, Q } });
+    }
   }
   for (const [i, copy] of input.copies.entries()) {
     const before = doc.getPageCount();
@@ -314,7 +355,9 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
       if (i === 0) page = m.page;
       else if (m.annotated) page = (await doc.copyPages(m.src, [m.index]))[0]!;
       else page = sharedPage(doc, m.page);
-      ownContents(doc, page, i > 0 && m.annotated ? contentRefs(page) : m.base, wrapRefs);
+      ownContents(doc, page, i > 0 && m.annotated ? contentRefs(page) : m.base, m.wrap);
+      // this page's own annotations (the master's in the first copy, a fresh copy's later)
+      if (m.annotated) fitAnnotations(doc, page, m.fit);
       doc.addPage(page);
     }
     // every page of this copy: the marking and the footer (its page count is known only now)

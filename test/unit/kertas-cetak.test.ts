@@ -2,10 +2,11 @@
  * The print pack as paper (src/adapters/print.ts), checked by where poppler finds the words, not only that they
  * are there: the letterhead centred at the top of each cover sheet; on every page of every copy, the attached
  * documents' pages included (one rotated by 90°, one landscape), the footer "Halaman X dari Y" at the bottom
- * right, the agenda number and the copy at the bottom left, and RAHASIA at the top and the bottom.
+ * right, the agenda number and the copy at the bottom left, and RAHASIA at the top and the bottom, with the
+ * attached page's own content reduced to clear them.
  */
 import { expect, it } from 'vitest';
-import { PDFDocument, StandardFonts, concatTransformationMatrix, degrees, pushGraphicsState } from 'pdf-lib';
+import { PDFDocument, StandardFonts, concatTransformationMatrix, degrees } from 'pdf-lib';
 import { buildPrintPack, type KartuKendali } from '../../src/adapters/print.js';
 import { kopSurat } from '../../src/domain/kop-surat.js';
 import { t } from '../../src/cli/messages/index.js';
@@ -33,14 +34,18 @@ const KARTU: KartuKendali = {
 async function lampiran(): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  doc.addPage([595, 842]).drawText('LAMPIRAN SATU', { x: 60, y: 700, size: 14, font });
+  const p1 = doc.addPage([595, 842]);
+  p1.drawText('LAMPIRAN SATU', { x: 60, y: 700, size: 14, font });
+  // printed to the page's foot, where the pack's footer goes
+  p1.drawText('KAKI LAMPIRAN', { x: 420, y: 30, size: 10, font });
   const p2 = doc.addPage([612, 792]);
   p2.drawText('LAMPIRAN DUA', { x: 60, y: 700, size: 14, font });
   p2.setRotation(degrees(90));
-  // a page whose content leaves the graphics state changed (no Q): the stamp must not be moved by it
+  // a page whose content leaves the graphics state changed, as a scanner's "w 0 0 h 0 0 cm /Im0 Do" without
+  // q/Q does (valid: balanced, just never restored): the stamp drawn after must not be moved by it
   const p3 = doc.addPage([842, 595]);
   p3.drawText('LAMPIRAN TIGA', { x: 60, y: 500, size: 14, font });
-  p3.pushOperators(pushGraphicsState(), concatTransformationMatrix(0.5, 0, 0, 0.5, 300, 300));
+  p3.pushOperators(concatTransformationMatrix(0.5, 0, 0, 0.5, 300, 300));
   return Buffer.from(await doc.save());
 }
 
@@ -84,6 +89,13 @@ describeWith('pdftotext (poppler-utils)', haveCommand('pdftotext', ['-v']), 'pri
       expect(marks.some((m) => m.yMax > h - 20), `page ${i + 1}: RAHASIA at the bottom`).toBe(true);
       // centred across the shown width
       for (const m of marks) expect(Math.abs((m.xMin + m.xMax) / 2 - w / 2)).toBeLessThan(3);
+      // an attached page's own content is reduced clear of the footer and the marking bands
+      const own = bboxLines(page).filter((l) => /LAMPIRAN/.test(l.text));
+      if (n >= 3) expect(own.length, `page ${i + 1}: the attachment's text`).toBeGreaterThan(0);
+      for (const l of own) {
+        expect(l.yMax, `page ${i + 1}: ${l.text} above the footer`).toBeLessThan(foot!.yMin - 2);
+        expect(l.yMin, `page ${i + 1}: ${l.text} under the top marking`).toBeGreaterThan(Math.max(...marks.filter((m) => m.yMin < 40).map((m) => m.yMax)));
+      }
     }
     for (const i of [0, 5]) {
       const lines = bboxLines(pages[i]!);
