@@ -19,7 +19,10 @@ import { drawable, embedPdfFonts, textWidth, type PdfFontFiles } from './pdf-fon
 import type { KopSurat } from '../domain/kop-surat.js';
 
 export interface KartuKendali {
-  instansi: string;
+  /** the office letterhead at the top of each cover sheet */
+  kop?: KopSurat;
+  /** without `kop`: the office name alone heads the cover sheet */
+  instansi?: string;
   nomorAgenda: string;
   diterimaAt: string;
   pengirim: string;
@@ -51,8 +54,6 @@ export interface PrintPackInput {
   label: (key: string, params?: Record<string, string | number>) => string;
   /** font files instead of DejaVu Sans (config.json "pdf") */
   fonts?: Partial<PdfFontFiles>;
-  /** the office letterhead on each cover sheet (default: the office name `kartu.instansi` alone) */
-  kop?: KopSurat;
 }
 
 export interface PrintPack {
@@ -301,7 +302,7 @@ export async function buildPrintPack(input: PrintPackInput): Promise<PrintPack> 
     }
   }
   const k = input.kartu;
-  const kop = input.kop ?? { induk: null, nama: k.instansi, baris: [] };
+  const kop = k.kop ?? { induk: null, nama: k.instansi ?? '', baris: [] };
   const copyPages: number[] = [];
   // the attachments' pages, copied in once: later copies show the same content streams (annotated pages,
   // whose annotations belong to one page, are copied again from the attachment for each copy)

@@ -12,6 +12,8 @@ import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
 import { CONFIG_VERSION, TIME_ZONES, checkConfig } from './schema.js';
 import { JSON_MAX_DEPTH, jsonTooDeep } from '../domain/json-limits.js';
 import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
+import { kopSurat, type KopSurat } from '../domain/kop-surat.js';
+import type { Bahasa } from '../domain/tanggal-tampil.js';
 
 export { CONFIG_VERSION, TIME_ZONES };
 export type TimeZone = (typeof TIME_ZONES)[number];
@@ -94,6 +96,11 @@ export interface OfficeConfig {
   website?: string;
   city?: string;
   head?: { title?: string; name?: string; nip?: string };
+}
+
+/** The letterhead of the office's papers (the mailbox login stands for an e-mail address not configured). */
+export function kopSuratKantor(config: SandiConfig, lang: Bahasa = 'id'): KopSurat {
+  return kopSurat(config.office, config.mailbox?.user ?? null, lang);
 }
 
 /**

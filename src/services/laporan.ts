@@ -17,10 +17,10 @@ import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js
 import { checkAudit, lastCheckpointBefore } from './audit.js';
 import { loadTerimaSettings } from './terima.js';
 import { aduanService } from './aduan.js';
-import { loadConfig, pdfFontFiles } from '../config/config.js';
+import { kopSuratKantor, loadConfig, pdfFontFiles } from '../config/config.js';
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { PdfReport } from '../adapters/export-pdf.js';
-import { kopSurat, penandatangan, type KopSurat, type Penandatangan } from '../domain/kop-surat.js';
+import { penandatangan, type KopSurat, type Penandatangan } from '../domain/kop-surat.js';
 import type { Bahasa } from '../domain/tanggal-tampil.js';
 
 export interface LaporanKinerja {
@@ -151,7 +151,7 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
 /** The office's letterhead and the head of office who signs, from config.json `office` (with their defaults). */
 export function kertasKantor(app: App, lang: Bahasa = 'id'): { kop: KopSurat; penandatangan: Penandatangan } {
   const config = loadConfig(app.paths.config);
-  return { kop: kopSurat(config.office, config.mailbox?.user ?? null, lang), penandatangan: penandatangan(config.office, lang) };
+  return { kop: kopSuratKantor(config, lang), penandatangan: penandatangan(config.office, lang) };
 }
 
 /**

@@ -22,7 +22,7 @@ import { loadOfficeCalendar } from '../config/calendar.js';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
-import { loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
+import { kopSuratKantor, loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
 import { resolveMailboxPassword } from '../config/credentials.js';
 import { messageArchive, type ArchivedMessage, type MessageArchive } from '../adapters/archive.js';
 import { parseIncoming, bareAddress, type ParsedIncoming } from '../adapters/mail/terima-parser.js';
@@ -68,7 +68,6 @@ import type { SuratMasukLangkah, SuratMasukStatus } from '../domain/incoming-sta
 import { extractArmored } from '../domain/pgpmime.js';
 import type { WorkingCalendar } from '../domain/working-time.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../domain/tanggal-tampil.js';
-import { kopSurat } from '../domain/kop-surat.js';
 import {
   checkParaf,
   findLetterNumber,
@@ -1061,7 +1060,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
       const pack = await buildPrintPack({
         kartu: {
-          instansi: config.office.name,
+          kop: kopSuratKantor(config, o.lang ?? 'id'),
           nomorAgenda: row.nomor,
           // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
           diterimaAt: tanggalWaktuPanjang(row.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
@@ -1085,7 +1084,6 @@ export function terimaService(app: App, opts: TerimaOptions) {
         pdfLampiran: parsed.attachments.filter((a) => a.content).map((a) => ({ name: a.name, content: a.content as Buffer })),
         label: o.label,
         fonts: pdfFontFiles(config.pdf, app.paths.root),
-        kop: kopSurat(config.office, config.mailbox?.user ?? null, o.lang ?? 'id'),
       });
       const out = o.keluaran ? resolve(o.keluaran) : join(app.paths.root, 'cetak', `${row.nomor.replace(/[^\w.-]+/g, '_')}.pdf`);
       mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
@@ -1413,7 +1411,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
     const pack = await buildPrintPack({
       kartu: {
-        instansi: config.office.name,
+        kop: kopSuratKantor(config, o.lang ?? 'id'),
         nomorAgenda: k.nomor,
         diterimaAt: tanggalWaktuPanjang(k.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
         pengirim: k.pengirim,
@@ -1433,7 +1431,6 @@ export function terimaService(app: App, opts: TerimaOptions) {
       pdfLampiran: lampiran.filter((b) => isPdf(b.isi)).map((b) => ({ name: b.nama, content: b.isi })),
       label: o.label,
       fonts: pdfFontFiles(config.pdf, app.paths.root),
-      kop: kopSurat(config.office, config.mailbox?.user ?? null, o.lang ?? 'id'),
     });
     const keep = o.keluaran !== undefined;
     const out = keep ? resolve(o.keluaran as string) : join(app.paths.root, 'cetak', `.${k.nomor.replace(/[^\w.-]+/g, '_')}-${process.pid}.pdf`);

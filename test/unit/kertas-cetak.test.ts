@@ -52,7 +52,13 @@ async function lampiran(): Promise<Buffer> {
 describeWith('pdftotext (poppler-utils)', haveCommand('pdftotext', ['-v']), 'print pack pages as paper', () => {
   it('letterhead centred on each cover; every page of every copy has its footer at the bottom and RAHASIA top and bottom', async () => {
     const pack = await buildPrintPack({
-      kartu: KARTU,
+      kartu: {
+        ...KARTU,
+        kop: kopSurat(
+          { name: 'Dinas Komunikasi dan Informatika Kota Pekalongan', parent: 'Pemerintah Kota Pekalongan', address: 'Jl. Mataram No. 1, Pekalongan 51111', phone: '(0285) 421093', website: 'diskominfo.pekalongankota.go.id' },
+          'persandian@pekalongankota.go.id',
+        ),
+      },
       copies: [
         { penerima: 'Wali Kota', jalur: 'ajudan' },
         { penerima: 'Kepala Dinas Kesehatan', jalur: 'caraka' },
@@ -60,10 +66,6 @@ describeWith('pdftotext (poppler-utils)', haveCommand('pdftotext', ['-v']), 'pri
       isi: 'Dengan hormat, kami mengundang Bapak/Ibu.',
       pdfLampiran: [{ name: 'lampiran.pdf', content: await lampiran() }],
       label: (k, p) => t(k, p, 'id'),
-      kop: kopSurat(
-        { name: KARTU.instansi, parent: 'Pemerintah Kota Pekalongan', address: 'Jl. Mataram No. 1, Pekalongan 51111', phone: '(0285) 421093', website: 'diskominfo.pekalongankota.go.id' },
-        'persandian@pekalongankota.go.id',
-      ),
     });
     expect(pack.copyPages).toEqual([5, 5]); // cover, letter, 3 attached pages
     const loaded = await PDFDocument.load(pack.pdf);
