@@ -102,7 +102,7 @@ describeWith('pdftotext (poppler-utils)', haveCommand('pdftotext', ['-v']), 'qua
     const pagesSeen = new Set<number>();
     // three more notes each time move the end of the text down by three lines (37.5 pt, a quarter of the block), across
     // the end of page 2 (at 54 notes the block moves to page 3): each place the block could be cut is met
-    for (let notes = 28; notes <= 58; notes += 3) {
+    for (let notes = 37; notes <= 58; notes += 3) {
       const pages = bboxPages(await renderPdfReport(layoutLaporan(report(20, notes), 103, KERTAS)));
       const at = SIGNATURE.map((s) => find(pages, s));
       expect(at.every((x) => x !== null), `notes ${notes}: every signature line`).toBe(true);
