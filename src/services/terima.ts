@@ -22,7 +22,7 @@ import { loadOfficeCalendar } from '../config/calendar.js';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
-import { loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
+import { kopSuratKantor, loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
 import { resolveMailboxPassword } from '../config/credentials.js';
 import { messageArchive, type ArchivedMessage, type MessageArchive } from '../adapters/archive.js';
 import { parseIncoming, bareAddress, type ParsedIncoming } from '../adapters/mail/terima-parser.js';
@@ -1058,7 +1058,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
       const pack = await buildPrintPack({
         kartu: {
-          instansi: config.office.name,
+          kop: kopSuratKantor(config, o.lang ?? 'id'),
           nomorAgenda: row.nomor,
           // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
           diterimaAt: tanggalWaktuPanjang(row.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
@@ -1409,7 +1409,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
     const pack = await buildPrintPack({
       kartu: {
-        instansi: config.office.name,
+        kop: kopSuratKantor(config, o.lang ?? 'id'),
         nomorAgenda: k.nomor,
         diterimaAt: tanggalWaktuPanjang(k.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
         pengirim: k.pengirim,
