@@ -30,12 +30,12 @@ export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaR
   const { app, o, config, keys, store, now, progress, lettersDir, letterNumbering, fromEmail } = c;
   const sifat = input.sifat ?? 'Biasa';
   const derajat = input.derajat ?? 'Biasa';
-  if (!biasaSifatAllowed(sifat)) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: String(sifat) });
-  if (!isDerajat(derajat)) throw new SandiError('USAGE', 'store.badDerajat', { value: String(derajat) });
+  if (!biasaSifatAllowed(sifat)) throw new SandiError('DATA', 'kirim.biasaSifat', { value: String(sifat) });
+  if (!isDerajat(derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(derajat) });
   if (input.perihal.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'perihal' });
   if (input.kepada.length === 0) throw new SandiError('USAGE', 'store.noRecipients');
   for (const e of input.kepada) {
-    if (!/^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/.test(e)) throw new SandiError('USAGE', 'kirim.badEmail', { value: e });
+    if (!/^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/.test(e)) throw new SandiError('DATA', 'kirim.badEmail', { value: e });
     // local delivery: refuse an address that is not one plain Maildir folder name before anything is written
     if (!config.mailbox) c.io.maildirIn(app.paths.maildir, e);
   }
@@ -77,7 +77,7 @@ export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaR
       { operator: o.actor, recipients, perihal: input.perihal, sifat, derajat, dokumenSha256: dokSha, permohonan: input.permohonan, assignedBy: input.assignedBy ?? null },
       now(),
     );
-    if (signer) c.io.setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: o.actor, signerFpr: signer.key.fingerprint }, now(), o.actor);
+    if (signer) c.io.setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: signer.key.userId, signerFpr: signer.key.fingerprint }, now(), o.actor);
     c.io.assignOutgoingLetterNumber(tx, reg.id, letterNumbering, now(), o.actor);
     c.io.setOutgoingMessageId(tx, 'surat_keluar', reg.id, messageId, now(), o.actor);
     // claimed with its registration: a `lanjut` running meanwhile does not send it too

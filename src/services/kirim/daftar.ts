@@ -37,8 +37,8 @@ export async function siap(c: KirimCtx): Promise<void> {
  */
 export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport> {
   const { o, config, keys, store, now, progress, singleOperator } = c;
-  if (!isSifat(input.sifat)) throw new SandiError('USAGE', 'store.badSifat', { value: String(input.sifat) });
-  if (!isDerajat(input.derajat)) throw new SandiError('USAGE', 'store.badDerajat', { value: String(input.derajat) });
+  if (!isSifat(input.sifat)) throw new SandiError('DATA', 'store.badSifat', { value: String(input.sifat) });
+  if (!isDerajat(input.derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(input.derajat) });
   if (input.perihal.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'perihal' });
   if (input.kepada.length === 0) throw new SandiError('USAGE', 'store.noRecipients');
   const doc = documentOf(input.dokumen);

@@ -32,7 +32,7 @@ export function readPerihalFile(path: string, readStdin: () => Buffer = () => re
   if (path === '-') text = readStdin().toString('utf8');
   else text = readPrivateFile(path, 'kirim.perihalFileMode');
   const first = (text.split('\n', 1)[0] ?? '').replace(/\r$/, '').trim();
-  if (first.length === 0) throw new SandiError('USAGE', 'kirim.perihalFileEmpty', { path });
+  if (first.length === 0) throw new SandiError('DATA', 'kirim.perihalFileEmpty', { path });
   return first;
 }
 

@@ -71,7 +71,7 @@ export async function sign(
   testCrashPoint(o.env, 'final-tertulis');
   let signed: KriptogramKeluar;
   try {
-    signed = store.write((tx) => c.io.setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasiActor, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
+    signed = store.write((tx) => c.io.setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasi.userId, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
   } catch (e) {
     if (created) {
       try {
