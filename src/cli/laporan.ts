@@ -38,7 +38,7 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100): { title: string; 
     ...v.perBulan.map((m) => [t(`agenda.buku.${v.buku}`), m.bulan, m.jumlah, textBar(m.jumlah, max, 24)]),
     [t(`agenda.buku.${v.buku}`), 'total', v.total, ''],
   ]);
-  sections.push({ heading: t('laporan.volume'), pre: table([t('laporan.col.buku'), t('laporan.col.bulan'), t('laporan.col.jumlah'), ''], volRows).split('\n') });
+  sections.push({ heading: t('laporan.volume'), pre: table([t('laporan.col.buku'), t('laporan.col.bulan'), t('laporan.col.jumlah'), ''], volRows, { width: lebar }).split('\n') });
 
   const s = r.sla;
   const slaText = s.total === 0
@@ -51,6 +51,7 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100): { title: string; 
         ...table(
           [t('laporan.col.langkah'), t('laporan.col.standar'), t('laporan.col.tercapai'), t('laporan.col.terlambat'), t('laporan.col.rata'), ''],
           s.langkah.map((l) => [l.name, l.standar, l.tercapai, l.terlambat, l.rataMenit ?? '-', textBar(l.tercapai - l.terlambat, s.total, 16) + textBar(l.terlambat, s.total, 16, '░')]),
+          { width: lebar },
         ).split('\n'),
       ];
   sections.push({ heading: t('laporan.sla'), text: slaText, pre: slaPre });
@@ -63,6 +64,7 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100): { title: string; 
           pre: table(
             [t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.menunggu'), t('laporan.col.pemegang'), t('laporan.col.rata')],
             r.terlambat.map((l) => [l.nomor, tanggalLokal(l.diterimaAt, r.periode.zona), l.tertahan, l.pemegang ?? '-', l.menitLayanan]),
+            { width: lebar },
           ).split('\n'),
         },
   );
@@ -72,7 +74,7 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100): { title: string; 
       ? { heading: t('laporan.batal'), text: [t('laporan.batal.none')] }
       : {
           heading: t('laporan.batal'),
-          pre: table(batalHead, batalRows(r, batalHead, lebar)).split('\n'),
+          pre: table(batalHead, batalRows(r, batalHead, lebar), { width: lebar }).split('\n'),
         },
   );
   const a = r.aduan;
@@ -92,11 +94,12 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100): { title: string; 
       heading: t('laporan.aduan'),
       text: [t('laporan.aduan.summary', { jumlah: a.jumlah, selesai: a.selesai }), t('laporan.aduan.returns', { hulu: p.kantor_ke_hulu, opd: p.opd_ke_kantor, dariHulu: p.hulu_ke_kantor })],
       pre: [
-        ...table([t('laporan.aduan.dimensi'), '', t('laporan.col.jumlah')], volume).split('\n'),
+        ...table([t('laporan.aduan.dimensi'), '', t('laporan.col.jumlah')], volume, { width: lebar }).split('\n'),
         '',
         ...table(
           [t('laporan.col.langkah'), t('laporan.aduan.col.selesai'), t('laporan.aduan.col.bertenggat'), t('laporan.aduan.col.tepat'), '%', t('laporan.aduan.col.median')],
           tahap,
+          { width: lebar },
         ).split('\n'),
       ],
     });
