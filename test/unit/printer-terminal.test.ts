@@ -8,7 +8,7 @@ import stringWidth from 'string-width';
 import { createPrinter, table, terminalColumns } from '../../src/cli/printer.js';
 import { setLang } from '../../src/cli/messages/index.js';
 
-const FPR = ['0123456789ABCDEF0123456789ABCDEF01234567', '89ABCDEF0123456789ABCDEF0123456789ABCDEF'];
+const FPR = ['0123456789ABCDEF0123456789ABCDEF01234567', '89ABCDEF0123456789ABCDEF0123456789ABCDEF'] as const;
 const HEAD = ['SIDIK JARI', 'IDENTITAS', 'PERAN', 'DIBUAT', 'KEDALUWARSA', 'STATUS', 'PAKAI', 'RAHASIA', 'ALGORITMA'];
 const ROWS = [
   [FPR[0], 'Sandiman Dinas Komunikasi dan Informatika Kabupatén Pekalongan <sandiman@kominfo.pekalongankab.go.id>', 'sandiman', '6 Desember 2026', '6 Desember 2031', 'aktif', 'enkripsi, tanda tangan', 'ya', 'ecc/curve25519'],
