@@ -20,6 +20,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   akun: async () => (await import('./akun.js')).registerAkun,
   kirim: async () => (await import('./kirim.js')).registerKirim,
   aduan: async () => (await import('./aduan.js')).registerAduan,
+  periksa: async () => (await import('./periksa.js')).registerPeriksa,
   completion: async () => (await import('./completion.js')).registerCompletion,
 };
 

@@ -1,0 +1,96 @@
+/**
+ * `sandi periksa` on a real home made by `sandi init` (which now ends with the next steps), and the same home
+ * broken one way at a time: a loose key folder (77), a configured printer CUPS does not know (69), a trailing
+ * comma in config.json (78, line and column named). One line per check; --json; English with --lang en.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandi, tempHome } from '../helpers/cli.js';
+
+interface Check {
+  check: string;
+  status: 'ok' | 'peringatan' | 'gagal' | 'dilewati';
+  findings: { key: string; message: string; hint?: string; params: Record<string, unknown> }[];
+}
+
+describe('sandi periksa', () => {
+  const t = tempHome('sandi-periksa-');
+  const home = join(t.dir, 'rumah');
+  const cfgPath = join(home, 'config.json');
+  let init: ReturnType<typeof sandi>;
+  beforeAll(() => {
+    const pass = join(t.dir, 'pass.txt');
+    writeFileSync(pass, 'arsip kantor rahasia 2026\n', { mode: 0o600 });
+    init = sandi(['--home', home, '--no-input', 'init', '--nama-kantor', 'Diskominfo Kota Uji', '--kode-unit', 'KOMINFO', '--buat-kunci-arsip', '--email-arsip', 'arsip@kominfo.uji.go.id',
+      '--passphrase-file', pass, '--akun-user', 'persandian@kota.go.id', '--imap-host', 'imap.kota.go.id', '--smtp-host', 'smtp.kota.go.id']);
+  });
+  afterAll(() => t.cleanup());
+  const checks = (r: ReturnType<typeof sandi>): Record<string, Check> => Object.fromEntries(r.json<{ checks: Check[] }>().checks.map((c) => [c.check, c]));
+
+  it('init ends with the next steps: keys, address book, akun simpan, periksa, demo', () => {
+    expect(init.code, init.stderr).toBe(0);
+    const next = init.stdout.slice(init.stdout.indexOf('Langkah berikutnya:'));
+    expect(next).not.toBe('');
+    for (const s of ['kunci buat --peran sandiman', 'kunci impor', 'akun simpan', 'periksa', 'demo']) expect(next).toContain(s);
+    expect(next).toContain(`--home ${home}`);
+  });
+
+  it('checks a fresh office: config, keys, modes, mailbox (skipped without a password), printer (none), holidays, audit', () => {
+    const r = sandi(['--home', home, '--json', 'periksa']);
+    expect(r.code, r.stderr).toBe(0);
+    const c = checks(r);
+    expect(Object.keys(c)).toEqual(['konfigurasi', 'kunci', 'mode', 'kotak-surat', 'pencetak', 'hari-libur', 'audit']);
+    expect(c['konfigurasi']!.status).toBe('ok');
+    // no sandiman and no Kasi key yet: a warning each, saying how to make one
+    expect(c['kunci']!.status).toBe('peringatan');
+    expect(c['kunci']!.findings.map((f) => f.params['role'])).toEqual(['sandiman', 'kasi']);
+    expect(c['mode']!.status).toBe('ok');
+    expect(c['kotak-surat']!).toMatchObject({ status: 'dilewati', findings: [{ key: 'periksa.mail.skipped' }] });
+    expect(c['kotak-surat']!.findings[0]!.hint).toContain('SANDI_MAILBOX_PASSWORD');
+    expect(c['pencetak']!.status).toBe('dilewati');
+    // the bundled file holds 2026 only: from 2026 on, next year is not covered
+    const year = new Date().getUTCFullYear();
+    if (year >= 2026) {
+      expect(c['hari-libur']!.status).toBe('peringatan');
+      expect(c['hari-libur']!.findings.map((f) => f.params['year'])).toContain(year + 1);
+      expect(c['hari-libur']!.findings[0]!.hint).toContain(`${year + 1}-01-01`);
+    }
+    expect(['ok', 'peringatan']).toContain(c['audit']!.status);
+
+    const human = sandi(['--home', home, 'periksa']);
+    expect(human.code).toBe(0);
+    const lines = human.stdout.split('\n');
+    for (const name of ['konfigurasi', 'kunci', 'mode berkas', 'kotak surat', 'pencetak', 'hari libur', 'audit']) {
+      expect(lines.filter((l) => new RegExp(`^(OK|PERINGATAN|GAGAL|DILEWATI) +${name} `).test(l))).toHaveLength(1);
+    }
+  });
+
+  it('fails with the exit code of the first failure: loose key folder 77, unknown printer 69', () => {
+    chmodSync(join(home, 'kunci'), 0o755);
+    const loose = sandi(['--home', home, 'periksa']);
+    chmodSync(join(home, 'kunci'), 0o700);
+    expect(loose.code).toBe(77);
+    expect(loose.stdout).toMatch(/^GAGAL +mode berkas /m);
+    expect(loose.stdout).toContain(`chmod 700 ${join(home, 'kunci')}`);
+
+    const cfg = readFileSync(cfgPath, 'utf8');
+    writeFileSync(cfgPath, JSON.stringify({ ...JSON.parse(cfg), terima: { printer: 'sandi-tidak-ada-13' } }));
+    const printer = sandi(['--home', home, '--lang', 'en', 'periksa']);
+    writeFileSync(cfgPath, cfg);
+    expect(printer.code).toBe(69);
+    expect(printer.stdout).toMatch(/^FAILED +printer +.*sandi-tidak-ada-13/m);
+  });
+
+  it('names the line and column of a broken config.json (exit 78), skipping what needs it', () => {
+    const cfg = readFileSync(cfgPath, 'utf8');
+    writeFileSync(cfgPath, cfg.replace(/\n\}\s*$/, ',\n}\n'));
+    const r = sandi(['--home', home, '--json', 'periksa']);
+    writeFileSync(cfgPath, cfg);
+    expect(r.code).toBe(78);
+    const c = checks(r);
+    expect(c['konfigurasi']!.status).toBe('gagal');
+    expect(c['konfigurasi']!.findings[0]!.message).toMatch(/baris \d+/);
+    expect(c['hari-libur']!.status).toBe('dilewati');
+  });
+});
