@@ -18,6 +18,7 @@ import { validasi } from './validasi.js';
 import { bantuan } from './bantuan.js';
 import { terminal } from './terminal.js';
 import { periksa } from './periksa.js';
+import { contoh } from './contoh.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -25,7 +26,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, terminal, periksa];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, terminal, periksa, contoh];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {
