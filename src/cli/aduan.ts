@@ -273,7 +273,8 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       const rows = await withService(ctx, (svc) => Promise.resolve(svc.status({ semua: opts.semua === true })));
       const tz = await officeTimeZone(ctx.home);
-      ctx.printer.result(rows, () => renderStatus(rows, tz));
+      const catatan = ctx.json ? null : await (await import('./tenggat.js')).catatanHariLibur(ctx.home, rows.map((r) => r.tenggat));
+      ctx.printer.result(rows, () => [renderStatus(rows, tz), ...(catatan ? ['', catatan] : [])].join('\n'));
     });
 
   aduan
@@ -310,6 +311,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
       });
       const d = await withService(ctx, (svc) => svc.lihat(id, { kanal: opts.kanal, tampilkanPelapor: opts.tampilkanPelapor === true, passphrases }));
       const tz = await officeTimeZone(ctx.home);
-      ctx.printer.result(d, () => renderDetail(d, tz));
+      const catatan = ctx.json ? null : await (await import('./tenggat.js')).catatanHariLibur(ctx.home, [d.keterlambatan.tenggat?.batas.toISOString() ?? null]);
+      ctx.printer.result(d, () => [renderDetail(d, tz), ...(catatan ? ['', catatan] : [])].join('\n'));
     });
 }

@@ -301,3 +301,17 @@ export function uncoveredYears(covered: ReadonlySet<number>, fromYear: number, t
 export function localYear(timeZone: string, at: Date): number {
   return localParts(timeZone, at).y;
 }
+
+/**
+ * The local years of `deadlines` (in `timeZone`) that the holidays do not cover, ascending, each once: a deadline
+ * there was computed as if that year had no holidays (1 January a working day), so it may come too early.
+ */
+export function deadlineYearsUncovered(covered: ReadonlySet<number>, timeZone: string, deadlines: Iterable<Date>): number[] {
+  const years = new Set<number>();
+  for (const d of deadlines) {
+    if (Number.isNaN(d.getTime())) continue;
+    const y = localYear(timeZone, d);
+    if (!covered.has(y)) years.add(y);
+  }
+  return [...years].sort((a, b) => a - b);
+}

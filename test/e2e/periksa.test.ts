@@ -93,4 +93,23 @@ describe('sandi periksa', () => {
     expect(c['konfigurasi']!.findings[0]!.message).toMatch(/baris \d+/);
     expect(c['hari-libur']!.status).toBe('dilewati');
   });
+
+  it('a deadline in a year the holidays file does not cover is shown with a warning where it is shown', () => {
+    const run = (args: string[]) => sandi(['--home', home, '--no-input', ...args]);
+    const catat = run(['aduan', 'catat', '--kanal', 'laporgub', '--nomor-pelacakan', 'LG-13', '--jenis', 'pengaduan', '--judul', 'Jalan berlubang', '--kronologi', 'di depan pasar',
+      '--diterima', '2026-12-31T02:00:00Z', '--kerahasiaan', 'anonim']);
+    expect(catat.code, catat.stderr).toBe(0);
+    const note = /^⚠ Tenggat di tahun 2027 dihitung tanpa hari libur tahun itu \(.*hari-libur\.tsv tidak memuatnya\)/m;
+    const lihat = run(['aduan', 'lihat', 'LG-13']);
+    expect(lihat.stdout).toMatch(/Tenggat \(layanan\): 2027-/);
+    expect(lihat.stdout).toMatch(note);
+    expect(run(['aduan', 'status']).stdout).toMatch(note);
+    // --json stays data only
+    const json = run(['--json', 'aduan', 'status']);
+    expect(() => JSON.parse(json.stdout) as unknown).not.toThrow();
+    expect(json.stdout + json.stderr).not.toContain('⚠ Tenggat');
+    // once the office adds 2027, the warning is gone
+    writeFileSync(join(home, 'hari-libur.tsv'), '2027-01-01\tlibur\tTahun Baru Masehi\n', { flag: 'a' });
+    expect(run(['aduan', 'lihat', 'LG-13']).stdout).not.toMatch(note);
+  });
 });

@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judgeHolidays, judgeKeys, judgeModes } from '../../src/services/periksa.js';
-import { holidayYears, isWorkingDay, parseHolidays, uncoveredYears, workingCalendar } from '../../src/domain/working-time.js';
+import { deadlineYearsUncovered, holidayYears, isWorkingDay, parseHolidays, uncoveredYears, workingCalendar } from '../../src/domain/working-time.js';
 import { DEFAULT_SERVICE_HOURS } from '../../src/domain/service-hours.js';
 import type { KeyInfo } from '../../src/ports.js';
 
@@ -54,6 +54,9 @@ describe('holidays coverage', () => {
     const cal = workingCalendar({ hours: DEFAULT_SERVICE_HOURS, timeZone: 'Asia/Jakarta', holidays });
     expect(isWorkingDay(cal, '2026-01-01')).toBe(false);
     expect(isWorkingDay(cal, '2027-01-01')).toBe(true); // what the warning is about
+    // a deadline's year in the office zone: 31 December 2026 20:00 UTC is 1 January 2027 in WIT
+    expect(deadlineYearsUncovered(covered, 'Asia/Jayapura', [new Date('2026-12-31T20:00:00Z'), new Date('2026-12-01T00:00:00Z')])).toEqual([2027]);
+    expect(deadlineYearsUncovered(covered, 'Asia/Jakarta', [new Date('2026-12-31T15:00:00Z')])).toEqual([]);
   });
 });
 
