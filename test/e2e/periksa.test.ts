@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandi, tempHome } from '../helpers/cli.js';
+import { havePython3Pty, sandiPty } from '../helpers/pty.js';
 
 interface Check {
   check: string;
@@ -111,5 +112,18 @@ describe('sandi periksa', () => {
     // once the office adds 2027, the warning is gone
     writeFileSync(join(home, 'hari-libur.tsv'), '2027-01-01\tlibur\tTahun Baru Masehi\n', { flag: 'a' });
     expect(run(['aduan', 'lihat', 'LG-13']).stdout).not.toMatch(note);
+  });
+
+  it.runIf(havePython3Pty() || process.env['CI'] === 'true')('kunci daftar fits an 80-column terminal; piped, its lines stay whole', async () => {
+    const piped = sandi(['--home', home, 'kunci', 'daftar']);
+    expect(piped.code).toBe(0);
+    const fpr = /[0-9A-F]{40}/.exec(piped.stdout)![0];
+    expect(Math.max(...piped.stdout.split('\n').map((l) => l.length))).toBeGreaterThan(80);
+    const tty = await sandiPty(['--home', home, 'kunci', 'daftar'], [], { cols: 80 });
+    expect(tty.exitCode, tty.transcript).toBe(0);
+    const lines = tty.transcript.split(/\r?\n/).filter((l) => l.length > 0);
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(80);
+    // the fingerprint is all there, wrapped in its column
+    expect(lines.map((l) => l.split(/\s+/)[0]).join('')).toContain(fpr);
   });
 });
