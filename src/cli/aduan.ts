@@ -235,7 +235,9 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .argument('<file>', t('aduan.arg.file'))
     .action(async (file: string) => {
       const ctx = getCtx();
-      const res = await withService(ctx, (svc) => svc.impor(file));
+      const res = await withService(ctx, (svc) =>
+        svc.impor(file, { progress: (done, total) => ctx.printer.progress(t('terminal.progress.aduanImpor', { done, total }), done, total) }),
+      ).finally(() => ctx.printer.progressEnd());
       ctx.printer.result(res, () => renderImpor(res));
       if (res.ditolak > 0) throw new SandiError('DATA', 'aduan.impor.someBad', { count: res.ditolak });
     });

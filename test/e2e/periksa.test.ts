@@ -126,4 +126,21 @@ describe('sandi periksa', () => {
     // the fingerprint is all there, wrapped in its column
     expect(lines.map((l) => l.split(/\s+/)[0]).join('')).toContain(fpr);
   });
+
+  it.runIf(havePython3Pty() || process.env['CI'] === 'true')('aduan impor shows progress with a total at a terminal only, never with --json or piped', async () => {
+    const csv = join(t.dir, 'lapor.csv');
+    writeFileSync(
+      csv,
+      ['kanal,nomor_pelacakan,jenis,kategori,judul,kronologi,diterima,kerahasiaan', ...[1, 2, 3].map((i) => `lapor,LAPOR-13${i},pengaduan,,Aduan ${i},,2026-11-20,anonim`)].join('\r\n'),
+    );
+    const tty = await sandiPty(['--home', home, 'aduan', 'impor', csv], []);
+    expect(tty.exitCode, tty.transcript).toBe(0);
+    expect(tty.transcript).toMatch(/Mengimpor aduan 0\/3 0%/);
+    expect(tty.transcript).toMatch(/Mengimpor aduan 2\/3 66%/);
+    const piped = sandi(['--home', home, 'aduan', 'impor', csv]);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain('Mengimpor');
+    const json = await sandiPty(['--home', home, '--json', 'aduan', 'impor', csv], []);
+    expect(json.transcript).not.toContain('Mengimpor');
+  });
 });
