@@ -286,8 +286,8 @@ export function attachHelpExtras(program: Command): void {
   const walk = (cmd: Command): void => {
     const subs = cmd.commands.filter((c) => c.name() !== 'help');
     const path = pathOf(cmd);
-    const extra = helpExtra(path, subs.map(pathOf));
-    cmd.addHelpText('after', `${renderHelpExtra(extra)}\n`);
+    // rendered only when help is shown: a normal run pays nothing for it
+    cmd.addHelpText('after', () => `${renderHelpExtra(helpExtra(path, subs.map(pathOf)))}\n`);
     for (const s of subs) walk(s);
   };
   walk(program);

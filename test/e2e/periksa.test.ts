@@ -2,6 +2,8 @@
  * `sandi periksa` on a real home made by `sandi init` (which now ends with the next steps), and the same home
  * broken one way at a time: a loose key folder (77), a configured printer CUPS does not know (69), a trailing
  * comma in config.json (78, line and column named). One line per check; --json; English with --lang en.
+ * On the same home, the rest of the operator's terminal: a deadline in a year without holidays data is flagged
+ * where it is shown, `kunci daftar` fits an 80-column pty, `aduan impor` draws progress at a terminal only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
