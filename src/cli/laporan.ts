@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { GetContext } from './index.js';
-import { table } from './printer.js';
+import { ensureTableWidth, table } from './printer.js';
 import { t } from './messages/index.js';
 import { bahasa, tanggalLokal, waktuLokal } from './waktu.js';
 import { tanggalKalenderPanjang } from '../domain/tanggal-tampil.js';
@@ -147,6 +147,8 @@ export function registerLaporan(program: Command, getCtx: GetContext): void {
       try {
         const r = await svc.laporanKinerja(app, o);
         // at a terminal, tables wrap to its width; else (and in the PDF) to what a PDF line holds
+        // the report's tables are fitted to its width on screen and on paper alike, piped or not
+        await ensureTableWidth();
         const layout = layoutLaporan(r, process.stdout.isTTY === true ? (process.stdout.columns ?? PDF_MONO_COLUMNS) - 1 : PDF_MONO_COLUMNS);
         let pdf: string | null = null;
         if (o.pdf) {

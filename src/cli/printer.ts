@@ -3,8 +3,6 @@
  * Nothing else in src/ writes to the terminal.
  */
 import { t } from './messages/index.js';
-import stringWidth from 'string-width';
-import wrapAnsi from 'wrap-ansi';
 import type { SandiError } from '../errors.js';
 
 export interface Printer {
@@ -96,6 +94,22 @@ export function createPrinter(
   };
 }
 
+/**
+ * The display-width libraries of fitted tables (string-width, wrap-ansi). Importing them costs tens of
+ * milliseconds, so a run whose stdout is not a terminal never loads them (its tables are never fitted); at a
+ * terminal they are loaded with this module, and a caller that fits a table to a width of its own (the
+ * quarterly report's PDF) awaits ensureTableWidth() first.
+ */
+let lib: { stringWidth: (s: string) => number; wrapAnsi: (s: string, columns: number, o: { hard: boolean; trim: boolean }) => string } | null = null;
+
+export async function ensureTableWidth(): Promise<void> {
+  if (lib !== null) return;
+  const [sw, wa] = await Promise.all([import('string-width'), import('wrap-ansi')]);
+  lib = { stringWidth: sw.default, wrapAnsi: wa.default };
+}
+
+if (process.stdout.isTTY === true) await ensureTableWidth();
+
 /** The columns a table may take: the terminal's width when stdout is a TTY, else none (piped output is not cut). */
 export function terminalColumns(stdout: { isTTY?: boolean; columns?: number } = process.stdout): number | undefined {
   return stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : undefined;
@@ -134,16 +148,18 @@ function fitWidths(natural: number[], limit: number): number[] {
  * A plain fixed-width table for human output. With a `width` (by default the terminal's, on a TTY only) a table
  * wider than it is fitted: the wide columns are narrowed and their cells wrapped — at spaces where they can, else
  * hard (a fingerprint) — with display widths (string-width: "é" and CJK count as they show). Without a width
- * (piped output) the table is exactly as wide as its longest cells.
+ * (piped output), or before the display-width libraries are loaded (see ensureTableWidth), the table is exactly
+ * as wide as its longest cells.
  */
 export function table(headers: string[], rows: (string | number | null | undefined)[][], opts: { width?: number } = {}): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
-  const limit = 'width' in opts ? opts.width : terminalColumns();
-  if (limit === undefined) {
+  const limit = lib === null ? undefined : 'width' in opts ? opts.width : terminalColumns();
+  if (limit === undefined || lib === null) {
     const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
     const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
     return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
   }
+  const { stringWidth, wrapAnsi } = lib;
   const cellWidth = (c: string): number => Math.max(0, ...c.split('\n').map((l) => stringWidth(l)));
   const natural = headers.map((h, i) => Math.max(cellWidth(h), ...cells.map((r) => cellWidth(r[i] ?? ''))));
   const total = natural.reduce((a, b) => a + b, 0) + GAP * (natural.length - 1);

@@ -2,10 +2,10 @@
  * The terminal side of the printer: tables that fit a TTY's width (kunci daftar was 220 columns wide) while
  * piped output keeps its full width, and progress that tells rate and time left on a TTY stderr only.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import stringWidth from 'string-width';
-import { createPrinter, table, terminalColumns } from '../../src/cli/printer.js';
+import { createPrinter, ensureTableWidth, table, terminalColumns } from '../../src/cli/printer.js';
 import { setLang } from '../../src/cli/messages/index.js';
 
 const FPR = ['0123456789ABCDEF0123456789ABCDEF01234567', '89ABCDEF0123456789ABCDEF0123456789ABCDEF'] as const;
@@ -16,6 +16,8 @@ const ROWS = [
 ];
 
 const tty = { isTTY: true, columns: 80 };
+// what a run at a terminal does when the printer module loads
+beforeAll(ensureTableWidth);
 const saved = { isTTY: process.stdout.isTTY, columns: process.stdout.columns };
 afterEach(() => {
   Object.assign(process.stdout, saved);
