@@ -17,7 +17,7 @@ import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { AduanService, AduanDetail, ImporResult, StatusRow } from '../services/aduan.js';
 import type { LaporanAduan } from '../domain/aduan.js';
-import type { Aduan } from '../adapters/sqlite/aduan.js';
+import type { Aduan } from '../domain/records-aduan.js';
 import { JENIS_ADUAN, KERAHASIAAN, type AduanAction, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from '../domain/aduan.js';
 import { ADUAN, periksaRentang, tanggal } from '../domain/skema.js';
 import { pastikan, tolak, validasiJawaban } from './validasi.js';

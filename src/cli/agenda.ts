@@ -1,7 +1,8 @@
 /**
  * `sandi agenda BUKU daftar|cari|lihat|ekspor|catat` and `sandi agenda kolom [BUKU]`: the registers for
  * people and scripts. One sub-command per register (keluar, surat-keluar, masuk, kriptogram-masuk, ...),
- * generated from the register descriptors; the service (and SQLite, exceljs) is imported only when an action runs.
+ * generated from the register catalog (src/domain/register-catalog.ts); the service (and SQLite, exceljs) is
+ * imported only when an action runs.
  */
 import { Command, Option } from 'commander';
 import type { GetContext } from './index.js';
@@ -13,7 +14,7 @@ import { officeTimeZone, waktuLokal } from './waktu.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../domain/agenda.js';
-import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
+import { REGISTER_CATALOG } from '../domain/register-catalog.js';
 import type { AgendaQuery, AgendaService } from '../services/agenda.js';
 import { periksaRentang } from '../domain/skema.js';
 import { tolak } from './validasi.js';
@@ -124,7 +125,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       };
       // at a terminal, a page of rows goes through `less -FRX` when there is one; otherwise print as usual
       if (!ctx.json && process.stdout.isTTY === true && page.total > 0) {
-        const { pageText } = await import('../adapters/pager.js');
+        const { pageText } = await import('../services/agenda.js');
         if (await pageText(human(), ctx.env)) return;
       }
       ctx.printer.result(page, human);
@@ -190,7 +191,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
 
 export function registerAgenda(program: Command, getCtx: GetContext): void {
   const agenda = program.command('agenda').description(t('agenda.description'));
-  for (const r of REGISTERS) registerBuku(agenda, getCtx, r.buku);
+  for (const r of REGISTER_CATALOG) registerBuku(agenda, getCtx, r.buku);
 
   agenda
     .command('kolom')

@@ -25,11 +25,8 @@ import {
   pelaporBlob,
   recordAduanStep,
   registerAduan,
-  StaleAduan,
-  type Aduan,
-  type LampiranAduan,
-  type LangkahAduan,
 } from '../adapters/sqlite/aduan.js';
+import { StaleAduan, type Aduan, type LampiranAduan, type LangkahAduan } from '../domain/records-aduan.js';
 import { decryptPelapor, encryptPelapor, unlockArchive } from '../adapters/openpgp/aduan-pelapor.js';
 import {
   ADUAN_STATUSES,

@@ -2,8 +2,9 @@
  * `sandi agenda`: the office's registers for people and scripts — list, search, show one row with its whole
  * history, export (CSV, JSON Lines, XLSX; streamed), and annotate (the only "edit" a register allows).
  *
- * Which registers exist and what their columns are is data (src/adapters/sqlite/agenda-registers.ts); this
- * service only validates what the operator asked for and runs it. Read-only commands never create a database.
+ * Which registers exist and what their columns are is data (src/domain/register-catalog.ts, with its SQL in
+ * src/adapters/sqlite/agenda-registers.ts); this service only validates what the operator asked for and runs
+ * it. Read-only commands never create a database.
  */
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -14,7 +15,8 @@ import { dateRange, ftsQuery, parseRowRef, type ExportColumn, type ExportFormat 
 import { SIFAT } from '../domain/records.js';
 import { REGISTERS, registerByName, type RegisterDescriptor } from '../adapters/sqlite/agenda-registers.js';
 import { countRows, exportRows, findRow, pageRows, rowHistory, searchRows, type AgendaFilter, type HistoryEvent } from '../adapters/sqlite/agenda.js';
-import { annotate, listAnnotations, type Anotasi } from '../adapters/sqlite/registers.js';
+import { annotate, listAnnotations } from '../adapters/sqlite/registers.js';
+import type { Anotasi } from '../domain/records-anotasi.js';
 import { exportToFile, exportToStream, type ExportResult } from '../adapters/export.js';
 
 /** Filters as the operator gives them: local dates (inclusive), statuses, classifications, a unit. */
@@ -53,6 +55,15 @@ export function resolveRegister(name: string): RegisterDescriptor {
   const reg = registerByName(name);
   if (!reg) throw new SandiError('USAGE', 'agenda.unknownBuku', { buku: name, known: REGISTERS.map((r) => r.buku).join(', ') });
   return reg;
+}
+
+/**
+ * Show long human output through the terminal's pager (`less -FRX`); false, with nothing written, when there
+ * is none. The CLI reaches the pager through here, never the adapter itself.
+ */
+export async function pageText(text: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const pager = await import('../adapters/pager.js');
+  return pager.pageText(text, env);
 }
 
 export function agendaService(app: App) {

@@ -60,7 +60,7 @@ import { loadConfig, type SandiConfig } from '../config/config.js';
 import { resolveMailboxPassword } from '../config/credentials.js';
 import { readPrivateFile } from '../config/passphrase.js';
 import { encryptKriptogram, decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
-import { buildPgpMime, formatDate } from '../domain/pgpmime.js';
+import { buildPgpMime, formatDate } from '../formats/pgpmime.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
 import { writeFileAtomic } from '../adapters/keystore.js';
 import {
@@ -75,11 +75,8 @@ import {
   listOutgoingLetters,
   registerOutgoingLetter,
   setOutgoingLetterStatus,
-  type KriptogramKeluar,
-  type OutgoingStatusFields,
-  type RequestLetter,
-  type SuratKeluar,
 } from '../adapters/sqlite/registers.js';
+import type { KriptogramKeluar, OutgoingStatusFields, RequestLetter, SuratKeluar } from '../domain/records-keluar.js';
 import { isDerajat, isSifat, subjectMustBeEncrypted, type Derajat, type Sifat } from '../domain/records.js';
 import {
   SMTP_RETRY,

@@ -45,11 +45,9 @@ import {
   registerIncomingKriptogram,
   rejectIncomingKriptogram,
   setIncomingStatus,
-  type IncomingSource,
-  type KriptogramMasuk,
-  type Numbering,
-  type SuratMasuk,
 } from '../adapters/sqlite/registers.js';
+import type { IncomingSource, KriptogramMasuk, SuratMasuk } from '../domain/records-masuk.js';
+import type { Numbering } from '../domain/records.js';
 import {
   findIncomingByRef,
   findIncomingKriptogramByRef,
@@ -65,7 +63,7 @@ import {
 } from '../adapters/sqlite/terima.js';
 import type { WriteTx } from '../adapters/sqlite/store.js';
 import type { SuratMasukLangkah, SuratMasukStatus } from '../domain/incoming-state.js';
-import { extractArmored } from '../domain/pgpmime.js';
+import { extractArmored } from '../formats/pgpmime.js';
 import type { WorkingCalendar } from '../domain/working-time.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../domain/tanggal-tampil.js';
 import {

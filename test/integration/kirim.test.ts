@@ -15,7 +15,7 @@ import { importExampleKeys, kunciService, type ExampleKey } from '../../src/serv
 import { kirimService, type KirimInput, type KirimOptions } from '../../src/services/kirim.js';
 import { loadConfig, saveConfig, type MailboxAccount } from '../../src/config/config.js';
 import { ImapMailbox } from '../../src/adapters/mail/imap.js';
-import { extractArmored } from '../../src/domain/pgpmime.js';
+import { extractArmored } from '../../src/formats/pgpmime.js';
 import { listOutgoing, setOutgoingStatus } from '../../src/adapters/sqlite/registers.js';
 import { SandiError } from '../../src/errors.js';
 import type { KeyInfo, PassphraseSource } from '../../src/ports.js';

@@ -397,7 +397,7 @@ describe('security: forwarding targets, Maildir paths, kriptograms rejected only
   it('an unknown signer or a damaged key file leaves the kriptogram registered; importing the key lets `baca` read it; a tampered one is rejected', async () => {
     const openpgp = await import('openpgp');
     const { encryptKriptogram } = await import('../../src/adapters/openpgp/kriptogram.js');
-    const { buildPgpMime } = await import('../../src/domain/pgpmime.js');
+    const { buildPgpMime } = await import('../../src/formats/pgpmime.js');
     const { kunciService } = await import('../../src/services/kunci.js');
     const { loadConfig } = await import('../../src/config/config.js');
     const keys = kunciService(office.app, 'sandiman-uji');
