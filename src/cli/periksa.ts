@@ -41,13 +41,14 @@ export function registerPeriksa(program: Command, getCtx: GetContext): void {
     .option('--passphrase-file <berkas>', t('periksa.opt.passphraseFile'))
     .action(async (opts: { passphraseFile?: string }) => {
       const ctx = getCtx();
-      const [{ openApp }, { periksa }, { passphraseSource }] = await Promise.all([import('../app.js'), import('../services/periksa.js'), import('../config/passphrase.js')]);
+      const [{ openApp, periksaPorts }, { periksa }, { passphraseSource }] = await Promise.all([import('../app.js'), import('../services/periksa.js'), import('../config/passphrase.js')]);
       const app = openApp(ctx.home);
       try {
         const results = await periksa({
           app,
           env: ctx.env,
           actor: operatorName(ctx.env),
+          ports: await periksaPorts(),
           passphrases: passphraseSource({
             file: opts.passphraseFile,
             env: ctx.env,

@@ -16,14 +16,12 @@ import { join, resolve } from 'node:path';
 import { EXIT_CODES, isSandiError, type ErrorCode, type MessageParams } from '../errors.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
 import { homePaths } from '../config/home.js';
-import { secretFolders } from '../adapters/private-modes.js';
 import { modeTooOpen, isExpired, shellQuote, OWN_KEY_ROLES } from '../domain/kunci.js';
 import { tanggalLayar } from '../domain/tanggal-tampil.js';
 import { holidayYears, localYear, parseHolidays, uncoveredYears } from '../domain/working-time.js';
 import type { App } from '../app.js';
 import type { KeyInfo, PassphraseSource } from '../ports.js';
 import type { LoginTester } from './akun.js';
-import type { PrinterState } from '../adapters/cups-status.js';
 
 export type Tingkat = 'ok' | 'peringatan' | 'gagal' | 'dilewati';
 export type Pemeriksaan = 'konfigurasi' | 'kunci' | 'mode' | 'kotak-surat' | 'pencetak' | 'hari-libur' | 'audit';
@@ -48,14 +46,24 @@ export interface HasilPeriksa {
 export const KEY_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
 
+/** A CUPS queue as lpstat reports it (src/adapters/cups-status.ts). */
+export type PrinterState = { state: 'siap' | 'nonaktif' | 'tidak-dikenal' | 'tanpa-cups'; detail: string };
+
+/** What the doctor asks of the machine, wired by the composition root (src/app.ts: periksaPorts). */
+export interface PeriksaPorts {
+  /** the folders of a home that must be 0700 (those that exist and those that may) */
+  secretFolders(root: string): string[];
+  printerState(name: string, env: NodeJS.ProcessEnv): Promise<PrinterState>;
+}
+
 export interface PeriksaDeps {
   app: Pick<App, 'paths' | 'clock' | 'store'>;
   env: NodeJS.ProcessEnv;
   actor: string;
   /** the archive key's passphrase (to read a stored mailbox password) */
   passphrases: PassphraseSource;
+  ports: PeriksaPorts;
   login?: LoginTester;
-  printerState?: (name: string, env: NodeJS.ProcessEnv) => Promise<PrinterState>;
 }
 
 const finding = (key: string, params: MessageParams = {}, hint?: { key: string; params?: MessageParams }): Temuan =>
@@ -113,7 +121,7 @@ export function judgeKeys(keys: KeyInfo[], archiveKey: string | null, now: Date,
 }
 
 /** Modes: the secret folders 0700; sandi.db (-wal, -shm), kunci/*.sec.asc and kredensial/* 0600. */
-export function judgeModes(root: string): [Tingkat, Temuan][] {
+export function judgeModes(root: string, secretFolders: (root: string) => string[]): [Tingkat, Temuan][] {
   const looseDirs: string[] = [];
   const looseFiles: string[] = [];
   const mode = (p: string): number | null => {
@@ -184,7 +192,7 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   }
 
   // modes
-  results.push(result('mode', existsSync(paths.root) ? judgeModes(paths.root) : [['gagal', finding('periksa.modes.noHome', { path: paths.root })]], 'PERMISSION', finding('periksa.modes.ok')));
+  results.push(result('mode', existsSync(paths.root) ? judgeModes(paths.root, (root) => deps.ports.secretFolders(root)) : [['gagal', finding('periksa.modes.noHome', { path: paths.root })]], 'PERMISSION', finding('periksa.modes.ok')));
 
   // mailbox login
   if (config === null) results.push(skipped('kotak-surat', noConfig));
@@ -210,7 +218,7 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   if (config === null) results.push(skipped('pencetak', noConfig));
   else if (printer === null) results.push(skipped('pencetak', finding('periksa.printer.none')));
   else {
-    const state = await (deps.printerState ?? (await import('../adapters/cups-status.js')).printerState)(printer, deps.env);
+    const state = await deps.ports.printerState(printer, deps.env);
     const level: Tingkat = state.state === 'siap' ? 'ok' : state.state === 'nonaktif' ? 'peringatan' : 'gagal';
     results.push(result('pencetak', level === 'ok' ? [] : [[level, finding(`periksa.printer.${state.state}`, { printer, detail: state.detail })]], 'UNAVAILABLE', finding('periksa.printer.ok', { printer, detail: state.detail })));
   }

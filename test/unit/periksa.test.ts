@@ -11,6 +11,7 @@ import { judgeHolidays, judgeKeys, judgeModes } from '../../src/services/periksa
 import { deadlineYearsUncovered, holidayYears, isWorkingDay, parseHolidays, uncoveredYears, workingCalendar } from '../../src/domain/working-time.js';
 import { DEFAULT_SERVICE_HOURS } from '../../src/domain/service-hours.js';
 import type { KeyInfo } from '../../src/ports.js';
+import { secretFolders } from '../../src/adapters/private-modes.js';
 
 const BUNDLED = new URL('../../data/hari-libur-2026.tsv', import.meta.url).pathname;
 const NOW = new Date('2026-12-06T03:00:00Z'); // Sunday 6 December 2026, 10:00 WIB
@@ -103,10 +104,10 @@ describe('modes', () => {
     mkdirSync(join(home, 'kunci'), { mode: 0o700 });
     writeFileSync(join(home, 'kunci', 'X.sec.asc'), 'x', { mode: 0o600 });
     writeFileSync(join(home, 'kunci', 'X.pub.asc'), 'x', { mode: 0o644 });
-    expect(judgeModes(home)).toEqual([]);
+    expect(judgeModes(home, secretFolders)).toEqual([]);
     chmodSync(join(home, 'kunci'), 0o755);
     chmodSync(join(home, 'kunci', 'X.sec.asc'), 0o644);
-    const found = judgeModes(home);
+    const found = judgeModes(home, secretFolders);
     expect(found.map(([l]) => l)).toEqual(['gagal', 'gagal']);
     expect(found[0]![1].hint?.params['fix']).toBe(`chmod 700 ${join(home, 'kunci')}`);
     expect(found[1]![1].hint?.params['fix']).toBe(`chmod 600 ${join(home, 'kunci', 'X.sec.asc')}`);
