@@ -177,8 +177,13 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   const hasDb = existsSync(paths.database);
   const day = (iso: string): string => tanggalLayar(iso, config?.office.timeZone ?? 'Asia/Jakarta');
 
+  // modes first: sandi refuses to open a home whose secret folders are loose, so keys and mailbox then wait
+  const modes = result('mode', existsSync(paths.root) ? judgeModes(paths.root, (root) => deps.ports.secretFolders(root)) : [['gagal', finding('periksa.modes.noHome', { path: paths.root })]], 'PERMISSION', finding('periksa.modes.ok'));
+  const looseHome = modes.status === 'gagal' ? finding('periksa.skipped.modes') : null;
+
   // keys
   if (!hasDb) results.push(skipped('kunci', finding('periksa.skipped.noDatabase', { file: paths.database })));
+  else if (looseHome) results.push(skipped('kunci', looseHome));
   else {
     try {
       const { kunciService } = await import('./kunci.js');
@@ -191,12 +196,12 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
     }
   }
 
-  // modes
-  results.push(result('mode', existsSync(paths.root) ? judgeModes(paths.root, (root) => deps.ports.secretFolders(root)) : [['gagal', finding('periksa.modes.noHome', { path: paths.root })]], 'PERMISSION', finding('periksa.modes.ok')));
+  results.push(modes);
 
   // mailbox login
   if (config === null) results.push(skipped('kotak-surat', noConfig));
   else if (config.mailbox === null) results.push(skipped('kotak-surat', finding('periksa.mail.noMailbox', { maildir: paths.maildir })));
+  else if (looseHome) results.push(skipped('kotak-surat', looseHome));
   else {
     try {
       const { akunService } = await import('./akun.js');

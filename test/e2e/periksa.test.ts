@@ -76,6 +76,8 @@ describe('sandi periksa', () => {
     expect(loose.code).toBe(77);
     expect(loose.stdout).toMatch(/^GAGAL +mode berkas /m);
     expect(loose.stdout).toContain(`chmod 700 ${join(home, 'kunci')}`);
+    // what needs the home open waits for the fix instead of failing twice
+    expect(loose.stdout).toMatch(/^DILEWATI +kunci +menunggu mode berkas diperbaiki/m);
 
     const cfg = readFileSync(cfgPath, 'utf8');
     writeFileSync(cfgPath, JSON.stringify({ ...JSON.parse(cfg), terima: { printer: 'sandi-tidak-ada-13' } }));
