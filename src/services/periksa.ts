@@ -210,7 +210,10 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
       for (const [protocol, rep] of [['IMAP', r.imap], ['SMTP', r.smtp]] as const) {
         if (!rep.ok) levels.push(['gagal', finding('periksa.mail.fail', { protocol, user: r.user }, rep.error ? { key: rep.error.key, params: rep.error.params } : undefined)]);
       }
-      results.push(result('kotak-surat', levels, 'UNAVAILABLE', finding('periksa.mail.ok', { user: r.user, source: r.source })));
+      const mail = result('kotak-surat', levels, 'UNAVAILABLE', finding('periksa.mail.ok', { user: r.user, source: r.source }));
+      // a refused password is 77 like `sandi akun uji`, an unreachable server 69
+      const firstError = [r.imap, r.smtp].find((x) => !x.ok)?.error;
+      results.push(firstError ? { ...mail, exitCode: firstError.exitCode } : mail);
     } catch (e) {
       // no password source (nothing stored, no passwordCommand, no SANDI_MAILBOX_PASSWORD) or no passphrase for the store
       if (isSandiError(e) && e.code === 'USAGE') results.push(skipped('kotak-surat', finding('periksa.mail.skipped', { user: config.mailbox.user }, { key: e.hint ?? e.key, params: e.params })));
