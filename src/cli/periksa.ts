@@ -1,8 +1,8 @@
 /**
  * `sandi periksa`: the doctor (src/services/periksa.ts). One line per check, OK / PERINGATAN / GAGAL /
  * DILEWATI, what to do under it; --json gives the checks with their keys, parameters and rendered messages.
- * Exits with the exit code of the first GAGAL's class (config 78, modes 77, keys 82, mailbox/printer 69,
- * audit 79), 0 when nothing failed (warnings included).
+ * Exits with the exit code of the first GAGAL's class (config 78, modes or a refused password 77, keys 82,
+ * mail server or printer 69, audit 79), 0 when nothing failed (warnings included).
  */
 import type { Command } from 'commander';
 import type { GetContext } from './index.js';

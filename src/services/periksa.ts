@@ -38,7 +38,7 @@ export interface HasilPeriksa {
   check: Pemeriksaan;
   status: Tingkat;
   findings: Temuan[];
-  /** for a GAGAL: the exit code of its class (config 78, modes 77, keys 82, mailbox/printer 69, audit 79) */
+  /** for a GAGAL: the exit code of its class (config 78, modes or a refused password 77, keys 82, mail server or printer 69, audit 79) */
   exitCode?: number;
 }
 
