@@ -52,8 +52,8 @@ export type PrinterState = { state: 'siap' | 'nonaktif' | 'tidak-dikenal' | 'tan
 /** What the doctor asks of the machine, wired by the composition root (src/app.ts: periksaPorts). */
 export interface PeriksaPorts {
   /** the folders of a home that must be 0700 (those that exist and those that may) */
-  secretFolders(root: string): string[];
-  printerState(name: string, env: NodeJS.ProcessEnv): Promise<PrinterState>;
+  secretFolders: (root: string) => string[];
+  printerState: (name: string, env: NodeJS.ProcessEnv) => Promise<PrinterState>;
 }
 
 export interface PeriksaDeps {
@@ -178,7 +178,7 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   const day = (iso: string): string => tanggalLayar(iso, config?.office.timeZone ?? 'Asia/Jakarta');
 
   // modes first: sandi refuses to open a home whose secret folders are loose, so keys and mailbox then wait
-  const modes = result('mode', existsSync(paths.root) ? judgeModes(paths.root, (root) => deps.ports.secretFolders(root)) : [['gagal', finding('periksa.modes.noHome', { path: paths.root })]], 'PERMISSION', finding('periksa.modes.ok'));
+  const modes = result('mode', existsSync(paths.root) ? judgeModes(paths.root, deps.ports.secretFolders) : [['gagal', finding('periksa.modes.noHome', { path: paths.root })]], 'PERMISSION', finding('periksa.modes.ok'));
   const looseHome = modes.status === 'gagal' ? finding('periksa.skipped.modes') : null;
 
   // keys
