@@ -96,9 +96,8 @@ export function createPrinter(
 
 /**
  * The display-width libraries of fitted tables (string-width, wrap-ansi). Importing them costs tens of
- * milliseconds, so a run whose stdout is not a terminal never loads them (its tables are never fitted); at a
- * terminal they are loaded with this module, and a caller that fits a table to a width of its own (the
- * quarterly report's PDF) awaits ensureTableWidth() first.
+ * milliseconds, so a run whose stdout is not a terminal never loads them (its tables are never fitted, even
+ * when a width is passed); at a terminal they are loaded with this module. Tests call ensureTableWidth().
  */
 let lib: { stringWidth: (s: string) => number; wrapAnsi: (s: string, columns: number, o: { hard: boolean; trim: boolean }) => string } | null = null;
 

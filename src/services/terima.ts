@@ -22,7 +22,7 @@ import { loadOfficeCalendar } from '../config/calendar.js';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
-import { loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
+import { kopSuratKantor, loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
 import { resolveMailboxPassword } from '../config/credentials.js';
 import { messageArchive, type ArchivedMessage, type MessageArchive } from '../adapters/archive.js';
 import { parseIncoming, bareAddress, type ParsedIncoming } from '../adapters/mail/terima-parser.js';
@@ -1027,7 +1027,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const explicit = o.ke !== undefined && o.ke.length > 0;
       if (explicit) {
         const bad = (o.ke ?? []).map(bareAddress).find((a) => forwardAddressProblem(a) !== null);
-        if (bad !== undefined) throw new SandiError('USAGE', 'terima.badAddress', { address: JSON.stringify(bad) });
+        if (bad !== undefined) throw new SandiError('DATA', 'terima.badAddress', { address: JSON.stringify(bad) });
       }
       let ke = candidates(explicit ? (o.ke ?? []) : row.tembusan, row.nomor);
       if (ke.length === 0) throw new SandiError('USAGE', 'terima.noCc', { nomor: row.nomor }, { hint: 'terima.noCc.hint' });
@@ -1058,7 +1058,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
       const pack = await buildPrintPack({
         kartu: {
-          instansi: config.office.name,
+          kop: kopSuratKantor(config, o.lang ?? 'id'),
           nomorAgenda: row.nomor,
           // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
           diterimaAt: tanggalWaktuPanjang(row.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
@@ -1173,12 +1173,12 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const steps = row.steps;
       const rute = steps.filter((s) => s.langkah === 'antar').flatMap((s) => (s.data as { rute?: { tujuan: string; jalur: Jalur }[] }).rute ?? []);
       const r = rute.find((x) => x.tujuan.toLowerCase() === o.tujuan.toLowerCase());
-      if (!r) throw new SandiError('USAGE', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
+      if (!r) throw new SandiError('DATA', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
       if (!jalurElektronik(r.jalur) && !o.diterimaOleh) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--diterima-oleh' }, { hint: 'common.missingFlags.hint' });
       if (jalurElektronik(r.jalur) && !o.diterimaOleh && !o.laporan) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--laporan | --diterima-oleh' }, { hint: 'common.missingFlags.hint' });
       const now = app.clock.now();
       const waktu = o.waktu ?? now;
-      if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('USAGE', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
+      if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('DATA', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
       const have = new Set(steps.filter((s) => s.langkah === 'tandaterima').map((s) => String((s.data as { tujuan?: string }).tujuan ?? '').toLowerCase()));
       if (have.has(r.tujuan.toLowerCase())) throw new SandiError('CONFLICT', 'terima.receiptTwice', { nomor: row.nomor, tujuan: r.tujuan });
       have.add(r.tujuan.toLowerCase());
@@ -1409,7 +1409,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
     const pack = await buildPrintPack({
       kartu: {
-        instansi: config.office.name,
+        kop: kopSuratKantor(config, o.lang ?? 'id'),
         nomorAgenda: k.nomor,
         diterimaAt: tanggalWaktuPanjang(k.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
         pengirim: k.pengirim,

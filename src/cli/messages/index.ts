@@ -16,6 +16,7 @@ import { aduan } from './aduan.js';
 import { audit } from './audit.js';
 import { validasi } from './validasi.js';
 import { bantuan } from './bantuan.js';
+import { kertas } from './kertas.js';
 import { terminal } from './terminal.js';
 import { periksa } from './periksa.js';
 import { contoh } from './contoh.js';
@@ -26,7 +27,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, terminal, periksa, contoh];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas, terminal, periksa, contoh];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {
