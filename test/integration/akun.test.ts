@@ -13,13 +13,15 @@ import { mailStackMissing, startMailStack, type MailStack } from '../helpers/mai
 import { openApp, type App } from '../../src/app.js';
 import { kunciService } from '../../src/services/kunci.js';
 import { initHome } from '../../src/services/init.js';
-import { akunService, realLogin, type AkunService } from '../../src/services/akun.js';
+import { akunService, type AkunService } from '../../src/services/akun.js';
+import { realLogin } from '../../src/adapters/mail/login-tester.js';
 import { loadConfig, saveConfig, type PasswordChangeConfig } from '../../src/config/config.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { resolveMailboxPassword, resolveMailboxPasswordWithSource } from '../../src/config/credentials.js';
 import { SandiError } from '../../src/errors.js';
 import { t } from '../../src/cli/messages/index.js';
-import { openRotation, storeFiles, akunRow, archiveKeyAccess } from '../../src/services/akun-kredensial.js';
+import { storeFiles, archiveKeyAccess } from '../../src/services/akun-kredensial.js';
+import { openRotation, akunRow } from '../../src/adapters/sqlite/akun.js';
 
 const USER = 'sandi@kominfo.test';
 const ARSIP_PASS = 'frasa-arsip-uji-akun-1';
