@@ -7,6 +7,7 @@
 import type { MailboxAccount } from '../config/config.js';
 import type { AkunRow, PasswordChangeAdapter, RotasiRow, RotasiStatus } from '../domain/akun.js';
 import type { AuditNote } from './kunci.js';
+import type { PassphraseSource } from '../ports.js';
 
 export type { PasswordChangeAdapter } from '../domain/akun.js';
 
@@ -123,3 +124,16 @@ export interface AkunPorts {
   lock(): Promise<AkunLock>;
 }
 
+// ------------------------------------------------------------------------------------------ password resolution
+
+/**
+ * The mailbox password held in the credential store, as the password resolution (config/credentials.ts) asks
+ * for it: built by the command over its own store, so resolving a password opens no second connection.
+ */
+export interface StoredMailboxPassword {
+  /**
+   * The password to log in with now: the pending one while a rotation has set it on the server (step 2
+   * recorded) but not finished, else the current one; null when the store has nothing for `user`.
+   */
+  live(user: string, passphrases: PassphraseSource): Promise<{ password: string; slot: 'kini' | 'tertunda' } | null>;
+}

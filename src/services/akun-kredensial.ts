@@ -1,14 +1,15 @@
 /**
  * The mailbox credential store as the services see it: which entry of <home>/kredensial is the current,
- * pending and previous password (the AkunStore port), and the office archive key that encrypts them.
- * Shared by `sandi akun` (services/akun.ts) and the password resolution (config/credentials.ts).
+ * pending and previous password (the AkunStore port), and the office archive key that encrypts them. Shared by
+ * `sandi akun` (services/akun.ts) and, through the StoredMailboxPassword port a command hands it, the password
+ * resolution (config/credentials.ts).
  */
-import { openApp, type App } from '../app.js';
+import type { App } from '../app.js';
 import { akunPorts, credentialDir } from '../app/akun.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
+import type { SandiConfig } from '../config/config.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import type { ArchiveKeyUnlocker, CredentialFiles, UnlockedArchiveKey } from '../ports/akun.js';
+import type { AkunStore, ArchiveKeyUnlocker, CredentialFiles, StoredMailboxPassword, UnlockedArchiveKey } from '../ports/akun.js';
 import { pendingIsLive } from '../domain/akun.js';
 import { kunciService, type KunciService } from './kunci.js';
 
@@ -53,21 +54,36 @@ export function archiveKeyAccess(app: Pick<App, 'paths' | 'clock' | 'store'>, co
  * The password to log in with now, from the store: the pending one while a rotation has set it on the server
  * (step 2 recorded) but not finished, else the current one; null when the store has nothing for `user`.
  */
-export async function readLivePassword(home: string, user: string, passphrases: PassphraseSource): Promise<{ password: string; slot: 'kini' | 'tertunda' } | null> {
-  const app = openApp(home);
+export async function readLivePassword(
+  store: AkunStore,
+  files: CredentialFiles,
+  archive: (passphrases: PassphraseSource) => ArchiveKeyAccess,
+  user: string,
+  passphrases: PassphraseSource,
+): Promise<{ password: string; slot: 'kini' | 'tertunda' } | null> {
   try {
-    const ports = akunPorts(app);
-    const row = ports.store.account(user);
+    const row = store.account(user);
     if (row === undefined) return null;
-    const open = ports.store.openRotation(user);
-    const config = loadConfig(app.paths.config);
-    const key = await archiveKeyAccess(app, config, 'sandi', passphrases).unlock();
-    if (open !== undefined && pendingIsLive(open.status)) return { password: await ports.files.read(open.baru_id, user, key), slot: 'tertunda' };
-    return { password: await ports.files.read(row.kini_id, user, key), slot: 'kini' };
+    const open = store.openRotation(user);
+    const key = await archive(passphrases).unlock();
+    if (open !== undefined && pendingIsLive(open.status)) return { password: await files.read(open.baru_id, user, key), slot: 'tertunda' };
+    return { password: await files.read(row.kini_id, user, key), slot: 'kini' };
   } catch (e) {
     if (e instanceof SandiError) throw e;
     throw new SandiError('INTERNAL', 'common.internal', { detail: e instanceof Error ? e.name : 'credential store' }, { cause: e });
-  } finally {
-    app.close();
   }
+}
+
+/**
+ * The StoredMailboxPassword port over a command's own opened home and loaded config (its store connection, its
+ * key service): what it hands to resolveMailboxPassword.
+ */
+export function storedMailboxPassword(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor = 'sandi'): StoredMailboxPassword {
+  return {
+    live(user, passphrases) {
+      const ports = akunPorts(app);
+      const keys = kunciService(app, actor);
+      return readLivePassword(ports.store, ports.files, (p) => archiveKeyOf(keys, ports.unlockArchiveKey, config.archiveKey, p), user, passphrases);
+    },
+  };
 }

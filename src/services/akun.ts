@@ -19,7 +19,7 @@ import { SandiError, isSandiError, type MessageParams } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import type { AkunLock, AkunPorts, AkunStoreTx, LoginTester, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
 import { canMove, generatePassword, passwordAge, stepsDone, storedPasswordProblem, type PasswordAge, type RotasiRow, type RotasiStatus } from '../domain/akun.js';
-import { archiveKeyOf } from './akun-kredensial.js';
+import { archiveKeyOf, storedMailboxPassword } from './akun-kredensial.js';
 import { kunciService } from './kunci.js';
 
 export type { LoginTester, ManualUi } from '../ports/akun.js';
@@ -232,7 +232,12 @@ export function akunService(deps: AkunDeps) {
 
     /** Log in to IMAP and to SMTP with the password sandi would use now; each result reported separately. */
     async uji(): Promise<UjiResult> {
-      const resolved = await resolveMailboxPasswordWithSource(account, { home: deps.app.paths.root, env: deps.env, passphrases: deps.passphrases });
+      const resolved = await resolveMailboxPasswordWithSource(account, {
+        home: deps.app.paths.root,
+        env: deps.env,
+        passphrases: deps.passphrases,
+        stored: storedMailboxPassword(deps.app, deps.config, deps.actor),
+      });
       const imap = await login.imap(account, resolved.password).then(() => ({ ok: true }), report);
       const smtp = await login.smtp(account, resolved.password).then(() => ({ ok: true }), report);
       return { user, source: resolved.source, slot: resolved.slot ?? null, imap, smtp };

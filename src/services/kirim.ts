@@ -58,6 +58,7 @@ import type { App } from '../app.js';
 import type { KeyInfo, PassphraseSource, ProtectedHeaders, SignerReport } from '../ports.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
 import { resolveMailboxPassword } from '../config/credentials.js';
+import { storedMailboxPassword } from './akun-kredensial.js';
 import { readPrivateFile } from '../config/passphrase.js';
 import { encryptKriptogram, decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
 import { buildPgpMime, formatDate } from '../domain/pgpmime.js';
@@ -814,7 +815,7 @@ export function kirimService(app: App, o: KirimOptions) {
     const mb = config.mailbox;
     if (!mb) return Promise.reject(new SandiError('CONFIG', 'kirim.noMailbox'));
     if (!password) {
-      const p = resolveMailboxPassword(mb, { home: app.paths.root, env: o.env, passphrases: o.passphrases.arsip });
+      const p = resolveMailboxPassword(mb, { home: app.paths.root, env: o.env, passphrases: o.passphrases.arsip, stored: storedMailboxPassword(app, config, o.actor) });
       password = p;
       // a failed look-up is not kept: a later call asks again
       p.catch(() => {
