@@ -13,7 +13,6 @@ import { takePidLock } from '../pid-lock.js';
 import type { PasswordChanger, PasswordChangeRequest } from '../../ports/akun.js';
 
 export type DovecotScheme = 'SSHA512' | 'PLAIN';
-export const DOVECOT_SCHEMES: readonly DovecotScheme[] = ['SSHA512', 'PLAIN'];
 
 export interface DovecotPasswdOptions {
   file: string;
