@@ -9,7 +9,7 @@ import { akunPorts, credentialDir } from '../app/akun.js';
 import type { SandiConfig } from '../config/config.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import type { AkunStore, ArchiveKeyUnlocker, CredentialFiles, StoredMailboxPassword, UnlockedArchiveKey } from '../ports/akun.js';
+import type { AkunPorts, AkunStore, ArchiveKeyUnlocker, CredentialFiles, StoredMailboxPassword, UnlockedArchiveKey } from '../ports/akun.js';
 import { pendingIsLive } from '../domain/akun.js';
 import { kunciService, type KunciService } from './kunci.js';
 
@@ -74,16 +74,19 @@ export async function readLivePassword(
   }
 }
 
+/** The StoredMailboxPassword port over the account ports and the key service a service already has. */
+export function storedPasswordOf(ports: Pick<AkunPorts, 'store' | 'files' | 'unlockArchiveKey'>, keys: KunciService, archiveKey: string): StoredMailboxPassword {
+  return {
+    live(user, passphrases) {
+      return readLivePassword(ports.store, ports.files, (p) => archiveKeyOf(keys, ports.unlockArchiveKey, archiveKey, p), user, passphrases);
+    },
+  };
+}
+
 /**
  * The StoredMailboxPassword port over a command's own opened home and loaded config (its store connection, its
  * key service): what it hands to resolveMailboxPassword.
  */
 export function storedMailboxPassword(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor = 'sandi'): StoredMailboxPassword {
-  return {
-    live(user, passphrases) {
-      const ports = akunPorts(app);
-      const keys = kunciService(app, actor);
-      return readLivePassword(ports.store, ports.files, (p) => archiveKeyOf(keys, ports.unlockArchiveKey, config.archiveKey, p), user, passphrases);
-    },
-  };
+  return storedPasswordOf(akunPorts(app), kunciService(app, actor), config.archiveKey);
 }

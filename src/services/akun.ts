@@ -19,8 +19,8 @@ import { SandiError, isSandiError, type MessageParams } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import type { AkunLock, AkunPorts, AkunStoreTx, LoginTester, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
 import { canMove, generatePassword, passwordAge, stepsDone, storedPasswordProblem, type PasswordAge, type RotasiRow, type RotasiStatus } from '../domain/akun.js';
-import { archiveKeyOf, storedMailboxPassword } from './akun-kredensial.js';
-import { kunciService } from './kunci.js';
+import { archiveKeyOf, storedPasswordOf } from './akun-kredensial.js';
+import { kunciService, type KunciService } from './kunci.js';
 
 export type { LoginTester, ManualUi } from '../ports/akun.js';
 
@@ -35,6 +35,8 @@ export interface AkunDeps {
   login?: LoginTester;
   /** the ports (default: the real ones of src/app/akun.ts over `app`); a test may pass fakes */
   ports?: AkunPorts;
+  /** the key service (default: kunciService over `app`) */
+  keys?: KunciService;
   random?: (n: number) => Uint8Array;
   /**
    * How long a server may take to apply a change before a refused login counts (default 4 s): Dovecot, for
@@ -112,7 +114,8 @@ export function akunService(deps: AkunDeps) {
   const random = deps.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const files = ports.files;
   const store = ports.store;
-  const archive = archiveKeyOf(kunciService(deps.app, deps.actor), ports.unlockArchiveKey, deps.config.archiveKey, deps.passphrases);
+  const keys = deps.keys ?? kunciService(deps.app, deps.actor);
+  const archive = archiveKeyOf(keys, ports.unlockArchiveKey, deps.config.archiveKey, deps.passphrases);
 
   function lock(): Promise<AkunLock> {
     return ports.lock();
@@ -236,7 +239,7 @@ export function akunService(deps: AkunDeps) {
         home: deps.app.paths.root,
         env: deps.env,
         passphrases: deps.passphrases,
-        stored: storedMailboxPassword(deps.app, deps.config, deps.actor),
+        stored: storedPasswordOf(ports, keys, deps.config.archiveKey),
       });
       const imap = await login.imap(account, resolved.password).then(() => ({ ok: true }), report);
       const smtp = await login.smtp(account, resolved.password).then(() => ({ ok: true }), report);
