@@ -6,7 +6,7 @@
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { safeFileName } from '../domain/protected-headers.js';
+import { safeFileName } from '../formats/protected-headers.js';
 import { SandiError } from '../errors.js';
 
 export interface BagianKriptogram {

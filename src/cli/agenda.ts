@@ -1,7 +1,8 @@
 /**
  * `sandi agenda BUKU daftar|cari|lihat|ekspor|catat` and `sandi agenda kolom [BUKU]`: the registers for
  * people and scripts. One sub-command per register (keluar, surat-keluar, masuk, kriptogram-masuk, ...),
- * generated from the register descriptors; the service (and SQLite, exceljs) is imported only when an action runs.
+ * generated from the register catalog (src/domain/register-catalog.ts); the service (and SQLite, exceljs) is
+ * imported only when an action runs.
  */
 import { Command, Option } from 'commander';
 import type { GetContext } from './index.js';
@@ -10,10 +11,11 @@ import { table } from './printer.js';
 import { requireFlags } from './prompter.js';
 import { t } from './messages/index.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
+import { penandaTanganRingkas } from './tanda-tangan.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../domain/agenda.js';
-import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
+import { REGISTER_CATALOG } from '../domain/register-catalog.js';
 import type { AgendaQuery, AgendaService } from '../services/agenda.js';
 import { periksaRentang } from '../domain/skema.js';
 import { tolak } from './validasi.js';
@@ -32,7 +34,7 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.spl
 function positiveInt(flag: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new SandiError('USAGE', 'agenda.badNumber', { flag, value: v });
+    if (!Number.isInteger(n) || n <= 0) throw new SandiError('DATA', 'agenda.badNumber', { flag, value: v });
     return n;
   };
 }
@@ -124,7 +126,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       };
       // at a terminal, a page of rows goes through `less -FRX` when there is one; otherwise print as usual
       if (!ctx.json && process.stdout.isTTY === true && page.total > 0) {
-        const { pageText } = await import('../adapters/pager.js');
+        const { pageText } = await import('../services/agenda.js');
         if (await pageText(human(), ctx.env)) return;
       }
       ctx.printer.result(page, human);
@@ -147,7 +149,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       const v = await withAgenda(ctx, (svc) => svc.lihat(buku, ref));
       const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(v, () => {
-        const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : typeof val === 'string' ? (instantColumn(k) ? waktuLokal(val, tz) : val) : JSON.stringify(val)}`);
+        const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : k === 'penanda_tangan' ? penandaTanganRingkas(val) : typeof val === 'string' ? (instantColumn(k) ? waktuLokal(val, tz) : val) : JSON.stringify(val)}`);
         if (v.anotasi.length > 0) {
           lines.push('', t('agenda.anotasi'));
           for (const a of v.anotasi) lines.push(`  ${waktuLokal(a.at, tz)}  ${a.actor}: ${a.jenis === 'koreksi' ? `[${a.kolom ?? ''} → ${JSON.stringify(a.nilai)}] ` : ''}${a.catatan}`);
@@ -190,7 +192,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
 
 export function registerAgenda(program: Command, getCtx: GetContext): void {
   const agenda = program.command('agenda').description(t('agenda.description'));
-  for (const r of REGISTERS) registerBuku(agenda, getCtx, r.buku);
+  for (const r of REGISTER_CATALOG) registerBuku(agenda, getCtx, r.buku);
 
   agenda
     .command('kolom')

@@ -27,3 +27,15 @@ export function isDerajat(v: unknown): v is Derajat {
 export function subjectMustBeEncrypted(sifat: Sifat): boolean {
   return sifat === 'Rahasia' || sifat === 'Sangat Rahasia';
 }
+
+/** How a register numbers its rows: the format and what its tokens need, plus the office time zone. */
+export interface Numbering {
+  /** e.g. 'KRIP/{urut:3}/{bulan}/{tahun}' (src/domain/numbering.ts) */
+  format: string;
+  /** IANA zone of the office: Asia/Jakarta, Asia/Makassar or Asia/Jayapura */
+  timeZone: string;
+  unitCode?: string | null;
+  sifatCodes?: Partial<Record<Sifat, string>>;
+  /** config key the format came from, named in errors */
+  configKey?: string;
+}

@@ -2,8 +2,9 @@
  * `sandi agenda`: the office's registers for people and scripts — list, search, show one row with its whole
  * history, export (CSV, JSON Lines, XLSX; streamed), and annotate (the only "edit" a register allows).
  *
- * Which registers exist and what their columns are is data (src/adapters/sqlite/agenda-registers.ts); this
- * service only validates what the operator asked for and runs it. Read-only commands never create a database.
+ * Which registers exist and what their columns are is data (src/domain/register-catalog.ts, with its SQL in
+ * src/adapters/sqlite/agenda-registers.ts); this service only validates what the operator asked for and runs
+ * it. Read-only commands never create a database.
  */
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -14,7 +15,8 @@ import { dateRange, ftsQuery, parseRowRef, type ExportColumn, type ExportFormat 
 import { SIFAT } from '../domain/records.js';
 import { REGISTERS, registerByName, type RegisterDescriptor } from '../adapters/sqlite/agenda-registers.js';
 import { countRows, exportRows, findRow, pageRows, rowHistory, searchRows, type AgendaFilter, type HistoryEvent } from '../adapters/sqlite/agenda.js';
-import { annotate, listAnnotations, type Anotasi } from '../adapters/sqlite/registers.js';
+import { annotate, listAnnotations } from '../adapters/sqlite/registers.js';
+import type { Anotasi } from '../domain/records-anotasi.js';
 import { exportToFile, exportToStream, type ExportResult } from '../adapters/export.js';
 
 /** Filters as the operator gives them: local dates (inclusive), statuses, classifications, a unit. */
@@ -55,6 +57,15 @@ export function resolveRegister(name: string): RegisterDescriptor {
   return reg;
 }
 
+/**
+ * Show long human output through the terminal's pager (`less -FRX`); false, with nothing written, when there
+ * is none. The CLI reaches the pager through here, never the adapter itself.
+ */
+export async function pageText(text: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const pager = await import('../adapters/pager.js');
+  return pager.pageText(text, env);
+}
+
 export function agendaService(app: App) {
   let timeZone: string | undefined;
   const zone = (): string => (timeZone ??= loadConfig(app.paths.config).office.timeZone);
@@ -68,20 +79,20 @@ export function agendaService(app: App) {
     const f: AgendaFilter = {};
     if (q.dari !== undefined || q.sampai !== undefined) {
       const r = dateRange(q.dari, q.sampai, zone());
-      if ('bad' in r) throw new SandiError('USAGE', 'agenda.badDate', { flag: `--${r.bad}`, value: r.value });
+      if ('bad' in r) throw new SandiError('DATA', 'agenda.badDate', { flag: `--${r.bad}`, value: r.value });
       f.from = r.from;
       f.to = r.to;
     }
     if (q.status && q.status.length > 0) {
       for (const s of q.status) {
-        if (!reg.statuses.includes(s)) throw new SandiError('USAGE', 'agenda.badStatus', { value: s, buku: reg.buku, known: reg.statuses.join(', ') });
+        if (!reg.statuses.includes(s)) throw new SandiError('DATA', 'agenda.badStatus', { value: s, buku: reg.buku, known: reg.statuses.join(', ') });
       }
       f.status = q.status;
     }
     if (q.sifat && q.sifat.length > 0) {
       const known = SIFAT as readonly string[];
       const norm = q.sifat.map((s) => known.find((k) => k.toLowerCase() === s.trim().toLowerCase().replace(/[-_]/g, ' ')) ?? s);
-      for (const s of norm) if (!known.includes(s)) throw new SandiError('USAGE', 'agenda.badSifat', { value: s, known: SIFAT.join(', ') });
+      for (const s of norm) if (!known.includes(s)) throw new SandiError('DATA', 'agenda.badSifat', { value: s, known: SIFAT.join(', ') });
       f.sifat = norm;
     }
     if (q.unit !== undefined && q.unit.trim().length > 0) f.unit = q.unit.trim();
@@ -90,7 +101,7 @@ export function agendaService(app: App) {
 
   function rowId(reg: RegisterDescriptor, ref: string): { id: number; row: Record<string, unknown> } {
     const r = parseRowRef(ref);
-    if (!r) throw new SandiError('USAGE', 'agenda.badRef', { value: ref });
+    if (!r) throw new SandiError('DATA', 'agenda.badRef', { value: ref });
     const row = findRow(db(), reg, r);
     if (!row) throw new SandiError('NOT_FOUND', 'agenda.rowNotFound', { buku: reg.buku, ref });
     return { id: Number(row['id']), row };

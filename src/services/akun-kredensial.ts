@@ -6,7 +6,8 @@
  */
 import type { App } from '../app.js';
 import { akunPorts, credentialDir } from '../app/akun.js';
-import type { SandiConfig } from '../config/config.js';
+import type { MailboxAccount, SandiConfig } from '../config/config.js';
+import { resolveMailboxPassword, type CredentialContext } from '../config/credentials.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import type { AkunPorts, AkunStore, ArchiveKeyUnlocker, CredentialFiles, StoredMailboxPassword, UnlockedArchiveKey } from '../ports/akun.js';
@@ -89,4 +90,18 @@ export function storedPasswordOf(ports: Pick<AkunPorts, 'store' | 'files' | 'unl
  */
 export function storedMailboxPassword(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor = 'sandi'): StoredMailboxPassword {
   return storedPasswordOf(akunPorts(app), kunciService(app, actor), config.archiveKey);
+}
+
+/**
+ * The mailbox password for `account` (config/credentials.ts resolveMailboxPassword), its stored source read
+ * over this opened home's own store and the loaded config: what kirim and terima call before connecting.
+ */
+export function mailboxPasswordIn(
+  app: Pick<App, 'paths' | 'clock' | 'store'>,
+  config: SandiConfig,
+  actor: string,
+  account: MailboxAccount,
+  ctx: Pick<CredentialContext, 'env' | 'passphrases'>,
+): Promise<string> {
+  return resolveMailboxPassword(account, { ...ctx, home: app.paths.root, stored: storedMailboxPassword(app, config, actor) });
 }

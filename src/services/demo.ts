@@ -15,7 +15,7 @@ import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
 import { decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
-import { extractArmored } from '../domain/pgpmime.js';
+import { extractArmored } from '../formats/pgpmime.js';
 import { listMaildir, readMaildirMessage } from '../adapters/maildir.js';
 import { getOutgoing } from '../adapters/sqlite/registers.js';
 import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey } from './kunci.js';

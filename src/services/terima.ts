@@ -22,9 +22,8 @@ import { loadOfficeCalendar } from '../config/calendar.js';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
-import { loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
-import { resolveMailboxPassword } from '../config/credentials.js';
-import { storedMailboxPassword } from './akun-kredensial.js';
+import { kopSuratKantor, loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
+import { mailboxPasswordIn } from './akun-kredensial.js';
 import { messageArchive, type ArchivedMessage, type MessageArchive } from '../adapters/archive.js';
 import { parseIncoming, bareAddress, type ParsedIncoming } from '../adapters/mail/terima-parser.js';
 import { messageParser, type MessageParser, type ParseSource } from '../adapters/mail/parse-pool.js';
@@ -46,11 +45,9 @@ import {
   registerIncomingKriptogram,
   rejectIncomingKriptogram,
   setIncomingStatus,
-  type IncomingSource,
-  type KriptogramMasuk,
-  type Numbering,
-  type SuratMasuk,
 } from '../adapters/sqlite/registers.js';
+import type { IncomingSource, KriptogramMasuk, SuratMasuk } from '../domain/records-masuk.js';
+import type { Numbering } from '../domain/records.js';
 import {
   findIncomingByRef,
   findIncomingKriptogramByRef,
@@ -66,7 +63,7 @@ import {
 } from '../adapters/sqlite/terima.js';
 import type { WriteTx } from '../adapters/sqlite/store.js';
 import type { SuratMasukLangkah, SuratMasukStatus } from '../domain/incoming-state.js';
-import { extractArmored } from '../domain/pgpmime.js';
+import { extractArmored } from '../formats/pgpmime.js';
 import type { WorkingCalendar } from '../domain/working-time.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../domain/tanggal-tampil.js';
 import {
@@ -594,7 +591,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const folder = terima.folder;
     const report: FetchReport = { sumber: 'imap', akun: account.user, folder, uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [], ditolak: [], dilanjutkan: [], dilewati: [], sementaraDihapus: 0 };
     const connect = async (): Promise<ImapMailbox> => {
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases, stored: storedMailboxPassword(app, config, opts.actor) });
+      const password = await mailboxPasswordIn(app, config, opts.actor, account, { env: opts.env, passphrases: opts.passphrases });
       const settings: ImapSettings = {
         host: account.imap.host,
         port: account.imap.port,
@@ -1030,7 +1027,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const explicit = o.ke !== undefined && o.ke.length > 0;
       if (explicit) {
         const bad = (o.ke ?? []).map(bareAddress).find((a) => forwardAddressProblem(a) !== null);
-        if (bad !== undefined) throw new SandiError('USAGE', 'terima.badAddress', { address: JSON.stringify(bad) });
+        if (bad !== undefined) throw new SandiError('DATA', 'terima.badAddress', { address: JSON.stringify(bad) });
       }
       let ke = candidates(explicit ? (o.ke ?? []) : row.tembusan, row.nomor);
       if (ke.length === 0) throw new SandiError('USAGE', 'terima.noCc', { nomor: row.nomor }, { hint: 'terima.noCc.hint' });
@@ -1061,7 +1058,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
       const pack = await buildPrintPack({
         kartu: {
-          instansi: config.office.name,
+          kop: kopSuratKantor(config, o.lang ?? 'id'),
           nomorAgenda: row.nomor,
           // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
           diterimaAt: tanggalWaktuPanjang(row.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
@@ -1176,12 +1173,12 @@ export function terimaService(app: App, opts: TerimaOptions) {
       const steps = row.steps;
       const rute = steps.filter((s) => s.langkah === 'antar').flatMap((s) => (s.data as { rute?: { tujuan: string; jalur: Jalur }[] }).rute ?? []);
       const r = rute.find((x) => x.tujuan.toLowerCase() === o.tujuan.toLowerCase());
-      if (!r) throw new SandiError('USAGE', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
+      if (!r) throw new SandiError('DATA', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
       if (!jalurElektronik(r.jalur) && !o.diterimaOleh) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--diterima-oleh' }, { hint: 'common.missingFlags.hint' });
       if (jalurElektronik(r.jalur) && !o.diterimaOleh && !o.laporan) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--laporan | --diterima-oleh' }, { hint: 'common.missingFlags.hint' });
       const now = app.clock.now();
       const waktu = o.waktu ?? now;
-      if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('USAGE', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
+      if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('DATA', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
       const have = new Set(steps.filter((s) => s.langkah === 'tandaterima').map((s) => String((s.data as { tujuan?: string }).tujuan ?? '').toLowerCase()));
       if (have.has(r.tujuan.toLowerCase())) throw new SandiError('CONFLICT', 'terima.receiptTwice', { nomor: row.nomor, tujuan: r.tujuan });
       have.add(r.tujuan.toLowerCase());
@@ -1270,7 +1267,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     if (config.mailbox) {
       const { sendRaw } = await import('../adapters/mail/smtp.js');
       const account = config.mailbox;
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases, stored: storedMailboxPassword(app, config, opts.actor) });
+      const password = await mailboxPasswordIn(app, config, opts.actor, account, { env: opts.env, passphrases: opts.passphrases });
       const res = await sendRaw(
         {
           host: account.smtp.host,
@@ -1412,7 +1409,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
     const pack = await buildPrintPack({
       kartu: {
-        instansi: config.office.name,
+        kop: kopSuratKantor(config, o.lang ?? 'id'),
         nomorAgenda: k.nomor,
         diterimaAt: tanggalWaktuPanjang(k.diterimaAt, config.office.timeZone, o.lang ?? 'id'),
         pengirim: k.pengirim,

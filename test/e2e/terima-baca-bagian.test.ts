@@ -10,7 +10,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildPgpMime } from '../../src/domain/pgpmime.js';
+import { buildPgpMime } from '../../src/formats/pgpmime.js';
 import type { FetchReport } from '../../src/services/terima.js';
 import { sandi, tempHome } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildPgpMime } from '../../src/domain/pgpmime.js';
+import { buildPgpMime } from '../../src/formats/pgpmime.js';
 import type { FetchReport } from '../../src/services/terima.js';
 import { sandi, tempHome } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { decryptKriptogram, encryptKriptogram } from '../../src/adapters/openpgp/kriptogram.js';
-import { encodeProtectedEntity, ProtectedEntityReader } from '../../src/domain/protected-headers.js';
+import { encodeProtectedEntity, ProtectedEntityReader } from '../../src/formats/protected-headers.js';
 import { describeWith } from '../helpers/gate.js';
 import { GpgHome, goodSigs, HAVE_GPG } from '../helpers/gpg.js';
 import { chunked, MemorySink, testKey, unlockable, type TestKey } from '../helpers/keys-fixture.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { decryptKriptogram, encryptKriptogram } from '../../src/adapters/openpgp/kriptogram.js';
-import { encodeProtectedEntity, ProtectedEntityReader } from '../../src/domain/protected-headers.js';
+import { encodeProtectedEntity, ProtectedEntityReader } from '../../src/formats/protected-headers.js';
 import type { SignerReport } from '../../src/ports.js';
 import { describeWith, haveCommand } from '../helpers/gate.js';
 import { GpgHome, goodSigs, HAVE_GPG } from '../helpers/gpg.js';

@@ -12,7 +12,7 @@ import * as openpgp from 'openpgp';
 import { decryptKriptogram, encryptKriptogram, type DecryptKriptogramOptions } from '../../src/adapters/openpgp/kriptogram.js';
 import { TAG } from '../../src/adapters/openpgp/packets.js';
 import { SandiError } from '../../src/errors.js';
-import { encodeProtectedEntity } from '../../src/domain/protected-headers.js';
+import { encodeProtectedEntity } from '../../src/formats/protected-headers.js';
 import { chunked, MemorySink, testKey, unlockable, type TestKey } from '../helpers/keys-fixture.js';
 import { openWith, splitPackets, joinPackets, withCiphertext, type Opened } from '../helpers/kriptogram-surgery.js';
 

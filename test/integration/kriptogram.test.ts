@@ -11,7 +11,7 @@ import * as openpgp from 'openpgp';
 import { decryptKriptogram, encryptKriptogram, type DecryptKriptogramOptions } from '../../src/adapters/openpgp/kriptogram.js';
 import { spoolFdForTestsOnly } from '../../src/adapters/openpgp/kriptogram-hasher.js';
 import { packet, TAG } from '../../src/adapters/openpgp/packets.js';
-import { encodeProtectedEntity } from '../../src/domain/protected-headers.js';
+import { encodeProtectedEntity } from '../../src/formats/protected-headers.js';
 import { SandiError } from '../../src/errors.js';
 import { chunked, MemorySink, revokedPublic, testKey, unlockable, type TestKey } from '../helpers/keys-fixture.js';
 

@@ -11,7 +11,7 @@ import { testKey, unlockable, MemorySink, type TestKey } from '../helpers/keys-f
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sendRaw, type SmtpSettings } from '../../src/adapters/mail/smtp.js';
 import { ImapMailbox, type ImapSettings } from '../../src/adapters/mail/imap.js';
-import { buildPgpMime, extractArmored, pgpMimeStream } from '../../src/domain/pgpmime.js';
+import { buildPgpMime, extractArmored, pgpMimeStream } from '../../src/formats/pgpmime.js';
 import { SandiError } from '../../src/errors.js';
 import { t } from '../../src/cli/messages/index.js';
 import { describeWith } from '../helpers/gate.js';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ADUAN, REGISTERS } from '../../src/adapters/sqlite/agenda-registers.js';
 import { ADUAN_STATUSES } from '../../src/domain/aduan.js';
 import { findLess, pageText } from '../../src/adapters/pager.js';
+import { REGISTER_CATALOG } from '../../src/domain/register-catalog.js';
 
 describe('aduan as an agenda register', () => {
   it('no export column of any register reads a confidential column', () => {
@@ -40,5 +41,27 @@ describe('pager', () => {
     expect(await pageText('baris 1\nbaris 2', { PATH: `${bin}:/usr/bin:/bin`, SANDI_PASSPHRASE: 'x' })).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe('-FRX\nbaris 1\nbaris 2\n');
     expect(await pageText('x', { PATH: join(dir, 'nothing') })).toBe(false);
+  });
+
+  it('the CLI reaches the pager through the agenda service (cli/ imports no adapter)', async () => {
+    const bin = join(dir, 'bin2');
+    mkdirSync(bin);
+    const out = join(dir, 'out2.txt');
+    writeFileSync(join(bin, 'less'), `#!/bin/sh\nprintf '%s\\n' "$*" > '${out}'\ncat >> '${out}'\n`);
+    chmodSync(join(bin, 'less'), 0o755);
+    const svc = await import('../../src/services/agenda.js');
+    expect(await svc.pageText('halaman', { PATH: `${bin}:/usr/bin:/bin` })).toBe(true);
+    expect(readFileSync(out, 'utf8')).toBe('-FRX\nhalaman\n');
+    expect(await svc.pageText('x', { PATH: join(dir, 'nothing') })).toBe(false);
+  });
+});
+
+describe('register catalog', () => {
+  it('the CLI names every register the store runs, in the same order, with the same documented columns', () => {
+    expect(REGISTER_CATALOG.map((r) => r.buku)).toEqual(REGISTERS.map((r) => r.buku));
+    for (const [i, d] of REGISTER_CATALOG.entries()) {
+      expect(REGISTERS[i]!.columns.map(({ name, kind, doc }) => ({ name, kind, doc }))).toEqual(d.columns);
+      expect(d.listColumns.every((n) => d.columns.some((c) => c.name === n)), d.buku).toBe(true);
+    }
   });
 });

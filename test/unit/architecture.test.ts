@@ -1,10 +1,13 @@
 /**
  * The house rules of STYLE.md that a grep can check: only adapters import the I/O libraries, domain code
- * imports no adapters, and better-sqlite3 is loaded only through the driver chooser (Node 24 safety).
+ * imports no adapters, better-sqlite3 is loaded only through the driver chooser (Node 24 safety), and the
+ * "never" arrows (cli → adapters, services → adapters, config → services, adapters → services/cli) and the
+ * 600-line limit for services/ and adapters/, each with an allow-list of today's offenders that only shrinks.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -26,14 +29,14 @@ function imports(file: string): string[] {
 const LIBS = ['openpgp', 'nodemailer', 'imapflow', 'better-sqlite3', 'better-sqlite3-napi', 'mailparser'];
 
 describe('architecture', () => {
-  it('only src/adapters (and the PGP/MIME parser in domain/pgpmime.ts) import the I/O libraries', () => {
+  it('only src/adapters (and the PGP/MIME parser in formats/pgpmime.ts) import the I/O libraries', () => {
     const offenders: string[] = [];
     for (const f of files(join(ROOT, 'src'))) {
       const rel = relative(ROOT, f);
       if (rel.startsWith('src/adapters/')) continue;
       for (const i of imports(f)) {
         if (!LIBS.includes(i)) continue;
-        if (rel === 'src/domain/pgpmime.ts' && i === 'mailparser') continue; // MIME parsing is pure over bytes
+        if (rel === 'src/formats/pgpmime.ts' && i === 'mailparser') continue; // MIME parsing is pure over bytes
         offenders.push(`${rel} imports ${i}`);
       }
     }
@@ -44,6 +47,38 @@ describe('architecture', () => {
     const offenders: string[] = [];
     for (const f of files(join(ROOT, 'src/domain'))) {
       for (const i of imports(f)) if (/\/(adapters|services|cli)\//.test(i)) offenders.push(`${relative(ROOT, f)} imports ${i}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('src/domain imports no package at all: only domain modules, errors.ts, the ports, and createHash of node:crypto', () => {
+    // Issue 14: domain rules are pure, file formats live in src/formats. A node: built-in is a library too;
+    // the one allowed is createHash (a function over bytes: no I/O, no clock, no randomness), which the audit
+    // chain and the dedupe keys use. Static, re-export, side-effect and dynamic imports, either quote style.
+    const domain = join(ROOT, 'src/domain');
+    const allowed = (target: string): boolean =>
+      target.startsWith(`${domain}/`) || target === join(ROOT, 'src/errors.js') || target === join(ROOT, 'src/ports.js') || target.startsWith(join(ROOT, 'src/ports/'));
+    const offenders: string[] = [];
+    for (const f of files(domain)) {
+      const rel = relative(ROOT, f);
+      // comments say things like `"<id@host>" from "id@host"`: not imports
+      const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+      const specs = [
+        ...text.matchAll(/\bfrom\s*['"]([^'"]+)['"]/g),
+        ...text.matchAll(/\bimport\s*['"]([^'"]+)['"]/g),
+        ...text.matchAll(/\b(?:import|require)\s*\(\s*['"`]([^'"`]+)['"`]/g),
+      ].map((m) => m[1]!);
+      for (const s of specs) {
+        if (s === 'node:crypto') continue; // checked below, by what is imported
+        if (!s.startsWith('.') || !allowed(join(f, '..', s))) offenders.push(`${rel} imports ${s}`);
+      }
+      const crypto = [...text.matchAll(/\b(?:import|export)\b([^;]*?)['"]node:crypto['"]/g)].map((m) => m[1]!);
+      for (const clause of crypto) {
+        const named = /^\s*\{([^}]*)\}\s*from\s*$/.exec(clause)?.[1];
+        const names = named?.split(',').map((n) => n.trim()).filter((n) => n !== '');
+        if (names === undefined || names.some((n) => n !== 'createHash')) offenders.push(`${rel} imports${clause}'node:crypto'`);
+      }
+      if (/\brequire\s*\(\s*['"`]node:crypto/.test(text) || /\bimport\s*\(\s*['"`]node:crypto/.test(text)) offenders.push(`${rel} loads node:crypto`);
     }
     expect(offenders).toEqual([]);
   });
@@ -87,3 +122,157 @@ describe('start-up', () => {
     expect(groupsFor(['kirimm']).length).toBeGreaterThan(5);
   });
 });
+
+// ------------------------------------------------------------------------------------- the house's arrows
+
+/**
+ * The modules a file loads at run time, resolved to paths relative to the project root: static imports and
+ * re-exports (`import ... from`, `import '...'`, `export ... from`), and `import()` calls, with either quote
+ * style (or a plain template literal). `import type` and `export type` are excluded: they are erased. With
+ * verbatimModuleSyntax, `import { type A } from` still loads its module, so it counts. Comments are skipped.
+ * Bare specifiers (libraries, node:) are left out: only the project's own files are resolved.
+ */
+function valueImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  const specs: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*(import|export)(\s+type\b)?([^;'"`]*?)\bfrom\s*(['"])([^'"]+)\4/gm)) if (!m[2]) specs.push(m[5]!);
+  for (const m of text.matchAll(/^[ \t]*import\s*(['"])([^'"]+)\1/gm)) specs.push(m[2]!);
+  for (const m of text.matchAll(/\bimport\s*\(\s*(['"`])([^'"`$]+)\1\s*\)/g)) specs.push(m[2]!);
+  return [...new Set(specs.filter((s) => s.startsWith('.')).map((s) => relative(ROOT, resolve(dirname(file), s)).replace(/\.js$/, '.ts')))];
+}
+
+/** Files under `from` that load a module under `to`, each with how many distinct such modules it loads. */
+function arrows(from: string, to: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of files(join(ROOT, from))) {
+    const hits = valueImports(f).filter((i) => i.startsWith(`${to}/`));
+    if (hits.length > 0) out.set(relative(ROOT, f), hits.sort());
+  }
+  return out;
+}
+
+/**
+ * A ratchet: no file outside `allowed` may break the rule, a listed file may not load more such modules than
+ * its ceiling (it may load fewer), and a listed file that no longer breaks it must have its line removed: the
+ * lists only shrink. Each problem is named with what to do.
+ */
+function ratchet(found: Map<string, string[]>, allowed: Readonly<Record<string, number>>, rule: string): string[] {
+  const problems: string[] = [];
+  for (const [f, hits] of found) {
+    const ceiling = allowed[f];
+    if (ceiling === undefined) problems.push(`${f} ${rule}: ${hits.join(', ')}`);
+    else if (hits.length > ceiling) problems.push(`${f} ${rule}: ${hits.length} modules, its ceiling is ${ceiling}: ${hits.join(', ')}`);
+  }
+  for (const f of Object.keys(allowed)) if (!found.has(f)) problems.push(`${f} no longer ${rule}: remove its line from the allow-list`);
+  return problems;
+}
+
+/**
+ * Today's offenders (issue 14): file → how many distinct adapter (or service) modules it loads. One line per
+ * file; a line may only go down or go away. New code reaches adapters through ports and src/app.ts.
+ */
+const CLI_TO_ADAPTERS: Readonly<Record<string, number>> = {
+  // none left: cli/agenda.ts reaches the register catalog in domain/ and the pager through its service
+};
+
+const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
+  'src/services/aduan.ts': 3,
+  'src/services/agenda.ts': 5,
+  'src/services/audit.ts': 6,
+  'src/services/demo.ts': 4,
+  'src/services/init.ts': 1,
+  'src/services/kirim.ts': 10,
+  'src/services/laporan.ts': 4,
+  'src/services/terima.ts': 15,
+};
+
+const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {
+  // none
+};
+
+const ADAPTERS_TO_SERVICES_OR_CLI: Readonly<Record<string, number>> = {
+  // none
+};
+
+/**
+ * Files in services/ or adapters/ over 600 lines today, with their line count as a ceiling: a file may shrink,
+ * never grow past it; once at most 600 lines (or gone), its line is removed.
+ */
+const MAX_LINES = 600;
+const OVERSIZED: Readonly<Record<string, number>> = {
+  'src/services/kirim.ts': 1398,
+  'src/services/terima.ts': 1581,
+};
+
+const lineCount = (f: string): number => readFileSync(f, 'utf8').split('\n').length - (readFileSync(f, 'utf8').endsWith('\n') ? 1 : 0);
+
+describe('the arrows of STYLE.md (value imports, static and dynamic)', () => {
+  it('the import reader sees both quote styles, import(), re-exports and side-effect imports, and skips import type', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandi-arch-'));
+    try {
+      const f = join(dir, 'x.ts');
+      writeFileSync(
+        f,
+        [
+          `import { a } from "./a.js";`,
+          `import type { B } from './b.js';`,
+          `export type { C } from './c.js';`,
+          `import {`,
+          `  d,`,
+          `  type D,`,
+          `} from './d.js';`,
+          `import './e.js';`,
+          `export { f } from "./f.js";`,
+          `const g = await import("./g.js");`,
+          'const h = await import(`./h.js`);',
+          `// import { i } from './i.js';`,
+          `/* const j = await import('./j.js'); */`,
+          `import * as k from 'node:fs';`,
+        ].join('\n'),
+      );
+      const rel = (n: string): string => relative(ROOT, join(dir, n));
+      expect(valueImports(f).sort()).toEqual(['a.ts', 'd.ts', 'e.ts', 'f.ts', 'g.ts', 'h.ts'].map(rel).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cli/ loads no adapter, except the listed files of today (the list only shrinks)', () => {
+    expect(ratchet(arrows('src/cli', 'src/adapters'), CLI_TO_ADAPTERS, 'loads an adapter')).toEqual([]);
+  });
+
+  it('services/ load no adapter, except the listed files of today (the list only shrinks)', () => {
+    expect(ratchet(arrows('src/services', 'src/adapters'), SERVICES_TO_ADAPTERS, 'loads an adapter')).toEqual([]);
+  });
+
+  it('config/ loads no service, except the listed files of today (the list only shrinks)', () => {
+    expect(ratchet(arrows('src/config', 'src/services'), CONFIG_TO_SERVICES, 'loads a service')).toEqual([]);
+  });
+
+  it('adapters/ load no service and no CLI module, except the listed files of today (the list only shrinks)', () => {
+    const found = new Map([...arrows('src/adapters', 'src/services'), ...arrows('src/adapters', 'src/cli')]);
+    expect(ratchet(found, ADAPTERS_TO_SERVICES_OR_CLI, 'loads a service or CLI module')).toEqual([]);
+  });
+
+  it(`no file in services/ or adapters/ is over ${MAX_LINES} lines, except the listed ones, which may only shrink`, () => {
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const dir of ['src/services', 'src/adapters']) {
+      for (const f of files(join(ROOT, dir))) {
+        const rel = relative(ROOT, f);
+        const n = lineCount(f);
+        const ceiling = OVERSIZED[rel];
+        if (ceiling !== undefined) seen.add(rel);
+        if (n <= MAX_LINES) {
+          if (ceiling !== undefined) problems.push(`${rel} is ${n} lines now: remove its line from OVERSIZED`);
+        } else if (ceiling === undefined) problems.push(`${rel} is ${n} lines (at most ${MAX_LINES}): split it`);
+        else if (n > ceiling) problems.push(`${rel} grew to ${n} lines (ceiling ${ceiling}): split it, never raise the ceiling`);
+      }
+    }
+    for (const f of Object.keys(OVERSIZED)) if (!seen.has(f)) problems.push(`${f} is gone: remove its line from OVERSIZED`);
+    expect(problems).toEqual([]);
+  });
+});
+

@@ -11,7 +11,7 @@ import { catalogKeys, t } from '../../src/cli/messages/index.js';
 const { enums } = openpgp;
 
 describe('openpgp.js security configuration', () => {
-  it('is the pinned library version (the digest hooks in kriptogram.ts are checked against it)', () => {
+  it('is the pinned library version (the digest hooks in kriptogram-signatures.ts are checked against it)', () => {
     expect(openpgp.config.versionString).toBe('OpenPGP.js 6.3.2');
   });
 

@@ -13,7 +13,7 @@ import {
   ProtectedEntityReader,
   safeFileName,
   type DecodeSink,
-} from '../../src/domain/protected-headers.js';
+} from '../../src/formats/protected-headers.js';
 import type { ProtectedHeaders } from '../../src/ports.js';
 import { SandiError } from '../../src/errors.js';
 

@@ -9,7 +9,7 @@ import {
   pgpMimeChunks,
   pgpMimeStream,
   type PgpMimeHeaders,
-} from '../../src/domain/pgpmime.js';
+} from '../../src/formats/pgpmime.js';
 import { SandiError } from '../../src/errors.js';
 import { catalogKeys } from '../../src/cli/messages/index.js';
 

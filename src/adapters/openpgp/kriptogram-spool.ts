@@ -12,7 +12,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { DecodeSink } from '../../domain/protected-headers.js';
+import type { DecodeSink } from '../../formats/protected-headers.js';
 import { OffThreadHasher, SpoolWorkerError, type SpoolRecord } from './kriptogram-hasher.js';
 
 

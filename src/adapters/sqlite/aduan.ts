@@ -6,57 +6,14 @@
 import type { Db, WriteTx } from './store.js';
 import type { AduanAction, AduanStatus, JenisAduan, Kerahasiaan } from '../../domain/aduan.js';
 import { nomorAduan } from '../../domain/aduan.js';
+import { StaleAduan, type Aduan, type LampiranAduan, type LangkahAduan, type NewAduan, type StepWrite } from '../../domain/records-aduan.js';
+
+// the record types live in src/domain/records-aduan.ts; re-exported so existing importers keep working
+export type { Aduan, LampiranAduan, LangkahAduan, NewAduan, StepWrite } from '../../domain/records-aduan.js';
+export { StaleAduan } from '../../domain/records-aduan.js';
 
 type DbLike = Db | { readonly db: Db };
 const dbOf = (d: DbLike): Db => ('prepare' in d ? d : d.db);
-
-export interface LampiranAduan {
-  nama: string;
-  sha256: string;
-  ukuran: number;
-}
-
-export interface NewAduan {
-  sumber: 'catat' | 'impor';
-  kanal: string;
-  nomorPelacakan: string;
-  jenis: JenisAduan;
-  kategori: string | null;
-  judul: string;
-  kronologi: string | null;
-  diterimaAt: Date;
-  kerahasiaan: Kerahasiaan;
-  pelaporTerenkripsi: Uint8Array | null;
-  lampiran: LampiranAduan[];
-  /** register year (office-local) */
-  tahun: number;
-}
-
-export interface Aduan {
-  id: number;
-  nomor: string;
-  tahun: number;
-  urut: number;
-  registeredAt: string;
-  operator: string;
-  sumber: 'catat' | 'impor';
-  kanal: string;
-  nomorPelacakan: string;
-  jenis: JenisAduan;
-  kategori: string | null;
-  judul: string;
-  kronologi: string | null;
-  diterimaAt: string;
-  kerahasiaan: Kerahasiaan;
-  /** whether an encrypted identity is stored (never the identity itself) */
-  adaPelapor: boolean;
-  lampiran: LampiranAduan[];
-  status: AduanStatus;
-  statusAt: string;
-  ditundaDari: AduanStatus | null;
-  opd: string | null;
-  opdEmail: string | null;
-}
 
 interface AduanRow {
   id: number;
@@ -186,18 +143,6 @@ export function pelaporBlob(d: DbLike, id: number): Uint8Array | null {
   return r?.b ? new Uint8Array(r.b) : null;
 }
 
-export interface LangkahAduan {
-  id: number;
-  aksi: AduanAction | 'catat';
-  dariStatus: AduanStatus | null;
-  keStatus: AduanStatus;
-  at: string;
-  actor: string;
-  catatan: string | null;
-  opd: string | null;
-  data: Record<string, unknown>;
-}
-
 export function listLangkahAduan(d: DbLike, aduanId: number): LangkahAduan[] {
   return dbOf(d)
     .prepare<[number], { id: number; aksi: AduanAction | 'catat'; dari_status: AduanStatus | null; ke_status: AduanStatus; at: string; actor: string; catatan: string | null; opd: string | null; data: string }>(
@@ -205,16 +150,6 @@ export function listLangkahAduan(d: DbLike, aduanId: number): LangkahAduan[] {
     )
     .all(aduanId)
     .map((r) => ({ id: r.id, aksi: r.aksi, dariStatus: r.dari_status, keStatus: r.ke_status, at: r.at, actor: r.actor, catatan: r.catatan, opd: r.opd, data: JSON.parse(r.data) as Record<string, unknown> }));
-}
-
-export interface StepWrite {
-  aksi: AduanAction;
-  from: AduanStatus;
-  to: AduanStatus;
-  catatan: string | null;
-  /** the OPD of a disposition (becomes the complaint's current OPD) */
-  opd?: { unit: string; email: string | null } | null;
-  data?: Record<string, unknown>;
 }
 
 /**
@@ -243,13 +178,6 @@ export function recordAduanStep(tx: WriteTx, id: number, s: StepWrite, at: Date,
     data: { dari: s.from, ke: s.to, catatan: s.catatan, opd: opdSet?.unit ?? null, ...(s.data ?? {}) },
   });
   return a;
-}
-
-/** The complaint changed under us (another process acted first). */
-export class StaleAduan extends Error {
-  constructor(readonly id: number) {
-    super(`aduan ${id} changed concurrently`);
-  }
 }
 
 /** An OPD from the address book, by e-mail or unit name (case-insensitive); several when the name is shared. */

@@ -6,11 +6,10 @@ import type { Statement } from 'better-sqlite3';
 import type { WriteTx } from './store.js';
 import { annotate, getIncoming, getIncomingKriptogram, type DbLike, type KriptogramMasuk, type SuratMasuk } from './registers.js';
 import { isDerajat, isSifat, type Derajat, type Sifat } from '../../domain/records.js';
+import type { FolderPosition } from '../../domain/records-masuk.js';
 
-export interface FolderPosition {
-  uidvalidity: number;
-  lastUid: number;
-}
+// the record type lives in src/domain/records-masuk.ts; re-exported so existing importers keep working
+export type { FolderPosition } from '../../domain/records-masuk.js';
 
 const dbOf = (x: DbLike) => ('prepare' in x ? x : x.db);
 

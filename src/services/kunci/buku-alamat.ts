@@ -38,7 +38,7 @@ export async function addAddress(
   const now = ctx.clock.now();
   const email = entry.email.trim();
   const unit = entry.unit.trim();
-  if (!EMAIL_RE.test(email)) throw new SandiError('USAGE', 'kunci.badEmail', { value: entry.email });
+  if (!EMAIL_RE.test(email)) throw new SandiError('DATA', 'kunci.badEmail', { value: entry.email });
   if (unit.length === 0) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--unit' }, { hint: 'common.missingFlags.hint' });
   const fpr = resolveKeyRef(ctx, entry.key);
   await requireUsableKey(ctx, fpr, 'encrypt', now);

@@ -89,7 +89,7 @@ export function refuse(key: string, info: { fingerprint: string; userId: string 
 /** USAGE unless `role` is one of `allowed`. */
 export function assertRole(role: string, allowed: readonly KeyRole[]): asserts role is KeyRole {
   if (!(allowed as readonly string[]).includes(role)) {
-    throw new SandiError('USAGE', 'kunci.badRole', { value: role, expected: allowed.join(', ') });
+    throw new SandiError('DATA', 'kunci.badRole', { value: role, expected: allowed.join(', ') });
   }
 }
 

@@ -1,0 +1,162 @@
+/**
+ * Kriptogram encrypt: build the kriptogram in one streaming pass — PKESKs, one SEIPDv1 packet (AES-CFB,
+ * SHA-1 MDC) holding the one-pass signatures, the literal data (the protected-headers entity) and the
+ * signatures. Moved from kriptogram.ts unchanged (issue 14 item 4).
+ */
+import * as openpgp from 'openpgp';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { SandiError } from '../../errors.js';
+import type { EncryptKriptogramOptions, EncryptKriptogramResult } from '../../ports/kriptogram.js';
+import { encodeProtectedEntity } from '../../formats/protected-headers.js';
+import { ArmorWriter, packet, PartialBodyWriter, TAG } from './packets.js';
+import { endAndFlush, writeAll } from './kriptogram-spool.js';
+import { OffThreadHasher } from './kriptogram-hasher.js';
+import { AES_BITS, CONFIG, NODE_HASH } from './kriptogram-settings.js';
+import { checkRecipient, fpr, prepareSigner, readPublic, reason, uid, unlock, type Signer } from './kriptogram-keys.js';
+import { onePassSignature, readPresetSignature, signDigest, verifyOne, type OnePassFields } from './kriptogram-signatures.js';
+
+class OutputSink {
+  bytes = 0;
+  private readonly armor: ArmorWriter | null;
+
+  constructor(
+    private readonly out: Writable,
+    armor: boolean,
+  ) {
+    this.armor = armor ? new ArmorWriter() : null;
+  }
+
+  async write(parts: Buffer[]): Promise<void> {
+    if (parts.length === 0) return;
+    if (this.armor === null) {
+      for (const p of parts) this.bytes += p.length;
+      await writeAll(this.out, parts);
+      return;
+    }
+    const b = this.armor.push(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    this.bytes += b.length;
+    await writeAll(this.out, b);
+  }
+
+  async end(): Promise<void> {
+    if (this.armor !== null) {
+      const b = this.armor.end();
+      this.bytes += b.length;
+      await writeAll(this.out, b);
+    }
+    await endAndFlush(this.out);
+  }
+}
+
+/**
+ * Encrypt `input` (the document) with protected headers to every recipient key, signed by every signing
+ * key. Writes a binary (or armored) OpenPGP message to `output` in one streaming pass.
+ */
+export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<EncryptKriptogramResult> {
+  const date = o.date ?? new Date();
+  const presets = o.presetSignatures ?? [];
+  if (o.recipientKeys.length === 0) throw new SandiError('USAGE', 'kriptogram.noRecipients');
+  if (o.signingKeys.length + presets.length === 0) throw new SandiError('USAGE', 'kriptogram.noSigners');
+  const recipients = await Promise.all(o.recipientKeys.map(readPublic));
+  const intended = (o.intendedRecipients ?? recipients.map(fpr)).map((f) => f.toUpperCase());
+  const presetInfo = await Promise.all(presets.map((p, i) => readPresetSignature(p, i, new Set(intended))));
+
+  for (const r of recipients) await checkRecipient(r, date);
+  const signers: Signer[] = [];
+  for (const [i, k] of o.signingKeys.entries()) signers.push(await prepareSigner(await unlock(k, i), date));
+
+  let sessionKey: openpgp.SessionKey;
+  let pkesks: Uint8Array;
+  try {
+    sessionKey = await openpgp.generateSessionKey({ encryptionKeys: recipients, date, config: CONFIG });
+    pkesks = await openpgp.encryptSessionKey({ ...sessionKey, encryptionKeys: recipients, format: 'binary', date, config: CONFIG });
+  } catch (e) {
+    throw new SandiError('KEY_REFUSED', 'kriptogram.recipientKeyRefused', { fingerprint: '', userId: '', reason: reason(e) }, { cause: e });
+  }
+  const bits = AES_BITS[sessionKey.algorithm];
+  if (bits === undefined || sessionKey.data.length * 8 !== bits || pkesks[0] === undefined) {
+    throw new SandiError('INTERNAL', 'kriptogram.internal', { detail: `session key ${sessionKey.algorithm}` });
+  }
+
+  const sink = new OutputSink(o.output, o.armor === true);
+  const hasher = new OffThreadHasher();
+  try {
+    await sink.write([Buffer.from(pkesks)]);
+    // one running hash per distinct algorithm over the document; each signer finishes its own copy
+    for (const s of signers) hasher.addAlgorithm(NODE_HASH[s.hashAlgorithm]!);
+    for (const p of presetInfo) hasher.addAlgorithm(NODE_HASH[p.hashAlgorithm]!);
+
+    const key = Buffer.from(sessionKey.data);
+    const cipher = createCipheriv(`aes-${bits}-cfb`, key, Buffer.alloc(16));
+    key.fill(0);
+    const seipd = new PartialBodyWriter(TAG.SEIPD);
+    await sink.write(seipd.push(Buffer.from([1])));
+
+    const encryptInner = async (parts: Buffer[]): Promise<void> => {
+      const out: Buffer[] = [];
+      for (const plain of parts) {
+        if (plain.length === 0) continue;
+        await hasher.mdc(plain);
+        out.push(...seipd.push(cipher.update(plain)));
+      }
+      await sink.write(out);
+    };
+
+    const prefix = randomBytes(16);
+    const inner: Buffer[] = [prefix, prefix.subarray(14, 16)];
+    // one-pass signatures in reverse order of the final signatures; the last one before the data has flag 1
+    const ops: OnePassFields[] = [...presetInfo, ...signers];
+    for (let i = ops.length - 1; i >= 0; i--) inner.push(onePassSignature(ops[i]!, i === 0));
+    const literal = new PartialBodyWriter(TAG.LITERAL);
+    const litHeader = Buffer.alloc(6);
+    litHeader[0] = 0x62; // 'b'
+    litHeader[1] = 0; // no file name: the name travels in the protected headers
+    litHeader.writeUInt32BE(Math.floor(date.getTime() / 1000), 2);
+    inner.push(...literal.push(litHeader));
+    await encryptInner(inner);
+
+    let bytesIn = 0;
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of o.input as AsyncIterable<Uint8Array>) {
+        bytesIn += chunk.length;
+        yield chunk;
+      }
+    }
+    const boundary = o.boundary ?? `=_sandi_${randomBytes(12).toString('hex')}`;
+    for await (const piece of encodeProtectedEntity(counted(), { headers: o.headers, fileName: o.fileName, boundary })) {
+      await hasher.literal(piece);
+      await encryptInner(literal.push(piece));
+    }
+    const tail = literal.end();
+    const sigs: Buffer[] = [];
+    const bodies: Buffer[] = [];
+    for (const [i, p] of presets.entries()) {
+      const report = await verifyOne(Buffer.from(p.body), hasher, [presetInfo[i]!.key], date);
+      if (report.status !== 'good') {
+        throw new SandiError('SIGNATURE', 'kriptogram.presetSignatureBad', { keyId: report.keyId, userId: report.userId ?? '?', status: report.status });
+      }
+      bodies.push(Buffer.from(p.body));
+      sigs.push(packet(TAG.SIGNATURE, Buffer.from(p.body)));
+    }
+    for (const s of signers) {
+      let body: Uint8Array;
+      try {
+        body = await signDigest(s, hasher, date, intended);
+      } catch (e) {
+        throw new SandiError('KEY_REFUSED', 'kriptogram.signingKeyRefused', { fingerprint: fpr(s.key), userId: uid(s.key), reason: reason(e) }, { cause: e });
+      }
+      bodies.push(Buffer.from(body));
+      sigs.push(packet(TAG.SIGNATURE, body));
+    }
+    await encryptInner([...tail, ...sigs]);
+    const mdcTrailer = Buffer.from([0xd3, 0x14]);
+    const mdcHash = await hasher.mdcDigest(mdcTrailer);
+    const last = Buffer.concat([cipher.update(Buffer.concat([mdcTrailer, mdcHash])), cipher.final()]);
+    await sink.write([...seipd.push(last), ...seipd.end()]);
+    await sink.end();
+    return { bytesIn, bytesOut: sink.bytes, signatures: bodies };
+  } finally {
+    await hasher.close();
+  }
+}
