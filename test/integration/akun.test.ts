@@ -276,4 +276,26 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
     await expect(resolveMailboxPassword(noCommand, { home: fresh, env: {}, stored })).rejects.toMatchObject({ key: 'mail.passwordMissing' });
     writeFileSync(join(fresh, 'x'), '');
   });
+
+  it('sandi periksa logs in with the stored password through the same tester; a password the server no longer takes is GAGAL 77', async () => {
+    const { periksa } = await import('../../src/services/periksa.js');
+    const { periksaPorts } = await import('../../src/app.js');
+    const o = await office('awal-rahasia-uji-13', { adapter: 'dovecot-passwd', file: stack.passwdFile });
+    const doctor = async () => (await periksa({ app: o.app, env: ENV, actor: 'tes', passphrases: passphraseSource({ env: ENV }), ports: await periksaPorts() })).find((c) => c.check === 'kotak-surat')!;
+    expect(await doctor()).toMatchObject({ status: 'ok', findings: [{ key: 'periksa.mail.ok', params: { user: USER, source: 'penyimpanan' } }] });
+    stack.setPassword(USER, 'diganti-di-server-13');
+    secrets.add('diganti-di-server-13');
+    // Dovecot re-reads its passwd-file at most once a second: ask again until both logins see the change
+    let refused = await doctor();
+    for (let i = 0; i < 20 && refused.findings.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      refused = await doctor();
+    }
+    expect(refused).toMatchObject({ status: 'gagal', exitCode: 77 });
+    expect(refused.findings.map((f) => f.params['protocol'])).toEqual(['IMAP', 'SMTP']);
+    for (const f of refused.findings) expect(f).toMatchObject({ key: 'periksa.mail.fail', params: { user: USER }, hint: { key: expect.stringMatching(/^mail\./) } });
+    said.push(JSON.stringify(refused));
+    assertNoPasswordLeaked(o);
+  });
 });
+
