@@ -116,38 +116,49 @@ export function terminalColumns(stdout: { isTTY?: boolean; columns?: number } = 
 
 /** Narrowest a squeezed column gets (a fingerprint wraps into lines of this many characters at worst). */
 const MIN_COLUMN = 6;
+/** A word longer than this may be broken inside (a fingerprint, an e-mail address); shorter ones never are. */
+const BREAKABLE_WORD = 12;
 const GAP = 2;
 
 /**
- * Column widths that fit `limit`: columns narrower than an equal share keep their width, the room left is
- * shared equally among the wide ones (water-filling), never below MIN_COLUMN (then the line may overflow).
+ * The narrowest a column may get without breaking a short word: its longest word (a date, "penerima",
+ * "Kedaluwarsa") up to BREAKABLE_WORD, at least MIN_COLUMN, never more than the column needs.
  */
-function fitWidths(natural: number[], limit: number): number[] {
-  const room = limit - GAP * (natural.length - 1);
-  const out = [...natural];
-  let wide = natural.map((_, i) => i);
-  let left = room;
+function floorWidth(texts: string[], natural: number, stringWidth: (s: string) => number): number {
+  let longest = 0;
+  for (const t of texts) for (const w of t.split(/\s+/)) longest = Math.max(longest, stringWidth(w));
+  return Math.min(natural, Math.max(MIN_COLUMN, Math.min(longest, BREAKABLE_WORD)));
+}
+
+/**
+ * Column widths that fit `room`, starting from each column's floor: the room left is shared out equally among
+ * the columns that still want more (water-filling), none above its natural width.
+ */
+function fitWidths(natural: number[], floors: number[], room: number): number[] {
+  const out = [...floors];
+  let left = room - floors.reduce((a, b) => a + b, 0);
   for (;;) {
-    const share = Math.floor(left / Math.max(1, wide.length));
-    const narrow = wide.filter((i) => natural[i]! <= share);
-    if (narrow.length === 0) {
-      wide.forEach((i, k) => {
-        // the remainder of the division goes to the first wide columns
-        out[i] = Math.max(MIN_COLUMN, share + (k < left - share * wide.length ? 1 : 0));
-      });
+    const wanting = out.map((w, i) => i).filter((i) => out[i]! < natural[i]!);
+    if (wanting.length === 0 || left <= 0) return out;
+    const share = Math.floor(left / wanting.length);
+    if (share === 0) {
+      for (const i of wanting.slice(0, left)) out[i]! += 1;
       return out;
     }
-    for (const i of narrow) left -= natural[i]!;
-    wide = wide.filter((i) => !narrow.includes(i));
-    if (wide.length === 0) return out;
+    for (const i of wanting) {
+      const add = Math.min(share, natural[i]! - out[i]!);
+      out[i]! += add;
+      left -= add;
+    }
   }
 }
 
 /**
  * A plain fixed-width table for human output. With a `width` (by default the terminal's, on a TTY only) a table
  * wider than it is fitted: the wide columns are narrowed and their cells wrapped — at spaces where they can, else
- * hard (a fingerprint) — with display widths (string-width: "é" and CJK count as they show). Without a width
- * (piped output), or before the display-width libraries are loaded (see ensureTableWidth), the table is exactly
+ * hard (a fingerprint) — with display widths (string-width: "é" and CJK count as they show); short words (a date,
+ * a role) are never broken. When even that cannot fit, each row is shown as a record of "label  value" lines
+ * (like psql's expanded display) instead of a grid cut into slivers. Without a width (piped output), or before the display-width libraries are loaded (see ensureTableWidth), the table is exactly
  * as wide as its longest cells.
  */
 export function table(headers: string[], rows: (string | number | null | undefined)[][], opts: { width?: number } = {}): string {
@@ -162,8 +173,31 @@ export function table(headers: string[], rows: (string | number | null | undefin
   const cellWidth = (c: string): number => Math.max(0, ...c.split('\n').map((l) => stringWidth(l)));
   const natural = headers.map((h, i) => Math.max(cellWidth(h), ...cells.map((r) => cellWidth(r[i] ?? ''))));
   const total = natural.reduce((a, b) => a + b, 0) + GAP * (natural.length - 1);
-  const widths = total <= limit ? natural : fitWidths(natural, limit);
+  const room = limit - GAP * (natural.length - 1);
+  const floors = natural.map((n, i) => floorWidth([headers[i] ?? '', ...cells.map((r) => r[i] ?? '')], n, stringWidth));
   const pad = (c: string, w: number): string => c + ' '.repeat(Math.max(0, w - stringWidth(c)));
+  if (total > limit && floors.reduce((a, b) => a + b, 0) > room) {
+    // Too many columns for this terminal even with every short word kept whole: one record per row, a
+    // "label  value" line per column (like psql's expanded display), each value wrapped to what is left.
+    const labelWidth = Math.min(Math.max(...headers.map((h) => stringWidth(h))), Math.floor(limit / 3));
+    const valueWidth = Math.max(MIN_COLUMN, limit - labelWidth - GAP);
+    const wrap = (c: string, w: number): string[] => (stringWidth(c) <= w && !c.includes('\n') ? [c] : wrapAnsi(c, w, { hard: true, trim: true }).split('\n'));
+    return cells
+      .map((r, n) => {
+        const head = `-[ ${n + 1} ]`;
+        const lines = [head + '-'.repeat(Math.max(0, Math.min(limit, labelWidth + GAP + valueWidth) - head.length))];
+        headers.forEach((h, i) => {
+          const labels = wrap(h, labelWidth);
+          const values = wrap(r[i] ?? '', valueWidth);
+          for (let k = 0; k < Math.max(labels.length, values.length); k++) {
+            lines.push(`${pad(labels[k] ?? '', labelWidth)}${' '.repeat(GAP)}${values[k] ?? ''}`.trimEnd());
+          }
+        });
+        return lines.join('\n');
+      })
+      .join('\n');
+  }
+  const widths = total <= limit ? natural : fitWidths(natural, floors, room);
   const physical = (r: string[]): string[] => {
     const wrapped = widths.map((w, i) => {
       const c = r[i] ?? '';

@@ -23,7 +23,7 @@ import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
 import { kopSuratKantor, loadConfig, pdfFontFiles, type SandiConfig } from '../config/config.js';
-import { resolveMailboxPassword } from '../config/credentials.js';
+import { mailboxPasswordIn } from './akun-kredensial.js';
 import { messageArchive, type ArchivedMessage, type MessageArchive } from '../adapters/archive.js';
 import { parseIncoming, bareAddress, type ParsedIncoming } from '../adapters/mail/terima-parser.js';
 import { messageParser, type MessageParser, type ParseSource } from '../adapters/mail/parse-pool.js';
@@ -591,7 +591,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     const folder = terima.folder;
     const report: FetchReport = { sumber: 'imap', akun: account.user, folder, uidvalidity: null, uidvalidityBerubah: false, diperiksa: 0, baru: [], duplikat: [], diteruskan: [], ditahan: [], ditolak: [], dilanjutkan: [], dilewati: [], sementaraDihapus: 0 };
     const connect = async (): Promise<ImapMailbox> => {
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases });
+      const password = await mailboxPasswordIn(app, config, opts.actor, account, { env: opts.env, passphrases: opts.passphrases });
       const settings: ImapSettings = {
         host: account.imap.host,
         port: account.imap.port,
@@ -1267,7 +1267,7 @@ export function terimaService(app: App, opts: TerimaOptions) {
     if (config.mailbox) {
       const { sendRaw } = await import('../adapters/mail/smtp.js');
       const account = config.mailbox;
-      const password = await resolveMailboxPassword(account, { home: app.paths.root, env: opts.env, passphrases: opts.passphrases });
+      const password = await mailboxPasswordIn(app, config, opts.actor, account, { env: opts.env, passphrases: opts.passphrases });
       const res = await sendRaw(
         {
           host: account.smtp.host,

@@ -25,10 +25,10 @@ afterEach(() => {
 });
 
 describe('table width', () => {
-  it('fits a TTY of 80 columns: every line within it, long cells wrapped, nothing lost', () => {
-    const out = table(HEAD, ROWS, { width: 80 });
+  it('fits a TTY of 120 columns: every line within it, long cells wrapped, short words never broken, nothing lost', () => {
+    const out = table(HEAD, ROWS, { width: 120 });
     const lines = out.split('\n');
-    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(120);
     // each column read top to bottom (its slice of every line under the dashes) gives back every cell
     const dashes = lines.findIndex((l) => /^-+( +-+)*$/.test(l));
     const starts = [...lines[dashes]!.matchAll(/-+/g)].map((m) => m.index);
@@ -39,8 +39,25 @@ describe('table width', () => {
         .join('')
         .replace(/\s+/g, '');
     for (const row of ROWS) row.forEach((c, i) => expect(column(i)).toContain(c.replace(/\s+/g, '')));
-    // short columns are not squeezed
+    // short columns are not squeezed, and no short word (a month, a role, "KEDALUWARSA") is cut in two
     expect(lines.some((l) => /\baktif\b/.test(l))).toBe(true);
+    for (const w of ['Desember', 'sandiman', 'KEDALUWARSA', 'tanda', 'enkripsi,']) expect(out).toContain(w);
+  });
+
+  it('shows each row as a record of label/value lines when even whole short words cannot fit (80 columns, 9 columns)', () => {
+    const out = table(HEAD, ROWS, { width: 80 });
+    const lines = out.split('\n');
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
+    const records = out.split(/^-\[ \d+ \]-*$/m).slice(1);
+    expect(records).toHaveLength(ROWS.length);
+    ROWS.forEach((row, n) => {
+      const rec = records[n]!;
+      for (const h of HEAD) expect(rec).toMatch(new RegExp(`^${h} +\\S`, 'm'));
+      // every cell is there whole once the wrapping is undone
+      const flat = rec.replace(/\s+/g, '');
+      for (const c of row) expect(flat).toContain(c.replace(/\s+/g, ''));
+    });
+    expect(out).toContain('6 Desember 2031');
   });
 
   it('uses process.stdout.columns when stdout is a TTY, and the full width when piped', () => {

@@ -6,7 +6,7 @@
  */
 import { SandiError, isSandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
-import { resolveMailboxPassword } from '../../config/credentials.js';
+import { mailboxPasswordIn } from '../akun-kredensial.js';
 import type { KirimCtx } from './context.js';
 import type { UnlockedKey } from './types.js';
 
@@ -67,7 +67,7 @@ export function mailboxPassword(c: KirimCtx): Promise<string> {
   const mb = config.mailbox;
   if (!mb) return Promise.reject(new SandiError('CONFIG', 'kirim.noMailbox'));
   if (!c.password) {
-    const p = resolveMailboxPassword(mb, { home: app.paths.root, env: o.env, passphrases: o.passphrases.arsip });
+    const p = mailboxPasswordIn(app, config, o.actor, mb, { env: o.env, passphrases: o.passphrases.arsip });
     c.password = p;
     // a failed look-up is not kept: a later call asks again
     p.catch(() => {
