@@ -83,8 +83,10 @@ function giliran(r: RowView): string {
 function renderReport(r: KirimReport): string {
   const lines: string[] = [];
   if (r.sent) {
-    lines.push(t('kirim.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, reply: r.sent.serverReply }));
-    lines.push(table([t('kirim.col.kepada'), ''], r.sent.delivered.map((d) => [d.email, d.where])));
+    // a local maildir delivery has no server reply to quote (its "reply" is sandi's own count)
+    const p = { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, reply: r.sent.serverReply, n: r.sent.delivered.length };
+    lines.push(t(r.sent.via === 'maildir' ? 'kirim.sentMaildir' : 'kirim.sent', p));
+    lines.push(table([t('kirim.col.kepada'), t('kirim.col.tempat')], r.sent.delivered.map((d) => [d.email, d.where])));
     if (r.sent.sentCopy) lines.push(t('kirim.sentCopy', { folder: r.sent.sentCopy }));
   } else if (r.waiting === 'kasi') lines.push(t('kirim.waitKasi', { id: r.row.id }));
   else if (r.waiting === 'sandiman') lines.push(t('kirim.waitSandiman', { id: r.row.id }));
@@ -93,8 +95,15 @@ function renderReport(r: KirimReport): string {
 
 function renderBiasa(r: BiasaReport, tz: string): string {
   return [
-    t('kirim.biasa.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, at: waktuLokal(r.row.sentAt, tz), reply: r.sent.serverReply }),
-    table([t('kirim.col.kepada'), ''], r.sent.delivered.map((d) => [d.email, d.where])),
+    t(r.sent.via === 'maildir' ? 'kirim.biasa.sentMaildir' : 'kirim.biasa.sent', {
+      nomor: r.row.nomor ?? '',
+      id: r.row.id,
+      via: r.sent.via,
+      at: waktuLokal(r.row.sentAt, tz),
+      reply: r.sent.serverReply,
+      n: r.sent.delivered.length,
+    }),
+    table([t('kirim.col.kepada'), t('kirim.col.tempat')], r.sent.delivered.map((d) => [d.email, d.where])),
   ].join('\n');
 }
 
