@@ -188,7 +188,19 @@ const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
   'src/services/kirim.ts': 10,
   'src/services/kunci.ts': 2,
   'src/services/laporan.ts': 4,
-  'src/services/terima.ts': 15,
+  // the terima service, split by SOP step (it was one file loading 15); each step file its own count
+  'src/services/terima/ambil-folder.ts': 1,
+  'src/services/terima/ambil-imap.ts': 3,
+  'src/services/terima/ambil.ts': 2,
+  'src/services/terima/cetak.ts': 7,
+  'src/services/terima/daftarkan.ts': 4,
+  'src/services/terima/klasifikasi.ts': 1,
+  'src/services/terima/konteks.ts': 1,
+  'src/services/terima/kriptogram.ts': 5,
+  'src/services/terima/periksa-arsip.ts': 2,
+  'src/services/terima/sop.ts': 2,
+  'src/services/terima/status.ts': 2,
+  'src/services/terima/teruskan.ts': 5,
 };
 
 const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {
@@ -207,7 +219,6 @@ const MAX_LINES = 600;
 const OVERSIZED: Readonly<Record<string, number>> = {
   'src/services/kirim.ts': 1398,
   'src/services/kunci.ts': 660,
-  'src/services/terima.ts': 1581,
 };
 
 const lineCount = (f: string): number => readFileSync(f, 'utf8').split('\n').length - (readFileSync(f, 'utf8').endsWith('\n') ? 1 : 0);
