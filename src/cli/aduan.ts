@@ -18,9 +18,10 @@ import type { KeyInfo } from '../ports.js';
 import type { AduanService, AduanDetail, ImporResult, StatusRow } from '../services/aduan.js';
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { Aduan } from '../domain/records-aduan.js';
-import { JENIS_ADUAN, KERAHASIAAN, type AduanAction, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from '../domain/aduan.js';
+import { JENIS_ADUAN, KERAHASIAAN, PELAPOR_FIELDS, type AduanAction, type IdentitasPelapor, type JenisAduan, type Kerahasiaan, type MasalahPelapor } from '../domain/aduan.js';
+import type { MasalahCsv } from '../domain/aduan-csv.js';
 import { ADUAN, periksaRentang, tanggal } from '../domain/skema.js';
-import { pastikan, tolak, validasiJawaban } from './validasi.js';
+import { alasan, pastikan, tolak, validasiJawaban } from './validasi.js';
 
 async function withService<T>(ctx: CliContext, fn: (svc: AduanService) => Promise<T>): Promise<T> {
   const [{ openApp }, { aduanService }] = await Promise.all([import('../app.js'), import('../services/aduan.js')]);
@@ -51,11 +52,11 @@ async function readPelapor(path: string): Promise<IdentitasPelapor> {
   } catch (e) {
     if (e instanceof SandiError) throw e;
     // the parser's message may quote the content: never shown
-    throw new SandiError('DATA', 'aduan.pelaporBad', { problem: 'not JSON' });
+    throw new SandiError('DATA', 'aduan.pelaporBad', { problem: t('aduan.pelapor.m.bukanJson') });
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SandiError('DATA', 'aduan.pelaporBad', { problem: 'a JSON object is expected' });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SandiError('DATA', 'aduan.pelaporBad', { problem: t('aduan.pelapor.m.bukanObjek') });
   const problem = pelaporProblem(raw);
-  if (problem !== null) throw new SandiError('DATA', 'aduan.pelaporBad', { problem });
+  if (problem !== null) throw new SandiError('DATA', 'aduan.pelaporBad', { problem: masalahPelapor(problem) });
   return normalisePelapor(raw);
 }
 
@@ -121,8 +122,25 @@ function renderLaporan(r: LaporanAduan & { dari: string; sampai: string }): stri
   return lines.join('\n');
 }
 
+/** One problem of a CSV row in the operator's language, naming its column and the expected form. */
+function masalahCsv(m: MasalahCsv): string {
+  const params = { kolom: m.kolom ?? '', nilai: m.nilai ?? '', jumlah: m.jumlah, harus: m.harus, baris: m.baris };
+  if (m.kode === 'nilai' && m.harap !== undefined) return t(m.nilai === '' ? 'aduan.impor.m.kosong' : 'aduan.impor.m.nilai', { ...params, harap: alasan(m.harap) });
+  return t(`aduan.impor.m.${m.kode}`, params);
+}
+
+/** A reporter's identity refused: the field and what it must be, in the operator's language. */
+function masalahPelapor(m: MasalahPelapor): string {
+  return t(`aduan.pelapor.m.${m.kode}`, { field: m.field, known: PELAPOR_FIELDS.join(', ') });
+}
+
+/** --json: each refused row's problems as text in the operator's language (`masalah`) and as codes (`rincian`). */
+function imporJson(r: ImporResult): object {
+  return { ...r, baris: r.baris.map(({ masalah, ...b }) => (masalah === undefined ? b : { ...b, masalah: masalah.map(masalahCsv).join('; '), rincian: masalah })) };
+}
+
 function renderImpor(r: ImporResult): string {
-  const lines = r.baris.filter((b) => b.hasil === 'ditolak').map((b) => t('aduan.impor.row.ditolak', { baris: b.baris, masalah: b.masalah ?? '' }));
+  const lines = r.baris.filter((b) => b.hasil === 'ditolak').map((b) => t('aduan.impor.row.ditolak', { baris: b.baris, masalah: (b.masalah ?? []).map(masalahCsv).join('; ') }));
   if (r.kolomTakDikenal.length > 0) lines.push(t('aduan.impor.unknownColumns', { columns: r.kolomTakDikenal.join(', ') }));
   lines.push(t('aduan.impor.summary', { baru: r.baru, sudahAda: r.sudahAda, ditolak: r.ditolak, berkas: r.berkas }));
   return lines.join('\n');
@@ -196,9 +214,9 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
       const res = await withService(ctx, async (svc) => {
         const s = svc.settings();
         const kanal = opts.kanal ?? (await p.select(t('aduan.q.kanal'), s.kanal.map((k) => ({ name: `${k.nama} (${k.kode})`, value: k.kode }))));
-        const nomorPelacakan = opts.nomorPelacakan ?? (await p.input(t('aduan.q.nomorPelacakan'), { validate: (v) => v.trim() !== '' || '?' }));
+        const nomorPelacakan = opts.nomorPelacakan ?? (await p.input(t('aduan.q.nomorPelacakan'), { validate: validasiJawaban(ADUAN.judul.cek) }));
         const jenis = (opts.jenis ?? (await p.select(t('aduan.q.jenis'), JENIS_ADUAN.map((j) => ({ name: j, value: j }))))) as JenisAduan;
-        const judul = opts.judul ?? (await p.input(t('aduan.q.judul'), { validate: (v) => v.trim() !== '' || '?' }));
+        const judul = opts.judul ?? (await p.input(t('aduan.q.judul'), { validate: validasiJawaban(ADUAN.judul.cek) }));
         let kronologi = opts.kronologiBerkas !== undefined ? readText(opts.kronologiBerkas) : opts.kronologi;
         if (kronologi === undefined && p.interactive) kronologi = (await p.input(t('aduan.q.kronologi'))) || undefined;
         const kerahasiaan: Kerahasiaan =
@@ -211,7 +229,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
             const raw: Record<string, string> = {};
             for (const f of ['nama', 'nik', 'email', 'telepon', 'alamat'] as const) raw[f] = await p.input(t('aduan.q.pelapor', { field: f }));
             const problem = pelaporProblem(raw);
-            if (problem !== null) throw new SandiError('DATA', 'aduan.pelaporBad', { problem });
+            if (problem !== null) throw new SandiError('DATA', 'aduan.pelaporBad', { problem: masalahPelapor(problem) });
             pelapor = normalisePelapor(raw);
           }
         } else if (opts.pelaporBerkas !== undefined) {
@@ -236,7 +254,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .action(async (file: string) => {
       const ctx = getCtx();
       const res = await withService(ctx, (svc) => svc.impor(file));
-      ctx.printer.result(res, () => renderImpor(res));
+      ctx.printer.result(imporJson(res), () => renderImpor(res));
       if (res.ditolak > 0) throw new SandiError('DATA', 'aduan.impor.someBad', { count: res.ditolak });
     });
 
@@ -256,11 +274,14 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
       if (a.reason && !opts.alasan) missing.push('--alasan');
       if (a.opd && !opts.opd) missing.push('--opd');
       requireFlags(ctx.prompter, missing);
+      // --opd: any OPD, named by its e-mail or unit name in the address book, or by a unit name outside it
+      if (a.opd && opts.opd !== undefined && !ADUAN.judul.cek(opts.opd).ok) tolak([{ field: '--opd', value: opts.opd, harap: 'teks' }]);
       const res = await withService(ctx, async (svc) => {
-        const alasan = a.reason && !opts.alasan ? await ctx.prompter.input(t('aduan.q.alasan'), { validate: (v) => v.trim() !== '' || '?' }) : opts.alasan;
-        const opd = a.opd && !opts.opd ? await ctx.prompter.input(t('aduan.q.opd'), { validate: (v) => v.trim() !== '' || '?' }) : opts.opd;
+        const alasan = a.reason && !opts.alasan ? await ctx.prompter.input(t('aduan.q.alasan'), { validate: validasiJawaban(ADUAN.judul.cek) }) : opts.alasan;
+        const opd = a.opd && !opts.opd ? await ctx.prompter.input(t('aduan.q.opd'), { validate: validasiJawaban(ADUAN.judul.cek) }) : opts.opd;
         return svc.act(id, a.name, { kanal: opts.kanal, catatan: opts.catatan, alasan, opd, lampiran: opts.lampiran });
       });
+      if (res.opdLuarBukuAlamat === true && !ctx.json) ctx.printer.warn(t('aduan.opdLuarBukuAlamat', { opd: res.opd ?? '' }));
       ctx.printer.result(res, () => renderAduan(res, res.dariStatus, res.aksi));
     });
   }

@@ -11,6 +11,7 @@ import { table } from './printer.js';
 import { requireFlags } from './prompter.js';
 import { t } from './messages/index.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
+import { penandaTanganRingkas } from './tanda-tangan.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import { EXPORT_FORMATS, isExportFormat, type ExportFormat } from '../domain/agenda.js';
@@ -33,7 +34,7 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.spl
 function positiveInt(flag: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new SandiError('USAGE', 'agenda.badNumber', { flag, value: v });
+    if (!Number.isInteger(n) || n <= 0) throw new SandiError('DATA', 'agenda.badNumber', { flag, value: v });
     return n;
   };
 }
@@ -148,7 +149,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       const v = await withAgenda(ctx, (svc) => svc.lihat(buku, ref));
       const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(v, () => {
-        const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : typeof val === 'string' ? (instantColumn(k) ? waktuLokal(val, tz) : val) : JSON.stringify(val)}`);
+        const lines = Object.entries(v.baris).map(([k, val]) => `${k.padEnd(20)} ${val === null ? '' : k === 'penanda_tangan' ? penandaTanganRingkas(val) : typeof val === 'string' ? (instantColumn(k) ? waktuLokal(val, tz) : val) : JSON.stringify(val)}`);
         if (v.anotasi.length > 0) {
           lines.push('', t('agenda.anotasi'));
           for (const a of v.anotasi) lines.push(`  ${waktuLokal(a.at, tz)}  ${a.actor}: ${a.jenis === 'koreksi' ? `[${a.kolom ?? ''} → ${JSON.stringify(a.nilai)}] ` : ''}${a.catatan}`);

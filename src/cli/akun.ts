@@ -13,6 +13,7 @@ import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { AkunService, AkunStatus, LoginReport, RotasiResult, UjiResult } from '../services/akun.js';
 import type { PasswordAge } from '../domain/akun.js';
+import { instanKantor } from '../domain/waktu-masukan.js';
 
 const ADAPTERS = ['perintah', 'dovecot-passwd', 'manual'] as const;
 
@@ -58,12 +59,15 @@ async function askPassword(ctx: CliContext, user: string): Promise<string> {
   }
 }
 
-function parseChanged(value: string | undefined, now: Date): Date | null {
+/**
+ * `--diubah YYYY-MM-DD`: the day the password was last changed, a date in the office's zone (its start there),
+ * not midnight UTC (which reads as 07:00 WIB, or the day before for a zone west of Greenwich).
+ */
+function parseChanged(value: string | undefined, now: Date, timeZone: string): Date | null {
   if (value === undefined) return now;
   if (value === 'tidak-diketahui' || value === 'unknown') return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const d = m ? new Date(`${value}T00:00:00Z`) : new Date(NaN);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value || d.getTime() > now.getTime()) {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? instanKantor(value, timeZone) : null;
+  if (d === null || d.getTime() > now.getTime()) {
     throw new SandiError('DATA', 'akun.badDate', { value });
   }
   return d;
@@ -124,7 +128,7 @@ export function registerAkun(program: Command, getCtx: GetContext): void {
     .option('--diubah <tanggal>', t('akun.opt.diubah'))
     .action(async (opts: { diubah?: string }) => {
       const ctx = getCtx();
-      const changedAt = parseChanged(opts.diubah, new Date());
+      const changedAt = parseChanged(opts.diubah, new Date(), await officeTimeZone(ctx.home));
       const res = await withService(ctx, undefined, async (svc) => {
         const password = ctx.prompter.interactive ? await askPassword(ctx, svc.user) : await readStdinFirstLine();
         if (password.length === 0) throw new SandiError('USAGE', 'akun.passwordEmpty', {}, { hint: 'akun.passwordEmpty.hint' });

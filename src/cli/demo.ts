@@ -8,6 +8,7 @@ import type { GetContext } from './index.js';
 import { t } from './messages/index.js';
 import { table } from './printer.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
+import { statusTandaTangan } from './tanda-tangan.js';
 
 export function registerDemo(program: Command, getCtx: GetContext): void {
   program
@@ -34,7 +35,7 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
             t('demo.readBack', { as: report.readBack.as, subject: report.readBack.subject, file: report.readBack.fileName, same: report.readBack.identical ? t('demo.same') : t('demo.different') }),
             table(
               [t('demo.col.signer'), t('demo.col.status'), t('demo.col.fingerprint')],
-              report.readBack.signers.map((s) => [s.userId ?? s.keyId, s.status, s.fingerprint ?? '']),
+              report.readBack.signers.map((s) => [s.userId ?? s.keyId, statusTandaTangan(s.status), s.fingerprint ?? '']),
             ),
             '',
             report.audit.ok ? t('demo.auditOk', { rows: report.audit.rows }) : t('demo.auditBroken'),

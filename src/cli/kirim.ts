@@ -11,6 +11,7 @@ import { table } from './printer.js';
 import { t } from './messages/index.js';
 import { operatorName } from './kunci.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
+import { statusTandaTangan } from './tanda-tangan.js';
 import { SandiError, isSandiError } from '../errors.js';
 import type { AddressEntry, KeyInfo } from '../ports.js';
 import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
@@ -37,7 +38,7 @@ interface StartOptions {
 
 function parseId(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new SandiError('USAGE', 'kirim.badId', { value: v });
+  if (!Number.isInteger(n) || n <= 0) throw new SandiError('DATA', 'kirim.badId', { value: v });
   return n;
 }
 
@@ -133,7 +134,7 @@ async function gatherBiasa(ctx: CliContext, dokumen: string | undefined, given: 
   const o = flagsChecked(SURAT_BIASA, dokumen, given);
   // only sifat Biasa goes in clear: refuse anything else before asking for anything
   const sifat = o.sifat ?? 'Biasa';
-  if (!biasaSifatAllowed(sifat)) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: sifat });
+  if (!biasaSifatAllowed(sifat)) throw new SandiError('DATA', 'kirim.biasaSifat', { value: sifat });
   const perihalFlag = await perihalFromFlags(o);
   const missing: string[] = [];
   if (!dokumen) missing.push('DOKUMEN');
@@ -262,7 +263,7 @@ function kasiConfirm(ctx: CliContext): ((d: DraftView) => Promise<boolean>) | un
   if (!ctx.prompter.interactive) return undefined;
   return async (d) => {
     ctx.printer.info(t('kirim.draft.header', { id: d.row.id, file: d.fileName, bytes: d.bytes, subject: d.subject, sifat: d.row.sifat, derajat: d.row.derajat }));
-    ctx.printer.info(t('kirim.draft.paraf', { userId: d.paraf.userId ?? d.paraf.keyId, status: d.paraf.status }));
+    ctx.printer.info(t('kirim.draft.paraf', { userId: d.paraf.userId ?? d.paraf.keyId, status: statusTandaTangan(d.paraf.status) }));
     if (await ctx.prompter.confirm(t('kirim.q.baca'), false)) {
       const text = d.document.toString('utf8');
       // shown on stderr so it never lands in a redirected stdout file

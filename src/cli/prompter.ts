@@ -4,6 +4,7 @@
  * fails naming the flags that were missing.
  */
 import { SandiError } from '../errors.js';
+import { t } from './messages/index.js';
 
 export interface Choice<T> {
   name: string;
@@ -26,6 +27,27 @@ function cancelled(e: unknown): never {
   throw e;
 }
 
+/**
+ * A yes/no answer in the operator's language: y/ya/yes → true, t/tidak/n/no → false (any case), empty → the
+ * default; anything else is asked again. null = not an answer.
+ */
+export function jawabanYaTidak(v: string, def: boolean): boolean | null {
+  const a = v.trim().toLowerCase();
+  if (a === '') return def;
+  if (['y', 'ya', 'yes'].includes(a)) return true;
+  if (['t', 'tidak', 'n', 'no'].includes(a)) return false;
+  return null;
+}
+
+const bold = (s: string): string => `\x1b[1m${s}\x1b[22m`;
+const dim = (s: string): string => `\x1b[2m${s}\x1b[22m`;
+
+/**
+ * The prompts' own words in the operator's language (@inquirer/prompts 7 has no locale option): select's key
+ * help line through its theme (`style.keysHelpTip`), input's fallback validation message by always giving one,
+ * and confirm — whose "(y/N)", Yes/No and y/n parsing are fixed in English — as an input with our parser,
+ * "(y/T)" hint and Ya/Tidak answer.
+ */
 export function createPrompter(interactive: boolean): Prompter {
   const refuse = (): never => {
     throw new SandiError('INTERNAL', 'common.internal', { detail: 'prompt attempted in non-interactive mode' });
@@ -38,7 +60,13 @@ export function createPrompter(interactive: boolean): Prompter {
     interactive,
     async input(message, opts = {}) {
       const p = await load();
-      return p.input({ message, default: opts.default, validate: opts.validate }).catch(cancelled);
+      const check = opts.validate;
+      // a check that returns no reason would show the library's English "You must provide a valid value"
+      const validate = check === undefined ? undefined : (v: string): true | string => {
+        const r = check(v);
+        return r === true ? true : r.length > 0 ? r : t('common.prompt.invalid');
+      };
+      return p.input({ message, default: opts.default, validate }).catch(cancelled);
     },
     async password(message) {
       const p = await load();
@@ -46,11 +74,25 @@ export function createPrompter(interactive: boolean): Prompter {
     },
     async confirm(message, def = false) {
       const p = await load();
-      return p.confirm({ message, default: def }).catch(cancelled);
+      const hint = t(def ? 'common.prompt.yaTidak.ya' : 'common.prompt.yaTidak.tidak');
+      const answer = await p
+        .input({
+          message,
+          validate: (v) => jawabanYaTidak(v, def) !== null || t('common.prompt.yaTidak.ulang'),
+          transformer: (v, { isFinal }) => (isFinal ? t(jawabanYaTidak(v, def) === true ? 'common.prompt.ya' : 'common.prompt.tidak') : v),
+          theme: { style: { message: (text: string, status: string) => (status === 'done' ? bold(text) : `${bold(text)} ${dim(hint)}`) } },
+        })
+        .catch(cancelled);
+      return jawabanYaTidak(answer, def) ?? def;
     },
     async select<T>(message: string, choices: Choice<T>[]) {
       const p = await load();
-      return p.select<T>({ message, choices }).catch(cancelled);
+      const word = (action: string): string => {
+        const text = t(`common.prompt.key.${action}`);
+        return text === `common.prompt.key.${action}` ? action : text;
+      };
+      const keysHelpTip = (keys: [string, string][]): string => keys.map(([key, action]) => `${bold(key)} ${dim(word(action))}`).join(dim(' • '));
+      return p.select<T>({ message, choices, theme: { style: { keysHelpTip } } }).catch(cancelled);
     },
   };
 }

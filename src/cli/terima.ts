@@ -14,12 +14,14 @@ import { requireFlags } from './prompter.js';
 import { table } from './printer.js';
 import { getLang, t } from './messages/index.js';
 import { officeTimeZone, waktuLokal } from './waktu.js';
+import { statusTandaTangan } from './tanda-tangan.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
 import type { TerimaService } from '../services/terima/index.js';
 import { refusalCode } from '../domain/terima.js';
 import { TANDA_TERIMA, TERUSKAN } from '../domain/skema.js';
+import { instanKantor } from '../domain/waktu-masukan.js';
 import { pastikan, validasiJawaban } from './validasi.js';
 
 const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
@@ -65,7 +67,7 @@ export function alasanDibaca(params: Record<string, string | number>): Record<st
 
 /** One signer's line; a kedaluwarsa one says when the key expired and whether it was valid at the claimed signing time. */
 function signerLine(nomor: string, s: { userId: string | null; keyId: string; unit?: string | null; status: string; created?: string | null; keyExpired?: string | null; validAtCreated?: boolean }, tz: string): string {
-  const base = { nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: s.status };
+  const base = { nomor, who: s.userId ?? s.keyId, unit: s.unit ?? '-', status: statusTandaTangan(s.status) };
   if (s.status !== 'kedaluwarsa') return t('terima.signer', base);
   const key = s.validAtCreated === true ? 'terima.signerExpiredValidThen' : 'terima.signerExpiredInvalidThen';
   return t(key, { ...base, expired: s.keyExpired ? waktuLokal(s.keyExpired, tz) : '?', created: s.created ? waktuLokal(s.created, tz) : '?' });
@@ -293,8 +295,9 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const tujuan = o.tujuan ?? (await ctx.prompter.input(t('terima.q.tujuan'), { validate: validasiJawaban(TANDA_TERIMA.tujuan.cek) }));
       let waktu: Date | undefined;
       if (o.waktu !== undefined) {
-        waktu = new Date(o.waktu);
-        if (Number.isNaN(waktu.getTime())) throw new SandiError('USAGE', 'terima.badTime', { value: o.waktu });
+        // without a zone, the office's wall clock (a caraka's receipt says "09.30", in WIB/WITA/WIT)
+        waktu = instanKantor(o.waktu, await officeTimeZone(ctx.home)) ?? undefined;
+        if (waktu === undefined) throw new SandiError('DATA', 'terima.badTime', { value: o.waktu });
       }
       const r = await withTerima(ctx, undefined, (svc) =>
         svc.tandaterima(nomor, { tujuan, ...(o.diterimaOleh ? { diterimaOleh: o.diterimaOleh } : {}), ...(waktu ? { waktu } : {}), ...(o.laporan ? { laporan: o.laporan } : {}) }),

@@ -12,6 +12,8 @@ import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
 import { CONFIG_VERSION, TIME_ZONES, checkConfig } from './schema.js';
 import { JSON_MAX_DEPTH, jsonTooDeep } from '../domain/json-limits.js';
 import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
+import { kopSurat, type KopSurat } from '../domain/kop-surat.js';
+import type { Bahasa } from '../domain/tanggal-tampil.js';
 
 export { CONFIG_VERSION, TIME_ZONES };
 export type TimeZone = (typeof TIME_ZONES)[number];
@@ -58,7 +60,7 @@ export interface NumberFormats {
 export interface SandiConfig {
   version: number;
   mode: 'produksi' | 'demo';
-  office: { name: string; unitCode: string; timeZone: TimeZone };
+  office: OfficeConfig;
   serviceHours: ServiceHours;
   /** Holidays file (TSV: date, kind, name); relative paths are from the home folder. */
   holidaysFile: string;
@@ -75,6 +77,30 @@ export interface SandiConfig {
   aduan?: Record<string, unknown>;
   /** Fonts of the PDFs (print pack, report); absent = DejaVu Sans from fonts-dejavu-core. */
   pdf?: PdfConfig;
+}
+
+/**
+ * The office. `parent`, `address`, `phone`, `email`, `website`: the letterhead (kop surat) of the print pack and
+ * the quarterly report (absent ones are left out; `email` defaults to the mailbox login); `city`: the place
+ * before a signature's date (default: from the name, "... Kota Pekalongan" → "Pekalongan"); `head`: who signs
+ * the quarterly report (src/domain/kop-surat.ts fills the defaults).
+ */
+export interface OfficeConfig {
+  name: string;
+  unitCode: string;
+  timeZone: TimeZone;
+  parent?: string;
+  address?: string;
+  phone?: string;
+  email?: string;
+  website?: string;
+  city?: string;
+  head?: { title?: string; name?: string; nip?: string };
+}
+
+/** The letterhead of the office's papers (the mailbox login stands for an e-mail address not configured). */
+export function kopSuratKantor(config: SandiConfig, lang: Bahasa = 'id'): KopSurat {
+  return kopSurat(config.office, config.mailbox?.user ?? null, lang);
 }
 
 /**
@@ -182,7 +208,11 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
   return {
     version: CONFIG_VERSION,
     mode: o.mode ?? 'produksi',
-    office: { name: o.office.name, unitCode: o.office.unitCode, timeZone: o.office.timeZone ?? 'Asia/Jakarta' },
+    office: {
+      ...o.office,
+      timeZone: o.office.timeZone ?? 'Asia/Jakarta',
+      ...(o.office.head !== undefined ? { head: { ...o.office.head, ...(o.office.head.nip !== undefined ? { nip: o.office.head.nip.replace(/\s/g, '') } : {}) } } : {}),
+    },
     serviceHours: (o.serviceHours as ServiceHours | undefined) ?? DEFAULT_SERVICE_HOURS,
     holidaysFile: o.holidaysFile ?? 'hari-libur.tsv',
     numberFormats: { ...DEFAULT_NUMBER_FORMATS, ...o.numberFormats },

@@ -128,6 +128,18 @@ export const configSchema = strict({
     name: text('the office name, e.g. "Dinas Komunikasi dan Informatika Kota Tarakan"'),
     unitCode: text('a short unit code, e.g. "DISKOMINFO"'),
     timeZone: oneOf(TIME_ZONES).optional(),
+    // the letterhead (kop surat) of the papers sandi prints, and who signs the quarterly report
+    parent: text('the government the office belongs to, e.g. "PEMERINTAH KOTA PEKALONGAN"').optional(),
+    address: text('the office address, e.g. "Jl. Mataram No. 1, Pekalongan 51111"').optional(),
+    phone: text('the office telephone, e.g. "(0285) 421093"').optional(),
+    email: text('the office e-mail address, e.g. "diskominfo@pekalongankota.go.id"').optional(),
+    website: text('the office website, e.g. "diskominfo.pekalongankota.go.id"').optional(),
+    city: text('the place written before the date of a signature, e.g. "Pekalongan"').optional(),
+    head: strict({
+      title: text('the head of office\'s title, e.g. "Kepala Dinas Komunikasi dan Informatika"').optional(),
+      name: text('the head of office\'s name as signed, e.g. "Dr. SITI AMINAH, S.Kom., M.T."').optional(),
+      nip: z.string({ error: 'an NIP of 18 digits, e.g. "197612312005012003"' }).refine((s) => /^\d{18}$/.test(s.replace(/\s/g, '')), { error: 'an NIP of 18 digits, e.g. "197612312005012003"' }).optional(),
+    }).optional(),
   }),
   serviceHours: z
     .unknown()

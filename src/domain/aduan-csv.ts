@@ -8,8 +8,28 @@
  *   a date alone means 08:00 office time), kerahasiaan (terbuka | rahasia | anonim; default terbuka),
  *   pelapor_nama, pelapor_nik, pelapor_email, pelapor_telepon, pelapor_alamat.
  */
-import { JENIS_ADUAN, KERAHASIAAN, normalisePelapor, pelaporProblem, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from './aduan.js';
-import { ADUAN } from './skema.js';
+import { KERAHASIAAN, normalisePelapor, pelaporProblem, type IdentitasPelapor, type JenisAduan, type Kerahasiaan } from './aduan.js';
+import { ADUAN, pilihan, type Harapan } from './skema.js';
+
+/**
+ * One problem of a CSV row, for the operator's language (rendered by the command layer): `kolom` names the
+ * column, `nilai` the value found. `nilai` with `harap`: a value the column's schema refuses (the expected form
+ * is `validasi.harap.*`). The other codes: `anonimBerpelapor` (an anonymous complaint with a reporter column
+ * filled), `pelaporWajib` (no pelapor_nama), `nik` (not 16 digits), `jumlahKolom` (fields vs header),
+ * `kutipTerbuka` / `teksSetelahKutip` (quoting), `duplikat` (the same tracking id earlier in the file, at `baris`).
+ */
+export interface MasalahCsv {
+  kode: 'nilai' | 'anonimBerpelapor' | 'pelaporWajib' | 'nik' | 'jumlahKolom' | 'kutipTerbuka' | 'teksSetelahKutip' | 'duplikat';
+  kolom?: string;
+  nilai?: string;
+  harap?: Harapan;
+  jumlah?: number;
+  harus?: number;
+  baris?: number;
+}
+
+/** A header that cannot be read: no header row at all, or required columns missing (named in `kolom`). */
+export type MasalahJudul = { kode: 'tanpaJudul' } | { kode: 'kolomHilang'; kolom: string[] };
 
 export interface CsvRecord {
   /** physical line (1-based) where the record starts */
@@ -19,7 +39,7 @@ export interface CsvRecord {
 
 export interface CsvProblem {
   line: number;
-  problem: string;
+  masalah: MasalahCsv;
 }
 
 /** Parse CSV text into records; a quote left open is reported at the line where its record began. */
@@ -81,12 +101,12 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
       continue;
     }
     if (afterQuote) {
-      problems.push({ line, problem: 'text after a closing quote' });
+      problems.push({ line, masalah: { kode: 'teksSetelahKutip' } });
       afterQuote = false;
     }
     field += ch;
   }
-  if (inQuotes) problems.push({ line: start, problem: 'a quoted field is not closed' });
+  if (inQuotes) problems.push({ line: start, masalah: { kode: 'kutipTerbuka' } });
   else if (field !== '' || fields.length > 0 || quotedField) endRecord();
   return { records, problems, separator };
 }
@@ -134,7 +154,8 @@ export function parseReceived(s: string, timeZone: string): Date | null {
 export interface CsvRowResult {
   line: number;
   aduan?: AduanBaru;
-  problem?: string;
+  /** every problem of the row, each naming its column */
+  masalah?: MasalahCsv[];
 }
 
 /**
@@ -144,18 +165,18 @@ export interface CsvRowResult {
 export function readAduanCsv(
   text: string,
   o: { kanal: readonly string[]; timeZone: string },
-): { header: string | null; unknownColumns: string[]; rows: CsvRowResult[] } {
+): { header: MasalahJudul | null; unknownColumns: string[]; rows: CsvRowResult[] } {
   const { records, problems } = parseCsv(text);
   const head = records[0];
-  if (!head) return { header: 'the file has no header row', unknownColumns: [], rows: [] };
+  if (!head) return { header: { kode: 'tanpaJudul' }, unknownColumns: [], rows: [] };
   const names = head.fields.map((f) => f.trim().toLowerCase());
   const missing = REQUIRED.filter((c) => !names.includes(c));
-  if (missing.length > 0) return { header: `missing column(s): ${missing.join(', ')}`, unknownColumns: [], rows: [] };
+  if (missing.length > 0) return { header: { kode: 'kolomHilang', kolom: missing }, unknownColumns: [], rows: [] };
   const unknownColumns = names.filter((n) => n !== '' && !(CSV_COLUMNS as readonly string[]).includes(n));
-  const rows: CsvRowResult[] = problems.map((p) => ({ line: p.line, problem: p.problem }));
+  const rows: CsvRowResult[] = problems.map((p) => ({ line: p.line, masalah: [p.masalah] }));
   for (const r of records.slice(1)) {
     if (r.fields.length !== names.length) {
-      rows.push({ line: r.line, problem: `${r.fields.length} fields, the header has ${names.length}` });
+      rows.push({ line: r.line, masalah: [{ kode: 'jumlahKolom', jumlah: r.fields.length, harus: names.length }] });
       continue;
     }
     const get = (c: string): string => {
@@ -163,33 +184,39 @@ export function readAduanCsv(
       return i < 0 ? '' : (r.fields[i] ?? '').trim();
     };
     const res = checkRow(get, o);
-    rows.push(typeof res === 'string' ? { line: r.line, problem: res } : { line: r.line, aduan: res });
+    rows.push(Array.isArray(res) ? { line: r.line, masalah: res } : { line: r.line, aduan: res });
   }
   rows.sort((a, b) => a.line - b.line);
   return { header: null, unknownColumns, rows };
 }
 
-function checkRow(get: (c: string) => string, o: { kanal: readonly string[]; timeZone: string }): AduanBaru | string {
+function checkRow(get: (c: string) => string, o: { kanal: readonly string[]; timeZone: string }): AduanBaru | MasalahCsv[] {
   // every problem of the record at once (the same checks as `aduan catat`, src/domain/skema.ts), named by column
-  const problems: string[] = REQUIRED.filter((c) => get(c) === '').map((c) => `"${c}" is empty`);
+  const problems: MasalahCsv[] = REQUIRED.filter((c) => get(c) === '').map((c) => ({ kode: 'nilai', kolom: c, nilai: '', harap: { harap: 'teks' } }));
+  const refused = (kolom: string, r: { ok: boolean } & Partial<Harapan>): void => {
+    if (!r.ok && r.harap !== undefined) problems.push({ kode: 'nilai', kolom, nilai: get(kolom), harap: { harap: r.harap, ...(r.params ? { params: r.params } : {}) } });
+  };
   const kanal = get('kanal').toLowerCase();
-  if (kanal !== '' && !o.kanal.includes(kanal)) problems.push(`kanal "${get('kanal')}" is not one of ${o.kanal.join(', ')}`);
+  if (kanal !== '') refused('kanal', pilihan(o.kanal)(kanal));
   const jenis = ADUAN.jenis.cek(get('jenis'));
-  if (get('jenis') !== '' && !jenis.ok) problems.push(`jenis "${get('jenis')}" is not one of ${JENIS_ADUAN.join(', ')}`);
+  if (get('jenis') !== '') refused('jenis', jenis);
   const diterimaAt = get('diterima') === '' ? null : parseReceived(get('diterima'), o.timeZone);
-  if (get('diterima') !== '' && diterimaAt === null) problems.push(`diterima "${get('diterima')}" is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM`);
+  if (get('diterima') !== '' && diterimaAt === null) problems.push({ kode: 'nilai', kolom: 'diterima', nilai: get('diterima'), harap: { harap: 'waktu' } });
   const k = ADUAN.kerahasiaan.cek(get('kerahasiaan') || 'terbuka');
-  if (!k.ok) problems.push(`kerahasiaan "${get('kerahasiaan')}" is not one of ${KERAHASIAAN.join(', ')}`);
-  if (problems.length > 0 || !jenis.ok || !k.ok || diterimaAt === null) return problems.join('; ');
+  if (!k.ok) problems.push({ kode: 'nilai', kolom: 'kerahasiaan', nilai: get('kerahasiaan'), harap: { harap: 'pilihan', params: { pilihan: KERAHASIAAN.join(', ') } } });
+  if (problems.length > 0 || !jenis.ok || !k.ok || diterimaAt === null) return problems;
   const kerahasiaan: Kerahasiaan = k.value;
   const raw = { nama: get('pelapor_nama'), nik: get('pelapor_nik'), email: get('pelapor_email'), telepon: get('pelapor_telepon'), alamat: get('pelapor_alamat') };
-  const any = Object.values(raw).some((v) => v !== '');
+  const filled = Object.entries(raw).filter(([, v]) => v !== '').map(([f]) => `pelapor_${f}`);
   let pelapor: IdentitasPelapor | null = null;
   if (kerahasiaan === 'anonim') {
-    if (any) return 'an anonymous complaint (kerahasiaan anonim) must have no reporter fields';
+    if (filled.length > 0) return [{ kode: 'anonimBerpelapor', kolom: filled.join(', ') }];
   } else {
     const problem = pelaporProblem(raw);
-    if (problem !== null) return `pelapor: ${problem}`;
+    if (problem !== null) {
+      const kolom = `pelapor_${problem.field}`;
+      return [problem.kode === 'nik' ? { kode: 'nik', kolom, nilai: get(kolom) } : { kode: 'pelaporWajib', kolom }];
+    }
     pelapor = normalisePelapor(raw);
   }
   return {

@@ -321,16 +321,22 @@ export interface IdentitasPelapor {
 
 export const PELAPOR_FIELDS = ['nama', 'nik', 'email', 'telepon', 'alamat'] as const;
 
-/** Check an identity; returns the problem (English, for the message) or null. */
-export function pelaporProblem(p: Partial<Record<string, unknown>>): string | null {
-  for (const k of Object.keys(p)) if (!(PELAPOR_FIELDS as readonly string[]).includes(k)) return `unknown field "${k}" (known: ${PELAPOR_FIELDS.join(', ')})`;
+/** What is wrong with a reporter's identity: the field it concerns, named by the caller (a JSON key, a CSV column). */
+export interface MasalahPelapor {
+  kode: 'tidakDikenal' | 'bukanTeks' | 'wajib' | 'nik';
+  field: string;
+}
+
+/** Check an identity; returns its first problem (rendered in the operator's language by the caller) or null. */
+export function pelaporProblem(p: Partial<Record<string, unknown>>): MasalahPelapor | null {
+  for (const k of Object.keys(p)) if (!(PELAPOR_FIELDS as readonly string[]).includes(k)) return { kode: 'tidakDikenal', field: k };
   for (const k of PELAPOR_FIELDS) {
     const v = p[k];
-    if (v !== undefined && typeof v !== 'string') return `field "${k}" must be text`;
+    if (v !== undefined && typeof v !== 'string') return { kode: 'bukanTeks', field: k };
   }
-  if (typeof p['nama'] !== 'string' || p['nama'].trim() === '') return 'field "nama" is required';
+  if (typeof p['nama'] !== 'string' || p['nama'].trim() === '') return { kode: 'wajib', field: 'nama' };
   const nik = p['nik'];
-  if (typeof nik === 'string' && nik !== '' && !/^\d{16}$/.test(nik)) return 'field "nik" must be 16 digits';
+  if (typeof nik === 'string' && nik !== '' && !/^\d{16}$/.test(nik)) return { kode: 'nik', field: 'nik' };
   return null;
 }
 

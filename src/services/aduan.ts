@@ -47,7 +47,7 @@ import {
   type Keterlambatan,
   type Pemegang,
 } from '../domain/aduan.js';
-import { readAduanCsv } from '../domain/aduan-csv.js';
+import { readAduanCsv, type MasalahCsv } from '../domain/aduan-csv.js';
 import { localDate, type WorkingCalendar } from '../domain/working-time.js';
 import { kunciService } from './kunci.js';
 
@@ -97,7 +97,8 @@ export interface ImporRow {
   nomor?: string;
   kanal?: string;
   nomorPelacakan?: string;
-  masalah?: string;
+  /** a refused row: every problem, each naming its column (rendered in the operator's language by the CLI) */
+  masalah?: MasalahCsv[];
 }
 
 export interface ImporResult {
@@ -144,7 +145,7 @@ export function aduanService(app: App, actor: string) {
 
   function requireKanal(kode: string): Kanal {
     const k = get().kanal.find((x) => x.kode === kode.toLowerCase());
-    if (!k) throw new SandiError('USAGE', 'aduan.unknownKanal', { value: kode, expected: get().kanal.map((x) => x.kode).join(', ') });
+    if (!k) throw new SandiError('DATA', 'aduan.unknownKanal', { value: kode, expected: get().kanal.map((x) => x.kode).join(', ') });
     return k;
   }
 
@@ -238,14 +239,17 @@ export function aduanService(app: App, actor: string) {
       }
       const s = get();
       const parsed = readAduanCsv(text, { kanal: s.kanal.map((k) => k.kode), timeZone: s.config.office.timeZone });
-      if (parsed.header !== null) throw new SandiError('DATA', 'aduan.impor.badHeader', { path, problem: parsed.header }, { hint: 'aduan.impor.hint' });
+      if (parsed.header !== null) {
+        const kolom = parsed.header.kode === 'kolomHilang' ? parsed.header.kolom.join(', ') : '';
+        throw new SandiError('DATA', `aduan.impor.${parsed.header.kode}`, { path, kolom }, { hint: 'aduan.impor.hint' });
+      }
       const result: ImporResult = { berkas: path, baru: 0, sudahAda: 0, ditolak: 0, kolomTakDikenal: parsed.unknownColumns, baris: [] };
       let publicKey: string | undefined;
       const seen = new Map<string, number>();
       for (const r of parsed.rows) {
         if (r.aduan === undefined) {
           result.ditolak++;
-          result.baris.push({ baris: r.line, hasil: 'ditolak', masalah: r.problem ?? '?' });
+          result.baris.push({ baris: r.line, hasil: 'ditolak', masalah: r.masalah ?? [] });
           continue;
         }
         const a = r.aduan;
@@ -253,7 +257,7 @@ export function aduanService(app: App, actor: string) {
         const earlier = seen.get(key);
         if (earlier !== undefined) {
           result.ditolak++;
-          result.baris.push({ baris: r.line, hasil: 'ditolak', kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, masalah: `same tracking id as line ${earlier}` });
+          result.baris.push({ baris: r.line, hasil: 'ditolak', kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, masalah: [{ kode: 'duplikat', kolom: 'nomor_pelacakan', nilai: a.nomorPelacakan, baris: earlier }] });
           continue;
         }
         seen.set(key, r.line);
@@ -284,16 +288,26 @@ export function aduanService(app: App, actor: string) {
     },
 
     /** One hand-over (disposisi, kembalikan, tindaklanjut, konfirmasi, verifikasi, selesai, tunda, lanjutkan, arsipkan). */
-    async act(ref: string, action: AduanAction, input: ActInput = {}): Promise<Aduan & { dariStatus: AduanStatus; aksi: AduanAction }> {
+    async act(ref: string, action: AduanAction, input: ActInput = {}): Promise<Aduan & { dariStatus: AduanStatus; aksi: AduanAction; opdLuarBukuAlamat?: boolean }> {
       const a = resolveOne(ref, input.kanal);
       let opd: { unit: string; email: string | null } | null = null;
+      let opdLuarBukuAlamat = false;
       if (action === 'disposisi' && input.opd !== undefined && input.opd.trim() !== '') {
-        const units = findUnit(store(), input.opd.trim());
+        const name = input.opd.trim();
+        const units = findUnit(store(), name);
         const distinct = [...new Set(units.map((u) => u.unit))];
-        if (units.length === 0) throw new SandiError('NOT_FOUND', 'aduan.opdNotFound', { opd: input.opd }, { hint: 'aduan.opdNotFound.hint' });
         if (distinct.length > 1) throw new SandiError('USAGE', 'aduan.opdAmbiguous', { opd: input.opd, units: distinct.join(', ') });
-        const u = units[0] as { unit: string; email: string };
-        opd = { unit: u.unit, email: units.length === 1 ? u.email : null };
+        if (units.length === 0) {
+          // The address book holds only units bound to an OpenPGP key (buku_alamat.fingerprint NOT NULL), but a
+          // complaint carries no kriptogram: any OPD is a valid target, named as the office names it. An e-mail
+          // address that is not in the book is refused rather than taken as a unit's name (a typo, most likely).
+          if (name.includes('@')) throw new SandiError('NOT_FOUND', 'aduan.opdNotFound', { opd: input.opd }, { hint: 'aduan.opdNotFound.hint' });
+          opd = { unit: name, email: null };
+          opdLuarBukuAlamat = true;
+        } else {
+          const u = units[0] as { unit: string; email: string };
+          opd = { unit: u.unit, email: units.length === 1 ? u.email : null };
+        }
       }
       const reason = input.alasan ?? null;
       const decision = transition({ status: a.status, action, pausedFrom: a.ditundaDari, reason, opd: opd?.unit ?? input.opd ?? null });
@@ -318,7 +332,7 @@ export function aduanService(app: App, actor: string) {
       if (lampiran.length > 0) data['lampiran'] = lampiran;
       try {
         const after = write((tx) => recordAduanStep(tx, a.id, { aksi: action, from: a.status, to: decision.to, catatan, opd, data }, now, actor));
-        return { ...after, dariStatus: a.status, aksi: action };
+        return { ...after, dariStatus: a.status, aksi: action, ...(opdLuarBukuAlamat ? { opdLuarBukuAlamat } : {}) };
       } catch (e) {
         if (e instanceof StaleAduan) throw new SandiError('CONFLICT', 'aduan.changed', { nomor: a.nomor }, { hint: 'aduan.changed.hint' });
         throw e;

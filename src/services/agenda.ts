@@ -79,20 +79,20 @@ export function agendaService(app: App) {
     const f: AgendaFilter = {};
     if (q.dari !== undefined || q.sampai !== undefined) {
       const r = dateRange(q.dari, q.sampai, zone());
-      if ('bad' in r) throw new SandiError('USAGE', 'agenda.badDate', { flag: `--${r.bad}`, value: r.value });
+      if ('bad' in r) throw new SandiError('DATA', 'agenda.badDate', { flag: `--${r.bad}`, value: r.value });
       f.from = r.from;
       f.to = r.to;
     }
     if (q.status && q.status.length > 0) {
       for (const s of q.status) {
-        if (!reg.statuses.includes(s)) throw new SandiError('USAGE', 'agenda.badStatus', { value: s, buku: reg.buku, known: reg.statuses.join(', ') });
+        if (!reg.statuses.includes(s)) throw new SandiError('DATA', 'agenda.badStatus', { value: s, buku: reg.buku, known: reg.statuses.join(', ') });
       }
       f.status = q.status;
     }
     if (q.sifat && q.sifat.length > 0) {
       const known = SIFAT as readonly string[];
       const norm = q.sifat.map((s) => known.find((k) => k.toLowerCase() === s.trim().toLowerCase().replace(/[-_]/g, ' ')) ?? s);
-      for (const s of norm) if (!known.includes(s)) throw new SandiError('USAGE', 'agenda.badSifat', { value: s, known: SIFAT.join(', ') });
+      for (const s of norm) if (!known.includes(s)) throw new SandiError('DATA', 'agenda.badSifat', { value: s, known: SIFAT.join(', ') });
       f.sifat = norm;
     }
     if (q.unit !== undefined && q.unit.trim().length > 0) f.unit = q.unit.trim();
@@ -101,7 +101,7 @@ export function agendaService(app: App) {
 
   function rowId(reg: RegisterDescriptor, ref: string): { id: number; row: Record<string, unknown> } {
     const r = parseRowRef(ref);
-    if (!r) throw new SandiError('USAGE', 'agenda.badRef', { value: ref });
+    if (!r) throw new SandiError('DATA', 'agenda.badRef', { value: ref });
     const row = findRow(db(), reg, r);
     if (!row) throw new SandiError('NOT_FOUND', 'agenda.rowNotFound', { buku: reg.buku, ref });
     return { id: Number(row['id']), row };

@@ -244,7 +244,7 @@ export function akunService(deps: AkunDeps) {
      */
     async simpan(password: string, changedAt: Date | null = deps.app.clock.now()): Promise<{ user: string; changedAt: string | null; replaced: boolean }> {
       const problem = storedPasswordProblem(password);
-      if (problem !== null) throw new SandiError('USAGE', problem === 'empty' ? 'akun.passwordEmpty' : 'akun.passwordNewline');
+      if (problem !== null) throw problem === 'empty' ? new SandiError('USAGE', 'akun.passwordEmpty') : new SandiError('DATA', 'akun.passwordNewline');
       const l = await lock();
       try {
         if (openRotation(db(), user)) throw new SandiError('CONFLICT', 'akun.rotationOpen', { user }, { hint: 'akun.rotationOpen.hint' });

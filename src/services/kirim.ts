@@ -329,7 +329,7 @@ export function readPerihalFile(path: string, readStdin: () => Buffer = () => re
   if (path === '-') text = readStdin().toString('utf8');
   else text = readPrivateFile(path, 'kirim.perihalFileMode');
   const first = (text.split('\n', 1)[0] ?? '').replace(/\r$/, '').trim();
-  if (first.length === 0) throw new SandiError('USAGE', 'kirim.perihalFileEmpty', { path });
+  if (first.length === 0) throw new SandiError('DATA', 'kirim.perihalFileEmpty', { path });
   return first;
 }
 
@@ -676,7 +676,7 @@ export function kirimService(app: App, o: KirimOptions) {
     testCrashPoint(o.env, 'final-tertulis');
     let signed: KriptogramKeluar;
     try {
-      signed = store.write((tx) => setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasiActor, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
+      signed = store.write((tx) => setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasi.userId, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
     } catch (e) {
       if (created) {
         try {
@@ -1129,8 +1129,8 @@ export function kirimService(app: App, o: KirimOptions) {
     },
 
     async mulai(input: KirimInput): Promise<KirimReport> {
-      if (!isSifat(input.sifat)) throw new SandiError('USAGE', 'store.badSifat', { value: String(input.sifat) });
-      if (!isDerajat(input.derajat)) throw new SandiError('USAGE', 'store.badDerajat', { value: String(input.derajat) });
+      if (!isSifat(input.sifat)) throw new SandiError('DATA', 'store.badSifat', { value: String(input.sifat) });
+      if (!isDerajat(input.derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(input.derajat) });
       if (input.perihal.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'perihal' });
       if (input.kepada.length === 0) throw new SandiError('USAGE', 'store.noRecipients');
       const doc = documentOf(input.dokumen);
@@ -1293,12 +1293,12 @@ export function kirimService(app: App, o: KirimOptions) {
     async kirimBiasa(input: BiasaInput): Promise<BiasaReport> {
       const sifat = input.sifat ?? 'Biasa';
       const derajat = input.derajat ?? 'Biasa';
-      if (!biasaSifatAllowed(sifat)) throw new SandiError('USAGE', 'kirim.biasaSifat', { value: String(sifat) });
-      if (!isDerajat(derajat)) throw new SandiError('USAGE', 'store.badDerajat', { value: String(derajat) });
+      if (!biasaSifatAllowed(sifat)) throw new SandiError('DATA', 'kirim.biasaSifat', { value: String(sifat) });
+      if (!isDerajat(derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(derajat) });
       if (input.perihal.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'perihal' });
       if (input.kepada.length === 0) throw new SandiError('USAGE', 'store.noRecipients');
       for (const e of input.kepada) {
-        if (!/^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/.test(e)) throw new SandiError('USAGE', 'kirim.badEmail', { value: e });
+        if (!/^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/.test(e)) throw new SandiError('DATA', 'kirim.badEmail', { value: e });
         // local delivery: refuse an address that is not one plain Maildir folder name before anything is written
         if (!config.mailbox) maildirIn(app.paths.maildir, e);
       }
@@ -1340,7 +1340,7 @@ export function kirimService(app: App, o: KirimOptions) {
           { operator: o.actor, recipients, perihal: input.perihal, sifat, derajat, dokumenSha256: dokSha, permohonan: input.permohonan, assignedBy: input.assignedBy ?? null },
           now(),
         );
-        if (signer) setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: o.actor, signerFpr: signer.key.fingerprint }, now(), o.actor);
+        if (signer) setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: signer.key.userId, signerFpr: signer.key.fingerprint }, now(), o.actor);
         assignOutgoingLetterNumber(tx, reg.id, letterNumbering, now(), o.actor);
         setOutgoingMessageId(tx, 'surat_keluar', reg.id, messageId, now(), o.actor);
         // claimed with its registration: a `lanjut` running meanwhile does not send it too

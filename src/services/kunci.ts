@@ -247,7 +247,7 @@ export function createKunciService(deps: KunciDeps) {
 
   function assertRole(role: string, allowed: readonly KeyRole[]): asserts role is KeyRole {
     if (!(allowed as readonly string[]).includes(role)) {
-      throw new SandiError('USAGE', 'kunci.badRole', { value: role, expected: allowed.join(', ') });
+      throw new SandiError('DATA', 'kunci.badRole', { value: role, expected: allowed.join(', ') });
     }
   }
 
@@ -281,13 +281,13 @@ export function createKunciService(deps: KunciDeps) {
       assertRole(input.role, OWN_KEY_ROLES);
       const name = input.name.trim();
       const email = input.email.trim();
-      if (name.length === 0 || /[<>]/.test(name)) throw new SandiError('USAGE', 'kunci.badName', { value: input.name });
-      if (!EMAIL_RE.test(email)) throw new SandiError('USAGE', 'kunci.badEmail', { value: input.email });
+      if (name.length === 0 || /[<>]/.test(name)) throw new SandiError('DATA', 'kunci.badName', { value: input.name });
+      if (!EMAIL_RE.test(email)) throw new SandiError('DATA', 'kunci.badEmail', { value: input.email });
       const expiry = parseExpiry(input.expiry);
-      if (expiry === null) throw new SandiError('USAGE', 'kunci.badExpiry', { value: input.expiry });
+      if (expiry === null) throw new SandiError('DATA', 'kunci.badExpiry', { value: input.expiry });
       const problem = passphraseProblem(input.passphrase);
       if (problem === 'empty') throw new SandiError('USAGE', 'kunci.passphraseEmpty', {});
-      if (problem === 'tooShort') throw new SandiError('USAGE', 'kunci.passphraseTooShort', { min: MIN_PASSPHRASE_LENGTH });
+      if (problem === 'tooShort') throw new SandiError('DATA', 'kunci.passphraseTooShort', { min: MIN_PASSPHRASE_LENGTH });
       if (input.role === 'arsip') await assertNoOtherArchive(now, null);
 
       const comment = input.demo ? DEMO_MARK.slice(1, -1) : input.comment?.trim() || undefined;
@@ -355,7 +355,7 @@ export function createKunciService(deps: KunciDeps) {
       const parsed = await readKeyFile(content, source, now);
       const warnings: KunciWarning[] = [];
       const wantsAddress = opts.address !== undefined && (opts.address.email !== undefined || opts.address.unit !== undefined);
-      if (wantsAddress && parsed.length !== 1) throw new SandiError('USAGE', 'kunci.addressNeedsOneKey', { path: source, count: parsed.length });
+      if (wantsAddress && parsed.length !== 1) throw new SandiError('DATA', 'kunci.addressNeedsOneKey', { path: source, count: parsed.length });
 
       // Check everything before writing anything.
       const plans: { key: ParsedKey; role: KeyRole; existing: KunciRow | undefined }[] = [];
@@ -386,7 +386,7 @@ export function createKunciService(deps: KunciDeps) {
         const key = plans[0]?.key;
         const email = (opts.address?.email ?? key?.email ?? '').trim();
         const unit = opts.address?.unit?.trim() ?? '';
-        if (!EMAIL_RE.test(email)) throw new SandiError('USAGE', 'kunci.badEmail', { value: email });
+        if (!EMAIL_RE.test(email)) throw new SandiError('DATA', 'kunci.badEmail', { value: email });
         if (unit.length === 0) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--unit' }, { hint: 'common.missingFlags.hint' });
         if (key && !key.canEncrypt) throw refuse('kunci.import.noEncrypt', key, { role: 'penerima' });
         address = { email, unit, unitCode: opts.address?.unitCode?.trim() || null, fingerprint: key?.fingerprint ?? '' };
@@ -511,7 +511,7 @@ export function createKunciService(deps: KunciDeps) {
       const now = deps.clock.now();
       const email = entry.email.trim();
       const unit = entry.unit.trim();
-      if (!EMAIL_RE.test(email)) throw new SandiError('USAGE', 'kunci.badEmail', { value: entry.email });
+      if (!EMAIL_RE.test(email)) throw new SandiError('DATA', 'kunci.badEmail', { value: entry.email });
       if (unit.length === 0) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--unit' }, { hint: 'common.missingFlags.hint' });
       const fpr = resolveRef(entry.key);
       await requireUsableKey(fpr, 'encrypt', now);

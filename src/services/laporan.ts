@@ -17,9 +17,11 @@ import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js
 import { checkAudit, lastCheckpointBefore } from './audit.js';
 import { loadTerimaSettings } from './terima/konteks.js';
 import { aduanService } from './aduan.js';
-import { loadConfig, pdfFontFiles } from '../config/config.js';
+import { kopSuratKantor, loadConfig, pdfFontFiles } from '../config/config.js';
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { PdfReport } from '../adapters/export-pdf.js';
+import { penandatangan, type KopSurat, type Penandatangan } from '../domain/kop-surat.js';
+import type { Bahasa } from '../domain/tanggal-tampil.js';
 
 export interface LaporanKinerja {
   periode: { dari: string; sampai: string; triwulan: string | null; zona: string };
@@ -61,7 +63,7 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
   let triwulan: string | null = null;
   if (o.triwulan !== undefined) {
     const q = parseTriwulan(o.triwulan);
-    if (!q) throw new SandiError('USAGE', 'laporan.badTriwulan', { value: o.triwulan });
+    if (!q) throw new SandiError('DATA', 'laporan.badTriwulan', { value: o.triwulan });
     dari ??= q.dari;
     sampai ??= q.sampai;
     triwulan = q.triwulan;
@@ -72,7 +74,7 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
   const settings = loadTerimaSettings(app);
   const zona = settings.config.office.timeZone;
   const range = dateRange(dari, sampai, zona);
-  if ('bad' in range) throw new SandiError('USAGE', 'agenda.badDate', { flag: `--${range.bad}`, value: range.value });
+  if ('bad' in range) throw new SandiError('DATA', 'agenda.badDate', { flag: `--${range.bad}`, value: range.value });
   const f = { from: range.from, to: range.to };
   const db = app.store().db;
   const now = app.clock.now();
@@ -144,6 +146,12 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
     aduan,
     belumTersedia: ['SLA kriptogram keluar: SOP 001 tidak menetapkan standar waktu per langkah (volume dan pembatalan dilaporkan)'],
   };
+}
+
+/** The office's letterhead and the head of office who signs, from config.json `office` (with their defaults). */
+export function kertasKantor(app: App, lang: Bahasa = 'id'): { kop: KopSurat; penandatangan: Penandatangan } {
+  const config = loadConfig(app.paths.config);
+  return { kop: kopSuratKantor(config, lang), penandatangan: penandatangan(config.office, lang) };
 }
 
 /**

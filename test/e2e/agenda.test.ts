@@ -47,7 +47,7 @@ describe('sandi agenda / laporan (CLI)', () => {
     expect(shown.json<{ baris: { sifat: string; perihal: string | null } }>().baris).toMatchObject({ sifat: 'Rahasia', perihal: null });
 
     expect(run(['agenda', 'keluar', 'lihat', 'KRIP/999/XI/2026']).code).toBe(66);
-    expect(run(['agenda', 'keluar', 'daftar', '--status', 'hilang']).code).toBe(64);
+    expect(run(['agenda', 'keluar', 'daftar', '--status', 'hilang']).code).toBe(65); // a bad value: data (issue 13)
     expect(run(['agenda', 'tidak-ada', 'daftar']).code).toBe(64);
     const noNote = run(['agenda', 'keluar', 'catat', '7']);
     expect(noNote.code).toBe(64);
@@ -79,7 +79,7 @@ describe('sandi agenda / laporan (CLI)', () => {
     expect(rep.volume.find((v) => v.buku === 'keluar')?.total).toBeGreaterThan(10_000);
     expect(rep.audit.ok).toBe(true);
     expect(run(['laporan', 'kinerja']).code).toBe(64);
-    expect(run(['laporan', 'kinerja', '--triwulan', '2026-V']).code).toBe(64);
+    expect(run(['laporan', 'kinerja', '--triwulan', '2026-V']).code).toBe(65); // a bad value: data (issue 13)
     if (!haveCommand('pdftotext', ['-v'])) return;
     const pdf = join(home.dir, 'laporan.pdf');
     expect(run(['laporan', 'kinerja', '--triwulan', '2026-I', '--pdf', pdf]).code).toBe(0);

@@ -84,7 +84,7 @@ describe('sandi kirim --no-input (two-person mode, local Maildir)', () => {
     expect(missing.stderr).toContain('--perihal');
     const base = ['kirim', doc, '--biasa', '--no-input', '--json', '--kepada', `${dinkes},kepala@contoh.go.id`, '--perihal', 'Undangan rapat'];
     const secret = sandi([...base, '--sifat', 'Rahasia'], { env });
-    expect(secret.code).toBe(64);
+    expect(secret.code).toBe(65); // --sifat Rahasia is a bad value for --biasa: data, not usage (issue 13)
     const r = sandi(base, { env });
     expect(r.code, r.stderr).toBe(0);
     const rep = r.json<{ row: { id: number; status: string; nomor: string; sentAt: string; kepada: { email: string; unit: string }[] } }>();
@@ -138,7 +138,7 @@ describe('sandi kirim --no-input (two-person mode, local Maildir)', () => {
     const before = sandi(['kirim', 'status', '--biasa', '--semua', '--json'], { env }).json<unknown[]>().length;
     const base = ['kirim', doc, '--biasa', '--no-input', '--json', '--perihal', 'Undangan'];
     const terbatas = sandi([...base, '--kepada', dinkes, '--sifat', 'Terbatas'], { env });
-    expect(terbatas.code).toBe(64);
+    expect(terbatas.code).toBe(65); // a bad value of --sifat for --biasa: data, not usage (issue 13)
     expect(terbatas.stderr).toContain('Terbatas');
     const escape = sandi([...base, '--kepada', '..@contoh.go.id'], { env });
     expect(escape.code).toBe(65);

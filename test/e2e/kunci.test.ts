@@ -63,11 +63,11 @@ describe('sandi kunci (e2e)', () => {
     expect(err.error.message).toContain('--peran, --nama, --email');
   });
 
-  it('buat refuses a short passphrase (64) and a second arsip key (81)', () => {
+  it('buat refuses a short passphrase (65: a bad value, issue 13) and a second arsip key (81)', () => {
     const short = sandi(['--home', A, '--no-input', 'kunci', 'buat', '--peran', 'kasi', '--nama', 'Kasi', '--email', 'kasi@kominfo.example.go.id'], {
       env: { SANDI_PASSPHRASE_KASI: 'pendek' },
     });
-    expect(short.code).toBe(64);
+    expect(short.code).toBe(65);
     expect(short.stderr).toContain('minimal 10');
     expect(short.stderr).not.toContain('pendek\n');
     const second = sandi(['--home', A, '--no-input', 'kunci', 'buat', '--peran', 'arsip', '--nama', 'Arsip 2', '--email', 'a2@kominfo.example.go.id'], {

@@ -167,7 +167,8 @@ describe('office time on screen, UTC ISO in --json and exports (WITA, near midni
     expect(r.code, r.stderr).toBe(0);
     const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
     expect(text).toContain('Periode: 1 Oktober 2026 s.d. 31 Desember 2026');
-    expect(text).toMatch(/(^|\f) ?31 Desember 2026\s*$/m);
+    // place and date, as an office signs: the town from the office name "… Kota Contoh (DEMO)"
+    expect(text).toMatch(/ Contoh, 31 Desember 2026\s*$/m);
     expect(text).not.toContain('2026-12-31');
     const en = join(home.dir, 'laporan-iv-en.pdf');
     expect(run(['--lang', 'en', 'laporan', 'kinerja', '--triwulan', '2026-IV', '--pdf', en]).code).toBe(0);

@@ -176,7 +176,9 @@ describeWith(missing ?? 'gpg', missing === null && HAVE_GPG, 'sandi kirim throug
       permohonan: { nomor: null, tanggal: null, unit: null },
       tandatangani: true,
     });
-    expect(rep.row).toMatchObject({ status: 'terkirim', sifat: 'Biasa', perihal: 'Undangan rapat koordinasi', signer: 'budi' });
+    expect(rep.row).toMatchObject({ status: 'terkirim', sifat: 'Biasa', perihal: 'Undangan rapat koordinasi' });
+    // the owner of the key that made the signature, not the OS user who ran the command (issue 13)
+    expect(rep.row.signer).toBe(manifest.find((k) => k.role === 'sandiman')!.userId);
     expect(rep.row.nomor).toMatch(/^SK\/\d{3}\/[IVX]+\/\d{4}$/);
     expect(Date.parse(rep.row.sentAt!)).toBeGreaterThan(Date.now() - 60_000);
     expect(rep.sent.serverReply).toMatch(/^250 /);

@@ -244,7 +244,7 @@ describe('the steps after arrival: teruskan, cetak, paraf, antar, tandaterima, s
       { tujuan: 'Kepala Dinas Kesehatan', jalur: 'langsung' },
       { tujuan: 'Kepala Dinas Pendidikan', jalur: 'langsung' },
     ]);
-    await expectError(() => service(office).tandaterima(nomor, { tujuan: 'Camat' }), 'USAGE', 'terima.receiptUnknownTujuan');
+    await expectError(() => service(office).tandaterima(nomor, { tujuan: 'Camat' }), 'DATA', 'terima.receiptUnknownTujuan');
     office.clock.tick(15);
     expect(service(office).tandaterima(nomor, { tujuan: 'Wali Kota Contoh', diterimaOleh: 'Ajudan Wali Kota' })).toMatchObject({ selesai: false });
     await expectError(() => service(office).tandaterima(nomor, { tujuan: 'Wali Kota Contoh', diterimaOleh: 'lagi' }), 'CONFLICT', 'terima.receiptTwice');
@@ -320,8 +320,8 @@ describe('security: forwarding targets, Maildir paths, kriptograms rejected only
     expect(readdirSync(join(office.home, 'maildir')).sort()).not.toContain('.hidden@evil.test');
     expect(readdirSync(office.home)).not.toContain('lolos@evil.test');
     expect(readdirSync(join(office.home, '..')).filter((x) => x.includes('lolos'))).toEqual([]);
-    await expectError(svc().teruskan(nomor, { ke: ['../../lolos@evil.test'] }), 'USAGE', 'terima.badAddress');
-    await expectError(svc().teruskan(nomor, { ke: ['a/b@evil.test'] }), 'USAGE', 'terima.badAddress');
+    await expectError(svc().teruskan(nomor, { ke: ['../../lolos@evil.test'] }), 'DATA', 'terima.badAddress');
+    await expectError(svc().teruskan(nomor, { ke: ['a/b@evil.test'] }), 'DATA', 'terima.badAddress');
   });
 
   it('the Maildir adapter itself refuses a folder name or a target outside its base', async () => {

@@ -190,7 +190,7 @@ describe('CSV reader (RFC 4180)', () => {
     expect(parseCsv('a;b\n1,5;2\n').records[1]).toEqual({ line: 2, fields: ['1,5', '2'] });
   });
   it('reports an unclosed quote at the line its record starts', () => {
-    expect(parseCsv('a,b\n1,"open\n2,3\n').problems).toEqual([{ line: 2, problem: 'a quoted field is not closed' }]);
+    expect(parseCsv('a,b\n1,"open\n2,3\n').problems).toEqual([{ line: 2, masalah: { kode: 'kutipTerbuka' } }]);
   });
   it('reads a date received in office time', () => {
     expect(parseReceived('2026-11-19', 'Asia/Jakarta')?.toISOString()).toBe('2026-11-19T01:00:00.000Z');
@@ -218,11 +218,11 @@ describe('CSV reader (RFC 4180)', () => {
       [2, 'L-1', { nama: 'Siti', nik: '3375010101010001' }],
       [3, 'G-1', null],
     ]);
-    expect(r.rows.filter((x) => x.problem).map((x) => x.line)).toEqual([4, 5, 6, 7, 8, 9, 10]);
-    expect(r.rows.find((x) => x.line === 9)?.problem).toContain('nik');
+    expect(r.rows.filter((x) => x.masalah).map((x) => x.line)).toEqual([4, 5, 6, 7, 8, 9, 10]);
+    expect(r.rows.find((x) => x.line === 9)?.masalah).toEqual([{ kode: 'nik', kolom: 'pelapor_nik', nilai: '123' }]);
   });
   it('refuses a header without the required columns', () => {
-    expect(readAduanCsv('kanal,judul\nlapor,x\n', { kanal: ['lapor'], timeZone: 'Asia/Jakarta' }).header).toContain('nomor_pelacakan');
+    expect(readAduanCsv('kanal,judul\nlapor,x\n', { kanal: ['lapor'], timeZone: 'Asia/Jakarta' }).header).toEqual({ kode: 'kolomHilang', kolom: ['nomor_pelacakan', 'jenis', 'diterima'] });
   });
 });
 

@@ -63,7 +63,7 @@ describe('config schema: unknown keys', () => {
     c['office'].alamat = 'Jl. Merdeka 1';
     const e = errorOf(() => validateConfig(c, 'f'));
     expect(e.key).toBe('config.unknownKeyNoGuess');
-    expect(say(e)).toBe('Configuration f: unknown key "office.alamat" (known here: "name", "unitCode", "timeZone").');
+    expect(say(e)).toBe('Configuration f: unknown key "office.alamat" (known here: "name", "unitCode", "timeZone", "parent", "address", "phone", "email", "website", "city", "head").');
   });
 
   it('a misspelt key is reported before the key it left missing', () => {

@@ -16,6 +16,7 @@ import { aduan } from './aduan.js';
 import { audit } from './audit.js';
 import { validasi } from './validasi.js';
 import { bantuan } from './bantuan.js';
+import { kertas } from './kertas.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -23,7 +24,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {

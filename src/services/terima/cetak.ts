@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { SandiError } from '../../errors.js';
-import { pdfFontFiles } from '../../config/config.js';
+import { kopSuratKantor, pdfFontFiles } from '../../config/config.js';
 import { parseIncoming, type ParsedIncoming } from '../../adapters/mail/terima-parser.js';
 import { writeFileAtomic } from '../../adapters/keystore.js';
 import { addIncomingStep, setIncomingStatus } from '../../adapters/sqlite/registers.js';
@@ -34,7 +34,7 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
   const { buildPrintPack, printWithLp, lpJobIds } = await import('../../adapters/print.js');
   const pack = await buildPrintPack({
     kartu: {
-      instansi: ctx.config.office.name,
+      kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
       nomorAgenda: row.nomor,
       // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
       diterimaAt: tanggalWaktuPanjang(row.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
@@ -111,7 +111,7 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   const { buildPrintPack, printWithLp, lpJobIds } = await import('../../adapters/print.js');
   const pack = await buildPrintPack({
     kartu: {
-      instansi: ctx.config.office.name,
+      kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
       nomorAgenda: k.nomor,
       diterimaAt: tanggalWaktuPanjang(k.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
       pengirim: k.pengirim,

@@ -14,12 +14,12 @@ export function tandaterima(ctx: TerimaCtx, ref: string, o: { tujuan: string; di
   const steps = row.steps;
   const rute = steps.filter((s) => s.langkah === 'antar').flatMap((s) => (s.data as { rute?: { tujuan: string; jalur: Jalur }[] }).rute ?? []);
   const r = rute.find((x) => x.tujuan.toLowerCase() === o.tujuan.toLowerCase());
-  if (!r) throw new SandiError('USAGE', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
+  if (!r) throw new SandiError('DATA', 'terima.receiptUnknownTujuan', { nomor: row.nomor, tujuan: o.tujuan, known: rute.map((x) => x.tujuan).join(', ') });
   if (!jalurElektronik(r.jalur) && !o.diterimaOleh) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--diterima-oleh' }, { hint: 'common.missingFlags.hint' });
   if (jalurElektronik(r.jalur) && !o.diterimaOleh && !o.laporan) throw new SandiError('USAGE', 'common.missingFlags', { flags: '--laporan | --diterima-oleh' }, { hint: 'common.missingFlags.hint' });
   const now = ctx.app.clock.now();
   const waktu = o.waktu ?? now;
-  if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('USAGE', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
+  if (waktu.getTime() > now.getTime() + 60_000) throw new SandiError('DATA', 'terima.receiptInFuture', { waktu: waktu.toISOString() });
   const have = new Set(steps.filter((s) => s.langkah === 'tandaterima').map((s) => String((s.data as { tujuan?: string }).tujuan ?? '').toLowerCase()));
   if (have.has(r.tujuan.toLowerCase())) throw new SandiError('CONFLICT', 'terima.receiptTwice', { nomor: row.nomor, tujuan: r.tujuan });
   have.add(r.tujuan.toLowerCase());

@@ -28,7 +28,7 @@ export async function teruskan(ctx: TerimaCtx, ref: string, o: { ke?: string[] }
   const explicit = o.ke !== undefined && o.ke.length > 0;
   if (explicit) {
     const bad = (o.ke ?? []).map(bareAddress).find((a) => forwardAddressProblem(a) !== null);
-    if (bad !== undefined) throw new SandiError('USAGE', 'terima.badAddress', { address: JSON.stringify(bad) });
+    if (bad !== undefined) throw new SandiError('DATA', 'terima.badAddress', { address: JSON.stringify(bad) });
   }
   let ke = candidates(ctx, explicit ? (o.ke ?? []) : row.tembusan, row.nomor);
   if (ke.length === 0) throw new SandiError('USAGE', 'terima.noCc', { nomor: row.nomor }, { hint: 'terima.noCc.hint' });
