@@ -15,7 +15,6 @@ import type { MailboxAccount } from '../../config/config.js';
 import { resolveMailboxPassword } from '../../config/credentials.js';
 import { messageParser, type MessageParser } from '../../adapters/mail/parse-pool.js';
 import { ImapMailbox, samePath, type ImapSettings } from '../../adapters/mail/imap.js';
-import { getFolderPosition, restartFolderPosition } from '../../adapters/sqlite/terima.js';
 import { planBatches, type ListedMessage } from '../../domain/terima.js';
 import type { TerimaCtx } from './konteks.js';
 import type { Arrival, Duplicate, FetchReport, Meta, Prepared } from './types.js';
@@ -116,7 +115,7 @@ export async function connectImap(ctx: TerimaCtx, account: MailboxAccount): Prom
 /** One pass: list from the recorded position and fetch it all. False: the folder was renumbered, list again. */
 export async function pass(ctx: TerimaCtx, run: ImapRun, box: ImapMailbox): Promise<boolean> {
   const { account, folder, report } = run;
-  const pos = getFolderPosition(ctx.store(), account.user, folder);
+  const pos = ctx.registers().posisiFolder.get(account.user, folder);
   run.onUid = `${(pos?.lastUid ?? 0) + 1}:*`;
   let listing = await box.listSince(folder, pos?.lastUid ?? 0);
   // Same UIDVALIDITY but UIDNEXT at or below the recorded position: the server's UIDs went back (restored
@@ -133,7 +132,7 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: ImapMailbox): Prom
     }
     run.onUid = '1:*';
     const restart = { uidvalidity: pos.uidvalidity, lastUid: 0 };
-    ctx.store().write((tx) => restartFolderPosition(tx, account.user, folder, restart, ctx.app.clock.now()));
+    ctx.registers().write((u) => u.posisiFolder.restart(account.user, folder, restart, ctx.app.clock.now()));
     listing = await box.listSince(folder, 0);
   }
   const uidvalidity = Number(listing.uidValidity);

@@ -8,7 +8,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { takePidLock } from '../../adapters/pid-lock.js';
-import { incomingLetterIdsAfter, lastIncomingLetterId } from '../../adapters/sqlite/terima.js';
 import type { TerimaCtx } from './konteks.js';
 import type { FetchReport } from './types.js';
 import { fetchImap } from './ambil-imap.js';
@@ -33,7 +32,7 @@ export async function ambil(ctx: TerimaCtx, o: { dariFolder?: string } = {}): Pr
 
 /** fetch() under its lock */
 export async function fetchLocked(ctx: TerimaCtx, o: { dariFolder?: string }): Promise<FetchReport> {
-  const before = lastIncomingLetterId(ctx.store());
+  const before = ctx.registers().suratMasuk.lastId();
   // Under the lock no other run writes into the archive: a temporary file whose writer is gone is the
   // leftover of a killed run (raw mail, never registered under it): removed.
   const removed = ctx.archive.removeStaleTemp();
@@ -55,7 +54,7 @@ export async function fetchLocked(ctx: TerimaCtx, o: { dariFolder?: string }): P
     // here is warned, and `sandi terima teruskan NOMOR` does it by hand.
     if (ctx.terima.teruskanOtomatis) {
       try {
-        await autoForward(ctx, incomingLetterIdsAfter(ctx.store(), before));
+        await autoForward(ctx, ctx.registers().suratMasuk.idsAfter(before));
       } catch (fe) {
         ctx.warn('terima.forwardAfterError', { reason: fe instanceof SandiError ? fe.key : (fe as Error).message });
       }

@@ -11,9 +11,9 @@ export function antar(ctx: TerimaCtx, ref: string, o: { caraka: string; tujuan?:
   const tujuan = o.tujuan && o.tujuan.length > 0 ? o.tujuan : copiesOf(row);
   const rute = tujuan.map((t) => ({ tujuan: t, jalur: ruteAntar(t, o.jalur ?? null) }));
   const now = ctx.app.clock.now();
-  ctx.store().write((tx) => {
-    row.addStep(tx, 'antar', { caraka: o.caraka, rute }, now);
-    if (row.status === 'diparaf') row.advance(tx, 'diantar', now);
+  ctx.registers().write((u) => {
+    row.addStep(u, 'antar', { caraka: o.caraka, rute }, now);
+    if (row.status === 'diparaf') row.advance(u, 'diantar', now);
   });
   return { nomor: row.nomor, caraka: o.caraka, rute };
 }

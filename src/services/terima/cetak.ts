@@ -9,8 +9,6 @@ import { SandiError } from '../../errors.js';
 import { kopSuratKantor, pdfFontFiles } from '../../config/config.js';
 import { parseIncoming, type ParsedIncoming } from '../../adapters/mail/terima-parser.js';
 import { writeFileAtomic } from '../../adapters/keystore.js';
-import { addIncomingStep, setIncomingStatus } from '../../adapters/sqlite/registers.js';
-import { findIncomingKriptogramByRef, incomingClassification } from '../../adapters/sqlite/terima.js';
 import { MemorySink } from '../../adapters/memory-sink.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../../domain/tanggal-tampil.js';
 import { normaliseDerajat, ruteAntar } from '../../domain/terima.js';
@@ -47,7 +45,7 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
       tembusan: row.tembusan,
       // as it applies now: a correction by `terima klasifikasi` wins over the registered value
       ...(() => {
-        const k = incomingClassification(ctx.store(), row.id);
+        const k = ctx.registers().suratMasuk.classification(row.id);
         return { sifat: k.sifat, derajat: k.derajat };
       })(),
       lampiran: row.lampiran.map((l) => l.name),
@@ -66,9 +64,9 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
   const lp = printer ? await printWithLp(out, printer, row.nomor, ctx.opts.env) : null;
   const jobs = lp === null ? [] : lpJobIds(lp);
   const now = ctx.app.clock.now();
-  ctx.store().write((tx) => {
-    addIncomingStep(tx, row.id, 'cetak', { penerima, file: basename(out), pages: pack.pages, printer: printer ?? null, lp, jobs }, now, ctx.opts.actor);
-    if (row.status === 'terdaftar') setIncomingStatus(tx, row.id, 'dicetak', now, ctx.opts.actor);
+  ctx.registers().write((u) => {
+    u.suratMasuk.addStep(row.id, 'cetak', { penerima, file: basename(out), pages: pack.pages, printer: printer ?? null, lp, jobs }, now, ctx.opts.actor);
+    if (row.status === 'terdaftar') u.suratMasuk.setStatus(row.id, 'dicetak', now, ctx.opts.actor);
   });
   return {
     nomor: row.nomor,
@@ -93,7 +91,7 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
  * the print job is queued.
  */
 export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string; lang?: Bahasa }) {
-  const k = findIncomingKriptogramByRef(ctx.store(), String(sop.id));
+  const k = ctx.registers().kriptogramMasuk.findByRef(String(sop.id));
   if (!k) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref: sop.nomor });
   const printer = o.printer === undefined ? ctx.terima.printer : o.printer;
   if (!printer && !o.keluaran) throw new SandiError('USAGE', 'terima.cetakKriptogramTanpaKeluaran', { nomor: k.nomor });
@@ -148,8 +146,8 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   }
   const jobs = lp === null ? [] : lpJobIds(lp);
   const now = ctx.app.clock.now();
-  ctx.store().write((tx) => {
-    sop.addStep(tx, 'cetak', { penerima, file: keep ? basename(out) : null, pages: pack.pages, printer: printer ?? null, lp, jobs }, now);
+  ctx.registers().write((u) => {
+    sop.addStep(u, 'cetak', { penerima, file: keep ? basename(out) : null, pages: pack.pages, printer: printer ?? null, lp, jobs }, now);
   });
   return {
     nomor: k.nomor,

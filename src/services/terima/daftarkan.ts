@@ -12,9 +12,7 @@ import type { ArchivedMessage } from '../../adapters/archive.js';
 import { parseIncoming, type ParsedIncoming } from '../../adapters/mail/terima-parser.js';
 import type { MessageParser, ParseSource } from '../../adapters/mail/parse-pool.js';
 import { pdfText } from '../../adapters/pdf-text.js';
-import { findIncomingDuplicate, registerIncoming, registerIncomingKriptogram, rejectIncomingKriptogram } from '../../adapters/sqlite/registers.js';
-import { recordLetterDate, setFolderPosition } from '../../adapters/sqlite/terima.js';
-import type { WriteTx } from '../../adapters/sqlite/store.js';
+import type { UnitOfWork } from '../../ports/registers.js';
 import type { SuratMasuk } from '../../domain/records-masuk.js';
 import { extractArmored } from '../../formats/pgpmime.js';
 import { findLetterNumber, findLetterClassification, parseTanggalSurat, summarise } from '../../domain/terima.js';
@@ -116,7 +114,7 @@ export async function letterNumberOf(ctx: TerimaCtx, parsed: ParsedIncoming, per
  * Step 3, inside the caller's write transaction: register (or recognise a duplicate), and with `moveOn`
  * move the folder position to this message.
  */
-export function register(ctx: TerimaCtx, tx: WriteTx, p: Prepared, at: Date, moveOn: boolean): Arrival | Duplicate | { kriptogramId: number } {
+export function register(ctx: TerimaCtx, u: UnitOfWork, p: Prepared, at: Date, moveOn: boolean): Arrival | Duplicate | { kriptogramId: number } {
   const { meta, archived, parsed, peringatan, kriptogram, kriptogramProblem, found } = p;
   const common = {
     operator: ctx.opts.actor,
@@ -129,16 +127,15 @@ export function register(ctx: TerimaCtx, tx: WriteTx, p: Prepared, at: Date, mov
     source: meta.source,
     peringatan,
   };
-  const dup = findIncomingDuplicate(tx, { rawSha256: archived.sha256, messageId: parsed.messageId, source: meta.source });
-  if (moveOn) advance(tx, meta, at);
+  const dup = u.findIncomingDuplicate({ rawSha256: archived.sha256, messageId: parsed.messageId, source: meta.source });
+  if (moveOn) advance(u, meta, at);
   if (dup) return { rawSha256: archived.sha256, nomor: dup.nomor, by: dup.by, where: meta.where };
   if (kriptogram) {
-    const row = registerIncomingKriptogram(tx, { ...common, subjekLuar: kriptogram.subject }, ctx.numbering('kriptogramMasuk'), at);
-    if (kriptogramProblem) rejectIncomingKriptogram(tx, row.id, { alasan: kriptogramProblem }, at, ctx.opts.actor);
+    const row = u.kriptogramMasuk.register({ ...common, subjekLuar: kriptogram.subject }, ctx.numbering('kriptogramMasuk'), at);
+    if (kriptogramProblem) u.kriptogramMasuk.reject(row.id, { alasan: kriptogramProblem }, at, ctx.opts.actor);
     return { kriptogramId: row.id };
   }
-  const row = registerIncoming(
-    tx,
+  const row = u.suratMasuk.register(
     {
       ...common,
       tembusan: parsed.cc,
@@ -155,7 +152,7 @@ export function register(ctx: TerimaCtx, tx: WriteTx, p: Prepared, at: Date, mov
     at,
   );
   const tanggal = parseTanggalSurat(found.tanggalSurat);
-  if (tanggal !== null) recordLetterDate(tx, row.id, tanggal);
+  if (tanggal !== null) u.suratMasuk.recordLetterDate(row.id, tanggal);
   return arrivalOfLetter(row);
 }
 
@@ -168,7 +165,7 @@ export async function commit(ctx: TerimaCtx, batch: readonly Prepared[]): Promis
   await ctx.archive.flush();
   const at = ctx.app.clock.now();
   // the batch is in UID order: the folder position moves to its last message, in the same transaction
-  const results = ctx.store().write((tx) => batch.map((p, i) => register(ctx, tx, p, at, i === batch.length - 1)));
+  const results = ctx.registers().write((u) => batch.map((p, i) => register(ctx, u, p, at, i === batch.length - 1)));
   const out: (Arrival | Duplicate)[] = [];
   for (const r of results) {
     if ('kriptogramId' in r) {
@@ -186,10 +183,10 @@ export async function ingest(ctx: TerimaCtx, source: Readable | Buffer, meta: Me
   return r;
 }
 
-export function advance(tx: WriteTx, meta: Meta, at: Date): void {
+export function advance(u: UnitOfWork, meta: Meta, at: Date): void {
   if (meta.position) {
     const p = meta.position;
-    setFolderPosition(tx, p.akun, p.folder, { uidvalidity: p.uidvalidity, lastUid: p.uid }, at);
+    u.posisiFolder.set(p.akun, p.folder, { uidvalidity: p.uidvalidity, lastUid: p.uid }, at);
   }
 }
 

@@ -1,6 +1,5 @@
 /** Klasifikasi: set or correct an incoming letter's sifat and/or derajat, as an event with its reason. */
 import { SandiError } from '../../errors.js';
-import { classifyIncoming, incomingClassification } from '../../adapters/sqlite/terima.js';
 import { normaliseSifat, normaliseDerajat } from '../../domain/terima.js';
 import type { TerimaCtx } from './konteks.js';
 import { requireLetter } from './sop.js';
@@ -18,9 +17,9 @@ export function klasifikasi(ctx: TerimaCtx, ref: string, o: { sifat?: string; de
   if (derajat === null) throw new SandiError('DATA', 'terima.klasifikasi.badDerajat', { value: o.derajat ?? '' });
   if (sifat === undefined && derajat === undefined) throw new SandiError('USAGE', 'terima.klasifikasi.nothing', {});
   if (o.alasan.trim().length === 0) throw new SandiError('DATA', 'terima.klasifikasi.noReason', {});
-  const before = incomingClassification(ctx.store(), row.id);
+  const before = ctx.registers().suratMasuk.classification(row.id);
   const now = ctx.app.clock.now();
-  ctx.store().write((tx) => classifyIncoming(tx, row.id, { ...(sifat ? { sifat } : {}), ...(derajat ? { derajat } : {}), alasan: o.alasan.trim(), actor: ctx.opts.actor }, now));
-  const after = incomingClassification(ctx.store(), row.id);
+  ctx.registers().write((u) => u.suratMasuk.classify(row.id, { ...(sifat ? { sifat } : {}), ...(derajat ? { derajat } : {}), alasan: o.alasan.trim(), actor: ctx.opts.actor }, now));
+  const after = ctx.registers().suratMasuk.classification(row.id);
   return { nomor: row.nomor, sebelum: { sifat: before.sifat, derajat: before.derajat }, sifat: after.sifat, derajat: after.derajat, alasan: o.alasan.trim() };
 }

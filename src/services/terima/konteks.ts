@@ -10,6 +10,8 @@ import type { App } from '../../app.js';
 import type { PassphraseSource } from '../../ports.js';
 import { loadConfig, type SandiConfig } from '../../config/config.js';
 import { messageArchive, type MessageArchive } from '../../adapters/archive.js';
+import { sqliteRegisters } from '../../adapters/sqlite/registers/port.js';
+import type { Registers } from '../../ports/registers.js';
 import type { Numbering } from '../../domain/records.js';
 import type { WorkingCalendar } from '../../domain/working-time.js';
 import { parseTerimaConfig, type TerimaConfig } from '../../domain/terima.js';
@@ -51,7 +53,10 @@ export interface TerimaCtx {
   calendar: WorkingCalendar;
   archive: MessageArchive;
   numbering(buku: 'suratMasuk' | 'kriptogramMasuk'): Numbering;
+  /** the open store (opened on first use); the registers go through `registers()` */
   store(): ReturnType<App['store']>;
+  /** the register port over the open store: every read and unit of work of the steps */
+  registers(): Registers;
   warn(key: string, params: Record<string, string | number>): void;
   /** pdftotext is not installed (warned once per run; the letter number is then read from the mail text only) */
   pdftotextMissing: boolean;
@@ -83,6 +88,8 @@ export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
 export function terimaCtx(app: App, opts: TerimaOptions): TerimaCtx {
   const settings = loadTerimaSettings(app);
   const { config, terima, calendar } = settings;
+  // the port is bound to the store it was made for: a store opened again (after app.close()) gets a new one
+  let bound: { store: ReturnType<App['store']>; registers: Registers } | null = null;
   return {
     app,
     opts,
@@ -98,6 +105,11 @@ export function terimaCtx(app: App, opts: TerimaOptions): TerimaCtx {
       configKey: `numberFormats.${buku}`,
     }),
     store: () => app.store(),
+    registers: () => {
+      const store = app.store();
+      if (bound?.store !== store) bound = { store, registers: sqliteRegisters(store) };
+      return bound.registers;
+    },
     warn: opts.warn ?? (() => undefined),
     pdftotextMissing: false,
     pdfSlots: limiter(PDFTOTEXT_AT_ONCE),

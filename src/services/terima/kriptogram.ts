@@ -7,8 +7,6 @@
 import { Readable, type Writable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { SignerReport } from '../../ports.js';
-import { recordIncomingKriptogramRead, rejectIncomingKriptogram } from '../../adapters/sqlite/registers.js';
-import { findIncomingKriptogramByRef, listIncomingKriptogram } from '../../adapters/sqlite/terima.js';
 import { CountingSink, MemorySink } from '../../adapters/memory-sink.js';
 import type { KriptogramMasuk } from '../../domain/records-masuk.js';
 import { extractArmored } from '../../formats/pgpmime.js';
@@ -19,7 +17,7 @@ import { reasonParams, type TerimaCtx } from './konteks.js';
 import type { Arrival, SignerView } from './types.js';
 
 export function arrivalOfKriptogram(ctx: TerimaCtx, id: number): Arrival {
-  const row = findIncomingKriptogramByRef(ctx.store(), String(id));
+  const row = ctx.registers().kriptogramMasuk.findByRef(String(id));
   if (!row) throw new SandiError('INTERNAL', 'common.internal', { detail: `kriptogram_masuk ${id} vanished` });
   return kriptogramArrival(row);
 }
@@ -54,7 +52,7 @@ export function storedFingerprints(ctx: TerimaCtx): string[] {
  * leaves it unread with a warning.
  */
 export async function readKriptogramRow(ctx: TerimaCtx, id: number, strict: boolean, output?: Writable, wholeEntity = false): Promise<{ arrival: Arrival; headers?: { subject: string; classification?: string; registerNumber?: string }; fileName?: string }> {
-  const row = findIncomingKriptogramByRef(ctx.store(), String(id));
+  const row = ctx.registers().kriptogramMasuk.findByRef(String(id));
   if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref: String(id) });
   const keys = kunciService(ctx.app, ctx.opts.actor);
   let passphrase: string;
@@ -112,9 +110,8 @@ export async function readKriptogramRow(ctx: TerimaCtx, id: number, strict: bool
     const sifat = spelled === null ? null : normaliseSifat(spelled);
     // an unknown one is not a reason to leave the letter unread: recorded without it, and said
     if (spelled !== null && sifat === null) ctx.warn('terima.w.sifatUnknown', { nomor: row.nomor, value: spelled });
-    const updated = ctx.store().write((tx) =>
-      recordIncomingKriptogramRead(
-        tx,
+    const updated = ctx.registers().write((u) =>
+      u.kriptogramMasuk.recordRead(
         row.id,
         { sifat: sifat, perihalTerenkripsi: enc.bytes(), nomorPengirim: res.headers.registerNumber ?? nomorDariSubjekLuar(row.subjekLuar), penandaTangan: signers },
         at(),
@@ -132,7 +129,7 @@ export async function readKriptogramRow(ctx: TerimaCtx, id: number, strict: bool
         // a refusal over the signatures records every signer's report (status kedaluwarsa, forwarded, …)
         const refused = (e as { signers?: SignerReport[] }).signers;
         const penandaTangan = refused?.map((s): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
-        const updated = ctx.store().write((tx) => rejectIncomingKriptogram(tx, row.id, { alasan, ...(penandaTangan === undefined ? {} : { penandaTangan }) }, at(), ctx.opts.actor));
+        const updated = ctx.registers().write((u) => u.kriptogramMasuk.reject(row.id, { alasan, ...(penandaTangan === undefined ? {} : { penandaTangan }) }, at(), ctx.opts.actor));
         if (strict) throw e;
         return { arrival: kriptogramArrival(updated) };
       }
@@ -157,7 +154,7 @@ export async function readKriptogramRow(ctx: TerimaCtx, id: number, strict: bool
 export async function resumeUnread(ctx: TerimaCtx): Promise<Arrival[]> {
   if (!ctx.opts.passphrases) return [];
   const out: Arrival[] = [];
-  for (const k of listIncomingKriptogram(ctx.store(), { status: 'terdaftar' })) {
+  for (const k of ctx.registers().kriptogramMasuk.list({ status: 'terdaftar' })) {
     let arrival: Arrival;
     try {
       ({ arrival } = await readKriptogramRow(ctx, k.id, false));
@@ -175,7 +172,7 @@ export async function resumeUnread(ctx: TerimaCtx): Promise<Arrival[]> {
 
 /** Decrypt and verify an incoming kriptogram; its plaintext goes to `output` only when given. */
 export async function baca(ctx: TerimaCtx, ref: string, output?: Writable) {
-  const row = findIncomingKriptogramByRef(ctx.store(), ref);
+  const row = ctx.registers().kriptogramMasuk.findByRef(ref);
   if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
   return readKriptogramRow(ctx, row.id, true, output);
 }
@@ -185,7 +182,7 @@ export async function baca(ctx: TerimaCtx, ref: string, output?: Writable) {
  * memory; with `keluaran`, each part is also written there as a new file (`berkas`), never over one.
  */
 export async function bacaBagian(ctx: TerimaCtx, ref: string, keluaran?: string) {
-  const row = findIncomingKriptogramByRef(ctx.store(), ref);
+  const row = ctx.registers().kriptogramMasuk.findByRef(ref);
   if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
   const sink = new MemorySink();
   const r = await readKriptogramRow(ctx, row.id, true, sink, true);

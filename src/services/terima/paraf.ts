@@ -16,9 +16,9 @@ export function paraf(ctx: TerimaCtx, ref: string, o: { sebagai: string; nama: s
   const tier = ctx.terima.paraf.find((t) => t.toLowerCase() === o.sebagai.toLowerCase()) ?? o.sebagai;
   const last = done.length + 1 === ctx.terima.paraf.length;
   const now = ctx.app.clock.now();
-  ctx.store().write((tx) => {
-    row.addStep(tx, 'paraf', { sebagai: tier, nama: o.nama }, now);
-    if (last && row.status === 'dicetak') row.advance(tx, 'diparaf', now);
+  ctx.registers().write((u) => {
+    row.addStep(u, 'paraf', { sebagai: tier, nama: o.nama }, now);
+    if (last && row.status === 'dicetak') row.advance(u, 'diparaf', now);
   });
   return { nomor: row.nomor, sebagai: tier, nama: o.nama, lengkap: last, berikutnya: last ? null : (ctx.terima.paraf[done.length + 1] ?? null) };
 }

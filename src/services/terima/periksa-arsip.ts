@@ -1,6 +1,4 @@
 /** Periksa arsip: re-hash every archived message, and check every registered row has its archived bytes. */
-import { listIncoming } from '../../adapters/sqlite/registers.js';
-import { listIncomingKriptogram } from '../../adapters/sqlite/terima.js';
 import type { TerimaCtx } from './konteks.js';
 
 /** Re-hash every archived message; and check every registered row has its archived bytes. */
@@ -18,8 +16,8 @@ export async function periksaArsip(ctx: TerimaCtx): Promise<{
     if (!c.ok) rusak.push({ sha256: c.sha256, path: c.path, ...(c.found ? { found: c.found } : {}) });
   }
   const hilang: { nomor: string; sha256: string }[] = [];
-  for (const r of listIncoming(ctx.store())) if (!ctx.archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
-  for (const r of listIncomingKriptogram(ctx.store())) if (!ctx.archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
+  for (const r of ctx.registers().suratMasuk.list()) if (!ctx.archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
+  for (const r of ctx.registers().kriptogramMasuk.list()) if (!ctx.archive.has(r.rawSha256)) hilang.push({ nomor: r.nomor, sha256: r.rawSha256 });
   const sementara = ctx.archive.tempFiles().map((f) => ({ path: f.path, pid: f.pid, hidup: f.alive, size: f.size }));
   return { diperiksa, rusak, hilang, sementara };
 }

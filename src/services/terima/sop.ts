@@ -3,15 +3,13 @@
  * found by agenda number, with its step events and how to record a step and move its stage.
  */
 import { SandiError } from '../../errors.js';
-import { addIncomingStep, addIncomingKriptogramStep, closeIncomingKriptogram, listIncomingSteps, listIncomingKriptogramSteps, setIncomingStatus } from '../../adapters/sqlite/registers.js';
-import { findIncomingByRef, findIncomingKriptogramByRef } from '../../adapters/sqlite/terima.js';
 import type { KriptogramMasuk, SuratMasuk } from '../../domain/records-masuk.js';
 import { kriptogramStage } from '../../domain/incoming-state.js';
 import type { TerimaCtx } from './konteks.js';
 import type { SopRow } from './types.js';
 
 export function requireLetter(ctx: TerimaCtx, ref: string): SuratMasuk {
-  const row = findIncomingByRef(ctx.store(), ref);
+  const row = ctx.registers().suratMasuk.findByRef(ref);
   if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
   return row;
 }
@@ -28,9 +26,9 @@ export function copiesOf(row: SopRow): string[] {
  * SOP steps. A kriptogram not read yet (terdaftar) or refused (ditolak) has no SOP steps: exit 81, naming its state.
  */
 export function requireSop(ctx: TerimaCtx, ref: string): SopRow {
-  const letter = findIncomingByRef(ctx.store(), ref);
+  const letter = ctx.registers().suratMasuk.findByRef(ref);
   if (letter) return sopOfLetter(ctx, letter);
-  const k = findIncomingKriptogramByRef(ctx.store(), ref);
+  const k = ctx.registers().kriptogramMasuk.findByRef(ref);
   if (!k) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
   if (k.status !== 'terbaca' && k.status !== 'selesai') throw new SandiError('CONFLICT', 'terima.kriptogramBelumTerbaca', { nomor: k.nomor, status: k.status }, { hint: `terima.kriptogramBelumTerbaca.hint.${k.status}` });
   return sopOfKriptogram(ctx, k);
@@ -49,15 +47,15 @@ export function sopOfLetter(ctx: TerimaCtx, row: SuratMasuk): SopRow {
     kepada: row.kepada,
     tembusan: row.tembusan,
     peringatan: row.peringatan,
-    steps: listIncomingSteps(ctx.store(), row.id),
-    addStep: (tx, langkah, data, at) => void addIncomingStep(tx, row.id, langkah, data, at, ctx.opts.actor),
-    advance: (tx, to, at) => void setIncomingStatus(tx, row.id, to, at, ctx.opts.actor),
+    steps: ctx.registers().suratMasuk.listSteps(row.id),
+    addStep: (u, langkah, data, at) => void u.suratMasuk.addStep(row.id, langkah, data, at, ctx.opts.actor),
+    advance: (u, to, at) => void u.suratMasuk.setStatus(row.id, to, at, ctx.opts.actor),
   };
 }
 
 /** A read kriptogram: its SOP stage is read from its step events; only `selesai` is a register status. */
 export function sopOfKriptogram(ctx: TerimaCtx, k: KriptogramMasuk): SopRow {
-  const steps = listIncomingKriptogramSteps(ctx.store(), k.id);
+  const steps = ctx.registers().kriptogramMasuk.listSteps(k.id);
   return {
     buku: 'kriptogram_masuk',
     id: k.id,
@@ -72,12 +70,12 @@ export function sopOfKriptogram(ctx: TerimaCtx, k: KriptogramMasuk): SopRow {
     tembusan: [],
     peringatan: k.peringatan,
     steps,
-    addStep: (tx, langkah, data, at) => {
+    addStep: (u, langkah, data, at) => {
       if (langkah === 'teruskan') throw new SandiError('INTERNAL', 'common.internal', { detail: 'teruskan of a kriptogram' });
-      addIncomingKriptogramStep(tx, k.id, langkah, data, at, ctx.opts.actor);
+      u.kriptogramMasuk.addStep(k.id, langkah, data, at, ctx.opts.actor);
     },
-    advance: (tx, to, at) => {
-      if (to === 'selesai') closeIncomingKriptogram(tx, k.id, at, ctx.opts.actor);
+    advance: (u, to, at) => {
+      if (to === 'selesai') u.kriptogramMasuk.close(k.id, at, ctx.opts.actor);
     },
   };
 }

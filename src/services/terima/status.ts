@@ -1,6 +1,4 @@
 /** Status: where each letter is in the SOP, what waits for whom, and its SLA in working time. */
-import { listIncoming } from '../../adapters/sqlite/registers.js';
-import { listIncomingKriptogram } from '../../adapters/sqlite/terima.js';
 import type { SuratMasukStatus } from '../../domain/incoming-state.js';
 import { measureLetter } from '../../domain/terima.js';
 import type { TerimaCtx } from './konteks.js';
@@ -15,8 +13,8 @@ export function status(ctx: TerimaCtx, o: { semua?: boolean; ref?: string } = {}
   const rows = o.ref
     ? [requireSop(ctx, o.ref)]
     : [
-        ...[...listIncoming(ctx.store())].map((r) => sopOfLetter(ctx, r)),
-        ...listIncomingKriptogram(ctx.store())
+        ...[...ctx.registers().suratMasuk.list()].map((r) => sopOfLetter(ctx, r)),
+        ...ctx.registers().kriptogramMasuk.list()
           .filter((k) => k.status === 'terbaca' || k.status === 'selesai')
           .map((k) => sopOfKriptogram(ctx, k)),
       ].filter((r) => o.semua || r.status !== 'selesai');
@@ -40,7 +38,7 @@ export function status(ctx: TerimaCtx, o: { semua?: boolean; ref?: string } = {}
     const menungguSiapa = sla.menunggu === 'paraf' ? (ctx.terima.paraf[parafDone] ?? null) : null;
     return { buku: row.buku, id: row.id, nomor: row.nomor, pengirim: row.pengirim, perihal: row.perihal, status: row.status, diterimaAt: row.diterimaAt, peringatan: row.peringatan, menungguSiapa, sla, langkah: steps.map((s) => ({ langkah: s.langkah, at: s.at, actor: s.actor, data: s.data })) };
   });
-  const kriptogram = listIncomingKriptogram(ctx.store())
+  const kriptogram = ctx.registers().kriptogramMasuk.list()
     .filter((k) => o.semua || k.status === 'terdaftar')
     .map((k) => kriptogramArrival(k));
   return { now: now.toISOString(), surat, kriptogram: o.ref ? [] : kriptogram };

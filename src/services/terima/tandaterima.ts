@@ -24,11 +24,11 @@ export function tandaterima(ctx: TerimaCtx, ref: string, o: { tujuan: string; di
   if (have.has(r.tujuan.toLowerCase())) throw new SandiError('CONFLICT', 'terima.receiptTwice', { nomor: row.nomor, tujuan: r.tujuan });
   have.add(r.tujuan.toLowerCase());
   const all = rute.every((x) => have.has(x.tujuan.toLowerCase()));
-  ctx.store().write((tx) => {
-    row.addStep(tx, 'tandaterima', { tujuan: r.tujuan, jalur: r.jalur, diterimaOleh: o.diterimaOleh ?? null, waktu: waktu.toISOString(), laporan: o.laporan ?? null }, now);
+  ctx.registers().write((u) => {
+    row.addStep(u, 'tandaterima', { tujuan: r.tujuan, jalur: r.jalur, diterimaOleh: o.diterimaOleh ?? null, waktu: waktu.toISOString(), laporan: o.laporan ?? null }, now);
     if (all) {
-      row.addStep(tx, 'arsip', { tandaTerima: rute.length }, now);
-      row.advance(tx, 'selesai', now);
+      row.addStep(u, 'arsip', { tandaTerima: rute.length }, now);
+      row.advance(u, 'selesai', now);
     }
   });
   return { nomor: row.nomor, tujuan: r.tujuan, jalur: r.jalur, selesai: all, sisa: rute.filter((x) => !have.has(x.tujuan.toLowerCase())).map((x) => x.tujuan) };

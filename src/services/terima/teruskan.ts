@@ -9,8 +9,6 @@ import { SandiError } from '../../errors.js';
 import { resolveMailboxPassword } from '../../config/credentials.js';
 import { bareAddress } from '../../adapters/mail/terima-parser.js';
 import { deliverToMaildir, maildirIn } from '../../adapters/maildir.js';
-import { addIncomingStep, listIncomingSteps } from '../../adapters/sqlite/registers.js';
-import { findIncomingByRef } from '../../adapters/sqlite/terima.js';
 import type { SuratMasuk } from '../../domain/records-masuk.js';
 import { forwardAddressProblem, forwardAllowed, forwardedTo } from '../../domain/terima.js';
 import { kunciService } from '../kunci.js';
@@ -34,7 +32,7 @@ export async function teruskan(ctx: TerimaCtx, ref: string, o: { ke?: string[] }
   if (ke.length === 0) throw new SandiError('USAGE', 'terima.noCc', { nomor: row.nomor }, { hint: 'terima.noCc.hint' });
   if (!explicit) {
     // the cc addresses the server accepted before are done: a rerun (after a refusal) sends only the rest
-    const done = forwardedTo(listIncomingSteps(ctx.store(), row.id)).map((a) => a.toLowerCase());
+    const done = forwardedTo(ctx.registers().suratMasuk.listSteps(row.id)).map((a) => a.toLowerCase());
     ke = ke.filter((a) => !done.includes(a.toLowerCase()));
     if (ke.length === 0) throw new SandiError('CONFLICT', 'terima.forwardedAll', { nomor: row.nomor }, { hint: 'terima.forwardedAll.hint' });
   }
@@ -51,10 +49,10 @@ export async function teruskan(ctx: TerimaCtx, ref: string, o: { ke?: string[] }
 export async function autoForward(ctx: TerimaCtx, ids: readonly number[], report?: FetchReport): Promise<void> {
   const allowed = { addressBook: kunciService(ctx.app, ctx.opts.actor).listAddresses().map((x) => x.email), domains: ctx.terima.teruskanDomain };
   for (const id of ids) {
-    const row = findIncomingByRef(ctx.store(), String(id));
+    const row = ctx.registers().suratMasuk.findByRef(String(id));
     if (!row || row.tembusan.length === 0) continue;
     // forwarded already (by another run that registered it meanwhile): never twice
-    if (listIncomingSteps(ctx.store(), row.id).some((st) => st.langkah === 'teruskan')) continue;
+    if (ctx.registers().suratMasuk.listSteps(row.id).some((st) => st.langkah === 'teruskan')) continue;
     // The cc addresses are the sender's choice: forward automatically only to known partners.
     const cc = candidates(ctx, row.tembusan, row.nomor);
     const ke = cc.filter((x) => forwardAllowed(x, allowed));
@@ -127,7 +125,7 @@ export async function forward(ctx: TerimaCtx, row: SuratMasuk, ke: string[]): Pr
     reply = `maildir: ${ke.length}`;
   }
   const data = { ke: accepted, via, reply, ...(ditolak.length > 0 ? { ditolak } : {}) };
-  const step = ctx.store().write((tx) => addIncomingStep(tx, row.id, 'teruskan', data, ctx.app.clock.now(), ctx.opts.actor));
+  const step = ctx.registers().write((u) => u.suratMasuk.addStep(row.id, 'teruskan', data, ctx.app.clock.now(), ctx.opts.actor));
   return { nomor: row.nomor, ke: accepted, via, at: step.at, ditolak };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { IncomingSource } from '../../domain/records-masuk.js';
 import type { ParsedIncoming } from '../../adapters/mail/terima-parser.js';
-import type { WriteTx } from '../../adapters/sqlite/store.js';
+import type { UnitOfWork } from '../../ports/registers.js';
 import type { SuratMasukLangkah, SuratMasukStatus } from '../../domain/incoming-state.js';
 import type { findLetterNumber, findLetterClassification, LetterSla } from '../../domain/terima.js';
 
@@ -120,9 +120,9 @@ export interface SopRow {
   tembusan: string[];
   peringatan: string[];
   steps: { langkah: SuratMasukLangkah; at: string; actor: string; data: unknown }[];
-  addStep(tx: WriteTx, langkah: SuratMasukLangkah, data: unknown, at: Date): void;
+  addStep(u: UnitOfWork, langkah: SuratMasukLangkah, data: unknown, at: Date): void;
   /** move to a stage (a kriptogram records only selesai; its other stages follow from the steps) */
-  advance(tx: WriteTx, to: SuratMasukStatus, at: Date): void;
+  advance(u: UnitOfWork, to: SuratMasukStatus, at: Date): void;
 }
 
 export interface LetterStatus {
