@@ -7,6 +7,7 @@ import { openStore, type Store } from './adapters/sqlite/store.js';
 import { existsSync } from 'node:fs';
 import { assertPrivateHome, makePrivateDir } from './adapters/private-modes.js';
 import type { Clock } from './ports.js';
+import type { PeriksaPorts } from './services/periksa.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -39,4 +40,10 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       store = undefined;
     },
   };
+}
+
+/** The machine as `sandi periksa` sees it: a home's secret folders, a CUPS queue's state (loaded when asked). */
+export async function periksaPorts(): Promise<PeriksaPorts> {
+  const [modes, cups] = await Promise.all([import('./adapters/private-modes.js'), import('./adapters/cups-status.js')]);
+  return { secretFolders: modes.secretFolders, printerState: cups.printerState };
 }

@@ -9,19 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { SandiError } from '../errors.js';
 import { modeTooOpen, shellQuote } from '../domain/kunci.js';
+import type { KeyFiles } from '../ports/kunci.js';
 
-export interface KeyFiles {
-  readonly dir: string;
-  publicPath(fingerprint: string): string;
-  secretPath(fingerprint: string): string;
-  hasPublic(fingerprint: string): boolean;
-  hasSecret(fingerprint: string): boolean;
-  readPublic(fingerprint: string): string;
-  /** Refuses (PERMISSION) a secret file or key folder that group/others can access. */
-  readSecret(fingerprint: string): string;
-  writePublic(fingerprint: string, armored: string): void;
-  writeSecret(fingerprint: string, armored: string): void;
-}
+export type { KeyFiles };
 
 export function keyFiles(dir: string): KeyFiles {
   const publicPath = (f: string) => join(dir, `${f}.pub.asc`);

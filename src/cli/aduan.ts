@@ -253,7 +253,9 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
     .argument('<file>', t('aduan.arg.file'))
     .action(async (file: string) => {
       const ctx = getCtx();
-      const res = await withService(ctx, (svc) => svc.impor(file));
+      const res = await withService(ctx, (svc) =>
+        svc.impor(file, { progress: (done, total) => ctx.printer.progress(t('terminal.progress.aduanImpor', { done, total }), done, total) }),
+      ).finally(() => ctx.printer.progressEnd());
       ctx.printer.result(imporJson(res), () => renderImpor(res));
       if (res.ditolak > 0) throw new SandiError('DATA', 'aduan.impor.someBad', { count: res.ditolak });
     });
@@ -294,7 +296,8 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       const rows = await withService(ctx, (svc) => Promise.resolve(svc.status({ semua: opts.semua === true })));
       const tz = await officeTimeZone(ctx.home);
-      ctx.printer.result(rows, () => renderStatus(rows, tz));
+      const catatan = ctx.json ? null : await (await import('./tenggat.js')).catatanHariLibur(ctx.home, rows.map((r) => r.tenggat));
+      ctx.printer.result(rows, () => [renderStatus(rows, tz), ...(catatan ? ['', catatan] : [])].join('\n'));
     });
 
   aduan
@@ -331,6 +334,7 @@ export function registerAduan(program: Command, getCtx: GetContext): void {
       });
       const d = await withService(ctx, (svc) => svc.lihat(id, { kanal: opts.kanal, tampilkanPelapor: opts.tampilkanPelapor === true, passphrases }));
       const tz = await officeTimeZone(ctx.home);
-      ctx.printer.result(d, () => renderDetail(d, tz));
+      const catatan = ctx.json ? null : await (await import('./tenggat.js')).catatanHariLibur(ctx.home, [d.keterlambatan.tenggat?.batas.toISOString() ?? null]);
+      ctx.printer.result(d, () => [renderDetail(d, tz), ...(catatan ? ['', catatan] : [])].join('\n'));
     });
 }

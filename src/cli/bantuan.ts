@@ -6,6 +6,7 @@
 import type { Command, Help, Option } from 'commander';
 import { EXIT_CODES } from '../errors.js';
 import { t } from './messages/index.js';
+import { envName, helpExtra } from './bantuan-perintah.js';
 
 export interface OptionNode {
   flags: string;
@@ -117,6 +118,12 @@ export function renderMan(program: Command, version: string): string {
       for (const a of node.args) out.push('.TP', `\\fI${roff(a.term)}\\fR`, roff(a.description));
     }
     if (node.options.length > 0) out.push('.PP', ...roffOptions(node.options));
+    const x = helpExtra(node.path, node.subcommands.map((c) => c.path));
+    out.push('.PP', roff(t('bantuan.man.examples')), '.RS 4', '.nf');
+    for (const e of x.examples) out.push(roff(`# ${e.what}`), `\\fB${roff(e.line).replace(/-/g, '\\-')}\\fR`);
+    out.push('.fi', '.RE');
+    out.push('.PP', roff(`${t('bantuan.man.exitCodes')} ${x.exits.join(', ')}`));
+    out.push('.PP', roff(`${t('bantuan.man.envUsed')} ${x.env.map(envName).join(', ')}`));
   }
   out.push(`.SH ${t('bantuan.man.environment')}`);
   for (const name of ENV) out.push('.TP', `.B ${name === 'SANDI_PASSPHRASE_ROLE' ? 'SANDI_PASSPHRASE_<ROLE>' : name}`, roff(t(`bantuan.env.${name}`)));

@@ -20,6 +20,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   akun: async () => (await import('./akun.js')).registerAkun,
   kirim: async () => (await import('./kirim.js')).registerKirim,
   aduan: async () => (await import('./aduan.js')).registerAduan,
+  periksa: async () => (await import('./periksa.js')).registerPeriksa,
   completion: async () => (await import('./completion.js')).registerCompletion,
 };
 
@@ -46,4 +47,7 @@ export async function registerGroups(program: Command, ctx: GetContext, argv: re
   const names = groupsFor(argv);
   const registers = await Promise.all(names.map((n) => GROUPS[n]!()));
   for (const register of registers) register(program, ctx);
+  // examples, exit codes and environment at the end of every command's --help (the man page renders the same)
+  const { attachHelpExtras } = await import('./bantuan-perintah.js');
+  attachHelpExtras(program);
 }

@@ -73,6 +73,19 @@ async function gatherMailbox(ctx: CliContext, o: InitFlags): Promise<MailboxAcco
   return m;
 }
 
+/** What to run after init, numbered: keys, the address book, the mailbox password (when there is a mailbox), periksa, demo. */
+export function nextSteps(home: string, mailboxUser: string | null): string {
+  const q = /^[\w@%+=:,./-]+$/.test(home) ? home : `'${home.replace(/'/g, `'\\''`)}'`;
+  const steps = [
+    t('init.next.kunci', { home: q }),
+    t('init.next.alamat', { home: q }),
+    ...(mailboxUser === null ? [] : [t('init.next.akun', { home: q, user: mailboxUser })]),
+    t('init.next.periksa', { home: q }),
+    t('init.next.demo'),
+  ];
+  return [t('init.next.title'), ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n');
+}
+
 async function runInit(ctx: CliContext, o: InitFlags): Promise<void> {
   const p = ctx.prompter;
   requireFlags(
@@ -177,6 +190,8 @@ async function runInit(ctx: CliContext, o: InitFlags): Promise<void> {
           archiveKey: result.config.archiveKey,
           mailbox: result.config.mailbox ? `${result.config.mailbox.user} (IMAP ${result.config.mailbox.imap.host}:${result.config.mailbox.imap.port}, SMTP ${result.config.mailbox.smtp.host}:${result.config.mailbox.smtp.port})` : t('init.localMaildir'),
         }),
+        '',
+        nextSteps(ctx.home, result.config.mailbox?.user ?? null),
       ].join('\n'),
     );
   } finally {

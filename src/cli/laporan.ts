@@ -40,9 +40,9 @@ export interface LayoutLaporan {
 }
 
 /** A table as terminal text (printer.table): bars as text bars of their `lebar` characters. */
-function teks(tb: PdfTable): string[] {
+function teks(tb: PdfTable, lebar: number): string[] {
   const cell = (c: PdfCell): string | number => (typeof c === 'object' ? c.bars.map((b) => textBar(b.n, b.of, c.lebar ?? 24, b.light ? '░' : '█')).join('') : c);
-  return table([...tb.header], tb.rows.map((r) => r.map(cell))).split('\n');
+  return table([...tb.header], tb.rows.map((r) => r.map(cell)), { width: lebar }).split('\n');
 }
 
 /** "2026-10" as "Oktober 2026" on paper. */
@@ -79,7 +79,7 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100, kertas?: Kertas): 
       [t(`agenda.buku.${v.buku}`), 'total', v.total, ''],
     ]),
   };
-  sections.push({ heading: t('laporan.volume'), tables: [volume], pre: teks(volume) });
+  sections.push({ heading: t('laporan.volume'), tables: [volume], pre: teks(volume, lebar) });
 
   const s = r.sla;
   const slaText = s.total === 0
@@ -94,7 +94,7 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100, kertas?: Kertas): 
   sections.push(
     s.total === 0
       ? { heading: t('laporan.sla'), text: slaText }
-      : { heading: t('laporan.sla'), text: [...slaText, t('laporan.sla.step')], tables: [langkah], pre: teks(langkah) },
+      : { heading: t('laporan.sla'), text: [...slaText, t('laporan.sla.step')], tables: [langkah], pre: teks(langkah, lebar) },
   );
 
   if (r.terlambat.length === 0) sections.push({ heading: t('laporan.late'), text: [t('laporan.late.none')] });
@@ -103,14 +103,14 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100, kertas?: Kertas): 
       header: [t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.menunggu'), t('laporan.col.pemegang'), t('laporan.col.rata')],
       rows: r.terlambat.map((l) => [l.nomor, tanggal(l.diterimaAt), l.tertahan, l.pemegang ?? '-', l.menitLayanan]),
     };
-    sections.push({ heading: t('laporan.late'), tables: [late], pre: teks(late) });
+    sections.push({ heading: t('laporan.late'), tables: [late], pre: teks(late, lebar) });
   }
   const batalHead = [t('laporan.col.buku'), t('laporan.col.nomor'), t('laporan.col.tanggal'), t('laporan.col.oleh'), t('laporan.col.alasan')];
   if (r.batal.length === 0) sections.push({ heading: t('laporan.batal'), text: [t('laporan.batal.none')] });
   else {
     // on paper the reason wraps in its cell; on the terminal, at spaces into what the line leaves it
     const batal: PdfTable = { header: batalHead, rows: r.batal.map((b) => [b.buku, b.nomor ?? `#${b.id}`, tanggal(b.batalAt), b.oleh, b.alasan]) };
-    sections.push({ heading: t('laporan.batal'), tables: [batal], pre: table(batalHead, batalRows(r, batalHead, lebar)).split('\n') });
+    sections.push({ heading: t('laporan.batal'), tables: [batal], pre: table(batalHead, batalRows(r, batalHead, lebar), { width: lebar }).split('\n') });
   }
   const a = r.aduan;
   if (a.jumlah === 0) sections.push({ heading: t('laporan.aduan'), text: [t('laporan.aduan.none')] });
@@ -136,7 +136,7 @@ export function layoutLaporan(r: LaporanKinerja, lebar = 100, kertas?: Kertas): 
       heading: t('laporan.aduan'),
       text: [t('laporan.aduan.summary', { jumlah: a.jumlah, selesai: a.selesai }), t('laporan.aduan.returns', { hulu: p.kantor_ke_hulu, opd: p.opd_ke_kantor, dariHulu: p.hulu_ke_kantor })],
       tables: [volumeAduan, tahap],
-      pre: [...teks(volumeAduan), '', ...teks(tahap)],
+      pre: [...teks(volumeAduan, lebar), '', ...teks(tahap, lebar)],
     });
   }
   sections.push({

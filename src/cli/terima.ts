@@ -144,6 +144,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       const r = await withTerima(ctx, undefined, (svc) => svc.status({ ...(nomor ? { ref: nomor } : {}), ...(o.semua ? { semua: true } : {}) }));
       const tz = await officeTimeZone(ctx.home);
+      const catatan = ctx.json ? null : await (await import('./tenggat.js')).catatanHariLibur(ctx.home, r.surat.flatMap((s) => [s.sla.batasLayanan, ...s.sla.milestones.map((m) => m.batas)]));
       ctx.printer.result(r, () => {
         const lines: string[] = [];
         if (r.surat.length === 0) lines.push(t('terima.status.none'));
@@ -175,6 +176,7 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
           lines.push('', t('terima.status.kriptogram'));
           lines.push(table([t('terima.col.nomor'), t('terima.col.pengirim'), t('terima.col.status')], r.kriptogram.map((k) => [k.nomor, k.pengirim, k.status])));
         }
+        if (catatan) lines.push('', catatan);
         return lines.join('\n');
       });
     });

@@ -8,7 +8,9 @@
  *   2. `mailbox.passwordCommand` in config.json: a program (argv, never a shell) printing the password on its
  *      first line of output;
  *   3. the environment variable SANDI_MAILBOX_PASSWORD (for CI and scripts).
- * The store is opened lazily (and only when sandi.db exists), so a command that never connects loads nothing.
+ * The store is read only when sandi.db exists, through the StoredMailboxPassword port the command hands over
+ * (`stored`, built over its own store connection: services/akun-kredensial.ts storedMailboxPassword), so
+ * resolving a password opens no second connection and loads no config again; config/ imports no service.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,12 +18,15 @@ import { join } from 'node:path';
 import { SandiError } from '../errors.js';
 import { withoutSecrets } from './child-env.js';
 import type { KeyInfo, PassphraseSource } from '../ports.js';
+import type { StoredMailboxPassword } from '../ports/akun.js';
 import type { MailboxAccount } from './config.js';
 
 export const MAILBOX_PASSWORD_ENV = 'SANDI_MAILBOX_PASSWORD';
 
 export interface CredentialContext {
   home: string;
+  /** source 1, the credential store of the command's own opened home (read only when sandi.db exists) */
+  stored: StoredMailboxPassword;
   env: NodeJS.ProcessEnv;
   /** Where the archive key's passphrase comes from; default: SANDI_PASSPHRASE_ARSIP / SANDI_PASSPHRASE (and `passphraseFile`). */
   passphrases?: PassphraseSource | undefined;
@@ -48,8 +53,7 @@ export async function resolveMailboxPassword(account: MailboxAccount, ctx: Crede
 /** Like resolveMailboxPassword, also saying where the password came from (for `sandi akun uji`). */
 export async function resolveMailboxPasswordWithSource(account: MailboxAccount, ctx: CredentialContext): Promise<ResolvedMailboxPassword> {
   if (existsSync(join(ctx.home, 'sandi.db'))) {
-    const { readLivePassword } = await import('../services/akun-kredensial.js');
-    const stored = await readLivePassword(ctx.home, account.user, await archivePassphrases(ctx));
+    const stored = await ctx.stored.live(account.user, await archivePassphrases(ctx));
     if (stored !== null) return { password: stored.password, source: 'penyimpanan', slot: stored.slot };
   }
   const outside = await passwordOutsideStore(account, ctx.env);

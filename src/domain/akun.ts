@@ -56,6 +56,39 @@ export const ROTASI_TRANSITIONS: Readonly<Record<RotasiStatus, readonly RotasiSt
   ditolak: [],
 };
 
+/** The statuses of a rotation still open (a step can still be recorded): those with a move out of them. */
+export const OPEN_ROTASI_STATUSES: readonly RotasiStatus[] = (Object.keys(ROTASI_TRANSITIONS) as RotasiStatus[]).filter((s) => ROTASI_TRANSITIONS[s].length > 0);
+
+/** How a password is set on the server (mailbox.passwordChange.adapter). */
+export type PasswordChangeAdapter = 'perintah' | 'dovecot-passwd' | 'manual';
+
+/** The mailbox account's credential slots (akun_sandi): which store entries hold its current and previous password. */
+export interface AkunRow {
+  user: string;
+  kini_id: string;
+  sebelumnya_id: string | null;
+  /** when the current password was set on the server (ISO); null = unknown */
+  diubah_at: string | null;
+  disimpan_at: string;
+  sumber: 'simpan' | 'rotasi' | 'adopsi';
+}
+
+/** One rotation (akun_rotasi): a log row, each step filling its own column once. */
+export interface RotasiRow {
+  id: number;
+  user: string;
+  adapter: PasswordChangeAdapter;
+  status: RotasiStatus;
+  baru_id: string;
+  lama_id: string;
+  dimulai_at: string;
+  diset_at: string | null;
+  teruji_at: string | null;
+  selesai_at: string | null;
+  ditolak_at: string | null;
+  alasan: string | null;
+}
+
 export type RotasiStep = 'set-server' | 'uji-login' | 'jadikan-kini';
 
 /** The step a rotation in `status` does next; null when it is finished (selesai or ditolak). */

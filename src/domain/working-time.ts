@@ -271,3 +271,47 @@ export function addWorkingDays(cal: WorkingCalendar, from: Date, days: number): 
   }
   return addWorkingMinutes(cal, open, into);
 }
+
+// ------------------------------------------------------------------------------------- holiday coverage
+
+/**
+ * The years a holidays list covers: every year with at least one holiday in it (Indonesia has national holidays
+ * every year, so a year without one is a year the office has not added yet).
+ */
+export function holidayYears(holidays: Iterable<Holiday | string>): Set<number> {
+  const years = new Set<number>();
+  for (const h of holidays) {
+    const m = DATE_RE.exec(typeof h === 'string' ? h : h.date);
+    if (m) years.add(Number(m[1]));
+  }
+  return years;
+}
+
+/**
+ * The years from `from` to `to` (local, inclusive) that the holidays do not cover, ascending: in those years
+ * every weekday counts as a working day (1 January, Idul Fitri...), so a deadline computed there may be early.
+ */
+export function uncoveredYears(covered: ReadonlySet<number>, fromYear: number, toYear: number): number[] {
+  const out: number[] = [];
+  for (let y = fromYear; y <= toYear; y++) if (!covered.has(y)) out.push(y);
+  return out;
+}
+
+/** The local year of an instant in a zone. */
+export function localYear(timeZone: string, at: Date): number {
+  return localParts(timeZone, at).y;
+}
+
+/**
+ * The local years of `deadlines` (in `timeZone`) that the holidays do not cover, ascending, each once: a deadline
+ * there was computed as if that year had no holidays (1 January a working day), so it may come too early.
+ */
+export function deadlineYearsUncovered(covered: ReadonlySet<number>, timeZone: string, deadlines: Iterable<Date>): number[] {
+  const years = new Set<number>();
+  for (const d of deadlines) {
+    if (Number.isNaN(d.getTime())) continue;
+    const y = localYear(timeZone, d);
+    if (!covered.has(y)) years.add(y);
+  }
+  return [...years].sort((a, b) => a - b);
+}

@@ -227,9 +227,10 @@ export function aduanService(app: App, actor: string) {
 
     /**
      * Register the complaints of a CSV export: idempotent on (channel, tracking id); a bad row is reported by
-     * its line and the good ones are still registered (each in its own transaction).
+     * its line and the good ones are still registered (each in its own transaction). `progress` is told after
+     * each row (rows done, rows in the file).
      */
-    async impor(path: string): Promise<ImporResult> {
+    async impor(path: string, opts: { progress?: (done: number, total: number) => void } = {}): Promise<ImporResult> {
       let text: string;
       try {
         text = readFileSync(path, 'utf8');
@@ -246,7 +247,12 @@ export function aduanService(app: App, actor: string) {
       const result: ImporResult = { berkas: path, baru: 0, sudahAda: 0, ditolak: 0, kolomTakDikenal: parsed.unknownColumns, baris: [] };
       let publicKey: string | undefined;
       const seen = new Map<string, number>();
+      let done = 0;
+      const total = parsed.rows.length;
+      opts.progress?.(0, total);
       for (const r of parsed.rows) {
+        if (done > 0) opts.progress?.(done, total);
+        done++;
         if (r.aduan === undefined) {
           result.ditolak++;
           result.baris.push({ baris: r.line, hasil: 'ditolak', masalah: r.masalah ?? [] });
@@ -284,6 +290,7 @@ export function aduanService(app: App, actor: string) {
         result.baru++;
         result.baris.push({ baris: r.line, hasil: 'baru', nomor: row.nomor, kanal: a.kanal, nomorPelacakan: a.nomorPelacakan });
       }
+      opts.progress?.(total, total);
       return result;
     },
 

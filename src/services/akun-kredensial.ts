@@ -1,76 +1,25 @@
 /**
  * The mailbox credential store as the services see it: which entry of <home>/kredensial is the current,
- * pending and previous password (akun_sandi, akun_rotasi), and the office archive key that encrypts them.
- * Shared by `sandi akun` (services/akun.ts) and the password resolution (config/credentials.ts).
+ * pending and previous password (the AkunStore port), and the office archive key that encrypts them. Shared by
+ * `sandi akun` (services/akun.ts) and, through the StoredMailboxPassword port a command hands it, the password
+ * resolution (config/credentials.ts).
  */
-import { join } from 'node:path';
-import { openApp, type App } from '../app.js';
-import type { Db } from '../adapters/sqlite/store.js';
-import { credentialFiles, type CredentialFiles, type UnlockedArchiveKey } from '../adapters/openpgp/kredensial.js';
-import { unlockPrivateKey } from '../adapters/openpgp/keys.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
+import type { App } from '../app.js';
+import { akunPorts, credentialDir } from '../app/akun.js';
+import type { MailboxAccount, SandiConfig } from '../config/config.js';
+import { resolveMailboxPassword, type CredentialContext } from '../config/credentials.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import { pendingIsLive, type RotasiStatus } from '../domain/akun.js';
-import type { PasswordChangeAdapter } from '../adapters/password-change/types.js';
-import { kunciService } from './kunci.js';
+import type { AkunPorts, AkunStore, ArchiveKeyUnlocker, CredentialFiles, StoredMailboxPassword, UnlockedArchiveKey } from '../ports/akun.js';
+import { pendingIsLive } from '../domain/akun.js';
+import { kunciService, type KunciService } from './kunci.js';
 
-export interface AkunRow {
-  user: string;
-  kini_id: string;
-  sebelumnya_id: string | null;
-  diubah_at: string | null;
-  disimpan_at: string;
-  sumber: 'simpan' | 'rotasi' | 'adopsi';
-}
+export { credentialDir };
+export type { AkunRow, RotasiRow } from '../domain/akun.js';
 
-export interface RotasiRow {
-  id: number;
-  user: string;
-  adapter: PasswordChangeAdapter;
-  status: RotasiStatus;
-  baru_id: string;
-  lama_id: string;
-  dimulai_at: string;
-  diset_at: string | null;
-  teruji_at: string | null;
-  selesai_at: string | null;
-  ditolak_at: string | null;
-  alasan: string | null;
-}
-
-export function credentialDir(app: Pick<App, 'paths'>): string {
-  return join(app.paths.root, 'kredensial');
-}
-
-export function storeFiles(app: Pick<App, 'paths'>): CredentialFiles {
-  return credentialFiles(credentialDir(app));
-}
-
-export function akunRow(db: Db, user: string): AkunRow | undefined {
-  return db.prepare<[string], AkunRow>('SELECT * FROM akun_sandi WHERE user = ?').get(user);
-}
-
-export function openRotation(db: Db, user: string): RotasiRow | undefined {
-  return db.prepare<[string], RotasiRow>("SELECT * FROM akun_rotasi WHERE user = ? AND status IN ('tersimpan', 'diset', 'teruji')").get(user);
-}
-
-export function lastRotation(db: Db, user: string): RotasiRow | undefined {
-  return db.prepare<[string], RotasiRow>('SELECT * FROM akun_rotasi WHERE user = ? ORDER BY id DESC LIMIT 1').get(user);
-}
-
-/** Every entry id the database still refers to (anything else in the folder is an orphan of a crash). */
-export function referencedIds(db: Db): Set<string> {
-  const ids = new Set<string>();
-  for (const r of db.prepare<[], AkunRow>('SELECT * FROM akun_sandi').all()) {
-    ids.add(r.kini_id);
-    if (r.sebelumnya_id !== null) ids.add(r.sebelumnya_id);
-  }
-  for (const r of db.prepare<[], RotasiRow>("SELECT * FROM akun_rotasi WHERE status IN ('tersimpan', 'diset', 'teruji')").all()) {
-    ids.add(r.baru_id);
-    ids.add(r.lama_id);
-  }
-  return ids;
+/** The credential files of an opened home. */
+export function storeFiles(app: Pick<App, 'paths' | 'store'>): CredentialFiles {
+  return akunPorts(app).files;
 }
 
 /** The office archive key: its public armor to store a password, unlocked (once per call site) to read one. */
@@ -79,44 +28,80 @@ export interface ArchiveKeyAccess {
   unlock(): Promise<UnlockedArchiveKey>;
 }
 
-export function archiveKeyAccess(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor: string, passphrases: PassphraseSource): ArchiveKeyAccess {
-  const keys = kunciService(app, actor);
+/** Archive-key access over the key service `keys` and an unlocker (the ports a service already has). */
+export function archiveKeyOf(keys: KunciService, unlockKey: ArchiveKeyUnlocker, archiveKey: string, passphrases: PassphraseSource): ArchiveKeyAccess {
   let unlocked: Promise<UnlockedArchiveKey> | undefined;
   return {
     async publicArmored() {
-      return (await keys.requireUsableKey(config.archiveKey, 'encrypt')).publicArmored;
+      return (await keys.requireUsableKey(archiveKey, 'encrypt')).publicArmored;
     },
     unlock() {
       unlocked ??= (async () => {
-        const info = await keys.info(config.archiveKey);
-        const secret = keys.loadSecretArmored(config.archiveKey);
-        return unlockPrivateKey(secret, await passphrases.get(info), info);
+        const info = await keys.info(archiveKey);
+        const secret = keys.loadSecretArmored(archiveKey);
+        return unlockKey(secret, await passphrases.get(info), info);
       })();
       return unlocked;
     },
   };
 }
 
+/** Archive-key access for an opened home, acting as `actor`. */
+export function archiveKeyAccess(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor: string, passphrases: PassphraseSource): ArchiveKeyAccess {
+  return archiveKeyOf(kunciService(app, actor), akunPorts(app).unlockArchiveKey, config.archiveKey, passphrases);
+}
+
 /**
  * The password to log in with now, from the store: the pending one while a rotation has set it on the server
  * (step 2 recorded) but not finished, else the current one; null when the store has nothing for `user`.
  */
-export async function readLivePassword(home: string, user: string, passphrases: PassphraseSource): Promise<{ password: string; slot: 'kini' | 'tertunda' } | null> {
-  const app = openApp(home);
+export async function readLivePassword(
+  store: AkunStore,
+  files: CredentialFiles,
+  archive: (passphrases: PassphraseSource) => ArchiveKeyAccess,
+  user: string,
+  passphrases: PassphraseSource,
+): Promise<{ password: string; slot: 'kini' | 'tertunda' } | null> {
   try {
-    const db = app.store().db;
-    const row = akunRow(db, user);
+    const row = store.account(user);
     if (row === undefined) return null;
-    const open = openRotation(db, user);
-    const config = loadConfig(app.paths.config);
-    const key = await archiveKeyAccess(app, config, 'sandi', passphrases).unlock();
-    const files = storeFiles(app);
+    const open = store.openRotation(user);
+    const key = await archive(passphrases).unlock();
     if (open !== undefined && pendingIsLive(open.status)) return { password: await files.read(open.baru_id, user, key), slot: 'tertunda' };
     return { password: await files.read(row.kini_id, user, key), slot: 'kini' };
   } catch (e) {
     if (e instanceof SandiError) throw e;
     throw new SandiError('INTERNAL', 'common.internal', { detail: e instanceof Error ? e.name : 'credential store' }, { cause: e });
-  } finally {
-    app.close();
   }
+}
+
+/** The StoredMailboxPassword port over the account ports and the key service a service already has. */
+export function storedPasswordOf(ports: Pick<AkunPorts, 'store' | 'files' | 'unlockArchiveKey'>, keys: KunciService, archiveKey: string): StoredMailboxPassword {
+  return {
+    live(user, passphrases) {
+      return readLivePassword(ports.store, ports.files, (p) => archiveKeyOf(keys, ports.unlockArchiveKey, archiveKey, p), user, passphrases);
+    },
+  };
+}
+
+/**
+ * The StoredMailboxPassword port over a command's own opened home and loaded config (its store connection, its
+ * key service): what it hands to resolveMailboxPassword.
+ */
+export function storedMailboxPassword(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor = 'sandi'): StoredMailboxPassword {
+  return storedPasswordOf(akunPorts(app), kunciService(app, actor), config.archiveKey);
+}
+
+/**
+ * The mailbox password for `account` (config/credentials.ts resolveMailboxPassword), its stored source read
+ * over this opened home's own store and the loaded config: what kirim and terima call before connecting.
+ */
+export function mailboxPasswordIn(
+  app: Pick<App, 'paths' | 'clock' | 'store'>,
+  config: SandiConfig,
+  actor: string,
+  account: MailboxAccount,
+  ctx: Pick<CredentialContext, 'env' | 'passphrases'>,
+): Promise<string> {
+  return resolveMailboxPassword(account, { ...ctx, home: app.paths.root, stored: storedMailboxPassword(app, config, actor) });
 }

@@ -11,61 +11,18 @@
  * password is the current or the pending one, and both are in the store.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { App } from '../app.js';
+import { akunPorts } from '../app/akun.js';
 import type { MailboxAccount, SandiConfig } from '../config/config.js';
 import { passwordOutsideStore, resolveMailboxPasswordWithSource, type MailboxPasswordSource } from '../config/credentials.js';
 import { SandiError, isSandiError, type MessageParams } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import { generatePassword, passwordAge, stepsDone, storedPasswordProblem, type PasswordAge, type RotasiStatus } from '../domain/akun.js';
-import { takePidLock, type PidLock } from '../adapters/pid-lock.js';
-import type { PasswordChangeAdapter, PasswordChanger } from '../adapters/password-change/types.js';
-import type { ManualUi } from '../adapters/password-change/manual.js';
-import {
-  akunRow,
-  archiveKeyAccess,
-  credentialDir,
-  lastRotation,
-  openRotation,
-  referencedIds,
-  storeFiles,
-  type RotasiRow,
-} from './akun-kredensial.js';
+import type { AkunLock, AkunPorts, AkunStoreTx, LoginTester, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
+import { canMove, generatePassword, passwordAge, stepsDone, storedPasswordProblem, type PasswordAge, type RotasiRow, type RotasiStatus } from '../domain/akun.js';
+import { archiveKeyOf, storedPasswordOf } from './akun-kredensial.js';
+import { kunciService, type KunciService } from './kunci.js';
 
-/** How a login is tried; the real one uses adapters/mail (imap.ts, smtp-login.ts). */
-export interface LoginTester {
-  imap(account: MailboxAccount, password: string): Promise<void>;
-  smtp(account: MailboxAccount, password: string): Promise<void>;
-}
-
-export const realLogin: LoginTester = {
-  async imap(account, password) {
-    const { ImapMailbox } = await import('../adapters/mail/imap.js');
-    const box = await ImapMailbox.connect({
-      host: account.imap.host,
-      port: account.imap.port,
-      security: account.imap.tls,
-      user: account.user,
-      password,
-      ...(account.caFile === undefined ? {} : { caFile: account.caFile }),
-      timeoutMs: 20_000,
-    });
-    await box.close();
-  },
-  async smtp(account, password) {
-    const { verifySmtpLogin } = await import('../adapters/mail/smtp-login.js');
-    await verifySmtpLogin({
-      host: account.smtp.host,
-      port: account.smtp.port,
-      security: account.smtp.tls,
-      user: account.user,
-      password,
-      ...(account.caFile === undefined ? {} : { caFile: account.caFile }),
-      timeoutMs: 20_000,
-    });
-  },
-};
+export type { LoginTester, ManualUi } from '../ports/akun.js';
 
 export interface AkunDeps {
   app: Pick<App, 'paths' | 'clock' | 'store'>;
@@ -74,7 +31,12 @@ export interface AkunDeps {
   env: NodeJS.ProcessEnv;
   /** the archive key's passphrase (needed to read a stored password, not to store one) */
   passphrases: PassphraseSource;
+  /** the login test (default: the real IMAP/SMTP login of the ports) */
   login?: LoginTester;
+  /** the ports (default: the real ones of src/app/akun.ts over `app`); a test may pass fakes */
+  ports?: AkunPorts;
+  /** the key service (default: kunciService over `app`) */
+  keys?: KunciService;
   random?: (n: number) => Uint8Array;
   /**
    * How long a server may take to apply a change before a refused login counts (default 4 s): Dovecot, for
@@ -147,20 +109,21 @@ export type AkunService = ReturnType<typeof akunService>;
 export function akunService(deps: AkunDeps) {
   const account = requireMailbox(deps.config);
   const user = account.user;
-  const login = deps.login ?? realLogin;
+  const ports = deps.ports ?? akunPorts(deps.app);
+  const login = deps.login ?? ports.login;
   const random = deps.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
-  const files = storeFiles(deps.app);
-  const db = () => deps.app.store().db;
-  const archive = archiveKeyAccess(deps.app, deps.config, deps.actor, deps.passphrases);
+  const files = ports.files;
+  const store = ports.store;
+  const keys = deps.keys ?? kunciService(deps.app, deps.actor);
+  const archive = archiveKeyOf(keys, ports.unlockArchiveKey, deps.config.archiveKey, deps.passphrases);
 
-  async function lock(): Promise<PidLock> {
-    mkdirSync(credentialDir(deps.app), { recursive: true, mode: 0o700 });
-    return takePidLock(resolve(credentialDir(deps.app), '.akun.lock'), 'akun.busy');
+  function lock(): Promise<AkunLock> {
+    return ports.lock();
   }
 
   /** Remove store entries nothing refers to (left by a crash between writing an entry and recording it). */
   function removeOrphans(): void {
-    const keep = referencedIds(db());
+    const keep = store.referencedIds();
     for (const id of files.list()) if (!keep.has(id)) files.remove(id);
   }
 
@@ -192,25 +155,29 @@ export function akunService(deps: AkunDeps) {
   }
 
   function changer(name: PasswordChangeAdapter, ui: ManualUi | null): Promise<PasswordChanger> {
-    return changerFor(name, account, deps.app.paths.root, deps.env, ui);
+    return ports.changer(name, account, deps.app.paths.root, deps.env, ui);
   }
 
-  function record(now: Date, r: RotasiRow, to: RotasiStatus, column: string, extra: { alasan?: string } = {}, data: Record<string, unknown> = {}): void {
-    deps.app.store().write((tx) => {
-      const sets = [`status = ?`, `${column} = ?`];
-      const args: (string | number)[] = [to, now.toISOString()];
-      if (extra.alasan !== undefined) {
-        sets.push('alasan = ?');
-        args.push(extra.alasan);
-      }
-      tx.db.prepare(`UPDATE akun_rotasi SET ${sets.join(', ')} WHERE id = ? AND status = ?`).run(...args, r.id, r.status);
+  /**
+   * Move rotation `r` to `to` in a unit of work (inside `tx`), as domain/akun.ts allows: CONFLICT when the
+   * move is not a transition of ROTASI_TRANSITIONS or the row is no longer where `r` says.
+   */
+  function move(tx: AkunStoreTx, now: Date, r: RotasiRow, to: RotasiStatus, alasan?: string): void {
+    const illegal = () => new SandiError('CONFLICT', 'store.illegalTransition', { buku: 'akun_rotasi', id: r.id, from: r.status, to });
+    if (!canMove(r.status, to)) throw illegal();
+    if (!tx.moveRotation(r.id, r.status, to, now.toISOString(), alasan)) throw illegal();
+  }
+
+  function record(now: Date, r: RotasiRow, to: RotasiStatus, extra: { alasan?: string } = {}, data: Record<string, unknown> = {}): void {
+    store.write((tx) => {
+      move(tx, now, r, to, extra.alasan);
       tx.audit(now, { actor: deps.actor, action: `akun.rotasi.${to}`, entity: 'akun_rotasi', entityId: String(r.id), data: { user, ...data, ...extra } });
     });
     r.status = to;
   }
 
   function refuse(now: Date, r: RotasiRow, reason: string): never {
-    record(now, r, 'ditolak', 'ditolak_at', { alasan: reason });
+    record(now, r, 'ditolak', { alasan: reason });
     throw new SandiError('DATA', 'akun.rotationRefused', { user, reason }, { hint: 'akun.rotationRefused.hint' });
   }
 
@@ -220,9 +187,9 @@ export function akunService(deps: AkunDeps) {
     /** How old the password is, when it is due, and any rotation in progress. */
     status(): AkunStatus {
       const now = deps.app.clock.now();
-      const row = akunRow(db(), user);
-      const open = openRotation(db(), user);
-      const last = lastRotation(db(), user);
+      const row = store.account(user);
+      const open = store.openRotation(user);
+      const last = store.lastRotation(user);
       const age = passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, now);
       const source: MailboxPasswordSource | null =
         row !== undefined ? 'penyimpanan' : account.passwordCommand !== undefined ? 'perintah' : deps.env['SANDI_MAILBOX_PASSWORD'] ? 'lingkungan' : null;
@@ -247,22 +214,16 @@ export function akunService(deps: AkunDeps) {
       if (problem !== null) throw problem === 'empty' ? new SandiError('USAGE', 'akun.passwordEmpty') : new SandiError('DATA', 'akun.passwordNewline');
       const l = await lock();
       try {
-        if (openRotation(db(), user)) throw new SandiError('CONFLICT', 'akun.rotationOpen', { user }, { hint: 'akun.rotationOpen.hint' });
+        if (store.openRotation(user)) throw new SandiError('CONFLICT', 'akun.rotationOpen', { user }, { hint: 'akun.rotationOpen.hint' });
         const id = await storeEntry(password);
         const now = deps.app.clock.now();
         let replaced = false;
-        deps.app.store().write((tx) => {
-          const before = akunRow(tx.db, user);
+        store.write((tx) => {
+          const before = tx.account(user);
           replaced = before !== undefined;
-          if (before) {
-            tx.db
-              .prepare("UPDATE akun_sandi SET kini_id = ?, sebelumnya_id = ?, diubah_at = ?, disimpan_at = ?, sumber = 'simpan' WHERE user = ?")
-              .run(id, before.kini_id, changedAt?.toISOString() ?? null, now.toISOString(), user);
-          } else {
-            tx.db
-              .prepare("INSERT INTO akun_sandi (user, kini_id, sebelumnya_id, diubah_at, disimpan_at, sumber) VALUES (?, ?, NULL, ?, ?, 'simpan')")
-              .run(user, id, changedAt?.toISOString() ?? null, now.toISOString());
-          }
+          const slots = { kini_id: id, sebelumnya_id: before?.kini_id ?? null, diubah_at: changedAt?.toISOString() ?? null, disimpan_at: now.toISOString(), sumber: 'simpan' as const };
+          if (before) tx.replaceAccount(user, before.kini_id, slots);
+          else tx.addAccount({ user, ...slots });
           tx.audit(now, { actor: deps.actor, action: 'akun.simpan', entity: 'akun_sandi', entityId: user, data: { user, changedAt: changedAt?.toISOString() ?? null, replaced } });
         });
         removeOrphans();
@@ -274,7 +235,12 @@ export function akunService(deps: AkunDeps) {
 
     /** Log in to IMAP and to SMTP with the password sandi would use now; each result reported separately. */
     async uji(): Promise<UjiResult> {
-      const resolved = await resolveMailboxPasswordWithSource(account, { home: deps.app.paths.root, env: deps.env, passphrases: deps.passphrases });
+      const resolved = await resolveMailboxPasswordWithSource(account, {
+        home: deps.app.paths.root,
+        env: deps.env,
+        passphrases: deps.passphrases,
+        stored: storedPasswordOf(ports, keys, deps.config.archiveKey),
+      });
       const imap = await login.imap(account, resolved.password).then(() => ({ ok: true }), report);
       const smtp = await login.smtp(account, resolved.password).then(() => ({ ok: true }), report);
       return { user, source: resolved.source, slot: resolved.slot ?? null, imap, smtp };
@@ -289,10 +255,10 @@ export function akunService(deps: AkunDeps) {
         const after = async (step: number): Promise<void> => {
           if (opts.afterStep) await opts.afterStep(step);
         };
-        let r = openRotation(db(), user);
+        let r = store.openRotation(user);
         const resumed = r !== undefined;
         if (r === undefined) {
-          const row = akunRow(db(), user);
+          const row = store.account(user);
           const age = passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, deps.app.clock.now());
           if (opts.onlyIfDue && !age.due) {
             return { user, rotated: false, skipped: 'belum-jatuh-tempo', rotationId: null, adapter: null, resumed: false, steps: [], age };
@@ -309,22 +275,20 @@ export function akunService(deps: AkunDeps) {
             const adoptedId = await storeEntry(outside.password);
             currentId = adoptedId;
             const now = deps.app.clock.now();
-            deps.app.store().write((tx) => {
-              tx.db.prepare("INSERT INTO akun_sandi (user, kini_id, sebelumnya_id, diubah_at, disimpan_at, sumber) VALUES (?, ?, NULL, NULL, ?, 'adopsi')").run(user, adoptedId, now.toISOString());
+            store.write((tx) => {
+              tx.addAccount({ user, kini_id: adoptedId, sebelumnya_id: null, diubah_at: null, disimpan_at: now.toISOString(), sumber: 'adopsi' });
               tx.audit(now, { actor: deps.actor, action: 'akun.adopsi', entity: 'akun_sandi', entityId: user, data: { user, from: outside.source } });
             });
           }
           const pendingId = await storeEntry(generatePassword(random));
           const now = deps.app.clock.now();
           const lamaId = currentId;
-          const id = deps.app.store().write((tx) => {
-            const res = tx.db
-              .prepare("INSERT INTO akun_rotasi (user, adapter, status, baru_id, lama_id, dimulai_at) VALUES (?, ?, 'tersimpan', ?, ?, ?)")
-              .run(user, adapter, pendingId, lamaId, now.toISOString());
-            tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.tersimpan', entity: 'akun_rotasi', entityId: String(res.lastInsertRowid), data: { user, adapter } });
-            return Number(res.lastInsertRowid);
+          const id = store.write((tx) => {
+            const rotationId = tx.startRotation({ user, adapter, baruId: pendingId, lamaId, at: now.toISOString() });
+            tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.tersimpan', entity: 'akun_rotasi', entityId: String(rotationId), data: { user, adapter } });
+            return rotationId;
           });
-          r = openRotation(db(), user);
+          r = store.openRotation(user);
           if (r === undefined || r.id !== id) throw new SandiError('INTERNAL', 'common.internal', { detail: 'rotation row not found after insert' });
           steps.push({ step: 1, name: 'simpan-baru', outcome: 'dikerjakan' });
           await after(1);
@@ -348,7 +312,7 @@ export function akunService(deps: AkunDeps) {
               outcome = 'sudah-berlaku';
             }
           }
-          record(deps.app.clock.now(), rot, 'diset', 'diset_at', {}, { adapter, outcome });
+          record(deps.app.clock.now(), rot, 'diset', {}, { adapter, outcome });
           steps.push({ step: 2, name: 'set-server', outcome });
           await after(2);
         }
@@ -361,19 +325,18 @@ export function akunService(deps: AkunDeps) {
             await login.imap(account, pending); // neither works: report the server's refusal as it is
           }
           await login.smtp(account, pending);
-          record(deps.app.clock.now(), rot, 'teruji', 'teruji_at');
+          record(deps.app.clock.now(), rot, 'teruji');
           steps.push({ step: 3, name: 'uji-login', outcome: 'dikerjakan' });
           await after(3);
         }
 
         if (rot.status === 'teruji') {
           const now = deps.app.clock.now();
-          const setAt = db().prepare<[number], { diset_at: string }>('SELECT diset_at FROM akun_rotasi WHERE id = ?').get(rot.id)?.diset_at ?? now.toISOString();
-          deps.app.store().write((tx) => {
-            tx.db
-              .prepare("UPDATE akun_sandi SET sebelumnya_id = kini_id, kini_id = ?, diubah_at = ?, disimpan_at = ?, sumber = 'rotasi' WHERE user = ? AND kini_id = ?")
-              .run(rot.baru_id, setAt, now.toISOString(), user, rot.lama_id);
-            tx.db.prepare("UPDATE akun_rotasi SET status = 'selesai', selesai_at = ? WHERE id = ? AND status = 'teruji'").run(now.toISOString(), rot.id);
+          const setAt = store.rotation(rot.id)?.diset_at ?? now.toISOString();
+          store.write((tx) => {
+            // the slots move only if the current password is still the one this rotation replaces
+            tx.replaceAccount(user, rot.lama_id, { kini_id: rot.baru_id, sebelumnya_id: rot.lama_id, diubah_at: setAt, disimpan_at: now.toISOString(), sumber: 'rotasi' });
+            move(tx, now, rot, 'selesai');
             tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.selesai', entity: 'akun_rotasi', entityId: String(rot.id), data: { user, changedAt: setAt } });
           });
           rot.status = 'selesai';
@@ -381,7 +344,7 @@ export function akunService(deps: AkunDeps) {
           removeOrphans();
           await after(4);
         }
-        const row = akunRow(db(), user);
+        const row = store.account(user);
         return {
           user,
           rotated: true,
@@ -397,25 +360,4 @@ export function akunService(deps: AkunDeps) {
       }
     },
   };
-}
-
-/** The password-change adapter `name`, from mailbox.passwordChange; CONFIG naming the missing setting. */
-export async function changerFor(name: PasswordChangeAdapter, account: MailboxAccount, home: string, env: NodeJS.ProcessEnv, ui: ManualUi | null): Promise<PasswordChanger> {
-  const pc = account.passwordChange;
-  switch (name) {
-    case 'perintah': {
-      if (pc?.command === undefined) throw new SandiError('CONFIG', 'akun.adapterNotConfigured', { adapter: name, key: 'mailbox.passwordChange.command' }, { hint: 'akun.adapterNotConfigured.hint' });
-      const { commandChanger } = await import('../adapters/password-change/command.js');
-      return commandChanger({ argv: pc.command, env });
-    }
-    case 'dovecot-passwd': {
-      if (pc?.file === undefined) throw new SandiError('CONFIG', 'akun.adapterNotConfigured', { adapter: name, key: 'mailbox.passwordChange.file' }, { hint: 'akun.adapterNotConfigured.hint' });
-      const { dovecotPasswdChanger } = await import('../adapters/password-change/dovecot-passwd.js');
-      return dovecotPasswdChanger({ file: resolve(home, pc.file), ...(pc.scheme === undefined ? {} : { scheme: pc.scheme }) });
-    }
-    case 'manual': {
-      const { manualChanger } = await import('../adapters/password-change/manual.js');
-      return manualChanger(ui);
-    }
-  }
 }

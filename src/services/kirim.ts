@@ -57,7 +57,7 @@ import { SandiError, isSandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { KeyInfo, PassphraseSource, ProtectedHeaders, SignerReport } from '../ports.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
-import { resolveMailboxPassword } from '../config/credentials.js';
+import { mailboxPasswordIn } from './akun-kredensial.js';
 import { readPrivateFile } from '../config/passphrase.js';
 import { encryptKriptogram, decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
 import { buildPgpMime, formatDate } from '../formats/pgpmime.js';
@@ -811,7 +811,7 @@ export function kirimService(app: App, o: KirimOptions) {
     const mb = config.mailbox;
     if (!mb) return Promise.reject(new SandiError('CONFIG', 'kirim.noMailbox'));
     if (!password) {
-      const p = resolveMailboxPassword(mb, { home: app.paths.root, env: o.env, passphrases: o.passphrases.arsip });
+      const p = mailboxPasswordIn(app, config, o.actor, mb, { env: o.env, passphrases: o.passphrases.arsip });
       password = p;
       // a failed look-up is not kept: a later call asks again
       p.catch(() => {

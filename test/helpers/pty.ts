@@ -48,7 +48,7 @@ export function stripAnsi(s: string): string {
 export function sandiPty(
   args: string[],
   steps: PtyStep[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number; exitTimeout?: number; limit?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number; exitTimeout?: number; limit?: number; cols?: number } = {},
 ): Promise<PtyResult> {
   const spec = {
     argv: [process.execPath, BIN, ...args],
@@ -58,6 +58,7 @@ export function sandiPty(
     timeout: opts.timeout ?? 10,
     exitTimeout: opts.exitTimeout ?? 15,
     limit: opts.limit ?? 20,
+    ...(opts.cols === undefined ? {} : { cols: opts.cols }),
   };
   // the driver stops itself after `limit` seconds; this is the backstop should the driver itself hang
   const hardLimitMs = Math.ceil((spec.limit + 5) * 1000);

@@ -13,13 +13,15 @@ import { mailStackMissing, startMailStack, type MailStack } from '../helpers/mai
 import { openApp, type App } from '../../src/app.js';
 import { kunciService } from '../../src/services/kunci.js';
 import { initHome } from '../../src/services/init.js';
-import { akunService, realLogin, type AkunService } from '../../src/services/akun.js';
+import { akunService, type AkunService } from '../../src/services/akun.js';
+import { realLogin } from '../../src/adapters/mail/login-tester.js';
 import { loadConfig, saveConfig, type PasswordChangeConfig } from '../../src/config/config.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { resolveMailboxPassword, resolveMailboxPasswordWithSource } from '../../src/config/credentials.js';
 import { SandiError } from '../../src/errors.js';
 import { t } from '../../src/cli/messages/index.js';
-import { openRotation, storeFiles, akunRow, archiveKeyAccess } from '../../src/services/akun-kredensial.js';
+import { storeFiles, archiveKeyAccess, storedMailboxPassword } from '../../src/services/akun-kredensial.js';
+import { openRotation, akunRow } from '../../src/adapters/sqlite/akun.js';
 
 const USER = 'sandi@kominfo.test';
 const ARSIP_PASS = 'frasa-arsip-uji-akun-1';
@@ -155,7 +157,7 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
       expect(readFileSync(join(dir, f), 'utf8')).toMatch(/^-----BEGIN PGP MESSAGE-----/);
     }
     // resolution: other engineers' entry point, with the archive passphrase from the environment
-    expect(await resolveMailboxPassword(loadConfig(o.app.paths.config).mailbox!, { home: o.home, env: ENV })).toBe('awal-rahasia-uji-1');
+    expect(await resolveMailboxPassword(loadConfig(o.app.paths.config).mailbox!, { home: o.home, env: ENV, stored: storedMailboxPassword(o.app, loadConfig(o.app.paths.config)) })).toBe('awal-rahasia-uji-1');
     await collectStored(o);
     assertNoPasswordLeaked(o);
   });
@@ -196,7 +198,7 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
     const mid = await collectStored(o);
     expect(mid.pending).not.toBeNull();
     // the operator can log in: resolution gives the password the server has now
-    const live = await resolveMailboxPasswordWithSource(loadConfig(o.app.paths.config).mailbox!, { home: o.home, env: ENV });
+    const live = await resolveMailboxPasswordWithSource(loadConfig(o.app.paths.config).mailbox!, { home: o.home, env: ENV, stored: storedMailboxPassword(o.app, loadConfig(o.app.paths.config)) });
     expect(live.slot).toBe(n === 1 ? 'kini' : 'tertunda');
     await untilLogin(live.password); // (Dovecot applies a change within a second)
     expect(o.svc().status().rotation).toMatchObject({ stepsDone: n });
@@ -267,10 +269,33 @@ describeWith('Dovecot + Postfix (root, .ci/mail-packages)', mailStackMissing() =
     const account = { ...loadConfig(o.app.paths.config).mailbox!, passwordCommand: [process.execPath, '-e', 'process.stdout.write("dari-perintah-uji\\n")'] };
     const fresh = mkdtempSync(join(tmpdir(), 'sandi-akun-kosong-'));
     cleanup.push(fresh);
-    expect(await resolveMailboxPasswordWithSource(account, { home: fresh, env: {} })).toEqual({ password: 'dari-perintah-uji', source: 'perintah' });
+    const stored = storedMailboxPassword(openApp(fresh), loadConfig(o.app.paths.config));
+    expect(await resolveMailboxPasswordWithSource(account, { home: fresh, env: {}, stored })).toEqual({ password: 'dari-perintah-uji', source: 'perintah' });
     const { passwordCommand: _unused, ...noCommand } = account;
-    expect(await resolveMailboxPasswordWithSource(noCommand, { home: fresh, env: { SANDI_MAILBOX_PASSWORD: 'dari-env' } })).toEqual({ password: 'dari-env', source: 'lingkungan' });
-    await expect(resolveMailboxPassword(noCommand, { home: fresh, env: {} })).rejects.toMatchObject({ key: 'mail.passwordMissing' });
+    expect(await resolveMailboxPasswordWithSource(noCommand, { home: fresh, env: { SANDI_MAILBOX_PASSWORD: 'dari-env' }, stored })).toEqual({ password: 'dari-env', source: 'lingkungan' });
+    await expect(resolveMailboxPassword(noCommand, { home: fresh, env: {}, stored })).rejects.toMatchObject({ key: 'mail.passwordMissing' });
     writeFileSync(join(fresh, 'x'), '');
   });
+
+  it('sandi periksa logs in with the stored password through the same tester; a password the server no longer takes is GAGAL 77', async () => {
+    const { periksa } = await import('../../src/services/periksa.js');
+    const { periksaPorts } = await import('../../src/app.js');
+    const o = await office('awal-rahasia-uji-13', { adapter: 'dovecot-passwd', file: stack.passwdFile });
+    const doctor = async () => (await periksa({ app: o.app, env: ENV, actor: 'tes', passphrases: passphraseSource({ env: ENV }), ports: await periksaPorts() })).find((c) => c.check === 'kotak-surat')!;
+    expect(await doctor()).toMatchObject({ status: 'ok', findings: [{ key: 'periksa.mail.ok', params: { user: USER, source: 'penyimpanan' } }] });
+    stack.setPassword(USER, 'diganti-di-server-13');
+    secrets.add('diganti-di-server-13');
+    // Dovecot re-reads its passwd-file at most once a second: ask again until both logins see the change
+    let refused = await doctor();
+    for (let i = 0; i < 20 && refused.findings.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      refused = await doctor();
+    }
+    expect(refused).toMatchObject({ status: 'gagal', exitCode: 77 });
+    expect(refused.findings.map((f) => f.params['protocol'])).toEqual(['IMAP', 'SMTP']);
+    for (const f of refused.findings) expect(f).toMatchObject({ key: 'periksa.mail.fail', params: { user: USER }, hint: { key: expect.stringMatching(/^mail\./) } });
+    said.push(JSON.stringify(refused));
+    assertNoPasswordLeaked(o);
+  });
 });
+

@@ -204,4 +204,18 @@ describeWith(`a private CUPS scheduler and pdftotext (${missing ?? ''})`, missin
     expect(readFileSync(r.file).subarray(0, 5).toString()).toBe('%PDF-');
     expect(cetakSteps()).toHaveLength(steps);
   });
+
+  it('sandi periksa asks lpstat about the configured queue: ready, disabled, unknown (same private cupsd)', async () => {
+    const { periksaPorts } = await import('../../src/app.js');
+    const { printerState } = await periksaPorts();
+    expect(await printerState('kantor', cups.env)).toMatchObject({ state: 'siap' });
+    await cups.admin('cupsdisable', ['kantor']);
+    try {
+      expect(await printerState('kantor', cups.env)).toMatchObject({ state: 'nonaktif' });
+    } finally {
+      await cups.admin('cupsenable', ['kantor']);
+    }
+    expect(await printerState('tidak-ada-13', cups.env)).toMatchObject({ state: 'tidak-dikenal' });
+  });
 });
+

@@ -8,13 +8,16 @@ import {
   canMove,
   generatePassword,
   nextRotationStep,
+  OPEN_ROTASI_STATUSES,
   passwordAge,
   pendingIsLive,
   PASSWORD_ALPHABET,
+  ROTASI_TRANSITIONS,
   stepsDone,
   storedPasswordProblem,
   type RotasiStatus,
 } from '../../src/domain/akun.js';
+import { AKUN_ROTASI_PROTECTION, migration005 } from '../../src/adapters/sqlite/migration-005-akun.js';
 import { dovecotHash, dovecotVerify } from '../../src/adapters/password-change/dovecot-passwd.js';
 import { reasonFrom } from '../../src/adapters/password-change/command.js';
 import { withoutSecrets } from '../../src/config/child-env.js';
@@ -62,6 +65,12 @@ describe('rotation steps', () => {
     expect(canMove('teruji', 'ditolak')).toBe(false);
     expect(canMove('selesai', 'tersimpan')).toBe(false);
     expect(canMove('tersimpan', 'selesai')).toBe(false);
+  });
+  it('the migration enforces the same transitions as ROTASI_TRANSITIONS, and indexes the same open statuses', () => {
+    const nonEmpty = (t: Readonly<Record<string, readonly string[]>>) => Object.fromEntries(Object.entries(t).filter(([, v]) => v.length > 0));
+    expect(AKUN_ROTASI_PROTECTION.transitions).toEqual(nonEmpty(ROTASI_TRANSITIONS));
+    expect(OPEN_ROTASI_STATUSES).toEqual(['tersimpan', 'diset', 'teruji']);
+    expect(migration005.sql).toContain(`ON akun_rotasi(user) WHERE status IN (${OPEN_ROTASI_STATUSES.map((x) => `'${x}'`).join(', ')})`);
   });
 });
 

@@ -7,46 +7,13 @@
 import * as openpgp from 'openpgp';
 import { SandiError } from '../../errors.js';
 import type { KeyAlgorithm } from '../../domain/kunci.js';
+import type { GenerateKeyInput, ParsedKey, RevocationKind } from '../../ports/kunci.js';
 
 /** Settings every key operation uses: v4 keys only, openpgp.js's own weak-key rejections kept. */
 const KEY_CONFIG: openpgp.PartialConfig = { v6Keys: false };
 
-/** A key as plain data, evaluated at one moment (`now`). */
-export interface ParsedKey {
-  fingerprint: string; // upper-case hex
-  version: number;
-  userId: string; // primary user id ('' when the key has none)
-  email: string | null;
-  name: string | null;
-  created: string; // ISO
-  expires: string | null; // ISO; null = never
-  /** revoked by a revocation signature inside the key */
-  revoked: boolean;
-  /** has a valid encryption-capable (sub)key now, or had one before it expired / was revoked */
-  canEncrypt: boolean;
-  canSign: boolean;
-  /** encryption / signing would work at `now` (not expired, not revoked) */
-  encryptUsableNow: boolean;
-  signUsableNow: boolean;
-  parts: KeyAlgorithm[];
-  isSecret: boolean;
-  /** every secret key packet is passphrase-protected (or a GnuPG stub) */
-  secretProtected: boolean;
-  publicArmored: string;
-  secretArmored: string | null;
-}
-
-export interface GenerateKeyInput {
-  name: string;
-  email: string;
-  comment?: string | undefined;
-  passphrase: string;
-  /** seconds from creation; 0 = never expires */
-  lifetimeSeconds: number;
-  date: Date;
-}
-
-export type RevocationKind = 'diganti' | 'bocor' | 'pensiun' | 'lain';
+// The key data types are the port's (src/ports/kunci.ts): this module is one implementation of KeyCrypto.
+export type { GenerateKeyInput, ParsedKey, RevocationKind };
 
 const REVOCATION_FLAG: Record<RevocationKind, openpgp.enums.reasonForRevocation> = {
   diganti: openpgp.enums.reasonForRevocation.keySuperseded,

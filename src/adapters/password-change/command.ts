@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { SandiError } from '../../errors.js';
 import { withoutSecrets } from '../../config/child-env.js';
-import type { PasswordChanger, PasswordChangeRequest } from './types.js';
+import type { PasswordChanger, PasswordChangeRequest } from '../../ports/akun.js';
 
 export interface CommandChangerOptions {
   argv: readonly string[];

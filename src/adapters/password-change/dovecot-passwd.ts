@@ -10,10 +10,9 @@ import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, openSync, re
 import { basename, dirname, join } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { takePidLock } from '../pid-lock.js';
-import type { PasswordChanger, PasswordChangeRequest } from './types.js';
+import type { PasswordChanger, PasswordChangeRequest } from '../../ports/akun.js';
 
 export type DovecotScheme = 'SSHA512' | 'PLAIN';
-export const DOVECOT_SCHEMES: readonly DovecotScheme[] = ['SSHA512', 'PLAIN'];
 
 export interface DovecotPasswdOptions {
   file: string;

@@ -3,14 +3,8 @@
  * password once, at the terminal only, the operator sets it in the webmail and confirms; sandi then tests it.
  */
 import { SandiError } from '../../errors.js';
-import type { PasswordChanger, PasswordChangeRequest } from './types.js';
+import type { ManualUi, PasswordChanger, PasswordChangeRequest } from '../../ports/akun.js';
 
-export interface ManualUi {
-  /** Show the user and the new password to the operator (a terminal, never a log or a pipe). */
-  show(user: string, newPassword: string): Promise<void>;
-  /** Has the operator set it on the server? */
-  confirmChanged(user: string): Promise<boolean>;
-}
 
 /** `ui` is null when the run is not interactive: the manual adapter then refuses before showing anything. */
 export function manualChanger(ui: ManualUi | null): PasswordChanger {

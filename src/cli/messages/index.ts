@@ -17,6 +17,9 @@ import { audit } from './audit.js';
 import { validasi } from './validasi.js';
 import { bantuan } from './bantuan.js';
 import { kertas } from './kertas.js';
+import { terminal } from './terminal.js';
+import { periksa } from './periksa.js';
+import { contoh } from './contoh.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -24,7 +27,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas, terminal, periksa, contoh];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {

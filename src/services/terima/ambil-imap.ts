@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { SandiError } from '../../errors.js';
 import type { MailboxAccount } from '../../config/config.js';
-import { resolveMailboxPassword } from '../../config/credentials.js';
+import { mailboxPasswordIn } from '../akun-kredensial.js';
 import { messageParser, type MessageParser } from '../../adapters/mail/parse-pool.js';
 import { ImapMailbox, samePath, type ImapSettings } from '../../adapters/mail/imap.js';
 import { planBatches, type ListedMessage } from '../../domain/terima.js';
@@ -100,7 +100,7 @@ export async function fetchImap(ctx: TerimaCtx): Promise<FetchReport> {
 
 /** A client for the configured mailbox (the password resolved each time: a reconnect may need it again). */
 export async function connectImap(ctx: TerimaCtx, account: MailboxAccount): Promise<ImapMailbox> {
-  const password = await resolveMailboxPassword(account, { home: ctx.app.paths.root, env: ctx.opts.env, passphrases: ctx.opts.passphrases });
+  const password = await mailboxPasswordIn(ctx.app, ctx.config, ctx.opts.actor, account, { env: ctx.opts.env, passphrases: ctx.opts.passphrases });
   const settings: ImapSettings = {
     host: account.imap.host,
     port: account.imap.port,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SandiError } from '../../errors.js';
-import { resolveMailboxPassword } from '../../config/credentials.js';
+import { mailboxPasswordIn } from '../akun-kredensial.js';
 import { bareAddress } from '../../adapters/mail/terima-parser.js';
 import { deliverToMaildir, maildirIn } from '../../adapters/maildir.js';
 import type { SuratMasuk } from '../../domain/records-masuk.js';
@@ -97,7 +97,7 @@ export async function forward(ctx: TerimaCtx, row: SuratMasuk, ke: string[]): Pr
   if (ctx.config.mailbox) {
     const { sendRaw } = await import('../../adapters/mail/smtp.js');
     const account = ctx.config.mailbox;
-    const password = await resolveMailboxPassword(account, { home: ctx.app.paths.root, env: ctx.opts.env, passphrases: ctx.opts.passphrases });
+    const password = await mailboxPasswordIn(ctx.app, ctx.config, ctx.opts.actor, account, { env: ctx.opts.env, passphrases: ctx.opts.passphrases });
     const res = await sendRaw(
       {
         host: account.smtp.host,
