@@ -183,7 +183,7 @@ const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
   'src/services/audit.ts': 6,
   'src/services/demo.ts': 4,
   'src/services/init.ts': 1,
-  'src/services/kirim.ts': 10,
+  'src/services/kirim/wiring.ts': 10,
   'src/services/laporan.ts': 4,
   // the terima service, split by SOP step (it was one file loading 15); each step file its own count. The
   // registers are reached through the register port (ports/registers.ts), bound once in konteks.ts.
@@ -211,7 +211,7 @@ const ADAPTERS_TO_SERVICES_OR_CLI: Readonly<Record<string, number>> = {
  */
 const MAX_LINES = 600;
 const OVERSIZED: Readonly<Record<string, number>> = {
-  'src/services/kirim.ts': 1398,
+  // none left
 };
 
 const lineCount = (f: string): number => readFileSync(f, 'utf8').split('\n').length - (readFileSync(f, 'utf8').endsWith('\n') ? 1 : 0);
