@@ -15,7 +15,7 @@ import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
 import { cancelledRows, monthlyVolumes } from '../adapters/sqlite/agenda.js';
 import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js';
 import { checkAudit, lastCheckpointBefore } from './audit.js';
-import { loadTerimaSettings } from './terima.js';
+import { loadTerimaSettings } from './terima/konteks.js';
 import { aduanService } from './aduan.js';
 import { kopSuratKantor, loadConfig, pdfFontFiles } from '../config/config.js';
 import type { LaporanAduan } from '../domain/aduan.js';
