@@ -18,11 +18,11 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
       const ctx = getCtx();
       const explicit = program.opts<{ home?: string }>().home ?? ctx.env['SANDI_HOME'];
       const home = explicit ? ctx.home : resolve('.sandi-demo');
-      const [{ openApp }, { runDemo }] = await Promise.all([import('../app.js'), import('../services/demo.js')]);
+      const [{ openApp }, { runDemo }, { kirimPorts }] = await Promise.all([import('../app.js'), import('../services/demo.js'), import('../app/kirim.js')]);
       const app = openApp(home);
       ctx.printer.info(t('demo.title', { home }));
       try {
-        const report = await runDemo(app, (step) => ctx.printer.info(`  … ${t(`demo.step.${step}`)}`));
+        const report = await runDemo(app, kirimPorts(app), (step) => ctx.printer.info(`  … ${t(`demo.step.${step}`)}`));
         const tz = await officeTimeZone(home);
         ctx.printer.result(report, () =>
           [

@@ -60,7 +60,7 @@ async function passphrases(ctx: CliContext, files: PassphraseFiles): Promise<Kir
 type PassphraseFiles = { sandiman?: string | undefined; kasi?: string | undefined; arsip?: string | undefined };
 
 async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc: KirimService) => Promise<T>): Promise<T> {
-  const [{ openApp }, { kirimService }] = await Promise.all([import('../app.js'), import('../services/kirim/index.js')]);
+  const [{ openApp }, { kirimService }, { kirimPorts }] = await Promise.all([import('../app.js'), import('../services/kirim/index.js'), import('../app/kirim.js')]);
   const app = openApp(ctx.home);
   try {
     const svc = kirimService(app, {
@@ -69,7 +69,7 @@ async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc:
       passphrases: await passphrases(ctx, files),
       progress: (step, id) => ctx.printer.info(`  … ${t(`kirim.step.${step}`, { id: id ?? '' })}`),
       warn: (key, params) => ctx.printer.warn(t(key, params)),
-    });
+    }, kirimPorts(app));
     return await fn(svc);
   } finally {
     app.close();
@@ -194,13 +194,18 @@ function dokumenCek(readDocument: (path: string) => Buffer): (v: string) => true
  * key) and, when recipients are to be picked, a non-empty address book. Returns the address book.
  */
 async function persiapan(ctx: CliContext, dokumen: string | undefined, pilihPenerima: boolean): Promise<AddressEntry[]> {
-  const [{ openApp }, { kunciService }, { kirimService, readDocument }] = await Promise.all([import('../app.js'), import('../services/kunci.js'), import('../services/kirim/index.js')]);
+  const [{ openApp }, { kunciService }, { kirimService, readDocument }, { kirimPorts }] = await Promise.all([
+    import('../app.js'),
+    import('../services/kunci.js'),
+    import('../services/kirim/index.js'),
+    import('../app/kirim.js'),
+  ]);
   if (dokumen !== undefined) readDocument(dokumen);
   const app = openApp(ctx.home);
   try {
     const entries = pilihPenerima ? kunciService(app, operatorName(ctx.env)).listAddresses() : [];
     if (pilihPenerima && entries.length === 0) throw new SandiError('NOT_FOUND', 'kirim.noAddresses', {}, { hint: 'kirim.noAddresses.hint' });
-    await kirimService(app, { actor: operatorName(ctx.env), env: ctx.env, passphrases: {} }).siap();
+    await kirimService(app, { actor: operatorName(ctx.env), env: ctx.env, passphrases: {} }, kirimPorts(app)).siap();
     return entries;
   } finally {
     app.close();

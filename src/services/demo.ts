@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
+import type { KirimPorts } from '../ports/kirim.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
 import { decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
@@ -109,7 +110,7 @@ async function ensureDemoOffice(app: App, progress: (s: DemoStep) => void): Prom
 }
 
 /** Run the demo; `progress` is told when each step is done. */
-export async function runDemo(app: App, progress: (s: DemoStep) => void = () => {}): Promise<DemoReport> {
+export async function runDemo(app: App, kirimIo: KirimPorts, progress: (s: DemoStep) => void = () => {}): Promise<DemoReport> {
   const { created } = await ensureDemoOffice(app, progress);
   const manifest = readExampleManifest(EXAMPLE_KEYS_DIR);
   const keys = kunciService(app, ACTOR_SANDIMAN);
@@ -128,7 +129,7 @@ export async function runDemo(app: App, progress: (s: DemoStep) => void = () => 
     progress: (step) => {
       if (step !== 'diperiksa' && step !== 'surat-terdaftar') progress(step);
     },
-  });
+  }, kirimIo);
   const doc = demoDocument(app.clock.now());
   const report = await kirim.mulai({
     dokumen: { fileName: doc.fileName, data: doc.body },

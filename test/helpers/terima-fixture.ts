@@ -12,6 +12,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { openApp, type App } from '../../src/app.js';
 import { runDemo } from '../../src/services/demo.js';
 import type { Clock } from '../../src/ports.js';
+import { kirimPorts } from '../../src/app/kirim.js';
 
 export const ARSIP_PASSPHRASE = 'demo-arsip-2026';
 export const DEMO_UNIT_MAILDIR = 'persandian@dinkes.demo.sandi.invalid';
@@ -41,7 +42,7 @@ export async function demoOffice(start = new Date('2026-11-23T01:00:00Z')): Prom
   const home = mkdtempSync(join(tmpdir(), 'sandi-terima-'));
   const clock = new TestClock(start);
   const app = openApp(home, clock);
-  await runDemo(app);
+  await runDemo(app, kirimPorts(app));
   return {
     home,
     app,

@@ -19,6 +19,7 @@ import { listMaildir } from '../../src/adapters/maildir.js';
 import { hasMessageId } from '../../src/domain/kirim.js';
 import { SandiError } from '../../src/errors.js';
 import { BIN } from '../helpers/cli.js';
+import { kirimPorts } from '../../src/app/kirim.js';
 
 const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../keys.example/manifest.json'), 'utf8')) as { keys: { role: string; email: string; passphrase: string }[] };
 const pass = (role: string) => manifest.keys.find((k) => k.role === role)!.passphrase;
@@ -32,7 +33,7 @@ describe('sandi kirim racing sandi kirim lanjut', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sandi-kirim-race-'));
     app = openApp(join(dir, 'home'));
-    await runDemo(app);
+    await runDemo(app, kirimPorts(app));
   }, 60_000);
 
   afterAll(() => {
@@ -46,7 +47,7 @@ describe('sandi kirim racing sandi kirim lanjut', () => {
       env: {},
       singleOperator,
       passphrases: { sandiman: { get: () => Promise.resolve(pass('sandiman')) }, kasi: { get: () => Promise.resolve(pass('kasi')) } },
-    });
+    }, kirimPorts(app));
   const input = (perihal: string): KirimInput => ({
     dokumen: { fileName: 'nota.txt', data: Buffer.from(`Nota dinas ${perihal}.\n`) },
     kepada: [UNIT],
@@ -195,7 +196,7 @@ describe('sandi kirim racing sandi kirim lanjut', () => {
 
     const app2 = openApp(home);
     try {
-      const s = kirimService(app2, { actor: 'uji', env: {}, passphrases: {} });
+      const s = kirimService(app2, { actor: 'uji', env: {}, passphrases: {} }, kirimPorts(app2));
       const rows = [...listOutgoing(app2.store())];
       expect(rows).toHaveLength(2 * EACH + 1);
       for (const r of rows) {

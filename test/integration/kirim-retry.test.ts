@@ -17,6 +17,7 @@ import { kirimService } from '../../src/services/kirim/index.js';
 import { loadConfig, saveConfig } from '../../src/config/config.js';
 import { SandiError } from '../../src/errors.js';
 import { describeWith } from '../helpers/gate.js';
+import { kirimPorts } from '../../src/app/kirim.js';
 
 const OPENSSL = '/usr/bin/openssl';
 const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../keys.example/manifest.json'), 'utf8')) as { keys: { role: string; passphrase: string }[] };
@@ -84,7 +85,7 @@ describeWith('openssl', existsSync(OPENSSL), 'sandi kirim: temporary SMTP refusa
     await new Promise<void>((res) => smtp.server.listen(0, '127.0.0.1', res));
     port = (smtp.server.address() as { port: number }).port;
     app = openApp(join(dir, 'home'));
-    await runDemo(app);
+    await runDemo(app, kirimPorts(app));
     const c = loadConfig(app.paths.config);
     c.mailbox = {
       user: 'sandi@kominfo.test',
@@ -110,7 +111,7 @@ describeWith('openssl', existsSync(OPENSSL), 'sandi kirim: temporary SMTP refusa
       passphrases: { sandiman: { get: () => Promise.resolve(pass('sandiman')) }, kasi: { get: () => Promise.resolve(pass('kasi')) } },
       retry: { attempts: 3, firstDelayMs: 20, maxDelayMs: 100, maxTotalMs: 10_000 },
       warn: (key) => warnings.push(key),
-    });
+    }, kirimPorts(app));
   const input = {
     dokumen: { fileName: 'nota.txt', data: Buffer.from('Nota dinas uji penundaan SMTP.\n') },
     kepada: ['persandian@dinkes.demo.sandi.invalid'],

@@ -23,6 +23,7 @@ import { describeWith } from '../helpers/gate.js';
 import { freePort, mailStackMissing, startMailStack, type MailStack } from '../helpers/mailstack.js';
 import { GpgHome, goodSigs, HAVE_GPG } from '../helpers/gpg.js';
 import { testKey } from '../helpers/keys-fixture.js';
+import { kirimPorts } from '../../src/app/kirim.js';
 
 const KEYS_DIR = resolve(import.meta.dirname, '../../keys.example');
 const missing = mailStackMissing();
@@ -58,7 +59,7 @@ describeWith(missing ?? 'gpg', missing === null && HAVE_GPG, 'sandi kirim throug
       actor: 'budi',
       env,
       passphrases: { sandiman: fixed(pass('sandiman')), kasi: fixed(pass('kasi')), ...p },
-    });
+    }, kirimPorts(app));
   }
 
   const input = (over: Partial<KirimInput> = {}): KirimInput => ({
@@ -279,7 +280,7 @@ describeWith(missing ?? 'gpg', missing === null && HAVE_GPG, 'sandi kirim throug
     // sent, but the IMAP server was unreachable for the copy (as a kill after terkirim was recorded)
     await setMailbox({ imap: { host: '127.0.0.1', port: await freePort(), tls: 'tls' } });
     const warnings: string[] = [];
-    const failedCopy = await kirimService(app, { actor: 'budi', env: { SANDI_MAILBOX_PASSWORD: me.password }, passphrases: { sandiman: fixed(pass('sandiman')), kasi: fixed(pass('kasi')) }, warn: (k) => warnings.push(k) }).mulai(input());
+    const failedCopy = await kirimService(app, { actor: 'budi', env: { SANDI_MAILBOX_PASSWORD: me.password }, passphrases: { sandiman: fixed(pass('sandiman')), kasi: fixed(pass('kasi')) }, warn: (k) => warnings.push(k) }, kirimPorts(app)).mulai(input());
     expect(failedCopy.row.status).toBe('terkirim');
     expect(failedCopy.sent?.sentCopy).toBeNull();
     expect(warnings).toContain('kirim.sentCopyFailed');

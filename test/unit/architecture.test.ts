@@ -183,7 +183,6 @@ const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
   'src/services/audit.ts': 6,
   'src/services/demo.ts': 4,
   'src/services/init.ts': 1,
-  'src/services/kirim/wiring.ts': 10,
   'src/services/laporan.ts': 4,
   // the terima service, split by SOP step (it was one file loading 15); each step file its own count. The
   // registers are reached through the register port (ports/registers.ts), bound once in konteks.ts.

@@ -1,6 +1,6 @@
 /**
- * The kirim SOP steps as named functions, run against fakes at the adapter seam (KirimCtx.io, wired for real
- * in src/services/kirim/wiring.ts): no SQLite, no openpgp, no mail server. Next to, never instead of, the
+ * The kirim SOP steps as named functions, run against typed fakes of their ports (src/ports/kirim.ts and the
+ * register port; wired for real in src/app/kirim.ts): no SQLite, no openpgp, no mail server. Next to, never instead of, the
  * real-server tests in test/integration/kirim*.test.ts. What is checked here is the decision each step
  * makes for an uncertain (tidak_pasti) row, a row another run has claimed, and a send the server refuses.
  */
@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KirimCtx } from '../../src/services/kirim/context.js';
-import type { KirimAdapters } from '../../src/services/kirim/wiring.js';
+import type { KirimPorts } from '../../src/ports/kirim.js';
+import type { AuditAppend, KriptogramKeluarWrites, Registers, SuratKeluarWrites, UnitOfWork } from '../../src/ports/registers.js';
 import { checkUncertain, lanjut } from '../../src/services/kirim/lanjut.js';
 import { send } from '../../src/services/kirim/nomori-kirim.js';
 import { SandiError, isSandiError } from '../../src/errors.js';
@@ -20,6 +21,34 @@ import type { OutgoingStatus } from '../../src/domain/outgoing-state.js';
 
 const claimDir = mkdtempSync(join(tmpdir(), 'sandi-kirim-langkah-'));
 afterAll(() => rmSync(claimDir, { recursive: true, force: true }));
+
+/**
+ * A fake of one port (or one book of the registers): the methods given, and every other one throws, naming
+ * itself, so a step that reaches for something the test did not expect fails loudly.
+ */
+function only<T extends object>(name: string, given: Partial<T>): T {
+  return new Proxy(given, {
+    get: (target, key) =>
+      key in target
+        ? (target as Record<PropertyKey, unknown>)[key]
+        : () => {
+            throw new Error(`${name}.${String(key)} not expected`);
+          },
+  }) as T;
+}
+
+/** The register port over the two outgoing books' fakes; a unit of work runs at once; audit events collected. */
+function fakeRegisters(keluar: Partial<KriptogramKeluarWrites>, surat: Partial<SuratKeluarWrites> = {}, audit: AuditAppend[] = []): Registers {
+  const kriptogramKeluar = only<KriptogramKeluarWrites>('kriptogramKeluar', keluar);
+  const suratKeluar = only<SuratKeluarWrites>('suratKeluar', surat);
+  const uow = only<UnitOfWork>('unitOfWork', { kriptogramKeluar, suratKeluar, audit: (_at, e) => void audit.push(e) });
+  return only<Registers>('registers', { kriptogramKeluar, suratKeluar, write: (fn) => fn(uow) });
+}
+
+/** The kirim ports: those given, every other one throws. */
+function fakePorts(given: Partial<KirimPorts>): KirimPorts {
+  return only<KirimPorts>('io', given);
+}
 
 const uncertain = { id: 7, status: 'tidak_pasti', nomor: 'KRIP/007/XII/2026', messageId: '<sandi.abc@dinas.go.id>', sandiman: 'andi', recipients: [] } as unknown as KriptogramKeluar;
 
@@ -36,22 +65,28 @@ function fakeCtx(sent: string[], opts: { claimed?: boolean; rows?: KriptogramKel
     append: () => Promise.reject(new Error('no append expected')),
     close: () => Promise.resolve(),
   };
-  const io = {
-    imap: () => Promise.resolve({ ImapMailbox: { connect: () => Promise.resolve(box) } }),
-    smtp: () => Promise.reject(new Error('no SMTP expected')),
-    setOutgoingStatus: (_tx: unknown, id: number, to: OutgoingStatus, fields: unknown) => {
-      moves.push({ id, to, fields });
-      return { ...uncertain, id, status: to };
+  const registers = fakeRegisters(
+    {
+      setStatus: (id, to, fields) => {
+        moves.push({ id, to, fields });
+        return { ...uncertain, id, status: to };
+      },
+      list: (q) => (q?.status === 'terkirim' ? [] : (opts.rows ?? [])).values(),
+      get: (id) => ({ ...uncertain, id }),
     },
-    listOutgoing: (_db: unknown, q: { status?: unknown }) => (q.status === 'terkirim' ? [] : (opts.rows ?? [])),
-    listOutgoingLetters: () => [],
-    getOutgoing: (_db: unknown, id: number) => ({ ...uncertain, id }),
-    tryPidLock: () => (opts.claimed ? null : { release: () => undefined }),
-  } as unknown as KirimAdapters;
+    { list: () => [].values() },
+  );
+  const io = fakePorts({
+    registers: () => registers,
+    auditEntries: () => [],
+    sentFolder: () => Promise.resolve({ connect: () => Promise.resolve(box) }),
+    mailSender: () => Promise.reject(new Error('no SMTP expected')),
+    tryClaim: () => (opts.claimed ? null : { release: () => undefined }),
+  });
   const c = {
     o: { actor: 'andi', env: {}, passphrases: {} },
     config: { mailbox: { user: 'persandian@dinas.go.id', imap: { host: 'imap.invalid', port: 993, tls: 'tls' }, smtp: { host: 'smtp.invalid', port: 465, tls: 'tls' }, sentFolder: 'Sent' } },
-    store: { write: <T>(fn: (tx: { db: unknown }) => T): T => fn({ db: null }), auditRows: () => [] },
+    registers: () => registers,
     io,
     now: () => new Date('2026-12-06T03:00:00Z'),
     progress: () => undefined,
@@ -136,29 +171,35 @@ function sendCtx(answers: string[]) {
   const attempts: string[] = [];
   const slept: number[] = [];
   let current: OutgoingStatus = 'bernomor';
-  const io = {
-    smtp: () =>
+  const registers = fakeRegisters(
+    {},
+    {
+      setStatus: (id, to) => {
+        moves.push(to);
+        current = to;
+        return { ...letter, id, status: to };
+      },
+    },
+  );
+  const io = fakePorts({
+    registers: () => registers,
+    mailSender: () =>
       Promise.resolve({
-        sendRaw: (_settings: unknown, m: { messageId: string }) => {
+        sendRaw: (_settings, m) => {
           const a = answers[attempts.length] ?? 'ok';
           attempts.push(`${m.messageId} while ${current}`);
-          if (a === 'ok') return Promise.resolve({ accepted: ['opd@kab.go.id'], rejected: [], response: '250 2.0.0 Ok: queued' });
+          if (a === 'ok') return Promise.resolve({ messageId: m.messageId, accepted: ['opd@kab.go.id'], rejected: [], response: '250 2.0.0 Ok: queued' });
           return Promise.reject(new SandiError('TEMPFAIL', a, { response: `451 ${a}` }));
         },
       }),
-    setOutgoingLetterStatus: (_tx: unknown, id: number, to: OutgoingStatus) => {
-      moves.push(to);
-      current = to;
-      return { ...letter, id, status: to };
-    },
-  } as unknown as KirimAdapters;
+  });
   const c = {
     o: { actor: 'andi', env: {}, passphrases: {} },
     config: {
       office: { name: 'Diskominfo', timeZone: 'Asia/Jakarta', unitCode: 'KOMINFO' },
       mailbox: { user: 'persandian@dinas.go.id', smtp: { host: 'smtp.invalid', port: 465, tls: 'tls' }, imap: { host: 'imap.invalid', port: 993, tls: 'tls' }, sentFolder: false },
     },
-    store: { write: <T>(fn: (tx: { db: unknown }) => T): T => fn({ db: null }) },
+    registers: () => registers,
     io,
     now: () => new Date('2026-12-06T03:00:00Z'),
     progress: () => undefined,

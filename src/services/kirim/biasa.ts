@@ -11,7 +11,7 @@ import type { KeyInfo } from '../../ports.js';
 import { biasaSifatAllowed, makeMessageId } from '../../domain/kirim.js';
 import { isDerajat } from '../../domain/records.js';
 import { documentPart } from '../../domain/surat-biasa.js';
-import type { PidLock } from '../../adapters/pid-lock.js';
+import type { Claim as PidLock } from '../../ports/kirim.js';
 import { NOT_FINAL, sha256, type KirimCtx } from './context.js';
 import { claimIn, requireState } from './claims.js';
 import { documentOf } from './dokumen.js';
@@ -27,7 +27,7 @@ import { letterView, type BiasaInput, type BiasaReport, type LetterView, type Un
  * it is sent like a kriptogram (tidak_pasti before the first byte, terkirim with the time sent).
  */
 export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaReport> {
-  const { app, o, config, keys, store, now, progress, lettersDir, letterNumbering, fromEmail } = c;
+  const { app, o, config, keys, now, progress, lettersDir, letterNumbering, fromEmail } = c;
   const sifat = input.sifat ?? 'Biasa';
   const derajat = input.derajat ?? 'Biasa';
   if (!biasaSifatAllowed(sifat)) throw new SandiError('DATA', 'kirim.biasaSifat', { value: String(sifat) });
@@ -37,7 +37,7 @@ export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaR
   for (const e of input.kepada) {
     if (!/^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/.test(e)) throw new SandiError('DATA', 'kirim.badEmail', { value: e });
     // local delivery: refuse an address that is not one plain Maildir folder name before anything is written
-    if (!config.mailbox) c.io.maildirIn(app.paths.maildir, e);
+    if (!config.mailbox) c.io.maildirs.maildirIn(app.paths.maildir, e);
   }
   const doc = documentOf(input.dokumen);
   const book = new Map(keys.listAddresses().map((a) => [a.email.toLowerCase(), a]));
@@ -61,7 +61,7 @@ export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaR
   // (never replaced: a letter registered meanwhile may point to it, and its signature covers it)
   if (!existsSync(paths.part)) writeNewFile(paths.part, documentPart(doc.fileName, doc.data), true);
   if (signer && paths.sig && !existsSync(paths.sig)) {
-    const { signDetached } = await c.io.detachedSigner();
+    const signDetached = await c.io.detachedSigner();
     const sig = await signDetached(
       readFileSync(paths.part),
       { unlockedArmored: signer.unlocked.armored, fingerprint: signer.key.fingerprint, userId: signer.key.userId },
@@ -71,19 +71,18 @@ export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaR
   }
   const messageId = makeMessageId(randomBytes(16).toString('hex'), fromEmail);
   let claim: PidLock | null = null;
-  const numbered = store.write((tx) => {
-    const reg = c.io.registerOutgoingLetter(
-      tx,
+  const numbered = c.registers().write((u) => {
+    const reg = u.suratKeluar.register(
       { operator: o.actor, recipients, perihal: input.perihal, sifat, derajat, dokumenSha256: dokSha, permohonan: input.permohonan, assignedBy: input.assignedBy ?? null },
       now(),
     );
-    if (signer) c.io.setOutgoingLetterStatus(tx, reg.id, 'ditandatangani', { signer: signer.key.userId, signerFpr: signer.key.fingerprint }, now(), o.actor);
-    c.io.assignOutgoingLetterNumber(tx, reg.id, letterNumbering, now(), o.actor);
-    c.io.setOutgoingMessageId(tx, 'surat_keluar', reg.id, messageId, now(), o.actor);
+    if (signer) u.suratKeluar.setStatus(reg.id, 'ditandatangani', { signer: signer.key.userId, signerFpr: signer.key.fingerprint }, now(), o.actor);
+    u.suratKeluar.assignNumber(reg.id, letterNumbering, now(), o.actor);
+    u.suratKeluar.setMessageId(reg.id, messageId, now(), o.actor);
     // claimed with its registration: a `lanjut` running meanwhile does not send it too
     claim = claimIn(c, 'surat_keluar', reg.id);
     if (!claim) throw new SandiError('TEMPFAIL', 'kirim.rowBusy', { id: reg.id }, { hint: 'kirim.rowBusy.hint' });
-    return c.io.getOutgoingLetter(tx.db, reg.id);
+    return u.suratKeluar.get(reg.id);
   });
   const held = claim as PidLock | null;
   try {
@@ -98,15 +97,14 @@ export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaR
 
 /** Rows of the outgoing mail register (ordinary letters) that are not finished, or all of them. */
 export function statusBiasa(c: KirimCtx, all = false): LetterView[] {
-  const { store } = c;
-  return [...c.io.listOutgoingLetters(store, all ? {} : { status: NOT_FINAL })].map(letterView);
+  return [...c.registers().suratKeluar.list(all ? {} : { status: NOT_FINAL })].map(letterView);
 }
 
 /** Cancel an ordinary letter before it is sent, with the reason. */
 export function batalBiasa(c: KirimCtx, id: number, alasan: string): LetterView {
-  const { o, store, now } = c;
+  const { o, now } = c;
   if (alasan.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'alasan' });
-  const r = c.io.getOutgoingLetter(store, id);
+  const r = c.registers().suratKeluar.get(id);
   requireState(r, ['terdaftar', 'ditandatangani', 'bernomor']);
-  return letterView(store.write((tx) => c.io.setOutgoingLetterStatus(tx, id, 'batal', { alasan }, now(), o.actor)));
+  return letterView(c.registers().write((u) => u.suratKeluar.setStatus(id, 'batal', { alasan }, now(), o.actor)));
 }

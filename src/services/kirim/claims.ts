@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SandiError } from '../../errors.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
 import type { OutgoingBuku, OutgoingStatus } from '../../domain/outgoing-state.js';
-import type { PidLock } from '../../adapters/pid-lock.js';
+import type { Claim as PidLock } from '../../ports/kirim.js';
 import type { KirimCtx } from './context.js';
 import type { OutRow } from './types.js';
 
@@ -18,15 +18,14 @@ export function claimPath(c: KirimCtx, buku: OutgoingBuku, id: number): string {
 }
 
 export function row(c: KirimCtx, id: number): KriptogramKeluar {
-  const { store } = c;
-  return c.io.getOutgoing(store, id);
+  return c.registers().kriptogramKeluar.get(id);
 }
 
 /** Claim `buku`'s row `id` inside a transaction (call with the transaction open); null when another run holds it. */
 export function claimIn(c: KirimCtx, buku: OutgoingBuku, id: number): PidLock | null {
   const { claimDir } = c;
   mkdirSync(claimDir, { recursive: true, mode: 0o700 });
-  return c.io.tryPidLock(claimPath(c, buku, id));
+  return c.io.tryClaim(claimPath(c, buku, id));
 }
 
 /**
@@ -34,12 +33,11 @@ export function claimIn(c: KirimCtx, buku: OutgoingBuku, id: number): PidLock | 
  * process) is working on it. Release the claim only after the last state this run records is committed.
  */
 export function claimRow<R extends OutRow>(c: KirimCtx, buku: OutgoingBuku, id: number): { row: R; claim: PidLock } | null {
-  const { store } = c;
-  return store.write((tx) => {
+  return c.registers().write((u) => {
     const claim = claimIn(c, buku, id);
     if (!claim) return null;
     try {
-      return { row: (buku === 'kriptogram_keluar' ? c.io.getOutgoing(tx.db, id) : c.io.getOutgoingLetter(tx.db, id)) as R, claim };
+      return { row: (buku === 'kriptogram_keluar' ? u.kriptogramKeluar.get(id) : u.suratKeluar.get(id)) as R, claim };
     } catch (e) {
       claim.release();
       throw e;

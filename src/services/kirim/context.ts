@@ -1,7 +1,7 @@
 /**
  * What every kirim step shares, built once per service instance (one CLI run, or one batch) by
- * `kirimContext`: the config, the key service, the store, the clock, the archive folders, the numbering
- * formats, the options of the run, the adapters (`io`), and the two things a run keeps in memory only (the
+ * `kirimContext`: the config, the key service, the register port, the clock, the archive folders, the numbering
+ * formats, the options of the run, the ports (`io`, src/ports/kirim.ts), and the two things a run keeps in memory only (the
  * secret keys it unlocked, the mailbox password it resolved). The steps are module-level functions taking it
  * as their first parameter.
  */
@@ -13,16 +13,19 @@ import { SMTP_RETRY, type RetryPolicy } from '../../domain/kirim.js';
 import type { OutgoingStatus } from '../../domain/outgoing-state.js';
 import type { Numbering } from '../../domain/records.js';
 import { kunciService, type KunciService } from '../kunci.js';
+import type { KirimPorts } from '../../ports/kirim.js';
+import type { Registers } from '../../ports/registers.js';
 import type { KirimOptions, KirimStep, UnlockedKey } from './types.js';
-import { kirimAdapters, type KirimAdapters } from './wiring.js';
 
 export interface KirimCtx {
   app: App;
   o: KirimOptions;
   config: SandiConfig;
   keys: KunciService;
-  store: ReturnType<App['store']>;
-  io: KirimAdapters;
+  /** the register port (every read and unit of work of the steps) */
+  registers: () => Registers;
+  /** the outside world, built by the composition root (src/app/kirim.ts) or a test's fakes */
+  io: KirimPorts;
   now: () => Date;
   progress: (step: KirimStep, id: number | null) => void;
   warn: (key: string, params: Record<string, string | number>) => void;
@@ -48,7 +51,7 @@ export interface KirimCtx {
 }
 
 /** The shared state of one kirim service instance, for an opened home folder. */
-export function kirimContext(app: App, o: KirimOptions, io: KirimAdapters = kirimAdapters): KirimCtx {
+export function kirimContext(app: App, o: KirimOptions, io: KirimPorts): KirimCtx {
   const config: SandiConfig = loadConfig(app.paths.config);
   const outDir = join(app.paths.archive, 'kriptogram-keluar');
   return {
@@ -56,7 +59,7 @@ export function kirimContext(app: App, o: KirimOptions, io: KirimAdapters = kiri
     o,
     config,
     keys: kunciService(app, o.actor),
-    store: app.store(),
+    registers: () => io.registers(),
     io,
     now: () => app.clock.now(),
     progress: o.progress ?? (() => undefined),

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import { isDerajat, isSifat, subjectMustBeEncrypted } from '../../domain/records.js';
-import type { PidLock } from '../../adapters/pid-lock.js';
+import type { Claim as PidLock } from '../../ports/kirim.js';
 import { testCrashPoint, type KirimCtx } from './context.js';
 import { claimIn } from './claims.js';
 import { documentOf } from './dokumen.js';
@@ -36,7 +36,7 @@ export async function siap(c: KirimCtx): Promise<void> {
  * transaction. In single-operator mode the Kasi signs at once, and it is numbered and sent.
  */
 export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport> {
-  const { o, config, keys, store, now, progress, singleOperator } = c;
+  const { o, config, keys, now, progress, singleOperator } = c;
   if (!isSifat(input.sifat)) throw new SandiError('DATA', 'store.badSifat', { value: String(input.sifat) });
   if (!isDerajat(input.derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(input.derajat) });
   if (input.perihal.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'perihal' });
@@ -58,8 +58,8 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
 
   let perihalTerenkripsi: Buffer | null = null;
   if (subjectMustBeEncrypted(input.sifat)) {
-    const sink = new c.io.MemorySink();
-    await c.io.encryptKriptogram({
+    const sink = c.io.memorySink();
+    await c.io.crypto.encrypt({
       input: Readable.from([Buffer.from(input.perihal, 'utf8')]),
       output: sink,
       fileName: 'perihal.txt',
@@ -75,9 +75,8 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
   const { sidecar, record } = await writeDraft(c, doc.data, { fileName: doc.fileName, headers }, sandiman, sandimanKey, archive.publicArmored, finalRecipients);
   testCrashPoint(o.env, 'draf-tertulis');
   let claim: PidLock | null = null;
-  let r = store.write((tx) => {
-    const reg = c.io.registerOutgoing(
-      tx,
+  let r = c.registers().write((u) => {
+    const reg = u.kriptogramKeluar.register(
       {
         sandiman: o.actor,
         recipients: recipients.map((x) => ({ email: x.email, unit: x.unit, unitCode: x.unitCode, fingerprint: x.fingerprint })),
@@ -90,7 +89,7 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
       },
       now(),
     );
-    const paraf = c.io.setOutgoingStatus(tx, reg.id, 'diparaf', { parafFpr: sidecar.parafFpr, drafSha256: sidecar.drafSha256 }, now(), o.actor);
+    const paraf = u.kriptogramKeluar.setStatus(reg.id, 'diparaf', { parafFpr: sidecar.parafFpr, drafSha256: sidecar.drafSha256 }, now(), o.actor);
     // single operator: this run goes on with the row, claimed in the transaction that registers it, so a
     // `lanjut` running meanwhile leaves it alone
     if (kasi) {

@@ -54,10 +54,11 @@
  * paraf record), tandatangani.ts (the Kasi's signature), nomori-kirim.ts (number and send), lanjut.ts
  * (resume, uncertain rows), biasa.ts (ordinary letters); shared helpers in keys.ts (keys and the mailbox
  * password), claims.ts, files.ts, message.ts (the outer mail), sent-copy.ts, dokumen.ts; the adapters they
- * use are wired in wiring.ts only. This file is the facade the CLI, the demo and the tests call.
+ * use are its ports (src/ports/kirim.ts), built by src/app/kirim.ts and handed in. This file is the facade the CLI, the demo and the tests call.
  */
 import { SandiError } from '../../errors.js';
 import type { App } from '../../app.js';
+import type { KirimPorts } from '../../ports/kirim.js';
 import { NOT_FINAL, kirimContext } from './context.js';
 import { requireState, row } from './claims.js';
 import { finalPath } from './files.js';
@@ -89,10 +90,13 @@ export type {
 
 export type KirimService = ReturnType<typeof kirimService>;
 
-/** The outgoing kriptogram service for an opened home folder. */
-export function kirimService(app: App, o: KirimOptions) {
-  const c = kirimContext(app, o);
-  const { store, now } = c;
+/**
+ * The outgoing kriptogram service for an opened home folder, over its ports (`io`: the real ones from
+ * src/app/kirim.ts, or a test's fakes).
+ */
+export function kirimService(app: App, o: KirimOptions, io: KirimPorts) {
+  const c = kirimContext(app, o, io);
+  const { now } = c;
 
   return {
     config: c.config,
@@ -131,7 +135,7 @@ export function kirimService(app: App, o: KirimOptions) {
 
     /** Rows that wait for someone (or every row with `all`), oldest first. */
     status(all = false): RowView[] {
-      return [...c.io.listOutgoing(store, all ? {} : { status: NOT_FINAL })].map(rowView);
+      return [...c.registers().kriptogramKeluar.list(all ? {} : { status: NOT_FINAL })].map(rowView);
     },
 
     /** Cancel a row before it is sent, with the reason; a numbered row keeps its number as batal. */
@@ -139,7 +143,7 @@ export function kirimService(app: App, o: KirimOptions) {
       if (alasan.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'alasan' });
       const r = row(c, id);
       requireState(r, ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor']);
-      return rowView(store.write((tx) => c.io.setOutgoingStatus(tx, id, 'batal', { alasan }, now(), o.actor)));
+      return rowView(c.registers().write((u) => u.kriptogramKeluar.setStatus(id, 'batal', { alasan }, now(), o.actor)));
     },
 
     /** One row. */

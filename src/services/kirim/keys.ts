@@ -30,7 +30,7 @@ export async function unlockKey(c: KirimCtx, key: KeyInfo, role: 'sandiman' | 'k
   if (known) return known;
   const source = o.passphrases[role];
   if (!source) throw new SandiError('USAGE', 'kirim.passphraseSourceMissing', { role });
-  const { unlockedArmored } = await c.io.unlocker();
+  const unlockedArmored = await c.io.unlocker();
   // a person typing at the prompt gets three tries, like gpg; a file or a variable one
   const tries = Math.max(1, source.tries?.(key) ?? 1);
   for (let attempt = 1; ; attempt++) {

@@ -102,11 +102,11 @@ export async function advance(c: KirimCtx, r0: KriptogramKeluar, decide: Decide 
  * Sent folder by Message-ID) and only resent when the operator says nothing went out (`decide`).
  */
 export async function lanjut(c: KirimCtx, id?: number, decide?: Decide): Promise<{ rows: ResumeReport[]; sent: SendOutcome[] }> {
-  const { store, singleOperator } = c;
-  const rows = id === undefined ? [...c.io.listOutgoing(store, { status: NOT_FINAL })] : [row(c, id)];
+  const { singleOperator } = c;
+  const rows = id === undefined ? [...c.registers().kriptogramKeluar.list({ status: NOT_FINAL })] : [row(c, id)];
   // ordinary letters are registered, numbered and given their Message-ID in one transaction: what can
   // be left is a numbered letter to send, or an uncertain send to check
-  const letters = id === undefined ? [...c.io.listOutgoingLetters(store, { status: ['bernomor', 'tidak_pasti'] })] : [];
+  const letters = id === undefined ? [...c.registers().suratKeluar.list({ status: ['bernomor', 'tidak_pasti'] })] : [];
   // every secret a send needs, before any row is numbered or sent
   if (letters.length > 0 || rows.some((r) => resumeSends(r.status, singleOperator))) await sendSecrets(c);
   const out: ResumeReport[] = [];

@@ -20,13 +20,13 @@ import { isKriptogram, type OutRow, type SendOutcome } from './types.js';
 
 /** Number the row and fix its Message-ID in one transaction (nothing has been sent yet). */
 export function number(c: KirimCtx, r: KriptogramKeluar): KriptogramKeluar {
-  const { o, store, now, progress, numbering, fromEmail } = c;
+  const { o, now, progress, numbering, fromEmail } = c;
   requireState(r, ['ditandatangani']);
   const messageId = makeMessageId(randomBytes(16).toString('hex'), fromEmail);
-  const numbered = store.write((tx) => {
-    c.io.assignOutgoingNumber(tx, r.id, numbering, now(), o.actor);
-    c.io.setOutgoingMessageId(tx, 'kriptogram_keluar', r.id, messageId, now(), o.actor);
-    return c.io.getOutgoing(tx.db, r.id);
+  const numbered = c.registers().write((u) => {
+    u.kriptogramKeluar.assignNumber(r.id, numbering, now(), o.actor);
+    u.kriptogramKeluar.setMessageId(r.id, messageId, now(), o.actor);
+    return u.kriptogramKeluar.get(r.id);
   });
   progress('bernomor', r.id);
   testCrashPoint(o.env, 'bernomor');
@@ -35,8 +35,8 @@ export function number(c: KirimCtx, r: KriptogramKeluar): KriptogramKeluar {
 
 /** Move a row of either outgoing register (the register is told by the row's shape). */
 export function move<R extends OutRow>(c: KirimCtx, r: R, to: OutgoingStatus, fields: OutgoingStatusFields): R {
-  const { o, store, now } = c;
-  return store.write((tx) => (isKriptogram(r) ? c.io.setOutgoingStatus(tx, r.id, to, fields, now(), o.actor) : c.io.setOutgoingLetterStatus(tx, r.id, to, fields, now(), o.actor))) as R;
+  const { o, now } = c;
+  return c.registers().write((u) => (isKriptogram(r) ? u.kriptogramKeluar.setStatus(r.id, to, fields, now(), o.actor) : u.suratKeluar.setStatus(r.id, to, fields, now(), o.actor))) as R;
 }
 
 export function markUncertain<R extends OutRow>(c: KirimCtx, r: R): R {
@@ -64,9 +64,9 @@ export function deliverLocal(c: KirimCtx, r: OutRow, raw: Buffer, check: boolean
   const targets = [...r.recipients.map((x) => x.email), 'Sent'];
   for (const email of targets) {
     // one plain folder name under <home>/maildir: an address can never point outside it
-    const dir = c.io.maildirIn(app.paths.maildir, email);
-    const already = check ? c.io.listMaildir(dir).find((m) => hasMessageId(c.io.readMaildirMessage(m), r.messageId ?? '')) : undefined;
-    const file = already ? basename(already.path) : c.io.deliverToMaildir(dir, raw, now(), { base: app.paths.maildir });
+    const dir = c.io.maildirs.maildirIn(app.paths.maildir, email);
+    const already = check ? c.io.maildirs.list(dir).find((m) => hasMessageId(c.io.maildirs.read(m), r.messageId ?? '')) : undefined;
+    const file = already ? basename(already.path) : c.io.maildirs.deliver(dir, raw, now(), { base: app.paths.maildir });
     if (email !== 'Sent') delivered.push({ email, where: dir, file });
     if (delivered.length === 1 && email !== 'Sent') testCrashPoint(o.env, 'pengiriman');
   }
@@ -88,13 +88,13 @@ export async function send<R extends OutRow>(c: KirimCtx, r0: R): Promise<{ row:
     return { row: markSent(c, r, sent.serverReply), sent };
   }
   const password = await mailboxPassword(c);
-  const { sendRaw } = await c.io.smtp();
+  const sender = await c.io.mailSender();
   const started = Date.now();
   let result;
   for (let failures = 0; ; ) {
     r = markUncertain(c, r);
     try {
-      result = await sendRaw(
+      result = await sender.sendRaw(
         {
           host: mb.smtp.host,
           port: mb.smtp.port,

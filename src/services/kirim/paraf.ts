@@ -23,14 +23,14 @@ export async function writeDraft(c: KirimCtx, doc: Buffer, input: { fileName: st
   const recipientKeys = [archiveArmored, ...(await kasiEncryptionKeys(c))];
   const signingKeys = [sandimanKey];
   const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
-  const draft = new c.io.MemorySink();
+  const draft = c.io.memorySink();
   // the initial is reused in the final kriptogram: it names the final recipients and the archive key
-  const enc = await c.io.encryptKriptogram({ input: Readable.from([doc]), output: draft, fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
+  const enc = await c.io.crypto.encrypt({ input: Readable.from([doc]), output: draft, fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
   const sig = enc.signatures[0];
   if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
   const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
-  const paraf = new c.io.MemorySink();
-  await c.io.encryptKriptogram({
+  const paraf = c.io.memorySink();
+  await c.io.crypto.encrypt({
     input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
     output: paraf,
     fileName: 'paraf.json',
@@ -61,12 +61,12 @@ export async function openDraft(c: KirimCtx, r: KriptogramKeluar, kasiKey: Unloc
   if (sha256(drafBytes) !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: p.draf });
   const sandimanArmored = keys.loadPublicArmored(r.parafFpr);
   const decryptionKeys = [kasiKey];
-  const recSink = new c.io.MemorySink();
-  await c.io.decryptKriptogram({ input: Readable.from([parafBytes]), output: recSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now() });
+  const recSink = c.io.memorySink();
+  await c.io.crypto.decrypt({ input: Readable.from([parafBytes]), output: recSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now() });
   const record = JSON.parse(recSink.bytes().toString('utf8')) as ParafRecord;
-  const docSink = new c.io.MemorySink();
+  const docSink = c.io.memorySink();
   // the initial names the final recipients, not the Kasi who opens the draft
-  const res = await c.io.decryptKriptogram({ input: Readable.from([drafBytes]), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
+  const res = await c.io.crypto.decrypt({ input: Readable.from([drafBytes]), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
   const paraf = res.signers[0];
   if (!paraf) throw new SandiError('SIGNATURE', 'kriptogram.unsigned');
   return { doc: docSink.bytes(), record, paraf, sandimanArmored };

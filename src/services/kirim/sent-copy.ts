@@ -6,6 +6,7 @@
 import { isSandiError } from '../../errors.js';
 import { needsSentCopy } from '../../domain/kirim.js';
 import { claimRow } from './claims.js';
+import type { SentFolderSession } from '../../ports/kirim.js';
 import type { KirimCtx } from './context.js';
 import { imapSettings } from './keys.js';
 import { rawFor } from './message.js';
@@ -16,9 +17,9 @@ const SENT_CATCH_UP = 200;
 
 /** Record that a sent row has its copy in the Sent folder (appended now, or found there by Message-ID). */
 export function recordSentCopy(c: KirimCtx, r: OutRow, folder: string, cara: 'ditambahkan' | 'ditemukan'): void {
-  const { o, store, now } = c;
+  const { o, now } = c;
   const buku = bukuOf(r);
-  store.write((tx) => tx.audit(now(), { actor: o.actor, action: `${buku}.salinan_sent`, entity: buku, entityId: String(r.id), data: { folder, messageId: r.messageId, cara } }));
+  c.registers().write((u) => u.audit(now(), { actor: o.actor, action: `${buku}.salinan_sent`, entity: buku, entityId: String(r.id), data: { folder, messageId: r.messageId, cara } }));
 }
 
 /** Copy to the Sent folder by IMAP APPEND, recorded; any failure (SandiError or not) is a warning, never a failed send. */
@@ -27,7 +28,7 @@ export async function copyToSent(c: KirimCtx, r: OutRow, raw: Buffer): Promise<s
   const mb = config.mailbox;
   if (!mb || mb.sentFolder === false) return null;
   try {
-    const { ImapMailbox } = await c.io.imap();
+    const ImapMailbox = await c.io.sentFolder();
     const box = await ImapMailbox.connect(await imapSettings(c));
     try {
       const folder = typeof mb.sentFolder === 'string' ? mb.sentFolder : await box.findSpecialUse('\\Sent');
@@ -50,9 +51,8 @@ export async function copyToSent(c: KirimCtx, r: OutRow, raw: Buffer): Promise<s
 
 /** Sent rows whose copy in the Sent folder is recorded (an event `<buku>.salinan_sent`), as "buku:id". */
 export function sentCopiesRecorded(c: KirimCtx): Set<string> {
-  const { store } = c;
   const out = new Set<string>();
-  for (const a of store.auditRows()) if (a.action === `${a.entity}.salinan_sent`) out.add(`${a.entity}:${a.entityId ?? ''}`);
+  for (const a of c.io.auditEntries()) if (a.action === `${a.entity}.salinan_sent`) out.add(`${a.entity}:${a.entityId ?? ''}`);
   return out;
 }
 
@@ -63,19 +63,19 @@ export function sentCopiesRecorded(c: KirimCtx): Set<string> {
  * `only`: the rows to look at (lanjut ID), otherwise every sent row of both registers.
  */
 export async function catchUpSentCopies(c: KirimCtx, only: OutRow[] | null, out: ResumeReport[]): Promise<void> {
-  const { config, store, warn } = c;
+  const { config, warn } = c;
   const mb = config.mailbox;
   if (!mb || mb.sentFolder === false) return;
   const done = sentCopiesRecorded(c);
-  const all: OutRow[] = only ?? [...c.io.listOutgoing(store, { status: 'terkirim' }), ...c.io.listOutgoingLetters(store, { status: 'terkirim' })];
+  const all: OutRow[] = only ?? [...c.registers().kriptogramKeluar.list({ status: 'terkirim' }), ...c.registers().suratKeluar.list({ status: 'terkirim' })];
   const todo = all.filter((r) => needsSentCopy(r, done.has(`${bukuOf(r)}:${r.id}`))).slice(0, SENT_CATCH_UP);
   if (todo.length === 0) return;
   const failed = (e: unknown) => {
     if (!isSandiError(e)) throw e;
     warn('kirim.sentCopyFailed', { reason: e.key });
   };
-  const { ImapMailbox } = await c.io.imap();
-  let box: Awaited<ReturnType<typeof ImapMailbox.connect>>;
+  const ImapMailbox = await c.io.sentFolder();
+  let box: SentFolderSession;
   try {
     box = await ImapMailbox.connect(await imapSettings(c));
   } catch (e) {
@@ -116,7 +116,7 @@ export async function foundInSent(c: KirimCtx, messageId: string): Promise<boole
   const { config } = c;
   const mb = config.mailbox;
   if (!mb || mb.sentFolder === false) return null;
-  const { ImapMailbox } = await c.io.imap();
+  const ImapMailbox = await c.io.sentFolder();
   const box = await ImapMailbox.connect(await imapSettings(c));
   try {
     const folder = typeof mb.sentFolder === 'string' ? mb.sentFolder : await box.findSpecialUse('\\Sent');

@@ -30,7 +30,7 @@ export async function sign(
   // (the sandiman's signature is checked again by encryptKriptogram before anything is written)
   inMemory?: { doc: Buffer; record: ParafRecord; sandimanArmored: string },
 ): Promise<KriptogramKeluar> {
-  const { o, config, keys, store, now, progress, outDir, kasiActor } = c;
+  const { o, config, keys, now, progress, outDir, kasiActor } = c;
   requireState(r, ['diparaf']);
   let opened = inMemory;
   if (!opened) {
@@ -48,8 +48,8 @@ export async function sign(
     recipientKeys.push((await keys.requireUsableKey(x.fingerprint, 'encrypt')).publicArmored);
   }
   recipientKeys.push((await keys.requireUsableKey(config.archiveKey, 'encrypt')).publicArmored);
-  const out = new c.io.MemorySink();
-  await c.io.encryptKriptogram({
+  const out = c.io.memorySink();
+  await c.io.crypto.encrypt({
     input: Readable.from([doc]),
     output: out,
     fileName: record.fileName,
@@ -71,7 +71,7 @@ export async function sign(
   testCrashPoint(o.env, 'final-tertulis');
   let signed: KriptogramKeluar;
   try {
-    signed = store.write((tx) => c.io.setOutgoingStatus(tx, r.id, 'ditandatangani', { signer: kasi.userId, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
+    signed = c.registers().write((u) => u.kriptogramKeluar.setStatus(r.id, 'ditandatangani', { signer: kasi.userId, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
   } catch (e) {
     if (created) {
       try {
