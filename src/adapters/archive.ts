@@ -14,64 +14,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { SandiError } from '../errors.js';
-
-export interface ArchivedMessage {
-  sha256: string;
-  size: number;
-  path: string;
-  /** false when these bytes were already in the archive */
-  stored: boolean;
-}
-
-export interface ArchiveCheck {
-  sha256: string;
-  path: string;
-  ok: boolean;
-  /** what was found instead: the actual hash, or 'missing' */
-  found?: string;
-}
-
-export interface MessageArchive {
-  readonly dir: string;
-  /**
-   * Stream `source` into the archive; resolves once the bytes are durable under their hash (with
-   * `deferDirSync`: once `flush()` has returned after it).
-   */
-  put(source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options?: { deferDirSync?: boolean }): Promise<ArchivedMessage>;
-  /** fsync every folder a deferred `put` touched since the last flush (in parallel). */
-  flush(): Promise<void>;
-  /** Path of an archived message (whether or not it exists). */
-  pathOf(sha256: string): string;
-  has(sha256: string): boolean;
-  /** A read stream of the archived bytes; NOT_FOUND when absent. */
-  open(sha256: string): Readable;
-  /** Re-hash one archived message. */
-  verify(sha256: string): Promise<ArchiveCheck>;
-  /** Every archived message, re-hashed. */
-  verifyAll(): AsyncGenerator<ArchiveCheck>;
-  /**
-   * The temporary files in <dir>/tmp (each holds raw mail being archived), with the process that wrote it:
-   * `alive` false means that process is gone (killed mid-write) and the file is a leftover.
-   */
-  tempFiles(): TempFile[];
-  /**
-   * Remove the leftovers among tempFiles() (their writer is gone, or it is this process's PID reused by a
-   * dead writer — never a file this process has open). The caller holds the lock that keeps every other
-   * writer out. Returns the paths removed.
-   */
-  removeStaleTemp(): string[];
-}
-
-export interface TempFile {
-  path: string;
-  /** the writer's process id, from the name; null when the name has none */
-  pid: number | null;
-  alive: boolean;
-  size: number;
-  mtime: Date;
-}
+import type { ArchivedMessage, MessageArchive, TempFile } from '../ports/terima.js';
+export type { ArchivedMessage, ArchiveCheck, MessageArchive, TempFile } from '../ports/terima.js';
 
 const SHA_RE = /^[0-9a-f]{64}$/;
 

@@ -8,16 +8,8 @@ import { extname, join, resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { safeFileName } from '../formats/protected-headers.js';
 import { SandiError } from '../errors.js';
-
-export interface BagianKriptogram {
-  /** a file name safe to write (safeFileName) */
-  nama: string;
-  /** MIME type */
-  jenis: string;
-  /** false for the letter's own text (isi.txt / isi.html), true for an attachment */
-  lampiran: boolean;
-  isi: Buffer;
-}
+import type { BagianKriptogram } from '../ports/terima.js';
+export type { BagianKriptogram } from '../ports/terima.js';
 
 /**
  * Take the entity apart. Content that is no multipart MIME entity (a plain file encrypted by another OpenPGP

@@ -9,12 +9,8 @@
 import { readFileSync } from 'node:fs';
 import fontkit from '@pdf-lib/fontkit';
 import { StandardFonts, type PDFDocument, type PDFFont } from 'pdf-lib';
-
-export interface PdfFontFiles {
-  regular: string;
-  bold: string;
-  mono: string;
-}
+import type { PdfFontFiles } from '../ports/terima.js';
+export type { PdfFontFiles } from '../ports/terima.js';
 
 const DEJAVU_DIR = '/usr/share/fonts/truetype/dejavu';
 

@@ -9,26 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { withoutSecrets } from '../config/child-env.js';
-
-export interface PdfTextResult {
-  /** the text (UTF-8), or null when there is none or the PDF could not be read */
-  text: string | null;
-  /** pdftotext is not installed: the caller warns once */
-  missing: boolean;
-  /** pdftotext took longer than the time limit and was killed */
-  timedOut?: boolean;
-}
-
-export interface PdfTextOptions {
-  /** pages read from the start (default 2: the number is in the letter's head) */
-  pages?: number;
-  /** time limit in ms (default 15 s); a PDF that takes longer has no text */
-  timeoutMs?: number;
-  /** output kept at most (default 256 KiB); the rest is dropped */
-  maxChars?: number;
-  /** the program (default `pdftotext` on PATH) */
-  program?: string;
-}
+import type { PdfTextResult, PdfTextOptions } from '../ports/terima.js';
+export type { PdfTextResult, PdfTextOptions } from '../ports/terima.js';
 
 export function pdfText(pdf: Uint8Array, o: PdfTextOptions = {}): Promise<PdfTextResult> {
   const pages = String(o.pages ?? 2);

@@ -15,59 +15,9 @@ import { execFile } from 'node:child_process';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFPage, PDFRef, degrees, rgb, type PDFFont } from 'pdf-lib';
 import { SandiError } from '../errors.js';
 import { withoutSecrets } from '../config/child-env.js';
-import { drawable, embedPdfFonts, textWidth, type PdfFontFiles } from './pdf-font.js';
-import type { KopSurat } from '../domain/kop-surat.js';
-
-export interface KartuKendali {
-  /** the office letterhead at the top of each cover sheet */
-  kop?: KopSurat;
-  /** without `kop`: the office name alone heads the cover sheet */
-  instansi?: string;
-  nomorAgenda: string;
-  diterimaAt: string;
-  pengirim: string;
-  nomorSurat: string | null;
-  tanggalSurat: string | null;
-  perihal: string | null;
-  isiRingkas: string | null;
-  kepada: string[];
-  tembusan: string[];
-  sifat: string;
-  derajat: string;
-  lampiran: string[];
-  paraf: string[];
-}
-
-export interface PrintCopy {
-  penerima: string;
-  /** courier route for this copy, e.g. "ajudan" */
-  jalur: string;
-}
-
-export interface PrintPackInput {
-  kartu: KartuKendali;
-  copies: PrintCopy[];
-  /** the message body as text */
-  isi: string;
-  pdfLampiran: { name: string; content: Buffer }[];
-  /** labels in the operator's language */
-  label: (key: string, params?: Record<string, string | number>) => string;
-  /** font files instead of DejaVu Sans (config.json "pdf") */
-  fonts?: Partial<PdfFontFiles>;
-}
-
-export interface PrintPack {
-  pdf: Uint8Array;
-  pages: number;
-  /** pages of the first copy (the others differ only when a recipient's name wraps onto another line) */
-  pagesPerCopy: number;
-  /** pages of each copy, in order */
-  copyPages: number[];
-  /** attachments that could not be added (not a readable PDF) */
-  skipped: string[];
-  /** the standard fonts were used (text outside WinAnsi folded or '?'): the font file and why */
-  fontFallback: { file: string; reason: string } | null;
-}
+import { drawable, embedPdfFonts, textWidth } from './pdf-font.js';
+import type { PrintPackInput, PrintPack } from '../ports/terima.js';
+export type { KartuKendali, PrintCopy, PrintPackInput, PrintPack } from '../ports/terima.js';
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 50;

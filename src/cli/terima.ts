@@ -27,7 +27,12 @@ import { pastikan, validasiJawaban } from './validasi.js';
 const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
 
 async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined, fn: (svc: TerimaService) => Promise<T> | T): Promise<T> {
-  const [{ openApp }, { terimaService }, { passphraseSource }] = await Promise.all([import('../app.js'), import('../services/terima/index.js'), import('../config/passphrase.js')]);
+  const [{ openApp }, { terimaService }, { passphraseSource }, { terimaPorts }] = await Promise.all([
+    import('../app.js'),
+    import('../services/terima/index.js'),
+    import('../config/passphrase.js'),
+    import('../app/terima.js'),
+  ]);
   const app = openApp(ctx.home);
   try {
     const svc = terimaService(app, {
@@ -40,7 +45,7 @@ async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined
       }),
       progress: (done, total) => ctx.printer.progress(t('terima.progress', { done, total }), done, total),
       warn: (key, params) => ctx.printer.warn(t(key, alasanDibaca(params))),
-    });
+    }, terimaPorts(app));
     return await fn(svc);
   } finally {
     ctx.printer.progressEnd();

@@ -522,3 +522,14 @@ export function planBatches(todo: readonly ListedMessage[]): Batch[] {
   }
   return out;
 }
+
+/** The bare address of "Name <addr>" (or the text itself). */
+export function bareAddress(s: string): string {
+  const m = /<([^>]+)>\s*$/.exec(s);
+  return (m?.[1] ?? s).trim();
+}
+
+/** Two folder paths name the same folder: equal, or both INBOX (whose name is case-insensitive). */
+export function samePath(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
+}

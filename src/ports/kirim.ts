@@ -67,6 +67,8 @@ export interface SubmissionResult {
   response: string;
   accepted: string[];
   rejected: string[];
+  /** the server's reply to each refused recipient (RCPT TO), in the order refused; code null when it had none */
+  rejectedReplies: { address: string; response: string; code: number | null }[];
 }
 
 /** Mail sending (SMTP submission). Failures are SandiError (mail.* keys) that say whether nothing went out. */

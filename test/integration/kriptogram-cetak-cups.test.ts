@@ -15,6 +15,7 @@ import { t } from '../../src/cli/messages/index.js';
 import { describeWith, haveCommand } from '../helpers/gate.js';
 import { cupsMissing, startCups, type CupsQueue, type CupsServer } from '../helpers/cups.js';
 import { ARSIP_PASSPHRASE, DEMO_UNIT_MAILDIR, demoOffice, type DemoOffice } from '../helpers/terima-fixture.js';
+import { terimaPorts } from '../../src/app/terima.js';
 
 const missing = cupsMissing() ?? (haveCommand('pdftotext', ['-v']) ? null : 'pdftotext (poppler-utils)');
 
@@ -23,7 +24,7 @@ describeWith(`a private CUPS scheduler and pdftotext (${missing ?? ''})`, missin
   let queue: CupsQueue;
   let office: DemoOffice;
   const service = (): TerimaService =>
-    terimaService(office.app, { actor: 'sandiman-uji', env: cups.env, passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }) });
+    terimaService(office.app, { actor: 'sandiman-uji', env: cups.env, passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }) }, terimaPorts(office.app));
 
   beforeAll(async () => {
     cups = await startCups();

@@ -21,6 +21,7 @@ import { describeWith, haveCommand } from '../helpers/gate.js';
 import { cupsMissing, startCups, type CupsQueue, type CupsServer } from '../helpers/cups.js';
 import { sandi } from '../helpers/cli.js';
 import { ARSIP_PASSPHRASE, compose, demoOffice, smallPdf, type DemoOffice } from '../helpers/terima-fixture.js';
+import { terimaPorts } from '../../src/app/terima.js';
 
 const missing = cupsMissing() ?? (haveCommand('pdftotext', ['-v']) ? null : 'pdftotext (poppler-utils)');
 const RECIPIENTS = ['Wali Kota Contoh <walikota@pemkot.test>', 'Kepala Dinas Kesehatan <opd1@dinkes.test>', 'Kepala Dinas Pendidikan <opd2@disdik.test>'];
@@ -55,7 +56,7 @@ describeWith(`a private CUPS scheduler and pdftotext (${missing ?? ''})`, missin
   let letterId: number;
 
   const service = (env: NodeJS.ProcessEnv = cups.env): TerimaService =>
-    terimaService(office.app, { actor: 'sandiman-uji', env, passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }) });
+    terimaService(office.app, { actor: 'sandiman-uji', env, passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }) }, terimaPorts(office.app));
   const cetakSteps = (): unknown[] => listIncomingSteps(office.app.store(), letterId).filter((s) => s.langkah === 'cetak');
 
   beforeAll(async () => {

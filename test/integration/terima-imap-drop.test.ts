@@ -23,6 +23,7 @@ import { BIN } from '../helpers/cli.js';
 import { cutProxy, type CutProxy } from '../helpers/cut-proxy.js';
 import { mailStackMissing, startMailStack, type MailStack, type MailUser } from '../helpers/mailstack.js';
 import { ARSIP_PASSPHRASE, compose, demoOffice, type DemoOffice } from '../helpers/terima-fixture.js';
+import { terimaPorts } from '../../src/app/terima.js';
 
 const missing = mailStackMissing();
 
@@ -51,7 +52,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
       passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }),
       warn: (key, params) => warnings.push({ key, params }),
       reconnect: { max, pauseMs: 10 },
-    });
+    }, terimaPorts(office.app));
     try {
       return { report: await svc.fetch(), warnings, error: null as SandiError | null, svc };
     } catch (e) {

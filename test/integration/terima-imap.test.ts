@@ -22,6 +22,7 @@ import { describeWith } from '../helpers/gate.js';
 import { BIN, sandi } from '../helpers/cli.js';
 import { freePort, mailStackMissing, startMailStack, type MailStack, type MailUser } from '../helpers/mailstack.js';
 import { ARSIP_PASSPHRASE, DEMO_UNIT_MAILDIR, compose, demoOffice, testMessages, type DemoOffice } from '../helpers/terima-fixture.js';
+import { terimaPorts } from '../../src/app/terima.js';
 
 const missing = mailStackMissing();
 
@@ -42,7 +43,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
       actor: 'sandiman-uji',
       env: { SANDI_MAILBOX_PASSWORD: password },
       passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }),
-    });
+    }, terimaPorts(office.app));
   const append = async (folder: string, raw: Buffer) => {
     const r = await client.append(folder, raw, []);
     if (r === false) throw new Error(`APPEND to ${folder} failed`);
@@ -195,7 +196,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
         removed = readdirSync(cur).find((f) => /^Subject: Hilang 2\r?$/m.test(readFileSync(join(cur, f), 'latin1'))) ?? '';
         if (removed !== '') rmSync(join(cur, removed));
       },
-    });
+    }, terimaPorts(office.app));
     const r = await svc.fetch();
     expect(removed).not.toBe('');
     expect(r.diperiksa).toBe(5);

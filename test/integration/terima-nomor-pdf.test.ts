@@ -10,6 +10,7 @@ import { pdfText } from '../../src/adapters/pdf-text.js';
 import { getIncoming } from '../../src/adapters/sqlite/registers.js';
 import { describeWith, haveCommand } from '../helpers/gate.js';
 import { compose, demoOffice, smallPdf, type DemoOffice } from '../helpers/terima-fixture.js';
+import { terimaPorts } from '../../src/app/terima.js';
 
 const from = 'Dinas Perhubungan <dishub@pemkot.test>';
 const to = 'Persandian <sandi@kominfo.test>';
@@ -32,7 +33,7 @@ describeWith('pdftotext (poppler-utils)', haveCommand('pdftotext', ['-v']), 'let
   let dir: string;
   const warnings: string[] = [];
   const fetch = () =>
-    terimaService(office.app, { actor: 'sandiman-uji', env: {}, warn: (key) => warnings.push(key) }).fetch({ dariFolder: dir });
+    terimaService(office.app, { actor: 'sandiman-uji', env: {}, warn: (key) => warnings.push(key) }, terimaPorts(office.app)).fetch({ dariFolder: dir });
   const row = (r: Awaited<ReturnType<typeof fetch>>, perihal: string) => {
     const a = r.baru.find((x) => x.perihal === perihal);
     expect(a, perihal).toBeDefined();

@@ -16,6 +16,7 @@ import { t } from '../../src/cli/messages/index.js';
 import { haveCommand } from '../helpers/gate.js';
 import { describeWith } from '../helpers/gate.js';
 import { ARSIP_PASSPHRASE, DEMO_UNIT_MAILDIR, demoOffice, testMessages, type DemoOffice } from '../helpers/terima-fixture.js';
+import { terimaPorts } from '../../src/app/terima.js';
 
 const HAVE_PDFTOTEXT = haveCommand('pdftotext', ['-v']);
 
@@ -24,7 +25,7 @@ function service(o: DemoOffice, withPassphrase = true): TerimaService {
     actor: 'sandiman-uji',
     env: {},
     ...(withPassphrase ? { passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }) } : {}),
-  });
+  }, terimaPorts(o.app));
 }
 
 async function expectError(p: Promise<unknown> | (() => unknown), code: SandiError['code'], key: string): Promise<void> {
@@ -139,7 +140,7 @@ describe('sandi terima --dari-folder: entries that are no message, messages that
     writeFileSync(join(dir, 'a.eml'), 'From: a@pemkot.test\r\nSubject: Sebelum folder\r\nMessage-ID: <a-folder@pemkot.test>\r\n\r\nIsi.\r\n');
     writeFileSync(join(dir, 'z.eml'), 'From: z@pemkot.test\r\nSubject: Sesudah folder\r\nMessage-ID: <z-folder@pemkot.test>\r\n\r\nIsi.\r\n');
     const warned: { key: string; params: Record<string, string | number> }[] = [];
-    const svc = terimaService(office.app, { actor: 'sandiman-uji', env: {}, warn: (key, params) => warned.push({ key, params }) });
+    const svc = terimaService(office.app, { actor: 'sandiman-uji', env: {}, warn: (key, params) => warned.push({ key, params }) }, terimaPorts(office.app));
     const r = await svc.fetch({ dariFolder: dir });
     expect(r.baru.map((a) => a.perihal)).toEqual(['Sebelum folder', 'Sesudah folder']);
     expect(r.dilewati).toEqual([{ path: join(dir, 'b.eml'), alasan: 'EISDIR' }]);
@@ -291,7 +292,7 @@ describe('security: forwarding targets, Maildir paths, kriptograms rejected only
       env: {},
       passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }),
       warn: (key, params) => warnings.push({ key, params }),
-    });
+    }, terimaPorts(office.app));
   const inbox = (): string => join(office.home, 'maildir', 'INBOX', 'new');
   let n = 0;
   const drop = (raw: Buffer): void => {
@@ -377,7 +378,7 @@ describe('security: forwarding targets, Maildir paths, kriptograms rejected only
             rmSync(tmp, { recursive: true, force: true });
             writeFileSync(tmp, '');
           },
-        });
+        }, terimaPorts(office.app));
       await expectError(failing().fetch({ dariFolder: dir }), 'IO', 'common.writeFailed');
       rmSync(tmp, { force: true });
       const row = [...listIncoming(office.app.store())].find((r) => r.perihal === 'Sebelum galat');

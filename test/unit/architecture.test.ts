@@ -184,16 +184,7 @@ const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
   'src/services/demo.ts': 4,
   'src/services/init.ts': 1,
   'src/services/laporan.ts': 4,
-  // the terima service, split by SOP step (it was one file loading 15); each step file its own count. The
-  // registers are reached through the register port (ports/registers.ts), bound once in konteks.ts.
-  'src/services/terima/ambil-folder.ts': 1,
-  'src/services/terima/ambil-imap.ts': 2,
-  'src/services/terima/ambil.ts': 1,
-  'src/services/terima/cetak.ts': 5,
-  'src/services/terima/daftarkan.ts': 2,
-  'src/services/terima/konteks.ts': 2,
-  'src/services/terima/kriptogram.ts': 3,
-  'src/services/terima/teruskan.ts': 3,
+  // kirim and terima: none left; their ports (ports/kirim.ts, ports/terima.ts) are built by app/kirim.ts and app/terima.ts
 };
 
 const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {

@@ -188,7 +188,7 @@ function sendCtx(answers: string[]) {
         sendRaw: (_settings, m) => {
           const a = answers[attempts.length] ?? 'ok';
           attempts.push(`${m.messageId} while ${current}`);
-          if (a === 'ok') return Promise.resolve({ messageId: m.messageId, accepted: ['opd@kab.go.id'], rejected: [], response: '250 2.0.0 Ok: queued' });
+          if (a === 'ok') return Promise.resolve({ messageId: m.messageId, accepted: ['opd@kab.go.id'], rejected: [], rejectedReplies: [], response: '250 2.0.0 Ok: queued' });
           return Promise.reject(new SandiError('TEMPFAIL', a, { response: `451 ${a}` }));
         },
       }),

@@ -6,6 +6,7 @@
 import { finished, PassThrough, type Readable } from 'node:stream';
 import { ImapFlow, type ListResponse, type Logger } from 'imapflow';
 import { SandiError } from '../../errors.js';
+import { samePath } from '../../domain/terima.js';
 import { mapConnectionError, readCaFile, redact, type Endpoint } from './errors.js';
 
 export interface ImapSettings {
@@ -317,10 +318,8 @@ export class ImapMailbox {
   }
 }
 
-/** Two folder paths name the same folder: equal, or both INBOX (whose name is case-insensitive). */
-export function samePath(a: string, b: string): boolean {
-  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
-}
+// a pure rule, kept in domain/terima.ts; re-exported for the adapter's own callers
+export { samePath };
 
 function isNoSuchMailbox(e: unknown): boolean {
   const err = (e ?? {}) as { serverResponseCode?: unknown; responseText?: unknown; mailboxMissing?: unknown };

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SandiError } from '../../errors.js';
 import { parseIncoming, type ParsedIncoming } from './terima-parser.js';
+import type { ParseSource, MessageParser } from '../../ports/terima.js';
+export type { ParseSource, MessageParser } from '../../ports/terima.js';
 
 const PARSER_URL = new URL('./terima-parser.js', import.meta.url);
 
@@ -38,15 +40,6 @@ parentPort.on('message', (job) => {
   });
 });
 `;
-
-/** A whole message, or the archived file of a streamed one with its last bytes (for the closing boundary). */
-export type ParseSource = Buffer | { path: string; tail: Buffer };
-
-export interface MessageParser {
-  parse(source: ParseSource): Promise<ParsedIncoming>;
-  /** stop the worker (pending parses are rejected); safe to call twice */
-  close(): Promise<void>;
-}
 
 function inThread(source: ParseSource): Promise<ParsedIncoming> {
   if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: true });

@@ -6,32 +6,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-
-export interface ParsedAttachment {
-  name: string;
-  type: string;
-  size: number;
-  sha256: string;
-  /** kept only when asked for (PDFs for the print pack) */
-  content?: Buffer;
-}
-
-export interface ParsedIncoming {
-  from: string | null;
-  to: string[];
-  cc: string[];
-  subject: string | null;
-  date: Date | null;
-  messageId: string | null;
-  /** the text body; for HTML-only mail, the HTML rendered to text */
-  text: string | null;
-  html: boolean;
-  attachments: ParsedAttachment[];
-  /** whether it looks encrypted (PGP/MIME structure, or an armored block in the text): then read it as a kriptogram */
-  pgp: boolean;
-  /** catalog keys under terima.w.* */
-  warnings: string[];
-}
+import { bareAddress } from '../../domain/terima.js';
+import type { ParsedAttachment, ParsedIncoming } from '../../ports/terima.js';
+export type { ParsedAttachment, ParsedIncoming } from '../../ports/terima.js';
 
 function addresses(a: AddressObject | AddressObject[] | undefined): string[] {
   if (!a) return [];
@@ -154,11 +131,8 @@ async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean
   };
 }
 
-/** The bare address of "Name <addr>" (or the text itself). */
-export function bareAddress(s: string): string {
-  const m = /<([^>]+)>\s*$/.exec(s);
-  return (m?.[1] ?? s).trim();
-}
+// a pure rule, kept in domain/terima.ts; re-exported for the adapter's own callers
+export { bareAddress };
 
 /**
  * The fields of a raw header block (up to the first empty line), unfolded, as the bytes say them (no

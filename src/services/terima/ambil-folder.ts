@@ -8,7 +8,6 @@ import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
-import { listMaildir } from '../../adapters/maildir.js';
 import type { TerimaCtx } from './konteks.js';
 import type { FetchReport } from './types.js';
 import { ingest, record } from './daftarkan.js';
@@ -21,7 +20,7 @@ export async function fetchFolder(ctx: TerimaCtx, dir: string): Promise<FetchRep
   if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new SandiError('NOT_FOUND', 'terima.folderMissing', { path: abs });
   const isMaildir = ['new', 'cur'].some((s) => existsSync(join(abs, s)));
   const entries: { path: string; name: string }[] = isMaildir
-    ? listMaildir(abs).map((m) => ({ path: m.path, name: m.id }))
+    ? ctx.io.maildirs.list(abs).map((m) => ({ path: m.path, name: m.id }))
     : readdirSync(abs)
         .filter((n) => /\.eml$/i.test(n))
         .sort()

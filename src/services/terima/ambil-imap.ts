@@ -13,9 +13,8 @@ import { resolve } from 'node:path';
 import { SandiError } from '../../errors.js';
 import type { MailboxAccount } from '../../config/config.js';
 import { mailboxPasswordIn } from '../akun-kredensial.js';
-import { messageParser, type MessageParser } from '../../adapters/mail/parse-pool.js';
-import { ImapMailbox, samePath, type ImapSettings } from '../../adapters/mail/imap.js';
-import { planBatches, type ListedMessage } from '../../domain/terima.js';
+import type { MailboxLogin, MailboxReader, MessageParser } from '../../ports/terima.js';
+import { planBatches, samePath, type ListedMessage } from '../../domain/terima.js';
 import type { TerimaCtx } from './konteks.js';
 import type { Arrival, Duplicate, FetchReport, Meta, Prepared } from './types.js';
 import { analyse, commit, prepareMany, record, uidOf } from './daftarkan.js';
@@ -48,7 +47,7 @@ type FetchedMany = { uidValidity: bigint; messages: { uid: number; raw: Buffer }
 
 /** One pass over the folder as listed: its numbering, what is fetched ahead and what is staged. */
 export interface ImapPass {
-  box: ImapMailbox;
+  box: MailboxReader;
   uidvalidity: number;
   todo: ListedMessage[];
   byUid: Map<number, ListedMessage>;
@@ -76,9 +75,9 @@ export async function fetchImap(ctx: TerimaCtx): Promise<FetchReport> {
     backwardsWarned: false,
     // parse beside the fetch, on a thread of its own when there is a second core (a second parse thread
     // measured 9% faster on 2 cores for 90 MB more peak memory: not worth it)
-    parser: messageParser({ threads: availableParallelism() > 1 ? 1 : 0 }),
+    parser: ctx.io.messageParser({ threads: availableParallelism() > 1 ? 1 : 0 }),
   };
-  let box: ImapMailbox | null = null;
+  let box: MailboxReader | null = null;
   try {
     box = await connectImap(ctx, account);
     if (ctx.terima.pindahKe !== null) await checkMoveTarget(box, ctx.terima.pindahKe, folder, account.user);
@@ -99,9 +98,9 @@ export async function fetchImap(ctx: TerimaCtx): Promise<FetchReport> {
 }
 
 /** A client for the configured mailbox (the password resolved each time: a reconnect may need it again). */
-export async function connectImap(ctx: TerimaCtx, account: MailboxAccount): Promise<ImapMailbox> {
+export async function connectImap(ctx: TerimaCtx, account: MailboxAccount): Promise<MailboxReader> {
   const password = await mailboxPasswordIn(ctx.app, ctx.config, ctx.opts.actor, account, { env: ctx.opts.env, passphrases: ctx.opts.passphrases });
-  const settings: ImapSettings = {
+  const settings: MailboxLogin = {
     host: account.imap.host,
     port: account.imap.port,
     security: account.imap.tls,
@@ -109,11 +108,11 @@ export async function connectImap(ctx: TerimaCtx, account: MailboxAccount): Prom
     password,
     ...(account.caFile === undefined ? {} : { caFile: resolve(ctx.app.paths.root, account.caFile) }),
   };
-  return ImapMailbox.connect(settings);
+  return (await ctx.io.mailbox()).connect(settings);
 }
 
 /** One pass: list from the recorded position and fetch it all. False: the folder was renumbered, list again. */
-export async function pass(ctx: TerimaCtx, run: ImapRun, box: ImapMailbox): Promise<boolean> {
+export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Promise<boolean> {
   const { account, folder, report } = run;
   const pos = ctx.registers().posisiFolder.get(account.user, folder);
   run.onUid = `${(pos?.lastUid ?? 0) + 1}:*`;
@@ -271,7 +270,7 @@ async function settle(ctx: TerimaCtx, run: ImapRun, ps: ImapPass, results: (Arri
  * terima.pindahKe must name an existing folder other than the one read (LIST, before anything is
  * fetched): a MOVE refused after the batch is registered would fail every later run the same way.
  */
-export async function checkMoveTarget(b: ImapMailbox, target: string, folder: string, user: string): Promise<void> {
+export async function checkMoveTarget(b: MailboxReader, target: string, folder: string, user: string): Promise<void> {
   if (samePath(target, folder)) throw new SandiError('CONFIG', 'terima.pindahKeSame', { folder }, { hint: 'terima.pindahKeSame.hint' });
   const found = await b.findMailbox(target);
   if (found === null) throw new SandiError('CONFIG', 'terima.pindahKeMissing', { folder: target, user }, { hint: 'terima.pindahKeMissing.hint' });
@@ -279,7 +278,7 @@ export async function checkMoveTarget(b: ImapMailbox, target: string, folder: st
 }
 
 /** A new client after `cause` dropped the old one: up to `maxReconnects` attempts in a row, with a doubling pause. */
-export async function reconnect(ctx: TerimaCtx, run: ImapRun, old: ImapMailbox, cause: SandiError): Promise<ImapMailbox> {
+export async function reconnect(ctx: TerimaCtx, run: ImapRun, old: MailboxReader, cause: SandiError): Promise<MailboxReader> {
   await old.close();
   let last = cause;
   for (;;) {

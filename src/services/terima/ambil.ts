@@ -7,7 +7,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandiError } from '../../errors.js';
-import { takePidLock } from '../../adapters/pid-lock.js';
 import type { TerimaCtx } from './konteks.js';
 import type { FetchReport } from './types.js';
 import { fetchImap } from './ambil-imap.js';
@@ -22,7 +21,7 @@ import { autoForward } from './teruskan.js';
 export async function ambil(ctx: TerimaCtx, o: { dariFolder?: string } = {}): Promise<FetchReport> {
   // one fetch at a time per office (a timer's run and an operator's): two would race for the same
   // messages and the slower one would fail moving the folder position backwards
-  const lock = await takePidLock(join(ctx.app.paths.root, '.terima.lock'), 'terima.busy');
+  const lock = await ctx.io.lock(join(ctx.app.paths.root, '.terima.lock'), 'terima.busy');
   try {
     return await fetchLocked(ctx, o);
   } finally {

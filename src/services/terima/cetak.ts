@@ -7,9 +7,7 @@ import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { kopSuratKantor, pdfFontFiles } from '../../config/config.js';
-import { parseIncoming, type ParsedIncoming } from '../../adapters/mail/terima-parser.js';
-import { writeFileAtomic } from '../../adapters/keystore.js';
-import { MemorySink } from '../../adapters/memory-sink.js';
+import type { ParsedIncoming } from '../../ports/terima.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../../domain/tanggal-tampil.js';
 import { normaliseDerajat, ruteAntar } from '../../domain/terima.js';
 import type { TerimaCtx } from './konteks.js';
@@ -28,8 +26,8 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
   if (sop.buku === 'kriptogram_masuk') return cetakKriptogram(ctx, sop, o);
   const row = requireLetter(ctx, ref);
   const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : row.kepada.length > 0 ? row.kepada : [ctx.config.office.name];
-  const parsed: ParsedIncoming = await parseIncoming(readFileSync(ctx.archive.pathOf(row.rawSha256)), { keepPdf: true });
-  const { buildPrintPack, printWithLp, lpJobIds } = await import('../../adapters/print.js');
+  const parsed: ParsedIncoming = await ctx.io.parseIncoming(readFileSync(ctx.archive.pathOf(row.rawSha256)), { keepPdf: true });
+  const { buildPrintPack, print, jobIds } = await ctx.io.printer();
   const pack = await buildPrintPack({
     kartu: {
       kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
@@ -59,10 +57,10 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
   });
   const out = o.keluaran ? resolve(o.keluaran) : join(ctx.app.paths.root, 'cetak', `${row.nomor.replace(/[^\w.-]+/g, '_')}.pdf`);
   mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
-  writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
+  ctx.io.writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
   const printer = o.printer === undefined ? ctx.terima.printer : o.printer;
-  const lp = printer ? await printWithLp(out, printer, row.nomor, ctx.opts.env) : null;
-  const jobs = lp === null ? [] : lpJobIds(lp);
+  const lp = printer ? await print(out, printer, row.nomor, ctx.opts.env) : null;
+  const jobs = lp === null ? [] : jobIds(lp);
   const now = ctx.app.clock.now();
   ctx.registers().write((u) => {
     u.suratMasuk.addStep(row.id, 'cetak', { penerima, file: basename(out), pages: pack.pages, printer: printer ?? null, lp, jobs }, now, ctx.opts.actor);
@@ -95,10 +93,9 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   if (!k) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref: sop.nomor });
   const printer = o.printer === undefined ? ctx.terima.printer : o.printer;
   if (!printer && !o.keluaran) throw new SandiError('USAGE', 'terima.cetakKriptogramTanpaKeluaran', { nomor: k.nomor });
-  const sink = new MemorySink();
+  const sink = ctx.io.memorySink();
   const r = await readKriptogramRow(ctx, k.id, true, sink, true);
-  const { pisahkanBagian } = await import('../../adapters/bagian-kriptogram.js');
-  const p = await pisahkanBagian(sink.bytes(), r.fileName ?? 'dokumen');
+  const p = await (await ctx.io.bagian()).pisahkan(sink.bytes(), r.fileName ?? 'dokumen');
   const isPdf = (b: Buffer): boolean => b.subarray(0, 5).toString('latin1') === '%PDF-';
   const isText = (b: Buffer): boolean => !b.includes(0) && Buffer.from(b.toString('utf8'), 'utf8').equals(b);
   const teks = p.bagian.find((b) => !b.lampiran && b.jenis === 'text/plain') ?? p.bagian.find((b) => !isPdf(b.isi) && isText(b.isi));
@@ -106,7 +103,7 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : k.kepada.length > 0 ? k.kepada : [ctx.config.office.name];
   const headers = (r.headers ?? {}) as { subject?: string; registerNumber?: string; derajat?: unknown };
   const derajat = typeof headers.derajat === 'string' ? (normaliseDerajat(headers.derajat) ?? 'Biasa') : 'Biasa';
-  const { buildPrintPack, printWithLp, lpJobIds } = await import('../../adapters/print.js');
+  const { buildPrintPack, print, jobIds } = await ctx.io.printer();
   const pack = await buildPrintPack({
     kartu: {
       kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
@@ -133,10 +130,10 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   const keep = o.keluaran !== undefined;
   const out = keep ? resolve(o.keluaran as string) : join(ctx.app.paths.root, 'cetak', `.${k.nomor.replace(/[^\w.-]+/g, '_')}-${process.pid}.pdf`);
   mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
-  writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
+  ctx.io.writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
   let lp: string | null;
   try {
-    lp = printer ? await printWithLp(out, printer, k.nomor, ctx.opts.env) : null;
+    lp = printer ? await print(out, printer, k.nomor, ctx.opts.env) : null;
   } catch (e) {
     // the temporary pack is removed below: the hint must not send the operator to it
     if (e instanceof SandiError && e.key === 'terima.printFailed' && !keep) throw new SandiError(e.code, e.key, e.params, { hint: 'terima.printFailedKriptogram.hint' });
@@ -144,7 +141,7 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   } finally {
     if (!keep) rmSync(out, { force: true });
   }
-  const jobs = lp === null ? [] : lpJobIds(lp);
+  const jobs = lp === null ? [] : jobIds(lp);
   const now = ctx.app.clock.now();
   ctx.registers().write((u) => {
     sop.addStep(u, 'cetak', { penerima, file: keep ? basename(out) : null, pages: pack.pages, printer: printer ?? null, lp, jobs }, now);

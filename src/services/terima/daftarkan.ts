@@ -8,10 +8,7 @@
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
-import type { ArchivedMessage } from '../../adapters/archive.js';
-import { parseIncoming, type ParsedIncoming } from '../../adapters/mail/terima-parser.js';
-import type { MessageParser, ParseSource } from '../../adapters/mail/parse-pool.js';
-import { pdfText } from '../../adapters/pdf-text.js';
+import type { ArchivedMessage, MessageParser, ParsedIncoming, ParseSource } from '../../ports/terima.js';
 import type { UnitOfWork } from '../../ports/registers.js';
 import type { SuratMasuk } from '../../domain/records-masuk.js';
 import { extractArmored } from '../../formats/pgpmime.js';
@@ -55,8 +52,8 @@ export async function analyse(ctx: TerimaCtx, raw: Buffer | { path: string; size
   const parsed = parser
     ? await parser.parse(source)
     : Buffer.isBuffer(source)
-      ? await parseIncoming(source, { tail: source.subarray(-16 * 1024), keepPdf: true })
-      : await parseIncoming(read(), { tail: source.tail, keepPdf: true });
+      ? await ctx.io.parseIncoming(source, { tail: source.subarray(-16 * 1024), keepPdf: true })
+      : await ctx.io.parseIncoming(read(), { tail: source.tail, keepPdf: true });
   const peringatan = [...parsed.warnings];
   if (size > ctx.terima.batasUkuran) peringatan.push('terima.w.tooLarge');
   let kriptogram: { subject: string | null } | null = null;
@@ -88,7 +85,7 @@ export async function letterNumberOf(ctx: TerimaCtx, parsed: ParsedIncoming, per
   for (const a of parsed.attachments) {
     const content = a.content;
     if (!content || ctx.pdftotextMissing) continue;
-    const r = await ctx.pdfSlots(() => pdfText(content));
+    const r = await ctx.pdfSlots(() => ctx.io.pdfText(content));
     if (r.missing) {
       // checked and set in one step: analyses running side by side warn once between them
       if (!ctx.pdftotextMissing) ctx.warn('terima.w.noPdftotext', {});

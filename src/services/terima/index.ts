@@ -19,6 +19,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { App } from '../../app.js';
+import type { TerimaPorts } from '../../ports/terima.js';
 import type { Bahasa } from '../../domain/tanggal-tampil.js';
 import type { Jalur } from '../../domain/terima.js';
 import { terimaCtx, type TerimaOptions } from './konteks.js';
@@ -36,9 +37,12 @@ import { periksaArsip } from './periksa-arsip.js';
 export { loadTerimaSettings, type TerimaSettings, type TerimaOptions, type TerimaCtx } from './konteks.js';
 export type { Arrival, Duplicate, FetchReport, Forwarded, LetterStatus, Refused, SignerView } from './types.js';
 
-/** The terima service for an opened app: every step bound to one context (settings loaded once). */
-export function terimaService(app: App, opts: TerimaOptions) {
-  const ctx = terimaCtx(app, opts);
+/**
+ * The terima service for an opened app: every step bound to one context (settings loaded once), over its
+ * ports (`io`: the real ones from src/app/terima.ts, or a test's fakes).
+ */
+export function terimaService(app: App, opts: TerimaOptions, io: TerimaPorts) {
+  const ctx = terimaCtx(app, opts, io);
   return {
     settings: ctx.settings,
     archive: ctx.archive,

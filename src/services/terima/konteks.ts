@@ -9,9 +9,8 @@ import { SandiError } from '../../errors.js';
 import type { App } from '../../app.js';
 import type { PassphraseSource } from '../../ports.js';
 import { loadConfig, type SandiConfig } from '../../config/config.js';
-import { messageArchive, type MessageArchive } from '../../adapters/archive.js';
-import { sqliteRegisters } from '../../adapters/sqlite/registers/port.js';
 import type { Registers } from '../../ports/registers.js';
+import type { MessageArchive, TerimaPorts } from '../../ports/terima.js';
 import type { Numbering } from '../../domain/records.js';
 import type { WorkingCalendar } from '../../domain/working-time.js';
 import { parseTerimaConfig, type TerimaConfig } from '../../domain/terima.js';
@@ -48,6 +47,8 @@ export interface TerimaCtx {
   app: App;
   opts: TerimaOptions;
   settings: TerimaSettings;
+  /** the outside world, built by the composition root (src/app/terima.ts) or a test's fakes */
+  io: TerimaPorts;
   config: SandiConfig;
   terima: TerimaConfig;
   calendar: WorkingCalendar;
@@ -85,19 +86,18 @@ export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
 
 
 /** The context of the terima service for an opened app: settings loaded once, the archive opened. */
-export function terimaCtx(app: App, opts: TerimaOptions): TerimaCtx {
+export function terimaCtx(app: App, opts: TerimaOptions, io: TerimaPorts): TerimaCtx {
   const settings = loadTerimaSettings(app);
   const { config, terima, calendar } = settings;
-  // the port is bound to the store it was made for: a store opened again (after app.close()) gets a new one
-  let bound: { store: ReturnType<App['store']>; registers: Registers } | null = null;
   return {
     app,
     opts,
     settings,
+    io,
     config,
     terima,
     calendar,
-    archive: messageArchive(join(app.paths.archive, 'surat-masuk')),
+    archive: io.archive(join(app.paths.archive, 'surat-masuk')),
     numbering: (buku) => ({
       format: config.numberFormats[buku],
       timeZone: config.office.timeZone,
@@ -105,11 +105,7 @@ export function terimaCtx(app: App, opts: TerimaOptions): TerimaCtx {
       configKey: `numberFormats.${buku}`,
     }),
     store: () => app.store(),
-    registers: () => {
-      const store = app.store();
-      if (bound?.store !== store) bound = { store, registers: sqliteRegisters(store) };
-      return bound.registers;
-    },
+    registers: () => io.registers(),
     warn: opts.warn ?? (() => undefined),
     pdftotextMissing: false,
     pdfSlots: limiter(PDFTOTEXT_AT_ONCE),

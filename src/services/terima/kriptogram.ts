@@ -7,7 +7,6 @@
 import { Readable, type Writable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { SignerReport } from '../../ports.js';
-import { CountingSink, MemorySink } from '../../adapters/memory-sink.js';
 import type { KriptogramMasuk } from '../../domain/records-masuk.js';
 import { extractArmored } from '../../formats/pgpmime.js';
 import { normaliseSifat, rejectsKriptogram } from '../../domain/terima.js';
@@ -81,11 +80,10 @@ export async function readKriptogramRow(ctx: TerimaCtx, id: number, strict: bool
       ctx.warn('terima.w.keySkipped', { fingerprint: fpr, ...reasonParams(e) });
     }
   }
-  const { decryptKriptogram, encryptKriptogram } = await import('../../adapters/openpgp/kriptogram.js');
-  const sink = output ?? new CountingSink();
+  const sink = output ?? ctx.io.countingSink();
   const at = () => ctx.app.clock.now();
   try {
-    const res = await decryptKriptogram({
+    const res = await ctx.io.crypto.decrypt({
       input: Readable.from([payload.armored]),
       output: sink,
       decryptionKeys: [{ armored: armoredSecret, passphrase }],
@@ -96,8 +94,8 @@ export async function readKriptogramRow(ctx: TerimaCtx, id: number, strict: bool
     const signers = res.signers.map((s: SignerReport): SignerView => ({ ...s, unit: s.fingerprint ? (units.get(s.fingerprint) ?? null) : null }));
     if (row.status !== 'terdaftar') return { arrival: kriptogramArrival(row), headers: res.headers, fileName: res.fileName };
     // the protected subject is kept, encrypted to the archive key only
-    const enc = new MemorySink();
-    await encryptKriptogram({
+    const enc = ctx.io.memorySink();
+    await ctx.io.crypto.encrypt({
       input: Readable.from([Buffer.from(res.headers.subject, 'utf8')]),
       output: enc,
       fileName: 'perihal.txt',
@@ -184,10 +182,10 @@ export async function baca(ctx: TerimaCtx, ref: string, output?: Writable) {
 export async function bacaBagian(ctx: TerimaCtx, ref: string, keluaran?: string) {
   const row = ctx.registers().kriptogramMasuk.findByRef(ref);
   if (!row) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref });
-  const sink = new MemorySink();
+  const sink = ctx.io.memorySink();
   const r = await readKriptogramRow(ctx, row.id, true, sink, true);
-  const { pisahkanBagian, tulisBagian } = await import('../../adapters/bagian-kriptogram.js');
-  const p = await pisahkanBagian(sink.bytes(), r.fileName ?? 'dokumen');
-  const berkas = keluaran === undefined ? [] : tulisBagian(keluaran, p.bagian);
+  const bagian = await ctx.io.bagian();
+  const p = await bagian.pisahkan(sink.bytes(), r.fileName ?? 'dokumen');
+  const berkas = keluaran === undefined ? [] : bagian.tulis(keluaran, p.bagian);
   return { ...r, subject: r.headers?.subject ?? p.subject, bagian: p.bagian.map((b, i) => ({ ...b, berkas: berkas[i] ?? null })) };
 }

@@ -7,10 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { mailboxPasswordIn } from '../akun-kredensial.js';
-import { bareAddress } from '../../adapters/mail/terima-parser.js';
-import { deliverToMaildir, maildirIn } from '../../adapters/maildir.js';
 import type { SuratMasuk } from '../../domain/records-masuk.js';
-import { forwardAddressProblem, forwardAllowed, forwardedTo } from '../../domain/terima.js';
+import { bareAddress, forwardAddressProblem, forwardAllowed, forwardedTo } from '../../domain/terima.js';
 import { kunciService } from '../kunci.js';
 import type { TerimaCtx } from './konteks.js';
 import type { FetchReport, Forwarded, Refused } from './types.js';
@@ -95,10 +93,10 @@ export async function forward(ctx: TerimaCtx, row: SuratMasuk, ke: string[]): Pr
   let accepted = ke;
   let ditolak: Refused[] = [];
   if (ctx.config.mailbox) {
-    const { sendRaw } = await import('../../adapters/mail/smtp.js');
+    const sender = await ctx.io.mailSender();
     const account = ctx.config.mailbox;
     const password = await mailboxPasswordIn(ctx.app, ctx.config, ctx.opts.actor, account, { env: ctx.opts.env, passphrases: ctx.opts.passphrases });
-    const res = await sendRaw(
+    const res = await sender.sendRaw(
       {
         host: account.smtp.host,
         port: account.smtp.port,
@@ -120,7 +118,7 @@ export async function forward(ctx: TerimaCtx, row: SuratMasuk, ke: string[]): Pr
         return { alamat: a, balasan: r?.response ?? res.response, kode: r?.code ?? null };
       });
   } else {
-    for (const a of ke) deliverToMaildir(maildirIn(ctx.app.paths.maildir, a), raw, ctx.app.clock.now(), { base: ctx.app.paths.maildir });
+    for (const a of ke) ctx.io.maildirs.deliver(ctx.io.maildirs.maildirIn(ctx.app.paths.maildir, a), raw, ctx.app.clock.now(), { base: ctx.app.paths.maildir });
     via = 'maildir';
     reply = `maildir: ${ke.length}`;
   }

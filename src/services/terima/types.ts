@@ -4,7 +4,7 @@
  * as the SOP steps see it.
  */
 import type { IncomingSource } from '../../domain/records-masuk.js';
-import type { ParsedIncoming } from '../../adapters/mail/terima-parser.js';
+import type { ParsedIncoming } from '../../ports/terima.js';
 import type { UnitOfWork } from '../../ports/registers.js';
 import type { SuratMasukLangkah, SuratMasukStatus } from '../../domain/incoming-state.js';
 import type { findLetterNumber, findLetterClassification, LetterSla } from '../../domain/terima.js';

@@ -1,0 +1,54 @@
+/**
+ * Composition of the terima service's ports (src/ports/terima.ts) from the adapters: the SQLite registers of
+ * the home's store (opened on first use), the archive of raw mail, the message parser, the local Maildirs,
+ * pdftotext, atomic writes, sinks and the fetch lock; and, loaded only when a step calls them (so `terima
+ * status` never loads imapflow, nodemailer, openpgp or pdf-lib), the IMAP client, SMTP, the kriptogram crypto,
+ * the parts of a kriptogram and the print pack.
+ */
+import type { App } from '../app.js';
+import type { TerimaPorts } from '../ports/terima.js';
+import { messageArchive } from '../adapters/archive.js';
+import { parseIncoming } from '../adapters/mail/terima-parser.js';
+import { messageParser } from '../adapters/mail/parse-pool.js';
+import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
+import { pdfText } from '../adapters/pdf-text.js';
+import { writeFileAtomic } from '../adapters/keystore.js';
+import { CountingSink, MemorySink } from '../adapters/memory-sink.js';
+import { takePidLock } from '../adapters/pid-lock.js';
+import { registersOf } from './kirim.js';
+
+/** The real ports of the terima service for an opened home. */
+export function terimaPorts(app: Pick<App, 'store'>): TerimaPorts {
+  return {
+    registers: registersOf(app),
+    archive: messageArchive,
+    parseIncoming,
+    messageParser,
+    mailbox: async () => {
+      const { ImapMailbox } = await import('../adapters/mail/imap.js');
+      return { connect: (login) => ImapMailbox.connect(login) };
+    },
+    maildirs: { maildirIn, deliver: deliverToMaildir, list: listMaildir, read: readMaildirMessage },
+    mailSender: async () => {
+      const { sendRaw } = await import('../adapters/mail/smtp.js');
+      return { sendRaw };
+    },
+    crypto: {
+      encrypt: async (o) => (await import('../adapters/openpgp/kriptogram.js')).encryptKriptogram(o),
+      decrypt: async (o) => (await import('../adapters/openpgp/kriptogram.js')).decryptKriptogram(o),
+    },
+    bagian: async () => {
+      const { pisahkanBagian, tulisBagian } = await import('../adapters/bagian-kriptogram.js');
+      return { pisahkan: pisahkanBagian, tulis: tulisBagian };
+    },
+    pdfText: (pdf) => pdfText(pdf),
+    printer: async () => {
+      const { buildPrintPack, printWithLp, lpJobIds } = await import('../adapters/print.js');
+      return { buildPrintPack, print: printWithLp, jobIds: lpJobIds };
+    },
+    writeFileAtomic: (path, content, mode) => writeFileAtomic(path, content, mode),
+    memorySink: () => new MemorySink(),
+    countingSink: () => new CountingSink(),
+    lock: (path, busyKey) => takePidLock(path, busyKey),
+  };
+}
