@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KirimCtx } from '../../src/services/kirim/context.js';
-import type { KirimPorts } from '../../src/ports/kirim.js';
-import type { AuditAppend, KriptogramKeluarWrites, Registers, SuratKeluarWrites, UnitOfWork } from '../../src/ports/registers.js';
+import { fakeKirimPorts as fakePorts, fakeRegisters } from '../helpers/port-fakes.js';
 import { checkUncertain, lanjut } from '../../src/services/kirim/lanjut.js';
 import { send } from '../../src/services/kirim/nomori-kirim.js';
 import { SandiError, isSandiError } from '../../src/errors.js';
@@ -21,34 +20,6 @@ import type { OutgoingStatus } from '../../src/domain/outgoing-state.js';
 
 const claimDir = mkdtempSync(join(tmpdir(), 'sandi-kirim-langkah-'));
 afterAll(() => rmSync(claimDir, { recursive: true, force: true }));
-
-/**
- * A fake of one port (or one book of the registers): the methods given, and every other one throws, naming
- * itself, so a step that reaches for something the test did not expect fails loudly.
- */
-function only<T extends object>(name: string, given: Partial<T>): T {
-  return new Proxy(given, {
-    get: (target, key) =>
-      key in target
-        ? (target as Record<PropertyKey, unknown>)[key]
-        : () => {
-            throw new Error(`${name}.${String(key)} not expected`);
-          },
-  }) as T;
-}
-
-/** The register port over the two outgoing books' fakes; a unit of work runs at once; audit events collected. */
-function fakeRegisters(keluar: Partial<KriptogramKeluarWrites>, surat: Partial<SuratKeluarWrites> = {}, audit: AuditAppend[] = []): Registers {
-  const kriptogramKeluar = only<KriptogramKeluarWrites>('kriptogramKeluar', keluar);
-  const suratKeluar = only<SuratKeluarWrites>('suratKeluar', surat);
-  const uow = only<UnitOfWork>('unitOfWork', { kriptogramKeluar, suratKeluar, audit: (_at, e) => void audit.push(e) });
-  return only<Registers>('registers', { kriptogramKeluar, suratKeluar, write: (fn) => fn(uow) });
-}
-
-/** The kirim ports: those given, every other one throws. */
-function fakePorts(given: Partial<KirimPorts>): KirimPorts {
-  return only<KirimPorts>('io', given);
-}
 
 const uncertain = { id: 7, status: 'tidak_pasti', nomor: 'KRIP/007/XII/2026', messageId: '<sandi.abc@dinas.go.id>', sandiman: 'andi', recipients: [] } as unknown as KriptogramKeluar;
 
@@ -65,8 +36,8 @@ function fakeCtx(sent: string[], opts: { claimed?: boolean; rows?: KriptogramKel
     append: () => Promise.reject(new Error('no append expected')),
     close: () => Promise.resolve(),
   };
-  const registers = fakeRegisters(
-    {
+  const registers = fakeRegisters({
+    kriptogramKeluar: {
       setStatus: (id, to, fields) => {
         moves.push({ id, to, fields });
         return { ...uncertain, id, status: to };
@@ -74,8 +45,8 @@ function fakeCtx(sent: string[], opts: { claimed?: boolean; rows?: KriptogramKel
       list: (q) => (q?.status === 'terkirim' ? [] : (opts.rows ?? [])).values(),
       get: (id) => ({ ...uncertain, id }),
     },
-    { list: () => [].values() },
-  );
+    suratKeluar: { list: () => [].values() },
+  });
   const io = fakePorts({
     registers: () => registers,
     auditEntries: () => [],
@@ -171,16 +142,15 @@ function sendCtx(answers: string[]) {
   const attempts: string[] = [];
   const slept: number[] = [];
   let current: OutgoingStatus = 'bernomor';
-  const registers = fakeRegisters(
-    {},
-    {
+  const registers = fakeRegisters({
+    suratKeluar: {
       setStatus: (id, to) => {
         moves.push(to);
         current = to;
         return { ...letter, id, status: to };
       },
     },
-  );
+  });
   const io = fakePorts({
     registers: () => registers,
     mailSender: () =>

@@ -1,15 +1,22 @@
 /**
- * The SOP steps of services/terima/ (paraf, antar, tandaterima) run against a fake of the register port
- * (ports/registers.ts): no SQLite, no openpgp, no server. An in-memory incoming letter, its step events and
+ * The SOP steps of services/terima/ (paraf, antar, tandaterima; ambil's lock, teruskan over SMTP) run against
+ * typed fakes of their ports (ports/registers.ts, ports/terima.ts): no SQLite, no openpgp, no server. An in-memory incoming letter, its step events and
  * its status are all the steps see. The same steps against the real store and CLI stay covered by
  * test/e2e/terima*.test.ts and test/integration/terima*.test.ts.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SandiError } from '../../src/errors.js';
 import { DEFAULT_TERIMA_CONFIG } from '../../src/domain/terima.js';
 import type { SuratMasukLangkah, SuratMasukStatus } from '../../src/domain/incoming-state.js';
 import type { LangkahRow, SuratMasuk } from '../../src/domain/records-masuk.js';
-import type { Registers, UnitOfWork } from '../../src/ports/registers.js';
+import type { SuratMasukWrites } from '../../src/ports/registers.js';
+import type { MessageArchive, TerimaPorts } from '../../src/ports/terima.js';
+import { ambil } from '../../src/services/terima/ambil.js';
+import { forward } from '../../src/services/terima/teruskan.js';
+import { fakeRegisters, fakeTerimaPorts, only } from '../helpers/port-fakes.js';
 import type { TerimaCtx } from '../../src/services/terima/konteks.js';
 import { paraf } from '../../src/services/terima/paraf.js';
 import { antar } from '../../src/services/terima/antar.js';
@@ -22,7 +29,7 @@ function fakeOffice(status: SuratMasukStatus, steps: { langkah: SuratMasukLangka
   const letter = { id: 7, nomor: 'SM/0007/2026', pengirim: 'a@b.go.id', perihal: 'Undangan', status, diterimaAt: NOW.toISOString(), registeredAt: NOW.toISOString(), kepada: ['Kepala Dinas'], tembusan: [], peringatan: [] } as unknown as SuratMasuk;
   const rows: LangkahRow[] = steps.map((s, i) => ({ id: i + 1, suratMasukId: 7, langkah: s.langkah, at: NOW.toISOString(), actor: 'op', data: s.data }));
   let units = 0;
-  const suratMasuk = {
+  const suratMasuk: Partial<SuratMasukWrites> = {
     findByRef: (ref: string) => (ref === letter.nomor || ref === '7' ? { ...letter } : null),
     listSteps: () => rows.map((r) => ({ ...r })),
     addStep: (id: number, langkah: SuratMasukLangkah, data: unknown, at: Date, actor: string) => {
@@ -35,15 +42,7 @@ function fakeOffice(status: SuratMasukStatus, steps: { langkah: SuratMasukLangka
       return { ...letter };
     },
   };
-  const kriptogramMasuk = { findByRef: () => null };
-  const registers = {
-    suratMasuk,
-    kriptogramMasuk,
-    write: <T>(fn: (u: UnitOfWork) => T): T => {
-      units++;
-      return fn({ suratMasuk, kriptogramMasuk } as unknown as UnitOfWork);
-    },
-  } as unknown as Registers;
+  const registers = fakeRegisters({ suratMasuk, kriptogramMasuk: { findByRef: () => null } }, { onWrite: () => void units++ });
   const ctx = { app: { clock: { now: () => NOW } }, opts: { actor: 'op', env: {} }, terima: DEFAULT_TERIMA_CONFIG, registers: () => registers } as unknown as TerimaCtx;
   return { ctx, letter, rows, units: () => units };
 }
@@ -108,5 +107,90 @@ describe('antar and tandaterima against a fake register port', () => {
     expect(refusal(() => tandaterima(o.ctx, '7', { tujuan: 'Sekretaris', diterimaOleh: 'Rina', waktu }))).toEqual({ code: 'DATA', key: 'terima.receiptInFuture' });
     expect(o.units()).toBe(0);
     expect(o.rows).toHaveLength(2);
+  });
+});
+
+describe('steps that reach the outside world, against fakes of their ports (ports/terima.ts)', () => {
+  it('ambil: the fetch lock is taken first and released when the run fails; a held lock stops the run before anything is touched', async () => {
+    const taken: string[] = [];
+    let released = 0;
+    const archive = only<MessageArchive>('archive', {
+      dir: '/arsip',
+      removeStaleTemp: () => {
+        throw new SandiError('IO', 'common.writeFailed', { path: '/arsip/tmp', reason: 'EIO' });
+      },
+    });
+    const ctx = (lock: TerimaPorts['lock']) =>
+      ({
+        app: { paths: { root: '/home-kantor' } },
+        io: fakeTerimaPorts({ lock }),
+        archive,
+        registers: () => fakeRegisters({ suratMasuk: { lastId: () => 0 } }),
+      }) as unknown as TerimaCtx;
+    const failed = await ambil(
+      ctx((path) => {
+        taken.push(path);
+        return Promise.resolve({ release: () => void released++ });
+      }),
+    ).catch((e: unknown) => e);
+    expect(failed instanceof SandiError && failed.key).toBe('common.writeFailed');
+    expect(taken).toEqual(['/home-kantor/.terima.lock']);
+    expect(released).toBe(1);
+    const busy = await ambil(ctx(() => Promise.reject(new SandiError('TEMPFAIL', 'terima.busy', {})))).catch((e: unknown) => e);
+    expect(busy instanceof SandiError && busy.key).toBe('terima.busy');
+  });
+
+  it('teruskan over SMTP: a refused cc address is recorded with its own reply and left out of the step, so a rerun sends only it', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sandi-teruskan-'));
+    try {
+      const raw = join(home, 'pesan.eml');
+      writeFileSync(raw, 'From: a@b.go.id\r\nSubject: Undangan\r\n\r\nisi\r\n');
+      const sent: { to: string[]; password: string; raw: Buffer }[] = [];
+      const steps: { langkah: string; data: unknown }[] = [];
+      const row = { id: 7, nomor: 'SM/0007/2026', rawSha256: 'ab'.repeat(32), messageId: '<m1@b.go.id>', tembusan: [] } as unknown as SuratMasuk;
+      const ctx = {
+        app: { paths: { root: home, keys: join(home, 'kunci') }, clock: { now: () => NOW }, store: () => only('store', {}) },
+        config: { archiveKey: 'F'.repeat(40), mailbox: { user: 'persandian@kab.go.id', smtp: { host: 'smtp.kab.go.id', port: 587, tls: 'starttls' }, imap: { host: 'imap.kab.go.id', port: 993, tls: 'tls' } } },
+        opts: { actor: 'op', env: { SANDI_MAILBOX_PASSWORD: 'rahasia-kotak' } },
+        archive: only<MessageArchive>('archive', { pathOf: () => raw }),
+        registers: () =>
+          fakeRegisters({
+            suratMasuk: {
+              addStep: (id, langkah, data, at, actor) => {
+                steps.push({ langkah, data });
+                return { id: 1, suratMasukId: id, langkah, data, at: at.toISOString(), actor };
+              },
+            },
+          }),
+        io: fakeTerimaPorts({
+          mailSender: () =>
+            Promise.resolve({
+              sendRaw: (settings, mail) => {
+                sent.push({ to: mail.to, password: settings.password, raw: mail.raw });
+                return Promise.resolve({
+                  messageId: mail.messageId,
+                  response: '250 2.0.0 Ok: queued as 4Xyz',
+                  accepted: ['sekda@kab.go.id'],
+                  rejected: ['lama@kab.go.id'],
+                  rejectedReplies: [{ address: 'lama@kab.go.id', response: '550 5.1.1 <lama@kab.go.id>: User unknown', code: 550 }],
+                });
+              },
+            }),
+        }),
+      } as unknown as TerimaCtx;
+      const f = await forward(ctx, row, ['sekda@kab.go.id', 'lama@kab.go.id']);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ to: ['sekda@kab.go.id', 'lama@kab.go.id'], password: 'rahasia-kotak' });
+      expect(sent[0]?.raw.toString()).toContain('Subject: Undangan');
+      expect(f).toMatchObject({ ke: ['sekda@kab.go.id'], via: 'smtp', ditolak: [{ alamat: 'lama@kab.go.id', balasan: '550 5.1.1 <lama@kab.go.id>: User unknown', kode: 550 }] });
+      expect(steps).toEqual([
+        {
+          langkah: 'teruskan',
+          data: { ke: ['sekda@kab.go.id'], via: 'smtp', reply: '250 2.0.0 Ok: queued as 4Xyz', ditolak: [{ alamat: 'lama@kab.go.id', balasan: '550 5.1.1 <lama@kab.go.id>: User unknown', kode: 550 }] },
+        },
+      ]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
