@@ -1,9 +1,10 @@
 /**
  * Composition of the kirim service's ports (src/ports/kirim.ts) from the adapters: the SQLite registers of the
  * home's store (opened on first use), the local Maildirs, atomic file writes, in-memory sinks, PID-lock claims;
- * and, loaded only when a step calls them (a read-only command such as `kirim status` never loads openpgp,
- * nodemailer or imapflow), the kriptogram crypto, key unlocking, SMTP, the IMAP Sent folder and detached
- * signatures.
+ * and, loaded only when a step calls them (a read-only command such as `kirim status` never opens SMTP
+ * or IMAP through these), the kriptogram crypto, key unlocking, SMTP, the IMAP Sent folder and detached
+ * signatures. (Measured on `kirim status`: imapflow is not loaded; openpgp, nodemailer and mailparser
+ * still are, through modules outside these ports.)
  */
 import type { App } from '../app.js';
 import type { KirimPorts } from '../ports/kirim.js';

@@ -2,7 +2,7 @@
  * Composition of the terima service's ports (src/ports/terima.ts) from the adapters: the SQLite registers of
  * the home's store (opened on first use), the archive of raw mail, the message parser, the local Maildirs,
  * pdftotext, atomic writes, sinks and the fetch lock; and, loaded only when a step calls them (so `terima
- * status` never loads imapflow, nodemailer, openpgp or pdf-lib), the IMAP client, SMTP, the kriptogram crypto,
+ * status` no longer loads imapflow, which ambil-imap's static import used to load), the IMAP client, SMTP, the kriptogram crypto,
  * the parts of a kriptogram and the print pack.
  */
 import type { App } from '../app.js';

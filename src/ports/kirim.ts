@@ -2,89 +2,16 @@
  * What the kirim steps (src/services/kirim/) use of the outside world, typed by what they call: the registers
  * (src/ports/registers.ts), the kriptogram crypto (src/ports/kriptogram.ts), the local Maildirs, the
  * archive's atomic file writes, in-memory sinks, the row claims (PID lock files), and (loaded only when a step
- * needs them, so a read-only command never opens SMTP or IMAP nor loads openpgp) key unlocking, SMTP, the
- * IMAP Sent folder and detached signatures. Built from the adapters by src/app/kirim.ts; a test hands fakes.
+ * needs them, so a read-only command never opens SMTP or IMAP) the kriptogram crypto, key unlocking, SMTP,
+ * the IMAP Sent folder and detached signatures. Built from the adapters by src/app/kirim.ts; a test hands fakes.
  *
- * Types only: nothing here imports a library or an adapter.
+ * Types only: nothing here imports a library or an adapter. The ports kirim shares with terima (Maildirs,
+ * mail sending, the IMAP login, claims, sinks) are in ./mail.ts.
  */
-import type { Writable } from 'node:stream';
 import type { DetachedSignature } from '../domain/surat-biasa.js';
+import type { ByteSink, Claim, ImapLogin, LocalMaildirs, MailSender } from './mail.js';
 import type { KriptogramCrypto } from './kriptogram.js';
 import type { Registers } from './registers.js';
-
-/** A held lock (a claim on a row, a run's lock): released once, by its holder. */
-export interface Claim {
-  release(): void;
-}
-
-/** A stream that keeps what is written to it in memory; `bytes()` joins it once it is ended. */
-export interface ByteSink extends Writable {
-  bytes(): Buffer;
-}
-
-/** One message of a local Maildir. */
-export interface MaildirEntry {
-  /** path relative to the Maildir: new/NAME or cur/NAME:2,FLAGS */
-  id: string;
-  path: string;
-  size: number;
-  mtime: Date;
-}
-
-/** The office's local Maildirs (a home without a mail server delivers into them). */
-export interface LocalMaildirs {
-  /** The Maildir of `name` (an address) under `base`, created when missing; DATA for a name that is no address. */
-  maildirIn(base: string, name: string): string;
-  /** Deliver `raw` into `dir` (tmp → new); the file name. */
-  deliver(dir: string, raw: Buffer, now: Date, opts?: { base?: string }): string;
-  /** Its messages, in delivery order. */
-  list(dir: string): MaildirEntry[];
-  read(m: MaildirEntry): Buffer;
-}
-
-/** The settings of one SMTP submission; the password resolved by the caller at the moment of use. */
-export interface SmtpSubmission {
-  host: string;
-  port: number;
-  security: 'starttls' | 'tls';
-  user: string;
-  password: string;
-  caFile?: string;
-}
-
-/** One message handed to the submission server. */
-export interface OutgoingMail {
-  from: string;
-  to: string[];
-  raw: Buffer;
-  messageId: string;
-  dsn?: { envid: string; notify?: ('SUCCESS' | 'FAILURE' | 'DELAY')[] };
-}
-
-/** The server's answer: its final reply, who it accepted and refused. */
-export interface SubmissionResult {
-  messageId: string;
-  response: string;
-  accepted: string[];
-  rejected: string[];
-  /** the server's reply to each refused recipient (RCPT TO), in the order refused; code null when it had none */
-  rejectedReplies: { address: string; response: string; code: number | null }[];
-}
-
-/** Mail sending (SMTP submission). Failures are SandiError (mail.* keys) that say whether nothing went out. */
-export interface MailSender {
-  sendRaw(settings: SmtpSubmission, mail: OutgoingMail): Promise<SubmissionResult>;
-}
-
-/** The settings of one IMAP login; the password resolved by the caller at the moment of use. */
-export interface ImapLogin {
-  host: string;
-  port: number;
-  security: 'starttls' | 'tls';
-  user: string;
-  password: string;
-  caFile?: string;
-}
 
 /** The Sent folder of the office mailbox, as kirim uses it: find it, look a message up, file a copy. */
 export interface SentFolderSession {

@@ -12,7 +12,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { KopSurat } from '../domain/kop-surat.js';
-import type { ByteSink, Claim, ImapLogin, LocalMaildirs, MailSender } from './kirim.js';
+import type { ByteSink, Claim, ImapLogin, LocalMaildirs, MailSender } from './mail.js';
 import type { KriptogramCrypto } from './kriptogram.js';
 import type { Registers } from './registers.js';
 

@@ -11,7 +11,7 @@ import type { KeyInfo } from '../../ports.js';
 import { biasaSifatAllowed, makeMessageId } from '../../domain/kirim.js';
 import { isDerajat } from '../../domain/records.js';
 import { documentPart } from '../../domain/surat-biasa.js';
-import type { Claim as PidLock } from '../../ports/kirim.js';
+import type { Claim as PidLock } from '../../ports/mail.js';
 import { NOT_FINAL, sha256, type KirimCtx } from './context.js';
 import { claimIn, requireState } from './claims.js';
 import { documentOf } from './dokumen.js';

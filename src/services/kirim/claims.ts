@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SandiError } from '../../errors.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
 import type { OutgoingBuku, OutgoingStatus } from '../../domain/outgoing-state.js';
-import type { Claim as PidLock } from '../../ports/kirim.js';
+import type { Claim as PidLock } from '../../ports/mail.js';
 import type { KirimCtx } from './context.js';
 import type { OutRow } from './types.js';
 

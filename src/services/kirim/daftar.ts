@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import { isDerajat, isSifat, subjectMustBeEncrypted } from '../../domain/records.js';
-import type { Claim as PidLock } from '../../ports/kirim.js';
+import type { Claim as PidLock } from '../../ports/mail.js';
 import { testCrashPoint, type KirimCtx } from './context.js';
 import { claimIn } from './claims.js';
 import { documentOf } from './dokumen.js';
