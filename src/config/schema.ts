@@ -75,10 +75,51 @@ const numberFormat = z.string({ error: NUMBER_FORMAT }).superRefine((s, ctx) => 
 
 const font = text(pesan('konfig.font')).refine((v) => /\.(ttf|otf)$/i.test(v.trim()), { error: pesan('konfig.fontExt') });
 
+/**
+ * The domain rules (service-hours.ts, terima.ts, aduan.ts) describe what they expect in English text of their own;
+ * here each known text becomes its konfig.* message, so the operator reads it in the UI's language. A text not
+ * listed passes through as it is (test/unit/config-schema.test.ts covers every one listed here).
+ */
+const DOMAIN_TEXTS: readonly [RegExp, string, readonly string[]][] = [
+  [/^an object of days$/, 'konfig.jam.objek', []],
+  [/^a day name \((.*)\), not "(.*)"$/s, 'konfig.jam.hari', ['days', 'day']],
+  [/^(\w+): a list of \["HH:MM","HH:MM"\] intervals$/, 'konfig.jam.daftar', ['day']],
+  [/^(\w+): intervals as \["HH:MM","HH:MM"\]$/, 'konfig.jam.selang', ['day']],
+  [/^(\w+): intervals in order, each ending after it starts$/, 'konfig.jam.urutan', ['day']],
+  [/^object \{\.\.\.\}$/, 'konfig.object', []],
+  [/^non-empty text$/, 'konfig.teks', []],
+  [/^a CUPS printer name \(letters, digits, \. _ - @\)$/, 'konfig.printer', []],
+  [/^a size in bytes > 0$/, 'konfig.ukuran', []],
+  [/^a list of distinct tiers, e\.g\. (.*)$/, 'konfig.paraf', ['example']],
+  [/^(\d+) minutes, one per step \((.*)\)$/, 'konfig.standarDaftar', ['count', 'steps']],
+  [/^minutes >= 0 for one of (.*)$/, 'konfig.standarMenit', ['steps']],
+  [/^a list of (\d+) minutes or an object step → minutes$/, 'konfig.standar', ['count']],
+  [/^whole working days >= 1$/, 'konfig.hariKerja', []],
+  [/^a whole number of good signatures, (\d+) to (\d+)$/, 'konfig.tandaTangan', ['min', 'max']],
+  [/^a list of mail domains, e\.g\. (.*)$/, 'konfig.domain', ['example']],
+  [/^object \{"kanal": \{\.\.\.\}\}$/, 'konfig.aduan', []],
+  [/^object of channels, e\.g\. .*$/, 'konfig.aduanKanalList', []],
+  [/^a channel code of lower-case letters, digits, - or _$/, 'konfig.kodeKanal', []],
+  [/^object \{"nama": "\.\.\.", "tenggat": \{\.\.\.\}\}$/, 'konfig.aduanKanal', []],
+  [/^the channel name$/, 'konfig.namaKanal', []],
+  [/^object of working days per step$/, 'konfig.aduanTenggat', []],
+  [/^one of (.*)$/, 'konfig.oneOf', ['known']],
+  [/^whole working days (\d+)–(\d+), or null$/, 'konfig.tenggatHari', ['min', 'max']],
+];
+
+/** A domain rule's text as its konfig.* message (src/domain/pesan.ts), or the text itself when not listed. */
+export function domainText(text: string): string {
+  for (const [re, key, names] of DOMAIN_TEXTS) {
+    const m = re.exec(text);
+    if (m) return pesan(key, Object.fromEntries(names.map((n, i) => [n, m[i + 1] ?? ''])));
+  }
+  return text;
+}
+
 /** A problem found by a domain parser, reported at its own key path (relative to the config root). */
 function domainIssue(ctx: z.RefinementCtx, p: { key: string; value: unknown; expected: string }, root: string): void {
   const rel = p.key === root ? [] : p.key.slice(root.length + 1).split('.');
-  ctx.addIssue({ code: 'custom', path: rel, message: p.expected, input: p.value });
+  ctx.addIssue({ code: 'custom', path: rel, message: domainText(p.expected), input: p.value });
 }
 
 const minutes = z.unknown().optional();
@@ -148,7 +189,7 @@ export const configSchema = strict({
     .unknown()
     .superRefine((v, ctx) => {
       const problem = v === undefined ? null : checkServiceHours(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      if (problem) ctx.addIssue({ code: 'custom', message: domainText(problem) });
     })
     .optional(),
   holidaysFile: text(pesan('konfig.holidaysFile')).optional(),

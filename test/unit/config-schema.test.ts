@@ -127,6 +127,25 @@ describe('config problems speak the operator\'s language (issue 13: no English i
     ['a sent folder that is true', (c: Cfg) => (c['mailbox'] = { ...mailbox(993), sentFolder: true }), 'yang diharapkan: nama folder IMAP, atau false.', 'expected: an IMAP folder name, or false.'],
     ['a font that is not a font', (c: Cfg) => (c['pdf'] = { font: '/x/huruf.png' }), 'lokasi berkas fon TrueType atau OpenType', 'path of a TrueType or OpenType font file'],
     ['a bad password command', (c: Cfg) => (c['mailbox'] = { ...mailbox(993), passwordCommand: 'ambil-sandi --akun x' }), 'perintah sebagai larik argumen, mis.', 'a command as an array of arguments, e.g.'],
+    // the domain rules' own texts (service-hours.ts, terima.ts, aduan.ts), translated in schema.ts
+    ['service hours out of order', (c: Cfg) => (c['serviceHours'] = { senin: [['16:00', '08:00']] }), 'senin: selang waktu berurutan, masing-masing berakhir setelah mulai', 'senin: intervals in order, each ending after it starts'],
+    ['service hours on an unknown day', (c: Cfg) => (c['serviceHours'] = { monday: [] }), 'nama hari (senin, selasa, rabu, kamis, jumat, sabtu, minggu), bukan "monday"', 'a day name (senin, selasa, rabu, kamis, jumat, sabtu, minggu), not "monday"'],
+    ['service hours not as pairs', (c: Cfg) => (c['serviceHours'] = { senin: [['08:00']] }), 'senin: selang waktu berbentuk ["JJ:MM","JJ:MM"]', 'senin: intervals as ["HH:MM","HH:MM"]'],
+    ['service hours not a list', (c: Cfg) => (c['serviceHours'] = { senin: '08:00-12:00' }), 'senin: daftar selang waktu', 'senin: a list of ["HH:MM","HH:MM"] intervals'],
+    ['service hours not an object', (c: Cfg) => (c['serviceHours'] = 'senin-jumat'), 'objek berisi hari', 'an object of days'],
+    ['terima.folder empty', (c: Cfg) => (c['terima'] = { folder: ' ' }), 'teks yang tidak kosong', 'non-empty text'],
+    ['terima.printer', (c: Cfg) => (c['terima'] = { printer: 'cups/x' }), 'nama printer CUPS', 'a CUPS printer name'],
+    ['terima.batasUkuran', (c: Cfg) => (c['terima'] = { batasUkuran: -1 }), 'ukuran dalam bita, lebih dari 0', 'a size in bytes > 0'],
+    ['terima.paraf', (c: Cfg) => (c['terima'] = { paraf: ['Kasi', 'Kasi'] }), 'daftar tingkat paraf yang berbeda-beda, mis. ["Kasi", "Kabid", "Kadis"]', 'a list of distinct tiers, e.g.'],
+    ['terima.standar as a short list', (c: Cfg) => (c['terima'] = { standar: [1, 2] }), '9 angka menit, satu per langkah (periksa, ', '9 minutes, one per step (periksa, '],
+    ['terima.standar minutes', (c: Cfg) => (c['terima'] = { standar: { periksa: -5 } }), 'menit >= 0 untuk salah satu dari periksa, ', 'minutes >= 0 for one of periksa, '],
+    ['terima.standar as text', (c: Cfg) => (c['terima'] = { standar: 'cepat' }), 'daftar 9 angka menit, atau objek langkah → menit', 'a list of 9 minutes or an object step → minutes'],
+    ['terima.layananHariKerja', (c: Cfg) => (c['terima'] = { layananHariKerja: 0 }), 'jumlah hari kerja bulat, paling sedikit 1', 'whole working days >= 1'],
+    ['terima.tandaTanganMinimal', (c: Cfg) => (c['terima'] = { tandaTanganMinimal: 0 }), 'jumlah bulat tanda tangan sah, 1 sampai 16', 'a whole number of good signatures, 1 to 16'],
+    ['terima.teruskanDomain', (c: Cfg) => (c['terima'] = { teruskanDomain: 'pemkot.go.id' }), 'daftar domain surel, mis. ["pemkot.go.id"]', 'a list of mail domains, e.g. ["pemkot.go.id"]'],
+    ['an aduan channel code', (c: Cfg) => (c['aduan'] = { kanal: { Lapor: {} } }), 'kode kanal dari huruf kecil, angka, - atau _', 'a channel code of lower-case letters, digits, - or _'],
+    ['an aduan channel name', (c: Cfg) => (c['aduan'] = { kanal: { lapor: { nama: '' } } }), 'yang diharapkan: nama kanal.', 'expected: the channel name.'],
+    ['an aduan deadline', (c: Cfg) => (c['aduan'] = { kanal: { lapor: { tenggat: { verifikasi: 0 } } } }), 'jumlah hari kerja bulat 1–365, atau null', 'whole working days 1–365, or null'],
   ])('%s: Indonesian by default, English with --lang en', (_what, edit, id, en) => {
     const c = base();
     edit(c);
