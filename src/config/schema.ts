@@ -246,7 +246,7 @@ export function checkConfig(raw: unknown): { data: ConfigData } | ConfigProblem 
   }
   const first = issues[0]!;
   const value = first.code === 'custom' && 'input' in first && first.input !== undefined ? first.input : valueAt(raw, first.path);
-  return { kind: 'invalid', key: first.path.length === 0 ? '(root)' : keyPath(first.path), value, expected: first.message };
+  return { kind: 'invalid', key: first.path.length === 0 ? pesan('konfig.root') : keyPath(first.path), value, expected: first.message };
 }
 
 /** The known key most like `name` (case-insensitive edit distance within a third of its length), or null. */

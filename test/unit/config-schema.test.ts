@@ -158,6 +158,12 @@ describe('config problems speak the operator\'s language (issue 13: no English i
     expect(say(e, 'en')).toContain(en);
   });
 
+  it('a whole file that is not an object: the whole file named in Indonesian, "(root)" in English', () => {
+    const e = errorOf(() => validateConfig([1, 2], 'f'));
+    expect(say(e, 'id')).toBe('Konfigurasi f: kunci "(seluruh berkas)" bernilai [1,2]; yang diharapkan: objek {...}.');
+    expect(say(e, 'en')).toBe('Configuration f: key "(root)" has the value [1,2]; expected: object {...}.');
+  });
+
   it.each([
     ['a value that is no JSON word', (s: string) => s.replace('"mailbox": null', '"mailbox": nul'), 'tanda "," tidak diharapkan di sini', 'unexpected "," here'],
     ['a missing comma', (s: string) => s.replace('"mode": "produksi",', '"mode": "produksi"'), 'seharusnya koma atau penutup }', 'a comma or the closing } was expected here'],

@@ -8,6 +8,7 @@ import type { Catalog } from './index.js';
 export const konfig: Catalog = {
   id: {
     'konfig.missing': '(tidak ada)',
+    'konfig.root': '(seluruh berkas)',
     'konfig.object': 'objek {...}',
     'konfig.oneOf': 'salah satu dari {known}',
     'konfig.host': 'nama host',
@@ -69,6 +70,7 @@ export const konfig: Catalog = {
   },
   en: {
     'konfig.missing': '(missing)',
+    'konfig.root': '(root)',
     'konfig.object': 'object {...}',
     'konfig.oneOf': 'one of {known}',
     'konfig.host': 'host name',
