@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { KirimCtx } from '../../src/services/kirim/context.js';
 import { fakeKirimPorts as fakePorts, fakeRegisters } from '../helpers/port-fakes.js';
 import { checkUncertain, lanjut } from '../../src/services/kirim/lanjut.js';
-import { send } from '../../src/services/kirim/nomori-kirim.js';
+import { deliverLocal, send } from '../../src/services/kirim/nomori-kirim.js';
 import { SandiError, isSandiError } from '../../src/errors.js';
 import type { SuratKeluar } from '../../src/domain/records-keluar.js';
 import type { Decide, SendOutcome } from '../../src/services/kirim/types.js';
@@ -211,5 +211,48 @@ describe('kirim step nomori-kirim: send marks tidak_pasti before the first byte 
     expect(isSandiError(err) && err.key).toBe('kirim.outcomeUnknown');
     expect(isSandiError(err) && err.params).toMatchObject({ id: 3, nomor: letter.nomor });
     expect(moves).toEqual(['tidak_pasti']);
+  });
+});
+
+describe('kirim step nomori-kirim: local delivery (no mailbox configured), against fake Maildirs', () => {
+  /** Maildirs in memory: folder → messages; every delivery is recorded. */
+  function maildirCtx(holding: Record<string, Buffer[]>) {
+    const folders = new Map<string, { id: string; path: string; size: number; mtime: Date; raw: Buffer }[]>();
+    for (const [name, msgs] of Object.entries(holding)) folders.set(`/md/${name}`, msgs.map((raw, i) => ({ id: `new/${i}`, path: `/md/${name}/new/${i}`, size: raw.length, mtime: new Date(0), raw })));
+    const deliveries: string[] = [];
+    const io = fakePorts({
+      maildirs: {
+        maildirIn: (base, name) => `${base}/${name}`,
+        list: (dir) => folders.get(dir) ?? [],
+        read: (m) => folders.get(m.path.slice(0, m.path.indexOf('/new/')))?.find((x) => x.path === m.path)?.raw ?? Buffer.alloc(0),
+        deliver: (dir, raw) => {
+          const name = `baru-${deliveries.length}`;
+          deliveries.push(dir);
+          folders.set(dir, [...(folders.get(dir) ?? []), { id: `new/${name}`, path: `${dir}/new/${name}`, size: raw.length, mtime: new Date(0), raw }]);
+          return name;
+        },
+      },
+    });
+    const c = { app: { paths: { maildir: '/md' } }, o: { actor: 'andi', env: {} }, io, now: () => new Date('2026-12-06T03:00:00Z') } as unknown as KirimCtx;
+    return { c, deliveries };
+  }
+  const row = { ...uncertain, recipients: [{ email: 'opd-a@kab.go.id' }, { email: 'opd-b@kab.go.id' }] } as unknown as KriptogramKeluar;
+  const raw = Buffer.from(`Message-ID: ${uncertain.messageId ?? ''}\r\nSubject: KRIP/007\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n`);
+
+  it('resuming an uncertain send: a Maildir that already holds the Message-ID gets no second copy; the others get theirs', () => {
+    const { c, deliveries } = maildirCtx({ 'opd-a@kab.go.id': [Buffer.from('Message-ID: <lain@x>\r\n\r\n'), raw] });
+    const out = deliverLocal(c, row, raw, true);
+    expect(deliveries).toEqual(['/md/opd-b@kab.go.id', '/md/Sent']);
+    expect(out.delivered).toEqual([
+      { email: 'opd-a@kab.go.id', where: '/md/opd-a@kab.go.id', file: '1' },
+      { email: 'opd-b@kab.go.id', where: '/md/opd-b@kab.go.id', file: 'baru-0' },
+    ]);
+  });
+
+  it('a first send does not look: every recipient and the Sent Maildir get one copy', () => {
+    const { c, deliveries } = maildirCtx({});
+    const out = deliverLocal(c, row, raw, false);
+    expect(deliveries).toEqual(['/md/opd-a@kab.go.id', '/md/opd-b@kab.go.id', '/md/Sent']);
+    expect(out.delivered.map((d) => d.file)).toEqual(['baru-0', 'baru-1']);
   });
 });
