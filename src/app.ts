@@ -1,13 +1,19 @@
 /**
- * Composition root: the only place that wires configuration to adapters and services.
- * Commands ask for what they need; read-only commands never open a mail connection.
+ * Composition root: the only place that wires configuration to adapters and services. Each service takes
+ * its ports as a parameter (typed by src/ports*), and the App built here is the bag of those ports for one
+ * home, each built on first use: a read-only command never opens a mail connection, and a port's heavy
+ * library (openpgp, SQLite) is loaded only when a method that needs it runs.
  */
 import { homePaths, type HomePaths } from './config/home.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
 import { existsSync } from 'node:fs';
 import { assertPrivateHome, makePrivateDir } from './adapters/private-modes.js';
 import type { Clock } from './ports.js';
+import type { KunciPorts } from './ports/kunci.js';
+import type { AkunPorts } from './ports/akun.js';
 import type { PeriksaPorts } from './services/periksa.js';
+import { kunciPorts } from './app/kunci.js';
+import { akunPorts } from './app/akun.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -16,13 +22,19 @@ export interface App {
   clock: Clock;
   /** Opened on first use. */
   store(): Store;
+  /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
+  kunciPorts(): KunciPorts;
+  /** The account services' ports (src/ports/akun.ts) over this home, built on first use. */
+  akunPorts(): AkunPorts;
   close(): void;
 }
 
 export function openApp(home: string, clock: Clock = systemClock): App {
   const paths = homePaths(home);
   let store: Store | undefined;
-  return {
+  let kunci: KunciPorts | undefined;
+  let akun: AkunPorts | undefined;
+  const app: App = {
     paths,
     clock,
     store() {
@@ -35,11 +47,20 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       store ??= openStore(paths.database);
       return store;
     },
+    kunciPorts() {
+      kunci ??= kunciPorts(app);
+      return kunci;
+    },
+    akunPorts() {
+      akun ??= akunPorts(app);
+      return akun;
+    },
     close() {
       store?.close();
       store = undefined;
     },
   };
+  return app;
 }
 
 /** The machine as `sandi periksa` sees it: a home's secret folders, a CUPS queue's state (loaded when asked). */

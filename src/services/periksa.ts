@@ -19,7 +19,7 @@ import { homePaths } from '../config/home.js';
 import { modeTooOpen, isExpired, shellQuote, OWN_KEY_ROLES } from '../domain/kunci.js';
 import { tanggalLayar } from '../domain/tanggal-tampil.js';
 import { holidayYears, localYear, parseHolidays, uncoveredYears } from '../domain/working-time.js';
-import type { App } from '../app.js';
+import type { AkunHome } from './akun-kredensial.js';
 import type { KeyInfo, PassphraseSource } from '../ports.js';
 import type { LoginTester } from './akun.js';
 
@@ -57,7 +57,8 @@ export interface PeriksaPorts {
 }
 
 export interface PeriksaDeps {
-  app: Pick<App, 'paths' | 'clock' | 'store'>;
+  /** the home: its root, clock and the key and account ports (src/app.ts's App) */
+  app: AkunHome;
   env: NodeJS.ProcessEnv;
   actor: string;
   /** the archive key's passphrase (to read a stored mailbox password) */

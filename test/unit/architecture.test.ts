@@ -247,6 +247,14 @@ describe('the arrows of STYLE.md (value imports, static and dynamic)', () => {
     expect(ratchet(arrows('src/services', 'src/adapters'), SERVICES_TO_ADAPTERS, 'loads an adapter')).toEqual([]);
   });
 
+  it('services/ load no value of the composition root (src/app.ts, src/app/*): services take their ports as parameters', () => {
+    const offenders: string[] = [];
+    for (const f of files(join(ROOT, 'src/services'))) {
+      for (const i of valueImports(f)) if (i === 'src/app.ts' || i.startsWith('src/app/')) offenders.push(`${relative(ROOT, f)} loads ${i}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('config/ loads no service, except the listed files of today (the list only shrinks)', () => {
     expect(ratchet(arrows('src/config', 'src/services'), CONFIG_TO_SERVICES, 'loads a service')).toEqual([]);
   });
