@@ -11,9 +11,11 @@ import { assertPrivateHome, makePrivateDir } from './adapters/private-modes.js';
 import type { Clock } from './ports.js';
 import type { KunciPorts } from './ports/kunci.js';
 import type { AkunPorts } from './ports/akun.js';
+import type { Registers } from './ports/registers.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import { kunciPorts } from './app/kunci.js';
 import { akunPorts } from './app/akun.js';
+import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -22,6 +24,10 @@ export interface App {
   clock: Clock;
   /** Opened on first use. */
   store(): Store;
+  /** Make the home folder (and its parents), or tighten an existing one, to 0700. */
+  makePrivateHome(): void;
+  /** The office's books (src/ports/registers.ts) over this home's store, opened on first use. */
+  registers(): Registers;
   /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
   kunciPorts(): KunciPorts;
   /** The account services' ports (src/ports/akun.ts) over this home, built on first use. */
@@ -34,6 +40,7 @@ export function openApp(home: string, clock: Clock = systemClock): App {
   let store: Store | undefined;
   let kunci: KunciPorts | undefined;
   let akun: AkunPorts | undefined;
+  let registers: Registers | undefined;
   const app: App = {
     paths,
     clock,
@@ -47,6 +54,13 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       store ??= openStore(paths.database);
       return store;
     },
+    makePrivateHome() {
+      makePrivateDir(paths.root);
+    },
+    registers() {
+      registers ??= sqliteRegisters(app.store());
+      return registers;
+    },
     kunciPorts() {
       kunci ??= kunciPorts(app);
       return kunci;
@@ -58,6 +72,7 @@ export function openApp(home: string, clock: Clock = systemClock): App {
     close() {
       store?.close();
       store = undefined;
+      registers = undefined;
     },
   };
   return app;
