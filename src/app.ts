@@ -12,10 +12,12 @@ import type { Clock } from './ports.js';
 import type { KunciPorts } from './ports/kunci.js';
 import type { AkunPorts } from './ports/akun.js';
 import type { Registers } from './ports/registers.js';
+import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import { kunciPorts } from './app/kunci.js';
 import { akunPorts } from './app/akun.js';
 import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
+import { sqliteAgendaBooks } from './adapters/sqlite/agenda.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -28,6 +30,10 @@ export interface App {
   makePrivateHome(): void;
   /** The office's books (src/ports/registers.ts) over this home's store, opened on first use. */
   registers(): Registers;
+  /** The register queries of `sandi agenda` and the report (src/ports/agenda.ts) over this home's store. */
+  agendaBooks(): AgendaBooks;
+  /** The export writer (CSV, JSON Lines, XLSX): exceljs is loaded when an export is written. */
+  exportWriter: ExportWriter;
   /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
   kunciPorts(): KunciPorts;
   /** The account services' ports (src/ports/akun.ts) over this home, built on first use. */
@@ -41,6 +47,7 @@ export function openApp(home: string, clock: Clock = systemClock): App {
   let kunci: KunciPorts | undefined;
   let akun: AkunPorts | undefined;
   let registers: Registers | undefined;
+  let agenda: AgendaBooks | undefined;
   const app: App = {
     paths,
     clock,
@@ -61,6 +68,11 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       registers ??= sqliteRegisters(app.store());
       return registers;
     },
+    agendaBooks() {
+      agenda ??= sqliteAgendaBooks(() => app.store().db);
+      return agenda;
+    },
+    exportWriter: lazyExportWriter,
     kunciPorts() {
       kunci ??= kunciPorts(app);
       return kunci;
@@ -77,6 +89,17 @@ export function openApp(home: string, clock: Clock = systemClock): App {
   };
   return app;
 }
+
+const exportAdapter = () => import('./adapters/export.js');
+
+/** The ExportWriter port, its module (and exceljs) loaded when an export is written. */
+const lazyExportWriter: ExportWriter = {
+  toFile: async (job, path) => (await exportAdapter()).exportToFile(job, path),
+  toStream: async (job, out) => (await exportAdapter()).exportToStream(job, out),
+};
+
+/** Long text through the terminal's pager (`less -FRX`): the CLI reaches the pager here, never the adapter. */
+export const pageText: Pager = async (text, env) => (await import('./adapters/pager.js')).pageText(text, env);
 
 /** The machine as `sandi periksa` sees it: a home's secret folders, a CUPS queue's state (loaded when asked). */
 export async function periksaPorts(): Promise<PeriksaPorts> {
