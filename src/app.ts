@@ -14,10 +14,13 @@ import type { AkunPorts } from './ports/akun.js';
 import type { Registers } from './ports/registers.js';
 import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
 import type { PeriksaPorts } from './services/periksa.js';
+import type { writePdfReport } from './adapters/export-pdf.js';
 import { kunciPorts } from './app/kunci.js';
 import { akunPorts } from './app/akun.js';
 import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
 import { sqliteAgendaBooks } from './adapters/sqlite/agenda.js';
+
+type WritePdfReport = typeof writePdfReport;
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -34,6 +37,8 @@ export interface App {
   agendaBooks(): AgendaBooks;
   /** The export writer (CSV, JSON Lines, XLSX): exceljs is loaded when an export is written. */
   exportWriter: ExportWriter;
+  /** Writes a report laid out by a command as a PDF (atomic): pdf-lib is loaded when one is written. */
+  writePdfReport(...a: Parameters<WritePdfReport>): ReturnType<WritePdfReport>;
   /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
   kunciPorts(): KunciPorts;
   /** The account services' ports (src/ports/akun.ts) over this home, built on first use. */
@@ -73,6 +78,9 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       return agenda;
     },
     exportWriter: lazyExportWriter,
+    async writePdfReport(...a) {
+      return (await import('./adapters/export-pdf.js')).writePdfReport(...a);
+    },
     kunciPorts() {
       kunci ??= kunciPorts(app);
       return kunci;

@@ -182,7 +182,6 @@ const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
   'src/services/audit.ts': 6,
   'src/services/demo.ts': 4,
   'src/services/kirim.ts': 10,
-  'src/services/laporan.ts': 4,
   'src/services/terima.ts': 15,
 };
 
