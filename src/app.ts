@@ -7,18 +7,22 @@
 import { homePaths, type HomePaths } from './config/home.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { assertPrivateHome, makePrivateDir } from './adapters/private-modes.js';
 import type { Clock } from './ports.js';
 import type { KunciPorts } from './ports/kunci.js';
 import type { AkunPorts } from './ports/akun.js';
 import type { Registers } from './ports/registers.js';
 import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
+import type { AttachmentArchive, PelaporCipher } from './ports/aduan.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import type { writePdfReport } from './adapters/export-pdf.js';
+import type { ArchiveSecret } from './adapters/openpgp/aduan-pelapor.js';
 import { kunciPorts } from './app/kunci.js';
 import { akunPorts } from './app/akun.js';
 import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
 import { sqliteAgendaBooks } from './adapters/sqlite/agenda.js';
+import { messageArchive } from './adapters/archive.js';
 
 type WritePdfReport = typeof writePdfReport;
 
@@ -39,6 +43,10 @@ export interface App {
   exportWriter: ExportWriter;
   /** Writes a report laid out by a command as a PDF (atomic): pdf-lib is loaded when one is written. */
   writePdfReport(...a: Parameters<WritePdfReport>): ReturnType<WritePdfReport>;
+  /** The complaints' attachments, under <home>/arsip/aduan. */
+  aduanArchive(): AttachmentArchive;
+  /** The reporter's identity sealed to the archive key: openpgp.js is loaded when one is sealed or opened. */
+  pelaporCipher: PelaporCipher;
   /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
   kunciPorts(): KunciPorts;
   /** The account services' ports (src/ports/akun.ts) over this home, built on first use. */
@@ -81,6 +89,10 @@ export function openApp(home: string, clock: Clock = systemClock): App {
     async writePdfReport(...a) {
       return (await import('./adapters/export-pdf.js')).writePdfReport(...a);
     },
+    aduanArchive() {
+      return messageArchive(join(paths.archive, 'aduan'));
+    },
+    pelaporCipher: lazyPelaporCipher,
     kunciPorts() {
       kunci ??= kunciPorts(app);
       return kunci;
@@ -104,6 +116,15 @@ const exportAdapter = () => import('./adapters/export.js');
 const lazyExportWriter: ExportWriter = {
   toFile: async (job, path) => (await exportAdapter()).exportToFile(job, path),
   toStream: async (job, out) => (await exportAdapter()).exportToStream(job, out),
+};
+
+const pelaporAdapter = () => import('./adapters/openpgp/aduan-pelapor.js');
+
+/** The PelaporCipher port on openpgp.js, loaded on first use. */
+const lazyPelaporCipher: PelaporCipher = {
+  encrypt: async (...a) => (await pelaporAdapter()).encryptPelapor(...a),
+  unlockArchive: async (...a) => (await pelaporAdapter()).unlockArchive(...a),
+  decrypt: async (blob, binding, key) => (await pelaporAdapter()).decryptPelapor(blob, binding, key as ArchiveSecret),
 };
 
 /** Long text through the terminal's pager (`less -FRX`): the CLI reaches the pager here, never the adapter. */
