@@ -15,16 +15,21 @@ import type { AkunPorts } from './ports/akun.js';
 import type { Registers } from './ports/registers.js';
 import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
 import type { AttachmentArchive, PelaporCipher } from './ports/aduan.js';
+import type { AuditPorts } from './ports/audit.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import type { writePdfReport } from './adapters/export-pdf.js';
 import type { ArchiveSecret } from './adapters/openpgp/aduan-pelapor.js';
 import { kunciPorts } from './app/kunci.js';
 import { akunPorts } from './app/akun.js';
+import { auditPorts } from './app/audit.js';
 import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
 import { sqliteAgendaBooks } from './adapters/sqlite/agenda.js';
 import { messageArchive } from './adapters/archive.js';
 
 type WritePdfReport = typeof writePdfReport;
+
+/** The audit ports of a home that is not opened as an App (`sandi audit`, the checkpoint after a command). */
+export { auditPorts };
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -47,6 +52,8 @@ export interface App {
   aduanArchive(): AttachmentArchive;
   /** The reporter's identity sealed to the archive key: openpgp.js is loaded when one is sealed or opened. */
   pelaporCipher: PelaporCipher;
+  /** The audit service's ports (src/ports/audit.ts): the database read-only, the checkpoints, their keys. */
+  auditPorts(): AuditPorts;
   /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
   kunciPorts(): KunciPorts;
   /** The account services' ports (src/ports/akun.ts) over this home, built on first use. */
@@ -93,6 +100,7 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       return messageArchive(join(paths.archive, 'aduan'));
     },
     pelaporCipher: lazyPelaporCipher,
+    auditPorts: () => auditPorts(paths),
     kunciPorts() {
       kunci ??= kunciPorts(app);
       return kunci;

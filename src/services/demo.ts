@@ -168,8 +168,8 @@ export async function runDemo(app: App, progress: (s: DemoStep) => void = () => 
 
   progress('audit');
   // the demo office holds its archive passphrase: the chain head is signed, then everything is checked
-  await makeCheckpoint(app.paths, one(manifest, 'arsip').passphrase, app.clock.now());
-  const audit = await checkAudit(app.paths);
+  await makeCheckpoint(app.auditPorts(), one(manifest, 'arsip').passphrase, app.clock.now());
+  const audit = await checkAudit(app.auditPorts());
   const all = kirim.status(true);
   const archivedAt = kirim.archivedAt(row.id);
   return {

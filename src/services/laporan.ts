@@ -122,9 +122,9 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
   // complaints: the evaluation `sandi aduan laporan` computes, over the same local dates (no identity is read)
   const { dari: _d, sampai: _s, ...aduan } = aduanService(app, 'laporan').laporan({ dari, sampai });
 
-  const chain = await checkAudit(app.paths);
+  const chain = await checkAudit(app.auditPorts());
   // the period's last signed checkpoint: printed, it anchors the chain on paper
-  const checkpoint = await lastCheckpointBefore(app.paths, f.to === null ? now : new Date(f.to));
+  const checkpoint = await lastCheckpointBefore(app.auditPorts(), f.to === null ? now : new Date(f.to));
   return {
     periode: { dari, sampai, triwulan, zona },
     kantor: settings.config.office.name,

@@ -20,6 +20,7 @@ import { modeTooOpen, isExpired, shellQuote, OWN_KEY_ROLES } from '../domain/kun
 import { tanggalLayar } from '../domain/tanggal-tampil.js';
 import { holidayYears, localYear, parseHolidays, uncoveredYears } from '../domain/working-time.js';
 import type { AkunHome } from './akun-kredensial.js';
+import type { AuditPorts } from '../ports/audit.js';
 import type { KeyInfo, PassphraseSource } from '../ports.js';
 import type { LoginTester } from './akun.js';
 
@@ -58,7 +59,7 @@ export interface PeriksaPorts {
 
 export interface PeriksaDeps {
   /** the home: its root, clock and the key and account ports (src/app.ts's App) */
-  app: AkunHome;
+  app: AkunHome & { auditPorts(): AuditPorts };
   env: NodeJS.ProcessEnv;
   actor: string;
   /** the archive key's passphrase (to read a stored mailbox password) */
@@ -244,7 +245,7 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   else {
     try {
       const { checkAudit } = await import('./audit.js');
-      const a = await checkAudit(paths);
+      const a = await checkAudit(deps.app.auditPorts());
       const levels: [Tingkat, Temuan][] = [];
       if (!a.ok) levels.push(['gagal', finding('periksa.audit.broken', { rows: a.rows, problems: a.checkpoints.problems.length }, { key: 'periksa.audit.broken.hint' })]);
       else if (a.checkpoints.newest === null) levels.push(['peringatan', finding('periksa.audit.noCheckpoint', { rows: a.rows }, { key: 'periksa.audit.tandai.hint' })]);
