@@ -16,6 +16,8 @@ import type { Registers } from './ports/registers.js';
 import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
 import type { AttachmentArchive, PelaporCipher } from './ports/aduan.js';
 import type { AuditPorts } from './ports/audit.js';
+import type { KriptogramCrypto } from './ports/kriptogram.js';
+import type { MaildirReader } from './ports/maildir.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import type { writePdfReport } from './adapters/export-pdf.js';
 import type { ArchiveSecret } from './adapters/openpgp/aduan-pelapor.js';
@@ -25,6 +27,7 @@ import { auditPorts } from './app/audit.js';
 import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
 import { sqliteAgendaBooks } from './adapters/sqlite/agenda.js';
 import { messageArchive } from './adapters/archive.js';
+import { listMaildir, readMaildirMessage } from './adapters/maildir.js';
 
 type WritePdfReport = typeof writePdfReport;
 
@@ -52,6 +55,10 @@ export interface App {
   aduanArchive(): AttachmentArchive;
   /** The reporter's identity sealed to the archive key: openpgp.js is loaded when one is sealed or opened. */
   pelaporCipher: PelaporCipher;
+  /** OpenPGP kriptogram encryption and decryption (src/ports/kriptogram.ts): openpgp.js loaded on first use. */
+  kriptogram: KriptogramCrypto;
+  /** Local Maildirs, read. */
+  maildir: MaildirReader;
   /** The audit service's ports (src/ports/audit.ts): the database read-only, the checkpoints, their keys. */
   auditPorts(): AuditPorts;
   /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
@@ -101,6 +108,8 @@ export function openApp(home: string, clock: Clock = systemClock): App {
     },
     pelaporCipher: lazyPelaporCipher,
     auditPorts: () => auditPorts(paths),
+    kriptogram: lazyKriptogram,
+    maildir: { list: listMaildir, read: readMaildirMessage },
     kunciPorts() {
       kunci ??= kunciPorts(app);
       return kunci;
@@ -124,6 +133,14 @@ const exportAdapter = () => import('./adapters/export.js');
 const lazyExportWriter: ExportWriter = {
   toFile: async (job, path) => (await exportAdapter()).exportToFile(job, path),
   toStream: async (job, out) => (await exportAdapter()).exportToStream(job, out),
+};
+
+const kriptogramAdapter = async (): Promise<KriptogramCrypto> => (await import('./adapters/openpgp/kriptogram.js')).openpgpKriptogram;
+
+/** The KriptogramCrypto port on openpgp.js, loaded on first use. */
+const lazyKriptogram: KriptogramCrypto = {
+  encrypt: async (o) => (await kriptogramAdapter()).encrypt(o),
+  decrypt: async (o) => (await kriptogramAdapter()).decrypt(o),
 };
 
 const pelaporAdapter = () => import('./adapters/openpgp/aduan-pelapor.js');

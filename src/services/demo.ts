@@ -9,20 +9,16 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
 import { loadConfig, type SandiConfig } from '../config/config.js';
-import { decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
 import { extractArmored } from '../formats/pgpmime.js';
-import { listMaildir, readMaildirMessage } from '../adapters/maildir.js';
-import { getOutgoing } from '../adapters/sqlite/registers.js';
 import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey } from './kunci.js';
 import { kirimService, type RowView } from './kirim.js';
 import { initHome, PACKAGE_ROOT } from './init.js';
 import { checkAudit, makeCheckpoint } from './audit.js';
-import { MemorySink } from '../adapters/memory-sink.js';
 
 export const EXAMPLE_KEYS_DIR = join(PACKAGE_ROOT, 'keys.example');
 const ACTOR_SANDIMAN = 'sandiman-demo';
@@ -153,12 +149,18 @@ export async function runDemo(app: App, progress: (s: DemoStep) => void = () => 
   const first = deliveredTo[0];
   const reader = units.find((u) => u.email === first?.email);
   if (!first || !reader) throw new SandiError('DATA', 'demo.manifestIncomplete', { role: 'penerima' });
-  const msg = listMaildir(first.maildir).find((m) => m.id.endsWith(first.file));
+  const msg = app.maildir.list(first.maildir).find((m) => m.id.endsWith(first.file));
   if (!msg) throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path: join(first.maildir, 'new', first.file) });
-  const payload = await extractArmored(readMaildirMessage(msg));
+  const payload = await extractArmored(app.maildir.read(msg));
   if (!payload) throw new SandiError('DATA', 'demo.noKriptogram', { path: msg.path });
-  const plain = new MemorySink();
-  const result = await decryptKriptogram({
+  const chunks: Buffer[] = [];
+  const plain = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  const result = await app.kriptogram.decrypt({
     input: Readable.from([Buffer.from(payload.armored)]),
     output: plain,
     decryptionKeys: [{ armored: keys.loadSecretArmored(reader.fingerprint), passphrase: reader.passphrase }],
@@ -186,12 +188,10 @@ export async function runDemo(app: App, progress: (s: DemoStep) => void = () => 
       signers: result.signers,
       subject: result.headers.subject,
       fileName: result.fileName,
-      identical: plain.bytes().equals(doc.body),
+      identical: Buffer.concat(chunks).equals(doc.body),
       permohonan: result.headers['Permohonan'] ?? null,
     },
     audit: { ok: audit.ok, rows: audit.rows, registerRows: audit.registers.rows, checkpoint: audit.checkpoints.newest?.id ?? null },
     register: all.slice(-REGISTER_ROWS),
   };
 }
-
-export { getOutgoing };

@@ -178,7 +178,6 @@ const CLI_TO_ADAPTERS: Readonly<Record<string, number>> = {
 };
 
 const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
-  'src/services/demo.ts': 4,
   'src/services/kirim.ts': 10,
   'src/services/terima.ts': 15,
 };
