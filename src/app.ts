@@ -5,6 +5,9 @@
  * library (openpgp, SQLite) is loaded only when a method that needs it runs.
  */
 import { homePaths, type HomePaths } from './config/home.js';
+import { loadConfig, type SandiConfig } from './config/config.js';
+import { loadOfficeCalendar } from './config/calendar.js';
+import type { WorkingCalendar } from './domain/working-time.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +44,10 @@ export interface App {
   clock: Clock;
   /** Opened on first use. */
   store(): Store;
+  /** config.json, read and checked on each call (init writes it during a command). */
+  config(): SandiConfig;
+  /** The office's working calendar: config.json's service hours and the holidays file. */
+  officeCalendar(config: SandiConfig): WorkingCalendar;
   /** Make the home folder (and its parents), or tighten an existing one, to 0700. */
   makePrivateHome(): void;
   /** The office's books (src/ports/registers.ts) over this home's store, opened on first use. */
@@ -88,6 +95,8 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       store ??= openStore(paths.database);
       return store;
     },
+    config: () => loadConfig(paths.config),
+    officeCalendar: (config) => loadOfficeCalendar(paths.root, config),
     makePrivateHome() {
       makePrivateDir(paths.root);
     },

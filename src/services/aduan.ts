@@ -9,8 +9,7 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { App } from '../app.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
-import { loadOfficeCalendar } from '../config/calendar.js';
+import type { SandiConfig } from '../config/config.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import type { UnitOfWork } from '../ports/registers.js';
@@ -45,12 +44,12 @@ export interface AduanSettings {
 }
 
 /** config.json (its optional "aduan" object) and the holidays file, as a calendar. */
-export function loadAduanSettings(app: Pick<App, 'paths'>): AduanSettings {
-  const config = loadConfig(app.paths.config);
+export function loadAduanSettings(app: Pick<App, 'config' | 'officeCalendar'>): AduanSettings {
+  const config = app.config();
   // loadConfig has already checked the "aduan" object; this only applies the defaults.
   const parsed = parseAduanConfig(config.aduan);
   if (!('kanal' in parsed)) throw new SandiError('INTERNAL', 'common.internal', { detail: 'aduan config passed validation but not parsing' });
-  return { config, kanal: parsed.kanal, calendar: loadOfficeCalendar(app.paths.root, config) };
+  return { config, kanal: parsed.kanal, calendar: app.officeCalendar(config) };
 }
 
 export interface CatatInput {

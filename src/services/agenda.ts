@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SandiError } from '../errors.js';
-import { loadConfig } from '../config/config.js';
+import type { SandiConfig } from '../config/config.js';
 import type { Clock } from '../ports.js';
 import type { AgendaBooks, AgendaFilter, ExportResult, ExportWriter, HistoryEvent } from '../ports/agenda.js';
 import type { Registers } from '../ports/registers.js';
@@ -20,8 +20,10 @@ import type { Anotasi } from '../domain/records-anotasi.js';
 
 /** What `sandi agenda` needs of a home: its files, clock and ports (src/app.ts's App is one). */
 export interface AgendaHome {
-  paths: { config: string; database: string };
+  paths: { database: string };
   clock: Clock;
+  /** config.json */
+  config(): SandiConfig;
   agendaBooks(): AgendaBooks;
   registers(): Registers;
   exportWriter: ExportWriter;
@@ -67,7 +69,7 @@ export function resolveRegister(name: string): RegisterDescription {
 
 export function agendaService(app: AgendaHome) {
   let timeZone: string | undefined;
-  const zone = (): string => (timeZone ??= loadConfig(app.paths.config).office.timeZone);
+  const zone = (): string => (timeZone ??= app.config().office.timeZone);
 
   const books = (): AgendaBooks => {
     if (!existsSync(app.paths.database)) throw new SandiError('NOT_FOUND', 'agenda.noDatabase', { path: app.paths.database }, { hint: 'agenda.noDatabase.hint' });

@@ -13,7 +13,7 @@ import { Readable, Writable } from 'node:stream';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
+import type { SandiConfig } from '../config/config.js';
 import { extractArmored } from '../formats/pgpmime.js';
 import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey } from './kunci.js';
 import { kirimService, type RowView } from './kirim.js';
@@ -77,7 +77,7 @@ function one(manifest: ExampleKey[], role: ExampleKey['role']): ExampleKey {
 /** Set up the demo office if needed; refuse to touch a home that holds a real (non-demo) office. */
 async function ensureDemoOffice(app: App, progress: (s: DemoStep) => void): Promise<{ config: SandiConfig; created: boolean }> {
   if (existsSync(app.paths.config)) {
-    const config = loadConfig(app.paths.config);
+    const config = app.config();
     if (config.mode !== 'demo') throw new SandiError('CONFLICT', 'demo.notDemoHome', { home: app.paths.root }, { hint: 'demo.notDemoHome.hint' });
     return { config, created: false };
   }
