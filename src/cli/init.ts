@@ -8,6 +8,8 @@ import type { CliContext } from './context.js';
 import { requireFlags } from './prompter.js';
 import { t } from './messages/index.js';
 import { SandiError } from '../errors.js';
+import { pastikan, validasiJawaban } from './validasi.js';
+import { INIT_KANTOR, kodeUnit } from '../domain/skema.js';
 import type { MailboxAccount, TimeZone, TlsMode } from '../config/config.js';
 
 interface InitFlags {
@@ -88,6 +90,9 @@ export function nextSteps(home: string, mailboxUser: string | null): string {
 
 async function runInit(ctx: CliContext, o: InitFlags): Promise<void> {
   const p = ctx.prompter;
+  // Every value given as a flag is checked first, all at once (exit 65), before anything is asked or written:
+  // a unit code with a slash or a wrong number format would otherwise end up in every number of the registers.
+  pastikan(INIT_KANTOR, { ...o }, { sebagian: true });
   requireFlags(
     p,
     [
@@ -114,7 +119,7 @@ async function runInit(ctx: CliContext, o: InitFlags): Promise<void> {
   try {
     assertCanInit(app, o.timpa === true);
     const officeName = await ask(ctx, o.namaKantor, t('init.q.officeName'));
-    const unitCode = await ask(ctx, o.kodeUnit, t('init.q.unitCode'));
+    const unitCode = o.kodeUnit ?? (await p.input(t('init.q.unitCode'), { validate: validasiJawaban(kodeUnit) })).trim();
     const timeZone: TimeZone =
       o.zonaWaktu ??
       (p.interactive

@@ -1,6 +1,6 @@
 /**
  * `sandi kirim`: send an exempted document as a kriptogram (SOP seed 001). Each action reads options (or asks,
- * at a terminal), calls the kirim service (src/services/kirim.ts), and renders. The service, openpgp, SQLite
+ * at a terminal), calls the kirim service (src/services/kirim/index.ts), and renders. The service, openpgp, SQLite
  * and the mail libraries are imported only when an action runs.
  */
 import { Command } from 'commander';
@@ -14,7 +14,7 @@ import { officeTimeZone, waktuLokal } from './waktu.js';
 import { statusTandaTangan } from './tanda-tangan.js';
 import { SandiError, isSandiError } from '../errors.js';
 import type { AddressEntry, KeyInfo } from '../ports.js';
-import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim.js';
+import type { BiasaReport, Decide, DraftView, KirimOptions, KirimReport, KirimService, Keputusan, RowView } from '../services/kirim/index.js';
 import { SIFAT, DERAJAT, subjectMustBeEncrypted, type Derajat, type Sifat } from '../domain/records.js';
 import { biasaSifatAllowed, lanjutDecision } from '../domain/kirim.js';
 import { PERMOHONAN_KRIPTOGRAM, SURAT_BIASA, tanggal as cekTanggal, teks, type Cek } from '../domain/skema.js';
@@ -60,7 +60,7 @@ async function passphrases(ctx: CliContext, files: PassphraseFiles): Promise<Kir
 type PassphraseFiles = { sandiman?: string | undefined; kasi?: string | undefined; arsip?: string | undefined };
 
 async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc: KirimService) => Promise<T>): Promise<T> {
-  const [{ openApp }, { kirimService }] = await Promise.all([import('../app.js'), import('../services/kirim.js')]);
+  const [{ openApp }, { kirimService }] = await Promise.all([import('../app.js'), import('../services/kirim/index.js')]);
   const app = openApp(ctx.home);
   try {
     const svc = kirimService(app, {
@@ -83,8 +83,10 @@ function giliran(r: RowView): string {
 function renderReport(r: KirimReport): string {
   const lines: string[] = [];
   if (r.sent) {
-    lines.push(t('kirim.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, reply: r.sent.serverReply }));
-    lines.push(table([t('kirim.col.kepada'), ''], r.sent.delivered.map((d) => [d.email, d.where])));
+    // a local maildir delivery has no server reply to quote (its "reply" is sandi's own count)
+    const p = { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, reply: r.sent.serverReply, n: r.sent.delivered.length };
+    lines.push(t(r.sent.via === 'maildir' ? 'kirim.sentMaildir' : 'kirim.sent', p));
+    lines.push(table([t('kirim.col.kepada'), t('kirim.col.tempat')], r.sent.delivered.map((d) => [d.email, d.where])));
     if (r.sent.sentCopy) lines.push(t('kirim.sentCopy', { folder: r.sent.sentCopy }));
   } else if (r.waiting === 'kasi') lines.push(t('kirim.waitKasi', { id: r.row.id }));
   else if (r.waiting === 'sandiman') lines.push(t('kirim.waitSandiman', { id: r.row.id }));
@@ -93,8 +95,15 @@ function renderReport(r: KirimReport): string {
 
 function renderBiasa(r: BiasaReport, tz: string): string {
   return [
-    t('kirim.biasa.sent', { nomor: r.row.nomor ?? '', id: r.row.id, via: r.sent.via, at: waktuLokal(r.row.sentAt, tz), reply: r.sent.serverReply }),
-    table([t('kirim.col.kepada'), ''], r.sent.delivered.map((d) => [d.email, d.where])),
+    t(r.sent.via === 'maildir' ? 'kirim.biasa.sentMaildir' : 'kirim.biasa.sent', {
+      nomor: r.row.nomor ?? '',
+      id: r.row.id,
+      via: r.sent.via,
+      at: waktuLokal(r.row.sentAt, tz),
+      reply: r.sent.serverReply,
+      n: r.sent.delivered.length,
+    }),
+    table([t('kirim.col.kepada'), t('kirim.col.tempat')], r.sent.delivered.map((d) => [d.email, d.where])),
   ].join('\n');
 }
 
@@ -110,7 +119,7 @@ async function perihalFromFlags(o: StartOptions): Promise<string | undefined> {
   if (o.perihal !== undefined && o.perihalFile !== undefined) throw new SandiError('USAGE', 'kirim.perihalBoth');
   refusePerihalInArgv(o, o.sifat);
   if (o.perihalFile === undefined) return o.perihal;
-  const { readPerihalFile } = await import('../services/kirim.js');
+  const { readPerihalFile } = await import('../services/kirim/index.js');
   return readPerihalFile(o.perihalFile);
 }
 
@@ -185,7 +194,7 @@ function dokumenCek(readDocument: (path: string) => Buffer): (v: string) => true
  * key) and, when recipients are to be picked, a non-empty address book. Returns the address book.
  */
 async function persiapan(ctx: CliContext, dokumen: string | undefined, pilihPenerima: boolean): Promise<AddressEntry[]> {
-  const [{ openApp }, { kunciService }, { kirimService, readDocument }] = await Promise.all([import('../app.js'), import('../services/kunci.js'), import('../services/kirim.js')]);
+  const [{ openApp }, { kunciService }, { kirimService, readDocument }] = await Promise.all([import('../app.js'), import('../services/kunci.js'), import('../services/kirim/index.js')]);
   if (dokumen !== undefined) readDocument(dokumen);
   const app = openApp(ctx.home);
   try {
@@ -215,7 +224,7 @@ async function gatherStart(ctx: CliContext, dokumen: string | undefined, given: 
   const p = ctx.prompter;
   // the file, the keys and the address book are checked before the first question, not after the last
   const entries = await persiapan(ctx, dokumen, p.interactive && (o.kepada ?? []).length === 0);
-  const { readDocument } = await import('../services/kirim.js');
+  const { readDocument } = await import('../services/kirim/index.js');
   const ask = asker(p);
   const doc = dokumen ?? (await p.input(t('kirim.q.dokumen'), { validate: dokumenCek(readDocument) }));
   const nomor = await ask(o.permohonanNomor, 'kirim.q.permohonanNomor');

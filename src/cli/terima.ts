@@ -1,5 +1,5 @@
 /**
- * `sandi terima`: fetch incoming mail and carry each letter through the SOP steps (see src/services/terima.ts).
+ * `sandi terima`: fetch incoming mail and carry each letter through the SOP steps (see src/services/terima/).
  *   sandi terima [--dari-folder DIR]          fetch, archive, register; table of what arrived
  *   sandi terima status [NOMOR] [--semua]      where each letter is, what waits for whom, SLA in working time
  *   sandi terima teruskan|cetak|paraf|antar|tandaterima NOMOR ...   the steps after arrival
@@ -18,7 +18,7 @@ import { statusTandaTangan } from './tanda-tangan.js';
 import { operatorName } from './kunci.js';
 import { SandiError } from '../errors.js';
 import type { KeyInfo } from '../ports.js';
-import type { TerimaService } from '../services/terima.js';
+import type { TerimaService } from '../services/terima/index.js';
 import { refusalCode } from '../domain/terima.js';
 import { TANDA_TERIMA, TERUSKAN } from '../domain/skema.js';
 import { instanKantor } from '../domain/waktu-masukan.js';
@@ -27,7 +27,7 @@ import { pastikan, validasiJawaban } from './validasi.js';
 const JALUR = ['ajudan', 'umum', 'langsung', 'faks', 'email', 'aplikasi'] as const;
 
 async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined, fn: (svc: TerimaService) => Promise<T> | T): Promise<T> {
-  const [{ openApp }, { terimaService }, { passphraseSource }] = await Promise.all([import('../app.js'), import('../services/terima.js'), import('../config/passphrase.js')]);
+  const [{ openApp }, { terimaService }, { passphraseSource }] = await Promise.all([import('../app.js'), import('../services/terima/index.js'), import('../config/passphrase.js')]);
   const app = openApp(ctx.home);
   try {
     const svc = terimaService(app, {

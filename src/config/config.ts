@@ -11,7 +11,8 @@ import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hour
 import { parseTerimaConfig, type TerimaConfig } from '../domain/terima.js';
 import { CONFIG_VERSION, TIME_ZONES, checkConfig } from './schema.js';
 import { JSON_MAX_DEPTH, jsonTooDeep } from '../domain/json-limits.js';
-import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
+import { jsonSyntaxFault } from '../domain/json-syntax.js';
+import { pesan } from '../domain/pesan.js';
 import { kopSurat, type KopSurat } from '../domain/kop-surat.js';
 import type { Bahasa } from '../domain/tanggal-tampil.js';
 
@@ -182,12 +183,14 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
   const problem = checkConfig(raw);
   if ('kind' in problem && problem.kind === 'unknownKey') {
     const known = problem.known.map((k) => `"${k}"`).join(', ');
-    const params = { file, key: problem.key, known, expected: `one of ${known}`, ...(problem.suggestion !== null ? { suggestion: problem.suggestion } : {}) };
+    const params = { file, key: problem.key, known, expected: pesan('konfig.oneOf', { known }), ...(problem.suggestion !== null ? { suggestion: problem.suggestion } : {}) };
     throw new SandiError('CONFIG', problem.suggestion !== null ? 'config.unknownKey' : 'config.unknownKeyNoGuess', params, { hint: 'config.invalid.hint' });
   }
   if ('kind' in problem) {
-    const shown = problem.value === undefined ? '(tidak ada / missing)' : JSON.stringify(problem.value);
-    throw new SandiError('CONFIG', 'config.invalid', { file, key: problem.key, value: shown.length > 80 ? `${shown.slice(0, 77)}...` : shown, expected: problem.expected }, { hint: 'config.invalid.hint' });
+    // what is missing and what is expected are messages carried as data (src/domain/pesan.ts), said in the operator's language
+    const shown = problem.value === undefined ? null : JSON.stringify(problem.value);
+    const value = shown === null ? pesan('konfig.missing') : shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+    throw new SandiError('CONFIG', 'config.invalid', { file, key: problem.key, value, expected: problem.expected }, { hint: 'config.invalid.hint' });
   }
   // The schema has checked every key; what remains is filling in the defaults.
   const o = problem.data;
@@ -257,13 +260,16 @@ export function loadConfig(file: string): SandiConfig {
  */
 export function jsonSyntaxError(file: string, text: string, e: Error): SandiError {
   const m = /at position (\d+)/.exec(e.message);
-  let pos = jsonSyntaxErrorAt(text) ?? (m ? Math.min(Number(m[1]), text.length) : text.length);
-  // V8's message without where, and without the bit of the text it may quote (a secret, for all it knows):
-  // "Expected double-quoted property name", "Unexpected token 'x'", "Unexpected end of JSON input"
-  const reason = e.message
-    .replace(/\s*(in JSON )?at position \d+.*$/s, '')
-    .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')
-    .replace(/\s*\(line \d+ column \d+\)$/, '');
+  const fault = jsonSyntaxFault(text);
+  let pos = fault?.at ?? (m ? Math.min(Number(m[1]), text.length) : text.length);
+  // what is wrong, in the operator's language (V8's English message only when the scanner found nothing:
+  // without where, and without the bit of the text it may quote, a secret for all it knows)
+  const reason = fault
+    ? pesan(`konfig.json.${fault.kind}`, { ...(fault.char !== undefined ? { char: JSON.stringify(fault.char) } : {}), ...(fault.close !== undefined ? { close: fault.close } : {}) })
+    : e.message
+        .replace(/\s*(in JSON )?at position \d+.*$/s, '')
+        .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')
+        .replace(/\s*\(line \d+ column \d+\)$/, '');
   let trailingComma = false;
   if (text[pos] === '}' || text[pos] === ']') {
     let i = pos - 1;

@@ -1,6 +1,7 @@
 /**
- * The whole of config.json as one zod schema: every key sandi knows, its type and form, and the text of what is
- * expected there (English, quoted into the config.invalid message). An object accepts only the keys listed, so a
+ * The whole of config.json as one zod schema: every key sandi knows, its type and form, and what is expected
+ * there: a message key of src/cli/messages/konfig.ts carried as data (src/domain/pesan.ts), translated into the
+ * operator's language where the config.invalid message is shown (this module never imports the CLI). An object accepts only the keys listed, so a
  * misspelt key ("singelOperator") is refused naming the closest known one instead of being ignored. Rules that
  * live in the domain (number formats, service hours, the "terima" and "aduan" sections) are called from here,
  * so this file stays the one description of the file and the domain stays the one owner of its rules.
@@ -15,6 +16,7 @@ import { parseNumberFormat } from '../domain/numbering.js';
 import { checkServiceHours } from '../domain/service-hours.js';
 import { parseTerimaConfig } from '../domain/terima.js';
 import { parseAduanConfig } from '../domain/aduan.js';
+import { pesan } from '../domain/pesan.js';
 
 export const CONFIG_VERSION = 1;
 export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
@@ -23,41 +25,43 @@ export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as 
 const KNOWN = 'known-keys:';
 
 /** An object that refuses keys it does not list; `expected` is shown when the value is not an object at all. */
-function strict<T extends z.ZodRawShape>(shape: T, expected = 'object {...}') {
+function strict<T extends z.ZodRawShape>(shape: T, expected = pesan('konfig.object')) {
   const known = `${KNOWN}${JSON.stringify(Object.keys(shape))}`;
   return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? known : expected) });
 }
 
 const text = (expected: string) => z.string({ error: expected }).refine((s) => s.trim().length > 0, { error: expected });
 const oneOf = <T extends readonly [string, ...string[]]>(options: T) => z.enum(options, { error: options.map((o) => `"${o}"`).join(' | ') });
-const port = z.number({ error: 'port number 1–65535' }).int({ error: 'port number 1–65535' }).min(1, { error: 'port number 1–65535' }).max(65535, { error: 'port number 1–65535' });
-const ARGV = 'a command as an array of arguments, e.g. ["/usr/local/bin/ambil-sandi", "--akun", "persandian"] (run without a shell)';
+const PORT = pesan('konfig.port');
+const port = z.number({ error: PORT }).int({ error: PORT }).min(1, { error: PORT }).max(65535, { error: PORT });
+const ARGV = pesan('konfig.argv');
 const argv = z.custom<string[]>((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x.length > 0), { error: ARGV });
 const bool = z.boolean({ error: 'true | false' });
 
-const endpoint = strict({ host: text('host name'), port, tls: oneOf(['tls', 'starttls'] as const) });
+const endpoint = strict({ host: text(pesan('konfig.host')), port, tls: oneOf(['tls', 'starttls'] as const) });
 
+const DOVECOT_FILE = pesan('konfig.dovecotFile');
 const passwordChange = strict({
   adapter: oneOf(['perintah', 'dovecot-passwd', 'manual'] as const),
   command: argv.optional(),
-  file: text('path of the Dovecot passwd-file').optional(),
+  file: text(DOVECOT_FILE).optional(),
   scheme: oneOf(['SSHA512', 'PLAIN'] as const).optional(),
 }).superRefine((o, ctx) => {
   if (o.adapter === 'perintah' && o.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: ARGV, input: undefined });
-  if (o.adapter === 'dovecot-passwd' && o.file === undefined) ctx.addIssue({ code: 'custom', path: ['file'], message: 'path of the Dovecot passwd-file', input: undefined });
+  if (o.adapter === 'dovecot-passwd' && o.file === undefined) ctx.addIssue({ code: 'custom', path: ['file'], message: DOVECOT_FILE, input: undefined });
 });
 
 const mailbox = strict({
-  user: text('the mailbox login, e.g. "persandian@kota.go.id"'),
+  user: text(pesan('konfig.mailboxUser')),
   imap: endpoint,
   smtp: endpoint,
-  caFile: text('path of a PEM CA file').optional(),
-  sentFolder: z.union([z.literal(false), text('an IMAP folder name, or false')], { error: 'an IMAP folder name, or false' }).optional(),
+  caFile: text(pesan('konfig.caFile')).optional(),
+  sentFolder: z.union([z.literal(false), text(pesan('konfig.sentFolder'))], { error: pesan('konfig.sentFolder') }).optional(),
   passwordCommand: argv.optional(),
   passwordChange: passwordChange.optional(),
 });
 
-const NUMBER_FORMAT = 'a number format containing {urut} and {tahun}, e.g. "KRIP/{urut:3}/{bulan}/{tahun}"';
+const NUMBER_FORMAT = pesan('konfig.numberFormat');
 const numberFormat = z.string({ error: NUMBER_FORMAT }).superRefine((s, ctx) => {
   if (s.trim().length === 0) return void ctx.addIssue({ code: 'custom', message: NUMBER_FORMAT });
   try {
@@ -65,17 +69,57 @@ const numberFormat = z.string({ error: NUMBER_FORMAT }).superRefine((s, ctx) => 
   } catch (e) {
     if (!(e instanceof SandiError)) throw e;
     const token = e.params['token'];
-    ctx.addIssue({ code: 'custom', message: `a format using {urut[:width]} and {tahun}, optionally {bulan} {unit} {sifat}${token ? `; ${String(token)} is not allowed or missing` : ''}` });
+    ctx.addIssue({ code: 'custom', message: token ? pesan('konfig.numberFormatToken', { token: String(token) }) : pesan('konfig.numberFormatBare') });
   }
 });
 
-const FONT = 'path of a TrueType or OpenType font file (.ttf, .otf), e.g. "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"';
-const font = text(FONT).refine((v) => /\.(ttf|otf)$/i.test(v.trim()), { error: 'path of a TrueType or OpenType font file (.ttf, .otf)' });
+const font = text(pesan('konfig.font')).refine((v) => /\.(ttf|otf)$/i.test(v.trim()), { error: pesan('konfig.fontExt') });
+
+/**
+ * The domain rules (service-hours.ts, terima.ts, aduan.ts) describe what they expect in English text of their own;
+ * here each known text becomes its konfig.* message, so the operator reads it in the UI's language. A text not
+ * listed passes through as it is (test/unit/config-schema.test.ts covers every one listed here).
+ */
+const DOMAIN_TEXTS: readonly [RegExp, string, readonly string[]][] = [
+  [/^an object of days$/, 'konfig.jam.objek', []],
+  [/^a day name \((.*)\), not "(.*)"$/s, 'konfig.jam.hari', ['days', 'day']],
+  [/^(\w+): a list of \["HH:MM","HH:MM"\] intervals$/, 'konfig.jam.daftar', ['day']],
+  [/^(\w+): intervals as \["HH:MM","HH:MM"\]$/, 'konfig.jam.selang', ['day']],
+  [/^(\w+): intervals in order, each ending after it starts$/, 'konfig.jam.urutan', ['day']],
+  [/^object \{\.\.\.\}$/, 'konfig.object', []],
+  [/^non-empty text$/, 'konfig.teks', []],
+  [/^a CUPS printer name \(letters, digits, \. _ - @\)$/, 'konfig.printer', []],
+  [/^a size in bytes > 0$/, 'konfig.ukuran', []],
+  [/^a list of distinct tiers, e\.g\. (.*)$/, 'konfig.paraf', ['example']],
+  [/^(\d+) minutes, one per step \((.*)\)$/, 'konfig.standarDaftar', ['count', 'steps']],
+  [/^minutes >= 0 for one of (.*)$/, 'konfig.standarMenit', ['steps']],
+  [/^a list of (\d+) minutes or an object step → minutes$/, 'konfig.standar', ['count']],
+  [/^whole working days >= 1$/, 'konfig.hariKerja', []],
+  [/^a whole number of good signatures, (\d+) to (\d+)$/, 'konfig.tandaTangan', ['min', 'max']],
+  [/^a list of mail domains, e\.g\. (.*)$/, 'konfig.domain', ['example']],
+  [/^object \{"kanal": \{\.\.\.\}\}$/, 'konfig.aduan', []],
+  [/^object of channels, e\.g\. .*$/, 'konfig.aduanKanalList', []],
+  [/^a channel code of lower-case letters, digits, - or _$/, 'konfig.kodeKanal', []],
+  [/^object \{"nama": "\.\.\.", "tenggat": \{\.\.\.\}\}$/, 'konfig.aduanKanal', []],
+  [/^the channel name$/, 'konfig.namaKanal', []],
+  [/^object of working days per step$/, 'konfig.aduanTenggat', []],
+  [/^one of (.*)$/, 'konfig.oneOf', ['known']],
+  [/^whole working days (\d+)–(\d+), or null$/, 'konfig.tenggatHari', ['min', 'max']],
+];
+
+/** A domain rule's text as its konfig.* message (src/domain/pesan.ts), or the text itself when not listed. */
+export function domainText(text: string): string {
+  for (const [re, key, names] of DOMAIN_TEXTS) {
+    const m = re.exec(text);
+    if (m) return pesan(key, Object.fromEntries(names.map((n, i) => [n, m[i + 1] ?? ''])));
+  }
+  return text;
+}
 
 /** A problem found by a domain parser, reported at its own key path (relative to the config root). */
 function domainIssue(ctx: z.RefinementCtx, p: { key: string; value: unknown; expected: string }, root: string): void {
   const rel = p.key === root ? [] : p.key.slice(root.length + 1).split('.');
-  ctx.addIssue({ code: 'custom', path: rel, message: p.expected, input: p.value });
+  ctx.addIssue({ code: 'custom', path: rel, message: domainText(p.expected), input: p.value });
 }
 
 const minutes = z.unknown().optional();
@@ -109,12 +153,12 @@ const aduan = strict(
     kanal: z
       .record(
         z.string(),
-        strict({ nama: z.unknown().optional(), tenggat: strict({ verifikasi: tenggat, tindakLanjut: tenggat, konfirmasi: tenggat, layanan: tenggat }, 'object of working days per step').optional() }, 'object {"nama": "...", "tenggat": {...}}'),
-        { error: 'object of channels, e.g. {"lapor": {"tenggat": {"verifikasi": 3}}}' },
+        strict({ nama: z.unknown().optional(), tenggat: strict({ verifikasi: tenggat, tindakLanjut: tenggat, konfirmasi: tenggat, layanan: tenggat }, pesan('konfig.aduanTenggat')).optional() }, pesan('konfig.aduanKanal')),
+        { error: pesan('konfig.aduanKanalList') },
       )
       .optional(),
   },
-  'object {"kanal": {...}}',
+  pesan('konfig.aduan'),
 ).superRefine((o, ctx) => {
   const parsed = parseAduanConfig(o);
   if (!('kanal' in parsed)) domainIssue(ctx, parsed, 'aduan');
@@ -125,30 +169,30 @@ export const configSchema = strict({
   version: z.literal(CONFIG_VERSION, { error: String(CONFIG_VERSION) }),
   mode: oneOf(['produksi', 'demo'] as const).optional(),
   office: strict({
-    name: text('the office name, e.g. "Dinas Komunikasi dan Informatika Kota Tarakan"'),
-    unitCode: text('a short unit code, e.g. "DISKOMINFO"'),
+    name: text(pesan('konfig.officeName')),
+    unitCode: text(pesan('konfig.unitCode')),
     timeZone: oneOf(TIME_ZONES).optional(),
     // the letterhead (kop surat) of the papers sandi prints, and who signs the quarterly report
-    parent: text('the government the office belongs to, e.g. "PEMERINTAH KOTA PEKALONGAN"').optional(),
-    address: text('the office address, e.g. "Jl. Mataram No. 1, Pekalongan 51111"').optional(),
-    phone: text('the office telephone, e.g. "(0285) 421093"').optional(),
-    email: text('the office e-mail address, e.g. "diskominfo@pekalongankota.go.id"').optional(),
-    website: text('the office website, e.g. "diskominfo.pekalongankota.go.id"').optional(),
-    city: text('the place written before the date of a signature, e.g. "Pekalongan"').optional(),
+    parent: text(pesan('konfig.parent')).optional(),
+    address: text(pesan('konfig.address')).optional(),
+    phone: text(pesan('konfig.phone')).optional(),
+    email: text(pesan('konfig.email')).optional(),
+    website: text(pesan('konfig.website')).optional(),
+    city: text(pesan('konfig.city')).optional(),
     head: strict({
-      title: text('the head of office\'s title, e.g. "Kepala Dinas Komunikasi dan Informatika"').optional(),
-      name: text('the head of office\'s name as signed, e.g. "Dr. SITI AMINAH, S.Kom., M.T."').optional(),
-      nip: z.string({ error: 'an NIP of 18 digits, e.g. "197612312005012003"' }).refine((s) => /^\d{18}$/.test(s.replace(/\s/g, '')), { error: 'an NIP of 18 digits, e.g. "197612312005012003"' }).optional(),
+      title: text(pesan('konfig.headTitle')).optional(),
+      name: text(pesan('konfig.headName')).optional(),
+      nip: z.string({ error: pesan('konfig.nip') }).refine((s) => /^\d{18}$/.test(s.replace(/\s/g, '')), { error: pesan('konfig.nip') }).optional(),
     }).optional(),
   }),
   serviceHours: z
     .unknown()
     .superRefine((v, ctx) => {
       const problem = v === undefined ? null : checkServiceHours(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      if (problem) ctx.addIssue({ code: 'custom', message: domainText(problem) });
     })
     .optional(),
-  holidaysFile: text('path of the holidays TSV file').optional(),
+  holidaysFile: text(pesan('konfig.holidaysFile')).optional(),
   numberFormats: strict({
     kriptogramKeluar: numberFormat.optional(),
     suratKeluar: numberFormat.optional(),
@@ -156,9 +200,7 @@ export const configSchema = strict({
     kriptogramMasuk: numberFormat.optional(),
   }).optional(),
   mailbox: mailbox.nullable().optional(),
-  archiveKey: text('fingerprint of the office archive key (40 hex digits)').refine((s) => /^[0-9A-F]{40}$/.test(s), {
-    error: 'fingerprint of the office archive key (40 upper-case hex digits)',
-  }),
+  archiveKey: text(pesan('konfig.archiveKey')).refine((s) => /^[0-9A-F]{40}$/.test(s), { error: pesan('konfig.archiveKeyHex') }),
   singleOperator: bool.optional(),
   terima: terima.optional(),
   aduan: aduan.optional(),
@@ -167,7 +209,7 @@ export const configSchema = strict({
 
 export type ConfigData = z.output<typeof configSchema>;
 
-/** The first problem of a config, in the terms of the config.* messages. */
+/** The first problem of a config, in the terms of the config.* messages; `expected` is a message carried as data (src/domain/pesan.ts) or, from a domain rule, its own text. */
 export type ConfigProblem =
   | { kind: 'invalid'; key: string; value: unknown; expected: string }
   | { kind: 'unknownKey'; key: string; known: string[]; suggestion: string | null };
@@ -204,7 +246,7 @@ export function checkConfig(raw: unknown): { data: ConfigData } | ConfigProblem 
   }
   const first = issues[0]!;
   const value = first.code === 'custom' && 'input' in first && first.input !== undefined ? first.input : valueAt(raw, first.path);
-  return { kind: 'invalid', key: first.path.length === 0 ? '(root)' : keyPath(first.path), value, expected: first.message };
+  return { kind: 'invalid', key: first.path.length === 0 ? pesan('konfig.root') : keyPath(first.path), value, expected: first.message };
 }
 
 /** The known key most like `name` (case-insensitive edit distance within a third of its length), or null. */

@@ -44,3 +44,14 @@ export function canMoveSuratMasuk(from: SuratMasukStatus, to: SuratMasukStatus):
 export function canMoveKriptogramMasuk(from: KriptogramMasukStatus, to: KriptogramMasukStatus): boolean {
   return KRIPTOGRAM_MASUK_TRANSITIONS[from].includes(to);
 }
+
+/**
+ * The SOP stage of a read incoming kriptogram, from its step events (only `selesai` is a register status):
+ * terbaca until printed, then dicetak, diparaf once every paraf tier initialled, diantar once assigned.
+ */
+export function kriptogramStage(status: string, steps: readonly { langkah: string }[], parafTiers: number): string {
+  if (status === 'selesai') return 'selesai';
+  if (steps.some((s) => s.langkah === 'antar')) return 'diantar';
+  if (!steps.some((s) => s.langkah === 'cetak')) return 'terbaca';
+  return steps.filter((s) => s.langkah === 'paraf').length >= parafTiers ? 'diparaf' : 'dicetak';
+}

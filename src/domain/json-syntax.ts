@@ -8,9 +8,28 @@
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 
+/** What is wrong at the fault: the suffix of a 'konfig.json.*' message key (src/cli/messages/konfig.ts). */
+export type JsonFaultKind = 'unexpectedEnd' | 'unexpectedChar' | 'expectedKey' | 'expectedColon' | 'expectedCommaOrClose' | 'badString' | 'badNumber' | 'textAfter';
+
+/** Where JSON text first goes wrong and what is wrong there; `char` the character found, `close` the bracket awaited. */
+export interface JsonFault {
+  at: number;
+  kind: JsonFaultKind;
+  char?: string;
+  close?: '}' | ']';
+}
+
 /** Index of the first character that is not valid JSON (text.length when it ends too early); null when valid. */
 export function jsonSyntaxErrorAt(text: string): number | null {
+  return jsonSyntaxFault(text)?.at ?? null;
+}
+
+/** The first fault of JSON text (at text.length when it ends too early); null when valid. */
+export function jsonSyntaxFault(text: string): JsonFault | null {
   const n = text.length;
+  const end = (): JsonFault => ({ at: n, kind: 'unexpectedEnd' });
+  const unexpected = (at: number): JsonFault => (at >= n ? end() : { at, kind: 'unexpectedChar', char: text[at]! });
+  const inString = (fault: number): JsonFault => (fault >= n ? end() : { at: fault, kind: 'badString' });
   const stack: string[] = [];
   let i = 0;
   let state: 'value' | 'valueOrClose' | 'keyOrClose' | 'key' | 'colon' | 'after' = 'value';
@@ -40,7 +59,7 @@ export function jsonSyntaxErrorAt(text: string): number | null {
 
   for (;;) {
     while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-    if (i >= n) return state === 'after' && stack.length === 0 ? null : n;
+    if (i >= n) return state === 'after' && stack.length === 0 ? null : end();
     const c = text[i]!;
     switch (state) {
       case 'valueOrClose':
@@ -58,15 +77,15 @@ export function jsonSyntaxErrorAt(text: string): number | null {
         } else state = 'key';
         break;
       case 'key': {
-        if (c !== '"') return i;
-        const end = string(i);
-        if (end < 0) return -end - 1;
-        i = end;
+        if (c !== '"') return { at: i, kind: 'expectedKey' };
+        const stop = string(i);
+        if (stop < 0) return inString(-stop - 1);
+        i = stop;
         state = 'colon';
         break;
       }
       case 'colon':
-        if (c !== ':') return i;
+        if (c !== ':') return { at: i, kind: 'expectedColon' };
         i++;
         state = 'value';
         break;
@@ -78,18 +97,18 @@ export function jsonSyntaxErrorAt(text: string): number | null {
           break;
         }
         if (c === '"') {
-          const end = string(i);
-          if (end < 0) return -end - 1;
-          i = end;
+          const stop = string(i);
+          if (stop < 0) return inString(-stop - 1);
+          i = stop;
         } else if (c === '-' || (c >= '0' && c <= '9')) {
           NUMBER.lastIndex = i;
           const m = NUMBER.exec(text);
-          if (m === null) return i + 1;
+          if (m === null) return i + 1 >= n ? end() : { at: i + 1, kind: 'badNumber' };
           i += m[0].length;
         } else {
           const word = c === 't' ? 'true' : c === 'f' ? 'false' : c === 'n' ? 'null' : null;
-          if (word === null) return i;
-          for (let k = 0; k < word.length; k++) if (text[i + k] !== word[k]) return Math.min(i + k, n);
+          if (word === null) return unexpected(i);
+          for (let k = 0; k < word.length; k++) if (text[i + k] !== word[k]) return unexpected(i + k);
           i += word.length;
         }
         state = 'after';
@@ -97,14 +116,14 @@ export function jsonSyntaxErrorAt(text: string): number | null {
       }
       case 'after': {
         const top = stack[stack.length - 1];
-        if (top === undefined) return i;
+        if (top === undefined) return { at: i, kind: 'textAfter' };
         if (c === ',') {
           i++;
           state = top === '{' ? 'key' : 'value';
         } else if (c === (top === '{' ? '}' : ']')) {
           stack.pop();
           i++;
-        } else return i;
+        } else return { at: i, kind: 'expectedCommaOrClose', close: top === '{' ? '}' : ']' };
         break;
       }
     }

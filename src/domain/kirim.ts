@@ -54,6 +54,31 @@ export function resumeAction(status: OutgoingStatus, draftOnDisk: boolean): Resu
 }
 
 /**
+ * Whether `lanjut` may number or send a kriptogram row in `status` in this run, so every secret a send
+ * needs (the mailbox password) is resolved before the first row moves: signed, numbered and uncertain rows,
+ * and an initialled one when one person holds both roles (the Kasi signs it in the same run).
+ */
+export function resumeSends(status: OutgoingStatus, singleOperator: boolean): boolean {
+  return status === 'ditandatangani' || status === 'bernomor' || status === 'tidak_pasti' || (status === 'diparaf' && singleOperator);
+}
+
+/**
+ * What `lanjut` does with an ordinary letter (register surat_keluar): registering numbers it and fixes its
+ * Message-ID in one transaction, so what can be left is a numbered letter to send or an uncertain send to check.
+ */
+export function letterResumeAction(status: OutgoingStatus): 'kirim' | 'periksa' | 'selesai' {
+  return status === 'bernomor' ? 'kirim' : status === 'tidak_pasti' ? 'periksa' : 'selesai';
+}
+
+/**
+ * Whether a row still needs its copy in the Sent folder looked up (and appended when missing): it is sent,
+ * it has a Message-ID to look it up by, and no copy is recorded for it yet (`copyRecorded`).
+ */
+export function needsSentCopy(r: { status: OutgoingStatus; messageId: string | null }, copyRecorded: boolean): boolean {
+  return r.status === 'terkirim' && r.messageId !== null && !copyRecorded;
+}
+
+/**
  * Whether a failed SMTP send certainly transferred nothing, by the message key of the mapped error: the
  * server was not reached, TLS was not trusted, login was refused, or the server answered with a refusal
  * (4xx/5xx). A timeout or a dropped connection may have happened after the message data: uncertain.

@@ -10,10 +10,12 @@
 import { SIFAT, DERAJAT } from './records.js';
 import { parseExpiry } from './kunci.js';
 import { JENIS_ADUAN, KERAHASIAAN } from './aduan.js';
+import { parseNumberFormat } from './numbering.js';
+import { parseServiceHours } from './service-hours.js';
 
 /** What a field expects: the key under `validasi.harap.*` in the message catalog, with its parameters. */
 export interface Harapan {
-  harap: 'tanggal' | 'waktu' | 'email' | 'pilihan' | 'teks' | 'kedaluwarsa' | 'bilangan' | 'urutan';
+  harap: 'tanggal' | 'waktu' | 'email' | 'pilihan' | 'teks' | 'kedaluwarsa' | 'bilangan' | 'urutan' | 'kodeUnit' | 'host' | 'formatNomor' | 'jamLayanan';
   params?: Record<string, string | number>;
 }
 
@@ -95,6 +97,37 @@ export function bilangan(min: number, max: number): Cek<number> {
 
 /** A key lifetime as `kunci buat --kedaluwarsa` takes it (2y, 18m, 90d, never); stored as typed, trimmed. */
 export const kedaluwarsa: Cek<string> = (raw) => (parseExpiry(raw) === null ? no('kedaluwarsa') : ok(raw.trim()));
+
+/** A unit code as it appears inside every number ("DISKOMINFO", "KOMINFO.2"): letters, digits, "." and "-", ≤ 32. */
+export const kodeUnit: Cek<string> = (raw) => {
+  const v = raw.trim();
+  return /^[A-Za-z0-9][A-Za-z0-9.-]{0,31}$/.test(v) ? ok(v) : no('kodeUnit');
+};
+
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOST_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+
+/** A server name (imap.kominfo.go.id), an IPv4 address, or an IPv6 address without brackets. */
+export const host: Cek<string> = (raw) => {
+  const v = raw.trim();
+  if (v.length <= 253 && HOST_RE.test(v)) return ok(v.toLowerCase());
+  if (/^[0-9A-Fa-f:.]+$/.test(v) && v.includes(':')) return ok(v.toLowerCase());
+  return no('host');
+};
+
+/** A register number format ({urut:3}/{unit}/{bulan}/{tahun}), checked by the same parser numbering uses. */
+export const formatNomor: Cek<string> = (raw) => {
+  const v = raw.trim();
+  try {
+    parseNumberFormat(v);
+    return ok(v);
+  } catch {
+    return no('formatNomor');
+  }
+};
+
+/** Office service hours as `init --jam-layanan` takes them ("senin-kamis=08:00-12:00,13:00-16:00;jumat=08:00-11:00"). */
+export const jamLayanan: Cek<string> = (raw) => (parseServiceHours(raw.trim()) === null ? no('jamLayanan') : ok(raw.trim()));
 
 /** A field of a record: how the operator names it, its check, and whether it must be there / may repeat. */
 export interface Bidang<T> {
@@ -207,6 +240,27 @@ export const TANDA_TERIMA = {
 /** `sandi terima teruskan --ke`: carbon-copy addresses. */
 export const TERUSKAN = {
   ke: many('--ke', email, false),
+} satisfies Skema;
+
+/** `sandi init`: the office's settings as flags; every value given is checked before anything is asked or written. */
+export const INIT_KANTOR = {
+  namaKantor: f('--nama-kantor', teks, false),
+  kodeUnit: f('--kode-unit', kodeUnit, false),
+  jamLayanan: f('--jam-layanan', jamLayanan, false),
+  formatKriptogram: f('--format-kriptogram', formatNomor, false),
+  formatSuratKeluar: f('--format-surat-keluar', formatNomor, false),
+  formatSuratMasuk: f('--format-surat-masuk', formatNomor, false),
+  formatKriptogramMasuk: f('--format-kriptogram-masuk', formatNomor, false),
+  akunUser: f('--akun-user', email, false),
+  imapHost: f('--imap-host', host, false),
+  imapPort: f('--imap-port', bilangan(1, 65535), false),
+  smtpHost: f('--smtp-host', host, false),
+  smtpPort: f('--smtp-port', bilangan(1, 65535), false),
+  folderTerkirim: f('--folder-terkirim', teks, false),
+  caFile: f('--ca-file', teks, false),
+  kunciArsip: f('--kunci-arsip', teks, false),
+  emailArsip: f('--email-arsip', email, false),
+  kedaluwarsa: f('--kedaluwarsa', kedaluwarsa, false),
 } satisfies Skema;
 
 /** A period (`laporan`, `agenda … daftar/ekspor`, `aduan rekap`): real dates, and --sampai not before --dari. */

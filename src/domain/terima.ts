@@ -482,3 +482,43 @@ export function measureLetter(cal: WorkingCalendar, t: LetterTimes, standar: Rea
     selesai,
   };
 }
+
+// ------------------------------------------------------------------------------------------------ fetch plan
+
+/** A message as the IMAP listing names it (size as listed; 0 when the server did not say). */
+export interface ListedMessage {
+  uid: number;
+  size: number;
+  internalDate: Date | null;
+}
+
+/** Messages up to this size are fetched whole, several per UID FETCH; larger ones are streamed. */
+export const SMALL_MESSAGE = 2 * 1024 * 1024;
+/** A batch of small messages: at most this many bytes (as listed) and messages, one transaction. */
+export const BATCH_BYTES = 8 * 1024 * 1024;
+export const BATCH_MESSAGES = 64;
+
+export type Batch = { kind: 'small'; uids: number[] } | { kind: 'large'; message: ListedMessage };
+
+/** Group the listing, in UID order, into batches of small messages and single large ones. */
+export function planBatches(todo: readonly ListedMessage[]): Batch[] {
+  const out: Batch[] = [];
+  let cur: { kind: 'small'; uids: number[] } | null = null;
+  let bytes = 0;
+  for (const m of todo) {
+    // a size the server did not report (0) is treated as large: streamed, never held whole
+    if (m.size <= 0 || m.size > SMALL_MESSAGE) {
+      cur = null;
+      out.push({ kind: 'large', message: m });
+      continue;
+    }
+    if (cur === null || cur.uids.length >= BATCH_MESSAGES || bytes + m.size > BATCH_BYTES) {
+      cur = { kind: 'small', uids: [] };
+      bytes = 0;
+      out.push(cur);
+    }
+    cur.uids.push(m.uid);
+    bytes += m.size;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 /**
  * `sandi demo`: the outgoing classified-mail flow of SOP 001 on the embedded default (local SQLite + local
  * Maildir, no server), with the DEMO keys of keys.example/. A demo office is set up on first run; each run
- * sends one document through the kirim service (src/services/kirim.ts, the same code as `sandi kirim`, one
+ * sends one document through the kirim service (src/services/kirim/index.ts, the same code as `sandi kirim`, one
  * person holding both roles): encrypted to the recipient units and the archive key with the sandiman's
  * initial and the Kasi's signature, registered, numbered, delivered as PGP/MIME into the recipients' local
  * Maildirs. Then it reads the message back as a recipient and verifies both signatures, checks the audit
@@ -16,7 +16,7 @@ import type { PassphraseSource, SignerReport } from '../ports.js';
 import type { SandiConfig } from '../config/config.js';
 import { extractArmored } from '../formats/pgpmime.js';
 import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey } from './kunci.js';
-import { kirimService, type RowView } from './kirim.js';
+import { kirimService, type RowView } from './kirim/index.js';
 import { initHome, PACKAGE_ROOT } from './init.js';
 import { checkAudit, makeCheckpoint } from './audit.js';
 

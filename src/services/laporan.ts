@@ -13,7 +13,7 @@ import { monthsOf, parseTriwulan, summariseSla, volumeByMonth, type SlaSummary }
 import { measureLetter } from '../domain/terima.js';
 import { REGISTER_CATALOG } from '../domain/register-catalog.js';
 import { checkAudit, lastCheckpointBefore } from './audit.js';
-import { loadTerimaSettings } from './terima.js';
+import { loadTerimaSettings } from './terima/konteks.js';
 import { aduanService } from './aduan.js';
 import { kopSuratKantor, loadConfig, pdfFontFiles } from '../config/config.js';
 import type { LaporanAduan } from '../domain/aduan.js';

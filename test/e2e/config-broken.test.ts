@@ -55,6 +55,19 @@ describe('a broken config.json (e2e)', () => {
     }
   });
 
+  it('a bad number format: the default UI says what is expected in Indonesian, --lang en in English (issue 13)', () => {
+    const c = JSON.parse(good) as { numberFormats: Record<string, string> };
+    c.numberFormats['kriptogramKeluar'] = 'X/{foo}';
+    writeFileSync(file, JSON.stringify(c, null, 2));
+    const id = sandi(['--home', home, 'agenda', 'masuk', 'daftar']);
+    expect(id.code, id.stderr).toBe(78);
+    expect(id.stderr).toContain(`Galat: Konfigurasi ${file}: kunci "numberFormats.kriptogramKeluar" bernilai "X/{foo}"; yang diharapkan: format dengan {urut[:lebar]} dan {tahun}, boleh ditambah {bulan} {unit} {sifat}; {foo} tidak dikenal atau tidak ada.`);
+    expect(id.stderr.replaceAll(home, 'RUMAH')).not.toMatch(/(^|[^\p{L}])(a|the|expected|e\.g\.|or false|path of|is not allowed|missing)(?=[^\p{L}]|$)/iu);
+    const en = run(['agenda', 'masuk', 'daftar']);
+    expect(en.code, en.stderr).toBe(78);
+    expect(en.stderr).toContain('key "numberFormats.kriptogramKeluar" has the value "X/{foo}"; expected: a format using {urut[:width]} and {tahun}, optionally {bulan} {unit} {sifat}; {foo} is not allowed or missing.');
+  });
+
   it('the good file again: the listing works, in the office time zone', () => {
     writeFileSync(file, good);
     const r = run(['agenda', 'masuk', 'daftar']);

@@ -3,7 +3,7 @@
  * before anything is written. The real CLI on a demo home (local Maildir): a bad value exits 65 naming the
  * field and the expected form; no register row and no number is taken; at a terminal the prompt re-asks.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandi, tempHome } from '../helpers/cli.js';
@@ -102,6 +102,22 @@ describe('sandi kirim: values refused at the edge (exit 65, nothing registered)'
 });
 
 describe('other commands: the same schemas at their edge', () => {
+  it('init: every bad flag value named at once (unit code, schedule, number format, port, host, e-mail) → 65, no home made', () => {
+    const fresh = join(tmp.dir, 'init-baru');
+    const r = sandi(
+      ['--home', fresh, 'init', '--no-input', '--nama-kantor', 'Dinas X', '--kode-unit', 'a b/c', '--jam-layanan', 'kapan saja',
+        '--format-kriptogram', 'X/{foo}', '--imap-port', '99999', '--akun-user', 'persandian@x.go.id', '--imap-host', 'imap server',
+        '--smtp-host', 'smtp.x.go.id', '--buat-kunci-arsip', '--email-arsip', 'bukan email'],
+      { env: { SANDI_PASSPHRASE_ARSIP: 'frasa-arsip-uji-2026' } },
+    );
+    expect(r.code, r.stderr).toBe(65);
+    for (const f of ['--kode-unit "a b/c"', '--jam-layanan "kapan saja"', '--format-kriptogram "X/{foo}"', '--imap-port "99999"', '--imap-host "imap server"', '--email-arsip "bukan email"']) {
+      expect(r.stderr).toContain(f);
+    }
+    expect(r.stderr).not.toMatch(/expected|allowed|missing/i);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
   it('kunci alamat tambah --email bukan-surel → 65, address book unchanged', () => {
     const before = run(['kunci', 'alamat', 'daftar', '--json']).stdout;
     const r = run(['kunci', 'alamat', 'tambah', '--no-input', '--email', 'dinkes.pekalongan', '--unit', 'Dinkes', '--kunci', 'ABCD']);

@@ -53,7 +53,7 @@ describeWith('python3 (pty module)', havePython3Pty(), 'sandi kirim wizard at a 
         { expect: 'Frasa sandi salah\\. Coba lagi \\(percobaan 2 dari 3\\)' },
         { expect: '\\? Frasa sandi kunci [0-9A-F]{40} \\(Budi Santoso', send: `${pass('sandiman')}${KEY.enter}` },
         { expect: '\\? Frasa sandi kunci [0-9A-F]{40} \\(Siti Rahmawati', send: `${pass('kasi')}${KEY.enter}` },
-        { expect: 'terkirim lewat maildir' },
+        { expect: 'terkirim lewat maildir lokal \\(\\d+ penerima\\)' },
       ],
       { env: { SANDI_HOME: home, SANDI_OPERATOR: 'budi' }, timeout: 20, limit: 60 },
     );

@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildPgpMime } from '../../src/formats/pgpmime.js';
-import type { FetchReport } from '../../src/services/terima.js';
+import type { FetchReport } from '../../src/services/terima/index.js';
 import { sandi, tempHome } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';
 import { GpgHome, HAVE_GPG } from '../helpers/gpg.js';

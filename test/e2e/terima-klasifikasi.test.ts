@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandi, tempHome } from '../helpers/cli.js';
 import { compose, smallPdf } from '../helpers/terima-fixture.js';
 import { haveCommand } from '../helpers/gate.js';
-import type { FetchReport } from '../../src/services/terima.js';
+import type { FetchReport } from '../../src/services/terima/index.js';
 
 let home: { dir: string; cleanup: () => void };
 const run = (args: string[]) => sandi(['--home', home.dir, '--no-input', ...args], { env: { SANDI_OPERATOR: 'sandiman-e2e' } });

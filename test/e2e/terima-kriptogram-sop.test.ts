@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandi, tempHome } from '../helpers/cli.js';
 import { ARSIP_PASSPHRASE, DEMO_UNIT_MAILDIR } from '../helpers/terima-fixture.js';
 import { haveCommand } from '../helpers/gate.js';
-import type { FetchReport, LetterStatus } from '../../src/services/terima.js';
+import type { FetchReport, LetterStatus } from '../../src/services/terima/index.js';
 
 let home: { dir: string; cleanup: () => void };
 const run = (args: string[], withKey = false) =>

@@ -10,7 +10,7 @@ import Database from '../../src/adapters/sqlite/driver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, sandi, tempHome } from '../helpers/cli.js';
 import { compose, testMessages } from '../helpers/terima-fixture.js';
-import type { FetchReport } from '../../src/services/terima.js';
+import type { FetchReport } from '../../src/services/terima/index.js';
 
 let home: { dir: string; cleanup: () => void };
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) => sandi(['--home', home.dir, '--no-input', ...args], { env: { SANDI_OPERATOR: 'sandiman-e2e', ...env } });

@@ -15,7 +15,7 @@ import { haveCommand } from '../helpers/gate.js';
 import { GpgHome, HAVE_GPG } from '../helpers/gpg.js';
 import { ARSIP_PASSPHRASE, testMessages } from '../helpers/terima-fixture.js';
 import { tanggalLayar, waktuLayar } from '../../src/domain/tanggal-tampil.js';
-import type { FetchReport } from '../../src/services/terima.js';
+import type { FetchReport } from '../../src/services/terima/index.js';
 
 const ARRIVED = '2026-12-06T16:34:13.652Z'; // 00:34 WITA on 7 December, 23:34 WIB on 6 December
 let home: { dir: string; cleanup: () => void };

@@ -4,7 +4,7 @@
  * - several processes registering and numbering at once get distinct, consecutive numbers, no gaps;
  * - a process killed (SIGKILL) at each point of the flow, then `sandi kirim lanjut`, ends in the same state
  *   as an uninterrupted run: terkirim, the same audit events, exactly one copy in each Maildir.
- * The kill points are the test-only hook SANDI_TEST_CRASH_AT (src/services/kirim.ts, testCrashPoint): the
+ * The kill points are the test-only hook SANDI_TEST_CRASH_AT (src/services/kirim/context.ts, testCrashPoint): the
  * process SIGKILLs itself there, so every window is hit deterministically.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, sandi, tempHome } from '../helpers/cli.js';
 import { openApp } from '../../src/app.js';
-import { CRASH_POINTS } from '../../src/services/kirim.js';
+import { CRASH_POINTS } from '../../src/services/kirim/index.js';
 import { hasMessageId } from '../../src/domain/kirim.js';
 import { listMaildir } from '../../src/adapters/maildir.js';
 import { listOutgoing } from '../../src/adapters/sqlite/registers.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/app.js';
 import { runDemo } from '../../src/services/demo.js';
-import { kirimService, type KirimInput } from '../../src/services/kirim.js';
+import { kirimService, type KirimInput } from '../../src/services/kirim/index.js';
 import { listOutgoing } from '../../src/adapters/sqlite/registers.js';
 import { listMaildir } from '../../src/adapters/maildir.js';
 import { hasMessageId } from '../../src/domain/kirim.js';

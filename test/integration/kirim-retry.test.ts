@@ -13,7 +13,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/app.js';
 import { runDemo } from '../../src/services/demo.js';
-import { kirimService } from '../../src/services/kirim.js';
+import { kirimService } from '../../src/services/kirim/index.js';
 import { loadConfig, saveConfig } from '../../src/config/config.js';
 import { SandiError } from '../../src/errors.js';
 import { describeWith } from '../helpers/gate.js';

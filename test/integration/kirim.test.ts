@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/app.js';
 import { initHome } from '../../src/services/init.js';
 import { importExampleKeys, kunciService, type ExampleKey } from '../../src/services/kunci.js';
-import { kirimService, type KirimInput, type KirimOptions } from '../../src/services/kirim.js';
+import { kirimService, type KirimInput, type KirimOptions } from '../../src/services/kirim/index.js';
 import { loadConfig, saveConfig, type MailboxAccount } from '../../src/config/config.js';
 import { ImapMailbox } from '../../src/adapters/mail/imap.js';
 import { extractArmored } from '../../src/formats/pgpmime.js';

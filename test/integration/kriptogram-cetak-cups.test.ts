@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { terimaService, type TerimaService } from '../../src/services/terima.js';
+import { terimaService, type TerimaService } from '../../src/services/terima/index.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { listIncomingKriptogramSteps } from '../../src/adapters/sqlite/registers.js';
 import { t } from '../../src/cli/messages/index.js';

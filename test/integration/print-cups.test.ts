@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { terimaService, type TerimaService } from '../../src/services/terima.js';
+import { terimaService, type TerimaService } from '../../src/services/terima/index.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { listIncomingSteps, getIncoming } from '../../src/adapters/sqlite/registers.js';
 import { SandiError } from '../../src/errors.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { testImapClient } from '../helpers/imap-client.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { terimaService } from '../../src/services/terima.js';
+import { terimaService } from '../../src/services/terima/index.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { getIncoming, listIncoming } from '../../src/adapters/sqlite/registers.js';
 import { SandiError } from '../../src/errors.js';

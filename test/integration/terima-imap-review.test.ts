@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import { testImapClient } from '../helpers/imap-client.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { terimaService } from '../../src/services/terima.js';
+import { terimaService } from '../../src/services/terima/index.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { listIncoming } from '../../src/adapters/sqlite/registers.js';
 import { getFolderPosition, setFolderPosition } from '../../src/adapters/sqlite/terima.js';

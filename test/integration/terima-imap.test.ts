@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { testImapClient } from '../helpers/imap-client.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { terimaService } from '../../src/services/terima.js';
+import { terimaService } from '../../src/services/terima/index.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { listMaildir } from '../../src/adapters/maildir.js';
 import { sendRaw } from '../../src/adapters/mail/smtp.js';

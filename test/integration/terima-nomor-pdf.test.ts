@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { terimaService } from '../../src/services/terima.js';
+import { terimaService } from '../../src/services/terima/index.js';
 import { pdfText } from '../../src/adapters/pdf-text.js';
 import { getIncoming } from '../../src/adapters/sqlite/registers.js';
 import { describeWith, haveCommand } from '../helpers/gate.js';

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFile
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { terimaService, type TerimaService } from '../../src/services/terima.js';
+import { terimaService, type TerimaService } from '../../src/services/terima/index.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
 import { listIncomingSteps, getIncoming, listIncoming } from '../../src/adapters/sqlite/registers.js';
 import { SandiError } from '../../src/errors.js';

@@ -178,8 +178,17 @@ const CLI_TO_ADAPTERS: Readonly<Record<string, number>> = {
 };
 
 const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
-  'src/services/kirim.ts': 10,
-  'src/services/terima.ts': 15,
+  'src/services/kirim/wiring.ts': 10,
+  // the terima service, split by SOP step (it was one file loading 15); each step file its own count. The
+  // registers are reached through the register port (ports/registers.ts), bound once in konteks.ts.
+  'src/services/terima/ambil-folder.ts': 1,
+  'src/services/terima/ambil-imap.ts': 2,
+  'src/services/terima/ambil.ts': 1,
+  'src/services/terima/cetak.ts': 5,
+  'src/services/terima/daftarkan.ts': 2,
+  'src/services/terima/konteks.ts': 2,
+  'src/services/terima/kriptogram.ts': 3,
+  'src/services/terima/teruskan.ts': 3,
 };
 
 /**
@@ -190,10 +199,12 @@ const SERVICES_TO_CONFIG: Readonly<Record<string, number>> = {
   'src/services/akun-kredensial.ts': 1,
   'src/services/akun.ts': 1,
   'src/services/init.ts': 1,
-  'src/services/kirim.ts': 2,
+  'src/services/kirim/context.ts': 1,
+  'src/services/kirim/dokumen.ts': 1,
   'src/services/laporan.ts': 1,
   'src/services/periksa.ts': 2,
-  'src/services/terima.ts': 2,
+  'src/services/terima/cetak.ts': 1,
+  'src/services/terima/konteks.ts': 2,
 };
 
 const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {
@@ -210,8 +221,7 @@ const ADAPTERS_TO_SERVICES_OR_CLI: Readonly<Record<string, number>> = {
  */
 const MAX_LINES = 600;
 const OVERSIZED: Readonly<Record<string, number>> = {
-  'src/services/kirim.ts': 1398,
-  'src/services/terima.ts': 1581,
+  // none left
 };
 
 const lineCount = (f: string): number => readFileSync(f, 'utf8').split('\n').length - (readFileSync(f, 'utf8').endsWith('\n') ? 1 : 0);

@@ -90,7 +90,7 @@ describe('config schema: unknown keys', () => {
 describe('config schema: wrong types name the key path and the expected form', () => {
   it.each([
     ['singleOperator', (c: Cfg) => (c['singleOperator'] = 'ya'), 'Configuration f: key "singleOperator" has the value "ya"; expected: true | false.'],
-    ['office.name', (c: Cfg) => delete c['office'].name, 'Configuration f: key "office.name" has the value (tidak ada / missing); expected: the office name'],
+    ['office.name', (c: Cfg) => delete c['office'].name, 'Configuration f: key "office.name" has the value (missing); expected: the office name'],
     ['mode', (c: Cfg) => (c['mode'] = 'uji'), 'key "mode" has the value "uji"; expected: "produksi" | "demo".'],
     ['mailbox.smtp.port', (c: Cfg) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 993, tls: 'tls' }, smtp: { host: 'h', port: '587', tls: 'starttls' } }), 'key "mailbox.smtp.port" has the value "587"; expected: port number 1–65535.'],
     ['mailbox.sentFolder', (c: Cfg) => (c['mailbox'] = { user: 'a@b', imap: { host: 'h', port: 993, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'starttls' }, sentFolder: true }), 'key "mailbox.sentFolder" has the value true; expected: an IMAP folder name, or false.'],
@@ -107,6 +107,78 @@ describe('config schema: wrong types name the key path and the expected form', (
 
   it('a whole file that is not an object', () => {
     expect(say(errorOf(() => validateConfig([1, 2], 'f')))).toContain('key "(root)" has the value [1,2]; expected: object {...}.');
+  });
+});
+
+/** English that leaked into the Indonesian frame (issue 13): whole words only, so "nama " does not count as "a ". */
+const ENGLISH = /(^|[^\p{L}])(a|an|the|of|or|is|expected|missing|allowed|digits|number|unexpected|one of|path of|or false|e\.g\.)(?=[^\p{L}]|$)/iu;
+
+describe('config problems speak the operator\'s language (issue 13: no English inside the Indonesian message)', () => {
+  const mailbox = (imapPort: unknown) => ({ user: 'a@b', imap: { host: 'h', port: imapPort, tls: 'tls' }, smtp: { host: 'h', port: 587, tls: 'starttls' } });
+  it.each([
+    ['a bad number format', (c: Cfg) => (c['numberFormats'].kriptogramKeluar = 'X/{foo}'), 'kunci "numberFormats.kriptogramKeluar" bernilai "X/{foo}"; yang diharapkan: format dengan {urut[:lebar]} dan {tahun}', '{foo} is not allowed or missing'],
+    ['a number format without {urut}', (c: Cfg) => (c['numberFormats'].suratMasuk = 'SM/{tahun}'), '{urut} tidak dikenal atau tidak ada', '{urut} is not allowed or missing'],
+    ['a bad port', (c: Cfg) => (c['mailbox'] = mailbox(99999)), 'yang diharapkan: nomor port 1–65535.', 'expected: port number 1–65535.'],
+    ['a port as text', (c: Cfg) => (c['mailbox'] = mailbox('993')), 'yang diharapkan: nomor port 1–65535.', 'expected: port number 1–65535.'],
+    ['an unknown key with a suggestion', (c: Cfg) => ((c['singelOperator'] = true), delete c['singleOperator']), 'maksudnya "singleOperator"?', 'did you mean "singleOperator"?'],
+    ['a bad NIP', (c: Cfg) => (c['office'].head = { nip: '1976-12' }), 'yang diharapkan: NIP 18 angka, mis. "197612312005012003".', 'expected: an NIP of 18 digits, e.g. "197612312005012003".'],
+    ['a bad archive key fingerprint', (c: Cfg) => (c['archiveKey'] = 'a'.repeat(40)), 'sidik jari kunci arsip kantor (40 digit heksadesimal huruf besar)', 'fingerprint of the office archive key (40 upper-case hex digits)'],
+    ['a missing office name', (c: Cfg) => delete c['office'].name, 'kunci "office.name" bernilai (tidak ada); yang diharapkan: nama kantor, mis.', 'has the value (missing); expected: the office name, e.g.'],
+    ['a sent folder that is true', (c: Cfg) => (c['mailbox'] = { ...mailbox(993), sentFolder: true }), 'yang diharapkan: nama folder IMAP, atau false.', 'expected: an IMAP folder name, or false.'],
+    ['a font that is not a font', (c: Cfg) => (c['pdf'] = { font: '/x/huruf.png' }), 'lokasi berkas fon TrueType atau OpenType', 'path of a TrueType or OpenType font file'],
+    ['a bad password command', (c: Cfg) => (c['mailbox'] = { ...mailbox(993), passwordCommand: 'ambil-sandi --akun x' }), 'perintah sebagai larik argumen, mis.', 'a command as an array of arguments, e.g.'],
+    // the domain rules' own texts (service-hours.ts, terima.ts, aduan.ts), translated in schema.ts
+    ['service hours out of order', (c: Cfg) => (c['serviceHours'] = { senin: [['16:00', '08:00']] }), 'senin: selang waktu berurutan, masing-masing berakhir setelah mulai', 'senin: intervals in order, each ending after it starts'],
+    ['service hours on an unknown day', (c: Cfg) => (c['serviceHours'] = { monday: [] }), 'nama hari (senin, selasa, rabu, kamis, jumat, sabtu, minggu), bukan "monday"', 'a day name (senin, selasa, rabu, kamis, jumat, sabtu, minggu), not "monday"'],
+    ['service hours not as pairs', (c: Cfg) => (c['serviceHours'] = { senin: [['08:00']] }), 'senin: selang waktu berbentuk ["JJ:MM","JJ:MM"]', 'senin: intervals as ["HH:MM","HH:MM"]'],
+    ['service hours not a list', (c: Cfg) => (c['serviceHours'] = { senin: '08:00-12:00' }), 'senin: daftar selang waktu', 'senin: a list of ["HH:MM","HH:MM"] intervals'],
+    ['service hours not an object', (c: Cfg) => (c['serviceHours'] = 'senin-jumat'), 'objek berisi hari', 'an object of days'],
+    ['terima.folder empty', (c: Cfg) => (c['terima'] = { folder: ' ' }), 'teks yang tidak kosong', 'non-empty text'],
+    ['terima.printer', (c: Cfg) => (c['terima'] = { printer: 'cups/x' }), 'nama printer CUPS', 'a CUPS printer name'],
+    ['terima.batasUkuran', (c: Cfg) => (c['terima'] = { batasUkuran: -1 }), 'ukuran dalam bita, lebih dari 0', 'a size in bytes > 0'],
+    ['terima.paraf', (c: Cfg) => (c['terima'] = { paraf: ['Kasi', 'Kasi'] }), 'daftar tingkat paraf yang berbeda-beda, mis. ["Kasi", "Kabid", "Kadis"]', 'a list of distinct tiers, e.g.'],
+    ['terima.standar as a short list', (c: Cfg) => (c['terima'] = { standar: [1, 2] }), '9 angka menit, satu per langkah (periksa, ', '9 minutes, one per step (periksa, '],
+    ['terima.standar minutes', (c: Cfg) => (c['terima'] = { standar: { periksa: -5 } }), 'menit >= 0 untuk salah satu dari periksa, ', 'minutes >= 0 for one of periksa, '],
+    ['terima.standar as text', (c: Cfg) => (c['terima'] = { standar: 'cepat' }), 'daftar 9 angka menit, atau objek langkah → menit', 'a list of 9 minutes or an object step → minutes'],
+    ['terima.layananHariKerja', (c: Cfg) => (c['terima'] = { layananHariKerja: 0 }), 'jumlah hari kerja bulat, paling sedikit 1', 'whole working days >= 1'],
+    ['terima.tandaTanganMinimal', (c: Cfg) => (c['terima'] = { tandaTanganMinimal: 0 }), 'jumlah bulat tanda tangan sah, 1 sampai 16', 'a whole number of good signatures, 1 to 16'],
+    ['terima.teruskanDomain', (c: Cfg) => (c['terima'] = { teruskanDomain: 'pemkot.go.id' }), 'daftar domain surel, mis. ["pemkot.go.id"]', 'a list of mail domains, e.g. ["pemkot.go.id"]'],
+    ['an aduan channel code', (c: Cfg) => (c['aduan'] = { kanal: { Lapor: {} } }), 'kode kanal dari huruf kecil, angka, - atau _', 'a channel code of lower-case letters, digits, - or _'],
+    ['an aduan channel name', (c: Cfg) => (c['aduan'] = { kanal: { lapor: { nama: '' } } }), 'yang diharapkan: nama kanal.', 'expected: the channel name.'],
+    ['an aduan deadline', (c: Cfg) => (c['aduan'] = { kanal: { lapor: { tenggat: { verifikasi: 0 } } } }), 'jumlah hari kerja bulat 1–365, atau null', 'whole working days 1–365, or null'],
+  ])('%s: Indonesian by default, English with --lang en', (_what, edit, id, en) => {
+    const c = base();
+    edit(c);
+    const e = errorOf(() => validateConfig(c, 'f'));
+    expect(e.exitCode).toBe(78);
+    const said = say(e, 'id');
+    expect(said).toContain(id);
+    expect(said).not.toMatch(ENGLISH);
+    expect(said).not.toContain('\u0000');
+    expect(say(e, 'en')).toContain(en);
+  });
+
+  it('a whole file that is not an object: the whole file named in Indonesian, "(root)" in English', () => {
+    const e = errorOf(() => validateConfig([1, 2], 'f'));
+    expect(say(e, 'id')).toBe('Konfigurasi f: kunci "(seluruh berkas)" bernilai [1,2]; yang diharapkan: objek {...}.');
+    expect(say(e, 'en')).toBe('Configuration f: key "(root)" has the value [1,2]; expected: object {...}.');
+  });
+
+  it.each([
+    ['a value that is no JSON word', (s: string) => s.replace('"mailbox": null', '"mailbox": nul'), 'tanda "," tidak diharapkan di sini', 'unexpected "," here'],
+    ['a missing comma', (s: string) => s.replace('"mode": "produksi",', '"mode": "produksi"'), 'seharusnya koma atau penutup }', 'a comma or the closing } was expected here'],
+    ['a single-quoted key', (s: string) => s.replace('"mode": "produksi"', "'mode': \"produksi\""), 'seharusnya nama kunci dalam tanda kutip ganda', 'a key name in double quotes was expected here'],
+    ['the file cut short', (s: string) => s.slice(0, s.indexOf('"mailbox"')), 'berkas berakhir sebelum JSON selesai', 'the file ends before the JSON does'],
+    ['a key without a colon', (s: string) => s.replace('"mode": "produksi"', '"mode" "produksi"'), 'seharusnya titik dua (:)', 'a colon (:) was expected here'],
+    ['a number with a leading zero', (s: string) => s.replace('"version": 1', '"version": 01'), 'seharusnya koma atau penutup }', 'a comma or the closing } was expected here'],
+    ['text after the end', (s: string) => `${s}x`, 'ada teks lagi setelah akhir JSON', 'more text after the end of the JSON'],
+  ])('a JSON syntax error, %s: the reason in Indonesian, English with --lang en', (_what, edit, id, en) => {
+    const e = load(edit(`${JSON.stringify(base(), null, 2)}\n`));
+    expect(e.key).toBe('config.badJson');
+    const said = say(e, 'id').replaceAll(dir, 'DIR');
+    expect(said).toContain(id);
+    expect(said.split('\n')[0]).not.toMatch(ENGLISH);
+    expect(say(e, 'en')).toContain(en);
   });
 });
 
@@ -197,8 +269,7 @@ describe('where JSON goes wrong (V8 gives no position for "Unexpected token")', 
     const e = load(text);
     const line = text.split('\n').findIndex((l) => l.includes('"mailbox": nul')) + 1;
     expect([e.key, e.params['line'], e.params['column']]).toEqual(['config.badJson', line, 17]);
-    expect(e.params['reason']).toBe("Unexpected token ','");
-    expect(say(e)).toContain(`at line ${line} column 17: Unexpected token ','\n      "mailbox": nul,\n    ${' '.repeat(16)}^`);
+    expect(say(e)).toContain(`at line ${line} column 17: unexpected "," here\n      "mailbox": nul,\n    ${' '.repeat(16)}^`);
   });
 });
 

@@ -3,6 +3,7 @@ import { validateConfig, defaultConfig } from '../../src/config/config.js';
 import { SandiError } from '../../src/errors.js';
 import { parseServiceHours, DEFAULT_SERVICE_HOURS } from '../../src/domain/service-hours.js';
 import { resolveHome } from '../../src/config/home.js';
+import { param } from '../../src/cli/messages/index.js';
 
 const FPR = 'A'.repeat(40);
  
@@ -44,7 +45,8 @@ describe('config validation', () => {
     expect(e.exitCode).toBe(78);
     expect(e.params['file']).toBe('/etc/sandi/config.json');
     expect(e.params['key']).toBe(key);
-    expect(String(e.params['expected'])).toContain(expected);
+    // the expected form is a message carried as data (issue 13): said in English with --lang en
+    expect(param(e.params['expected']!, 'en')).toContain(expected);
   });
 
   it('refuses a password written into the file, naming the key but not the value', () => {

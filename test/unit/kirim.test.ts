@@ -5,9 +5,12 @@ import {
   hasMessageId,
   isTemporarySendFailure,
   lanjutDecision,
+  letterResumeAction,
+  needsSentCopy,
   makeMessageId,
   permohonanRef,
   resumeAction,
+  resumeSends,
   retryDelay,
   sendFailureIsCertain,
   utcOffsetMinutes,
@@ -153,5 +156,36 @@ describe('ordinary letters (surat biasa)', () => {
     [undefined, true, true, { ok: false, key: 'kirim.lanjutBothFlags' }],
   ] as const)('lanjut id=%s sudah=%s belum=%s → %j', (id, sudah, belum, want) => {
     expect(lanjutDecision(id, { sudah, belum })).toEqual(want);
+  });
+});
+
+describe('lanjut planning (what to do next for a row)', () => {
+  it.each<[OutgoingStatus, boolean, boolean]>([
+    ['terdaftar', false, false],
+    ['diparaf', false, false],
+    ['diparaf', true, true],
+    ['ditandatangani', false, true],
+    ['bernomor', false, true],
+    ['tidak_pasti', false, true],
+    ['terkirim', true, false],
+    ['batal', true, false],
+  ])('a kriptogram row %s (single operator %s) needs the send secrets first: %s', (status, single, expected) => {
+    expect(resumeSends(status, single)).toBe(expected);
+  });
+
+  it.each<[OutgoingStatus, string]>([
+    ['bernomor', 'kirim'],
+    ['tidak_pasti', 'periksa'],
+    ['terkirim', 'selesai'],
+    ['batal', 'selesai'],
+  ])('an ordinary letter %s: %s', (status, expected) => {
+    expect(letterResumeAction(status)).toBe(expected);
+  });
+
+  it('a Sent copy is looked up only for a sent row with a Message-ID and no copy recorded', () => {
+    expect(needsSentCopy({ status: 'terkirim', messageId: '<a@b>' }, false)).toBe(true);
+    expect(needsSentCopy({ status: 'terkirim', messageId: '<a@b>' }, true)).toBe(false);
+    expect(needsSentCopy({ status: 'terkirim', messageId: null }, false)).toBe(false);
+    expect(needsSentCopy({ status: 'tidak_pasti', messageId: '<a@b>' }, false)).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import { DEFAULT_FONT_FILES, drawable, embedPdfFonts, textWidth } from '../../sr
 import { renderPdfReport, type PdfReport } from '../../src/adapters/export-pdf.js';
 import { defaultConfig, validateConfig } from '../../src/config/config.js';
 import { SandiError } from '../../src/errors.js';
+import { param } from '../../src/cli/messages/index.js';
 import { describeWith, haveCommand } from '../helpers/gate.js';
 
 const HAVE_DEJAVU = Object.values(DEFAULT_FONT_FILES).every((f) => existsSync(f));
@@ -103,6 +104,6 @@ describe('config "pdf" section', () => {
     const e = errorOf({ ...base(), pdf: value });
     expect(e.code).toBe('CONFIG');
     expect(e.params['key']).toBe(key);
-    expect(String(e.params['expected'])).toContain(expected);
+    expect(param(e.params['expected']!, 'en')).toContain(expected);
   });
 });

@@ -20,6 +20,8 @@ import { kertas } from './kertas.js';
 import { terminal } from './terminal.js';
 import { periksa } from './periksa.js';
 import { contoh } from './contoh.js';
+import { konfig } from './konfig.js';
+import { bacaPesan } from '../../domain/pesan.js';
 
 export type Lang = 'id' | 'en';
 export interface Catalog {
@@ -27,7 +29,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas, terminal, periksa, contoh];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas, terminal, periksa, contoh, konfig];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {
@@ -56,8 +58,14 @@ export function t(key: string, params: Record<string, string | number | undefine
   const template = merged[lang][key] ?? merged.id[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = params[name];
-    return v === undefined ? `{${name}}` : String(v);
+    return v === undefined ? `{${name}}` : param(v, lang);
   });
+}
+
+/** A message parameter as shown: a message carried as data (src/domain/pesan.ts) is said in `lang`, anything else as it is. */
+export function param(v: string | number, lang: Lang = current): string {
+  const inner = typeof v === 'string' ? bacaPesan(v) : null;
+  return inner === null ? String(v) : t(inner.key, inner.params, lang);
 }
 
 /** For tests: every key must exist in both languages. */

@@ -13,6 +13,10 @@ export const validasi: Catalog = {
     'validasi.harap.kedaluwarsa': 'harus masa berlaku, mis. 2y, 18m, 90d, never',
     'validasi.harap.bilangan': 'harus bilangan bulat {min}–{max}',
     'validasi.harap.urutan': 'tidak boleh sebelum --dari ({dari})',
+    'validasi.harap.kodeUnit': 'harus kode unit tanpa spasi atau garis miring (huruf, angka, "." dan "-", paling banyak 32), mis. DISKOMINFO',
+    'validasi.harap.host': 'harus nama server atau alamat IP, mis. imap.kominfo.contoh.go.id',
+    'validasi.harap.formatNomor': 'harus format nomor dengan {urut} atau {urut:3} dan {tahun}, boleh {bulan} {unit} {sifat}, mis. KRIP/{urut:3}/{bulan}/{tahun}',
+    'validasi.harap.jamLayanan': 'harus jadwal jam layanan, mis. "senin-kamis=08:00-12:00,13:00-16:00;jumat=08:00-11:00"',
   },
   en: {
     'validasi.ditolak': 'Invalid value; nothing was recorded:\n{daftar}',
@@ -25,5 +29,9 @@ export const validasi: Catalog = {
     'validasi.harap.kedaluwarsa': 'must be a key lifetime, e.g. 2y, 18m, 90d, never',
     'validasi.harap.bilangan': 'must be a whole number {min}–{max}',
     'validasi.harap.urutan': 'must not be before --dari ({dari})',
+    'validasi.harap.kodeUnit': 'must be a unit code without spaces or slashes (letters, digits, "." and "-", at most 32), e.g. DISKOMINFO',
+    'validasi.harap.host': 'must be a server name or IP address, e.g. imap.kominfo.example.go.id',
+    'validasi.harap.formatNomor': 'must be a number format with {urut} or {urut:3} and {tahun}, optionally {bulan} {unit} {sifat}, e.g. KRIP/{urut:3}/{bulan}/{tahun}',
+    'validasi.harap.jamLayanan': 'must be a service-hours schedule, e.g. "senin-kamis=08:00-12:00,13:00-16:00;jumat=08:00-11:00"',
   },
 };

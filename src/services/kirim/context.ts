@@ -1,0 +1,113 @@
+/**
+ * What every kirim step shares, built once per service instance (one CLI run, or one batch) by
+ * `kirimContext`: the config, the key service, the store, the clock, the archive folders, the numbering
+ * formats, the options of the run, the adapters (`io`), and the two things a run keeps in memory only (the
+ * secret keys it unlocked, the mailbox password it resolved). The steps are module-level functions taking it
+ * as their first parameter.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { App } from '../../app.js';
+import { loadConfig, type SandiConfig } from '../../config/config.js';
+import { SMTP_RETRY, type RetryPolicy } from '../../domain/kirim.js';
+import type { OutgoingStatus } from '../../domain/outgoing-state.js';
+import type { Numbering } from '../../domain/records.js';
+import { kunciService, type KunciService } from '../kunci.js';
+import type { KirimOptions, KirimStep, UnlockedKey } from './types.js';
+import { kirimAdapters, type KirimAdapters } from './wiring.js';
+
+export interface KirimCtx {
+  app: App;
+  o: KirimOptions;
+  config: SandiConfig;
+  keys: KunciService;
+  store: ReturnType<App['store']>;
+  io: KirimAdapters;
+  now: () => Date;
+  progress: (step: KirimStep, id: number | null) => void;
+  warn: (key: string, params: Record<string, string | number>) => void;
+  /** <archive>/kriptogram-keluar: the final kriptograms */
+  outDir: string;
+  /** <outDir>/draf: the encrypted drafts and paraf records, named by the draft's hash */
+  draftDir: string;
+  /** <home>/.kirim-klaim: one PID lock file per claimed row */
+  claimDir: string;
+  /** <archive>/surat-keluar: ordinary letters' document parts and detached signatures */
+  lettersDir: string;
+  numbering: Numbering;
+  letterNumbering: Numbering;
+  singleOperator: boolean;
+  kasiActor: string;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  fromEmail: string;
+  /** secret keys unlocked once per service (one CLI run, or one batch): decrypted armor in memory only */
+  unlocked: Map<string, UnlockedKey>;
+  /** the mailbox password, resolved once per service (one run): before anything is numbered (sendSecrets) */
+  password: Promise<string> | null;
+}
+
+/** The shared state of one kirim service instance, for an opened home folder. */
+export function kirimContext(app: App, o: KirimOptions, io: KirimAdapters = kirimAdapters): KirimCtx {
+  const config: SandiConfig = loadConfig(app.paths.config);
+  const outDir = join(app.paths.archive, 'kriptogram-keluar');
+  return {
+    app,
+    o,
+    config,
+    keys: kunciService(app, o.actor),
+    store: app.store(),
+    io,
+    now: () => app.clock.now(),
+    progress: o.progress ?? (() => undefined),
+    warn: o.warn ?? (() => undefined),
+    outDir,
+    draftDir: join(outDir, 'draf'),
+    // claims: one lock file per row (holding the PID of the run working on it), taken in the transaction that
+    // reads the row's state, so two runs (an operator's kirim and a timer's lanjut) never work on one row at once
+    claimDir: join(app.paths.root, '.kirim-klaim'),
+    // ordinary letters: the document's MIME part by the document's hash, and a detached signature per signer key
+    lettersDir: join(app.paths.archive, 'surat-keluar'),
+    letterNumbering: {
+      format: config.numberFormats.suratKeluar,
+      timeZone: config.office.timeZone,
+      unitCode: config.office.unitCode,
+      configKey: 'numberFormats.suratKeluar',
+    },
+    numbering: {
+      format: config.numberFormats.kriptogramKeluar,
+      timeZone: config.office.timeZone,
+      unitCode: config.office.unitCode,
+      configKey: 'numberFormats.kriptogramKeluar',
+    },
+    singleOperator: o.singleOperator ?? config.singleOperator,
+    kasiActor: o.kasiActor ?? o.actor,
+    retry: o.retry ?? SMTP_RETRY,
+    sleep: o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms))),
+    fromEmail: config.mailbox?.user.includes('@') ? config.mailbox.user : `persandian@${config.office.unitCode.toLowerCase()}.sandi.invalid`,
+    unlocked: new Map<string, UnlockedKey>(),
+    password: null,
+  };
+}
+
+export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+export const NOT_FINAL: OutgoingStatus[] = ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti'];
+
+/**
+ * Points of the flow where the crash tests kill the process (test/integration/kirim-crash.test.ts):
+ * draf-tertulis (encrypted draft written, nothing registered), diparaf (registered and initialled),
+ * final-tertulis (final kriptogram written, signature not recorded), ditandatangani, bernomor, tidak_pasti
+ * (just before the first byte is delivered), pengiriman (one recipient's copy delivered, not the others),
+ * sebelum-dicatat (delivered or accepted by the server, terkirim not recorded).
+ */
+export const CRASH_POINTS = ['draf-tertulis', 'diparaf', 'final-tertulis', 'ditandatangani', 'bernomor', 'tidak_pasti', 'pengiriman', 'sebelum-dicatat'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+/**
+ * TEST-ONLY hook, read here and nowhere else: with SANDI_TEST_CRASH_AT=<point> the process SIGKILLs itself
+ * at that point (no cleanup, no finally blocks: like a power cut), so the crash tests reach every window of
+ * the flow deterministically. Never set it outside tests.
+ */
+export function testCrashPoint(env: NodeJS.ProcessEnv, point: CrashPoint): void {
+  if (env['SANDI_TEST_CRASH_AT'] === point) process.kill(process.pid, 'SIGKILL');
+}

@@ -1,0 +1,65 @@
+/**
+ * The outer mail of an outgoing row, rebuilt byte-identically from the row and its archived files, so a
+ * resumed send (or a Sent copy added later) is the same message: the PGP/MIME wrapper of a kriptogram, or
+ * an ordinary letter with its document part (and detached signature).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { SandiError } from '../../errors.js';
+import { buildPgpMime, formatDate } from '../../formats/pgpmime.js';
+import type { KriptogramKeluar, SuratKeluar } from '../../domain/records-keluar.js';
+import { utcOffsetMinutes } from '../../domain/kirim.js';
+import { buildLetter, type DetachedSignature } from '../../domain/surat-biasa.js';
+import { sha256, type KirimCtx } from './context.js';
+import { finalPath, letterPaths } from './files.js';
+import { isKriptogram, type OutRow } from './types.js';
+
+/** The outer PGP/MIME message, rebuilt byte-identically from the row and the archived final kriptogram. */
+export function rawMessage(c: KirimCtx, r: KriptogramKeluar): Buffer {
+  const { config, fromEmail } = c;
+  if (!r.nomor || !r.messageId || !r.bernomorAt) throw new SandiError('CONFLICT', 'kirim.notInState', { id: r.id, status: r.status, expected: 'bernomor' });
+  const path = finalPath(c, r);
+  if (!existsSync(path)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path });
+  const armored = readFileSync(path);
+  if (sha256(armored) !== r.kriptogramSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path });
+  return buildPgpMime(
+    {
+      from: { address: fromEmail, name: config.office.name },
+      to: r.recipients.map((x) => ({ address: x.email, name: x.unit })),
+      subject: r.nomor,
+      messageId: r.messageId,
+      date: new Date(r.bernomorAt),
+      utcOffsetMinutes: utcOffsetMinutes(config.office.timeZone),
+    },
+    armored,
+  );
+}
+
+/** The ordinary letter's mail, rebuilt from the row and its archived document part (and signature). */
+export function letterMessage(c: KirimCtx, r: SuratKeluar): Buffer {
+  const { config, fromEmail } = c;
+  if (!r.nomor || !r.messageId || !r.bernomorAt || !r.dokumenSha256) throw new SandiError('CONFLICT', 'kirim.notInState', { id: r.id, status: r.status, expected: 'bernomor' });
+  const p = letterPaths(c, r.dokumenSha256, r.signerFpr);
+  if (!existsSync(p.part)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: p.part });
+  const part = readFileSync(p.part);
+  let signature: DetachedSignature | undefined;
+  if (p.sig) {
+    if (!existsSync(p.sig)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: p.sig });
+    signature = JSON.parse(readFileSync(p.sig, 'utf8')) as DetachedSignature;
+  }
+  return buildLetter(
+    {
+      from: { address: fromEmail, name: config.office.name },
+      to: r.recipients.map((x) => ({ address: x.email, ...(x.unit && x.unit !== x.email ? { name: x.unit } : {}) })),
+      subject: `${r.nomor} ${r.perihal}`,
+      messageId: r.messageId,
+      date: formatDate(new Date(r.bernomorAt), utcOffsetMinutes(config.office.timeZone)),
+    },
+    part,
+    signature,
+  );
+}
+
+/** The outer mail of a row of either register. */
+export function rawFor(c: KirimCtx, r: OutRow): Buffer {
+  return isKriptogram(r) ? rawMessage(c, r) : letterMessage(c, r);
+}

@@ -1,0 +1,79 @@
+/**
+ * SOP step paraf (the sandiman's initial): the sandiman's key signs the document inside a draft kriptogram
+ * encrypted to the archive key and the Kasi's key(s) only, with a fixed MIME boundary; a second small
+ * kriptogram (the paraf record) keeps that boundary, the file name, the protected headers and the signature
+ * packet. Both are written before the row exists (daftar.ts registers it). `openDraft` is the Kasi's side:
+ * both decrypted in memory, hashes and the sandiman's signature checked.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { SandiError } from '../../errors.js';
+import type { KeyInfo, ProtectedHeaders, SignerReport } from '../../ports.js';
+import type { KriptogramKeluar } from '../../domain/records-keluar.js';
+import { permohonanRef } from '../../domain/kirim.js';
+import { sha256, type KirimCtx } from './context.js';
+import { draftPaths, readSidecar } from './files.js';
+import { kasiEncryptionKeys } from './keys.js';
+import type { DraftSidecar, KirimInput, ParafRecord, UnlockedKey } from './types.js';
+
+/** The initial: the draft kriptogram and the paraf record, written encrypted (before the row exists); the sidecar last. */
+export async function writeDraft(c: KirimCtx, doc: Buffer, input: { fileName: string; headers: ProtectedHeaders }, sandiman: KeyInfo, sandimanKey: UnlockedKey, archiveArmored: string, finalRecipients: string[]): Promise<{ sidecar: DraftSidecar; record: ParafRecord }> {
+  const { now, draftDir } = c;
+  const recipientKeys = [archiveArmored, ...(await kasiEncryptionKeys(c))];
+  const signingKeys = [sandimanKey];
+  const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
+  const draft = new c.io.MemorySink();
+  // the initial is reused in the final kriptogram: it names the final recipients and the archive key
+  const enc = await c.io.encryptKriptogram({ input: Readable.from([doc]), output: draft, fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
+  const sig = enc.signatures[0];
+  if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
+  const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
+  const paraf = new c.io.MemorySink();
+  await c.io.encryptKriptogram({
+    input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
+    output: paraf,
+    fileName: 'paraf.json',
+    headers: { subject: 'paraf' },
+    recipientKeys,
+    signingKeys,
+    date: now(),
+  });
+  mkdirSync(draftDir, { recursive: true, mode: 0o700 });
+  const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: sha256(draft.bytes()), parafSha256: sha256(paraf.bytes()) };
+  const p = draftPaths(c, sidecar.drafSha256);
+  c.io.writeFileAtomic(p.paraf, paraf.bytes(), 0o600);
+  c.io.writeFileAtomic(p.draf, draft.bytes(), 0o600);
+  c.io.writeFileAtomic(p.sidecar, `${JSON.stringify(sidecar)}\n`, 0o600);
+  return { sidecar, record };
+}
+
+/** Decrypt the draft and the paraf record with the Kasi's key, in memory; check hashes and the sandiman's signature. */
+export async function openDraft(c: KirimCtx, r: KriptogramKeluar, kasiKey: UnlockedKey): Promise<{ doc: Buffer; record: ParafRecord; paraf: SignerReport; sandimanArmored: string }> {
+  const { keys, now } = c;
+  const s = readSidecar(c, r.drafSha256, r.id);
+  const p = draftPaths(c, r.drafSha256 ?? 'tidak-ada');
+  if (!s || !existsSync(p.draf) || !existsSync(p.paraf)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: p.draf });
+  // the sandiman's key is the one recorded in the register at the initial; the clear sidecar must agree
+  if (!r.parafFpr || s.parafFpr !== r.parafFpr || s.drafSha256 !== r.drafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: p.sidecar });
+  const drafBytes = readFileSync(p.draf);
+  const parafBytes = readFileSync(p.paraf);
+  if (sha256(drafBytes) !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: p.draf });
+  const sandimanArmored = keys.loadPublicArmored(r.parafFpr);
+  const decryptionKeys = [kasiKey];
+  const recSink = new c.io.MemorySink();
+  await c.io.decryptKriptogram({ input: Readable.from([parafBytes]), output: recSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now() });
+  const record = JSON.parse(recSink.bytes().toString('utf8')) as ParafRecord;
+  const docSink = new c.io.MemorySink();
+  // the initial names the final recipients, not the Kasi who opens the draft
+  const res = await c.io.decryptKriptogram({ input: Readable.from([drafBytes]), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
+  const paraf = res.signers[0];
+  if (!paraf) throw new SandiError('SIGNATURE', 'kriptogram.unsigned');
+  return { doc: docSink.bytes(), record, paraf, sandimanArmored };
+}
+
+/** The protected headers of the draft and the final kriptogram (see the header comment: no number). */
+export function protectedHeaders(input: KirimInput): ProtectedHeaders {
+  const permohonan = permohonanRef(input.permohonan);
+  return { subject: input.perihal, classification: input.sifat, ...(permohonan ? { Permohonan: permohonan } : {}) };
+}

@@ -1,0 +1,167 @@
+/**
+ * Cetak: the print pack (a cover sheet with the control card, the message, its PDF attachments, one copy per
+ * recipient), saved as a PDF and sent to the printer (one CUPS job); the first print moves the letter to
+ * "dicetak". A read kriptogram is decrypted again for it, held in memory only.
+ */
+import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { join, resolve, basename } from 'node:path';
+import { SandiError } from '../../errors.js';
+import { kopSuratKantor, pdfFontFiles } from '../../config/config.js';
+import { parseIncoming, type ParsedIncoming } from '../../adapters/mail/terima-parser.js';
+import { writeFileAtomic } from '../../adapters/keystore.js';
+import { MemorySink } from '../../adapters/memory-sink.js';
+import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../../domain/tanggal-tampil.js';
+import { normaliseDerajat, ruteAntar } from '../../domain/terima.js';
+import type { TerimaCtx } from './konteks.js';
+import type { SopRow } from './types.js';
+import { readKriptogramRow } from './kriptogram.js';
+import { requireLetter, requireSop } from './sop.js';
+
+/**
+ * Print: build the pack (a cover sheet + the message + its PDF attachments for each recipient copy),
+ * save it as a PDF under <home>/cetak (or `keluaran`), send it to the printer when one is configured
+ * (one CUPS job; its id is returned and recorded), and record the step; the first print moves the letter
+ * to "dicetak". When the printer fails, nothing is recorded and the error names the kept PDF file.
+ */
+export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string; lang?: Bahasa }) {
+  const sop = requireSop(ctx, ref);
+  if (sop.buku === 'kriptogram_masuk') return cetakKriptogram(ctx, sop, o);
+  const row = requireLetter(ctx, ref);
+  const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : row.kepada.length > 0 ? row.kepada : [ctx.config.office.name];
+  const parsed: ParsedIncoming = await parseIncoming(readFileSync(ctx.archive.pathOf(row.rawSha256)), { keepPdf: true });
+  const { buildPrintPack, printWithLp, lpJobIds } = await import('../../adapters/print.js');
+  const pack = await buildPrintPack({
+    kartu: {
+      kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
+      nomorAgenda: row.nomor,
+      // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
+      diterimaAt: tanggalWaktuPanjang(row.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
+      pengirim: row.pengirim,
+      nomorSurat: row.nomorSurat,
+      tanggalSurat: row.tanggalSurat === null ? null : tanggalKalenderPanjang(row.tanggalSurat, o.lang ?? 'id'),
+      perihal: row.perihal,
+      isiRingkas: row.isiRingkas,
+      kepada: row.kepada,
+      tembusan: row.tembusan,
+      // as it applies now: a correction by `terima klasifikasi` wins over the registered value
+      ...(() => {
+        const k = ctx.registers().suratMasuk.classification(row.id);
+        return { sifat: k.sifat, derajat: k.derajat };
+      })(),
+      lampiran: row.lampiran.map((l) => l.name),
+      paraf: ctx.terima.paraf,
+    },
+    copies: penerima.map((p) => ({ penerima: p, jalur: ruteAntar(p) })),
+    isi: parsed.text ?? '',
+    pdfLampiran: parsed.attachments.filter((a) => a.content).map((a) => ({ name: a.name, content: a.content as Buffer })),
+    label: o.label,
+    fonts: pdfFontFiles(ctx.config.pdf, ctx.app.paths.root),
+  });
+  const out = o.keluaran ? resolve(o.keluaran) : join(ctx.app.paths.root, 'cetak', `${row.nomor.replace(/[^\w.-]+/g, '_')}.pdf`);
+  mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
+  writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
+  const printer = o.printer === undefined ? ctx.terima.printer : o.printer;
+  const lp = printer ? await printWithLp(out, printer, row.nomor, ctx.opts.env) : null;
+  const jobs = lp === null ? [] : lpJobIds(lp);
+  const now = ctx.app.clock.now();
+  ctx.registers().write((u) => {
+    u.suratMasuk.addStep(row.id, 'cetak', { penerima, file: basename(out), pages: pack.pages, printer: printer ?? null, lp, jobs }, now, ctx.opts.actor);
+    if (row.status === 'terdaftar') u.suratMasuk.setStatus(row.id, 'dicetak', now, ctx.opts.actor);
+  });
+  return {
+    nomor: row.nomor,
+    file: out,
+    salinan: penerima.length,
+    penerima,
+    pages: pack.pages,
+    pagesPerCopy: pack.pagesPerCopy,
+    halamanSalinan: pack.copyPages,
+    printer: printer ?? null,
+    lp,
+    jobs,
+    lampiranDilewati: pack.skipped,
+    fontPengganti: pack.fontFallback,
+  };
+}
+
+/**
+ * Print a read kriptogram: decrypted again with the archive key now (the plaintext is held in memory only,
+ * never stored), the letter's text and PDF attachments in the pack, marked with its classification on every
+ * page. The PDF is kept only where `keluaran` says; sent to a printer without it, the file is removed once
+ * the print job is queued.
+ */
+export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima?: string[]; keluaran?: string; printer?: string | null; label: (k: string, p?: Record<string, string | number>) => string; lang?: Bahasa }) {
+  const k = ctx.registers().kriptogramMasuk.findByRef(String(sop.id));
+  if (!k) throw new SandiError('NOT_FOUND', 'terima.notFound', { ref: sop.nomor });
+  const printer = o.printer === undefined ? ctx.terima.printer : o.printer;
+  if (!printer && !o.keluaran) throw new SandiError('USAGE', 'terima.cetakKriptogramTanpaKeluaran', { nomor: k.nomor });
+  const sink = new MemorySink();
+  const r = await readKriptogramRow(ctx, k.id, true, sink, true);
+  const { pisahkanBagian } = await import('../../adapters/bagian-kriptogram.js');
+  const p = await pisahkanBagian(sink.bytes(), r.fileName ?? 'dokumen');
+  const isPdf = (b: Buffer): boolean => b.subarray(0, 5).toString('latin1') === '%PDF-';
+  const isText = (b: Buffer): boolean => !b.includes(0) && Buffer.from(b.toString('utf8'), 'utf8').equals(b);
+  const teks = p.bagian.find((b) => !b.lampiran && b.jenis === 'text/plain') ?? p.bagian.find((b) => !isPdf(b.isi) && isText(b.isi));
+  const lampiran = p.bagian.filter((b) => b.lampiran && b !== teks);
+  const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : k.kepada.length > 0 ? k.kepada : [ctx.config.office.name];
+  const headers = (r.headers ?? {}) as { subject?: string; registerNumber?: string; derajat?: unknown };
+  const derajat = typeof headers.derajat === 'string' ? (normaliseDerajat(headers.derajat) ?? 'Biasa') : 'Biasa';
+  const { buildPrintPack, printWithLp, lpJobIds } = await import('../../adapters/print.js');
+  const pack = await buildPrintPack({
+    kartu: {
+      kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
+      nomorAgenda: k.nomor,
+      diterimaAt: tanggalWaktuPanjang(k.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
+      pengirim: k.pengirim,
+      nomorSurat: k.nomorPengirim ?? headers.registerNumber ?? null,
+      tanggalSurat: null,
+      perihal: headers.subject ?? p.subject ?? k.subjekLuar,
+      isiRingkas: null,
+      kepada: k.kepada,
+      tembusan: [],
+      sifat: k.sifat ?? 'Biasa',
+      derajat,
+      lampiran: lampiran.map((b) => b.nama),
+      paraf: ctx.terima.paraf,
+    },
+    copies: penerima.map((x) => ({ penerima: x, jalur: ruteAntar(x) })),
+    isi: teks ? teks.isi.toString('utf8') : '',
+    pdfLampiran: lampiran.filter((b) => isPdf(b.isi)).map((b) => ({ name: b.nama, content: b.isi })),
+    label: o.label,
+    fonts: pdfFontFiles(ctx.config.pdf, ctx.app.paths.root),
+  });
+  const keep = o.keluaran !== undefined;
+  const out = keep ? resolve(o.keluaran as string) : join(ctx.app.paths.root, 'cetak', `.${k.nomor.replace(/[^\w.-]+/g, '_')}-${process.pid}.pdf`);
+  mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
+  writeFileAtomic(out, Buffer.from(pack.pdf), 0o600);
+  let lp: string | null;
+  try {
+    lp = printer ? await printWithLp(out, printer, k.nomor, ctx.opts.env) : null;
+  } catch (e) {
+    // the temporary pack is removed below: the hint must not send the operator to it
+    if (e instanceof SandiError && e.key === 'terima.printFailed' && !keep) throw new SandiError(e.code, e.key, e.params, { hint: 'terima.printFailedKriptogram.hint' });
+    throw e;
+  } finally {
+    if (!keep) rmSync(out, { force: true });
+  }
+  const jobs = lp === null ? [] : lpJobIds(lp);
+  const now = ctx.app.clock.now();
+  ctx.registers().write((u) => {
+    sop.addStep(u, 'cetak', { penerima, file: keep ? basename(out) : null, pages: pack.pages, printer: printer ?? null, lp, jobs }, now);
+  });
+  return {
+    nomor: k.nomor,
+    // '' when not kept: sent to the printer, then removed (no decrypted copy is left on disk)
+    file: keep ? out : '',
+    salinan: penerima.length,
+    penerima,
+    pages: pack.pages,
+    pagesPerCopy: pack.pagesPerCopy,
+    halamanSalinan: pack.copyPages,
+    printer: printer ?? null,
+    lp,
+    jobs,
+    lampiranDilewati: [...pack.skipped, ...lampiran.filter((b) => !isPdf(b.isi)).map((b) => b.nama)],
+    fontPengganti: pack.fontFallback,
+  };
+}
