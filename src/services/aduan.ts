@@ -8,11 +8,11 @@
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { App } from '../app.js';
 import type { SandiConfig } from '../config/config.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import type { UnitOfWork } from '../ports/registers.js';
+import type { Registers, UnitOfWork } from '../ports/registers.js';
+import type { AttachmentArchive, PelaporCipher } from '../ports/aduan.js';
 import { StaleAduan, type Aduan, type LampiranAduan, type LangkahAduan } from '../domain/records-aduan.js';
 import {
   ADUAN_STATUSES,
@@ -35,7 +35,16 @@ import {
 } from '../domain/aduan.js';
 import { readAduanCsv, type MasalahCsv } from '../domain/aduan-csv.js';
 import { localDate, type WorkingCalendar } from '../domain/working-time.js';
-import { kunciService } from './kunci.js';
+import { kunciService, type KunciHome } from './kunci.js';
+
+/** What the complaint service needs of a home: its configuration, books, archive and ports (App is one). */
+export interface AduanHome extends KunciHome {
+  config(): SandiConfig;
+  officeCalendar(config: SandiConfig): WorkingCalendar;
+  registers(): Registers;
+  aduanArchive(): AttachmentArchive;
+  pelaporCipher: PelaporCipher;
+}
 
 export interface AduanSettings {
   config: SandiConfig;
@@ -44,7 +53,7 @@ export interface AduanSettings {
 }
 
 /** config.json (its optional "aduan" object) and the holidays file, as a calendar. */
-export function loadAduanSettings(app: Pick<App, 'config' | 'officeCalendar'>): AduanSettings {
+export function loadAduanSettings(app: Pick<AduanHome, 'config' | 'officeCalendar'>): AduanSettings {
   const config = app.config();
   // loadConfig has already checked the "aduan" object; this only applies the defaults.
   const parsed = parseAduanConfig(config.aduan);
@@ -123,7 +132,7 @@ export interface AduanDetail {
 }
 
 /** The complaint service for an opened app, acting as `actor`. */
-export function aduanService(app: App, actor: string) {
+export function aduanService(app: AduanHome, actor: string) {
   let settings: AduanSettings | undefined;
   const get = (): AduanSettings => (settings ??= loadAduanSettings(app));
   const books = () => app.registers().aduan;
