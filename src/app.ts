@@ -1,13 +1,41 @@
 /**
- * Composition root: the only place that wires configuration to adapters and services.
- * Commands ask for what they need; read-only commands never open a mail connection.
+ * Composition root: the only place that wires configuration to adapters and services. Each service takes
+ * its ports as a parameter (typed by src/ports*), and the App built here is the bag of those ports for one
+ * home, each built on first use: a read-only command never opens a mail connection, and a port's heavy
+ * library (openpgp, SQLite) is loaded only when a method that needs it runs.
  */
 import { homePaths, type HomePaths } from './config/home.js';
+import { loadConfig, type SandiConfig } from './config/config.js';
+import { loadOfficeCalendar } from './config/calendar.js';
+import type { WorkingCalendar } from './domain/working-time.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { assertPrivateHome, makePrivateDir } from './adapters/private-modes.js';
 import type { Clock } from './ports.js';
+import type { KunciPorts } from './ports/kunci.js';
+import type { AkunPorts } from './ports/akun.js';
+import type { Registers } from './ports/registers.js';
+import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
+import type { AttachmentArchive, PelaporCipher } from './ports/aduan.js';
+import type { AuditPorts } from './ports/audit.js';
+import type { KriptogramCrypto } from './ports/kriptogram.js';
+import type { MaildirReader } from './ports/maildir.js';
 import type { PeriksaPorts } from './services/periksa.js';
+import type { writePdfReport } from './adapters/export-pdf.js';
+import type { ArchiveSecret } from './adapters/openpgp/aduan-pelapor.js';
+import { kunciPorts } from './app/kunci.js';
+import { akunPorts } from './app/akun.js';
+import { auditPorts } from './app/audit.js';
+import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
+import { sqliteAgendaBooks } from './adapters/sqlite/agenda.js';
+import { messageArchive } from './adapters/archive.js';
+import { listMaildir, readMaildirMessage } from './adapters/maildir.js';
+
+type WritePdfReport = typeof writePdfReport;
+
+/** The audit ports of a home that is not opened as an App (`sandi audit`, the checkpoint after a command). */
+export { auditPorts };
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -16,13 +44,45 @@ export interface App {
   clock: Clock;
   /** Opened on first use. */
   store(): Store;
+  /** config.json, read and checked on each call (init writes it during a command). */
+  config(): SandiConfig;
+  /** The office's working calendar: config.json's service hours and the holidays file. */
+  officeCalendar(config: SandiConfig): WorkingCalendar;
+  /** Make the home folder (and its parents), or tighten an existing one, to 0700. */
+  makePrivateHome(): void;
+  /** The office's books (src/ports/registers.ts) over this home's store, opened on first use. */
+  registers(): Registers;
+  /** The register queries of `sandi agenda` and the report (src/ports/agenda.ts) over this home's store. */
+  agendaBooks(): AgendaBooks;
+  /** The export writer (CSV, JSON Lines, XLSX): exceljs is loaded when an export is written. */
+  exportWriter: ExportWriter;
+  /** Writes a report laid out by a command as a PDF (atomic): pdf-lib is loaded when one is written. */
+  writePdfReport(...a: Parameters<WritePdfReport>): ReturnType<WritePdfReport>;
+  /** The complaints' attachments, under <home>/arsip/aduan. */
+  aduanArchive(): AttachmentArchive;
+  /** The reporter's identity sealed to the archive key: openpgp.js is loaded when one is sealed or opened. */
+  pelaporCipher: PelaporCipher;
+  /** OpenPGP kriptogram encryption and decryption (src/ports/kriptogram.ts): openpgp.js loaded on first use. */
+  kriptogram: KriptogramCrypto;
+  /** Local Maildirs, read. */
+  maildir: MaildirReader;
+  /** The audit service's ports (src/ports/audit.ts): the database read-only, the checkpoints, their keys. */
+  auditPorts(): AuditPorts;
+  /** The key service's ports (src/ports/kunci.ts) over this home, built on first use. */
+  kunciPorts(): KunciPorts;
+  /** The account services' ports (src/ports/akun.ts) over this home, built on first use. */
+  akunPorts(): AkunPorts;
   close(): void;
 }
 
 export function openApp(home: string, clock: Clock = systemClock): App {
   const paths = homePaths(home);
   let store: Store | undefined;
-  return {
+  let kunci: KunciPorts | undefined;
+  let akun: AkunPorts | undefined;
+  let registers: Registers | undefined;
+  let agenda: AgendaBooks | undefined;
+  const app: App = {
     paths,
     clock,
     store() {
@@ -35,12 +95,74 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       store ??= openStore(paths.database);
       return store;
     },
+    config: () => loadConfig(paths.config),
+    officeCalendar: (config) => loadOfficeCalendar(paths.root, config),
+    makePrivateHome() {
+      makePrivateDir(paths.root);
+    },
+    registers() {
+      registers ??= sqliteRegisters(app.store());
+      return registers;
+    },
+    agendaBooks() {
+      agenda ??= sqliteAgendaBooks(() => app.store().db);
+      return agenda;
+    },
+    exportWriter: lazyExportWriter,
+    async writePdfReport(...a) {
+      return (await import('./adapters/export-pdf.js')).writePdfReport(...a);
+    },
+    aduanArchive() {
+      return messageArchive(join(paths.archive, 'aduan'));
+    },
+    pelaporCipher: lazyPelaporCipher,
+    auditPorts: () => auditPorts(paths),
+    kriptogram: lazyKriptogram,
+    maildir: { list: listMaildir, read: readMaildirMessage },
+    kunciPorts() {
+      kunci ??= kunciPorts(app);
+      return kunci;
+    },
+    akunPorts() {
+      akun ??= akunPorts(app);
+      return akun;
+    },
     close() {
       store?.close();
       store = undefined;
+      registers = undefined;
     },
   };
+  return app;
 }
+
+const exportAdapter = () => import('./adapters/export.js');
+
+/** The ExportWriter port, its module (and exceljs) loaded when an export is written. */
+const lazyExportWriter: ExportWriter = {
+  toFile: async (job, path) => (await exportAdapter()).exportToFile(job, path),
+  toStream: async (job, out) => (await exportAdapter()).exportToStream(job, out),
+};
+
+const kriptogramAdapter = async (): Promise<KriptogramCrypto> => (await import('./adapters/openpgp/kriptogram.js')).openpgpKriptogram;
+
+/** The KriptogramCrypto port on openpgp.js, loaded on first use. */
+const lazyKriptogram: KriptogramCrypto = {
+  encrypt: async (o) => (await kriptogramAdapter()).encrypt(o),
+  decrypt: async (o) => (await kriptogramAdapter()).decrypt(o),
+};
+
+const pelaporAdapter = () => import('./adapters/openpgp/aduan-pelapor.js');
+
+/** The PelaporCipher port on openpgp.js, loaded on first use. */
+const lazyPelaporCipher: PelaporCipher = {
+  encrypt: async (...a) => (await pelaporAdapter()).encryptPelapor(...a),
+  unlockArchive: async (...a) => (await pelaporAdapter()).unlockArchive(...a),
+  decrypt: async (blob, binding, key) => (await pelaporAdapter()).decryptPelapor(blob, binding, key as ArchiveSecret),
+};
+
+/** Long text through the terminal's pager (`less -FRX`): the CLI reaches the pager here, never the adapter. */
+export const pageText: Pager = async (text, env) => (await import('./adapters/pager.js')).pageText(text, env);
 
 /** The machine as `sandi periksa` sees it: a home's secret folders, a CUPS queue's state (loaded when asked). */
 export async function periksaPorts(): Promise<PeriksaPorts> {

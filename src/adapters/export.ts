@@ -15,28 +15,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { SandiError } from '../errors.js';
-import { cellText, csvCell, csvRecord, jsonlRecord, type ExportColumn, type ExportFormat } from '../domain/agenda.js';
+import { cellText, csvCell, csvRecord, jsonlRecord, type ExportColumn } from '../domain/agenda.js';
 
 const CHUNK = 64 * 1024;
 /** rows between two yields to the event loop while writing XLSX (lets the zip stream drain) */
 const XLSX_BATCH = 256;
 
-export interface ExportJob {
-  format: ExportFormat;
-  columns: readonly ExportColumn[];
-  /** raw rows in column order; finished or returned by the writer in every case */
-  rows: Iterator<unknown[]>;
-  /** XLSX worksheet name */
-  sheetName: string;
-}
+import type { ExportJob, ExportResult } from '../ports/agenda.js';
 
-export interface ExportResult {
-  rows: number;
-  /** the file written, or null for a stream */
-  path: string | null;
-  /** the reader of the stream went away (EPIPE: `| head`); what was written so far is all there is */
-  stopped: boolean;
-}
+export type { ExportJob, ExportResult };
 
 class StreamWatch {
   error: Error | null = null;

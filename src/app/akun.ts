@@ -2,7 +2,7 @@
  * Composition of the account services' ports (src/ports/akun.ts) from the adapters: the SQLite credential
  * slots and rotation log of the home's store (opened on first use), the encrypted credential files under
  * <home>/kredensial, openpgp.js to unlock the archive key, the real IMAP/SMTP login, the password-change
- * adapters, and the home's account lock.
+ * adapters, and the home's account lock. openpgp.js is loaded when a password is stored or read.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,6 @@ import type { App } from '../app.js';
 import type { AkunPorts } from '../ports/akun.js';
 import { sqliteAkunStore } from '../adapters/sqlite/akun.js';
 import { credentialFiles } from '../adapters/openpgp/kredensial.js';
-import { unlockPrivateKey } from '../adapters/openpgp/keys.js';
 import { realLogin } from '../adapters/mail/login-tester.js';
 import { changerFor } from '../adapters/password-change/index.js';
 import { takePidLock } from '../adapters/pid-lock.js';
@@ -26,7 +25,7 @@ export function akunPorts(app: Pick<App, 'paths' | 'store'>): AkunPorts {
   return {
     store: sqliteAkunStore(() => app.store()),
     files: credentialFiles(dir),
-    unlockArchiveKey: unlockPrivateKey,
+    unlockArchiveKey: async (...a) => (await import('../adapters/openpgp/keys.js')).unlockPrivateKey(...a),
     login: realLogin,
     changer: changerFor,
     async lock() {

@@ -126,7 +126,7 @@ function registerBuku(agenda: Command, getCtx: GetContext, buku: string): void {
       };
       // at a terminal, a page of rows goes through `less -FRX` when there is one; otherwise print as usual
       if (!ctx.json && process.stdout.isTTY === true && page.total > 0) {
-        const { pageText } = await import('../services/agenda.js');
+        const { pageText } = await import('../app.js');
         if (await pageText(human(), ctx.env)) return;
       }
       ctx.printer.result(page, human);

@@ -65,8 +65,8 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
     .description(t('audit.periksa.description'))
     .action(async () => {
       const ctx = getCtx();
-      const { checkAudit } = await import('../services/audit.js');
-      const report = await checkAudit(homePaths(ctx.home));
+      const [{ checkAudit }, { auditPorts }] = await Promise.all([import('../services/audit.js'), import('../app.js')]);
+      const report = await checkAudit(auditPorts(homePaths(ctx.home)));
       if (report.ok) {
         const zone = ctx.json ? 'UTC' : await officeTimeZone(ctx.home);
         ctx.printer.result(report, () => summary(report, zone));
@@ -90,7 +90,7 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
     .action(async (opts: { passphraseFile?: string }) => {
       const ctx = getCtx();
       const paths = homePaths(ctx.home);
-      const [{ makeCheckpoint }, { passphraseFromFlagsOrEnv }] = await Promise.all([import('../services/audit.js'), import('../config/passphrase.js')]);
+      const [{ makeCheckpoint }, { passphraseFromFlagsOrEnv }, { auditPorts }] = await Promise.all([import('../services/audit.js'), import('../config/passphrase.js'), import('../app.js')]);
       let passphrase = passphraseFromFlagsOrEnv({ file: opts.passphraseFile, env: ctx.env }, 'arsip');
       if (passphrase === null) {
         if (!ctx.prompter.interactive) {
@@ -98,7 +98,7 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
         }
         passphrase = await ctx.prompter.password(t('kunci.q.passphrase', { key: t('audit.keyLabel') }));
       }
-      const r = await makeCheckpoint(paths, passphrase, new Date());
+      const r = await makeCheckpoint(auditPorts(paths), passphrase, new Date());
       const zone = ctx.json ? 'UTC' : await officeTimeZone(ctx.home);
       ctx.printer.result(r, () =>
         r.made
@@ -123,8 +123,8 @@ export async function autoCheckpoint(home: string, env: NodeJS.ProcessEnv, warn:
     const paths = homePaths(home);
     const { existsSync } = await import('node:fs');
     if (!existsSync(paths.database)) return;
-    const { makeCheckpoint } = await import('../services/audit.js');
-    await makeCheckpoint(paths, passphrase, new Date());
+    const [{ makeCheckpoint }, { auditPorts }] = await Promise.all([import('../services/audit.js'), import('../app.js')]);
+    await makeCheckpoint(auditPorts(paths), passphrase, new Date());
   } catch (e) {
     warn(t('audit.checkpoint.autoFailed', { reason: e instanceof SandiError ? e.message : e instanceof Error ? e.name : String(e) }));
   }

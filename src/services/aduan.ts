@@ -7,27 +7,13 @@
  * into the audit log, a list, or an error.
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import type { App } from '../app.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
-import { loadOfficeCalendar } from '../config/calendar.js';
+import { basename } from 'node:path';
+import type { SandiConfig } from '../config/config.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import { messageArchive } from '../adapters/archive.js';
-import type { WriteTx } from '../adapters/sqlite/store.js';
-import {
-  findAduan,
-  findByTracking,
-  findUnit,
-  getAduan,
-  listAduan,
-  listLangkahAduan,
-  pelaporBlob,
-  recordAduanStep,
-  registerAduan,
-} from '../adapters/sqlite/aduan.js';
+import type { Registers, UnitOfWork } from '../ports/registers.js';
+import type { AttachmentArchive, PelaporCipher } from '../ports/aduan.js';
 import { StaleAduan, type Aduan, type LampiranAduan, type LangkahAduan } from '../domain/records-aduan.js';
-import { decryptPelapor, encryptPelapor, unlockArchive } from '../adapters/openpgp/aduan-pelapor.js';
 import {
   ADUAN_STATUSES,
   PEMEGANG,
@@ -49,7 +35,16 @@ import {
 } from '../domain/aduan.js';
 import { readAduanCsv, type MasalahCsv } from '../domain/aduan-csv.js';
 import { localDate, type WorkingCalendar } from '../domain/working-time.js';
-import { kunciService } from './kunci.js';
+import { kunciService, type KunciHome } from './kunci.js';
+
+/** What the complaint service needs of a home: its configuration, books, archive and ports (App is one). */
+export interface AduanHome extends KunciHome {
+  config(): SandiConfig;
+  officeCalendar(config: SandiConfig): WorkingCalendar;
+  registers(): Registers;
+  aduanArchive(): AttachmentArchive;
+  pelaporCipher: PelaporCipher;
+}
 
 export interface AduanSettings {
   config: SandiConfig;
@@ -58,12 +53,12 @@ export interface AduanSettings {
 }
 
 /** config.json (its optional "aduan" object) and the holidays file, as a calendar. */
-export function loadAduanSettings(app: Pick<App, 'paths'>): AduanSettings {
-  const config = loadConfig(app.paths.config);
+export function loadAduanSettings(app: Pick<AduanHome, 'config' | 'officeCalendar'>): AduanSettings {
+  const config = app.config();
   // loadConfig has already checked the "aduan" object; this only applies the defaults.
   const parsed = parseAduanConfig(config.aduan);
   if (!('kanal' in parsed)) throw new SandiError('INTERNAL', 'common.internal', { detail: 'aduan config passed validation but not parsing' });
-  return { config, kanal: parsed.kanal, calendar: loadOfficeCalendar(app.paths.root, config) };
+  return { config, kanal: parsed.kanal, calendar: app.officeCalendar(config) };
 }
 
 export interface CatatInput {
@@ -137,11 +132,12 @@ export interface AduanDetail {
 }
 
 /** The complaint service for an opened app, acting as `actor`. */
-export function aduanService(app: App, actor: string) {
+export function aduanService(app: AduanHome, actor: string) {
   let settings: AduanSettings | undefined;
   const get = (): AduanSettings => (settings ??= loadAduanSettings(app));
-  const store = () => app.store();
-  const archive = () => messageArchive(join(app.paths.archive, 'aduan'));
+  const books = () => app.registers().aduan;
+  const archive = () => app.aduanArchive();
+  const cipher = app.pelaporCipher;
 
   function requireKanal(kode: string): Kanal {
     const k = get().kanal.find((x) => x.kode === kode.toLowerCase());
@@ -150,7 +146,7 @@ export function aduanService(app: App, actor: string) {
   }
 
   function resolveOne(ref: string, kanal?: string): Aduan {
-    const found = findAduan(store(), ref, kanal?.toLowerCase());
+    const found = books().find(ref, kanal?.toLowerCase());
     if (found.length === 0) throw new SandiError('NOT_FOUND', 'aduan.notFound', { ref }, { hint: 'aduan.notFound.hint' });
     if (found.length > 1) throw new SandiError('USAGE', 'aduan.ambiguous', { ref, kanal: found.map((a) => a.kanal).join(', ') });
     return found[0] as Aduan;
@@ -178,9 +174,9 @@ export function aduanService(app: App, actor: string) {
     return (await kunciService(app, actor).requireUsableKey(get().config.archiveKey, 'encrypt')).publicArmored;
   }
 
-  /** store.write already maps SQLite errors (a register trigger → CONFLICT). */
-  function write<T>(fn: (tx: WriteTx) => T): T {
-    return store().write(fn);
+  /** one unit of work of the register port (a register trigger → CONFLICT) */
+  function write<T>(fn: (u: UnitOfWork) => T): T {
+    return app.registers().write(fn);
   }
 
   function yearOf(at: Date): number {
@@ -193,18 +189,17 @@ export function aduanService(app: App, actor: string) {
     /** Register one complaint. The identity is encrypted before anything is written. */
     async catat(input: CatatInput): Promise<Aduan> {
       const k = requireKanal(input.kanal);
-      if (findByTracking(store(), k.kode, input.nomorPelacakan) !== null) {
+      if (books().findByTracking(k.kode, input.nomorPelacakan) !== null) {
         throw new SandiError('CONFLICT', 'aduan.duplicate', { kanal: k.nama, nomorPelacakan: input.nomorPelacakan });
       }
       if ((input.kerahasiaan === 'anonim') !== (input.pelapor === null)) {
         throw new SandiError('USAGE', input.pelapor === null ? 'aduan.pelaporMissing' : 'aduan.anonimWithPelapor');
       }
       const now = app.clock.now();
-      const blob = input.pelapor === null ? null : await encryptPelapor(input.pelapor, { kanal: k.kode, nomorPelacakan: input.nomorPelacakan }, await archivePublic(), now);
+      const blob = input.pelapor === null ? null : await cipher.encrypt(input.pelapor, { kanal: k.kode, nomorPelacakan: input.nomorPelacakan }, await archivePublic(), now);
       const lampiran = await archiveFiles(input.lampiran ?? []);
-      return write((tx) =>
-        registerAduan(
-          tx,
+      return write((u) =>
+        u.aduan.register(
           {
             sumber: 'catat',
             kanal: k.kode,
@@ -267,7 +262,7 @@ export function aduanService(app: App, actor: string) {
           continue;
         }
         seen.set(key, r.line);
-        const existing = findByTracking(store(), a.kanal, a.nomorPelacakan);
+        const existing = books().findByTracking(a.kanal, a.nomorPelacakan);
         if (existing !== null) {
           result.sudahAda++;
           result.baris.push({ baris: r.line, hasil: 'sudah_ada', nomor: existing.nomor, kanal: a.kanal, nomorPelacakan: a.nomorPelacakan });
@@ -277,11 +272,10 @@ export function aduanService(app: App, actor: string) {
         let blob: Uint8Array | null = null;
         if (a.pelapor !== null) {
           publicKey ??= await archivePublic();
-          blob = await encryptPelapor(a.pelapor, { kanal: a.kanal, nomorPelacakan: a.nomorPelacakan }, publicKey, now);
+          blob = await cipher.encrypt(a.pelapor, { kanal: a.kanal, nomorPelacakan: a.nomorPelacakan }, publicKey, now);
         }
-        const row = write((tx) =>
-          registerAduan(
-            tx,
+        const row = write((u) =>
+          u.aduan.register(
             { sumber: 'impor', kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, jenis: a.jenis, kategori: a.kategori, judul: a.judul, kronologi: a.kronologi, diterimaAt: a.diterimaAt, kerahasiaan: a.kerahasiaan, pelaporTerenkripsi: blob, lampiran: [], tahun: yearOf(now) },
             now,
             actor,
@@ -301,7 +295,7 @@ export function aduanService(app: App, actor: string) {
       let opdLuarBukuAlamat = false;
       if (action === 'disposisi' && input.opd !== undefined && input.opd.trim() !== '') {
         const name = input.opd.trim();
-        const units = findUnit(store(), name);
+        const units = books().findUnit(name);
         const distinct = [...new Set(units.map((u) => u.unit))];
         if (distinct.length > 1) throw new SandiError('USAGE', 'aduan.opdAmbiguous', { opd: input.opd, units: distinct.join(', ') });
         if (units.length === 0) {
@@ -338,7 +332,7 @@ export function aduanService(app: App, actor: string) {
       if (reason !== null) data['alasan'] = reason;
       if (lampiran.length > 0) data['lampiran'] = lampiran;
       try {
-        const after = write((tx) => recordAduanStep(tx, a.id, { aksi: action, from: a.status, to: decision.to, catatan, opd, data }, now, actor));
+        const after = write((u) => u.aduan.recordStep(a.id, { aksi: action, from: a.status, to: decision.to, catatan, opd, data }, now, actor));
         return { ...after, dariStatus: a.status, aksi: action, ...(opdLuarBukuAlamat ? { opdLuarBukuAlamat } : {}) };
       } catch (e) {
         if (e instanceof StaleAduan) throw new SandiError('CONFLICT', 'aduan.changed', { nomor: a.nomor }, { hint: 'aduan.changed.hint' });
@@ -352,7 +346,7 @@ export function aduanService(app: App, actor: string) {
       const now = app.clock.now();
       const statuses = opts.semua === true ? ADUAN_STATUSES : ADUAN_STATUSES.filter(isOpen);
       const rows: StatusRow[] = [];
-      for (const a of listAduan(store(), { statuses })) {
+      for (const a of books().list({ statuses })) {
         const k = s.kanal.find((x) => x.kode === a.kanal);
         const late = k
           ? lateness(s.calendar, k, { status: a.status, receivedAt: new Date(a.diterimaAt), statusAt: new Date(a.statusAt) }, now)
@@ -391,19 +385,19 @@ export function aduanService(app: App, actor: string) {
         keterlambatan: k
           ? lateness(s.calendar, k, { status: a.status, receivedAt: new Date(a.diterimaAt), statusAt: new Date(a.statusAt) }, now)
           : { tenggat: null, terlambat: false, menitTerlambat: 0, menitTersisa: 0 },
-        langkah: listLangkahAduan(store(), a.id),
+        langkah: books().listSteps(a.id),
       };
       if (opts.tampilkanPelapor === true) {
-        const blob = pelaporBlob(store(), a.id);
+        const blob = books().pelaporBlob(a.id);
         if (blob === null) detail.pelapor = null;
         else {
           if (!opts.passphrases) throw new SandiError('INTERNAL', 'common.internal', { detail: 'no passphrase source' });
           const keys = kunciService(app, actor);
           const info = await keys.info(s.config.archiveKey);
-          const key = await unlockArchive(keys.loadSecretArmored(s.config.archiveKey), await opts.passphrases.get(info), info);
-          detail.pelapor = await decryptPelapor(blob, { kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, nomor: a.nomor }, key);
+          const key = await cipher.unlockArchive(keys.loadSecretArmored(s.config.archiveKey), await opts.passphrases.get(info), info);
+          detail.pelapor = await cipher.decrypt(blob, { kanal: a.kanal, nomorPelacakan: a.nomorPelacakan, nomor: a.nomor }, key);
           // showing an identity is itself an event: who looked, when (never what)
-          write((tx) => tx.audit(now, { actor, action: 'aduan.pelapor_dibuka', entity: 'aduan', entityId: a.nomor, data: {} }));
+          write((u) => u.audit(now, { actor, action: 'aduan.pelapor_dibuka', entity: 'aduan', entityId: a.nomor, data: {} }));
         }
       }
       return detail;
@@ -416,16 +410,16 @@ export function aduanService(app: App, actor: string) {
     laporan(opts: { dari: string; sampai: string }): LaporanAduan & { dari: string; sampai: string } {
       const s = get();
       const items: AduanLaporan[] = [];
-      for (const a of listAduan(store())) {
+      for (const a of books().list()) {
         const day = localDate(s.calendar, new Date(a.diterimaAt));
         if (day < opts.dari || day > opts.sampai) continue;
-        const langkah = listLangkahAduan(store(), a.id).map((l) => ({ aksi: l.aksi, dariStatus: l.dariStatus, keStatus: l.keStatus, at: new Date(l.at) }));
+        const langkah = books().listSteps(a.id).map((l) => ({ aksi: l.aksi, dariStatus: l.dariStatus, keStatus: l.keStatus, at: new Date(l.at) }));
         items.push({ kanal: a.kanal, jenis: a.jenis, opd: a.opd, receivedAt: new Date(a.diterimaAt), langkah });
       }
       return { dari: opts.dari, sampai: opts.sampai, ...laporanAduan(s.calendar, s.kanal, items) };
     },
 
-    get: (id: number) => getAduan(store(), id),
+    get: (id: number) => books().get(id),
   };
 }
 

@@ -8,16 +8,26 @@
  */
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { App } from '../app.js';
 import { SandiError } from '../errors.js';
-import { loadConfig } from '../config/config.js';
+import type { SandiConfig } from '../config/config.js';
+import type { Clock } from '../ports.js';
+import type { AgendaBooks, AgendaFilter, ExportResult, ExportWriter, HistoryEvent } from '../ports/agenda.js';
+import type { Registers } from '../ports/registers.js';
 import { dateRange, ftsQuery, parseRowRef, type ExportColumn, type ExportFormat } from '../domain/agenda.js';
 import { SIFAT } from '../domain/records.js';
-import { REGISTERS, registerByName, type RegisterDescriptor } from '../adapters/sqlite/agenda-registers.js';
-import { countRows, exportRows, findRow, pageRows, rowHistory, searchRows, type AgendaFilter, type HistoryEvent } from '../adapters/sqlite/agenda.js';
-import { annotate, listAnnotations } from '../adapters/sqlite/registers.js';
+import { REGISTER_CATALOG, type RegisterDescription } from '../domain/register-catalog.js';
 import type { Anotasi } from '../domain/records-anotasi.js';
-import { exportToFile, exportToStream, type ExportResult } from '../adapters/export.js';
+
+/** What `sandi agenda` needs of a home: its files, clock and ports (src/app.ts's App is one). */
+export interface AgendaHome {
+  paths: { database: string };
+  clock: Clock;
+  /** config.json */
+  config(): SandiConfig;
+  agendaBooks(): AgendaBooks;
+  registers(): Registers;
+  exportWriter: ExportWriter;
+}
 
 /** Filters as the operator gives them: local dates (inclusive), statuses, classifications, a unit. */
 export interface AgendaQuery {
@@ -47,35 +57,26 @@ export interface AgendaRowView {
 
 /** The registers and their documented columns (for `sandi agenda kolom` and the README). */
 export function registerCatalog(): { buku: string; table: string; classified: boolean; kolom: ExportColumn[] }[] {
-  return REGISTERS.map((r) => ({ buku: r.buku, table: r.table, classified: r.classified, kolom: r.columns.map(({ name, kind, doc }) => ({ name, kind, doc })) }));
+  return REGISTER_CATALOG.map((r) => ({ buku: r.buku, table: r.table, classified: r.classified, kolom: r.columns.map(({ name, kind, doc }) => ({ name, kind, doc })) }));
 }
 
 /** Resolve a register by its command-line name; USAGE naming the known ones otherwise. */
-export function resolveRegister(name: string): RegisterDescriptor {
-  const reg = registerByName(name);
-  if (!reg) throw new SandiError('USAGE', 'agenda.unknownBuku', { buku: name, known: REGISTERS.map((r) => r.buku).join(', ') });
+export function resolveRegister(name: string): RegisterDescription {
+  const reg = REGISTER_CATALOG.find((r) => r.buku === name || r.table === name);
+  if (!reg) throw new SandiError('USAGE', 'agenda.unknownBuku', { buku: name, known: REGISTER_CATALOG.map((r) => r.buku).join(', ') });
   return reg;
 }
 
-/**
- * Show long human output through the terminal's pager (`less -FRX`); false, with nothing written, when there
- * is none. The CLI reaches the pager through here, never the adapter itself.
- */
-export async function pageText(text: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const pager = await import('../adapters/pager.js');
-  return pager.pageText(text, env);
-}
-
-export function agendaService(app: App) {
+export function agendaService(app: AgendaHome) {
   let timeZone: string | undefined;
-  const zone = (): string => (timeZone ??= loadConfig(app.paths.config).office.timeZone);
+  const zone = (): string => (timeZone ??= app.config().office.timeZone);
 
-  const db = () => {
+  const books = (): AgendaBooks => {
     if (!existsSync(app.paths.database)) throw new SandiError('NOT_FOUND', 'agenda.noDatabase', { path: app.paths.database }, { hint: 'agenda.noDatabase.hint' });
-    return app.store().db;
+    return app.agendaBooks();
   };
 
-  function filterOf(reg: RegisterDescriptor, q: AgendaQuery): AgendaFilter {
+  function filterOf(reg: RegisterDescription, q: AgendaQuery): AgendaFilter {
     const f: AgendaFilter = {};
     if (q.dari !== undefined || q.sampai !== undefined) {
       const r = dateRange(q.dari, q.sampai, zone());
@@ -99,10 +100,10 @@ export function agendaService(app: App) {
     return f;
   }
 
-  function rowId(reg: RegisterDescriptor, ref: string): { id: number; row: Record<string, unknown> } {
+  function rowId(reg: RegisterDescription, ref: string): { id: number; row: Record<string, unknown> } {
     const r = parseRowRef(ref);
     if (!r) throw new SandiError('DATA', 'agenda.badRef', { value: ref });
-    const row = findRow(db(), reg, r);
+    const row = books().find(reg, r);
     if (!row) throw new SandiError('NOT_FOUND', 'agenda.rowNotFound', { buku: reg.buku, ref });
     return { id: Number(row['id']), row };
   }
@@ -114,8 +115,8 @@ export function agendaService(app: App) {
       const f = filterOf(reg, q);
       const batas = page.batas ?? 50;
       const halaman = page.halaman ?? 1;
-      const total = countRows(db(), reg, f);
-      const baris = pageRows(db(), reg, f, { limit: batas, offset: (halaman - 1) * batas });
+      const total = books().count(reg, f);
+      const baris = books().page(reg, f, { limit: batas, offset: (halaman - 1) * batas });
       return { buku: reg.buku, halaman, batas, total, halamanTotal: Math.max(1, Math.ceil(total / batas)), kolom: [...reg.listColumns], baris };
     },
 
@@ -124,7 +125,7 @@ export function agendaService(app: App) {
       const reg = resolveRegister(buku);
       const match = ftsQuery(text);
       if (match === null) throw new SandiError('USAGE', 'agenda.emptyQuery');
-      const baris = searchRows(db(), reg, { match, text: text.trim() }, filterOf(reg, q), batas);
+      const baris = books().search(reg, { match, text: text.trim() }, filterOf(reg, q), batas);
       return { buku: reg.buku, kueri: text, kolom: [...reg.listColumns], baris };
     },
 
@@ -132,8 +133,8 @@ export function agendaService(app: App) {
     lihat(buku: string, ref: string): AgendaRowView {
       const reg = resolveRegister(buku);
       const { id, row } = rowId(reg, ref);
-      const anotasi = reg.anotasi ? listAnnotations(app.store(), reg.anotasi, id).map(({ nilaiTerenkripsi: _n, ...a }) => a) : [];
-      let riwayat = rowHistory(db(), reg, id, typeof row['nomor'] === 'string' ? row['nomor'] : null);
+      const anotasi = reg.anotasi ? app.registers().anotasi.list(reg.anotasi, id).map(({ nilaiTerenkripsi: _n, ...a }) => a) : [];
+      let riwayat = books().history(reg, id, typeof row['nomor'] === 'string' ? row['nomor'] : null);
       // an incoming letter classified Rahasia or above (registered or corrected): its registration event's
       // summary is not shown either, like the row's isi_ringkas (the chain keeps it; `audit periksa` reads it)
       if (reg.table === 'surat_masuk' && (row['sifat'] === 'Rahasia' || row['sifat'] === 'Sangat Rahasia')) {
@@ -149,8 +150,8 @@ export function agendaService(app: App) {
     async ekspor(buku: string, q: AgendaQuery, format: ExportFormat, target: { path: string } | { stream: Writable }): Promise<ExportResult & { buku: string; format: ExportFormat }> {
       const reg = resolveRegister(buku);
       const f = filterOf(reg, q);
-      const job = { format, columns: reg.columns, rows: exportRows(db(), reg, f), sheetName: reg.table };
-      const r = 'path' in target ? await exportToFile(job, target.path) : await exportToStream(job, target.stream);
+      const job = { format, columns: reg.columns, rows: books().exportRows(reg, f), sheetName: reg.table };
+      const r = 'path' in target ? await app.exportWriter.toFile(job, target.path) : await app.exportWriter.toStream(job, target.stream);
       return { ...r, buku: reg.buku, format };
     },
 
@@ -161,7 +162,7 @@ export function agendaService(app: App) {
       if (!target) throw new SandiError('USAGE', 'agenda.notAnnotatable', { buku: reg.buku });
       if (catatan.trim().length === 0) throw new SandiError('USAGE', 'agenda.emptyNote');
       const { id, row } = rowId(reg, ref);
-      const a = app.store().write((tx) => annotate(tx, { buku: target, baris: id, actor, catatan }, app.clock.now()));
+      const a = app.registers().write((u) => u.anotasi.annotate({ buku: target, baris: id, actor, catatan }, app.clock.now()));
       const { nilaiTerenkripsi: _n, ...rest } = a;
       return { ...rest, nomor: typeof row['nomor'] === 'string' ? row['nomor'] : null };
     },

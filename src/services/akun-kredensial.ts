@@ -4,22 +4,24 @@
  * `sandi akun` (services/akun.ts) and, through the StoredMailboxPassword port a command hands it, the password
  * resolution (config/credentials.ts).
  */
-import type { App } from '../app.js';
-import { akunPorts, credentialDir } from '../app/akun.js';
 import type { MailboxAccount, SandiConfig } from '../config/config.js';
 import { resolveMailboxPassword, type CredentialContext } from '../config/credentials.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import type { AkunPorts, AkunStore, ArchiveKeyUnlocker, CredentialFiles, StoredMailboxPassword, UnlockedArchiveKey } from '../ports/akun.js';
 import { pendingIsLive } from '../domain/akun.js';
-import { kunciService, type KunciService } from './kunci.js';
+import { kunciService, type KunciHome, type KunciService } from './kunci.js';
 
-export { credentialDir };
+/** What the credential helpers need of a home: its root, clock, and the key and account ports (App is one). */
+export interface AkunHome extends KunciHome {
+  paths: { root: string };
+  akunPorts(): AkunPorts;
+}
 export type { AkunRow, RotasiRow } from '../domain/akun.js';
 
 /** The credential files of an opened home. */
-export function storeFiles(app: Pick<App, 'paths' | 'store'>): CredentialFiles {
-  return akunPorts(app).files;
+export function storeFiles(app: Pick<AkunHome, 'akunPorts'>): CredentialFiles {
+  return app.akunPorts().files;
 }
 
 /** The office archive key: its public armor to store a password, unlocked (once per call site) to read one. */
@@ -47,8 +49,8 @@ export function archiveKeyOf(keys: KunciService, unlockKey: ArchiveKeyUnlocker, 
 }
 
 /** Archive-key access for an opened home, acting as `actor`. */
-export function archiveKeyAccess(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor: string, passphrases: PassphraseSource): ArchiveKeyAccess {
-  return archiveKeyOf(kunciService(app, actor), akunPorts(app).unlockArchiveKey, config.archiveKey, passphrases);
+export function archiveKeyAccess(app: AkunHome, config: SandiConfig, actor: string, passphrases: PassphraseSource): ArchiveKeyAccess {
+  return archiveKeyOf(kunciService(app, actor), app.akunPorts().unlockArchiveKey, config.archiveKey, passphrases);
 }
 
 /**
@@ -88,8 +90,8 @@ export function storedPasswordOf(ports: Pick<AkunPorts, 'store' | 'files' | 'unl
  * The StoredMailboxPassword port over a command's own opened home and loaded config (its store connection, its
  * key service): what it hands to resolveMailboxPassword.
  */
-export function storedMailboxPassword(app: Pick<App, 'paths' | 'clock' | 'store'>, config: SandiConfig, actor = 'sandi'): StoredMailboxPassword {
-  return storedPasswordOf(akunPorts(app), kunciService(app, actor), config.archiveKey);
+export function storedMailboxPassword(app: AkunHome, config: SandiConfig, actor = 'sandi'): StoredMailboxPassword {
+  return storedPasswordOf(app.akunPorts(), kunciService(app, actor), config.archiveKey);
 }
 
 /**
@@ -97,7 +99,7 @@ export function storedMailboxPassword(app: Pick<App, 'paths' | 'clock' | 'store'
  * over this opened home's own store and the loaded config: what kirim and terima call before connecting.
  */
 export function mailboxPasswordIn(
-  app: Pick<App, 'paths' | 'clock' | 'store'>,
+  app: AkunHome,
   config: SandiConfig,
   actor: string,
   account: MailboxAccount,

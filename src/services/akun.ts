@@ -11,21 +11,20 @@
  * password is the current or the pending one, and both are in the store.
  */
 import { randomBytes } from 'node:crypto';
-import type { App } from '../app.js';
-import { akunPorts } from '../app/akun.js';
 import type { MailboxAccount, SandiConfig } from '../config/config.js';
 import { passwordOutsideStore, resolveMailboxPasswordWithSource, type MailboxPasswordSource } from '../config/credentials.js';
 import { SandiError, isSandiError, type MessageParams } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import type { AkunLock, AkunPorts, AkunStoreTx, LoginTester, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
 import { canMove, generatePassword, passwordAge, stepsDone, storedPasswordProblem, type PasswordAge, type RotasiRow, type RotasiStatus } from '../domain/akun.js';
-import { archiveKeyOf, storedPasswordOf } from './akun-kredensial.js';
+import { archiveKeyOf, storedPasswordOf, type AkunHome } from './akun-kredensial.js';
 import { kunciService, type KunciService } from './kunci.js';
 
 export type { LoginTester, ManualUi } from '../ports/akun.js';
 
 export interface AkunDeps {
-  app: Pick<App, 'paths' | 'clock' | 'store'>;
+  /** the home: its root, clock and ports (src/app.ts's App) */
+  app: AkunHome;
   config: SandiConfig;
   actor: string;
   env: NodeJS.ProcessEnv;
@@ -33,7 +32,7 @@ export interface AkunDeps {
   passphrases: PassphraseSource;
   /** the login test (default: the real IMAP/SMTP login of the ports) */
   login?: LoginTester;
-  /** the ports (default: the real ones of src/app/akun.ts over `app`); a test may pass fakes */
+  /** the ports (default: `app.akunPorts()`); a test may pass fakes */
   ports?: AkunPorts;
   /** the key service (default: kunciService over `app`) */
   keys?: KunciService;
@@ -109,7 +108,7 @@ export type AkunService = ReturnType<typeof akunService>;
 export function akunService(deps: AkunDeps) {
   const account = requireMailbox(deps.config);
   const user = account.user;
-  const ports = deps.ports ?? akunPorts(deps.app);
+  const ports = deps.ports ?? deps.app.akunPorts();
   const login = deps.login ?? ports.login;
   const random = deps.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const files = ports.files;

@@ -6,16 +6,9 @@
  *   the chain head with the archive key, which sandi.db does not hold, and write it outside the database.
  * Opens the database read-only and never creates one.
  */
-import { existsSync } from 'node:fs';
 import { SandiError } from '../errors.js';
-import { openStore } from '../adapters/sqlite/store.js';
-import { boundTablesIn, describeRow, hashedRows, searchIndexMismatches } from '../adapters/sqlite/audit-binding.js';
-import { checkpointDir, listCheckpointFiles, readCheckpointFile, writeCheckpointFile } from '../adapters/audit-checkpoints.js';
-import { signCheckpoint, verifyCheckpoint } from '../adapters/openpgp/audit-checkpoint.js';
-import { unlockPrivateKey } from '../adapters/openpgp/keys.js';
-import { keyFiles } from '../adapters/keystore.js';
+import type { AuditPorts } from '../ports/audit.js';
 import { BindingLedger, checkCheckpoints, verifyChain, type AuditRow, type ChainBreakReason, type Checkpoint, type RowFinding } from '../domain/audit.js';
-import type { HomePaths } from '../config/home.js';
 
 /** At most this many row findings are listed (all are counted). */
 const MAX_FINDINGS = 20;
@@ -76,24 +69,23 @@ interface VerifiedCheckpoint extends Checkpoint {
 }
 
 /** Public armored keys of every archive key the office has had (revoked or expired ones still vouch for old checkpoints). */
-function archivePublicKeys(paths: HomePaths, fingerprints: string[]): string[] {
-  const files = keyFiles(paths.keys);
-  return fingerprints.filter((f) => files.hasPublic(f)).map((f) => files.readPublic(f));
+function archivePublicKeys(ports: AuditPorts, fingerprints: string[]): string[] {
+  return fingerprints.map((f) => ports.publicKey(f)).filter((k): k is string => k !== null);
 }
 
-async function readCheckpoints(paths: HomePaths, archiveKeys: string[]): Promise<{ good: VerifiedCheckpoint[]; problems: CheckpointProblem[]; count: number }> {
-  const files = listCheckpointFiles(checkpointDir(paths.archive));
+async function readCheckpoints(ports: AuditPorts, archiveKeys: string[]): Promise<{ good: VerifiedCheckpoint[]; problems: CheckpointProblem[]; count: number }> {
+  const files = ports.checkpoints.list();
   const good: VerifiedCheckpoint[] = [];
   const problems: CheckpointProblem[] = [];
   for (const f of files) {
     let text: string;
     try {
-      text = readCheckpointFile(f);
+      text = ports.checkpoints.read(f);
     } catch {
       problems.push({ file: f.path, kind: 'unreadable', id: f.id, signer: null });
       continue;
     }
-    const v = await verifyCheckpoint(text, archiveKeys);
+    const v = await ports.signer.verify(text, archiveKeys);
     if (!v.ok) problems.push({ file: f.path, kind: v.reason, id: f.id, signer: v.signer });
     // a file renamed to another id is a forgery of the order
     else if (v.checkpoint.id !== f.id) problems.push({ file: f.path, kind: 'badSignature', id: f.id, signer: v.signer });
@@ -107,19 +99,17 @@ async function readCheckpoints(paths: HomePaths, archiveKeys: string[]): Promise
  * both. A missing database is NOT_FOUND (suggesting `sandi init`); a file without an audit log is DATA. What is
  * found wrong is a report with ok=false, not an exception: the command decides how to present it.
  */
-export async function checkAudit(paths: HomePaths): Promise<AuditReport> {
-  const databasePath = paths.database;
-  if (!existsSync(databasePath)) {
+export async function checkAudit(ports: AuditPorts): Promise<AuditReport> {
+  const databasePath = ports.database;
+  if (!ports.exists()) {
     throw new SandiError('NOT_FOUND', 'audit.noDatabase', { path: databasePath }, { hint: 'audit.noDatabase.hint' });
   }
-  const store = openStore(databasePath, { readonly: true });
+  const view = ports.open();
   try {
-    const db = store.db;
-    const hasLog = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get();
-    if (!hasLog) throw new SandiError('DATA', 'audit.notSandiDb', { path: databasePath });
+    if (!view.hasLog()) throw new SandiError('DATA', 'audit.notSandiDb', { path: databasePath });
 
-    const archiveFprs = db.prepare<[], { fingerprint: string }>("SELECT fingerprint FROM kunci WHERE role = 'arsip'").all().map((r) => r.fingerprint);
-    const cps = await readCheckpoints(paths, archivePublicKeys(paths, archiveFprs));
+    const archiveFprs = view.archiveFingerprints();
+    const cps = await readCheckpoints(ports, archivePublicKeys(ports, archiveFprs));
     const wanted = new Set(cps.good.map((c) => c.id));
     const hashes = new Map<number, string>();
 
@@ -131,29 +121,29 @@ export async function checkAudit(paths: HomePaths): Promise<AuditReport> {
         yield r;
       }
     };
-    const issued = store.auditHighestIssuedId();
-    const chain = verifyChain(rowsSeen(store.auditRows()), { highestIssuedId: issued });
+    const issued = view.highestIssuedId();
+    const chain = verifyChain(rowsSeen(view.rows()), { highestIssuedId: issued });
 
     const registers: AuditReport['registers'] = { checked: false, tables: 0, rows: 0, findings: [], findingsTotal: 0 };
     if (chain.ok) {
-      const tables = boundTablesIn(db);
+      const tables = view.boundTables();
       registers.checked = true;
       registers.tables = tables.length;
       const note = (f: RowFinding | { kind: 'index'; table: string; rowid: number; eventId: null }, present: boolean): void => {
         registers.findingsTotal++;
         if (registers.findings.length < MAX_FINDINGS) {
-          registers.findings.push({ kind: f.kind, table: f.table, rowid: f.rowid, row: present ? describeRow(db, f.table, f.rowid) : null, eventId: f.eventId });
+          registers.findings.push({ kind: f.kind, table: f.table, rowid: f.rowid, row: present ? view.describeRow(f.table, f.rowid) : null, eventId: f.eventId });
         }
       };
       for (const t of tables) {
-        for (const r of hashedRows(db, t)) {
+        for (const r of view.hashedRows(t)) {
           registers.rows++;
           const f = ledger.check(t, r.rowid, r.hash);
           if (f) note(f, true);
         }
       }
       for (const f of ledger.removed(tables)) note(f, false);
-      for (const [table, rowid] of searchIndexMismatches(db)) note({ kind: 'index', table, rowid, eventId: null }, false);
+      for (const [table, rowid] of view.searchIndexMismatches()) note({ kind: 'index', table, rowid, eventId: null }, false);
     }
 
     const problems: CheckpointProblem[] = [...cps.problems];
@@ -164,7 +154,7 @@ export async function checkAudit(paths: HomePaths): Promise<AuditReport> {
     const newest = cps.good.at(-1) ?? null;
     const lastId = chain.ok ? chain.lastId : chain.lastGoodId;
     const checkpoints: AuditReport['checkpoints'] = {
-      folder: checkpointDir(paths.archive),
+      folder: ports.checkpoints.folder,
       count: cps.count,
       verified: cps.good.length,
       newest,
@@ -193,7 +183,7 @@ export async function checkAudit(paths: HomePaths): Promise<AuditReport> {
       },
     };
   } finally {
-    store.close();
+    view.close();
   }
 }
 
@@ -210,58 +200,50 @@ export type CheckpointResult =
  * sandi never signs a head it cannot tie to what it signed before (INTEGRITY). `passphrase` is the archive
  * key's; `now` the checkpoint's time.
  */
-export async function makeCheckpoint(paths: HomePaths, passphrase: string, now: Date): Promise<CheckpointResult> {
-  if (!existsSync(paths.database)) return { made: false, reason: 'noDatabase' };
-  const store = openStore(paths.database, { readonly: true });
+export async function makeCheckpoint(ports: AuditPorts, passphrase: string, now: Date): Promise<CheckpointResult> {
+  if (!ports.exists()) return { made: false, reason: 'noDatabase' };
+  const view = ports.open();
   let head: { id: number; hash: string } | undefined;
-  let archive: { fingerprint: string; user_id: string } | undefined;
-  let archiveFprs: string[];
+  let archive: { fingerprint: string; userId: string } | undefined;
   let newest: VerifiedCheckpoint | undefined;
   try {
-    const db = store.db;
-    archiveFprs = db.prepare<[], { fingerprint: string }>("SELECT fingerprint FROM kunci WHERE role = 'arsip'").all().map((r) => r.fingerprint);
-    archive = db
-      .prepare<[], { fingerprint: string; user_id: string }>("SELECT fingerprint, user_id FROM kunci WHERE role = 'arsip' AND revoked_at IS NULL AND has_secret = 1 ORDER BY added_at DESC LIMIT 1")
-      .get();
+    const archiveFprs = view.archiveFingerprints();
+    archive = view.signingArchiveKey();
     if (archive === undefined) return { made: false, reason: 'noArchiveKey' };
-    head = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get();
-    const cps = await readCheckpoints(paths, archivePublicKeys(paths, archiveFprs));
+    head = view.head();
+    const cps = await readCheckpoints(ports, archivePublicKeys(ports, archiveFprs));
     newest = cps.good.at(-1);
     if (head === undefined || (newest !== undefined && newest.id >= head.id)) return { made: false, reason: 'current', newestId: newest?.id ?? 0 };
     // the segment since the newest checkpoint must link to it
     if (newest !== undefined) {
-      const rows = db
-        .prepare<[number], AuditRow & { prev_hash: string }>('SELECT id, hash, prev_hash AS prevHash FROM audit_log WHERE id >= ? ORDER BY id')
-        .all(newest.id);
       let prev: { id: number; hash: string } | undefined;
-      for (const r of rows) {
+      for (const r of view.segmentFrom(newest.id)) {
         const broken = prev === undefined ? r.id !== newest.id || r.hash !== newest.hash : r.id !== prev.id + 1 || r.prevHash !== prev.hash;
         if (broken) throw new SandiError('INTEGRITY', 'audit.checkpoint.refused', { id: r.id, checkpoint: newest.id }, { hint: 'audit.broken.hint' });
         prev = r;
       }
     }
   } finally {
-    store.close();
+    view.close();
   }
-  const key = await unlockPrivateKey(keyFiles(paths.keys).readSecret(archive.fingerprint), passphrase, { fingerprint: archive.fingerprint, userId: archive.user_id });
   const checkpoint: Checkpoint = { id: head.id, hash: head.hash, at: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString() };
-  const armored = await signCheckpoint(checkpoint, key, new Date(checkpoint.at));
-  const w = writeCheckpointFile(checkpointDir(paths.archive), checkpoint.id, armored);
+  const armored = await ports.signer.sign(checkpoint, ports.secretKey(archive.fingerprint), passphrase, archive, new Date(checkpoint.at));
+  const w = ports.checkpoints.write(checkpoint.id, armored);
   if (!w.written) return { made: false, reason: 'current', newestId: checkpoint.id };
   return { made: true, checkpoint, signer: archive.fingerprint, file: w.path };
 }
 
 /** The newest verified checkpoint made at or before `until` (the quarterly report anchors its period with it). */
-export async function lastCheckpointBefore(paths: HomePaths, until: Date): Promise<(Checkpoint & { signer: string }) | null> {
-  if (!existsSync(paths.database)) return null;
-  const store = openStore(paths.database, { readonly: true });
+export async function lastCheckpointBefore(ports: AuditPorts, until: Date): Promise<(Checkpoint & { signer: string }) | null> {
+  if (!ports.exists()) return null;
+  const view = ports.open();
   let fprs: string[];
   try {
-    fprs = store.db.prepare<[], { fingerprint: string }>("SELECT fingerprint FROM kunci WHERE role = 'arsip'").all().map((r) => r.fingerprint);
+    fprs = view.archiveFingerprints();
   } finally {
-    store.close();
+    view.close();
   }
-  const cps = await readCheckpoints(paths, archivePublicKeys(paths, fprs));
+  const cps = await readCheckpoints(ports, archivePublicKeys(ports, fprs));
   const inPeriod = cps.good.filter((c) => new Date(c.at).getTime() <= until.getTime());
   const last = inPeriod.at(-1);
   return last ? { id: last.id, hash: last.hash, at: last.at, signer: last.signer } : null;

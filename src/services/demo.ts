@@ -9,21 +9,17 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { SandiError } from '../errors.js';
 import type { App } from '../app.js';
 import type { KirimPorts } from '../ports/kirim.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
-import { decryptKriptogram } from '../adapters/openpgp/kriptogram.js';
+import type { SandiConfig } from '../config/config.js';
 import { extractArmored } from '../formats/pgpmime.js';
-import { listMaildir, readMaildirMessage } from '../adapters/maildir.js';
-import { getOutgoing } from '../adapters/sqlite/registers.js';
 import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey } from './kunci.js';
 import { kirimService, type RowView } from './kirim/index.js';
 import { initHome, PACKAGE_ROOT } from './init.js';
 import { checkAudit, makeCheckpoint } from './audit.js';
-import { MemorySink } from '../adapters/memory-sink.js';
 
 export const EXAMPLE_KEYS_DIR = join(PACKAGE_ROOT, 'keys.example');
 const ACTOR_SANDIMAN = 'sandiman-demo';
@@ -82,7 +78,7 @@ function one(manifest: ExampleKey[], role: ExampleKey['role']): ExampleKey {
 /** Set up the demo office if needed; refuse to touch a home that holds a real (non-demo) office. */
 async function ensureDemoOffice(app: App, progress: (s: DemoStep) => void): Promise<{ config: SandiConfig; created: boolean }> {
   if (existsSync(app.paths.config)) {
-    const config = loadConfig(app.paths.config);
+    const config = app.config();
     if (config.mode !== 'demo') throw new SandiError('CONFLICT', 'demo.notDemoHome', { home: app.paths.root }, { hint: 'demo.notDemoHome.hint' });
     return { config, created: false };
   }
@@ -154,12 +150,18 @@ export async function runDemo(app: App, kirimIo: KirimPorts, progress: (s: DemoS
   const first = deliveredTo[0];
   const reader = units.find((u) => u.email === first?.email);
   if (!first || !reader) throw new SandiError('DATA', 'demo.manifestIncomplete', { role: 'penerima' });
-  const msg = listMaildir(first.maildir).find((m) => m.id.endsWith(first.file));
+  const msg = app.maildir.list(first.maildir).find((m) => m.id.endsWith(first.file));
   if (!msg) throw new SandiError('NOT_FOUND', 'common.fileNotFound', { path: join(first.maildir, 'new', first.file) });
-  const payload = await extractArmored(readMaildirMessage(msg));
+  const payload = await extractArmored(app.maildir.read(msg));
   if (!payload) throw new SandiError('DATA', 'demo.noKriptogram', { path: msg.path });
-  const plain = new MemorySink();
-  const result = await decryptKriptogram({
+  const chunks: Buffer[] = [];
+  const plain = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  const result = await app.kriptogram.decrypt({
     input: Readable.from([Buffer.from(payload.armored)]),
     output: plain,
     decryptionKeys: [{ armored: keys.loadSecretArmored(reader.fingerprint), passphrase: reader.passphrase }],
@@ -169,8 +171,8 @@ export async function runDemo(app: App, kirimIo: KirimPorts, progress: (s: DemoS
 
   progress('audit');
   // the demo office holds its archive passphrase: the chain head is signed, then everything is checked
-  await makeCheckpoint(app.paths, one(manifest, 'arsip').passphrase, app.clock.now());
-  const audit = await checkAudit(app.paths);
+  await makeCheckpoint(app.auditPorts(), one(manifest, 'arsip').passphrase, app.clock.now());
+  const audit = await checkAudit(app.auditPorts());
   const all = kirim.status(true);
   const archivedAt = kirim.archivedAt(row.id);
   return {
@@ -187,12 +189,10 @@ export async function runDemo(app: App, kirimIo: KirimPorts, progress: (s: DemoS
       signers: result.signers,
       subject: result.headers.subject,
       fileName: result.fileName,
-      identical: plain.bytes().equals(doc.body),
+      identical: Buffer.concat(chunks).equals(doc.body),
       permohonan: result.headers['Permohonan'] ?? null,
     },
     audit: { ok: audit.ok, rows: audit.rows, registerRows: audit.registers.rows, checkpoint: audit.checkpoints.newest?.id ?? null },
     register: all.slice(-REGISTER_ROWS),
   };
 }
-
-export { getOutgoing };

@@ -7,12 +7,11 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandiError } from '../errors.js';
-import type { App } from '../app.js';
-import type { KeyInfo } from '../ports.js';
+import type { Clock, KeyInfo } from '../ports.js';
+import type { Registers } from '../ports/registers.js';
 import { saveConfig, validateConfig, type MailboxAccount, type NumberFormats, type SandiConfig, type TimeZone, CONFIG_VERSION, DEFAULT_NUMBER_FORMATS } from '../config/config.js';
 import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
 import { isDemoKey } from '../domain/kunci.js';
-import { makePrivateDir } from '../adapters/private-modes.js';
 import type { KunciService } from './kunci.js';
 
 /** The package's own folder (dist/services/ or src/services/ → two levels up). */
@@ -44,16 +43,26 @@ export interface InitResult {
 }
 
 /** Refuse to overwrite unless asked: an existing office's configuration is never replaced by accident. */
-export function assertCanInit(app: Pick<App, 'paths'>, overwrite: boolean): void {
+export function assertCanInit(app: Pick<InitHome, 'paths'>, overwrite: boolean): void {
   if (!overwrite && existsSync(app.paths.config)) {
     throw new SandiError('CONFLICT', 'init.exists', { home: app.paths.root }, { hint: 'init.exists.hint' });
   }
 }
 
 /** Set up the home folder; see the module comment. */
-export async function initHome(app: App, keys: KunciService, input: InitInput, actor: string): Promise<InitResult> {
+/** What `sandi init` needs of the home (src/app.ts's App is one). */
+export interface InitHome {
+  paths: { root: string; config: string };
+  clock: Clock;
+  /** make the home folder, or tighten an existing one, to 0700 */
+  makePrivateHome(): void;
+  /** the books, for the audit event of the set-up */
+  registers(): Registers;
+}
+
+export async function initHome(app: InitHome, keys: KunciService, input: InitInput, actor: string): Promise<InitResult> {
   assertCanInit(app, input.overwrite);
-  makePrivateDir(app.paths.root); // an existing home (made by mkdir) is tightened to 0700
+  app.makePrivateHome(); // an existing home (made by mkdir) is tightened to 0700
   // Validate everything except the key before a key is generated, so a typo costs no key.
   const draft: SandiConfig = {
     version: CONFIG_VERSION,
@@ -99,8 +108,8 @@ export async function initHome(app: App, keys: KunciService, input: InitInput, a
   const holidays = join(app.paths.root, config.holidaysFile);
   if (!existsSync(holidays)) copyFileSync(BUNDLED_HOLIDAYS, holidays);
   saveConfig(app.paths.config, config);
-  app.store().write((tx) =>
-    tx.audit(app.clock.now(), {
+  app.registers().write((u) =>
+    u.audit(app.clock.now(), {
       actor,
       action: input.overwrite ? 'init.ulang' : 'init',
       entity: 'konfigurasi',

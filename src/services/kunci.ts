@@ -7,10 +7,8 @@
  * contoh.ts the example keys, konteks.ts the look-ups they share), each a named function over the ports of
  * src/ports/kunci.ts. This module keeps the service object the commands use.
  */
-import type { App } from '../app.js';
-import { kunciPorts } from '../app/kunci.js';
-import type { AddressEntry, KeyInfo, KeyRole, PassphraseSource } from '../ports.js';
-import type { RevocationKind } from '../ports/kunci.js';
+import type { AddressEntry, Clock, KeyInfo, KeyRole, PassphraseSource } from '../ports.js';
+import type { KunciPorts, RevocationKind } from '../ports/kunci.js';
 import { requireUsableKey, resolveKeyRef, type KeyPurpose, type KunciContext, type UsableKey } from './kunci/konteks.js';
 import {
   createKey,
@@ -41,12 +39,18 @@ export { importExampleKeys, readExampleManifest, type ExampleKey } from './kunci
 
 export type KunciService = ReturnType<typeof createKunciService>;
 
-/** The key service for an opened app (home folder), acting as `actor`. */
-export function kunciService(app: Pick<App, 'paths' | 'clock' | 'store'>, actor: string): KunciService {
-  return createKunciService({ ...kunciPorts(app), clock: app.clock, actor });
+/** What the key service needs of a home: its ports and clock (src/app.ts's App is one). */
+export interface KunciHome {
+  clock: Clock;
+  kunciPorts(): KunciPorts;
 }
 
-/** The key service over any ports (the real ones from src/app/kunci.ts, or fakes in a test). */
+/** The key service for a home (the composition root's App, or fakes), acting as `actor`. */
+export function kunciService(home: KunciHome, actor: string): KunciService {
+  return createKunciService({ ...home.kunciPorts(), clock: home.clock, actor });
+}
+
+/** The key service over any ports (the real ones of src/app/kunci.ts, or fakes in a test). */
 export function createKunciService(ctx: KunciContext) {
   return {
     /** Fingerprint of a key named by fingerprint, key id or e-mail. */

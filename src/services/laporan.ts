@@ -11,9 +11,7 @@ import { dateRange } from '../domain/agenda.js';
 import { zoneOffsetMinutes } from '../domain/working-time.js';
 import { monthsOf, parseTriwulan, summariseSla, volumeByMonth, type SlaSummary } from '../domain/laporan.js';
 import { measureLetter } from '../domain/terima.js';
-import { REGISTERS } from '../adapters/sqlite/agenda-registers.js';
-import { cancelledRows, monthlyVolumes } from '../adapters/sqlite/agenda.js';
-import { listIncoming, listIncomingSteps } from '../adapters/sqlite/registers.js';
+import { REGISTER_CATALOG } from '../domain/register-catalog.js';
 import { checkAudit, lastCheckpointBefore } from './audit.js';
 import { loadTerimaSettings } from './terima/konteks.js';
 import { aduanService } from './aduan.js';
@@ -76,20 +74,21 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
   const range = dateRange(dari, sampai, zona);
   if ('bad' in range) throw new SandiError('DATA', 'agenda.badDate', { flag: `--${range.bad}`, value: range.value });
   const f = { from: range.from, to: range.to };
-  const db = app.store().db;
+  const books = app.agendaBooks();
+  const registers = app.registers();
   const now = app.clock.now();
   const months = monthsOf(dari, sampai);
   const offset = zoneOffsetMinutes(zona, new Date(range.from ?? now.toISOString()));
 
-  const volume = REGISTERS.map((reg) => {
-    const perBulan = volumeByMonth(months, monthlyVolumes(db, reg, f, offset));
+  const volume = REGISTER_CATALOG.map((reg) => {
+    const perBulan = volumeByMonth(months, books.monthlyVolumes(reg, f, offset));
     return { buku: reg.buku, table: reg.table, total: perBulan.reduce((s, m) => s + m.jumlah, 0), perBulan };
   });
 
   // SLA: incoming letters registered in the period, each measured in working time at `now`
   const { terima, calendar } = settings;
-  const measured = [...listIncoming(db, { ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) })].map((row) => {
-    const steps = listIncomingSteps(db, row.id);
+  const measured = [...registers.suratMasuk.list({ ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) })].map((row) => {
+    const steps = registers.suratMasuk.listSteps(row.id);
     const times = { diterimaAt: row.diterimaAt, registeredAt: row.registeredAt, status: row.status, adaTembusan: row.tembusan.length > 0, langkah: steps, parafTiers: terima.paraf.length };
     return { row, steps, sla: measureLetter(calendar, times, terima.standar, terima.layananHariKerja, now) };
   });
@@ -109,8 +108,8 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
       return { nomor: row.nomor, pengirim: row.pengirim, perihal: row.perihal, diterimaAt: row.diterimaAt, tertahan, pemegang, menitLayanan: s.menitLayanan, batasLayanan: s.batasLayanan, selesai: s.selesai };
     });
 
-  const batal = REGISTERS.flatMap((reg) =>
-    cancelledRows(db, reg, f).map((r) => ({
+  const batal = REGISTER_CATALOG.flatMap((reg) =>
+    books.cancelledRows(reg, f).map((r) => ({
       buku: reg.buku,
       id: Number(r['id']),
       nomor: typeof r['nomor'] === 'string' ? r['nomor'] : null,
@@ -123,9 +122,9 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
   // complaints: the evaluation `sandi aduan laporan` computes, over the same local dates (no identity is read)
   const { dari: _d, sampai: _s, ...aduan } = aduanService(app, 'laporan').laporan({ dari, sampai });
 
-  const chain = await checkAudit(app.paths);
+  const chain = await checkAudit(app.auditPorts());
   // the period's last signed checkpoint: printed, it anchors the chain on paper
-  const checkpoint = await lastCheckpointBefore(app.paths, f.to === null ? now : new Date(f.to));
+  const checkpoint = await lastCheckpointBefore(app.auditPorts(), f.to === null ? now : new Date(f.to));
   return {
     periode: { dari, sampai, triwulan, zona },
     kantor: settings.config.office.name,
@@ -159,11 +158,10 @@ export function kertasKantor(app: App, lang: Bahasa = 'id'): { kop: KopSurat; pe
  * (default DejaVu Sans); `onFontFallback` is told when the standard fonts had to be used, to warn.
  */
 export async function tulisPdfLaporan(
-  app: App,
+  app: Pick<App, 'paths' | 'writePdfReport'>,
   layout: PdfReport,
   path: string,
   onFontFallback?: (f: { file: string; reason: string }) => void,
 ): Promise<string> {
-  const { writePdfReport } = await import('../adapters/export-pdf.js');
-  return writePdfReport(layout, path, { fonts: pdfFontFiles(loadConfig(app.paths.config).pdf, app.paths.root), ...(onFontFallback ? { onFontFallback } : {}) });
+  return app.writePdfReport(layout, path, { fonts: pdfFontFiles(loadConfig(app.paths.config).pdf, app.paths.root), ...(onFontFallback ? { onFontFallback } : {}) });
 }

@@ -19,7 +19,8 @@ import { homePaths } from '../config/home.js';
 import { modeTooOpen, isExpired, shellQuote, OWN_KEY_ROLES } from '../domain/kunci.js';
 import { tanggalLayar } from '../domain/tanggal-tampil.js';
 import { holidayYears, localYear, parseHolidays, uncoveredYears } from '../domain/working-time.js';
-import type { App } from '../app.js';
+import type { AkunHome } from './akun-kredensial.js';
+import type { AuditPorts } from '../ports/audit.js';
 import type { KeyInfo, PassphraseSource } from '../ports.js';
 import type { LoginTester } from './akun.js';
 
@@ -57,7 +58,8 @@ export interface PeriksaPorts {
 }
 
 export interface PeriksaDeps {
-  app: Pick<App, 'paths' | 'clock' | 'store'>;
+  /** the home: its root, clock and the key and account ports (src/app.ts's App) */
+  app: AkunHome & { auditPorts(): AuditPorts };
   env: NodeJS.ProcessEnv;
   actor: string;
   /** the archive key's passphrase (to read a stored mailbox password) */
@@ -243,7 +245,7 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   else {
     try {
       const { checkAudit } = await import('./audit.js');
-      const a = await checkAudit(paths);
+      const a = await checkAudit(deps.app.auditPorts());
       const levels: [Tingkat, Temuan][] = [];
       if (!a.ok) levels.push(['gagal', finding('periksa.audit.broken', { rows: a.rows, problems: a.checkpoints.problems.length }, { key: 'periksa.audit.broken.hint' })]);
       else if (a.checkpoints.newest === null) levels.push(['peringatan', finding('periksa.audit.noCheckpoint', { rows: a.rows }, { key: 'periksa.audit.tandai.hint' })]);

@@ -16,6 +16,7 @@ import { migrations } from '../../src/adapters/sqlite/migrations.js';
 import { DEFAULT_FORMATS } from '../../src/domain/numbering.js';
 import { verifyChain } from '../../src/domain/audit.js';
 import { checkAudit } from '../../src/services/audit.js';
+import { auditPorts } from '../../src/app.js';
 import { homePaths } from '../../src/config/home.js';
 
 const NOV = new Date('2026-11-10T03:00:00Z');
@@ -94,12 +95,12 @@ describe('audit binding at the store', () => {
     const k = incomingKripto(s);
     s.write((tx) => reg.recordIncomingKriptogramRead(tx, k.id, { sifat: 'Rahasia', penandaTangan: [] }, NOV, 'sandi@kominfo'));
     s.close();
-    expect((await checkAudit(homePaths(h))).ok).toBe(true);
+    expect((await checkAudit(auditPorts(homePaths(h)))).ok).toBe(true);
     const raw = new Database(homePaths(h).database);
     raw.prepare("UPDATE surat_masuk SET keterangan = 'disisipkan' WHERE id = ?").run(m.id);
     raw.prepare("UPDATE kriptogram_masuk SET nomor_pengirim = 'KRIP/999/XI/2026' WHERE id = ?").run(k.id);
     raw.close();
-    const r = await checkAudit(homePaths(h));
+    const r = await checkAudit(auditPorts(homePaths(h)));
     expect(r.ok).toBe(false);
     // in the order of BOUND_TABLES: surat_masuk before kriptogram_masuk
     expect(r.registers.findings.map((f) => [f.kind, f.table, f.rowid])).toEqual([
@@ -116,7 +117,7 @@ describe('audit binding at the store', () => {
     const last = [...s.auditRows()].at(-1)!;
     expect(last.action).toBe('surat_masuk.catatan');
     s.close();
-    expect((await checkAudit(homePaths(h))).ok).toBe(true);
+    expect((await checkAudit(auditPorts(homePaths(h)))).ok).toBe(true);
   });
 
   it('rows written outside write() on sandi\'s own connection are bound at close, under an event that says so', async () => {
@@ -124,7 +125,7 @@ describe('audit binding at the store', () => {
     const s = openStore(homePaths(h).database);
     s.db.prepare("INSERT INTO terima_folder (akun, folder, uidvalidity, last_uid, updated_at) VALUES ('lokal', '/x', 1, 5, ?)").run(NOV.toISOString());
     s.close();
-    const r = await checkAudit(homePaths(h));
+    const r = await checkAudit(auditPorts(homePaths(h)));
     expect(r.ok).toBe(true);
     const s2 = openStore(homePaths(h).database, { readonly: true });
     expect([...s2.auditRows()].at(-1)?.action).toBe('audit.baris');
@@ -151,6 +152,6 @@ describe('audit binding at the store', () => {
     s.close();
     expect(events.map((e) => e.action)).toEqual(['audit.dasar']);
     expect(JSON.parse(events[0]!.rows!)).toEqual([['nomor_urut', 1, expect.stringMatching(/^[0-9a-f]{64}$/)]]);
-    expect((await checkAudit(homePaths(h))).ok).toBe(true);
+    expect((await checkAudit(auditPorts(homePaths(h)))).ok).toBe(true);
   });
 });

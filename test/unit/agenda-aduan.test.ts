@@ -43,13 +43,13 @@ describe('pager', () => {
     expect(await pageText('x', { PATH: join(dir, 'nothing') })).toBe(false);
   });
 
-  it('the CLI reaches the pager through the agenda service (cli/ imports no adapter)', async () => {
+  it('the CLI reaches the pager through the composition root (cli/ imports no adapter)', async () => {
     const bin = join(dir, 'bin2');
     mkdirSync(bin);
     const out = join(dir, 'out2.txt');
     writeFileSync(join(bin, 'less'), `#!/bin/sh\nprintf '%s\\n' "$*" > '${out}'\ncat >> '${out}'\n`);
     chmodSync(join(bin, 'less'), 0o755);
-    const svc = await import('../../src/services/agenda.js');
+    const svc = await import('../../src/app.js');
     expect(await svc.pageText('halaman', { PATH: `${bin}:/usr/bin:/bin` })).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe('-FRX\nhalaman\n');
     expect(await svc.pageText('x', { PATH: join(dir, 'nothing') })).toBe(false);

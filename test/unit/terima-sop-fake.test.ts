@@ -149,7 +149,14 @@ describe('steps that reach the outside world, against fakes of their ports (port
       const steps: { langkah: string; data: unknown }[] = [];
       const row = { id: 7, nomor: 'SM/0007/2026', rawSha256: 'ab'.repeat(32), messageId: '<m1@b.go.id>', tembusan: [] } as unknown as SuratMasuk;
       const ctx = {
-        app: { paths: { root: home, keys: join(home, 'kunci') }, clock: { now: () => NOW }, store: () => only('store', {}) },
+        app: {
+          paths: { root: home, keys: join(home, 'kunci') },
+          clock: { now: () => NOW },
+          store: () => only('store', {}),
+          // no sandi.db in this home: the stored password is never asked for, the environment's is used
+          akunPorts: () => only('akunPorts', {}),
+          kunciPorts: () => only('kunciPorts', {}),
+        },
         config: { archiveKey: 'F'.repeat(40), mailbox: { user: 'persandian@kab.go.id', smtp: { host: 'smtp.kab.go.id', port: 587, tls: 'starttls' }, imap: { host: 'imap.kab.go.id', port: 993, tls: 'tls' } } },
         opts: { actor: 'op', env: { SANDI_MAILBOX_PASSWORD: 'rahasia-kotak' } },
         archive: only<MessageArchive>('archive', { pathOf: () => raw }),

@@ -10,10 +10,9 @@ import { openJson, sealJson } from './sealed-json.js';
 import { unlockPrivateKey } from './keys.js';
 import { pelaporProblem, type IdentitasPelapor } from '../../domain/aduan.js';
 
-export interface PelaporBinding {
-  kanal: string;
-  nomorPelacakan: string;
-}
+import type { PelaporBinding } from '../../ports/aduan.js';
+
+export type { PelaporBinding };
 
 interface Payload extends PelaporBinding {
   v: 1;

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { SandiError } from '../../errors.js';
 import { writeFileAtomic, assertPrivateMode } from '../keystore.js';
-import { openJson, sealJson } from './sealed-json.js';
 
 const ENTRY_RE = /^([0-9a-f]{32})\.asc$/;
 
@@ -50,6 +49,7 @@ export function credentialFiles(dir: string): CredentialFiles {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       assertPrivateMode(dir, true);
       const payload: EntryPayload = { v: 1, user, password, created: now.toISOString() };
+      const { sealJson } = await import('./sealed-json.js'); // openpgp.js: loaded when a password is stored
       const armored = await sealJson(payload, archivePublicArmored, now, 'armored');
       writeFileAtomic(path(id), armored, 0o600, { exclusive: true });
     },
@@ -64,6 +64,7 @@ export function credentialFiles(dir: string): CredentialFiles {
       } catch (e) {
         throw new SandiError('IO', 'common.fileUnreadable', { path: p, reason: (e as Error).message });
       }
+      const { openJson } = await import('./sealed-json.js'); // openpgp.js: loaded when a password is read
       let payload: unknown;
       try {
         payload = await openJson(armored, archiveKey);

@@ -5,19 +5,12 @@
  */
 import type { Db } from './store.js';
 import { mapSqliteError } from './store.js';
-import type { RegisterDescriptor } from './agenda-registers.js';
+import { registerByName, type RegisterDescriptor } from './agenda-registers.js';
+import type { RegisterDescription } from '../../domain/register-catalog.js';
 
-/** Filters of a listing or an export; every one optional, all combined with AND. */
-export interface AgendaFilter {
-  /** registered at or after (UTC ISO) */
-  from?: string | null;
-  /** registered before (UTC ISO) */
-  to?: string | null;
-  status?: readonly string[];
-  sifat?: readonly string[];
-  /** a unit (requesting, recipient or sending), matched as each register defines */
-  unit?: string | null;
-}
+import type { AgendaBooks, AgendaFilter, HistoryEvent } from '../../ports/agenda.js';
+
+export type { AgendaFilter, HistoryEvent };
 
 interface Where {
   sql: string;
@@ -103,14 +96,6 @@ export function findRow(db: Db, reg: RegisterDescriptor, ref: { id: number } | {
   return (r as Record<string, unknown> | undefined) ?? null;
 }
 
-export interface HistoryEvent {
-  auditId: number;
-  at: string;
-  actor: string;
-  action: string;
-  data: unknown;
-}
-
 /** The audit events of one register row (its whole life, annotations and steps included), oldest first. */
 export function rowHistory(db: Db, reg: RegisterDescriptor, id: number, nomor: string | null = null): HistoryEvent[] {
   const entityId = reg.auditEntityId === 'nomor' ? nomor : String(id);
@@ -159,4 +144,25 @@ export function cancelledRows(db: Db, reg: RegisterDescriptor, f: { from?: strin
   return guard(reg, () =>
     db.prepare(`SELECT id, nomor, registered_at, batal_at, batal_oleh, batal_alasan FROM ${reg.table} WHERE ${clauses.join(' AND ')} ORDER BY batal_at, id`).all(params) as Record<string, unknown>[],
   );
+}
+
+/** The register described as `d` as this store runs it (its SQL added in agenda-registers.ts). */
+function sqlOf(d: RegisterDescription): RegisterDescriptor {
+  const reg = registerByName(d.buku);
+  if (!reg) throw new Error(`agenda: the store runs no register ${d.buku}`);
+  return reg;
+}
+
+/** The AgendaBooks port (src/ports/agenda.ts) over a store's connection, opened on first use. */
+export function sqliteAgendaBooks(db: () => Db): AgendaBooks {
+  return {
+    count: (d, f) => countRows(db(), sqlOf(d), f),
+    page: (d, f, page) => pageRows(db(), sqlOf(d), f, page),
+    search: (d, q, f, limit) => searchRows(db(), sqlOf(d), q, f, limit),
+    find: (d, ref) => findRow(db(), sqlOf(d), ref),
+    history: (d, id, nomor) => rowHistory(db(), sqlOf(d), id, nomor ?? null),
+    exportRows: (d, f) => exportRows(db(), sqlOf(d), f),
+    monthlyVolumes: (d, f, offsetMinutes) => monthlyVolumes(db(), sqlOf(d), f, offsetMinutes),
+    cancelledRows: (d, f) => cancelledRows(db(), sqlOf(d), f),
+  };
 }
