@@ -5,7 +5,7 @@
  * library (openpgp, SQLite) is loaded only when a method that needs it runs.
  */
 import { homePaths, type HomePaths } from './config/home.js';
-import { loadConfig, type SandiConfig } from './config/config.js';
+import { loadConfig, pdfFontFiles, type SandiConfig } from './config/config.js';
 import { loadOfficeCalendar } from './config/calendar.js';
 import type { WorkingCalendar } from './domain/working-time.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
@@ -48,6 +48,8 @@ export interface App {
   config(): SandiConfig;
   /** The office's working calendar: config.json's service hours and the holidays file. */
   officeCalendar(config: SandiConfig): WorkingCalendar;
+  /** The font files config.json's `pdf` names, resolved against the home folder (none: the defaults). */
+  pdfFonts(config: SandiConfig): { regular?: string; bold?: string; mono?: string };
   /** Make the home folder (and its parents), or tighten an existing one, to 0700. */
   makePrivateHome(): void;
   /** The office's books (src/ports/registers.ts) over this home's store, opened on first use. */
@@ -97,6 +99,7 @@ export function openApp(home: string, clock: Clock = systemClock): App {
     },
     config: () => loadConfig(paths.config),
     officeCalendar: (config) => loadOfficeCalendar(paths.root, config),
+    pdfFonts: (config) => pdfFontFiles(config.pdf, paths.root),
     makePrivateHome() {
       makePrivateDir(paths.root);
     },

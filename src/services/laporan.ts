@@ -15,10 +15,9 @@ import { REGISTER_CATALOG } from '../domain/register-catalog.js';
 import { checkAudit, lastCheckpointBefore } from './audit.js';
 import { loadTerimaSettings } from './terima/konteks.js';
 import { aduanService } from './aduan.js';
-import { kopSuratKantor, loadConfig, pdfFontFiles } from '../config/config.js';
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { PdfReport } from '../adapters/export-pdf.js';
-import { penandatangan, type KopSurat, type Penandatangan } from '../domain/kop-surat.js';
+import { kopSurat, penandatangan, type KopSurat, type Penandatangan } from '../domain/kop-surat.js';
 import type { Bahasa } from '../domain/tanggal-tampil.js';
 
 export interface LaporanKinerja {
@@ -149,8 +148,8 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
 
 /** The office's letterhead and the head of office who signs, from config.json `office` (with their defaults). */
 export function kertasKantor(app: App, lang: Bahasa = 'id'): { kop: KopSurat; penandatangan: Penandatangan } {
-  const config = loadConfig(app.paths.config);
-  return { kop: kopSuratKantor(config, lang), penandatangan: penandatangan(config.office, lang) };
+  const config = app.config();
+  return { kop: kopSurat(config.office, config.mailbox?.user ?? null, lang), penandatangan: penandatangan(config.office, lang) };
 }
 
 /**
@@ -158,10 +157,10 @@ export function kertasKantor(app: App, lang: Bahasa = 'id'): { kop: KopSurat; pe
  * (default DejaVu Sans); `onFontFallback` is told when the standard fonts had to be used, to warn.
  */
 export async function tulisPdfLaporan(
-  app: Pick<App, 'paths' | 'writePdfReport'>,
+  app: Pick<App, 'config' | 'pdfFonts' | 'writePdfReport'>,
   layout: PdfReport,
   path: string,
   onFontFallback?: (f: { file: string; reason: string }) => void,
 ): Promise<string> {
-  return app.writePdfReport(layout, path, { fonts: pdfFontFiles(loadConfig(app.paths.config).pdf, app.paths.root), ...(onFontFallback ? { onFontFallback } : {}) });
+  return app.writePdfReport(layout, path, { fonts: app.pdfFonts(app.config()), ...(onFontFallback ? { onFontFallback } : {}) });
 }

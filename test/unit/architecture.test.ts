@@ -189,12 +189,8 @@ const SERVICES_TO_CONFIG: Readonly<Record<string, number>> = {
   'src/services/akun-kredensial.ts': 1,
   'src/services/akun.ts': 1,
   'src/services/init.ts': 1,
-  'src/services/kirim/context.ts': 1,
   'src/services/kirim/dokumen.ts': 1,
-  'src/services/laporan.ts': 1,
   'src/services/periksa.ts': 2,
-  'src/services/terima/cetak.ts': 1,
-  'src/services/terima/konteks.ts': 2,
 };
 
 const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {

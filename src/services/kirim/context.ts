@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { App } from '../../app.js';
-import { loadConfig, type SandiConfig } from '../../config/config.js';
+import type { SandiConfig } from '../../config/config.js';
 import { SMTP_RETRY, type RetryPolicy } from '../../domain/kirim.js';
 import type { OutgoingStatus } from '../../domain/outgoing-state.js';
 import type { Numbering } from '../../domain/records.js';
@@ -52,7 +52,7 @@ export interface KirimCtx {
 
 /** The shared state of one kirim service instance, for an opened home folder. */
 export function kirimContext(app: App, o: KirimOptions, io: KirimPorts): KirimCtx {
-  const config: SandiConfig = loadConfig(app.paths.config);
+  const config: SandiConfig = app.config();
   const outDir = join(app.paths.archive, 'kriptogram-keluar');
   return {
     app,

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { SandiError } from '../../errors.js';
-import { kopSuratKantor, pdfFontFiles } from '../../config/config.js';
+import { kopSurat } from '../../domain/kop-surat.js';
 import type { ParsedIncoming } from '../../ports/terima.js';
 import { tanggalKalenderPanjang, tanggalWaktuPanjang, type Bahasa } from '../../domain/tanggal-tampil.js';
 import { normaliseDerajat, ruteAntar } from '../../domain/terima.js';
@@ -30,7 +30,7 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
   const { buildPrintPack, print, jobIds } = await ctx.io.printer();
   const pack = await buildPrintPack({
     kartu: {
-      kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
+      kop: kopSurat(ctx.config.office, ctx.config.mailbox?.user ?? null, o.lang ?? 'id'),
       nomorAgenda: row.nomor,
       // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
       diterimaAt: tanggalWaktuPanjang(row.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
@@ -53,7 +53,7 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
     isi: parsed.text ?? '',
     pdfLampiran: parsed.attachments.filter((a) => a.content).map((a) => ({ name: a.name, content: a.content as Buffer })),
     label: o.label,
-    fonts: pdfFontFiles(ctx.config.pdf, ctx.app.paths.root),
+    fonts: ctx.app.pdfFonts(ctx.config),
   });
   const out = o.keluaran ? resolve(o.keluaran) : join(ctx.app.paths.root, 'cetak', `${row.nomor.replace(/[^\w.-]+/g, '_')}.pdf`);
   mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
@@ -106,7 +106,7 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   const { buildPrintPack, print, jobIds } = await ctx.io.printer();
   const pack = await buildPrintPack({
     kartu: {
-      kop: kopSuratKantor(ctx.config, o.lang ?? 'id'),
+      kop: kopSurat(ctx.config.office, ctx.config.mailbox?.user ?? null, o.lang ?? 'id'),
       nomorAgenda: k.nomor,
       diterimaAt: tanggalWaktuPanjang(k.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
       pengirim: k.pengirim,
@@ -125,7 +125,7 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
     isi: teks ? teks.isi.toString('utf8') : '',
     pdfLampiran: lampiran.filter((b) => isPdf(b.isi)).map((b) => ({ name: b.nama, content: b.isi })),
     label: o.label,
-    fonts: pdfFontFiles(ctx.config.pdf, ctx.app.paths.root),
+    fonts: ctx.app.pdfFonts(ctx.config),
   });
   const keep = o.keluaran !== undefined;
   const out = keep ? resolve(o.keluaran as string) : join(ctx.app.paths.root, 'cetak', `.${k.nomor.replace(/[^\w.-]+/g, '_')}-${process.pid}.pdf`);

@@ -4,11 +4,10 @@
  * reader. `terimaCtx` builds it once for an opened app; each step takes it as its first parameter.
  */
 import { join } from 'node:path';
-import { loadOfficeCalendar } from '../../config/calendar.js';
 import { SandiError } from '../../errors.js';
 import type { App } from '../../app.js';
 import type { PassphraseSource } from '../../ports.js';
-import { loadConfig, type SandiConfig } from '../../config/config.js';
+import type { SandiConfig } from '../../config/config.js';
 import type { Registers } from '../../ports/registers.js';
 import type { MessageArchive, TerimaPorts } from '../../ports/terima.js';
 import type { Numbering } from '../../domain/records.js';
@@ -23,11 +22,11 @@ export interface TerimaSettings {
 
 /** Load config.json (with its optional "terima" object) and the holidays file into a calendar. */
 export function loadTerimaSettings(app: App): TerimaSettings {
-  const config = loadConfig(app.paths.config);
+  const config = app.config();
   // loadConfig has already checked the "terima" object; this only applies the defaults when it is absent.
   const parsed = parseTerimaConfig(config.terima);
   if (!('config' in parsed)) throw new SandiError('INTERNAL', 'common.internal', { detail: 'terima config passed validation but not parsing' });
-  return { config, terima: parsed.config, calendar: loadOfficeCalendar(app.paths.root, config) };
+  return { config, terima: parsed.config, calendar: app.officeCalendar(config) };
 }
 
 export interface TerimaOptions {
