@@ -25,15 +25,15 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
   const sop = requireSop(ctx, ref);
   if (sop.buku === 'kriptogram_masuk') return cetakKriptogram(ctx, sop, o);
   const row = requireLetter(ctx, ref);
-  const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : row.kepada.length > 0 ? row.kepada : [ctx.config.office.name];
+  const dasar = dasarPaket(ctx, o, row);
+  const penerima = dasar.penerima;
   const parsed: ParsedIncoming = await ctx.io.parseIncoming(readFileSync(ctx.archive.pathOf(row.rawSha256)), { keepPdf: true });
   const { buildPrintPack, print, jobIds } = await ctx.io.printer();
   const pack = await buildPrintPack({
     kartu: {
-      kop: kopSurat(ctx.config.office, ctx.config.mailbox?.user ?? null, o.lang ?? 'id'),
+      kop: dasar.kop,
       nomorAgenda: row.nomor,
-      // paper: the office's long date and time ("6 Desember 2026 pukul 22.34 WIB"), not the register's UTC ISO
-      diterimaAt: tanggalWaktuPanjang(row.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
+      diterimaAt: dasar.diterimaAt,
       pengirim: row.pengirim,
       nomorSurat: row.nomorSurat,
       tanggalSurat: row.tanggalSurat === null ? null : tanggalKalenderPanjang(row.tanggalSurat, o.lang ?? 'id'),
@@ -49,11 +49,11 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
       lampiran: row.lampiran.map((l) => l.name),
       paraf: ctx.terima.paraf,
     },
-    copies: penerima.map((p) => ({ penerima: p, jalur: ruteAntar(p) })),
+    copies: dasar.copies,
     isi: parsed.text ?? '',
     pdfLampiran: parsed.attachments.filter((a) => a.content).map((a) => ({ name: a.name, content: a.content as Buffer })),
     label: o.label,
-    fonts: ctx.app.pdfFonts(ctx.config),
+    fonts: dasar.fonts,
   });
   const out = o.keluaran ? resolve(o.keluaran) : join(ctx.app.paths.root, 'cetak', `${row.nomor.replace(/[^\w.-]+/g, '_')}.pdf`);
   mkdirSync(resolve(out, '..'), { recursive: true, mode: 0o700 });
@@ -66,20 +66,7 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
     u.suratMasuk.addStep(row.id, 'cetak', { penerima, file: basename(out), pages: pack.pages, printer: printer ?? null, lp, jobs }, now, ctx.opts.actor);
     if (row.status === 'terdaftar') u.suratMasuk.setStatus(row.id, 'dicetak', now, ctx.opts.actor);
   });
-  return {
-    nomor: row.nomor,
-    file: out,
-    salinan: penerima.length,
-    penerima,
-    pages: pack.pages,
-    pagesPerCopy: pack.pagesPerCopy,
-    halamanSalinan: pack.copyPages,
-    printer: printer ?? null,
-    lp,
-    jobs,
-    lampiranDilewati: pack.skipped,
-    fontPengganti: pack.fontFallback,
-  };
+  return laporanCetak(row.nomor, out, penerima, pack, printer ?? null, lp, jobs, pack.skipped);
 }
 
 /**
@@ -100,15 +87,16 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   const isText = (b: Buffer): boolean => !b.includes(0) && Buffer.from(b.toString('utf8'), 'utf8').equals(b);
   const teks = p.bagian.find((b) => !b.lampiran && b.jenis === 'text/plain') ?? p.bagian.find((b) => !isPdf(b.isi) && isText(b.isi));
   const lampiran = p.bagian.filter((b) => b.lampiran && b !== teks);
-  const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : k.kepada.length > 0 ? k.kepada : [ctx.config.office.name];
+  const dasar = dasarPaket(ctx, o, k);
+  const penerima = dasar.penerima;
   const headers = (r.headers ?? {}) as { subject?: string; registerNumber?: string; derajat?: unknown };
   const derajat = typeof headers.derajat === 'string' ? (normaliseDerajat(headers.derajat) ?? 'Biasa') : 'Biasa';
   const { buildPrintPack, print, jobIds } = await ctx.io.printer();
   const pack = await buildPrintPack({
     kartu: {
-      kop: kopSurat(ctx.config.office, ctx.config.mailbox?.user ?? null, o.lang ?? 'id'),
+      kop: dasar.kop,
       nomorAgenda: k.nomor,
-      diterimaAt: tanggalWaktuPanjang(k.diterimaAt, ctx.config.office.timeZone, o.lang ?? 'id'),
+      diterimaAt: dasar.diterimaAt,
       pengirim: k.pengirim,
       nomorSurat: k.nomorPengirim ?? headers.registerNumber ?? null,
       tanggalSurat: null,
@@ -121,11 +109,11 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
       lampiran: lampiran.map((b) => b.nama),
       paraf: ctx.terima.paraf,
     },
-    copies: penerima.map((x) => ({ penerima: x, jalur: ruteAntar(x) })),
+    copies: dasar.copies,
     isi: teks ? teks.isi.toString('utf8') : '',
     pdfLampiran: lampiran.filter((b) => isPdf(b.isi)).map((b) => ({ name: b.nama, content: b.isi })),
     label: o.label,
-    fonts: ctx.app.pdfFonts(ctx.config),
+    fonts: dasar.fonts,
   });
   const keep = o.keluaran !== undefined;
   const out = keep ? resolve(o.keluaran as string) : join(ctx.app.paths.root, 'cetak', `.${k.nomor.replace(/[^\w.-]+/g, '_')}-${process.pid}.pdf`);
@@ -146,19 +134,45 @@ export async function cetakKriptogram(ctx: TerimaCtx, sop: SopRow, o: { penerima
   ctx.registers().write((u) => {
     sop.addStep(u, 'cetak', { penerima, file: keep ? basename(out) : null, pages: pack.pages, printer: printer ?? null, lp, jobs }, now);
   });
+  // file '' when not kept: sent to the printer, then removed (no decrypted copy is left on disk)
+  const skipped = [...pack.skipped, ...lampiran.filter((b) => !isPdf(b.isi)).map((b) => b.nama)];
+  return laporanCetak(k.nomor, keep ? out : '', penerima, pack, printer ?? null, lp, jobs, skipped);
+}
+
+type CetakOpsi = Parameters<typeof cetak>[2];
+type Paket = Awaited<ReturnType<Awaited<ReturnType<TerimaCtx['io']['printer']>>['buildPrintPack']>>;
+
+/**
+ * What every print pack of the office shares, a letter's or a read kriptogram's: who gets a copy (the flags, else
+ * the letter's addressees, else the office), the letterhead, the received time on paper (the office's long date
+ * and time, "6 Desember 2026 pukul 22.34 WIB", not the register's UTC ISO), each copy's courier route, the fonts.
+ */
+function dasarPaket(ctx: TerimaCtx, o: CetakOpsi, r: { kepada: string[]; diterimaAt: string }) {
+  const lang = o.lang ?? 'id';
+  const penerima = o.penerima && o.penerima.length > 0 ? o.penerima : r.kepada.length > 0 ? r.kepada : [ctx.config.office.name];
   return {
-    nomor: k.nomor,
-    // '' when not kept: sent to the printer, then removed (no decrypted copy is left on disk)
-    file: keep ? out : '',
+    penerima,
+    kop: kopSurat(ctx.config.office, ctx.config.mailbox?.user ?? null, lang),
+    diterimaAt: tanggalWaktuPanjang(r.diterimaAt, ctx.config.office.timeZone, lang),
+    copies: penerima.map((p) => ({ penerima: p, jalur: ruteAntar(p) })),
+    fonts: ctx.app.pdfFonts(ctx.config),
+  };
+}
+
+/** The report of one `terima cetak`, the same shape for a letter and a kriptogram. */
+function laporanCetak(nomor: string, file: string, penerima: string[], pack: Paket, printer: string | null, lp: string | null, jobs: string[], lampiranDilewati: string[]) {
+  return {
+    nomor,
+    file,
     salinan: penerima.length,
     penerima,
     pages: pack.pages,
     pagesPerCopy: pack.pagesPerCopy,
     halamanSalinan: pack.copyPages,
-    printer: printer ?? null,
+    printer,
     lp,
     jobs,
-    lampiranDilewati: [...pack.skipped, ...lampiran.filter((b) => !isPdf(b.isi)).map((b) => b.nama)],
+    lampiranDilewati,
     fontPengganti: pack.fontFallback,
   };
 }
