@@ -6,30 +6,15 @@
 import { SandiError } from '../../../errors.js';
 import type { WriteTx } from '../store.js';
 import { canMoveSuratMasuk, type SuratMasukLangkah, type SuratMasukStatus } from '../../../domain/incoming-state.js';
-import { isDerajat, isSifat, type Derajat, type Numbering, type Sifat } from '../../../domain/records.js';
-import type { Lampiran, LangkahRow, NewSuratMasuk, SuratMasuk } from '../../../domain/records-masuk.js';
-import { allocateNumber, dbOf, iso, nonEmpty, parseJson, rowOf, run, stmt, str, type DbLike } from './shared.js';
-import { checkMessageFields, incomingCommon, sourceCols } from './masuk.js';
+import { isDerajat, isSifat, type Numbering } from '../../../domain/records.js';
+import { SURAT_MASUK_REGISTER } from '../../../domain/registers/surat-masuk.js';
+import type { LangkahRow, NewSuratMasuk, SuratMasuk } from '../../../domain/records-masuk.js';
+import { allocateNumber, dbOf, iso, nonEmpty, rowOf, run, stmt, type DbLike } from './shared.js';
+import { checkMessageFields, sourceCols } from './masuk.js';
+import { rowMapper } from './row-mapper.js';
 
-function toSuratMasuk(r: Record<string, unknown>): SuratMasuk {
-  return {
-    ...incomingCommon(r),
-    tembusan: parseJson<string[]>(r['tembusan'], []),
-    nomorSurat: str(r['nomor_surat']),
-    tanggalSurat: str(r['tanggal_surat']),
-    perihal: str(r['perihal']),
-    isiRingkas: str(r['isi_ringkas']),
-    sifat: r['sifat'] as Sifat,
-    derajat: r['derajat'] as Derajat,
-    lampiran: parseJson<Lampiran[]>(r['lampiran'], []),
-    keterangan: str(r['keterangan']),
-    status: r['status'] as SuratMasukStatus,
-    dicetakAt: str(r['dicetak_at']),
-    diparafAt: str(r['diparaf_at']),
-    diantarAt: str(r['diantar_at']),
-    selesaiAt: str(r['selesai_at']),
-  };
-}
+/** A row as a record, generated from the register's description. */
+const toSuratMasuk = rowMapper<SuratMasuk>(SURAT_MASUK_REGISTER);
 
 /**
  * Register an incoming letter: takes the next gapless agenda number of the year (office time zone, at
