@@ -7,6 +7,7 @@ import type { AkunStore, AkunStoreTx } from '../../ports/akun.js';
 import { OPEN_ROTASI_STATUSES, type AkunRow, type RotasiRow, type RotasiStatus } from '../../domain/akun.js';
 import type { Db, Store, WriteTx } from './store.js';
 import { AKUN_ROTASI_REGISTER } from '../../domain/registers/akun-rotasi.js';
+import { filledIn } from '../../domain/registers/define.js';
 import { rowMapper } from './registers/row-mapper.js';
 
 const OPEN_IN = `(${OPEN_ROTASI_STATUSES.map((s) => `'${s}'`).join(', ')})`;
@@ -17,7 +18,7 @@ const rotasiOrUndefined = (r: unknown): RotasiRow | undefined => (r === undefine
 
 /** The time column a rotation step fills once: the description's `fill` of that status. */
 function stepColumn(to: RotasiStatus): string {
-  const c = AKUN_ROTASI_REGISTER.columns.find((x) => x.kind === 'time' && typeof x.rule === 'object' && x.rule.fill.includes(to));
+  const c = filledIn(AKUN_ROTASI_REGISTER, to).find((x) => x.kind === 'time');
   if (c === undefined) throw new Error(`akun_rotasi: no step column for ${to}`);
   return c.name;
 }

@@ -119,3 +119,8 @@ function agendaOf(table: string, initial: string, transitions: Readonly<Record<s
     ...(a.auditEntityId === undefined ? {} : { auditEntityId: a.auditEntityId }),
   };
 }
+
+/** The columns a row fills once in its move into `status` (the register's `fill` for that state), in table order. */
+export function filledIn(def: { columns: readonly TableColumn[] }, status: string): TableColumn[] {
+  return def.columns.filter((c) => typeof c.rule === 'object' && c.rule.fill.includes(status));
+}

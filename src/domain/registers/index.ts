@@ -18,6 +18,7 @@ export { KRIPTOGRAM_KELUAR_REGISTER } from './kriptogram-keluar.js';
 export { KRIPTOGRAM_MASUK_REGISTER } from './kriptogram-masuk.js';
 export { SURAT_KELUAR_REGISTER } from './surat-keluar.js';
 export { SURAT_MASUK_REGISTER } from './surat-masuk.js';
+export { filledIn, statusesOf } from './define.js';
 export type { ColumnRule, RegisterDefinition, RegisterDescription, RegisterProtection, TableColumn, TableColumnKind } from './types.js';
 
 /** The four books of migration 2 (whose triggers it generated from their protection), in its order. */

@@ -7,6 +7,7 @@ import { SandiError } from '../../../errors.js';
 import type { WriteTx } from '../store.js';
 import { canMoveSuratMasuk, type SuratMasukLangkah, type SuratMasukStatus } from '../../../domain/incoming-state.js';
 import { isDerajat, isSifat, type Numbering } from '../../../domain/records.js';
+import { filledIn } from '../../../domain/registers/define.js';
 import { SURAT_MASUK_REGISTER } from '../../../domain/registers/surat-masuk.js';
 import type { LangkahRow, NewSuratMasuk, SuratMasuk } from '../../../domain/records-masuk.js';
 import { allocateNumber, dbOf, iso, nonEmpty, rowOf, run, stmt, type DbLike } from './shared.js';
@@ -78,13 +79,8 @@ export function* listIncoming(db: DbLike, filter: { from?: string; to?: string; 
   }
 }
 
-const SURAT_MASUK_TIME: Record<SuratMasukStatus, string | null> = {
-  terdaftar: null,
-  dicetak: 'dicetak_at',
-  diparaf: 'diparaf_at',
-  diantar: 'diantar_at',
-  selesai: 'selesai_at',
-};
+/** The time column an incoming letter's status fills once (none for terdaftar), from the register's description. */
+const timeColumn = (to: SuratMasukStatus): string | null => filledIn(SURAT_MASUK_REGISTER, to).find((c) => c.kind === 'time')?.name ?? null;
 
 /** Move an incoming letter to its next status (the furthest SOP step reached), with an audit event. */
 export function setIncomingStatus(tx: WriteTx, id: number, to: SuratMasukStatus, at: Date, actor: string): SuratMasuk {
@@ -92,7 +88,7 @@ export function setIncomingStatus(tx: WriteTx, id: number, to: SuratMasukStatus,
   nonEmpty('actor', actor);
   const from = rowOf(tx.db, buku, id)['status'] as SuratMasukStatus;
   if (!canMoveSuratMasuk(from, to)) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to });
-  const col = SURAT_MASUK_TIME[to];
+  const col = timeColumn(to);
   run(buku, id, () => stmt(tx.db, `UPDATE surat_masuk SET status = ?${col ? `, ${col} = ?` : ''} WHERE id = ?`).run(...(col ? [to, iso(at), id] : [to, id])));
   tx.audit(at, { actor, action: `${buku}.${to}`, entity: buku, entityId: String(id), data: { from } });
   return getIncoming(tx.db, id);
