@@ -5,6 +5,8 @@ export const store: Catalog = {
   id: {
     'store.openFailed': 'Basis data {path} tidak dapat dibuka: {reason}',
     'store.tooNew': 'Basis data {path} dibuat oleh sandi yang lebih baru (skema {found}, versi ini mendukung sampai {supported}). Perbarui sandi.',
+    'store.pgNotMigrated': 'Skema {schema} di basis data PostgreSQL kantor berada di versi {found}, sandi ini memerlukan versi {supported}. Minta pemilik skema (peran pemilik, bukan peran petugas) menjalankan pembaruan skema dulu.',
+    'store.badSchemaName': 'Nama skema PostgreSQL "{schema}" tidak sah: pakai huruf kecil, angka dan garis bawah saja (paling banyak 63 karakter).',
     'store.busy': 'Basis data sedang dipakai proses sandi lain dan tidak bebas dalam batas waktu ({reason}). Tidak ada yang berubah; coba lagi.',
     'store.readonly': 'Basis data tidak dapat ditulis ({reason}). Periksa izin berkas di folder rumah sandi.',
     'store.modeTooOpen': 'Izin berkas {path} terlalu longgar (mode {mode}) dan bukan milik pengguna ini: basis data sandi tidak boleh dapat dibaca grup atau pengguna lain.',
@@ -58,6 +60,8 @@ export const store: Catalog = {
   en: {
     'store.openFailed': 'The database {path} cannot be opened: {reason}',
     'store.tooNew': 'The database {path} was made by a newer sandi (schema {found}; this version supports up to {supported}). Upgrade sandi.',
+    'store.pgNotMigrated': 'The schema {schema} in the office PostgreSQL database is at version {found}; this sandi needs version {supported}. Ask the schema owner (the owner role, not an officer role) to run the schema upgrade first.',
+    'store.badSchemaName': 'The PostgreSQL schema name "{schema}" is not valid: use lower-case letters, digits and underscores only (at most 63 characters).',
     'store.busy': 'The database is in use by another sandi process and did not become free in time ({reason}). Nothing changed; try again.',
     'store.readonly': 'The database cannot be written ({reason}). Check the file permissions in the sandi home folder.',
     'store.modeTooOpen': 'Permissions of {path} are too open (mode {mode}) and it belongs to another user: the sandi database must not be readable by group or others.',

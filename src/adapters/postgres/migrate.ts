@@ -1,0 +1,46 @@
+/**
+ * Applying the PostgreSQL migrations (./schema.ts): each in one transaction, recorded in schema_version.
+ * Runs as the schema's owner role (`sandi init --db URL` as the owner), never as an officer's role. Two
+ * workstations migrating at the same moment are serialised by a transaction-scoped advisory lock; the version
+ * is read again under it.
+ */
+import { SandiError } from '../../errors.js';
+import { pgMigrations, PG_SCHEMA_VERSION } from './schema.js';
+import type { PgSync } from './sql.js';
+
+/** The advisory lock key of the migrations (any fixed 64-bit number; 'sandi' + 'm'). */
+const MIGRATION_LOCK = 0x73616e6469006d;
+
+export const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_NAME_RE.test(schema)) throw new SandiError('CONFIG', 'store.badSchemaName', { schema });
+  return schema;
+}
+
+/** The schema version the database has reached (0: none yet). */
+export function pgSchemaVersion(pg: PgSync, schema: string): number {
+  const t = pg.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${checkSchemaName(schema)}.schema_version`]).rows[0]?.t ?? null;
+  if (t === null) return 0;
+  return Number(pg.query<{ v: number | string | null }>(`SELECT max(version) AS v FROM ${schema}.schema_version`).rows[0]?.v ?? 0);
+}
+
+/** Bring `schema` to the newest version; refuses a database newer than this sandi. Returns the version reached. */
+export function migratePg(pg: PgSync, schema = 'sandi'): number {
+  checkSchemaName(schema);
+  const found = pgSchemaVersion(pg, schema);
+  if (found > PG_SCHEMA_VERSION) throw new SandiError('CONFIG', 'store.tooNew', { path: schema, found, supported: PG_SCHEMA_VERSION });
+  for (const m of [...pgMigrations].sort((a, b) => a.version - b.version)) {
+    if (m.version <= found) continue;
+    pg.transaction(() => {
+      pg.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      pg.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      pg.query(`SET LOCAL search_path TO ${schema}`);
+      pg.query(`CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)`);
+      if (pgSchemaVersion(pg, schema) >= m.version) return;
+      pg.query(m.sql.replaceAll('@SCHEMA@', schema));
+      pg.query('INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+    });
+  }
+  return Math.max(found, PG_SCHEMA_VERSION);
+}
