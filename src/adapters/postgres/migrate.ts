@@ -5,18 +5,13 @@
  * is read again under it.
  */
 import { SandiError } from '../../errors.js';
-import { pgMigrations, PG_SCHEMA_VERSION } from './schema.js';
+import { checkSchemaName, pgMigrations, PG_SCHEMA_VERSION } from './schema.js';
+import { grantsSql, OFFICE_GROUPS, groupRole } from './roles.js';
 import type { PgSync } from './sql.js';
 
 /** The advisory lock key of the migrations (any fixed 64-bit number; 'sandi' + 'm'). */
 const MIGRATION_LOCK = 0x73616e6469006d;
 
-export const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
-
-export function checkSchemaName(schema: string): string {
-  if (!SCHEMA_NAME_RE.test(schema)) throw new SandiError('CONFIG', 'store.badSchemaName', { schema });
-  return schema;
-}
 
 /** The schema version the database has reached (0: none yet). */
 export function pgSchemaVersion(pg: PgSync, schema: string): number {
@@ -25,8 +20,12 @@ export function pgSchemaVersion(pg: PgSync, schema: string): number {
   return Number(pg.query<{ v: number | string | null }>(`SELECT max(version) AS v FROM ${schema}.schema_version`).rows[0]?.v ?? 0);
 }
 
-/** Bring `schema` to the newest version; refuses a database newer than this sandi. Returns the version reached. */
-export function migratePg(pg: PgSync, schema = 'sandi'): number {
+/**
+ * Bring `schema` to the newest version; refuses a database newer than this sandi. When the office's group
+ * roles exist (./roles.ts, `sandi db peran`), their grants are (re)applied in the same transaction as the last
+ * step. Returns the version reached.
+ */
+export function migratePg(pg: PgSync, schema = 'sandi', opts: { rolePrefix?: string } = {}): number {
   checkSchemaName(schema);
   const found = pgSchemaVersion(pg, schema);
   if (found > PG_SCHEMA_VERSION) throw new SandiError('CONFIG', 'store.tooNew', { path: schema, found, supported: PG_SCHEMA_VERSION });
@@ -42,5 +41,9 @@ export function migratePg(pg: PgSync, schema = 'sandi'): number {
       pg.query('INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
     });
   }
+  const prefix = opts.rolePrefix ?? 'sandi';
+  const roles = OFFICE_GROUPS.map((g) => groupRole(g, prefix));
+  const have = Number(pg.query<{ n: number | string }>('SELECT count(*) AS n FROM pg_roles WHERE rolname = ANY($1)', [roles]).rows[0]?.n ?? 0);
+  if (have === roles.length) pg.transaction(() => pg.query(grantsSql({ prefix, schema })));
   return Math.max(found, PG_SCHEMA_VERSION);
 }

@@ -14,11 +14,18 @@
  * the audit chain is checked by the server too (audit_log_chain: each event must continue audit_kepala).
  * Full-text search (SQLite FTS5, migration 6) is not here yet: `sandi agenda cari` on PostgreSQL is later.
  */
+import { SandiError } from '../../errors.js';
 import { GENESIS_HASH } from '../../domain/audit.js';
 import { REGISTER_PROTECTION, type RegisterProtection } from '../sqlite/migrations.js';
 import { AKUN_ROTASI_PROTECTION } from '../sqlite/migration-005-akun.js';
 import { ADUAN_STATUS_PAIRS_V7 } from '../sqlite/migration-007-aduan.js';
 import { appendOnlyLog, noTruncate, raise, registerGuard, transitionsOf } from './guards.js';
+
+/** An office schema name (it is written into SQL, so only plain lower-case identifiers). */
+export function checkSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new SandiError('CONFIG', 'store.badSchemaName', { schema });
+  return schema;
+}
 
 export interface PgMigration {
   version: number;

@@ -16,8 +16,8 @@ import { SandiError } from '../../errors.js';
 import { rowHash, type AuditRow, type RowBinding } from '../../domain/audit.js';
 import { appendAuditEvent } from '../sqlite/audit-binding.js';
 import type { AuditEvent, Db, Store, WriteTx } from '../sqlite/store.js';
-import { PG_SCHEMA_VERSION, ROWID_COLUMN } from './schema.js';
-import { checkSchemaName, pgSchemaVersion } from './migrate.js';
+import { checkSchemaName, PG_SCHEMA_VERSION, ROWID_COLUMN } from './schema.js';
+import { pgSchemaVersion } from './migrate.js';
 import { mapPgError, pgDb, query, type PgDb, type PgSync } from './sql.js';
 
 /** The advisory lock key of the audit chain ('sandi' + 'a'). */
