@@ -19,6 +19,7 @@ export interface PgSync {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): { rows: R[]; rowCount: number };
   transaction<T>(fn: () => T): T;
   close(): void;
+  readonly closed: boolean;
 }
 
 /** The part of a better-sqlite3 statement the register functions use. */

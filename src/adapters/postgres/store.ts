@@ -18,7 +18,7 @@ import { appendAuditEvent } from '../sqlite/audit-binding.js';
 import type { AuditEvent, Db, Store, WriteTx } from '../sqlite/store.js';
 import { checkSchemaName, PG_SCHEMA_VERSION, ROWID_COLUMN } from './schema.js';
 import { pgSchemaVersion } from './migrate.js';
-import { mapPgError, pgDb, query, type PgDb, type PgSync } from './sql.js';
+import { mapPgError, pgDb, query, sqliteShaped, type PgDb, type PgSync } from './sql.js';
 
 /** The advisory lock key of the audit chain ('sandi' + 'a'). */
 const AUDIT_LOCK = 0x73616e64690061;
@@ -76,13 +76,15 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
       pending.push({ at, event });
     },
     nextNumber(buku, tahun) {
-      const r = query<{ terakhir: number }>(
-        pg,
-        `INSERT INTO nomor_urut AS n (buku, tahun, terakhir) VALUES ($1, $2, 1)
-         ON CONFLICT (buku, tahun) DO UPDATE SET terakhir = n.terakhir + 1 RETURNING terakhir`,
-        [buku, tahun],
-      );
-      return Number(r.rows[0]?.terakhir);
+      // UPDATE first: the row lock serialises this book's numbering until commit. The first number of a year
+      // inserts the row; a concurrent first insert loses (ON CONFLICT DO NOTHING) and updates instead. Not an
+      // upsert: its INSERT would draw a sandi_rowid each time and the row ids would drift from SQLite's.
+      for (;;) {
+        const up = query<{ terakhir: number }>(pg, 'UPDATE nomor_urut SET terakhir = terakhir + 1 WHERE buku = $1 AND tahun = $2 RETURNING terakhir', [buku, tahun]);
+        if (up.rows[0] !== undefined) return Number(up.rows[0].terakhir);
+        const ins = query<{ terakhir: number }>(pg, 'INSERT INTO nomor_urut (buku, tahun, terakhir) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING RETURNING terakhir', [buku, tahun]);
+        if (ins.rows[0] !== undefined) return 1;
+      }
     },
   };
 
@@ -154,6 +156,16 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
       pg.close();
     },
   };
+}
+
+/** Every row of a bound table with its content hash, in row id order (as ../sqlite/audit-binding.ts hashedRows). */
+export function* pgHashedRows(store: PgStore, table: string): Generator<{ rowid: number; hash: string }> {
+  const col = ROWID_COLUMN[table];
+  if (col === undefined) return;
+  for (const r of query<Record<string, unknown>>(store.pg, `SELECT * FROM ${table} ORDER BY ${col}`).rows) {
+    const rowid = Number(r[col]);
+    yield { rowid, hash: rowHash(table, rowid, sqliteShaped(r)) };
+  }
 }
 
 /** The database roles that wrote each audit event (session_user), by event id. */
