@@ -52,15 +52,23 @@ const connect = (database: string, user?: { user: string; password: string }): P
   return openPgSync({ host: server.host, port: server.port, user: user?.user ?? server.adminUser, password: user?.password ?? server.adminPassword, database, sslmode: 'disable' });
 };
 
+let template: string | undefined;
+
+/** A new office database at the newest schema: a copy of one migrated once for the file (CREATE DATABASE … TEMPLATE). */
 function freshPgDatabase(): string {
-  const name = `konf_${++dbs}`;
-  server?.createDatabase(name);
-  const pg = connect(name);
-  try {
-    migratePg(pg);
-  } finally {
-    pg.close();
+  if (!server) throw new Error('no server');
+  if (template === undefined) {
+    template = 'konf_template';
+    server.createDatabase(template);
+    const pg = connect(template);
+    try {
+      migratePg(pg);
+    } finally {
+      pg.close();
+    }
   }
+  const name = `konf_${++dbs}`;
+  server.psql(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   return name;
 }
 
@@ -257,6 +265,54 @@ describe.each(engines)('register port on $name', (engine) => {
     expect(verifyChain(rows, { highestIssuedId: o.store.auditHighestIssuedId() })).toMatchObject({ ok: true });
     expect(rows.length).toBeGreaterThan(8);
     expect(bindingMismatches(o)).toEqual([]);
+  });
+
+  it('the incoming kriptogram SOP, complaints and look-ups behave the same', () => {
+    const o = engine.open();
+    const r = o.registers;
+    const km = r.write((u) => u.kriptogramMasuk.register({ ...letter(77), subjekLuar: 'KRIP/010/XI/2026', messageId: '<k@setda>' }, { format: DEFAULT_FORMATS.kriptogram_masuk, timeZone: 'Asia/Jakarta' }, AT));
+    expect(codeOf(() => r.write((u) => u.kriptogramMasuk.addStep(km.id, 'cetak', {}, AT, 'sandi')))).toBe('CONFLICT store.illegalTransition');
+    r.write((u) => u.kriptogramMasuk.recordRead(km.id, { sifat: 'Rahasia', perihalTerenkripsi: new Uint8Array([1, 2, 3]), nomorPengirim: 'KRIP/010/XI/2026', penandaTangan: [{ fpr: 'A'.repeat(40), ok: true }] }, AT, 'sandi'));
+    r.write((u) => u.kriptogramMasuk.addStep(km.id, 'paraf', { tingkat: 'kasi' }, AT, 'kasi'));
+    r.write((u) => u.kriptogramMasuk.close(km.id, AT, 'adum'));
+    const read = r.kriptogramMasuk.get(km.id);
+    expect(read).toMatchObject({ status: 'selesai', sifat: 'Rahasia', penandaTangan: [{ fpr: 'A'.repeat(40), ok: true }] });
+    expect([...(read.perihalTerenkripsi ?? [])]).toEqual([1, 2, 3]);
+    expect(r.kriptogramMasuk.listSteps(km.id).map((l) => l.langkah)).toEqual(['paraf']);
+    expect(r.findIncomingDuplicate({ rawSha256: 'f'.repeat(64), messageId: '<k@setda>' })).toMatchObject({ buku: 'kriptogram_masuk', id: km.id, by: 'message_id' });
+    expect(r.findIncomingDuplicate({ rawSha256: letter(77).rawSha256 })).toMatchObject({ by: 'sha256' });
+    const rej = r.write((u) => u.kriptogramMasuk.register({ ...letter(78) }, { format: DEFAULT_FORMATS.kriptogram_masuk, timeZone: 'Asia/Jakarta' }, AT));
+    expect(r.write((u) => u.kriptogramMasuk.reject(rej.id, { alasan: 'tanda tangan tidak sah' }, AT, 'sandi')).status).toBe('ditolak');
+    expect(codeOf(() => r.write((u) => u.kriptogramMasuk.close(rej.id, AT, 'sandi')))).toMatch(/^CONFLICT /);
+
+    // a complaint: a step guarded against a concurrent change (the row must still be in `from`)
+    const a = r.write((u) =>
+      u.aduan.register(
+        { tahun: 2026, sumber: 'catat', kanal: 'lapor', nomorPelacakan: 'LPR-9', jenis: 'pengaduan', kategori: null, judul: 'Lampu jalan', kronologi: null, diterimaAt: AT, kerahasiaan: 'rahasia', pelaporTerenkripsi: new Uint8Array([9]), lampiran: [] },
+        AT,
+        'sandi',
+      ),
+    );
+    expect(a).toMatchObject({ nomor: 'ADU/001/2026', adaPelapor: true, status: 'diterima' });
+    r.write((u) => u.aduan.recordStep(a.id, { aksi: 'disposisi', from: 'diterima', to: 'didisposisi', catatan: null, opd: { unit: 'Dinas PU', email: null } }, AT, 'kasi'));
+    expect(codeOf(() => r.write((u) => u.aduan.recordStep(a.id, { aksi: 'tunda', from: 'diterima', to: 'ditunda', catatan: null }, AT, 'kasi')))).toBe('raw: aduan 1 changed concurrently');
+    expect(r.aduan.get(a.id)).toMatchObject({ status: 'didisposisi', opd: 'Dinas PU', opdEmail: null });
+    expect(r.aduan.find('LPR-9').map((x) => x.id)).toEqual([a.id]);
+    expect([...(r.aduan.pelaporBlob(a.id) ?? [])]).toEqual([9]);
+
+    // the address book is case-insensitive on both engines (SQLite COLLATE NOCASE, PostgreSQL ICU nocase)
+    o.raw(`INSERT INTO kunci (fingerprint, role, user_id, name, has_secret, key_created, added_at) VALUES ('${'B'.repeat(40)}', 'penerima', 'u', NULL, 0, 'k', 'a')`);
+    o.raw(`INSERT INTO buku_alamat (email, unit, unit_code, fingerprint, added_at) VALUES ('dinkes@example.go.id', 'Dinas Kesehatan', 'DINKES', '${'B'.repeat(40)}', 'a')`);
+    expect(r.aduan.findUnit('DINKES@Example.go.id')).toEqual([{ unit: 'Dinas Kesehatan', email: 'dinkes@example.go.id' }]);
+    expect(r.aduan.findUnit('dinas kesehatan')).toHaveLength(1);
+
+    // a correction of the classification applies (json_extract on both engines); the annotation is listed
+    const m = r.write((u) => u.suratMasuk.register(letter(80), SM, AT));
+    r.write((u) => u.suratMasuk.classify(m.id, { derajat: 'Kilat', alasan: 'mendesak', actor: 'kasi' }, AT));
+    expect(r.suratMasuk.classification(m.id)).toEqual({ sifat: 'Biasa', derajat: 'Kilat', dikoreksi: true });
+    expect(r.anotasi.list('surat_masuk', m.id).map((x) => x.jenis)).toEqual(['koreksi']);
+    expect(r.suratMasuk.lastId()).toBe(m.id);
+    expect(verifyChain([...o.store.auditRows()])).toMatchObject({ ok: true });
   });
 });
 
