@@ -14,13 +14,10 @@
  */
 import { SandiError } from '../../errors.js';
 
+import type { PgSync } from './sync-client.js';
+
 /** The synchronous PostgreSQL connection (./sync-client.ts): pg in a worker thread behind Atomics.wait. */
-export interface PgSync {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): { rows: R[]; rowCount: number };
-  transaction<T>(fn: () => T): T;
-  close(): void;
-  readonly closed: boolean;
-}
+export type { PgSync } from './sync-client.js';
 
 /** The part of a better-sqlite3 statement the register functions use. */
 export interface PgStatement {
