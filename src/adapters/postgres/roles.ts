@@ -29,7 +29,16 @@ export interface PeranOptions {
   database?: string;
   /** officers' login roles and their groups */
   officers?: readonly { role: string; groups: readonly OfficeGroup[] }[];
+  /** the comment lines, in the operator's language (the command passes them from its message catalog) */
+  notes?: Partial<Record<'header' | 'owner' | 'password' | 'schema', string>>;
 }
+
+const NOTES = {
+  header: 'sandi: the roles of one office. Run as a PostgreSQL administrator (CREATEROLE); sandi never needs a superuser.',
+  owner: 'The owner holds the schema; log in as it only to create or upgrade the schema (sandi init --db URL).',
+  password: 'Each login role sets its own password with \\password (never in a file, a URL or argv).',
+  schema: 'The owner then creates the schema {schema} (sandi init --db URL, connected as {owner}); sandi grants, as the owner:',
+};
 
 const ident = (kind: string, s: string): string => {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(s)) throw new SandiError('USAGE', 'store.pgBadRoleName', { kind, name: s });
@@ -163,25 +172,26 @@ export function peranSql(opts: PeranOptions = {}): string {
   const prefix = opts.prefix ?? 'sandi';
   const schema = checkSchemaName(opts.schema ?? 'sandi');
   const owner = ownerRole(prefix);
+  const note = (k: keyof typeof NOTES): string => `-- ${(opts.notes?.[k] ?? NOTES[k]).replaceAll('{schema}', schema).replaceAll('{owner}', owner)}`;
   const out: string[] = [
-    '-- sandi: the roles of one office. Run as a PostgreSQL administrator (CREATEROLE); sandi never needs a superuser.',
-    `-- The owner holds the schema; log in as it only to create or upgrade the schema (sandi init --db URL).`,
+    note('header'),
+    note('owner'),
     `CREATE ROLE ${owner} LOGIN;`,
-    `GRANT ${owner} TO CURRENT_USER; -- so that this administrator may create the database owned by it`,
+    `GRANT ${owner} TO CURRENT_USER;`,
     ...OFFICE_GROUPS.map((g) => `CREATE ROLE ${groupRole(g, prefix)} NOLOGIN;`),
   ];
   for (const o of opts.officers ?? []) {
     if (o.groups.length === 0) throw new SandiError('USAGE', 'store.pgNoGroup', { name: o.role });
     out.push(`CREATE ROLE ${ident('role', o.role)} LOGIN IN ROLE ${o.groups.map((g) => groupRole(g, prefix)).join(', ')};`);
   }
-  out.push('-- each login role sets its password with \\password (never in a file, a URL or argv)');
+  out.push(note('password'));
   if (opts.database !== undefined) {
     const db = ident('database', opts.database);
     out.push(`CREATE DATABASE ${db} OWNER ${owner};`, `REVOKE ALL ON DATABASE ${db} FROM PUBLIC;`);
     out.push(`GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${OFFICE_GROUPS.map((g) => groupRole(g, prefix)).join(', ')};`);
     out.push(`\\connect ${db}`);
   }
-  out.push(`-- The owner then creates the schema ${schema} (sandi init --db URL, connected as ${owner}); sandi grants, as the owner:`);
+  out.push(note('schema'));
   out.push(`-- ${grantsSql({ prefix, schema }).split('\n').join('\n-- ')}`);
   return `${out.join('\n')}\n`;
 }
