@@ -368,6 +368,26 @@ describe('PostgreSQL only', () => {
     expect(verifyChain([...budi.auditRows()])).toMatchObject({ ok: true });
   });
 
+  it('serialises units of work that write, as the port asks: a second workstation waits for the first unit to end', () => {
+    const name = freshPgDatabase();
+    const a = openPgStore(connect(name));
+    const bPg = connect(name);
+    const b = openPgStore(bPg);
+    cleanups.push(() => a.pg.closed || a.close(), () => b.pg.closed || b.close());
+    bPg.query("SET lock_timeout = '300ms'"); // instead of waiting (one thread holds both connections here)
+    const ra = pgRegisters(a);
+    const rb = pgRegisters(b);
+    const seen = ra.write((u) => {
+      numberOne(u);
+      // another book, another workstation: it still waits for this unit (here: gives up, TEMPFAIL, nothing written)
+      return codeOf(() => rb.write((v) => v.suratMasuk.register(letter(3), SM, AT)));
+    });
+    expect(seen).toBe('TEMPFAIL store.busy');
+    expect([...rb.suratMasuk.list()]).toHaveLength(0);
+    expect(rb.write((v) => v.suratMasuk.register(letter(3), SM, AT)).nomor).toBe('SM/001/XI/2026');
+    expect(verifyChain([...b.auditRows()])).toMatchObject({ ok: true });
+  });
+
   it('several processes numbering at once on one database: exactly 1..N, one chain', async () => {
     if (!server) throw new Error('no server');
     const dist = join(process.cwd(), 'dist/adapters/postgres/store.js');

@@ -2,13 +2,16 @@
  * The office database on PostgreSQL as a store with the SQLite store's shape (../sqlite/store.ts Store):
  * `write(fn)` is one transaction whose register rows, numbers and audit events commit together or not at all.
  *
- * - Numbers: the counter row of (buku, tahun) moved by `INSERT … ON CONFLICT DO UPDATE … RETURNING` inside the
- *   unit of work; the row lock it takes serialises writers of one book and year until commit, and a rollback
- *   gives the number back (never a sequence: a rolled back sequence value would be a gap).
- * - The audit chain: at the end of the unit its events are appended under a transaction-scoped advisory lock,
- *   the head read after the lock (READ COMMITTED: each statement sees what committed before it), so concurrent
+ * - Units of work that write are serialised, as the register port asks (SQLite: BEGIN IMMEDIATE): each takes
+ *   a transaction-scoped advisory lock first, held until its commit or rollback, so a unit reads what every
+ *   unit before it committed (READ COMMITTED: each statement sees what committed before it) and its checks
+ *   (the state a row is in, whether it has a number) still hold when it writes, whichever workstation runs it.
+ * - Numbers: the counter row of (buku, tahun) moved by `UPDATE … RETURNING` inside the unit (the year's first
+ *   number inserts the row); a rollback gives the number back (never a sequence: a rolled back sequence value
+ *   would be a gap). The row lock would serialise numbering even without the unit lock.
+ * - The audit chain: the unit's events are appended at its end under the same lock, the head read after it, so
  *   writers from any number of workstations make one chain; the server's audit_log_chain trigger refuses an
- *   event that does not continue the head, and records session_user with it.
+ *   event that does not continue the head (a writer outside sandi included), and records session_user.
  * - The audit binding: the rows the unit changed (noted by ./schema.ts's triggers in this session's TEMP table)
  *   are hashed as they stand at the end and carried by the unit's last event, as on SQLite.
  */
@@ -20,8 +23,8 @@ import { checkSchemaName, PG_SCHEMA_VERSION, ROWID_COLUMN } from './schema.js';
 import { pgSchemaVersion } from './migrate.js';
 import { mapPgError, pgDb, query, sqliteShaped, type PgDb, type PgSync } from './sql.js';
 
-/** The advisory lock key of the audit chain ('sandi' + 'a'). */
-const AUDIT_LOCK = 0x73616e64690061;
+/** The advisory lock key of a writing unit of work and of the audit chain ('sandi' + 'a'). */
+const UNIT_LOCK = 0x73616e64690061;
 
 export interface PgStore extends Store {
   readonly pg: PgSync;
@@ -66,7 +69,7 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
     pending = [];
     if (events.length === 0 && rows.length === 0) return;
     if (events.length === 0) events.push({ at: new Date(), event: { actor: 'sandi', action: 'audit.baris', entity: 'audit_log', data: {} } });
-    query(pg, 'SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    query(pg, 'SELECT pg_advisory_xact_lock($1)', [UNIT_LOCK]); // already held inside write(); close() needs it
     events.forEach((e, i) => appendAuditEvent(db, e.at, e.event, i === events.length - 1 ? rows : null));
   };
 
@@ -120,6 +123,7 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
       }
       try {
         return inTransaction(() => {
+          query(pg, 'SELECT pg_advisory_xact_lock($1)', [UNIT_LOCK]);
           depth++;
           try {
             const result = fn(tx);
