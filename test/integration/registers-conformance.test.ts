@@ -357,14 +357,28 @@ describe('PostgreSQL only', () => {
       return k.id;
     });
     // the sandiman cannot record the Kasi's signature; the Kasi can, and cannot register
-    expect(codeOf(() => rb.write((u) => u.kriptogramKeluar.setStatus(id, 'ditandatangani', { signer: 'kasi' }, AT, 'budi')))).toMatch(/permission denied/);
+    expect(codeOf(() => rb.write((u) => u.kriptogramKeluar.setStatus(id, 'ditandatangani', { signer: 'kasi' }, AT, 'budi')))).toBe('PERMISSION store.pgNotAllowed');
     rs.write((u) => u.kriptogramKeluar.setStatus(id, 'ditandatangani', { signer: 'siti' }, AT, 'siti'));
-    expect(codeOf(() => rs.write((u) => u.kriptogramKeluar.register({ sandiman: 'siti', recipients: [{ email: 'a@example.go.id', unit: 'Dinas A' }], sifat: 'Biasa', derajat: 'Biasa', perihal: 'y' }, AT)))).toMatch(/permission denied/);
+    expect(codeOf(() => rs.write((u) => u.kriptogramKeluar.register({ sandiman: 'siti', recipients: [{ email: 'a@example.go.id', unit: 'Dinas A' }], sifat: 'Biasa', derajat: 'Biasa', perihal: 'y' }, AT)))).toBe('PERMISSION store.pgNotAllowed');
+    // incoming: the sandiman registers and prints; only the Kasi records the paraf (step policy and column grant)
+    const m = rb.write((u) => {
+      const x = u.suratMasuk.register(letter(12), SM, AT);
+      u.suratMasuk.setStatus(x.id, 'dicetak', AT, 'budi');
+      u.suratMasuk.addStep(x.id, 'cetak', {}, AT, 'budi');
+      return x;
+    });
+    expect(codeOf(() => rb.write((u) => u.suratMasuk.addStep(m.id, 'paraf', {}, AT, 'budi')))).toBe('PERMISSION store.pgNotAllowed');
+    expect(codeOf(() => rb.write((u) => u.suratMasuk.setStatus(m.id, 'diparaf', AT, 'budi')))).toBe('PERMISSION store.pgNotAllowed');
+    rs.write((u) => {
+      u.suratMasuk.addStep(m.id, 'paraf', { tingkat: 'kasi' }, AT, 'siti');
+      u.suratMasuk.setStatus(m.id, 'diparaf', AT, 'siti');
+    });
+    expect(rb.suratMasuk.get(m.id).status).toBe('diparaf');
     expect(rb.write((u) => u.kriptogramKeluar.assignNumber(id, KRIP, AT, 'budi')).nomor).toBe('KRIP/001/XI/2026');
     expect(() => budi.pg.query('DELETE FROM kriptogram_keluar')).toThrow(/permission denied/);
     // each event names the database role that wrote it, as the server saw it
     const who = [...auditDbUsers(budi).values()];
-    expect(who).toEqual(['budi', 'budi', 'siti', 'budi']);
+    expect(who).toEqual(['budi', 'budi', 'siti', 'budi', 'budi', 'budi', 'siti', 'siti', 'budi']);
     expect(verifyChain([...budi.auditRows()])).toMatchObject({ ok: true });
   });
 

@@ -83,6 +83,7 @@ describe('register SQL on PostgreSQL', () => {
     const unique = mapPgError(pgError('duplicate key', { code: '23505', table: 'surat_masuk', detail: 'Key (raw_sha256)=(ab) already exists.' }));
     expect(unique).toMatchObject({ code: 'CONFLICT', key: 'store.conflict.unique' });
     expect(mapPgError(pgError('deadlock detected', { code: '40P01' }))).toMatchObject({ code: 'TEMPFAIL', key: 'store.busy' });
+    expect(mapPgError(pgError('new row violates row-level security policy for table "surat_masuk_langkah"', { code: '42501' }))).toMatchObject({ code: 'PERMISSION', key: 'store.pgNotAllowed' });
     const other = new Error('connection refused');
     expect(mapPgError(other)).toBe(other);
   });

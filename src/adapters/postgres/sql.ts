@@ -9,8 +9,8 @@
  * - an INSERT returns the new row's id (`lastInsertRowid`), and `changes` is the row count;
  * - rows come back as SQLite gives them: integers as numbers (the bigint UIDs too), booleans as 1/0;
  * - errors become the SandiErrors of the SQLite store: a guard's 'sandi:<kind>:<table>[.<column>]' is
- *   CONFLICT store.conflict.<kind>, a unique/foreign key/check violation CONFLICT, a serialisation failure,
- *   deadlock or lock timeout TEMPFAIL.
+ *   CONFLICT store.conflict.<kind>, a unique/foreign key/check violation CONFLICT, a privilege the officer's
+ *   group lacks (a grant, a step policy) PERMISSION, a serialisation failure, deadlock or lock timeout TEMPFAIL.
  */
 import { SandiError } from '../../errors.js';
 
@@ -92,6 +92,8 @@ export function mapPgError(e: unknown): unknown {
   }
   if (code === '23503') return new SandiError('CONFLICT', 'store.conflict.foreignKey', { buku: x.table ?? '-', id: '-' }, { cause: e });
   if (code.startsWith('23')) return new SandiError('CONFLICT', 'store.conflict.check', { buku: x.table ?? '-', id: '-', detail }, { cause: e });
+  // the grants and step policies of the office roles (./roles.ts): this officer's group may not record it
+  if (code === '42501') return new SandiError('PERMISSION', 'store.pgNotAllowed', { user: '-', reason: detail }, { cause: e });
   if (code === '40001' || code === '40P01' || code === '55P03') return new SandiError('TEMPFAIL', 'store.busy', { reason: detail }, { cause: e });
   return e;
 }
