@@ -21,7 +21,7 @@ import { migratePg } from '../../src/adapters/postgres/migrate.js';
 import { openPgStore, pgHashedRows, auditDbUsers, type PgStore } from '../../src/adapters/postgres/store.js';
 import { pgRegisters } from '../../src/adapters/postgres/registers.js';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
-import { ROWID_COLUMN } from '../../src/adapters/postgres/schema.js';
+import { PG_SCHEMA_VERSION, ROWID_COLUMN } from '../../src/adapters/postgres/schema.js';
 import { verifyChain, type RowBinding } from '../../src/domain/audit.js';
 import { DEFAULT_FORMATS } from '../../src/domain/numbering.js';
 import type { Registers, UnitOfWork } from '../../src/ports/registers.js';
@@ -380,6 +380,23 @@ describe('PostgreSQL only', () => {
     const who = [...auditDbUsers(budi).values()];
     expect(who).toEqual(['budi', 'budi', 'siti', 'budi', 'budi', 'budi', 'siti', 'siti', 'budi']);
     expect(verifyChain([...budi.auditRows()])).toMatchObject({ ok: true });
+  });
+
+  it('migrations: versioned in schema_version, applied once; opening a store never migrates; a newer schema is refused', () => {
+    if (!server) throw new Error('no server');
+    const name = `migrasi_${++dbs}`;
+    server.createDatabase(name);
+    const pg = connect(name);
+    cleanups.push(() => pg.closed || pg.close());
+    expect(codeOf(() => openPgStore(pg))).toBe('CONFIG store.pgNotMigrated');
+    expect(migratePg(pg)).toBe(PG_SCHEMA_VERSION);
+    expect(migratePg(pg)).toBe(PG_SCHEMA_VERSION); // again: nothing to do
+    expect(pg.query<{ version: number }>('SELECT version FROM sandi.schema_version ORDER BY version').rows.map((r) => r.version)).toEqual(
+      Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => i + 1),
+    );
+    pg.query("INSERT INTO sandi.schema_version VALUES (99, 'dari sandi yang lebih baru', 'x')");
+    expect(codeOf(() => migratePg(pg))).toBe('CONFIG store.tooNew');
+    expect(codeOf(() => openPgStore(pg))).toBe('CONFIG store.tooNew');
   });
 
   it('serialises units of work that write, as the port asks: a second workstation waits for the first unit to end', () => {
