@@ -10,7 +10,7 @@ import { AKUN_ROTASI_PROTECTION } from '../../src/adapters/sqlite/migration-005-
 import { BOUND_TABLES } from '../../src/adapters/sqlite/audit-binding.js';
 import { ADUAN_PROTECTION, ROWID_COLUMN, pgMigrations } from '../../src/adapters/postgres/schema.js';
 import { registerGuard } from '../../src/adapters/postgres/guards.js';
-import { GROUP_GRANTS, OFFICE_GROUPS, grantsSql, peranSql } from '../../src/adapters/postgres/roles.js';
+import { GROUP_GRANTS, GROUP_STEPS, OFFICE_GROUPS, grantsSql, peranSql } from '../../src/adapters/postgres/roles.js';
 import { mapPgError, numberedParams, sqliteShaped } from '../../src/adapters/postgres/sql.js';
 import { SandiError } from '../../src/errors.js';
 
@@ -52,6 +52,14 @@ describe('PostgreSQL roles', () => {
     expect(who('kriptogram_keluar', 'signer')).toEqual(['kasi']);
     expect(who('surat_masuk', 'diparaf_at')).toEqual(['kasi', 'pimpinan']);
     expect(who('surat_masuk', 'diantar_at')).toEqual(['caraka']);
+    // a group that records a step may also move the register to the state that step means (arsip → selesai, …)
+    const fills: Record<string, string> = { cetak: 'dicetak_at', paraf: 'diparaf_at', antar: 'diantar_at', arsip: 'selesai_at' };
+    for (const g of OFFICE_GROUPS) {
+      for (const step of GROUP_STEPS[g]) {
+        const col = fills[step];
+        if (col !== undefined) expect(GROUP_GRANTS[g]['surat_masuk']?.update ?? [], `${g} ${step}`).toContain(col);
+      }
+    }
     expect(grantsSql()).not.toMatch(/GRANT (ALL|TRUNCATE)/);
   });
 

@@ -64,12 +64,12 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
     nomor_urut: { insert: true, update: ['terakhir'] },
     kriptogram_keluar: { insert: true, update: ['status', 'diparaf_at', 'diparaf_oleh', 'paraf_fpr', 'draf_sha256', ...OUT_NUMBERING, ...BATAL] },
     surat_keluar: { insert: true, update: [...OUT_NUMBERING, ...BATAL] },
-    surat_masuk: { insert: true, update: ['status', 'dicetak_at', 'isi_ringkas', 'keterangan'] },
+    surat_masuk: { insert: true, update: ['status', 'dicetak_at', 'selesai_at', 'isi_ringkas', 'keterangan'] },
     surat_masuk_tanggal: { insert: true },
     surat_masuk_langkah: { insert: true },
     kriptogram_masuk: {
       insert: true,
-      update: ['status', 'terbaca_at', 'sifat', 'perihal_terenkripsi', 'nomor_pengirim', 'penanda_tangan', 'ditolak_at', 'ditolak_alasan'],
+      update: ['status', 'terbaca_at', 'sifat', 'perihal_terenkripsi', 'nomor_pengirim', 'penanda_tangan', 'ditolak_at', 'ditolak_alasan', 'selesai_at'],
     },
     kriptogram_masuk_langkah: { insert: true },
     terima_folder: { insert: true, update: ['uidvalidity', 'last_uid', 'updated_at'], delete: true },
@@ -98,7 +98,7 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
   },
   adum: {
     nomor_urut: { insert: true, update: ['terakhir'] },
-    surat_masuk: { update: ['status', 'selesai_at', 'isi_ringkas', 'keterangan'] },
+    surat_masuk: { update: ['status', 'dicetak_at', 'selesai_at', 'isi_ringkas', 'keterangan'] },
     surat_masuk_langkah: { insert: true },
     kriptogram_masuk: { update: ['status', 'selesai_at'] },
     kriptogram_masuk_langkah: { insert: true },
