@@ -342,9 +342,16 @@ describe('PostgreSQL only', () => {
     server.psql(sql);
     server.psql(`ALTER ROLE budi PASSWORD '${password}'; ALTER ROLE siti PASSWORD '${password}'; ALTER ROLE sandi_pemilik PASSWORD '${password}';`);
     server.psql(`CREATE DATABASE ${name} OWNER sandi_pemilik`);
+    // an officer cannot create the schema: PERMISSION, saying the owner must; nothing half made
+    const early = connect(name, { user: 'budi', password });
+    expect(codeOf(() => migratePg(early))).toBe('PERMISSION store.pgMigrateNotOwner');
+    expect(early.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sandi'").rows).toEqual([{ n: 0 }]);
     const owner = connect(name, { user: 'sandi_pemilik', password });
     migratePg(owner); // as the owner; the groups exist, so their grants are applied
     owner.close();
+    // on an up-to-date schema an officer's migrate changes nothing and does not fail
+    expect(migratePg(early)).toBe(PG_SCHEMA_VERSION);
+    early.close();
 
     const budi = openPgStore(connect(name, { user: 'budi', password }));
     const siti = openPgStore(connect(name, { user: 'siti', password }));

@@ -7,7 +7,7 @@
 import { SandiError } from '../../errors.js';
 import { checkSchemaName, pgMigrations, PG_SCHEMA_VERSION } from './schema.js';
 import { grantsSql, OFFICE_GROUPS, groupRole } from './roles.js';
-import type { PgSync } from './sql.js';
+import { mapPgError, type PgSync } from './sql.js';
 
 /** The advisory lock key of the migrations (any fixed 64-bit number; 'sandi' + 'm'). */
 const MIGRATION_LOCK = 0x73616e6469006d;
@@ -21,9 +21,11 @@ export function pgSchemaVersion(pg: PgSync, schema: string): number {
 }
 
 /**
- * Bring `schema` to the newest version; refuses a database newer than this sandi. When the office's group
- * roles exist (./roles.ts, `sandi db peran`), their grants are (re)applied in the same transaction as the last
- * step. Returns the version reached.
+ * Bring `schema` to the newest version; refuses a database newer than this sandi, and a role that may not
+ * change the schema (an officer's: PERMISSION, say who should run it). When the office's group roles exist
+ * (./roles.ts, `sandi db peran`) and this role owns the schema, their grants are (re)applied, in a transaction
+ * of their own after the migrations. An officer's connection on an up-to-date schema changes nothing.
+ * Returns the version reached.
  */
 export function migratePg(pg: PgSync, schema = 'sandi', opts: { rolePrefix?: string } = {}): number {
   checkSchemaName(schema);
@@ -31,19 +33,30 @@ export function migratePg(pg: PgSync, schema = 'sandi', opts: { rolePrefix?: str
   if (found > PG_SCHEMA_VERSION) throw new SandiError('CONFIG', 'store.tooNew', { path: schema, found, supported: PG_SCHEMA_VERSION });
   for (const m of [...pgMigrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= found) continue;
-    pg.transaction(() => {
-      pg.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      pg.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      pg.query(`SET LOCAL search_path TO ${schema}`);
-      pg.query(`CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)`);
-      if (pgSchemaVersion(pg, schema) >= m.version) return;
-      pg.query(m.sql.replaceAll('@SCHEMA@', schema));
-      pg.query('INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
-    });
+    try {
+      pg.transaction(() => {
+        pg.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        pg.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        pg.query(`SET LOCAL search_path TO ${schema}`);
+        pg.query(`CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)`);
+        if (pgSchemaVersion(pg, schema) >= m.version) return;
+        pg.query(m.sql.replaceAll('@SCHEMA@', schema));
+        pg.query('INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+      });
+    } catch (e) {
+      if ((e as { code?: unknown }).code === '42501') {
+        throw new SandiError('PERMISSION', 'store.pgMigrateNotOwner', { schema, found, supported: PG_SCHEMA_VERSION, reason: (e as Error).message }, { cause: e });
+      }
+      throw mapPgError(e);
+    }
   }
+  const owns = pg.query<{ owns: boolean }>(
+    "SELECT pg_has_role(current_user, nspowner, 'USAGE') AS owns FROM pg_namespace WHERE nspname = $1",
+    [schema],
+  ).rows[0]?.owns === true;
   const prefix = opts.rolePrefix ?? 'sandi';
   const roles = OFFICE_GROUPS.map((g) => groupRole(g, prefix));
   const have = Number(pg.query<{ n: number | string }>('SELECT count(*) AS n FROM pg_roles WHERE rolname = ANY($1)', [roles]).rows[0]?.n ?? 0);
-  if (have === roles.length) pg.transaction(() => pg.query(grantsSql({ prefix, schema })));
+  if (owns && have === roles.length) pg.transaction(() => pg.query(grantsSql({ prefix, schema })));
   return Math.max(found, PG_SCHEMA_VERSION);
 }
