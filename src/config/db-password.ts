@@ -78,9 +78,7 @@ export function runDbPasswordCommand(argv: readonly string[], env: NodeJS.Proces
   const command = program ?? '';
   const fail = (reason: string): SandiError => new SandiError('CONFIG', 'db.passwordCommandFailed', { command, reason }, { hint: 'db.passwordCommandFailed.hint' });
   if (program === undefined) throw fail('empty');
-  const childEnv = withoutSecrets(env);
-  delete childEnv['PGPASSWORD'];
-  const r = spawnSync(program, args, { stdio: ['ignore', 'pipe', 'ignore'], shell: false, env: childEnv, timeout: timeoutMs, maxBuffer: 65_536 });
+  const r = spawnSync(program, args, { stdio: ['ignore', 'pipe', 'ignore'], shell: false, env: withoutSecrets(env), timeout: timeoutMs, maxBuffer: 65_536 });
   if (r.error !== undefined) throw fail((r.error as NodeJS.ErrnoException).code ?? 'spawn failed');
   if (r.status !== 0) throw fail(r.signal !== null ? `signal ${r.signal}` : `exit ${r.status ?? '?'}`);
   const first = r.stdout.toString('utf8').split('\n', 1)[0]?.replace(/\r$/, '') ?? '';

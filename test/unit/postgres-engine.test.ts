@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseEngine, matchPgpass, parseDbUrl, parsePgpass, redactDbUrl } from '../../src/config/db.js';
 import { resolveDbPassword, type DbPasswordWarning } from '../../src/config/db-password.js';
+import { withoutSecrets } from '../../src/config/child-env.js';
 import { pgFaultError, pgFaultKind } from '../../src/adapters/postgres/connect.js';
 import { validateConfig } from '../../src/config/config.js';
 import { SandiError } from '../../src/errors.js';
@@ -138,6 +139,10 @@ describe('~/.pgpass (libpq rules) and the password sources', () => {
     expect(resolveDbPassword(target, { PGPASSFILE: join(dir, 'tidak-ada') }, undefined)).toEqual({ password: undefined, source: 'tanpa' });
     const failed = refusal(() => resolveDbPassword(target, { PGPASSFILE: join(dir, 'tidak-ada'), PATH: process.env['PATH'] ?? '' }, ['false']));
     expect(failed).toMatchObject({ code: 'CONFIG', key: 'db.passwordCommandFailed', params: { command: 'false', reason: 'exit 1' } });
+  });
+
+  it('PGPASSWORD is not handed to the programs sandi runs (password commands, lp)', () => {
+    expect(withoutSecrets({ PATH: '/bin', PGPASSWORD: 'x', PGPASSFILE: '/p', PGUSER: 'kasi' })).toEqual({ PATH: '/bin', PGPASSFILE: '/p', PGUSER: 'kasi' });
   });
 });
 
