@@ -119,8 +119,8 @@ async function perihalFromFlags(o: StartOptions): Promise<string | undefined> {
   if (o.perihal !== undefined && o.perihalFile !== undefined) throw new SandiError('USAGE', 'kirim.perihalBoth');
   refusePerihalInArgv(o, o.sifat);
   if (o.perihalFile === undefined) return o.perihal;
-  const { readPerihalFile } = await import('../services/kirim/index.js');
-  return readPerihalFile(o.perihalFile);
+  const [{ readPerihalFile }, { readPrivateFile }] = await Promise.all([import('../services/kirim/index.js'), import('../config/passphrase.js')]);
+  return readPerihalFile(o.perihalFile, readPrivateFile);
 }
 
 /**

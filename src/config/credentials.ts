@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { SandiError } from '../errors.js';
 import { withoutSecrets } from './child-env.js';
 import type { KeyInfo, PassphraseSource } from '../ports.js';
-import type { StoredMailboxPassword } from '../ports/akun.js';
+import type { MailboxPasswordSource, ResolvedMailboxPassword, StoredMailboxPassword } from '../ports/akun.js';
 import type { MailboxAccount } from './config.js';
 
 export const MAILBOX_PASSWORD_ENV = 'SANDI_MAILBOX_PASSWORD';
@@ -36,14 +36,7 @@ export interface CredentialContext {
   prompt?: ((forKey: KeyInfo) => Promise<string>) | undefined;
 }
 
-export type MailboxPasswordSource = 'penyimpanan' | 'perintah' | 'lingkungan';
-
-export interface ResolvedMailboxPassword {
-  password: string;
-  source: MailboxPasswordSource;
-  /** for the store: which slot it came from (kini = current, tertunda = a rotation's new password already on the server) */
-  slot?: 'kini' | 'tertunda';
-}
+export type { MailboxPasswordSource, ResolvedMailboxPassword };
 
 /** The password for `account`; USAGE naming the sources when none gives one. */
 export async function resolveMailboxPassword(account: MailboxAccount, ctx: CredentialContext): Promise<string> {

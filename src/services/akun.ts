@@ -12,10 +12,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MailboxAccount, SandiConfig } from '../config/config.js';
-import { passwordOutsideStore, resolveMailboxPasswordWithSource, type MailboxPasswordSource } from '../config/credentials.js';
 import { SandiError, isSandiError, type MessageParams } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import type { AkunLock, AkunPorts, AkunStoreTx, LoginTester, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
+import type { AkunLock, AkunPorts, AkunStoreTx, LoginTester, MailboxPasswordSource, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
 import { canMove, generatePassword, passwordAge, stepsDone, storedPasswordProblem, type PasswordAge, type RotasiRow, type RotasiStatus } from '../domain/akun.js';
 import { archiveKeyOf, storedPasswordOf, type AkunHome } from './akun-kredensial.js';
 import { kunciService, type KunciService } from './kunci.js';
@@ -234,8 +233,7 @@ export function akunService(deps: AkunDeps) {
 
     /** Log in to IMAP and to SMTP with the password sandi would use now; each result reported separately. */
     async uji(): Promise<UjiResult> {
-      const resolved = await resolveMailboxPasswordWithSource(account, {
-        home: deps.app.paths.root,
+      const resolved = await ports.passwords.resolve(account, {
         env: deps.env,
         passphrases: deps.passphrases,
         stored: storedPasswordOf(ports, keys, deps.config.archiveKey),
@@ -269,7 +267,7 @@ export function akunService(deps: AkunDeps) {
           // The first rotation adopts the password from passwordCommand / the environment into the store.
           let currentId = row?.kini_id;
           if (currentId === undefined) {
-            const outside = await passwordOutsideStore(account, deps.env);
+            const outside = await ports.passwords.outsideStore(account, deps.env);
             if (outside === null) throw new SandiError('USAGE', 'mail.passwordMissing', { user, env: 'SANDI_MAILBOX_PASSWORD' }, { hint: 'mail.passwordMissing.hint' });
             const adoptedId = await storeEntry(outside.password);
             currentId = adoptedId;

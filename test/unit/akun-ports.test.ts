@@ -15,6 +15,7 @@ import type { SandiConfig } from '../../src/config/config.js';
 import type { App } from '../../src/app.js';
 import type { KunciService } from '../../src/services/kunci.js';
 import { akunService } from '../../src/services/akun.js';
+import { passwordOutsideStore, resolveMailboxPasswordWithSource } from '../../src/config/credentials.js';
 
 const USER = 'sandi@kominfo.test';
 const NOW = new Date('2026-12-01T03:00:00Z');
@@ -86,6 +87,8 @@ function fakes(serverPassword: string, root = '/tidak-dipakai') {
         },
       }),
     lock: () => Promise.resolve({ release: () => undefined }),
+    // the password's sources are config code, bound to the home as the composition root binds them
+    passwords: { resolve: (a, c) => resolveMailboxPasswordWithSource(a, { ...c, home: root }), outsideStore: passwordOutsideStore },
   };
   const keys = {
     requireUsableKey: () => Promise.resolve({ publicArmored: 'ARSIP' }),

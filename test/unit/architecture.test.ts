@@ -186,11 +186,7 @@ const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
  * the credentials through its ports from src/app.ts). The list only shrinks.
  */
 const SERVICES_TO_CONFIG: Readonly<Record<string, number>> = {
-  'src/services/akun-kredensial.ts': 1,
-  'src/services/akun.ts': 1,
-  'src/services/init.ts': 1,
-  'src/services/kirim/dokumen.ts': 1,
-  'src/services/periksa.ts': 2,
+  // none left: config.json, the password's sources and private files reach services through src/app.ts's ports
 };
 
 const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {
