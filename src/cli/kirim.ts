@@ -69,7 +69,7 @@ async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc:
       passphrases: await passphrases(ctx, files),
       progress: (step, id) => ctx.printer.info(`  … ${t(`kirim.step.${step}`, { id: id ?? '' })}`),
       warn: (key, params) => ctx.printer.warn(t(key, params)),
-    }, kirimPorts(app));
+    }, kirimPorts(app, ctx.env));
     return await fn(svc);
   } finally {
     app.close();
@@ -205,7 +205,7 @@ async function persiapan(ctx: CliContext, dokumen: string | undefined, pilihPene
   try {
     const entries = pilihPenerima ? kunciService(app, operatorName(ctx.env)).listAddresses() : [];
     if (pilihPenerima && entries.length === 0) throw new SandiError('NOT_FOUND', 'kirim.noAddresses', {}, { hint: 'kirim.noAddresses.hint' });
-    await kirimService(app, { actor: operatorName(ctx.env), env: ctx.env, passphrases: {} }, kirimPorts(app)).siap();
+    await kirimService(app, { actor: operatorName(ctx.env), env: ctx.env, passphrases: {} }, kirimPorts(app, ctx.env)).siap();
     return entries;
   } finally {
     app.close();
