@@ -21,7 +21,7 @@ import type { AttachmentArchive, PelaporCipher } from './ports/aduan.js';
 import type { AuditPorts } from './ports/audit.js';
 import type { ConfigFile } from './ports/config.js';
 import type { KriptogramCrypto } from './ports/kriptogram.js';
-import type { MaildirReader } from './ports/maildir.js';
+import type { MaildirReader } from './ports/mail.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import type { writePdfReport } from './adapters/export-pdf.js';
 import type { ArchiveSecret } from './adapters/openpgp/aduan-pelapor.js';
