@@ -11,6 +11,8 @@
  * The store is read only when sandi.db exists, through the StoredMailboxPassword port the command hands over
  * (`stored`, built over its own store connection: services/akun-kredensial.ts storedMailboxPassword), so
  * resolving a password opens no second connection and loads no config again; config/ imports no service.
+ * Services reach this module only as the account ports' `passwords` (src/ports/akun.ts MailboxPasswordResolver),
+ * which the composition root (src/app/akun.ts) binds to the home.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
