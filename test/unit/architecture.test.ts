@@ -190,12 +190,11 @@ const SERVICES_TO_CONFIG: Readonly<Record<string, number>> = {
 };
 
 /**
- * Services that still take the whole App (with its store()) as their home instead of naming what they need
- * (kirim and terima name KirimHome and TerimaHome). The list only shrinks.
+ * Services that still take the whole App (with its store()) as their home instead of naming what they need.
+ * The list only shrinks.
  */
 const SERVICES_TO_APP_TYPE: Readonly<Record<string, number>> = {
-  'src/services/demo.ts': 1,
-  'src/services/laporan.ts': 1,
+  // none left: each service names what it needs of the home (KirimHome, TerimaHome, DemoHome, LaporanHome, ...)
 };
 
 const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {
