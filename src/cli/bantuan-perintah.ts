@@ -252,10 +252,15 @@ export function helpExtra(path: string[], children: string[][] = []): HelpExtra 
     // every command on a home signs the audit head at its end when the archive passphrase is in the environment
     env.push('SANDI_PASSPHRASE_ROLE', 'SANDI_PASSPHRASE');
     if (MAILBOX.test(key) || path.length === 0) env.push('SANDI_MAILBOX_PASSWORD');
+    // the office database: the register groups and periksa (the root lists everything)
+    if (path.length === 0 || REGISTER_DB.test(group)) env.push('SANDI_DB', 'PGPASSWORD', 'PGPASSFILE');
     if (!readOnly) env.push('SANDI_OPERATOR');
   }
   return { examples: examplesFor(path, children), exits, env };
 }
+
+/** The groups that open the office database (src/cli/index.ts NEEDS_REGISTERS, and periksa). */
+const REGISTER_DB = /^(init|demo|kunci|audit|agenda|laporan|terima|akun|kirim|aduan|periksa)$/;
 
 export const envName = (name: string): string => (name === 'SANDI_PASSPHRASE_ROLE' ? 'SANDI_PASSPHRASE_<ROLE>' : name);
 

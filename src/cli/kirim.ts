@@ -61,7 +61,7 @@ type PassphraseFiles = { sandiman?: string | undefined; kasi?: string | undefine
 
 async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc: KirimService) => Promise<T>): Promise<T> {
   const [{ openApp }, { kirimService }, { kirimPorts }] = await Promise.all([import('../app.js'), import('../services/kirim/index.js'), import('../app/kirim.js')]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     const svc = kirimService(app, {
       actor: operatorName(ctx.env),
@@ -201,7 +201,7 @@ async function persiapan(ctx: CliContext, dokumen: string | undefined, pilihPene
     import('../app/kirim.js'),
   ]);
   if (dokumen !== undefined) readDocument(dokumen);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     const entries = pilihPenerima ? kunciService(app, operatorName(ctx.env)).listAddresses() : [];
     if (pilihPenerima && entries.length === 0) throw new SandiError('NOT_FOUND', 'kirim.noAddresses', {}, { hint: 'kirim.noAddresses.hint' });

@@ -8,6 +8,7 @@
  *   pencetak     the configured CUPS queue (lpstat), skipped when none is configured
  *   hari-libur   the holidays file covers this year and next (else a year of holidays counts as working days)
  *   audit        the audit chain and the newest signed checkpoint against its head
+ *   basis-data   which database holds the registers; on PostgreSQL a real connection (server, login, TLS)
  * Messages are catalog keys with parameters (src/cli/messages/periksa.ts); the command renders them.
  * Nothing here writes: the database is opened read-only by the audit check and by the key list.
  */
@@ -25,7 +26,12 @@ import type { KeyInfo, PassphraseSource } from '../ports.js';
 import type { LoginTester } from './akun.js';
 
 export type Tingkat = 'ok' | 'peringatan' | 'gagal' | 'dilewati';
-export type Pemeriksaan = 'konfigurasi' | 'kunci' | 'mode' | 'kotak-surat' | 'pencetak' | 'hari-libur' | 'audit';
+export type Pemeriksaan = 'konfigurasi' | 'basis-data' | 'kunci' | 'mode' | 'kotak-surat' | 'pencetak' | 'hari-libur' | 'audit';
+
+/** What answered as the office database (src/app.ts probeDatabase). */
+export type DatabaseProbe =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgresql'; display: string; serverVersion: string; sessionUser: string; ssl: boolean; passwordSource: string };
 
 export interface Temuan {
   /** a line of the check: the message key and its parameters */
@@ -64,6 +70,9 @@ export interface PeriksaDeps {
     /** config.json, loaded and checked (CONFIG naming the line and column, the key and the value expected) */
     config(): SandiConfig;
     auditPorts(): AuditPorts;
+    /** which database holds the registers, and whether it answers (the basis-data line) */
+    probeDatabase?(): DatabaseProbe;
+    engine?(): { kind: 'sqlite' } | { kind: 'postgresql'; display: string };
   };
   env: NodeJS.ProcessEnv;
   actor: string;
@@ -181,7 +190,25 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   const { result: configResult, config } = checkConfig(() => deps.app.config(), paths.config);
   results.push(configResult);
   const noConfig = finding('periksa.skipped.noConfig');
-  const hasDb = existsSync(paths.database);
+  // the office database: which one, and on PostgreSQL whether it answers (its registers are not there yet)
+  let onPostgres: string | null = null;
+  if (deps.app.probeDatabase !== undefined) {
+    try {
+      const engine = deps.app.engine?.();
+      if (engine?.kind === 'postgresql') onPostgres = engine.display;
+      const p = deps.app.probeDatabase();
+      if (p.kind === 'sqlite') {
+        results.push(existsSync(p.path) ? { check: 'basis-data', status: 'ok', findings: [finding('periksa.db.sqlite', { path: p.path })] } : skipped('basis-data', finding('periksa.skipped.noDatabase', { file: p.path })));
+      } else {
+        const params = { db: p.display, version: p.serverVersion, user: p.sessionUser, source: p.passwordSource };
+        results.push({ check: 'basis-data', status: 'ok', findings: [finding(p.ssl ? 'periksa.db.postgres.tls' : 'periksa.db.postgres.plain', params)] });
+      }
+    } catch (e) {
+      results.push({ check: 'basis-data', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.UNAVAILABLE });
+    }
+  }
+  const hasDb = onPostgres === null && existsSync(paths.database);
+  const notOnPostgres = onPostgres === null ? null : finding('periksa.skipped.postgres', { db: onPostgres });
   const day = (iso: string): string => tanggalLayar(iso, config?.office.timeZone ?? 'Asia/Jakarta');
 
   // modes first: sandi refuses to open a home whose secret folders are loose, so keys and mailbox then wait
@@ -189,7 +216,8 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   const looseHome = modes.status === 'gagal' ? finding('periksa.skipped.modes') : null;
 
   // keys
-  if (!hasDb) results.push(skipped('kunci', finding('periksa.skipped.noDatabase', { file: paths.database })));
+  if (notOnPostgres) results.push(skipped('kunci', notOnPostgres));
+  else if (!hasDb) results.push(skipped('kunci', finding('periksa.skipped.noDatabase', { file: paths.database })));
   else if (looseHome) results.push(skipped('kunci', looseHome));
   else {
     try {
@@ -246,7 +274,8 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   }
 
   // audit checkpoint
-  if (!hasDb) results.push(skipped('audit', finding('periksa.skipped.noDatabase', { file: paths.database })));
+  if (notOnPostgres) results.push(skipped('audit', notOnPostgres));
+  else if (!hasDb) results.push(skipped('audit', finding('periksa.skipped.noDatabase', { file: paths.database })));
   else {
     try {
       const { checkAudit } = await import('./audit.js');
