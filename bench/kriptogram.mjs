@@ -18,7 +18,7 @@
  * Targets (issue 16): encrypt ≤ 0.8x the fastest peer, decrypt ≤ 1.0x, on the same MIME entity.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,8 +185,11 @@ try {
     sandi('encrypt');
     const entity = join(dir, 'entity.mime');
     gpg(['--yes', '-o', entity, '-d', join(dir, 'sandi.pgp')]);
-    const head = readFileSync(entity, { encoding: 'latin1', flag: 'r' }).slice(0, 4096);
-    if (!/Content-Type: multipart\/mixed/i.test(head)) throw new Error('sandi kriptogram: no MIME entity inside');
+    const head = Buffer.alloc(4096);
+    const fd = openSync(entity, 'r');
+    readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    if (!/Content-Type: multipart\/mixed/i.test(head.toString('latin1'))) throw new Error('sandi kriptogram: no MIME entity inside');
     const src = { mime: entity, raw: input };
     const t = { sandi: { enc: [], dec: [] } };
     for (const line of lines) for (const p of peerNames) t[`${p}:${line}`] = { enc: [], dec: [] };
