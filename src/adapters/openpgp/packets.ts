@@ -67,6 +67,8 @@ export class PartialBodyWriter {
   private started = false;
   private readonly size: number;
   private readonly lenByte: number;
+  /** the buffers push/end return that are packet framing (tag, lengths), not body: what a hash of the body skips */
+  readonly framing = new WeakSet<Buffer>();
 
   constructor(
     private readonly tag: number,
@@ -79,7 +81,9 @@ export class PartialBodyWriter {
 
   private start(out: Buffer[]): void {
     if (!this.started) {
-      out.push(Buffer.from([0xc0 | this.tag]));
+      const tag = Buffer.from([0xc0 | this.tag]);
+      this.framing.add(tag);
+      out.push(tag);
       this.started = true;
     }
   }
@@ -95,7 +99,9 @@ export class PartialBodyWriter {
     let all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLen);
     let off = 0;
     while (all.length - off >= this.size) {
-      out.push(Buffer.from([this.lenByte]), all.subarray(off, off + this.size));
+      const len = Buffer.from([this.lenByte]);
+      this.framing.add(len);
+      out.push(len, all.subarray(off, off + this.size));
       off += this.size;
     }
     all = all.subarray(off);
@@ -111,7 +117,9 @@ export class PartialBodyWriter {
     const rest = Buffer.concat(this.pending, this.pendingLen);
     this.pending = [];
     this.pendingLen = 0;
-    out.push(encodeLength(rest.length), rest);
+    const len = encodeLength(rest.length);
+    this.framing.add(len);
+    out.push(len, rest);
     return out;
   }
 }
