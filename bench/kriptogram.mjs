@@ -257,6 +257,15 @@ try {
   }
   console.log(`\ngpg reads sandi's kriptogram (2 good signatures, an entity of the same size): ${main.crossOk ? 'yes' : 'NO'}`);
 
+  // what sandi's RSS cannot go below: Node itself, the kriptogram module with openpgp.js, and its worker thread
+  const floor = run(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(distModule)}); const { Worker } = await import('node:worker_threads'); ` +
+      `const w = new Worker('1', { eval: true }); await new Promise((r) => w.on('exit', r));`,
+  ]);
+  console.log(`sandi's floor (node ${process.version} + kriptogram module + one worker thread, no data): peak RSS ${fmt(floor.rssMB, 1)} MB`);
+
   if (memMiB > 0) {
     const mem = await measure(memMiB, 1, ['mime']);
     console.log(`\nmemory at ${memMiB} MiB (one run, same MIME entity): peak RSS in MB, and wall (s)`);
