@@ -99,7 +99,7 @@ const count = (s, re) => (s.match(re) ?? []).length;
 try {
   console.log(
     `sandi kriptogram bench: ${sizeMiB} MiB random document, 2 recipients, 2 signers, ${armor ? 'armored' : 'binary'}, ` +
-      `node ${process.version}, peers ${peerNames.join(', ')}, best of ${runs}; memory also at ${memMiB} MiB`,
+      `node ${process.version}, peers ${peerNames.join(', ')}, best of ${runs}${memMiB > 0 ? `; memory also at ${memMiB} MiB` : ''}`,
   );
   // keys
   const mk = async (name) =>
