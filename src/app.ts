@@ -5,7 +5,7 @@
  * library (openpgp, SQLite) is loaded only when a method that needs it runs.
  */
 import { homePaths, type HomePaths } from './config/home.js';
-import { loadConfig, pdfFontFiles, type SandiConfig } from './config/config.js';
+import { defaultConfig, loadConfig, pdfFontFiles, saveConfig, validateConfig, type SandiConfig } from './config/config.js';
 import { loadOfficeCalendar } from './config/calendar.js';
 import type { WorkingCalendar } from './domain/working-time.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
@@ -19,8 +19,9 @@ import type { Registers } from './ports/registers.js';
 import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
 import type { AttachmentArchive, PelaporCipher } from './ports/aduan.js';
 import type { AuditPorts } from './ports/audit.js';
+import type { ConfigFile } from './ports/config.js';
 import type { KriptogramCrypto } from './ports/kriptogram.js';
-import type { MaildirReader } from './ports/maildir.js';
+import type { MaildirReader } from './ports/mail.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import type { writePdfReport } from './adapters/export-pdf.js';
 import type { ArchiveSecret } from './adapters/openpgp/aduan-pelapor.js';
@@ -65,6 +66,8 @@ export interface App {
   store(): Store;
   /** config.json, read and checked on each call (init writes it during a command). */
   config(): SandiConfig;
+  /** config.json as `sandi init` writes it: the defaults, the check, the atomic save. */
+  configFile: ConfigFile;
   /** The office's working calendar: config.json's service hours and the holidays file. */
   officeCalendar(config: SandiConfig): WorkingCalendar;
   /** The font files config.json's `pdf` names, resolved against the home folder (none: the defaults). */
@@ -152,6 +155,11 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return store;
     },
     config: () => loadConfig(paths.config),
+    configFile: {
+      defaults: defaultConfig,
+      validate: (raw) => validateConfig(raw, paths.config),
+      save: (config) => saveConfig(paths.config, config),
+    },
     officeCalendar: (config) => loadOfficeCalendar(paths.root, config),
     pdfFonts: (config) => pdfFontFiles(config.pdf, paths.root),
     makePrivateHome() {

@@ -48,6 +48,7 @@ export function passwordAge(lastChanged: Date | null, now: Date, policy = { days
  */
 export type RotasiStatus = 'tersimpan' | 'diset' | 'teruji' | 'selesai' | 'ditolak';
 
+/** The rotation log's transitions: its description (src/domain/registers/akun-rotasi.ts) holds this object, migration 5's trigger comes from it. */
 export const ROTASI_TRANSITIONS: Readonly<Record<RotasiStatus, readonly RotasiStatus[]>> = {
   tersimpan: ['diset', 'ditolak'],
   diset: ['teruji', 'ditolak'],

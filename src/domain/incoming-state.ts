@@ -7,7 +7,8 @@
  * kriptogram_masuk: terdaftar → terbaca (decrypted, signatures checked) | ditolak (integrity or signature
  *   failure, with the reason); terbaca → selesai.
  *
- * The SQL triggers in src/adapters/sqlite/migrations.ts enforce the same tables.
+ * These tables are the registers' transitions: their descriptions (src/domain/registers/) hold these very
+ * objects, and the store's triggers are generated from them (tests probe the real schema).
  */
 
 export const SURAT_MASUK_STATUSES = ['terdaftar', 'dicetak', 'diparaf', 'diantar', 'selesai'] as const;

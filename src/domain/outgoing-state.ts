@@ -12,8 +12,8 @@
  * cancelled, because the message may already be on its way: resolve it first.
  *
  * Ordinary letters (`sandi kirim --biasa`, register `surat_keluar`) skip the initial; the signature is
- * optional. The SQL triggers in src/adapters/sqlite/migrations.ts enforce the same tables (a test checks
- * that both agree).
+ * optional. These tables are the registers' transitions: their descriptions (src/domain/registers/) hold
+ * these very objects, and the store's triggers are generated from them (tests probe the real schema).
  */
 
 export const OUTGOING_STATUSES = ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti', 'terkirim', 'batal'] as const;
@@ -56,9 +56,4 @@ export function canTransition(buku: OutgoingBuku, from: OutgoingStatus, to: Outg
 /** The states a row can still leave; terkirim and batal are final. */
 export function isFinal(buku: OutgoingBuku, s: OutgoingStatus): boolean {
   return OUTGOING_TRANSITIONS[buku][s].length === 0;
-}
-
-/** Whether the row may hold a register number in this state (a cancelled row keeps one if it had it). */
-export function hasNumberIn(s: OutgoingStatus): boolean {
-  return s === 'bernomor' || s === 'tidak_pasti' || s === 'terkirim';
 }

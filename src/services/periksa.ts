@@ -15,8 +15,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT_CODES, isSandiError, type ErrorCode, type MessageParams } from '../errors.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
-import { homePaths } from '../config/home.js';
+import type { SandiConfig } from '../config/config.js';
+import type { HomePaths } from '../config/home.js';
 import { modeTooOpen, isExpired, shellQuote, OWN_KEY_ROLES } from '../domain/kunci.js';
 import { tanggalLayar } from '../domain/tanggal-tampil.js';
 import { holidayYears, localYear, parseHolidays, uncoveredYears } from '../domain/working-time.js';
@@ -64,8 +64,16 @@ export interface PeriksaPorts {
 }
 
 export interface PeriksaDeps {
-  /** the home: its root, clock and the key and account ports (src/app.ts's App) */
-  app: AkunHome & { auditPorts(): AuditPorts; probeDatabase?(): DatabaseProbe; engine?(): { kind: 'sqlite' } | { kind: 'postgresql'; display: string } };
+  /** the home: its paths, config.json, clock and the key, account and audit ports (src/app.ts's App) */
+  app: AkunHome & {
+    paths: Pick<HomePaths, 'root' | 'config' | 'database' | 'maildir'>;
+    /** config.json, loaded and checked (CONFIG naming the line and column, the key and the value expected) */
+    config(): SandiConfig;
+    auditPorts(): AuditPorts;
+    /** which database holds the registers, and whether it answers (the basis-data line) */
+    probeDatabase?(): DatabaseProbe;
+    engine?(): { kind: 'sqlite' } | { kind: 'postgresql'; display: string };
+  };
   env: NodeJS.ProcessEnv;
   actor: string;
   /** the archive key's passphrase (to read a stored mailbox password) */
@@ -91,9 +99,9 @@ function result(check: Pemeriksaan, levels: [Tingkat, Temuan][], failCode: Error
 
 const skipped = (check: Pemeriksaan, f: Temuan): HasilPeriksa => ({ check, status: 'dilewati', findings: [f] });
 
-function checkConfig(configFile: string): { result: HasilPeriksa; config: SandiConfig | null } {
+function checkConfig(load: () => SandiConfig, configFile: string): { result: HasilPeriksa; config: SandiConfig | null } {
   try {
-    const config = loadConfig(configFile);
+    const config = load();
     return { config, result: { check: 'konfigurasi', status: 'ok', findings: [finding('periksa.config.ok', { file: configFile, office: config.office.name, zone: config.office.timeZone })] } };
   } catch (e) {
     return { config: null, result: { check: 'konfigurasi', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.CONFIG } };
@@ -176,10 +184,10 @@ export function judgeHolidays(file: string, now: Date, timeZone: string): [Tingk
 }
 
 export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
-  const paths = homePaths(deps.app.paths.root);
+  const paths = deps.app.paths;
   const now = deps.app.clock.now();
   const results: HasilPeriksa[] = [];
-  const { result: configResult, config } = checkConfig(paths.config);
+  const { result: configResult, config } = checkConfig(() => deps.app.config(), paths.config);
   results.push(configResult);
   const noConfig = finding('periksa.skipped.noConfig');
   // the office database: which one, and on PostgreSQL whether it answers (its registers are not there yet)

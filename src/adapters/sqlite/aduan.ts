@@ -4,9 +4,11 @@
  * here; it never goes into an audit event.
  */
 import type { Db, WriteTx } from './store.js';
-import type { AduanAction, AduanStatus, JenisAduan, Kerahasiaan } from '../../domain/aduan.js';
+import type { AduanAction, AduanStatus } from '../../domain/aduan.js';
+import { ADUAN_REGISTER } from '../../domain/registers/aduan.js';
+import { rowMapper, selectList } from './registers/row-mapper.js';
 import { nomorAduan } from '../../domain/aduan.js';
-import { StaleAduan, type Aduan, type LampiranAduan, type LangkahAduan, type NewAduan, type StepWrite } from '../../domain/records-aduan.js';
+import { StaleAduan, type Aduan, type LangkahAduan, type NewAduan, type StepWrite } from '../../domain/records-aduan.js';
 
 // the record types live in src/domain/records-aduan.ts; re-exported so existing importers keep working
 export type { Aduan, LampiranAduan, LangkahAduan, NewAduan, StepWrite } from '../../domain/records-aduan.js';
@@ -15,60 +17,11 @@ export { StaleAduan } from '../../domain/records-aduan.js';
 type DbLike = Db | { readonly db: Db };
 const dbOf = (d: DbLike): Db => ('prepare' in d ? d : d.db);
 
-interface AduanRow {
-  id: number;
-  nomor: string;
-  tahun: number;
-  urut: number;
-  registered_at: string;
-  operator: string;
-  sumber: 'catat' | 'impor';
-  kanal: string;
-  nomor_pelacakan: string;
-  jenis: JenisAduan;
-  kategori: string | null;
-  judul: string;
-  kronologi: string | null;
-  diterima_at: string;
-  kerahasiaan: Kerahasiaan;
-  ada_pelapor: number;
-  lampiran: string;
-  status: AduanStatus;
-  status_at: string;
-  ditunda_dari: AduanStatus | null;
-  opd: string | null;
-  opd_email: string | null;
-}
+type AduanRow = Record<string, unknown>;
 
-const COLS = `id, nomor, tahun, urut, registered_at, operator, sumber, kanal, nomor_pelacakan, jenis, kategori, judul, kronologi,
-  diterima_at, kerahasiaan, (pelapor_terenkripsi IS NOT NULL) AS ada_pelapor, lampiran, status, status_at, ditunda_dari, opd, opd_email`;
-
-function fromRow(r: AduanRow): Aduan {
-  return {
-    id: r.id,
-    nomor: r.nomor,
-    tahun: r.tahun,
-    urut: r.urut,
-    registeredAt: r.registered_at,
-    operator: r.operator,
-    sumber: r.sumber,
-    kanal: r.kanal,
-    nomorPelacakan: r.nomor_pelacakan,
-    jenis: r.jenis,
-    kategori: r.kategori,
-    judul: r.judul,
-    kronologi: r.kronologi,
-    diterimaAt: r.diterima_at,
-    kerahasiaan: r.kerahasiaan,
-    adaPelapor: r.ada_pelapor === 1,
-    lampiran: JSON.parse(r.lampiran) as LampiranAduan[],
-    status: r.status,
-    statusAt: r.status_at,
-    ditundaDari: r.ditunda_dari,
-    opd: r.opd,
-    opdEmail: r.opd_email,
-  };
-}
+/** The record's columns (the reporter's identity only as whether there is one) and the mapper, from the description. */
+const COLS = selectList(ADUAN_REGISTER);
+const fromRow = rowMapper<Aduan>(ADUAN_REGISTER);
 
 /** Register a complaint (status diterima) with its first event and audit event. */
 export function registerAduan(tx: WriteTx, row: NewAduan, at: Date, actor: string): Aduan {

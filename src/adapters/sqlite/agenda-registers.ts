@@ -1,12 +1,13 @@
 /**
  * The registers that `sandi agenda` lists, searches, shows and exports, as the SQLite store runs them: each
- * register's description (src/domain/register-catalog.ts: name, table, documented columns, statuses) plus how
- * SQLite computes it: the SQL expression of each export column that is not a plain table column, the
- * classification expression, the unit filter, its full-text index, and the columns searched with LIKE.
+ * register's description (src/domain/registers/; its `agenda` part, as src/domain/register-catalog.ts lists it:
+ * name, table, documented columns, statuses) plus how SQLite computes it: the SQL expression of each export
+ * column that is not a plain table column, the classification expression, the unit filter, its full-text index,
+ * and the columns searched with LIKE.
  *
- * Adding a register (complaints, ...) is adding a description there and its SQL here, plus an FTS5 table in
- * its own migration (see ftsSql() and migration-006-agenda.ts) — or `fts: null`, and `cari` falls back to LIKE
- * over `search`.
+ * Adding a register (complaints, ...) is adding a description in src/domain/registers/ and its SQL here, plus an
+ * FTS5 table in its own migration (see ftsSql() and migration-006-agenda.ts) — or `fts: null`, and `cari` falls
+ * back to LIKE over `search`.
  */
 import type { ExportColumn } from '../../domain/agenda.js';
 import * as catalog from '../../domain/register-catalog.js';

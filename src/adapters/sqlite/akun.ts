@@ -6,17 +6,22 @@
 import type { AkunStore, AkunStoreTx } from '../../ports/akun.js';
 import { OPEN_ROTASI_STATUSES, type AkunRow, type RotasiRow, type RotasiStatus } from '../../domain/akun.js';
 import type { Db, Store, WriteTx } from './store.js';
+import { AKUN_ROTASI_REGISTER } from '../../domain/registers/akun-rotasi.js';
+import { filledIn } from '../../domain/registers/define.js';
+import { rowMapper } from './registers/row-mapper.js';
 
 const OPEN_IN = `(${OPEN_ROTASI_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-/** The column each rotation step fills once (the migration's `fill` of AKUN_ROTASI_PROTECTION). */
-const STEP_COLUMN: Readonly<Record<RotasiStatus, string>> = {
-  tersimpan: 'dimulai_at',
-  diset: 'diset_at',
-  teruji: 'teruji_at',
-  selesai: 'selesai_at',
-  ditolak: 'ditolak_at',
-};
+/** A rotation row as a record, from the log's description (record fields are its column names). */
+const toRotasi = rowMapper<RotasiRow>(AKUN_ROTASI_REGISTER);
+const rotasiOrUndefined = (r: unknown): RotasiRow | undefined => (r === undefined ? undefined : toRotasi(r as Record<string, unknown>));
+
+/** The time column a rotation step fills once: the description's `fill` of that status. */
+function stepColumn(to: RotasiStatus): string {
+  const c = filledIn(AKUN_ROTASI_REGISTER, to).find((x) => x.kind === 'time');
+  if (c === undefined) throw new Error(`akun_rotasi: no step column for ${to}`);
+  return c.name;
+}
 
 /** The slots of `user` (akun_sandi), if any. */
 export function akunRow(db: Db, user: string): AkunRow | undefined {
@@ -25,7 +30,7 @@ export function akunRow(db: Db, user: string): AkunRow | undefined {
 
 /** The open rotation of `user`, if any. */
 export function openRotation(db: Db, user: string): RotasiRow | undefined {
-  return db.prepare<[string], RotasiRow>(`SELECT * FROM akun_rotasi WHERE user = ? AND status IN ${OPEN_IN}`).get(user);
+  return rotasiOrUndefined(db.prepare(`SELECT * FROM akun_rotasi WHERE user = ? AND status IN ${OPEN_IN}`).get(user));
 }
 
 function tx(w: WriteTx): AkunStoreTx {
@@ -49,7 +54,7 @@ function tx(w: WriteTx): AkunStoreTx {
       return Number(res.lastInsertRowid);
     },
     moveRotation(id, from, to, at, alasan) {
-      const sets = ['status = ?', `${STEP_COLUMN[to]} = ?`];
+      const sets = ['status = ?', `${stepColumn(to)} = ?`];
       const args: (string | number)[] = [to, at];
       if (alasan !== undefined) {
         sets.push('alasan = ?');
@@ -70,10 +75,10 @@ export function sqliteAkunStore(store: () => Store): AkunStore {
     account: (user) => akunRow(db(), user),
     openRotation: (user) => openRotation(db(), user),
     lastRotation(user) {
-      return db().prepare<[string], RotasiRow>('SELECT * FROM akun_rotasi WHERE user = ? ORDER BY id DESC LIMIT 1').get(user);
+      return rotasiOrUndefined(db().prepare('SELECT * FROM akun_rotasi WHERE user = ? ORDER BY id DESC LIMIT 1').get(user));
     },
     rotation(id) {
-      return db().prepare<[number], RotasiRow>('SELECT * FROM akun_rotasi WHERE id = ?').get(id);
+      return rotasiOrUndefined(db().prepare('SELECT * FROM akun_rotasi WHERE id = ?').get(id));
     },
     referencedIds() {
       const ids = new Set<string>();

@@ -3,30 +3,18 @@
  * No password is ever in the database, not even encrypted: a slot names an entry of the encrypted credential
  * store (<home>/kredensial/<id>.asc, encrypted to the office archive key).
  */
-import { appendOnlyTriggers, type Migration, type RegisterProtection } from './migrations.js';
+import { AKUN_ROTASI_REGISTER } from '../../domain/registers/akun-rotasi.js';
+import type { RegisterProtection } from '../../domain/registers/types.js';
+import type { Migration } from './migrations.js';
+import { appendOnlyTriggers } from './triggers.js';
 
-/** akun_rotasi is a log: rows are never deleted, each step fills its own column once (exported for tests). */
-export const AKUN_ROTASI_PROTECTION: RegisterProtection = {
-  table: 'akun_rotasi',
-  initial: 'tersimpan',
-  fixed: ['id', 'user', 'adapter', 'baru_id', 'lama_id', 'dimulai_at'],
-  fill: {
-    diset_at: ['diset'],
-    teruji_at: ['teruji'],
-    selesai_at: ['selesai'],
-    ditolak_at: ['ditolak'],
-    alasan: ['ditolak'],
-  },
-  transitions: { tersimpan: ['diset', 'ditolak'], diset: ['teruji', 'ditolak'], teruji: ['selesai'] },
-};
+/** akun_rotasi is a log: rows are never deleted, each step fills its own column once (from its description; exported for tests). */
+export const AKUN_ROTASI_PROTECTION: RegisterProtection = AKUN_ROTASI_REGISTER.protection;
 
 export const migration005: Migration = {
   version: 5,
   name: 'akun: credential slots and password rotation log',
-  // A getter: migrations.ts imports this module, so appendOnlyTriggers (and its helpers) are only ready
-  // once both modules have been evaluated, not while this object literal is being built.
-  get sql(): string {
-    return `
+  sql: `
       -- One row per mailbox account: which credential-store entries hold its current and previous password.
       -- The pending password of a rotation in progress is named by its open akun_rotasi row.
       CREATE TABLE akun_sandi (
@@ -56,6 +44,5 @@ export const migration005: Migration = {
       ) STRICT;
       CREATE UNIQUE INDEX akun_rotasi_open ON akun_rotasi(user) WHERE status IN ('tersimpan', 'diset', 'teruji');
       ${appendOnlyTriggers(AKUN_ROTASI_PROTECTION)}
-    `;
-  },
+    `,
 };

@@ -2,8 +2,9 @@
  * Migration 7 (`sandi aduan`): the complaint register (SP4N LAPOR!, LaporGub!) and its append-only events.
  * The reporter's identity is only ever stored encrypted to the office archive key (pelapor_terenkripsi);
  * an anonymous complaint has none. Triggers written inline (no import from migrations.ts: that module imports
- * this one). The legal status pairs are a frozen literal here; a unit test checks they equal the domain table
- * (src/domain/aduan.ts legalStatusPairs), so a change to the machine needs a new migration.
+ * this one). The legal status pairs and the fixed columns are frozen literals here (released); unit tests check
+ * they equal the register's description (src/domain/registers/aduan.ts) and the domain table (src/domain/aduan.ts
+ * legalStatusPairs), so a change to the machine needs a new migration.
  */
 import type { Migration } from './migrations.js';
 
@@ -24,7 +25,8 @@ export const ADUAN_STATUS_PAIRS_V7: readonly (readonly [string, string])[] = [
 const STATUSES = `'diterima', 'didisposisi', 'dikembalikan_oleh_opd', 'ditindaklanjuti', 'dikonfirmasi', 'dikembalikan_oleh_hulu',
           'terverifikasi', 'dikembalikan_ke_hulu', 'ditunda', 'selesai', 'diarsipkan'`;
 
-const FIXED = [
+/** The columns the trigger keeps fixed, as released in migration 7 (exported for the test against the description). */
+export const ADUAN_FIXED_V7: readonly string[] = [
   'id', 'nomor', 'tahun', 'urut', 'registered_at', 'operator', 'sumber', 'kanal', 'nomor_pelacakan', 'jenis', 'kategori',
   'judul', 'kronologi', 'diterima_at', 'kerahasiaan', 'pelapor_terenkripsi', 'lampiran',
 ];
@@ -71,7 +73,7 @@ export const migration007Aduan: Migration = {
       CREATE TRIGGER aduan_no_delete BEFORE DELETE ON aduan
         BEGIN SELECT RAISE(ABORT, 'sandi:append_only:aduan'); END;
       CREATE TRIGGER aduan_settled BEFORE UPDATE ON aduan
-        WHEN ${FIXED.map((c) => `NEW.${c} IS NOT OLD.${c}`).join(' OR ')}
+        WHEN ${ADUAN_FIXED_V7.map((c) => `NEW.${c} IS NOT OLD.${c}`).join(' OR ')}
         BEGIN SELECT RAISE(ABORT, 'sandi:settled:aduan'); END;
       CREATE TRIGGER aduan_insert BEFORE INSERT ON aduan
         WHEN NEW.status IS NOT 'diterima' OR NEW.ditunda_dari IS NOT NULL

@@ -11,6 +11,8 @@ import { migration008AuditBinding } from './migration-008-audit-binding.js';
 import { migration009MasukKlasifikasi } from './migration-009-masuk-klasifikasi.js';
 import { migration010KriptogramMasukLangkah } from './migration-010-kriptogram-masuk-langkah.js';
 import type { Db } from './driver.js';
+import { MIGRATION_2_REGISTERS, type RegisterProtection } from '../../domain/registers/index.js';
+import { appendOnlyTriggers } from './triggers.js';
 
 export interface Migration {
   version: number;
@@ -21,140 +23,17 @@ export interface Migration {
 }
 
 
-/**
- * How one register table is protected. Every column is exactly one of: fixed at registration, filled
- * once when the row enters one of the listed states, set once at any time, or the status itself.
- * `appendOnlyTriggers` turns this into SQL triggers; the generated text is part of the migration and
- * must stay byte-stable once released (a test checks every column is classified).
- */
-export interface RegisterProtection {
-  table: string;
-  /** the status the row is inserted with */
-  initial: string;
-  /** columns fixed at INSERT, never changed */
-  fixed: readonly string[];
-  /** column → states in which it may go from NULL to a value (once, in the transition into that state) */
-  fill: Readonly<Record<string, readonly string[]>>;
-  /** columns that may go from NULL to a value once, in any state */
-  once?: readonly string[];
-  /** legal status moves */
-  transitions: Readonly<Record<string, readonly string[]>>;
-}
+// How a register is protected is part of its one description (src/domain/registers/); triggers.ts turns it
+// into SQLite triggers. Both re-exported here for the importers of this module.
+export type { RegisterProtection } from '../../domain/registers/types.js';
+export { appendOnlyTriggers } from './triggers.js';
 
-const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+/** Protection of the registers created by migration 2 (exported for tests), from their descriptions. */
+export const REGISTER_PROTECTION: Readonly<Record<string, RegisterProtection>> = Object.fromEntries(MIGRATION_2_REGISTERS.map((r) => [r.table, r.protection]));
 
-export function appendOnlyTriggers(p: RegisterProtection): string {
-  const t = p.table;
-  const out: string[] = [];
-  out.push(`CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t}
-        BEGIN SELECT RAISE(ABORT, 'sandi:append_only:${t}'); END;`);
-  out.push(`CREATE TRIGGER ${t}_settled BEFORE UPDATE ON ${t}
-        WHEN ${p.fixed.map((c) => `NEW.${c} IS NOT OLD.${c}`).join(' OR ')}
-        BEGIN SELECT RAISE(ABORT, 'sandi:settled:${t}'); END;`);
-  const fillCols = Object.keys(p.fill);
-  for (const c of [...fillCols, ...(p.once ?? [])]) {
-    out.push(`CREATE TRIGGER ${t}_${c}_once BEFORE UPDATE ON ${t}
-        WHEN OLD.${c} IS NOT NULL AND NEW.${c} IS NOT OLD.${c}
-        BEGIN SELECT RAISE(ABORT, 'sandi:set_once:${t}.${c}'); END;`);
-  }
-  for (const c of fillCols) {
-    const states = p.fill[c] ?? [];
-    out.push(`CREATE TRIGGER ${t}_${c}_state BEFORE UPDATE ON ${t}
-        WHEN OLD.${c} IS NULL AND NEW.${c} IS NOT NULL AND NEW.status NOT IN (${states.map(q).join(', ')})
-        BEGIN SELECT RAISE(ABORT, 'sandi:wrong_state:${t}.${c}'); END;`);
-  }
-  const legal = Object.entries(p.transitions)
-    .filter(([, to]) => to.length > 0)
-    .map(([from, to]) => `(OLD.status = ${q(from)} AND NEW.status IN (${to.map(q).join(', ')}))`);
-  out.push(`CREATE TRIGGER ${t}_transition BEFORE UPDATE OF status ON ${t}
-        WHEN NEW.status IS NOT OLD.status AND NOT (${legal.join(' OR ')})
-        BEGIN SELECT RAISE(ABORT, 'sandi:transition:${t}'); END;`);
-  const notNullAtInsert = fillCols.filter((c) => !p.fixed.includes(c));
-  out.push(`CREATE TRIGGER ${t}_insert BEFORE INSERT ON ${t}
-        WHEN NEW.status IS NOT ${q(p.initial)}${notNullAtInsert.map((c) => ` OR NEW.${c} IS NOT NULL`).join('')}
-        BEGIN SELECT RAISE(ABORT, 'sandi:insert_state:${t}'); END;`);
-  return out.join('\n      ');
-}
-
+const [KK, SK, SM, KM] = MIGRATION_2_REGISTERS;
+const P = { kriptogram_keluar: KK.protection, surat_keluar: SK.protection, surat_masuk: SM.protection, kriptogram_masuk: KM.protection };
 const OUT_STATES = `'terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti', 'terkirim', 'batal'`;
-
-/** Protection of the registers created by migration 2 (exported for tests). */
-export const REGISTER_PROTECTION: Readonly<Record<string, RegisterProtection>> = {
-  kriptogram_keluar: {
-    table: 'kriptogram_keluar',
-    initial: 'terdaftar',
-    fixed: [
-      'id', 'registered_at', 'sandiman', 'recipients', 'sifat', 'derajat', 'perihal', 'perihal_terenkripsi',
-      'permohonan_nomor', 'permohonan_tanggal', 'permohonan_unit', 'assigned_by',
-    ],
-    fill: {
-      diparaf_at: ['diparaf'], diparaf_oleh: ['diparaf'], paraf_fpr: ['diparaf'], draf_sha256: ['diparaf'],
-      ditandatangani_at: ['ditandatangani'], signer: ['ditandatangani'], signer_fpr: ['ditandatangani'],
-      kriptogram_sha256: ['ditandatangani'],
-      tahun: ['bernomor'], urut: ['bernomor'], nomor: ['bernomor'], bernomor_at: ['bernomor'],
-      message_id: ['bernomor', 'tidak_pasti', 'terkirim'],
-      sent_at: ['terkirim'], server_reply: ['terkirim'],
-      batal_at: ['batal'], batal_oleh: ['batal'], batal_alasan: ['batal'],
-    },
-    transitions: {
-      terdaftar: ['diparaf', 'batal'],
-      diparaf: ['ditandatangani', 'batal'],
-      ditandatangani: ['bernomor', 'batal'],
-      bernomor: ['tidak_pasti', 'terkirim', 'batal'],
-      tidak_pasti: ['bernomor', 'terkirim'],
-    },
-  },
-  surat_keluar: {
-    table: 'surat_keluar',
-    initial: 'terdaftar',
-    fixed: [
-      'id', 'registered_at', 'operator', 'recipients', 'sifat', 'derajat', 'perihal', 'dokumen_sha256',
-      'permohonan_nomor', 'permohonan_tanggal', 'permohonan_unit', 'assigned_by',
-    ],
-    fill: {
-      ditandatangani_at: ['ditandatangani'], signer: ['ditandatangani'], signer_fpr: ['ditandatangani'],
-      tahun: ['bernomor'], urut: ['bernomor'], nomor: ['bernomor'], bernomor_at: ['bernomor'],
-      message_id: ['bernomor', 'tidak_pasti', 'terkirim'],
-      sent_at: ['terkirim'], server_reply: ['terkirim'],
-      batal_at: ['batal'], batal_oleh: ['batal'], batal_alasan: ['batal'],
-    },
-    transitions: {
-      terdaftar: ['ditandatangani', 'bernomor', 'batal'],
-      ditandatangani: ['bernomor', 'batal'],
-      bernomor: ['tidak_pasti', 'terkirim', 'batal'],
-      tidak_pasti: ['bernomor', 'terkirim'],
-    },
-  },
-  surat_masuk: {
-    table: 'surat_masuk',
-    initial: 'terdaftar',
-    fixed: [
-      'id', 'nomor', 'tahun', 'urut', 'registered_at', 'operator', 'diterima_at', 'pengirim', 'kepada', 'tembusan',
-      'nomor_surat', 'tanggal_surat', 'perihal', 'sifat', 'derajat', 'lampiran', 'peringatan',
-      'raw_sha256', 'raw_size', 'message_id', 'sumber', 'folder', 'uidvalidity', 'uid',
-    ],
-    once: ['isi_ringkas', 'keterangan'],
-    fill: { dicetak_at: ['dicetak'], diparaf_at: ['diparaf'], diantar_at: ['diantar'], selesai_at: ['selesai'] },
-    transitions: { terdaftar: ['dicetak'], dicetak: ['diparaf'], diparaf: ['diantar'], diantar: ['selesai'] },
-  },
-  kriptogram_masuk: {
-    table: 'kriptogram_masuk',
-    initial: 'terdaftar',
-    fixed: [
-      'id', 'nomor', 'tahun', 'urut', 'registered_at', 'operator', 'diterima_at', 'pengirim', 'kepada', 'subjek_luar',
-      'peringatan', 'raw_sha256', 'raw_size', 'message_id', 'sumber', 'folder', 'uidvalidity', 'uid',
-    ],
-    fill: {
-      terbaca_at: ['terbaca'], sifat: ['terbaca'], perihal_terenkripsi: ['terbaca'], nomor_pengirim: ['terbaca'],
-      penanda_tangan: ['terbaca', 'ditolak'],
-      ditolak_at: ['ditolak'], ditolak_alasan: ['ditolak'],
-      selesai_at: ['selesai'],
-    },
-    transitions: { terdaftar: ['terbaca', 'ditolak'], terbaca: ['selesai'] },
-  },
-};
-
-const P = REGISTER_PROTECTION as Record<'kriptogram_keluar' | 'surat_keluar' | 'surat_masuk' | 'kriptogram_masuk', RegisterProtection>;
 
 export const migrations: Migration[] = [
   {

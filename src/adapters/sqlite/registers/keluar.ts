@@ -1,43 +1,14 @@
 /**
- * What the two outgoing books (kriptogram_keluar, surat_keluar) share: the common columns, the list filter,
+ * What the two outgoing books (kriptogram_keluar, surat_keluar) share: the list filter,
  * the state moves with what each records, the numbering of a signed row and the Message-ID fixed before the
  * first SMTP byte. Each write appends its audit event in the caller's transaction.
  */
 import { SandiError } from '../../../errors.js';
 import type { WriteTx } from '../store.js';
 import { canTransition, type OutgoingBuku, type OutgoingStatus } from '../../../domain/outgoing-state.js';
-import type { Derajat, Numbering, Sifat } from '../../../domain/records.js';
-import type { OutgoingFilter, OutgoingStatusFields, Recipient, RequestLetter } from '../../../domain/records-keluar.js';
-import { allocateNumber, iso, nonEmpty, num, parseJson, rowOf, run, stmt, str, text } from './shared.js';
-
-export function toRequestLetter(r: Record<string, unknown>): RequestLetter {
-  return { nomor: str(r['permohonan_nomor']), tanggal: str(r['permohonan_tanggal']), unit: str(r['permohonan_unit']) };
-}
-
-export function outgoingCommon(r: Record<string, unknown>) {
-  return {
-    id: Number(r['id']),
-    registeredAt: String(r['registered_at']),
-    recipients: parseJson<Recipient[]>(r['recipients'], []),
-    derajat: r['derajat'] as Derajat,
-    permohonan: toRequestLetter(r),
-    assignedBy: str(r['assigned_by']),
-    status: r['status'] as OutgoingStatus,
-    ditandatanganiAt: str(r['ditandatangani_at']),
-    signer: str(r['signer']),
-    signerFpr: str(r['signer_fpr']),
-    tahun: num(r['tahun']),
-    urut: num(r['urut']),
-    nomor: str(r['nomor']),
-    bernomorAt: str(r['bernomor_at']),
-    messageId: str(r['message_id']),
-    sentAt: str(r['sent_at']),
-    serverReply: str(r['server_reply']),
-    batalAt: str(r['batal_at']),
-    batalOleh: str(r['batal_oleh']),
-    batalAlasan: str(r['batal_alasan']),
-  };
-}
+import type { Numbering, Sifat } from '../../../domain/records.js';
+import type { OutgoingFilter, OutgoingStatusFields } from '../../../domain/records-keluar.js';
+import { allocateNumber, iso, nonEmpty, rowOf, run, stmt, str, text } from './shared.js';
 
 export function whereOf(f: OutgoingFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = [];

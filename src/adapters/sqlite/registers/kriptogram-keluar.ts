@@ -5,25 +5,15 @@
 import { SandiError } from '../../../errors.js';
 import type { WriteTx } from '../store.js';
 import type { OutgoingStatus } from '../../../domain/outgoing-state.js';
-import { isDerajat, isSifat, subjectMustBeEncrypted, type Numbering, type Sifat } from '../../../domain/records.js';
+import { isDerajat, isSifat, subjectMustBeEncrypted, type Numbering } from '../../../domain/records.js';
+import { KRIPTOGRAM_KELUAR_REGISTER } from '../../../domain/registers/kriptogram-keluar.js';
 import type { KriptogramKeluar, NewKriptogramKeluar, OutgoingFilter, OutgoingStatusFields } from '../../../domain/records-keluar.js';
-import { blob, checkRecipients, dbOf, iso, nonEmpty, rowOf, run, sha256, stmt, str, type DbLike } from './shared.js';
-import { moveOutgoing, numberOutgoing, outgoingCommon, whereOf } from './keluar.js';
+import { checkRecipients, dbOf, iso, nonEmpty, rowOf, run, sha256, stmt, type DbLike } from './shared.js';
+import { moveOutgoing, numberOutgoing, whereOf } from './keluar.js';
+import { rowMapper } from './row-mapper.js';
 
-function toKriptogramKeluar(r: Record<string, unknown>): KriptogramKeluar {
-  return {
-    ...outgoingCommon(r),
-    sandiman: String(r['sandiman']),
-    sifat: r['sifat'] as Sifat,
-    perihal: str(r['perihal']),
-    perihalTerenkripsi: blob(r['perihal_terenkripsi']),
-    diparafAt: str(r['diparaf_at']),
-    diparafOleh: str(r['diparaf_oleh']),
-    parafFpr: str(r['paraf_fpr']),
-    drafSha256: str(r['draf_sha256']),
-    kriptogramSha256: str(r['kriptogram_sha256']),
-  };
-}
+/** A row as a record, generated from the register's description. */
+const toKriptogramKeluar = rowMapper<KriptogramKeluar>(KRIPTOGRAM_KELUAR_REGISTER);
 
 /**
  * Register a new outgoing kriptogram (status terdaftar). The subject goes to `perihal` for Biasa and

@@ -7,25 +7,14 @@ import { SandiError } from '../../../errors.js';
 import type { WriteTx } from '../store.js';
 import { canMoveKriptogramMasuk, type KriptogramMasukStatus, type SuratMasukLangkah } from '../../../domain/incoming-state.js';
 import { isSifat, type Numbering, type Sifat } from '../../../domain/records.js';
+import { KRIPTOGRAM_MASUK_REGISTER } from '../../../domain/registers/kriptogram-masuk.js';
 import type { KriptogramMasuk, LangkahRow, NewKriptogramMasuk } from '../../../domain/records-masuk.js';
-import { allocateNumber, blob, dbOf, iso, nonEmpty, rowOf, run, sha256, stmt, str, text, type DbLike } from './shared.js';
-import { checkMessageFields, incomingCommon, sourceCols } from './masuk.js';
+import { allocateNumber, dbOf, iso, nonEmpty, rowOf, run, sha256, stmt, type DbLike } from './shared.js';
+import { checkMessageFields, sourceCols } from './masuk.js';
+import { rowMapper } from './row-mapper.js';
 
-function toKriptogramMasuk(r: Record<string, unknown>): KriptogramMasuk {
-  return {
-    ...incomingCommon(r),
-    subjekLuar: str(r['subjek_luar']),
-    status: r['status'] as KriptogramMasukStatus,
-    terbacaAt: str(r['terbaca_at']),
-    sifat: (r['sifat'] as Sifat | null) ?? null,
-    perihalTerenkripsi: blob(r['perihal_terenkripsi']),
-    nomorPengirim: str(r['nomor_pengirim']),
-    penandaTangan: r['penanda_tangan'] === null || r['penanda_tangan'] === undefined ? null : JSON.parse(text(r['penanda_tangan'])),
-    ditolakAt: str(r['ditolak_at']),
-    ditolakAlasan: str(r['ditolak_alasan']),
-    selesaiAt: str(r['selesai_at']),
-  };
-}
+/** A row as a record, generated from the register's description. */
+const toKriptogramMasuk = rowMapper<KriptogramMasuk>(KRIPTOGRAM_MASUK_REGISTER);
 
 /** Register an incoming kriptogram in its own register (numbered like registerIncoming). */
 export function registerIncomingKriptogram(tx: WriteTx, row: NewKriptogramMasuk, numbering: Numbering, at: Date): KriptogramMasuk {

@@ -1,32 +1,10 @@
 /**
- * What the two incoming books (surat_masuk, kriptogram_masuk) share: the common columns, the checks of a
+ * What the two incoming books (surat_masuk, kriptogram_masuk) share: the checks of a
  * received message, where it came from, and the duplicate lookup across both registers.
  */
 import { SandiError } from '../../../errors.js';
-import type { IncomingCommon, IncomingMessageFields, IncomingSource } from '../../../domain/records-masuk.js';
-import { dbOf, nonEmpty, num, parseJson, stmt, str, type DbLike } from './shared.js';
-
-export function incomingCommon(r: Record<string, unknown>): IncomingCommon {
-  return {
-    id: Number(r['id']),
-    nomor: String(r['nomor']),
-    tahun: Number(r['tahun']),
-    urut: Number(r['urut']),
-    registeredAt: String(r['registered_at']),
-    operator: String(r['operator']),
-    diterimaAt: String(r['diterima_at']),
-    pengirim: String(r['pengirim']),
-    kepada: parseJson<string[]>(r['kepada'], []),
-    peringatan: parseJson<string[]>(r['peringatan'], []),
-    rawSha256: String(r['raw_sha256']),
-    rawSize: Number(r['raw_size']),
-    messageId: str(r['message_id']),
-    sumber: r['sumber'] as IncomingCommon['sumber'],
-    folder: str(r['folder']),
-    uidvalidity: num(r['uidvalidity']),
-    uid: num(r['uid']),
-  };
-}
+import type { IncomingMessageFields, IncomingSource } from '../../../domain/records-masuk.js';
+import { dbOf, nonEmpty, stmt, type DbLike } from './shared.js';
 
 export function checkMessageFields(row: IncomingMessageFields): void {
   nonEmpty('operator', row.operator);

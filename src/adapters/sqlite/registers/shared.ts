@@ -44,7 +44,6 @@ export function run<T>(buku: string, id: number | string | undefined, fn: () => 
 
 export const iso = (d: Date): string => d.toISOString();
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-export const parseJson = <T>(s: unknown, fallback: T): T => (typeof s === 'string' ? (JSON.parse(s) as T) : fallback);
 /** A SQLite value as text (columns here hold TEXT, INTEGER or NULL). */
 export const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
 export const str = (v: unknown): string | null => (v === null || v === undefined ? null : text(v));

@@ -6,19 +6,14 @@ import { SandiError } from '../../../errors.js';
 import type { WriteTx } from '../store.js';
 import type { OutgoingStatus } from '../../../domain/outgoing-state.js';
 import { isDerajat, type Numbering } from '../../../domain/records.js';
+import { SURAT_KELUAR_REGISTER } from '../../../domain/registers/surat-keluar.js';
 import type { NewSuratKeluar, OutgoingFilter, OutgoingStatusFields, SuratKeluar } from '../../../domain/records-keluar.js';
-import { checkRecipients, dbOf, iso, nonEmpty, rowOf, run, stmt, str, type DbLike } from './shared.js';
-import { moveOutgoing, numberOutgoing, outgoingCommon, whereOf } from './keluar.js';
+import { checkRecipients, dbOf, iso, nonEmpty, rowOf, run, stmt, type DbLike } from './shared.js';
+import { moveOutgoing, numberOutgoing, whereOf } from './keluar.js';
+import { rowMapper } from './row-mapper.js';
 
-function toSuratKeluar(r: Record<string, unknown>): SuratKeluar {
-  return {
-    ...outgoingCommon(r),
-    operator: String(r['operator']),
-    sifat: r['sifat'] as 'Biasa' | 'Terbatas',
-    perihal: String(r['perihal']),
-    dokumenSha256: str(r['dokumen_sha256']),
-  };
-}
+/** A row as a record, generated from the register's description. */
+const toSuratKeluar = rowMapper<SuratKeluar>(SURAT_KELUAR_REGISTER);
 
 /** Register a new outgoing ordinary letter (sandi kirim --biasa), status terdaftar. */
 export function registerOutgoingLetter(tx: WriteTx, row: NewSuratKeluar, at: Date): SuratKeluar {

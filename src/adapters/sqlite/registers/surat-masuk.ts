@@ -6,30 +6,16 @@
 import { SandiError } from '../../../errors.js';
 import type { WriteTx } from '../store.js';
 import { canMoveSuratMasuk, type SuratMasukLangkah, type SuratMasukStatus } from '../../../domain/incoming-state.js';
-import { isDerajat, isSifat, type Derajat, type Numbering, type Sifat } from '../../../domain/records.js';
-import type { Lampiran, LangkahRow, NewSuratMasuk, SuratMasuk } from '../../../domain/records-masuk.js';
-import { allocateNumber, dbOf, iso, nonEmpty, parseJson, rowOf, run, stmt, str, type DbLike } from './shared.js';
-import { checkMessageFields, incomingCommon, sourceCols } from './masuk.js';
+import { isDerajat, isSifat, type Numbering } from '../../../domain/records.js';
+import { filledIn } from '../../../domain/registers/define.js';
+import { SURAT_MASUK_REGISTER } from '../../../domain/registers/surat-masuk.js';
+import type { LangkahRow, NewSuratMasuk, SuratMasuk } from '../../../domain/records-masuk.js';
+import { allocateNumber, dbOf, iso, nonEmpty, rowOf, run, stmt, type DbLike } from './shared.js';
+import { checkMessageFields, sourceCols } from './masuk.js';
+import { rowMapper } from './row-mapper.js';
 
-function toSuratMasuk(r: Record<string, unknown>): SuratMasuk {
-  return {
-    ...incomingCommon(r),
-    tembusan: parseJson<string[]>(r['tembusan'], []),
-    nomorSurat: str(r['nomor_surat']),
-    tanggalSurat: str(r['tanggal_surat']),
-    perihal: str(r['perihal']),
-    isiRingkas: str(r['isi_ringkas']),
-    sifat: r['sifat'] as Sifat,
-    derajat: r['derajat'] as Derajat,
-    lampiran: parseJson<Lampiran[]>(r['lampiran'], []),
-    keterangan: str(r['keterangan']),
-    status: r['status'] as SuratMasukStatus,
-    dicetakAt: str(r['dicetak_at']),
-    diparafAt: str(r['diparaf_at']),
-    diantarAt: str(r['diantar_at']),
-    selesaiAt: str(r['selesai_at']),
-  };
-}
+/** A row as a record, generated from the register's description. */
+const toSuratMasuk = rowMapper<SuratMasuk>(SURAT_MASUK_REGISTER);
 
 /**
  * Register an incoming letter: takes the next gapless agenda number of the year (office time zone, at
@@ -93,13 +79,8 @@ export function* listIncoming(db: DbLike, filter: { from?: string; to?: string; 
   }
 }
 
-const SURAT_MASUK_TIME: Record<SuratMasukStatus, string | null> = {
-  terdaftar: null,
-  dicetak: 'dicetak_at',
-  diparaf: 'diparaf_at',
-  diantar: 'diantar_at',
-  selesai: 'selesai_at',
-};
+/** The time column an incoming letter's status fills once (none for terdaftar), from the register's description. */
+const timeColumn = (to: SuratMasukStatus): string | null => filledIn(SURAT_MASUK_REGISTER, to).find((c) => c.kind === 'time')?.name ?? null;
 
 /** Move an incoming letter to its next status (the furthest SOP step reached), with an audit event. */
 export function setIncomingStatus(tx: WriteTx, id: number, to: SuratMasukStatus, at: Date, actor: string): SuratMasuk {
@@ -107,7 +88,7 @@ export function setIncomingStatus(tx: WriteTx, id: number, to: SuratMasukStatus,
   nonEmpty('actor', actor);
   const from = rowOf(tx.db, buku, id)['status'] as SuratMasukStatus;
   if (!canMoveSuratMasuk(from, to)) throw new SandiError('CONFLICT', 'store.illegalTransition', { buku, id, from, to });
-  const col = SURAT_MASUK_TIME[to];
+  const col = timeColumn(to);
   run(buku, id, () => stmt(tx.db, `UPDATE surat_masuk SET status = ?${col ? `, ${col} = ?` : ''} WHERE id = ?`).run(...(col ? [to, iso(at), id] : [to, id])));
   tx.audit(at, { actor, action: `${buku}.${to}`, entity: buku, entityId: String(id), data: { from } });
   return getIncoming(tx.db, id);
