@@ -10,11 +10,11 @@
  * is read back by the worker from its archived file. PDF attachments come back with their bytes (the
  * letter's own number may be in them; the caller drops them once read).
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SandiError } from '../../errors.js';
-import { parseIncoming, type ParsedIncoming } from './terima-parser.js';
+import { parseIncoming, parseIncomingFile, type ParsedIncoming } from './terima-parser.js';
 import type { ParseSource, MessageParser } from '../../ports/terima.js';
 export type { ParseSource, MessageParser } from '../../ports/terima.js';
 
@@ -23,7 +23,6 @@ const PARSER_URL = new URL('./terima-parser.js', import.meta.url);
 // plain JS, evaluated in the worker: it imports the compiled parser module by URL
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { createReadStream } = require('node:fs');
 const parser = import(workerData.parser);
 const buf = (u) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
 // one message at a time, in the order sent: each result goes back as soon as it is ready
@@ -31,8 +30,8 @@ let queue = Promise.resolve();
 parentPort.on('message', (job) => {
   queue = queue.then(async () => {
     try {
-      const { parseIncoming } = await parser;
-      const result = await parseIncoming(job.raw ? buf(job.raw) : createReadStream(job.path), { tail: buf(job.tail), keepPdf: true });
+      const { parseIncoming, parseIncomingFile } = await parser;
+      const result = job.raw ? await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: true }) : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: true });
       parentPort.postMessage({ id: job.id, result });
     } catch (e) {
       parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
@@ -43,7 +42,7 @@ parentPort.on('message', (job) => {
 
 function inThread(source: ParseSource): Promise<ParsedIncoming> {
   if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: true });
-  return parseIncoming(createReadStream(source.path), { tail: source.tail, keepPdf: true });
+  return parseIncomingFile(source.path, { tail: source.tail, keepPdf: true });
 }
 
 /**
