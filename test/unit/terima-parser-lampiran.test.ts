@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { parseIncoming } from '../../src/adapters/mail/terima-parser.js';
 import { reduceAttachments } from '../../src/adapters/mail/mime-lampiran.js';
+import { messageParser } from '../../src/adapters/mail/parse-pool.js';
 
 const bytes = (n: number, seed: number): Buffer => {
   const b = Buffer.alloc(n);
@@ -127,5 +128,19 @@ describe('structure-only pass: the same reading as mailparser alone', () => {
     expect(reduceAttachments(cases[0] as Buffer)).toBeNull();
     expect(reduceAttachments(cases[1] as Buffer)).toBeNull();
     expect(reduceAttachments(cases[2] as Buffer)).toBeNull();
+  });
+});
+
+describe("a fetch's parser keeps a PDF's bytes only when the text parts have no letter number", () => {
+  it('numbered in the text: no PDF bytes come back; not numbered: they do (the number may be in the PDF)', async () => {
+    const parser = messageParser({ threads: 0 });
+    const doc = pdf(4000, 8);
+    const attachments = [{ filename: 'surat.pdf', content: doc, contentType: 'application/pdf' }];
+    const numbered = await parser.parse(await compose({ attachments }));
+    const unnumbered = await parser.parse(await compose({ text: 'Dengan hormat, terlampir surat kami.\n', attachments }));
+    await parser.close();
+    expect(numbered.attachments[0]?.content).toBeUndefined();
+    expect(numbered.attachments[0]?.sha256).toBe(createHash('sha256').update(doc).digest('hex'));
+    expect(unnumbered.attachments[0]?.content?.equals(doc)).toBe(true);
   });
 });

@@ -7,8 +7,9 @@
  * start, the parse runs in this thread instead — same function, same result.
  *
  * A message held whole is copied to the worker (the bytes parsed are the bytes archived); a streamed one
- * is read back by the worker from its archived file. PDF attachments come back with their bytes (the
- * letter's own number may be in them; the caller drops them once read).
+ * is read back by the worker from its archived file. PDF attachments come back with their bytes only when
+ * the text parts have no letter number (then it may be in a PDF; the caller drops them once read): copying
+ * every PDF back to the main thread cost it memory and collection time for bytes it never read.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +32,7 @@ parentPort.on('message', (job) => {
   queue = queue.then(async () => {
     try {
       const { parseIncoming, parseIncomingFile } = await parser;
-      const result = job.raw ? await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: true }) : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: true });
+      const result = job.raw ? await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: 'unlessNumbered' }) : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: 'unlessNumbered' });
       parentPort.postMessage({ id: job.id, result });
     } catch (e) {
       parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
@@ -41,8 +42,8 @@ parentPort.on('message', (job) => {
 `;
 
 function inThread(source: ParseSource): Promise<ParsedIncoming> {
-  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: true });
-  return parseIncomingFile(source.path, { tail: source.tail, keepPdf: true });
+  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered' });
+  return parseIncomingFile(source.path, { tail: source.tail, keepPdf: 'unlessNumbered' });
 }
 
 /**

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { bareAddress } from '../../domain/terima.js';
+import { bareAddress, findLetterNumber } from '../../domain/terima.js';
 import { reduceAttachments, type Reduced } from './mime-lampiran.js';
 import type { ParsedAttachment, ParsedIncoming } from '../../ports/terima.js';
 export type { ParsedAttachment, ParsedIncoming } from '../../ports/terima.js';
@@ -36,10 +36,16 @@ function brokenMultipart(head: Buffer, mail: ParsedMail): boolean {
 }
 
 /**
- * Parse a raw message. `keepPdf` keeps the bytes of PDF attachments (for printing); other attachment bytes
+ * What to keep of PDF attachments' bytes: all (`true`, for printing), none, or — for a fetch, which reads a
+ * PDF only for the letter number its text parts lack — only when the text parts have no letter number.
+ */
+export type KeepPdf = boolean | 'unlessNumbered';
+
+/**
+ * Parse a raw message. `keepPdf` keeps the bytes of PDF attachments (see KeepPdf); other attachment bytes
  * are hashed and dropped. `tail` is the last few KB of the raw message (to check the closing boundary).
  */
-export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: boolean; tail?: Buffer; /** for tests: mailparser decodes every attachment */ full?: boolean } = {}): Promise<ParsedIncoming> {
+export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: KeepPdf; tail?: Buffer; /** for tests: mailparser decodes every attachment */ full?: boolean } = {}): Promise<ParsedIncoming> {
   const parsed = await parseWithParser(raw, opts);
   return keepNul(parsed);
 }
@@ -48,7 +54,7 @@ export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: bo
 const WHOLE_FILE = 64 * 1024 * 1024;
 
 /** Parse an archived message from its file (read whole when it is not huge, else streamed). */
-export async function parseIncomingFile(path: string, opts: { keepPdf?: boolean; tail?: Buffer } = {}): Promise<ParsedIncoming> {
+export async function parseIncomingFile(path: string, opts: { keepPdf?: KeepPdf; tail?: Buffer } = {}): Promise<ParsedIncoming> {
   const { size } = await stat(path);
   return parseIncoming(size <= WHOLE_FILE ? await readFile(path) : createReadStream(path), opts);
 }
@@ -84,7 +90,7 @@ async function parseReduced(reduced: Reduced): Promise<{ mail: ParsedMail; taken
   return { mail, taken };
 }
 
-async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean; tail?: Buffer; full?: boolean }): Promise<ParsedIncoming> {
+async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: KeepPdf; tail?: Buffer; full?: boolean }): Promise<ParsedIncoming> {
   const warnings: string[] = [];
   let mail: ParsedMail;
   // the header as the raw bytes say it (the parser may fail, or drop a field it cannot read)
@@ -143,6 +149,8 @@ async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean
   const text = (typeof mail.text === 'string' && mail.text.trim().length > 0 ? mail.text : null) ?? null;
   if ((text ?? '').includes('\uFFFD') || (mail.subject ?? '').includes('\uFFFD')) warnings.push('terima.w.charset');
   if (opts.tail !== undefined ? brokenMultipart(opts.tail, mail) : Buffer.isBuffer(raw) && brokenMultipart(raw.subarray(-8192), mail)) warnings.push('terima.w.brokenMime');
+  // the text as the caller will see it (keepNul) is the text the letter number is looked for in
+  const keepPdf = opts.keepPdf === 'unlessNumbered' ? findLetterNumber(text?.replace(/\u0000/g, '\uFFFD')).nomorSurat === null : opts.keepPdf === true;
   const attachments: ParsedAttachment[] = mail.attachments.map((a, i) => {
     const type = (a.contentType || 'application/octet-stream').toLowerCase();
     const name = a.filename ?? `lampiran-${i + 1}`;
@@ -150,7 +158,7 @@ async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean
     const decoded = taken.get(i);
     if (decoded !== undefined) {
       const att: ParsedAttachment = { name, type, size: decoded.size, sha256: decoded.sha256 };
-      if (opts.keepPdf && isPdf) att.content = decoded.content;
+      if (keepPdf && isPdf) att.content = decoded.content;
       return att;
     }
     const att: ParsedAttachment = {
@@ -159,7 +167,7 @@ async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean
       size: a.size ?? a.content.length,
       sha256: typeof a.checksum === 'string' && a.checksum.length === 64 ? a.checksum : createHash('sha256').update(a.content).digest('hex'),
     };
-    if (opts.keepPdf && isPdf) att.content = a.content;
+    if (keepPdf && isPdf) att.content = a.content;
     return att;
   });
   const rootType = (mail.headers.get('content-type') as { value?: string } | undefined)?.value?.toLowerCase() ?? '';
