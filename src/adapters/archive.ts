@@ -156,8 +156,11 @@ export function messageArchive(dir: string): MessageArchive {
       const putVia = async (tmp: string): Promise<ArchivedMessage> => {
         if (source instanceof Uint8Array) {
           // held whole already: hash first (bytes already archived are not written again), then one
-          // write-and-fsync call instead of a round trip to the thread pool per step
-          const sha256 = createHash('sha256').update(source).digest('hex');
+          // write-and-fsync call instead of a round trip to the thread pool per step. During a fetch the
+          // parse thread hashes its copy of these bytes (options.sha256), off the thread that reads IMAP
+          // and commits the registers; anything but a hash from there is ignored and the hash made here.
+          const given = options.sha256 === undefined ? null : await options.sha256.catch(() => null);
+          const sha256 = given !== null && SHA_RE.test(given) ? given : createHash('sha256').update(source).digest('hex');
           const path = pathOf(sha256);
           const sub = join(dir, sha256.slice(0, 2));
           if (existsSync(path)) {

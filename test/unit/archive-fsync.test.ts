@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-const synced = vi.hoisted(() => ({ sync: 0, opened: [] as string[] }));
+const synced = vi.hoisted(() => ({ sync: 0, opened: [] as string[], hashes: 0 }));
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  // the real hash, counted
+  return { ...real, createHash: (...a: Parameters<typeof real.createHash>) => (synced.hashes++, real.createHash(...a)) };
+});
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
   // folders opened for an asynchronous fsync (flush) are recorded; files open as they always do
@@ -27,12 +32,19 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 const { messageArchive } = await import('../../src/adapters/archive.js');
+const { createHash } = await import('node:crypto');
+const sha = (b: Buffer): string => {
+  const h = createHash('sha256').update(b).digest('hex');
+  synced.hashes = 0;
+  return h;
+};
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sandi-arsip-'));
   synced.sync = 0;
   synced.opened = [];
+  synced.hashes = 0;
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,5 +75,22 @@ describe('archive folder fsyncs', () => {
     synced.sync = 0;
     await a.put(Buffer.from('Subject: c\r\n\r\nz\r\n'));
     expect(synced.sync).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a hash computed elsewhere (the parse thread)', () => {
+  it('is taken without hashing again on this thread; null or a non-hash is replaced by the real hash', async () => {
+    const a = messageArchive(join(dir, 'arsip'));
+    const raw = Buffer.from('Subject: x\r\n\r\nisi\r\n');
+    const given = await a.put(raw, { sha256: Promise.resolve(sha(raw)) });
+    expect(synced.hashes).toBe(0);
+    expect(given.sha256).toBe(sha(raw));
+    expect(readFileSync(given.path, 'utf8')).toBe(raw.toString());
+    for (const bad of [Promise.resolve(null), Promise.resolve('zz'), Promise.reject(new Error('parse thread gone'))]) {
+      const other = Buffer.from(`Subject: ${Math.random()}\r\n\r\n`);
+      const r = await a.put(other, { sha256: bad });
+      expect(r.sha256).toBe(sha(other));
+      expect(readFileSync(r.path, 'utf8')).toBe(other.toString());
+    }
   });
 });

@@ -136,9 +136,12 @@ describe("a fetch's parser keeps a PDF's bytes only when the text parts have no 
     const parser = messageParser({ threads: 0 });
     const doc = pdf(4000, 8);
     const attachments = [{ filename: 'surat.pdf', content: doc, contentType: 'application/pdf' }];
-    const numbered = await parser.parse(await compose({ attachments }));
+    const numberedRaw = await compose({ attachments });
+    const numbered = await parser.parse(numberedRaw);
     const unnumbered = await parser.parse(await compose({ text: 'Dengan hormat, terlampir surat kami.\n', attachments }));
     await parser.close();
+    // and the raw bytes' SHA-256, for the archive (hashed on the parse thread, not the fetching one)
+    expect(numbered.rawSha256).toBe(createHash('sha256').update(numberedRaw).digest('hex'));
     expect(numbered.attachments[0]?.content).toBeUndefined();
     expect(numbered.attachments[0]?.sha256).toBe(createHash('sha256').update(doc).digest('hex'));
     expect(unnumbered.attachments[0]?.content?.equals(doc)).toBe(true);

@@ -6,7 +6,8 @@
  * this one; where there is none (the sources run directly, as under the test runner) or the worker cannot
  * start, the parse runs in this thread instead — same function, same result.
  *
- * A message held whole is copied to the worker (the bytes parsed are the bytes archived); a streamed one
+ * A message held whole is copied to the worker (the bytes parsed are the bytes archived), which also hashes
+ * it for the archive (rawSha256: the main thread then does not); a streamed one
  * is read back by the worker from its archived file. PDF attachments come back with their bytes only when
  * the text parts have no letter number (then it may be in a PDF; the caller drops them once read): copying
  * every PDF back to the main thread cost it memory and collection time for bytes it never read.
@@ -32,7 +33,7 @@ parentPort.on('message', (job) => {
   queue = queue.then(async () => {
     try {
       const { parseIncoming, parseIncomingFile } = await parser;
-      const result = job.raw ? await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: 'unlessNumbered' }) : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: 'unlessNumbered' });
+      const result = job.raw ? await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: 'unlessNumbered', hashRaw: true }) : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: 'unlessNumbered' });
       parentPort.postMessage({ id: job.id, result });
     } catch (e) {
       parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
@@ -42,7 +43,7 @@ parentPort.on('message', (job) => {
 `;
 
 function inThread(source: ParseSource): Promise<ParsedIncoming> {
-  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered' });
+  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered', hashRaw: true });
   return parseIncomingFile(source.path, { tail: source.tail, keepPdf: 'unlessNumbered' });
 }
 

@@ -45,9 +45,13 @@ export type KeepPdf = boolean | 'unlessNumbered';
  * Parse a raw message. `keepPdf` keeps the bytes of PDF attachments (see KeepPdf); other attachment bytes
  * are hashed and dropped. `tail` is the last few KB of the raw message (to check the closing boundary).
  */
-export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: KeepPdf; tail?: Buffer; /** for tests: mailparser decodes every attachment */ full?: boolean } = {}): Promise<ParsedIncoming> {
+export async function parseIncoming(
+  raw: Readable | Buffer,
+  opts: { keepPdf?: KeepPdf; tail?: Buffer; /** a Buffer's SHA-256 into rawSha256 */ hashRaw?: boolean; /** for tests: mailparser decodes every attachment */ full?: boolean } = {},
+): Promise<ParsedIncoming> {
+  const rawSha256 = opts.hashRaw === true && Buffer.isBuffer(raw) ? createHash('sha256').update(raw).digest('hex') : undefined;
   const parsed = await parseWithParser(raw, opts);
-  return keepNul(parsed);
+  return rawSha256 === undefined ? keepNul(parsed) : { ...keepNul(parsed), rawSha256 };
 }
 
 /** Up to this size an archived message is read whole (one read, then the structure-only pass); larger ones are streamed. */
