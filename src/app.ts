@@ -5,7 +5,7 @@
  * library (openpgp, SQLite) is loaded only when a method that needs it runs.
  */
 import { homePaths, type HomePaths } from './config/home.js';
-import { loadConfig, pdfFontFiles, type SandiConfig } from './config/config.js';
+import { defaultConfig, loadConfig, pdfFontFiles, saveConfig, validateConfig, type SandiConfig } from './config/config.js';
 import { loadOfficeCalendar } from './config/calendar.js';
 import type { WorkingCalendar } from './domain/working-time.js';
 import { openStore, type Store } from './adapters/sqlite/store.js';
@@ -19,8 +19,9 @@ import type { Registers } from './ports/registers.js';
 import type { AgendaBooks, ExportWriter, Pager } from './ports/agenda.js';
 import type { AttachmentArchive, PelaporCipher } from './ports/aduan.js';
 import type { AuditPorts } from './ports/audit.js';
+import type { ConfigFile } from './ports/config.js';
 import type { KriptogramCrypto } from './ports/kriptogram.js';
-import type { MaildirReader } from './ports/maildir.js';
+import type { MaildirReader } from './ports/mail.js';
 import type { PeriksaPorts } from './services/periksa.js';
 import type { writePdfReport } from './adapters/export-pdf.js';
 import type { ArchiveSecret } from './adapters/openpgp/aduan-pelapor.js';
@@ -31,6 +32,10 @@ import { sqliteRegisters } from './adapters/sqlite/registers/port.js';
 import { sqliteAgendaBooks } from './adapters/sqlite/agenda.js';
 import { messageArchive } from './adapters/archive.js';
 import { listMaildir, readMaildirMessage } from './adapters/maildir.js';
+import type { Engine } from './config/db.js';
+import type { DbPasswordWarning } from './config/db-password.js';
+import type { PgSync } from './adapters/postgres/sync-client.js';
+import { notYetOnPostgres, openOfficeDatabase, resolveEngine, type EngineSource } from './app/postgres.js';
 
 type WritePdfReport = typeof writePdfReport;
 
@@ -39,13 +44,30 @@ export { auditPorts };
 
 export const systemClock: Clock = { now: () => new Date() };
 
+import type { DatabaseProbe } from './services/periksa.js';
+export type { DatabaseProbe };
+
 export interface App {
   paths: HomePaths;
   clock: Clock;
-  /** Opened on first use. */
+  /**
+   * Which database holds this home's registers: --db, else SANDI_DB, else config.json `db`, else the home's
+   * SQLite file (src/config/db.ts). Resolved on first call; a bad URL throws (65, or 78 from config.json).
+   */
+  engine(): Engine;
+  /**
+   * The office database on PostgreSQL, connected on first use (password from PGPASSWORD, ~/.pgpass or
+   * db.passwordCommand; faults as SandiErrors naming server, user and database). Only when engine() is PostgreSQL.
+   */
+  postgres(): PgSync;
+  /** Connect to the chosen database and say what answered (`sandi periksa`). */
+  probeDatabase(): DatabaseProbe;
+  /** Opened on first use. On PostgreSQL: refused (69) until the registers are there — never a SQLite fallback. */
   store(): Store;
   /** config.json, read and checked on each call (init writes it during a command). */
   config(): SandiConfig;
+  /** config.json as `sandi init` writes it: the defaults, the check, the atomic save. */
+  configFile: ConfigFile;
   /** The office's working calendar: config.json's service hours and the holidays file. */
   officeCalendar(config: SandiConfig): WorkingCalendar;
   /** The font files config.json's `pdf` names, resolved against the home folder (none: the defaults). */
@@ -77,17 +99,52 @@ export interface App {
   close(): void;
 }
 
-export function openApp(home: string, clock: Clock = systemClock): App {
+/**
+ * `source`: the command's --db and environment (a CliContext fits); without them only SANDI_DB of this process
+ * and config.json choose. `warn` receives the password file warnings (a .pgpass others may read).
+ */
+export function openApp(home: string, clock: Clock = systemClock, source: EngineSource & { warnDb?: (w: DbPasswordWarning) => void } = {}): App {
   const paths = homePaths(home);
+  let engine: Engine | undefined;
+  let pg: PgSync | undefined;
+  let pgPasswordSource = '';
   let store: Store | undefined;
   let kunci: KunciPorts | undefined;
   let akun: AkunPorts | undefined;
   let registers: Registers | undefined;
   let agenda: AgendaBooks | undefined;
+  const sqliteOnly = (): void => {
+    const e = app.engine();
+    if (e.kind === 'postgresql') throw notYetOnPostgres(e);
+  };
   const app: App = {
     paths,
     clock,
+    engine() {
+      engine ??= resolveEngine(paths, source);
+      return engine;
+    },
+    postgres() {
+      const e = app.engine();
+      if (e.kind !== 'postgresql') throw new Error('App.postgres(): the engine of this home is SQLite');
+      if (pg === undefined || pg.closed) {
+        const opened = openOfficeDatabase(e, source.env ?? process.env, source.warnDb);
+        pg = opened.db;
+        pgPasswordSource = opened.passwordSource;
+      }
+      return pg;
+    },
+    probeDatabase() {
+      const e = app.engine();
+      if (e.kind === 'sqlite') return { kind: 'sqlite', path: e.path };
+      const row = app.postgres().query<{ v: string; u: string; ssl: boolean | null }>(
+        "SELECT current_setting('server_version') AS v, session_user AS u, (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()) AS ssl",
+      ).rows[0];
+      return { kind: 'postgresql', display: e.display, serverVersion: row?.v ?? '?', sessionUser: row?.u ?? '?', ssl: row?.ssl === true, passwordSource: pgPasswordSource };
+    },
     store() {
+      // the registers live in one database: with PostgreSQL chosen, the home's SQLite file is never opened
+      sqliteOnly();
       if (!store) {
         // Until config.json exists the home is being set up (kunci impor, init, demo): a home folder made by
         // mkdir is tightened to 0700. After that a loose folder holding secrets is refused, like kunci/.
@@ -98,6 +155,11 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       return store;
     },
     config: () => loadConfig(paths.config),
+    configFile: {
+      defaults: defaultConfig,
+      validate: (raw) => validateConfig(raw, paths.config),
+      save: (config) => saveConfig(paths.config, config),
+    },
     officeCalendar: (config) => loadOfficeCalendar(paths.root, config),
     pdfFonts: (config) => pdfFontFiles(config.pdf, paths.root),
     makePrivateHome() {
@@ -119,7 +181,10 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       return messageArchive(join(paths.archive, 'aduan'));
     },
     pelaporCipher: lazyPelaporCipher,
-    auditPorts: () => auditPorts(paths),
+    auditPorts: () => {
+      sqliteOnly();
+      return auditPorts(paths);
+    },
     kriptogram: lazyKriptogram,
     maildir: { list: listMaildir, read: readMaildirMessage },
     kunciPorts() {
@@ -131,6 +196,8 @@ export function openApp(home: string, clock: Clock = systemClock): App {
       return akun;
     },
     close() {
+      pg?.close();
+      pg = undefined;
       store?.close();
       store = undefined;
       registers = undefined;

@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   // the audit chain head when the archive passphrase is at hand (src/cli/audit.ts).
   if (ctx !== undefined) {
     const { autoCheckpoint } = await import('./cli/audit.js');
-    await autoCheckpoint(ctx.home, ctx.env, (s) => ctx?.printer.warn(s));
+    await autoCheckpoint(ctx.home, ctx.env, (s) => ctx?.printer.warn(s), ctx.db);
   }
   return code;
 }

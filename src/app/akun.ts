@@ -2,7 +2,7 @@
  * Composition of the account services' ports (src/ports/akun.ts) from the adapters: the SQLite credential
  * slots and rotation log of the home's store (opened on first use), the encrypted credential files under
  * <home>/kredensial, openpgp.js to unlock the archive key, the real IMAP/SMTP login, the password-change
- * adapters, and the home's account lock. openpgp.js is loaded when a password is stored or read.
+ * adapters, the home's account lock, and the mailbox password's sources (config/credentials.ts). openpgp.js is loaded when a password is stored or read.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { credentialFiles } from '../adapters/openpgp/kredensial.js';
 import { realLogin } from '../adapters/mail/login-tester.js';
 import { changerFor } from '../adapters/password-change/index.js';
 import { takePidLock } from '../adapters/pid-lock.js';
+import { passwordOutsideStore, resolveMailboxPasswordWithSource } from '../config/credentials.js';
 
 /** <home>/kredensial: the encrypted credential store. */
 export function credentialDir(app: Pick<App, 'paths'>): string {
@@ -31,6 +32,10 @@ export function akunPorts(app: Pick<App, 'paths' | 'store'>): AkunPorts {
     async lock() {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       return takePidLock(resolve(dir, '.akun.lock'), 'akun.busy');
+    },
+    passwords: {
+      resolve: (account, ctx) => resolveMailboxPasswordWithSource(account, { ...ctx, home: app.paths.root }),
+      outsideStore: passwordOutsideStore,
     },
   };
 }

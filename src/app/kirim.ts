@@ -7,7 +7,7 @@
  * still are, through modules outside these ports.)
  */
 import type { App } from '../app.js';
-import type { KirimPorts } from '../ports/kirim.js';
+import type { CrashPoint, KirimPorts } from '../ports/kirim.js';
 import type { Registers } from '../ports/registers.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
 import { writeFileAtomic } from '../adapters/keystore.js';
@@ -28,8 +28,11 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
   };
 }
 
-/** The real ports of the kirim service for an opened home. */
-export function kirimPorts(app: Pick<App, 'store'>): KirimPorts {
+/**
+ * The real ports of the kirim service for an opened home. `env`: the command's environment, read for the
+ * crash tests' hook only (default none: the demo and the tests that build ports never crash).
+ */
+export function kirimPorts(app: Pick<App, 'store'>, env: NodeJS.ProcessEnv = {}): KirimPorts {
   return {
     registers: registersOf(app),
     auditEntries: () => app.store().auditRows(),
@@ -51,5 +54,16 @@ export function kirimPorts(app: Pick<App, 'store'>): KirimPorts {
       return { connect: (login) => ImapMailbox.connect(login) };
     },
     detachedSigner: async () => (await import('../adapters/openpgp/tanda-tangan.js')).signDetached,
+    crashPoint: (point) => crashAt(env, point),
   };
+}
+
+/**
+ * TEST-ONLY hook, read here and nowhere else: with SANDI_TEST_CRASH_AT=<point> the process SIGKILLs itself
+ * at that point (no cleanup, no finally blocks: like a power cut), so the crash tests
+ * (test/integration/kirim-crash.test.ts) reach every window of the flow deterministically. Never set it
+ * outside tests.
+ */
+function crashAt(env: NodeJS.ProcessEnv, point: CrashPoint): void {
+  if (env['SANDI_TEST_CRASH_AT'] === point) process.kill(process.pid, 'SIGKILL');
 }

@@ -25,7 +25,7 @@ import { alasan, pastikan, tolak, validasiJawaban } from './validasi.js';
 
 async function withService<T>(ctx: CliContext, fn: (svc: AduanService) => Promise<T>): Promise<T> {
   const [{ openApp }, { aduanService }] = await Promise.all([import('../app.js'), import('../services/aduan.js')]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     return await fn(aduanService(app, operatorName(ctx.env)));
   } finally {

@@ -57,7 +57,7 @@ function queryOf(o: FilterOptions): AgendaQuery {
 
 async function withAgenda<T>(ctx: CliContext, fn: (svc: AgendaService) => Promise<T> | T): Promise<T> {
   const [{ openApp }, { agendaService }] = await Promise.all([import('../app.js'), import('../services/agenda.js')]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     return await fn(agendaService(app));
   } finally {

@@ -24,7 +24,7 @@ async function withService<T>(ctx: CliContext, passphraseFile: string | undefine
     import('../config/config.js'),
     import('../config/passphrase.js'),
   ]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     const config = loadConfig(app.paths.config);
     const passphrases = passphraseSource({

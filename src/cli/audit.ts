@@ -115,12 +115,23 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
  * the environment (SANDI_PASSPHRASE_ARSIP or SANDI_PASSPHRASE), sign the head. Never prompts, never changes
  * the command's outcome: a failure is a warning on stderr.
  */
-export async function autoCheckpoint(home: string, env: NodeJS.ProcessEnv, warn: (s: string) => void): Promise<void> {
+export async function autoCheckpoint(home: string, env: NodeJS.ProcessEnv, warn: (s: string) => void, db?: string): Promise<void> {
   try {
     const { passphraseFromFlagsOrEnv } = await import('../config/passphrase.js');
     const passphrase = passphraseFromFlagsOrEnv({ env }, 'arsip');
     if (passphrase === null) return;
     const paths = homePaths(home);
+    // the office database on PostgreSQL: the home's SQLite chain is not this command's (a bad --db was the
+    // command's own error, already reported)
+    const { resolveEngine } = await import('../app/postgres.js');
+    const onPostgres = (() => {
+      try {
+        return resolveEngine(paths, { db, env }).kind === 'postgresql';
+      } catch {
+        return true;
+      }
+    })();
+    if (onPostgres) return;
     const { existsSync } = await import('node:fs');
     if (!existsSync(paths.database)) return;
     const [{ makeCheckpoint }, { auditPorts }] = await Promise.all([import('../services/audit.js'), import('../app.js')]);

@@ -80,7 +80,7 @@ function roffOptions(options: OptionNode[]): string[] {
   return options.flatMap((o) => ['.TP', roffFlags(o.flags), roff(o.description)]);
 }
 
-const ENV = ['SANDI_HOME', 'SANDI_LANG', 'SANDI_PASSPHRASE_ROLE', 'SANDI_PASSPHRASE', 'SANDI_MAILBOX_PASSWORD', 'SANDI_NO_INPUT', 'SANDI_OPERATOR', 'XDG_CONFIG_HOME'];
+const ENV = ['SANDI_HOME', 'SANDI_DB', 'SANDI_LANG', 'SANDI_PASSPHRASE_ROLE', 'SANDI_PASSPHRASE', 'SANDI_MAILBOX_PASSWORD', 'PGPASSWORD', 'PGPASSFILE', 'SANDI_NO_INPUT', 'SANDI_OPERATOR', 'XDG_CONFIG_HOME'];
 const FILES: [string, string][] = [
   ['<home>/config.json', 'config'],
   ['<home>/sandi.db', 'db'],

@@ -19,7 +19,7 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
       const explicit = program.opts<{ home?: string }>().home ?? ctx.env['SANDI_HOME'];
       const home = explicit ? ctx.home : resolve('.sandi-demo');
       const [{ openApp }, { runDemo }, { kirimPorts }] = await Promise.all([import('../app.js'), import('../services/demo.js'), import('../app/kirim.js')]);
-      const app = openApp(home);
+      const app = openApp(home, undefined, ctx);
       ctx.printer.info(t('demo.title', { home }));
       try {
         const report = await runDemo(app, kirimPorts(app), (step) => ctx.printer.info(`  … ${t(`demo.step.${step}`)}`));

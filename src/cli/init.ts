@@ -115,7 +115,7 @@ async function runInit(ctx: CliContext, o: InitFlags): Promise<void> {
     import('../config/passphrase.js'),
     import('./kunci.js'),
   ]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     assertCanInit(app, o.timpa === true);
     const officeName = await ask(ctx, o.namaKantor, t('init.q.officeName'));

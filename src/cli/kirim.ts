@@ -61,7 +61,7 @@ type PassphraseFiles = { sandiman?: string | undefined; kasi?: string | undefine
 
 async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc: KirimService) => Promise<T>): Promise<T> {
   const [{ openApp }, { kirimService }, { kirimPorts }] = await Promise.all([import('../app.js'), import('../services/kirim/index.js'), import('../app/kirim.js')]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     const svc = kirimService(app, {
       actor: operatorName(ctx.env),
@@ -69,7 +69,7 @@ async function withService<T>(ctx: CliContext, files: PassphraseFiles, fn: (svc:
       passphrases: await passphrases(ctx, files),
       progress: (step, id) => ctx.printer.info(`  … ${t(`kirim.step.${step}`, { id: id ?? '' })}`),
       warn: (key, params) => ctx.printer.warn(t(key, params)),
-    }, kirimPorts(app));
+    }, kirimPorts(app, ctx.env));
     return await fn(svc);
   } finally {
     app.close();
@@ -119,8 +119,8 @@ async function perihalFromFlags(o: StartOptions): Promise<string | undefined> {
   if (o.perihal !== undefined && o.perihalFile !== undefined) throw new SandiError('USAGE', 'kirim.perihalBoth');
   refusePerihalInArgv(o, o.sifat);
   if (o.perihalFile === undefined) return o.perihal;
-  const { readPerihalFile } = await import('../services/kirim/index.js');
-  return readPerihalFile(o.perihalFile);
+  const [{ readPerihalFile }, { readPrivateFile }] = await Promise.all([import('../services/kirim/index.js'), import('../config/passphrase.js')]);
+  return readPerihalFile(o.perihalFile, readPrivateFile);
 }
 
 /**
@@ -201,11 +201,11 @@ async function persiapan(ctx: CliContext, dokumen: string | undefined, pilihPene
     import('../app/kirim.js'),
   ]);
   if (dokumen !== undefined) readDocument(dokumen);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     const entries = pilihPenerima ? kunciService(app, operatorName(ctx.env)).listAddresses() : [];
     if (pilihPenerima && entries.length === 0) throw new SandiError('NOT_FOUND', 'kirim.noAddresses', {}, { hint: 'kirim.noAddresses.hint' });
-    await kirimService(app, { actor: operatorName(ctx.env), env: ctx.env, passphrases: {} }, kirimPorts(app)).siap();
+    await kirimService(app, { actor: operatorName(ctx.env), env: ctx.env, passphrases: {} }, kirimPorts(app, ctx.env)).siap();
     return entries;
   } finally {
     app.close();

@@ -34,7 +34,7 @@ export function operatorName(env: NodeJS.ProcessEnv): string {
 
 async function withService<T>(ctx: CliContext, fn: (svc: KunciService) => Promise<T>): Promise<T> {
   const [{ openApp }, { kunciService }] = await Promise.all([import('../app.js'), import('../services/kunci.js')]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     return await fn(kunciService(app, operatorName(ctx.env)));
   } finally {

@@ -189,7 +189,7 @@ export function registerLaporan(program: Command, getCtx: GetContext): void {
       const period = periksaRentang(o);
       if (!period.ok) tolak(period.problems);
       const [{ openApp }, svc] = await Promise.all([import('../app.js'), import('../services/laporan.js')]);
-      const app = openApp(ctx.home);
+      const app = openApp(ctx.home, undefined, ctx);
       try {
         const r = await svc.laporanKinerja(app, o);
         // at a terminal, tables wrap to its width; else (and in the PDF) to what a PDF line holds

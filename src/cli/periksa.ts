@@ -42,7 +42,7 @@ export function registerPeriksa(program: Command, getCtx: GetContext): void {
     .action(async (opts: { passphraseFile?: string }) => {
       const ctx = getCtx();
       const [{ openApp, periksaPorts }, { periksa }, { passphraseSource }] = await Promise.all([import('../app.js'), import('../services/periksa.js'), import('../config/passphrase.js')]);
-      const app = openApp(ctx.home);
+      const app = openApp(ctx.home, undefined, ctx);
       try {
         const results = await periksa({
           app,

@@ -16,6 +16,7 @@ export function createProgram(): Command {
     .description(t('main.description'))
     .version(packageVersion(), '-V, --version', t('main.opt.version'))
     .option('--home <dir>', t('main.opt.home'))
+    .option('--db <url>', t('main.opt.db'))
     .option('--json', t('main.opt.json'))
     .option('--no-input', t('main.opt.noInput'))
     .addOption(new Option('--lang <lang>', t('main.opt.lang')).choices(['id', 'en']))

@@ -33,7 +33,7 @@ async function withTerima<T>(ctx: CliContext, passphraseFile: string | undefined
     import('../config/passphrase.js'),
     import('../app/terima.js'),
   ]);
-  const app = openApp(ctx.home);
+  const app = openApp(ctx.home, undefined, ctx);
   try {
     const svc = terimaService(app, {
       actor: operatorName(ctx.env),

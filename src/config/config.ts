@@ -15,6 +15,7 @@ import { jsonSyntaxFault } from '../domain/json-syntax.js';
 import { pesan } from '../domain/pesan.js';
 import { kopSurat, type KopSurat } from '../domain/kop-surat.js';
 import type { Bahasa } from '../domain/tanggal-tampil.js';
+import type { DbConfig } from './db.js';
 
 export { CONFIG_VERSION, TIME_ZONES };
 export type TimeZone = (typeof TIME_ZONES)[number];
@@ -68,6 +69,8 @@ export interface SandiConfig {
   numberFormats: NumberFormats;
   /** null = no mailbox: mail goes to / comes from the local Maildir in the home folder. */
   mailbox: MailboxAccount | null;
+  /** The office database on PostgreSQL (src/config/db.ts); absent = the home's SQLite file. --db and SANDI_DB come first. */
+  db?: DbConfig;
   /** Fingerprint of the office archive key every kriptogram is also encrypted to. */
   archiveKey: string;
   /** One person holds both the sandiman and the Kasi role at this terminal. */
@@ -151,7 +154,7 @@ export function defaultConfig(partial: { officeName: string; unitCode: string; a
 
 const SECRET_KEY = /pass(word)?|sandi_?akun|secret|rahasia/i;
 /** Keys that name how a password is obtained or changed, never a password itself. */
-const NOT_SECRET_PATHS = new Set(['mailbox.passwordCommand', 'mailbox.passwordChange']);
+const NOT_SECRET_PATHS = new Set(['mailbox.passwordCommand', 'mailbox.passwordChange', 'db.passwordCommand']);
 
 /** Every key path that looks like a secret, depth first in document order; iterative (never overflows the stack). */
 function findSecretKeys(root: unknown): string[] {
@@ -220,6 +223,16 @@ export function validateConfig(raw: unknown, file: string): SandiConfig {
     holidaysFile: o.holidaysFile ?? 'hari-libur.tsv',
     numberFormats: { ...DEFAULT_NUMBER_FORMATS, ...o.numberFormats },
     mailbox,
+    ...(o.db !== undefined
+      ? {
+          db: {
+            url: o.db.url.trim(),
+            ...(o.db.sslmode !== undefined ? { sslmode: o.db.sslmode } : {}),
+            ...(o.db.sslrootcert !== undefined ? { sslrootcert: o.db.sslrootcert.trim() } : {}),
+            ...(o.db.passwordCommand !== undefined ? { passwordCommand: o.db.passwordCommand } : {}),
+          },
+        }
+      : {}),
     archiveKey: o.archiveKey,
     singleOperator: o.singleOperator ?? false,
     ...(terima !== undefined && 'config' in terima ? { terima: terima.config } : {}),

@@ -11,6 +11,8 @@
  * The store is read only when sandi.db exists, through the StoredMailboxPassword port the command hands over
  * (`stored`, built over its own store connection: services/akun-kredensial.ts storedMailboxPassword), so
  * resolving a password opens no second connection and loads no config again; config/ imports no service.
+ * Services reach this module only as the account ports' `passwords` (src/ports/akun.ts MailboxPasswordResolver),
+ * which the composition root (src/app/akun.ts) binds to the home.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { join } from 'node:path';
 import { SandiError } from '../errors.js';
 import { withoutSecrets } from './child-env.js';
 import type { KeyInfo, PassphraseSource } from '../ports.js';
-import type { StoredMailboxPassword } from '../ports/akun.js';
+import type { MailboxPasswordSource, ResolvedMailboxPassword, StoredMailboxPassword } from '../ports/akun.js';
 import type { MailboxAccount } from './config.js';
 
 export const MAILBOX_PASSWORD_ENV = 'SANDI_MAILBOX_PASSWORD';
@@ -36,14 +38,7 @@ export interface CredentialContext {
   prompt?: ((forKey: KeyInfo) => Promise<string>) | undefined;
 }
 
-export type MailboxPasswordSource = 'penyimpanan' | 'perintah' | 'lingkungan';
-
-export interface ResolvedMailboxPassword {
-  password: string;
-  source: MailboxPasswordSource;
-  /** for the store: which slot it came from (kini = current, tertunda = a rotation's new password already on the server) */
-  slot?: 'kini' | 'tertunda';
-}
+export type { MailboxPasswordSource, ResolvedMailboxPassword };
 
 /** The password for `account`; USAGE naming the sources when none gives one. */
 export async function resolveMailboxPassword(account: MailboxAccount, ctx: CredentialContext): Promise<string> {

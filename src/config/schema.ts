@@ -61,6 +61,14 @@ const mailbox = strict({
   passwordChange: passwordChange.optional(),
 });
 
+/** `db`: the office's PostgreSQL database (src/config/db.ts); the URL is checked there, with its own messages. */
+const db = strict({
+  url: text(pesan('konfig.dbUrl')),
+  sslmode: oneOf(['disable', 'require', 'verify-ca', 'verify-full'] as const).optional(),
+  sslrootcert: text(pesan('konfig.caFile')).optional(),
+  passwordCommand: argv.optional(),
+});
+
 const NUMBER_FORMAT = pesan('konfig.numberFormat');
 const numberFormat = z.string({ error: NUMBER_FORMAT }).superRefine((s, ctx) => {
   if (s.trim().length === 0) return void ctx.addIssue({ code: 'custom', message: NUMBER_FORMAT });
@@ -200,6 +208,7 @@ export const configSchema = strict({
     kriptogramMasuk: numberFormat.optional(),
   }).optional(),
   mailbox: mailbox.nullable().optional(),
+  db: db.optional(),
   archiveKey: text(pesan('konfig.archiveKey')).refine((s) => /^[0-9A-F]{40}$/.test(s), { error: pesan('konfig.archiveKeyHex') }),
   singleOperator: bool.optional(),
   terima: terima.optional(),

@@ -57,8 +57,3 @@ export function canTransition(buku: OutgoingBuku, from: OutgoingStatus, to: Outg
 export function isFinal(buku: OutgoingBuku, s: OutgoingStatus): boolean {
   return OUTGOING_TRANSITIONS[buku][s].length === 0;
 }
-
-/** Whether the row may hold a register number in this state (a cancelled row keeps one if it had it). */
-export function hasNumberIn(s: OutgoingStatus): boolean {
-  return s === 'bernomor' || s === 'tidak_pasti' || s === 'terkirim';
-}

@@ -122,6 +122,8 @@ export interface AkunPorts {
   changer: PasswordChangerFactory;
   /** Take the account lock of the home (CONFLICT akun.busy while another run holds it). */
   lock(): Promise<AkunLock>;
+  /** The mailbox password's sources (config/credentials.ts over the home), wired by the composition root. */
+  passwords: MailboxPasswordResolver;
 }
 
 // ------------------------------------------------------------------------------------------ password resolution
@@ -136,4 +138,29 @@ export interface StoredMailboxPassword {
    * recorded) but not finished, else the current one; null when the store has nothing for `user`.
    */
   live(user: string, passphrases: PassphraseSource): Promise<{ password: string; slot: 'kini' | 'tertunda' } | null>;
+}
+
+/** Where a mailbox password came from: the credential store, mailbox.passwordCommand, SANDI_MAILBOX_PASSWORD. */
+export type MailboxPasswordSource = 'penyimpanan' | 'perintah' | 'lingkungan';
+
+export interface ResolvedMailboxPassword {
+  password: string;
+  source: MailboxPasswordSource;
+  /** for the store: which slot it came from (kini = current, tertunda = a rotation's new password already on the server) */
+  slot?: 'kini' | 'tertunda';
+}
+
+/**
+ * The mailbox password's sources in their order of preference (config/credentials.ts: the credential store,
+ * read through `stored` when the home has a sandi.db; passwordCommand; the environment), bound to the home by
+ * the composition root (src/app/akun.ts), so no service reads config or the credential code itself.
+ */
+export interface MailboxPasswordResolver {
+  /** The password to log in with now, and its source; USAGE mail.passwordMissing naming the sources when none gives one. */
+  resolve(
+    account: MailboxAccount,
+    ctx: { stored: StoredMailboxPassword; env: NodeJS.ProcessEnv; passphrases?: PassphraseSource | undefined },
+  ): Promise<ResolvedMailboxPassword>;
+  /** Sources 2 and 3 only (passwordCommand, then the environment): what a first rotation adopts into the store. */
+  outsideStore(account: MailboxAccount, env: NodeJS.ProcessEnv): Promise<ResolvedMailboxPassword | null>;
 }

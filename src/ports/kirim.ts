@@ -39,6 +39,16 @@ export interface AuditEntry {
   entityId: string | null;
 }
 
+/**
+ * Points of the flow where the crash tests kill the process (test/integration/kirim-crash.test.ts):
+ * draf-tertulis (encrypted draft written, nothing registered), diparaf (registered and initialled),
+ * final-tertulis (final kriptogram written, signature not recorded), ditandatangani, bernomor, tidak_pasti
+ * (just before the first byte is delivered), pengiriman (one recipient's copy delivered, not the others),
+ * sebelum-dicatat (delivered or accepted by the server, terkirim not recorded). The list: CRASH_POINTS of
+ * src/services/kirim/context.ts.
+ */
+export type CrashPoint = 'draf-tertulis' | 'diparaf' | 'final-tertulis' | 'ditandatangani' | 'bernomor' | 'tidak_pasti' | 'pengiriman' | 'sebelum-dicatat';
+
 /** The kirim service's ports. */
 export interface KirimPorts {
   /** the register port over the home's store (opened on first use) */
@@ -55,4 +65,9 @@ export interface KirimPorts {
   mailSender(): Promise<MailSender>;
   sentFolder(): Promise<SentFolderConnector>;
   detachedSigner(): Promise<DetachedSigner>;
+  /**
+   * The flow has reached `point`: the real port does nothing, unless a crash test asked to be killed there
+   * (src/app/kirim.ts, SANDI_TEST_CRASH_AT). No step reads that variable itself.
+   */
+  crashPoint(point: CrashPoint): void;
 }

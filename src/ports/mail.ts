@@ -1,5 +1,5 @@
 /**
- * Ports the kirim and terima services share: the local Maildirs, mail sending (SMTP submission), the IMAP
+ * Ports the kirim and terima services (and the demo's read-back) share: the local Maildirs, mail sending (SMTP submission), the IMAP
  * login, a held lock (a row's claim, a run's lock) and an in-memory sink. Implemented by
  * src/adapters/maildir.ts, src/adapters/mail/smtp.ts, src/adapters/pid-lock.ts, src/adapters/memory-sink.ts;
  * wired by src/app/kirim.ts and src/app/terima.ts.
@@ -24,6 +24,7 @@ export interface MaildirEntry {
   id: string;
   path: string;
   size: number;
+  /** the file's modification time (a Maildir's delivery time) */
   mtime: Date;
 }
 
@@ -33,10 +34,13 @@ export interface LocalMaildirs {
   maildirIn(base: string, name: string): string;
   /** Deliver `raw` into `dir` (tmp → new); the file name. */
   deliver(dir: string, raw: Buffer, now: Date, opts?: { base?: string }): string;
-  /** Its messages, in delivery order. */
+  /** Its messages (new/ and cur/), in delivery order. */
   list(dir: string): MaildirEntry[];
   read(m: MaildirEntry): Buffer;
 }
+
+/** A local Maildir as a reader sees it (what `sandi demo` reads back from a recipient unit's mailbox). */
+export type MaildirReader = Pick<LocalMaildirs, 'list' | 'read'>;
 
 /** The settings of one SMTP submission; the password resolved by the caller at the moment of use. */
 export interface SmtpSubmission {

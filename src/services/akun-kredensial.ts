@@ -2,10 +2,9 @@
  * The mailbox credential store as the services see it: which entry of <home>/kredensial is the current,
  * pending and previous password (the AkunStore port), and the office archive key that encrypts them. Shared by
  * `sandi akun` (services/akun.ts) and, through the StoredMailboxPassword port a command hands it, the password
- * resolution (config/credentials.ts).
+ * resolution (the account ports' `passwords`: config/credentials.ts, wired by src/app/akun.ts).
  */
 import type { MailboxAccount, SandiConfig } from '../config/config.js';
-import { resolveMailboxPassword, type CredentialContext } from '../config/credentials.js';
 import { SandiError } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
 import type { AkunPorts, AkunStore, ArchiveKeyUnlocker, CredentialFiles, StoredMailboxPassword, UnlockedArchiveKey } from '../ports/akun.js';
@@ -95,15 +94,16 @@ export function storedMailboxPassword(app: AkunHome, config: SandiConfig, actor 
 }
 
 /**
- * The mailbox password for `account` (config/credentials.ts resolveMailboxPassword), its stored source read
- * over this opened home's own store and the loaded config: what kirim and terima call before connecting.
+ * The mailbox password for `account`, from its sources in order (the account ports' `passwords`, which the
+ * composition root binds to config/credentials.ts), its stored source read over this opened home's own store
+ * and the loaded config: what kirim and terima call before connecting.
  */
-export function mailboxPasswordIn(
+export async function mailboxPasswordIn(
   app: AkunHome,
   config: SandiConfig,
   actor: string,
   account: MailboxAccount,
-  ctx: Pick<CredentialContext, 'env' | 'passphrases'>,
+  ctx: { env: NodeJS.ProcessEnv; passphrases?: PassphraseSource | undefined },
 ): Promise<string> {
-  return resolveMailboxPassword(account, { ...ctx, home: app.paths.root, stored: storedMailboxPassword(app, config, actor) });
+  return (await app.akunPorts().passwords.resolve(account, { ...ctx, stored: storedMailboxPassword(app, config, actor) })).password;
 }

@@ -12,12 +12,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MailboxAccount, SandiConfig } from '../config/config.js';
-import { passwordOutsideStore, resolveMailboxPasswordWithSource, type MailboxPasswordSource } from '../config/credentials.js';
 import { SandiError, isSandiError, type MessageParams } from '../errors.js';
 import type { PassphraseSource } from '../ports.js';
-import type { AkunLock, AkunPorts, AkunStoreTx, LoginTester, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
-import { canMove, generatePassword, passwordAge, stepsDone, storedPasswordProblem, type PasswordAge, type RotasiRow, type RotasiStatus } from '../domain/akun.js';
-import { archiveKeyOf, storedPasswordOf, type AkunHome } from './akun-kredensial.js';
+import type { AkunPorts, AkunStore, AkunStoreTx, CredentialFiles, LoginTester, MailboxPasswordSource, ManualUi, PasswordChangeAdapter, PasswordChanger } from '../ports/akun.js';
+import { canMove, generatePassword, passwordAge, stepsDone, storedPasswordProblem, type AkunRow, type PasswordAge, type RotasiRow, type RotasiStatus } from '../domain/akun.js';
+import { archiveKeyOf, storedPasswordOf, type AkunHome, type ArchiveKeyAccess } from './akun-kredensial.js';
 import { kunciService, type KunciService } from './kunci.js';
 
 export type { LoginTester, ManualUi } from '../ports/akun.js';
@@ -104,259 +103,347 @@ function report(e: unknown): LoginReport {
 
 export type AkunService = ReturnType<typeof akunService>;
 
-/** The account service for the configured mailbox, acting as `actor`. */
-export function akunService(deps: AkunDeps) {
+/**
+ * What every step of the account service shares, built once per service by `akunContext`: the configured
+ * account, the ports, the login test, the key service and the archive key's access (unlocked once).
+ */
+export interface AkunCtx {
+  deps: AkunDeps;
+  account: MailboxAccount;
+  user: string;
+  ports: AkunPorts;
+  login: LoginTester;
+  random: (n: number) => Uint8Array;
+  files: CredentialFiles;
+  store: AkunStore;
+  keys: KunciService;
+  archive: ArchiveKeyAccess;
+}
+
+/** The shared state of the account service for the configured mailbox (CONFIG akun.noMailbox without one). */
+export function akunContext(deps: AkunDeps): AkunCtx {
   const account = requireMailbox(deps.config);
-  const user = account.user;
   const ports = deps.ports ?? deps.app.akunPorts();
-  const login = deps.login ?? ports.login;
-  const random = deps.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
-  const files = ports.files;
-  const store = ports.store;
   const keys = deps.keys ?? kunciService(deps.app, deps.actor);
-  const archive = archiveKeyOf(keys, ports.unlockArchiveKey, deps.config.archiveKey, deps.passphrases);
+  return {
+    deps,
+    account,
+    user: account.user,
+    ports,
+    login: deps.login ?? ports.login,
+    random: deps.random ?? ((n: number) => new Uint8Array(randomBytes(n))),
+    files: ports.files,
+    store: ports.store,
+    keys,
+    archive: archiveKeyOf(keys, ports.unlockArchiveKey, deps.config.archiveKey, deps.passphrases),
+  };
+}
 
-  function lock(): Promise<AkunLock> {
-    return ports.lock();
+/** The account service for the configured mailbox, acting as `actor`: its steps bound to one context. */
+export function akunService(deps: AkunDeps) {
+  const c = akunContext(deps);
+  return {
+    user: c.user,
+    /** How old the password is, when it is due, and any rotation in progress. */
+    status: (): AkunStatus => status(c),
+    /** Store `password` as the current one (see `simpan`). */
+    simpan: (password: string, changedAt?: Date | null) => simpan(c, password, changedAt),
+    /** Log in to IMAP and to SMTP with the password sandi would use now. */
+    uji: (): Promise<UjiResult> => uji(c),
+    /** Rotate the password (see the module comment), or finish a rotation that was interrupted. */
+    rotasi: (opts: RotasiOptions = {}): Promise<RotasiResult> => rotasi(c, opts),
+  };
+}
+
+// ------------------------------------------------------------------------------------------ helpers
+
+/** Remove store entries nothing refers to (left by a crash between writing an entry and recording it). */
+export function removeOrphans(c: AkunCtx): void {
+  const keep = c.store.referencedIds();
+  for (const id of c.files.list()) if (!keep.has(id)) c.files.remove(id);
+}
+
+/** Encrypt `password` to the archive key as a new credential entry; its id. */
+export async function storeEntry(c: AkunCtx, password: string): Promise<string> {
+  const id = newId();
+  await c.files.write(id, c.user, password, await c.archive.publicArmored(), c.deps.app.clock.now());
+  return id;
+}
+
+/** Does an IMAP login with `password` succeed? false when refused; other failures (server down) throw. */
+export async function works(c: AkunCtx, password: string): Promise<boolean> {
+  try {
+    await c.login.imap(c.account, password);
+    return true;
+  } catch (e) {
+    if (isSandiError(e) && e.code === 'PERMISSION') return false;
+    throw e;
   }
+}
 
-  /** Remove store entries nothing refers to (left by a crash between writing an entry and recording it). */
-  function removeOrphans(): void {
-    const keep = store.referencedIds();
-    for (const id of files.list()) if (!keep.has(id)) files.remove(id);
+/** works(), retried while the server may still be applying a change just made. */
+export async function worksSettled(c: AkunCtx, password: string): Promise<boolean> {
+  const deadline = Date.now() + (c.deps.settleMs ?? 4000);
+  for (;;) {
+    if (await works(c, password)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
   }
+}
 
-  async function storeEntry(password: string): Promise<string> {
-    const id = newId();
-    await files.write(id, user, password, await archive.publicArmored(), deps.app.clock.now());
-    return id;
-  }
+/** The password-change adapter `name` (CONFIG naming a missing setting). */
+export function changer(c: AkunCtx, name: PasswordChangeAdapter, ui: ManualUi | null): Promise<PasswordChanger> {
+  return c.ports.changer(name, c.account, c.deps.app.paths.root, c.deps.env, ui);
+}
 
-  /** Does an IMAP login with `password` succeed? false when refused; other failures (server down) throw. */
-  async function works(password: string): Promise<boolean> {
-    try {
-      await login.imap(account, password);
-      return true;
-    } catch (e) {
-      if (isSandiError(e) && e.code === 'PERMISSION') return false;
-      throw e;
-    }
-  }
+/**
+ * Move rotation `r` to `to` in a unit of work (inside `tx`), as domain/akun.ts allows: CONFLICT when the
+ * move is not a transition of ROTASI_TRANSITIONS or the row is no longer where `r` says.
+ */
+export function move(tx: AkunStoreTx, now: Date, r: RotasiRow, to: RotasiStatus, alasan?: string): void {
+  const illegal = () => new SandiError('CONFLICT', 'store.illegalTransition', { buku: 'akun_rotasi', id: r.id, from: r.status, to });
+  if (!canMove(r.status, to)) throw illegal();
+  if (!tx.moveRotation(r.id, r.status, to, now.toISOString(), alasan)) throw illegal();
+}
 
-  /** works(), retried while the server may still be applying a change just made. */
-  async function worksSettled(password: string): Promise<boolean> {
-    const deadline = Date.now() + (deps.settleMs ?? 4000);
-    for (;;) {
-      if (await works(password)) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+/** Record rotation `r`'s move to `to` with its audit event, in one unit of work. */
+export function record(c: AkunCtx, now: Date, r: RotasiRow, to: RotasiStatus, extra: { alasan?: string } = {}, data: Record<string, unknown> = {}): void {
+  c.store.write((tx) => {
+    move(tx, now, r, to, extra.alasan);
+    tx.audit(now, { actor: c.deps.actor, action: `akun.rotasi.${to}`, entity: 'akun_rotasi', entityId: String(r.id), data: { user: c.user, ...data, ...extra } });
+  });
+  r.status = to;
+}
 
-  function changer(name: PasswordChangeAdapter, ui: ManualUi | null): Promise<PasswordChanger> {
-    return ports.changer(name, account, deps.app.paths.root, deps.env, ui);
-  }
+/** The server refused: the rotation ends ditolak with the reason, the old password stays current. */
+export function refuse(c: AkunCtx, now: Date, r: RotasiRow, reason: string): never {
+  record(c, now, r, 'ditolak', { alasan: reason });
+  throw new SandiError('DATA', 'akun.rotationRefused', { user: c.user, reason }, { hint: 'akun.rotationRefused.hint' });
+}
 
-  /**
-   * Move rotation `r` to `to` in a unit of work (inside `tx`), as domain/akun.ts allows: CONFLICT when the
-   * move is not a transition of ROTASI_TRANSITIONS or the row is no longer where `r` says.
-   */
-  function move(tx: AkunStoreTx, now: Date, r: RotasiRow, to: RotasiStatus, alasan?: string): void {
-    const illegal = () => new SandiError('CONFLICT', 'store.illegalTransition', { buku: 'akun_rotasi', id: r.id, from: r.status, to });
-    if (!canMove(r.status, to)) throw illegal();
-    if (!tx.moveRotation(r.id, r.status, to, now.toISOString(), alasan)) throw illegal();
-  }
+// ------------------------------------------------------------------------------------------ status, simpan, uji
 
-  function record(now: Date, r: RotasiRow, to: RotasiStatus, extra: { alasan?: string } = {}, data: Record<string, unknown> = {}): void {
-    store.write((tx) => {
-      move(tx, now, r, to, extra.alasan);
-      tx.audit(now, { actor: deps.actor, action: `akun.rotasi.${to}`, entity: 'akun_rotasi', entityId: String(r.id), data: { user, ...data, ...extra } });
-    });
-    r.status = to;
-  }
-
-  function refuse(now: Date, r: RotasiRow, reason: string): never {
-    record(now, r, 'ditolak', { alasan: reason });
-    throw new SandiError('DATA', 'akun.rotationRefused', { user, reason }, { hint: 'akun.rotationRefused.hint' });
-  }
-
+/** How old the password is, when it is due, and any rotation in progress. */
+export function status(c: AkunCtx): AkunStatus {
+  const { store, user, account, deps } = c;
+  const now = deps.app.clock.now();
+  const row = store.account(user);
+  const open = store.openRotation(user);
+  const last = store.lastRotation(user);
+  const age = passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, now);
+  const source: MailboxPasswordSource | null =
+    row !== undefined ? 'penyimpanan' : account.passwordCommand !== undefined ? 'perintah' : deps.env['SANDI_MAILBOX_PASSWORD'] ? 'lingkungan' : null;
   return {
     user,
-
-    /** How old the password is, when it is due, and any rotation in progress. */
-    status(): AkunStatus {
-      const now = deps.app.clock.now();
-      const row = store.account(user);
-      const open = store.openRotation(user);
-      const last = store.lastRotation(user);
-      const age = passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, now);
-      const source: MailboxPasswordSource | null =
-        row !== undefined ? 'penyimpanan' : account.passwordCommand !== undefined ? 'perintah' : deps.env['SANDI_MAILBOX_PASSWORD'] ? 'lingkungan' : null;
-      return {
-        user,
-        source,
-        ...age,
-        previousKept: row?.sebelumnya_id != null,
-        rotation: open ? { id: open.id, status: open.status, stepsDone: stepsDone(open.status), adapter: open.adapter, started: open.dimulai_at } : null,
-        lastRotation: last
-          ? { id: last.id, status: last.status, at: last.selesai_at ?? last.ditolak_at ?? last.teruji_at ?? last.diset_at ?? last.dimulai_at, reason: last.alasan }
-          : null,
-      };
-    },
-
-    /**
-     * Store `password` (typed by the operator) as the current one, encrypted to the archive key; the one it
-     * replaces is kept as previous. `changedAt`: when it was set on the server (default now; null = unknown).
-     */
-    async simpan(password: string, changedAt: Date | null = deps.app.clock.now()): Promise<{ user: string; changedAt: string | null; replaced: boolean }> {
-      const problem = storedPasswordProblem(password);
-      if (problem !== null) throw problem === 'empty' ? new SandiError('USAGE', 'akun.passwordEmpty') : new SandiError('DATA', 'akun.passwordNewline');
-      const l = await lock();
-      try {
-        if (store.openRotation(user)) throw new SandiError('CONFLICT', 'akun.rotationOpen', { user }, { hint: 'akun.rotationOpen.hint' });
-        const id = await storeEntry(password);
-        const now = deps.app.clock.now();
-        let replaced = false;
-        store.write((tx) => {
-          const before = tx.account(user);
-          replaced = before !== undefined;
-          const slots = { kini_id: id, sebelumnya_id: before?.kini_id ?? null, diubah_at: changedAt?.toISOString() ?? null, disimpan_at: now.toISOString(), sumber: 'simpan' as const };
-          if (before) tx.replaceAccount(user, before.kini_id, slots);
-          else tx.addAccount({ user, ...slots });
-          tx.audit(now, { actor: deps.actor, action: 'akun.simpan', entity: 'akun_sandi', entityId: user, data: { user, changedAt: changedAt?.toISOString() ?? null, replaced } });
-        });
-        removeOrphans();
-        return { user, changedAt: changedAt?.toISOString() ?? null, replaced };
-      } finally {
-        l.release();
-      }
-    },
-
-    /** Log in to IMAP and to SMTP with the password sandi would use now; each result reported separately. */
-    async uji(): Promise<UjiResult> {
-      const resolved = await resolveMailboxPasswordWithSource(account, {
-        home: deps.app.paths.root,
-        env: deps.env,
-        passphrases: deps.passphrases,
-        stored: storedPasswordOf(ports, keys, deps.config.archiveKey),
-      });
-      const imap = await login.imap(account, resolved.password).then(() => ({ ok: true }), report);
-      const smtp = await login.smtp(account, resolved.password).then(() => ({ ok: true }), report);
-      return { user, source: resolved.source, slot: resolved.slot ?? null, imap, smtp };
-    },
-
-    /** Rotate the password (see the module comment), or finish a rotation that was interrupted. */
-    async rotasi(opts: RotasiOptions = {}): Promise<RotasiResult> {
-      const l = await lock();
-      try {
-        removeOrphans();
-        const steps: RotasiResult['steps'] = [];
-        const after = async (step: number): Promise<void> => {
-          if (opts.afterStep) await opts.afterStep(step);
-        };
-        let r = store.openRotation(user);
-        const resumed = r !== undefined;
-        if (r === undefined) {
-          const row = store.account(user);
-          const age = passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, deps.app.clock.now());
-          if (opts.onlyIfDue && !age.due) {
-            return { user, rotated: false, skipped: 'belum-jatuh-tempo', rotationId: null, adapter: null, resumed: false, steps: [], age };
-          }
-          const adapter = opts.adapter ?? account.passwordChange?.adapter ?? 'manual';
-          // a misconfigured adapter (or the manual one without a terminal) fails before anything is stored
-          await changer(adapter, opts.manualUi ?? null);
-          if (adapter === 'manual' && !opts.manualUi) throw new SandiError('USAGE', 'akun.manualNeedsTerminal', {}, { hint: 'akun.manualNeedsTerminal.hint' });
-          // The first rotation adopts the password from passwordCommand / the environment into the store.
-          let currentId = row?.kini_id;
-          if (currentId === undefined) {
-            const outside = await passwordOutsideStore(account, deps.env);
-            if (outside === null) throw new SandiError('USAGE', 'mail.passwordMissing', { user, env: 'SANDI_MAILBOX_PASSWORD' }, { hint: 'mail.passwordMissing.hint' });
-            const adoptedId = await storeEntry(outside.password);
-            currentId = adoptedId;
-            const now = deps.app.clock.now();
-            store.write((tx) => {
-              tx.addAccount({ user, kini_id: adoptedId, sebelumnya_id: null, diubah_at: null, disimpan_at: now.toISOString(), sumber: 'adopsi' });
-              tx.audit(now, { actor: deps.actor, action: 'akun.adopsi', entity: 'akun_sandi', entityId: user, data: { user, from: outside.source } });
-            });
-          }
-          const pendingId = await storeEntry(generatePassword(random));
-          const now = deps.app.clock.now();
-          const lamaId = currentId;
-          const id = store.write((tx) => {
-            const rotationId = tx.startRotation({ user, adapter, baruId: pendingId, lamaId, at: now.toISOString() });
-            tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.tersimpan', entity: 'akun_rotasi', entityId: String(rotationId), data: { user, adapter } });
-            return rotationId;
-          });
-          r = store.openRotation(user);
-          if (r === undefined || r.id !== id) throw new SandiError('INTERNAL', 'common.internal', { detail: 'rotation row not found after insert' });
-          steps.push({ step: 1, name: 'simpan-baru', outcome: 'dikerjakan' });
-          await after(1);
-        }
-        const rot = r;
-        const adapter = opts.adapter ?? rot.adapter;
-        const key = await archive.unlock();
-        const pending = await files.read(rot.baru_id, user, key);
-        const current = await files.read(rot.lama_id, user, key);
-
-        if (rot.status === 'tersimpan') {
-          let outcome: StepOutcome = 'dikerjakan';
-          if (await works(pending)) outcome = 'sudah-berlaku';
-          else {
-            try {
-              await (await changer(adapter, opts.manualUi ?? null)).change({ user, oldPassword: current, newPassword: pending });
-            } catch (e) {
-              if (!(isSandiError(e) && e.key === 'akun.changeRefused')) throw e;
-              // The server said no. Unless it took the password after all, the old one stays current.
-              if (!(await worksSettled(pending))) refuse(deps.app.clock.now(), rot, String(e.params['reason'] ?? e.key));
-              outcome = 'sudah-berlaku';
-            }
-          }
-          record(deps.app.clock.now(), rot, 'diset', {}, { adapter, outcome });
-          steps.push({ step: 2, name: 'set-server', outcome });
-          await after(2);
-        }
-
-        if (rot.status === 'diset') {
-          if (!(await worksSettled(pending))) {
-            if (await works(current)) {
-              refuse(deps.app.clock.now(), rot, 'the server still accepts the old password and refuses the new one: the change did not take effect');
-            }
-            await login.imap(account, pending); // neither works: report the server's refusal as it is
-          }
-          await login.smtp(account, pending);
-          record(deps.app.clock.now(), rot, 'teruji');
-          steps.push({ step: 3, name: 'uji-login', outcome: 'dikerjakan' });
-          await after(3);
-        }
-
-        if (rot.status === 'teruji') {
-          const now = deps.app.clock.now();
-          const setAt = store.rotation(rot.id)?.diset_at ?? now.toISOString();
-          store.write((tx) => {
-            // the slots move only if the current password is still the one this rotation replaces
-            tx.replaceAccount(user, rot.lama_id, { kini_id: rot.baru_id, sebelumnya_id: rot.lama_id, diubah_at: setAt, disimpan_at: now.toISOString(), sumber: 'rotasi' });
-            move(tx, now, rot, 'selesai');
-            tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.selesai', entity: 'akun_rotasi', entityId: String(rot.id), data: { user, changedAt: setAt } });
-          });
-          rot.status = 'selesai';
-          steps.push({ step: 4, name: 'jadikan-kini', outcome: 'dikerjakan' });
-          removeOrphans();
-          await after(4);
-        }
-        const row = store.account(user);
-        return {
-          user,
-          rotated: true,
-          skipped: null,
-          rotationId: rot.id,
-          adapter,
-          resumed,
-          steps,
-          age: passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, deps.app.clock.now()),
-        };
-      } finally {
-        l.release();
-      }
-    },
+    source,
+    ...age,
+    previousKept: row?.sebelumnya_id != null,
+    rotation: open ? { id: open.id, status: open.status, stepsDone: stepsDone(open.status), adapter: open.adapter, started: open.dimulai_at } : null,
+    lastRotation: last
+      ? { id: last.id, status: last.status, at: last.selesai_at ?? last.ditolak_at ?? last.teruji_at ?? last.diset_at ?? last.dimulai_at, reason: last.alasan }
+      : null,
   };
+}
+
+/**
+ * Store `password` (typed by the operator) as the current one, encrypted to the archive key; the one it
+ * replaces is kept as previous. `changedAt`: when it was set on the server (default now; null = unknown).
+ */
+export async function simpan(c: AkunCtx, password: string, changedAt: Date | null = c.deps.app.clock.now()): Promise<{ user: string; changedAt: string | null; replaced: boolean }> {
+  const { store, user, deps } = c;
+  const problem = storedPasswordProblem(password);
+  if (problem !== null) throw problem === 'empty' ? new SandiError('USAGE', 'akun.passwordEmpty') : new SandiError('DATA', 'akun.passwordNewline');
+  const l = await c.ports.lock();
+  try {
+    if (store.openRotation(user)) throw new SandiError('CONFLICT', 'akun.rotationOpen', { user }, { hint: 'akun.rotationOpen.hint' });
+    const id = await storeEntry(c, password);
+    const now = deps.app.clock.now();
+    let replaced = false;
+    store.write((tx) => {
+      const before = tx.account(user);
+      replaced = before !== undefined;
+      const slots = { kini_id: id, sebelumnya_id: before?.kini_id ?? null, diubah_at: changedAt?.toISOString() ?? null, disimpan_at: now.toISOString(), sumber: 'simpan' as const };
+      if (before) tx.replaceAccount(user, before.kini_id, slots);
+      else tx.addAccount({ user, ...slots });
+      tx.audit(now, { actor: deps.actor, action: 'akun.simpan', entity: 'akun_sandi', entityId: user, data: { user, changedAt: changedAt?.toISOString() ?? null, replaced } });
+    });
+    removeOrphans(c);
+    return { user, changedAt: changedAt?.toISOString() ?? null, replaced };
+  } finally {
+    l.release();
+  }
+}
+
+/** Log in to IMAP and to SMTP with the password sandi would use now; each result reported separately. */
+export async function uji(c: AkunCtx): Promise<UjiResult> {
+  const { account, deps, login } = c;
+  const resolved = await c.ports.passwords.resolve(account, {
+    env: deps.env,
+    passphrases: deps.passphrases,
+    stored: storedPasswordOf(c.ports, c.keys, deps.config.archiveKey),
+  });
+  const imap = await login.imap(account, resolved.password).then(() => ({ ok: true }), report);
+  const smtp = await login.smtp(account, resolved.password).then(() => ({ ok: true }), report);
+  return { user: c.user, source: resolved.source, slot: resolved.slot ?? null, imap, smtp };
+}
+
+// ------------------------------------------------------------------------------------------ rotasi, by step
+
+/** The current and the pending password of a rotation, decrypted once per run (memory only). */
+interface RotationPasswords {
+  pending: string;
+  current: string;
+}
+
+/**
+ * Step 1 (simpan-baru): check the adapter, adopt the password from passwordCommand / the environment into
+ * the store on the first rotation (`row` absent), store a strong new password as pending and record the
+ * rotation (tersimpan). The new open rotation.
+ */
+export async function simpanBaru(c: AkunCtx, opts: RotasiOptions, row: AkunRow | undefined): Promise<RotasiRow> {
+  const { store, user, account, deps } = c;
+  const adapter = opts.adapter ?? account.passwordChange?.adapter ?? 'manual';
+  // a misconfigured adapter (or the manual one without a terminal) fails before anything is stored
+  await changer(c, adapter, opts.manualUi ?? null);
+  if (adapter === 'manual' && !opts.manualUi) throw new SandiError('USAGE', 'akun.manualNeedsTerminal', {}, { hint: 'akun.manualNeedsTerminal.hint' });
+  // The first rotation adopts the password from passwordCommand / the environment into the store.
+  let currentId = row?.kini_id;
+  if (currentId === undefined) {
+    const outside = await c.ports.passwords.outsideStore(account, deps.env);
+    if (outside === null) throw new SandiError('USAGE', 'mail.passwordMissing', { user, env: 'SANDI_MAILBOX_PASSWORD' }, { hint: 'mail.passwordMissing.hint' });
+    const adoptedId = await storeEntry(c, outside.password);
+    currentId = adoptedId;
+    const now = deps.app.clock.now();
+    store.write((tx) => {
+      tx.addAccount({ user, kini_id: adoptedId, sebelumnya_id: null, diubah_at: null, disimpan_at: now.toISOString(), sumber: 'adopsi' });
+      tx.audit(now, { actor: deps.actor, action: 'akun.adopsi', entity: 'akun_sandi', entityId: user, data: { user, from: outside.source } });
+    });
+  }
+  const pendingId = await storeEntry(c, generatePassword(c.random));
+  const now = deps.app.clock.now();
+  const lamaId = currentId;
+  const id = store.write((tx) => {
+    const rotationId = tx.startRotation({ user, adapter, baruId: pendingId, lamaId, at: now.toISOString() });
+    tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.tersimpan', entity: 'akun_rotasi', entityId: String(rotationId), data: { user, adapter } });
+    return rotationId;
+  });
+  const r = store.openRotation(user);
+  if (r === undefined || r.id !== id) throw new SandiError('INTERNAL', 'common.internal', { detail: 'rotation row not found after insert' });
+  return r;
+}
+
+/**
+ * Step 2 (set-server): set the pending password on the server through the adapter, unless a login shows the
+ * server already has it; a refusal ends the rotation ditolak (the old password stays current). Records diset.
+ */
+export async function setServer(c: AkunCtx, rot: RotasiRow, adapter: PasswordChangeAdapter, ui: ManualUi | null, pw: RotationPasswords): Promise<StepOutcome> {
+  const now = () => c.deps.app.clock.now();
+  let outcome: StepOutcome = 'dikerjakan';
+  if (await works(c, pw.pending)) outcome = 'sudah-berlaku';
+  else {
+    try {
+      await (await changer(c, adapter, ui)).change({ user: c.user, oldPassword: pw.current, newPassword: pw.pending });
+    } catch (e) {
+      if (!(isSandiError(e) && e.key === 'akun.changeRefused')) throw e;
+      // The server said no. Unless it took the password after all, the old one stays current.
+      if (!(await worksSettled(c, pw.pending))) refuse(c, now(), rot, String(e.params['reason'] ?? e.key));
+      outcome = 'sudah-berlaku';
+    }
+  }
+  record(c, now(), rot, 'diset', {}, { adapter, outcome });
+  return outcome;
+}
+
+/**
+ * Step 3 (uji-login): IMAP and SMTP logins with the pending password. When the server still takes the old one
+ * and refuses the new one, the change did not take effect: ditolak. Records teruji.
+ */
+export async function ujiLogin(c: AkunCtx, rot: RotasiRow, pw: RotationPasswords): Promise<void> {
+  const now = () => c.deps.app.clock.now();
+  if (!(await worksSettled(c, pw.pending))) {
+    if (await works(c, pw.current)) {
+      refuse(c, now(), rot, 'the server still accepts the old password and refuses the new one: the change did not take effect');
+    }
+    await c.login.imap(c.account, pw.pending); // neither works: report the server's refusal as it is
+  }
+  await c.login.smtp(c.account, pw.pending);
+  record(c, now(), rot, 'teruji');
+}
+
+/**
+ * Step 4 (jadikan-kini): the pending password becomes current and the old one previous (only if the current
+ * one is still the one this rotation replaces), the rotation selesai, in one unit of work; orphans removed.
+ */
+export function jadikanKini(c: AkunCtx, rot: RotasiRow): void {
+  const { store, user, deps } = c;
+  const now = deps.app.clock.now();
+  const setAt = store.rotation(rot.id)?.diset_at ?? now.toISOString();
+  store.write((tx) => {
+    // the slots move only if the current password is still the one this rotation replaces
+    tx.replaceAccount(user, rot.lama_id, { kini_id: rot.baru_id, sebelumnya_id: rot.lama_id, diubah_at: setAt, disimpan_at: now.toISOString(), sumber: 'rotasi' });
+    move(tx, now, rot, 'selesai');
+    tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.selesai', entity: 'akun_rotasi', entityId: String(rot.id), data: { user, changedAt: setAt } });
+  });
+  rot.status = 'selesai';
+}
+
+/** Rotate the password (see the module comment), or finish a rotation that was interrupted: the four steps in order. */
+export async function rotasi(c: AkunCtx, opts: RotasiOptions = {}): Promise<RotasiResult> {
+  const { store, user, deps } = c;
+  const l = await c.ports.lock();
+  try {
+    removeOrphans(c);
+    const steps: RotasiResult['steps'] = [];
+    const after = async (step: number): Promise<void> => {
+      if (opts.afterStep) await opts.afterStep(step);
+    };
+    let r = store.openRotation(user);
+    const resumed = r !== undefined;
+    if (r === undefined) {
+      const row = store.account(user);
+      const age = passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, deps.app.clock.now());
+      if (opts.onlyIfDue && !age.due) {
+        return { user, rotated: false, skipped: 'belum-jatuh-tempo', rotationId: null, adapter: null, resumed: false, steps: [], age };
+      }
+      r = await simpanBaru(c, opts, row);
+      steps.push({ step: 1, name: 'simpan-baru', outcome: 'dikerjakan' });
+      await after(1);
+    }
+    const rot = r;
+    const adapter = opts.adapter ?? rot.adapter;
+    const key = await c.archive.unlock();
+    const pw: RotationPasswords = { pending: await c.files.read(rot.baru_id, user, key), current: await c.files.read(rot.lama_id, user, key) };
+
+    if (rot.status === 'tersimpan') {
+      const outcome = await setServer(c, rot, adapter, opts.manualUi ?? null, pw);
+      steps.push({ step: 2, name: 'set-server', outcome });
+      await after(2);
+    }
+
+    if (rot.status === 'diset') {
+      await ujiLogin(c, rot, pw);
+      steps.push({ step: 3, name: 'uji-login', outcome: 'dikerjakan' });
+      await after(3);
+    }
+
+    if (rot.status === 'teruji') {
+      jadikanKini(c, rot);
+      steps.push({ step: 4, name: 'jadikan-kini', outcome: 'dikerjakan' });
+      removeOrphans(c);
+      await after(4);
+    }
+    const row = store.account(user);
+    return {
+      user,
+      rotated: true,
+      skipped: null,
+      rotationId: rot.id,
+      adapter,
+      resumed,
+      steps,
+      age: passwordAge(row?.diubah_at ? new Date(row.diubah_at) : null, deps.app.clock.now()),
+    };
+  } finally {
+    l.release();
+  }
 }

@@ -11,14 +11,17 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { SandiError } from '../errors.js';
-import type { App } from '../app.js';
 import type { KirimPorts } from '../ports/kirim.js';
+import type { HomePaths } from '../config/home.js';
+import type { AuditPorts } from '../ports/audit.js';
+import type { KriptogramCrypto } from '../ports/kriptogram.js';
+import type { MaildirReader } from '../ports/mail.js';
 import type { PassphraseSource, SignerReport } from '../ports.js';
 import type { SandiConfig } from '../config/config.js';
 import { extractArmored } from '../formats/pgpmime.js';
 import { kunciService, importExampleKeys, readExampleManifest, type ExampleKey } from './kunci.js';
-import { kirimService, type RowView } from './kirim/index.js';
-import { initHome, PACKAGE_ROOT } from './init.js';
+import { kirimService, type KirimHome, type RowView } from './kirim/index.js';
+import { initHome, PACKAGE_ROOT, type InitHome } from './init.js';
 import { checkAudit, makeCheckpoint } from './audit.js';
 
 export const EXAMPLE_KEYS_DIR = join(PACKAGE_ROOT, 'keys.example');
@@ -76,7 +79,18 @@ function one(manifest: ExampleKey[], role: ExampleKey['role']): ExampleKey {
 }
 
 /** Set up the demo office if needed; refuse to touch a home that holds a real (non-demo) office. */
-async function ensureDemoOffice(app: App, progress: (s: DemoStep) => void): Promise<{ config: SandiConfig; created: boolean }> {
+/**
+ * What the demo needs of the home (src/app.ts's App is one): what kirim and init need, the local Maildirs to
+ * read back, the kriptogram crypto and the audit ports. No store.
+ */
+export interface DemoHome extends KirimHome, InitHome {
+  paths: Pick<HomePaths, 'root' | 'config' | 'archive' | 'maildir'>;
+  maildir: MaildirReader;
+  kriptogram: KriptogramCrypto;
+  auditPorts(): AuditPorts;
+}
+
+async function ensureDemoOffice(app: DemoHome, progress: (s: DemoStep) => void): Promise<{ config: SandiConfig; created: boolean }> {
   if (existsSync(app.paths.config)) {
     const config = app.config();
     if (config.mode !== 'demo') throw new SandiError('CONFLICT', 'demo.notDemoHome', { home: app.paths.root }, { hint: 'demo.notDemoHome.hint' });
@@ -106,7 +120,7 @@ async function ensureDemoOffice(app: App, progress: (s: DemoStep) => void): Prom
 }
 
 /** Run the demo; `progress` is told when each step is done. */
-export async function runDemo(app: App, kirimIo: KirimPorts, progress: (s: DemoStep) => void = () => {}): Promise<DemoReport> {
+export async function runDemo(app: DemoHome, kirimIo: KirimPorts, progress: (s: DemoStep) => void = () => {}): Promise<DemoReport> {
   const { created } = await ensureDemoOffice(app, progress);
   const manifest = readExampleManifest(EXAMPLE_KEYS_DIR);
   const keys = kunciService(app, ACTOR_SANDIMAN);

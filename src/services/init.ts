@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { SandiError } from '../errors.js';
 import type { Clock, KeyInfo } from '../ports.js';
 import type { Registers } from '../ports/registers.js';
-import { saveConfig, validateConfig, type MailboxAccount, type NumberFormats, type SandiConfig, type TimeZone, CONFIG_VERSION, DEFAULT_NUMBER_FORMATS } from '../config/config.js';
+import type { MailboxAccount, NumberFormats, SandiConfig, TimeZone } from '../config/config.js';
+import type { ConfigFile } from '../ports/config.js';
 import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../domain/service-hours.js';
 import { isDemoKey } from '../domain/kunci.js';
 import type { KunciService } from './kunci.js';
@@ -58,24 +59,26 @@ export interface InitHome {
   makePrivateHome(): void;
   /** the books, for the audit event of the set-up */
   registers(): Registers;
+  /** config.json: the defaults, the check and the atomic save (src/config/config.ts, wired by src/app.ts) */
+  configFile: ConfigFile;
 }
 
 export async function initHome(app: InitHome, keys: KunciService, input: InitInput, actor: string): Promise<InitResult> {
   assertCanInit(app, input.overwrite);
   app.makePrivateHome(); // an existing home (made by mkdir) is tightened to 0700
   // Validate everything except the key before a key is generated, so a typo costs no key.
+  // the defaults (config version, holidays file, number formats) in their order, the answers over them
+  const defaults = app.configFile.defaults({ officeName: input.officeName, unitCode: input.unitCode, archiveKey: '0'.repeat(40) });
   const draft: SandiConfig = {
-    version: CONFIG_VERSION,
+    ...defaults,
     mode: input.mode,
     office: { name: input.officeName, unitCode: input.unitCode, timeZone: input.timeZone },
     serviceHours: input.serviceHours ?? DEFAULT_SERVICE_HOURS,
-    holidaysFile: 'hari-libur.tsv',
-    numberFormats: { ...DEFAULT_NUMBER_FORMATS, ...input.numberFormats },
+    numberFormats: { ...defaults.numberFormats, ...input.numberFormats },
     mailbox: input.mailbox,
-    archiveKey: '0'.repeat(40),
     singleOperator: input.singleOperator,
   };
-  validateConfig(draft, app.paths.config);
+  app.configFile.validate(draft);
 
   let archiveKey: KeyInfo;
   let created = false;
@@ -107,7 +110,7 @@ export async function initHome(app: InitHome, keys: KunciService, input: InitInp
   const config: SandiConfig = { ...draft, archiveKey: archiveKey.fingerprint };
   const holidays = join(app.paths.root, config.holidaysFile);
   if (!existsSync(holidays)) copyFileSync(BUNDLED_HOLIDAYS, holidays);
-  saveConfig(app.paths.config, config);
+  app.configFile.save(config);
   app.registers().write((u) =>
     u.audit(app.clock.now(), {
       actor,

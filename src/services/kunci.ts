@@ -57,6 +57,8 @@ export function createKunciService(ctx: KunciContext) {
     resolveKeyRef: (ref: string): string => resolveKeyRef(ctx, ref),
     /** One key's info (at `now`). */
     info: (ref: string, now?: Date): Promise<KeyInfo> => keyInfo(ctx, ref, now),
+    /** The fingerprint of every key in the register, oldest first (no key file read: a damaged one is the caller's to skip). */
+    fingerprints: (): string[] => ctx.store.keys().map((k) => k.fingerprint),
     /** Every key in the store, oldest first. */
     list: (now?: Date): Promise<KeyInfo[]> => listKeys(ctx, now),
     create: (input: CreateKeyInput): Promise<KeyInfo> => createKey(ctx, input),

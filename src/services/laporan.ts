@@ -5,8 +5,14 @@
  * Read-only; the PDF (for the head of office to sign) is written atomically by src/adapters/export-pdf.ts.
  */
 import { existsSync } from 'node:fs';
-import type { App } from '../app.js';
 import { SandiError } from '../errors.js';
+import type { Clock } from '../ports.js';
+import type { SandiConfig } from '../config/config.js';
+import type { HomePaths } from '../config/home.js';
+import type { AgendaBooks } from '../ports/agenda.js';
+import type { AuditPorts } from '../ports/audit.js';
+import type { Registers } from '../ports/registers.js';
+import type { PdfReportOptions } from '../adapters/export-pdf.js';
 import { dateRange } from '../domain/agenda.js';
 import { zoneOffsetMinutes } from '../domain/working-time.js';
 import { monthsOf, parseTriwulan, summariseSla, volumeByMonth, type SlaSummary } from '../domain/laporan.js';
@@ -14,7 +20,7 @@ import { measureLetter } from '../domain/terima.js';
 import { REGISTER_CATALOG } from '../domain/register-catalog.js';
 import { checkAudit, lastCheckpointBefore } from './audit.js';
 import { loadTerimaSettings } from './terima/konteks.js';
-import { aduanService } from './aduan.js';
+import { aduanService, type AduanHome } from './aduan.js';
 import type { LaporanAduan } from '../domain/aduan.js';
 import type { PdfReport } from '../adapters/export-pdf.js';
 import { kopSurat, penandatangan, type KopSurat, type Penandatangan } from '../domain/kop-surat.js';
@@ -53,8 +59,24 @@ export interface PeriodOptions {
   sampai?: string | undefined;
 }
 
+/**
+ * What the report needs of the home (src/app.ts's App is one): config.json and its calendar and fonts, the
+ * register queries and books, the audit ports, the complaints' ports, the PDF writer. No store.
+ */
+export interface LaporanHome extends AduanHome {
+  paths: Pick<HomePaths, 'database'>;
+  clock: Clock;
+  config(): SandiConfig;
+  pdfFonts(config: SandiConfig): { regular?: string; bold?: string; mono?: string };
+  agendaBooks(): AgendaBooks;
+  registers(): Registers;
+  auditPorts(): AuditPorts;
+  /** Writes a laid-out report as a PDF (atomic); its path. */
+  writePdfReport(report: PdfReport, path: string, o?: PdfReportOptions): Promise<string>;
+}
+
 /** Build the quarterly performance report for a quarter (or --dari/--sampai). */
-export async function laporanKinerja(app: App, o: PeriodOptions): Promise<LaporanKinerja> {
+export async function laporanKinerja(app: LaporanHome, o: PeriodOptions): Promise<LaporanKinerja> {
   let dari = o.dari;
   let sampai = o.sampai;
   let triwulan: string | null = null;
@@ -147,7 +169,7 @@ export async function laporanKinerja(app: App, o: PeriodOptions): Promise<Lapora
 }
 
 /** The office's letterhead and the head of office who signs, from config.json `office` (with their defaults). */
-export function kertasKantor(app: App, lang: Bahasa = 'id'): { kop: KopSurat; penandatangan: Penandatangan } {
+export function kertasKantor(app: Pick<LaporanHome, 'config'>, lang: Bahasa = 'id'): { kop: KopSurat; penandatangan: Penandatangan } {
   const config = app.config();
   return { kop: kopSurat(config.office, config.mailbox?.user ?? null, lang), penandatangan: penandatangan(config.office, lang) };
 }
@@ -157,7 +179,7 @@ export function kertasKantor(app: App, lang: Bahasa = 'id'): { kop: KopSurat; pe
  * (default DejaVu Sans); `onFontFallback` is told when the standard fonts had to be used, to warn.
  */
 export async function tulisPdfLaporan(
-  app: Pick<App, 'config' | 'pdfFonts' | 'writePdfReport'>,
+  app: Pick<LaporanHome, 'config' | 'pdfFonts' | 'writePdfReport'>,
   layout: PdfReport,
   path: string,
   onFontFallback?: (f: { file: string; reason: string }) => void,

@@ -8,14 +8,15 @@
  *   pencetak     the configured CUPS queue (lpstat), skipped when none is configured
  *   hari-libur   the holidays file covers this year and next (else a year of holidays counts as working days)
  *   audit        the audit chain and the newest signed checkpoint against its head
+ *   basis-data   which database holds the registers; on PostgreSQL a real connection (server, login, TLS)
  * Messages are catalog keys with parameters (src/cli/messages/periksa.ts); the command renders them.
  * Nothing here writes: the database is opened read-only by the audit check and by the key list.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT_CODES, isSandiError, type ErrorCode, type MessageParams } from '../errors.js';
-import { loadConfig, type SandiConfig } from '../config/config.js';
-import { homePaths } from '../config/home.js';
+import type { SandiConfig } from '../config/config.js';
+import type { HomePaths } from '../config/home.js';
 import { modeTooOpen, isExpired, shellQuote, OWN_KEY_ROLES } from '../domain/kunci.js';
 import { tanggalLayar } from '../domain/tanggal-tampil.js';
 import { holidayYears, localYear, parseHolidays, uncoveredYears } from '../domain/working-time.js';
@@ -25,7 +26,12 @@ import type { KeyInfo, PassphraseSource } from '../ports.js';
 import type { LoginTester } from './akun.js';
 
 export type Tingkat = 'ok' | 'peringatan' | 'gagal' | 'dilewati';
-export type Pemeriksaan = 'konfigurasi' | 'kunci' | 'mode' | 'kotak-surat' | 'pencetak' | 'hari-libur' | 'audit';
+export type Pemeriksaan = 'konfigurasi' | 'basis-data' | 'kunci' | 'mode' | 'kotak-surat' | 'pencetak' | 'hari-libur' | 'audit';
+
+/** What answered as the office database (src/app.ts probeDatabase). */
+export type DatabaseProbe =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgresql'; display: string; serverVersion: string; sessionUser: string; ssl: boolean; passwordSource: string };
 
 export interface Temuan {
   /** a line of the check: the message key and its parameters */
@@ -58,8 +64,16 @@ export interface PeriksaPorts {
 }
 
 export interface PeriksaDeps {
-  /** the home: its root, clock and the key and account ports (src/app.ts's App) */
-  app: AkunHome & { auditPorts(): AuditPorts };
+  /** the home: its paths, config.json, clock and the key, account and audit ports (src/app.ts's App) */
+  app: AkunHome & {
+    paths: Pick<HomePaths, 'root' | 'config' | 'database' | 'maildir'>;
+    /** config.json, loaded and checked (CONFIG naming the line and column, the key and the value expected) */
+    config(): SandiConfig;
+    auditPorts(): AuditPorts;
+    /** which database holds the registers, and whether it answers (the basis-data line) */
+    probeDatabase?(): DatabaseProbe;
+    engine?(): { kind: 'sqlite' } | { kind: 'postgresql'; display: string };
+  };
   env: NodeJS.ProcessEnv;
   actor: string;
   /** the archive key's passphrase (to read a stored mailbox password) */
@@ -85,9 +99,9 @@ function result(check: Pemeriksaan, levels: [Tingkat, Temuan][], failCode: Error
 
 const skipped = (check: Pemeriksaan, f: Temuan): HasilPeriksa => ({ check, status: 'dilewati', findings: [f] });
 
-function checkConfig(configFile: string): { result: HasilPeriksa; config: SandiConfig | null } {
+function checkConfig(load: () => SandiConfig, configFile: string): { result: HasilPeriksa; config: SandiConfig | null } {
   try {
-    const config = loadConfig(configFile);
+    const config = load();
     return { config, result: { check: 'konfigurasi', status: 'ok', findings: [finding('periksa.config.ok', { file: configFile, office: config.office.name, zone: config.office.timeZone })] } };
   } catch (e) {
     return { config: null, result: { check: 'konfigurasi', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.CONFIG } };
@@ -170,13 +184,31 @@ export function judgeHolidays(file: string, now: Date, timeZone: string): [Tingk
 }
 
 export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
-  const paths = homePaths(deps.app.paths.root);
+  const paths = deps.app.paths;
   const now = deps.app.clock.now();
   const results: HasilPeriksa[] = [];
-  const { result: configResult, config } = checkConfig(paths.config);
+  const { result: configResult, config } = checkConfig(() => deps.app.config(), paths.config);
   results.push(configResult);
   const noConfig = finding('periksa.skipped.noConfig');
-  const hasDb = existsSync(paths.database);
+  // the office database: which one, and on PostgreSQL whether it answers (its registers are not there yet)
+  let onPostgres: string | null = null;
+  if (deps.app.probeDatabase !== undefined) {
+    try {
+      const engine = deps.app.engine?.();
+      if (engine?.kind === 'postgresql') onPostgres = engine.display;
+      const p = deps.app.probeDatabase();
+      if (p.kind === 'sqlite') {
+        results.push(existsSync(p.path) ? { check: 'basis-data', status: 'ok', findings: [finding('periksa.db.sqlite', { path: p.path })] } : skipped('basis-data', finding('periksa.skipped.noDatabase', { file: p.path })));
+      } else {
+        const params = { db: p.display, version: p.serverVersion, user: p.sessionUser, source: p.passwordSource };
+        results.push({ check: 'basis-data', status: 'ok', findings: [finding(p.ssl ? 'periksa.db.postgres.tls' : 'periksa.db.postgres.plain', params)] });
+      }
+    } catch (e) {
+      results.push({ check: 'basis-data', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.UNAVAILABLE });
+    }
+  }
+  const hasDb = onPostgres === null && existsSync(paths.database);
+  const notOnPostgres = onPostgres === null ? null : finding('periksa.skipped.postgres', { db: onPostgres });
   const day = (iso: string): string => tanggalLayar(iso, config?.office.timeZone ?? 'Asia/Jakarta');
 
   // modes first: sandi refuses to open a home whose secret folders are loose, so keys and mailbox then wait
@@ -184,7 +216,8 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   const looseHome = modes.status === 'gagal' ? finding('periksa.skipped.modes') : null;
 
   // keys
-  if (!hasDb) results.push(skipped('kunci', finding('periksa.skipped.noDatabase', { file: paths.database })));
+  if (notOnPostgres) results.push(skipped('kunci', notOnPostgres));
+  else if (!hasDb) results.push(skipped('kunci', finding('periksa.skipped.noDatabase', { file: paths.database })));
   else if (looseHome) results.push(skipped('kunci', looseHome));
   else {
     try {
@@ -241,7 +274,8 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
   }
 
   // audit checkpoint
-  if (!hasDb) results.push(skipped('audit', finding('periksa.skipped.noDatabase', { file: paths.database })));
+  if (notOnPostgres) results.push(skipped('audit', notOnPostgres));
+  else if (!hasDb) results.push(skipped('audit', finding('periksa.skipped.noDatabase', { file: paths.database })));
   else {
     try {
       const { checkAudit } = await import('./audit.js');

@@ -43,8 +43,10 @@ describe('sandi periksa', () => {
     const r = sandi(['--home', home, '--json', 'periksa']);
     expect(r.code, r.stderr).toBe(0);
     const c = checks(r);
-    expect(Object.keys(c)).toEqual(['konfigurasi', 'kunci', 'mode', 'kotak-surat', 'pencetak', 'hari-libur', 'audit']);
+    expect(Object.keys(c)).toEqual(['konfigurasi', 'basis-data', 'kunci', 'mode', 'kotak-surat', 'pencetak', 'hari-libur', 'audit']);
     expect(c['konfigurasi']!.status).toBe('ok');
+    // the office database: the home's SQLite file (no --db, SANDI_DB or config.json "db")
+    expect(c['basis-data']!).toMatchObject({ status: 'ok', findings: [{ key: 'periksa.db.sqlite', params: { path: join(home, 'sandi.db') } }] });
     // no sandiman and no Kasi key yet: a warning each, saying how to make one
     expect(c['kunci']!.status).toBe('peringatan');
     expect(c['kunci']!.findings.map((f) => f.params['role'])).toEqual(['sandiman', 'kasi']);
@@ -64,7 +66,7 @@ describe('sandi periksa', () => {
     const human = sandi(['--home', home, 'periksa']);
     expect(human.code).toBe(0);
     const lines = human.stdout.split('\n');
-    for (const name of ['konfigurasi', 'kunci', 'mode berkas', 'kotak surat', 'pencetak', 'hari libur', 'audit']) {
+    for (const name of ['konfigurasi', 'basis data', 'kunci', 'mode berkas', 'kotak surat', 'pencetak', 'hari libur', 'audit']) {
       expect(lines.filter((l) => new RegExp(`^(OK|PERINGATAN|GAGAL|DILEWATI) +${name} `).test(l))).toHaveLength(1);
     }
   });

@@ -38,8 +38,8 @@ export function fakeRegisters(given: { [K in keyof Books]?: Partial<Books[K]> },
   });
 }
 
-/** The kirim ports: those given, every other one throws. */
-export const fakeKirimPorts = (given: Partial<KirimPorts>): KirimPorts => only<KirimPorts>('io', given);
+/** The kirim ports: those given, every other one throws; the crash tests' hook does nothing unless given. */
+export const fakeKirimPorts = (given: Partial<KirimPorts>): KirimPorts => only<KirimPorts>('io', { crashPoint: () => undefined, ...given });
 
 /** The terima ports: those given, every other one throws. */
 export const fakeTerimaPorts = (given: Partial<TerimaPorts>): TerimaPorts => only<TerimaPorts>('io', given);

@@ -14,7 +14,8 @@ import type { AkunRow, RotasiRow } from '../../src/domain/akun.js';
 import type { SandiConfig } from '../../src/config/config.js';
 import type { App } from '../../src/app.js';
 import type { KunciService } from '../../src/services/kunci.js';
-import { akunService } from '../../src/services/akun.js';
+import { akunContext, akunService, jadikanKini, setServer, simpanBaru, ujiLogin, type AkunDeps } from '../../src/services/akun.js';
+import { passwordOutsideStore, resolveMailboxPasswordWithSource } from '../../src/config/credentials.js';
 
 const USER = 'sandi@kominfo.test';
 const NOW = new Date('2026-12-01T03:00:00Z');
@@ -86,6 +87,8 @@ function fakes(serverPassword: string, root = '/tidak-dipakai') {
         },
       }),
     lock: () => Promise.resolve({ release: () => undefined }),
+    // the password's sources are config code, bound to the home as the composition root binds them
+    passwords: { resolve: (a, c) => resolveMailboxPasswordWithSource(a, { ...c, home: root }), outsideStore: passwordOutsideStore },
   };
   const keys = {
     requireUsableKey: () => Promise.resolve({ publicArmored: 'ARSIP' }),
@@ -98,9 +101,11 @@ function fakes(serverPassword: string, root = '/tidak-dipakai') {
   } as unknown as SandiConfig;
   const app = { paths: { root }, clock: { now: () => NOW }, store: () => { throw new Error('no store in a port test'); } } as unknown as App;
   let n = 0;
-  const svc = () =>
-    akunService({ app, config, actor: 'penguji', env: {}, passphrases: { get: () => Promise.resolve('frasa') }, ports, keys, settleMs: 0, random: (k) => new Uint8Array(k).map(() => n++ % 251) });
-  return { svc, server, accounts, rotations, audit, entries };
+  const deps = (): AkunDeps => ({ app, config, actor: 'penguji', env: {}, passphrases: { get: () => Promise.resolve('frasa') }, ports, keys, settleMs: 0, random: (k) => new Uint8Array(k).map(() => n++ % 251) });
+  const svc = () => akunService(deps());
+  /** the context the steps share, for calling one step on its own */
+  const ctx = () => akunContext(deps());
+  return { svc, ctx, server, accounts, rotations, audit, entries };
 }
 
 describe('akun rotation over port fakes', () => {
@@ -137,6 +142,23 @@ describe('akun rotation over port fakes', () => {
     await expect(f.svc().rotasi()).rejects.toMatchObject({ key: 'akun.rotationRefused', params: { reason: 'old password wrong' } });
     expect(f.rotations.map((x) => [x.status, x.alasan])).toEqual([['ditolak', 'old password wrong']]);
     expect(f.entries.get(f.accounts.get(USER)!.kini_id)).toBe('awal-rahasia');
+  });
+
+  it('each rotation step is a function of its own: simpan-baru, set-server, uji-login, jadikan-kini called one by one', async () => {
+    const f = fakes('awal-rahasia');
+    await f.svc().simpan('awal-rahasia');
+    const c = f.ctx();
+    const r = await simpanBaru(c, {}, f.accounts.get(USER));
+    expect([r.status, f.entries.has(r.baru_id), f.server.password]).toEqual(['tersimpan', true, 'awal-rahasia']);
+    const pw = { pending: f.entries.get(r.baru_id)!, current: 'awal-rahasia' };
+    expect(await setServer(c, r, 'perintah', null, pw)).toBe('dikerjakan');
+    expect([r.status, f.server.password]).toEqual(['diset', pw.pending]);
+    // the row has moved on: the same step again is refused, nothing recorded twice
+    await expect(setServer(f.ctx(), { ...r, status: 'tersimpan' }, 'perintah', null, pw)).rejects.toMatchObject({ key: 'store.illegalTransition' });
+    await ujiLogin(c, r, pw);
+    expect(r.status).toBe('teruji');
+    jadikanKini(c, r);
+    expect([r.status, f.accounts.get(USER)!.kini_id, f.accounts.get(USER)!.sebelumnya_id]).toEqual(['selesai', r.baru_id, r.lama_id]);
   });
 
   it('uji reads the stored password through the same ports (once the home has a sandi.db)', async () => {

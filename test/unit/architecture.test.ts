@@ -186,11 +186,15 @@ const SERVICES_TO_ADAPTERS: Readonly<Record<string, number>> = {
  * the credentials through its ports from src/app.ts). The list only shrinks.
  */
 const SERVICES_TO_CONFIG: Readonly<Record<string, number>> = {
-  'src/services/akun-kredensial.ts': 1,
-  'src/services/akun.ts': 1,
-  'src/services/init.ts': 1,
-  'src/services/kirim/dokumen.ts': 1,
-  'src/services/periksa.ts': 2,
+  // none left: config.json, the password's sources and private files reach services through src/app.ts's ports
+};
+
+/**
+ * Services that still take the whole App (with its store()) as their home instead of naming what they need.
+ * The list only shrinks.
+ */
+const SERVICES_TO_APP_TYPE: Readonly<Record<string, number>> = {
+  // none left: each service names what it needs of the home (KirimHome, TerimaHome, DemoHome, LaporanHome, ...)
 };
 
 const CONFIG_TO_SERVICES: Readonly<Record<string, number>> = {
@@ -257,6 +261,33 @@ describe('the arrows of STYLE.md (value imports, static and dynamic)', () => {
       for (const i of valueImports(f)) if (i === 'src/app.ts' || i.startsWith('src/app/')) offenders.push(`${relative(ROOT, f)} loads ${i}`);
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('services/ never reach the store (src/app.ts App.store()): the registers, the key and account books come through ports', () => {
+    const offenders: string[] = [];
+    for (const f of files(join(ROOT, 'src/services'))) {
+      const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+      if (/\bstore\(\)|\bApp\[['"]store['"]\]|\.db\.prepare\b/.test(text)) offenders.push(relative(ROOT, f));
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('no test hook (SANDI_TEST_*) is read in services/: a step tells a port (kirim: io.crashPoint), the composition root wires the hook', () => {
+    const offenders: string[] = [];
+    for (const f of files(join(ROOT, 'src/services'))) {
+      const code = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+      if (/SANDI_TEST_/.test(code)) offenders.push(relative(ROOT, f));
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('services/ take what they need of the home by name, not the whole App, except the listed files of today (the list only shrinks)', () => {
+    const found = new Map<string, string[]>();
+    for (const f of files(join(ROOT, 'src/services'))) {
+      const text = readFileSync(f, 'utf8');
+      if (/import type \{[^}]*\bApp\b[^}]*\} from ['"][./]*\/app\.js['"]/.test(text)) found.set(relative(ROOT, f), ['src/app.ts']);
+    }
+    expect(ratchet(found, SERVICES_TO_APP_TYPE, 'takes the whole App')).toEqual([]);
   });
 
   it('services/ load no config module, except the listed files of today (the list only shrinks)', () => {

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { haveCommand } from '../helpers/gate.js';
 import { describe, expect, it } from 'vitest';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   ArmorWriter,
@@ -16,7 +18,7 @@ import {
   PartialBodyWriter,
   readPacketHeader,
 } from '../../src/adapters/openpgp/packets.js';
-import { EncryptedSpool, SpoolIntegrityError } from '../../src/adapters/openpgp/kriptogram-spool.js';
+import { EncryptedSpool, releaseNow, SpoolIntegrityError } from '../../src/adapters/openpgp/kriptogram-spool.js';
 import { CfbDecipher } from '../../src/adapters/openpgp/seipd-cfb.js';
 
 // eslint-disable-next-line @typescript-eslint/require-await -- an async source is what the readers consume
@@ -249,6 +251,64 @@ describe('encrypted spool', () => {
       } finally {
         await spool.destroy();
       }
+    }
+  });
+});
+
+describe('spool replay into a file frees each record once written (issue 16: peak RSS)', () => {
+  it('releaseNow detaches a buffer that owns its memory, and leaves small or shared ones alone', () => {
+    const own = new Uint8Array(new ArrayBuffer(1 << 20));
+    releaseNow(own);
+    expect(own.byteLength).toBe(0);
+    const small = Buffer.alloc(1000);
+    releaseNow(small);
+    expect(small.byteLength).toBe(1000);
+    const part = new Uint8Array(new ArrayBuffer(1 << 20), 16);
+    releaseNow(part);
+    expect(part.byteLength).toBe((1 << 20) - 16);
+  });
+
+  it('replays exactly into a file stream, and never frees what another Writable was given', async () => {
+    const data = randomBytes(3_500_000);
+    const dir = mkdtempSync(join(tmpdir(), 'sandi-replay-'));
+    try {
+      const spool = await EncryptedSpool.create(dir);
+      try {
+        await spool.write([data]);
+        await spool.finish();
+        const file = join(dir, 'out.bin');
+        const ws = createWriteStream(file);
+        expect(await spool.replay(ws)).toBe(data.length);
+        await new Promise<void>((resolve) => ws.end(resolve));
+        expect(readFileSync(file).equals(data)).toBe(true);
+      } finally {
+        await spool.destroy();
+      }
+      // a WriteStream subclass may keep the chunks (here: it does): they must still hold the document
+      class Keeping extends WriteStream {
+        kept: Buffer[] = [];
+        override _write(c: Buffer, e: BufferEncoding, cb: (err?: Error | null) => void): void {
+          this.kept.push(c);
+          super._write(c, e, cb);
+        }
+        override _writev(cs: { chunk: Buffer; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void {
+          for (const c of cs) this.kept.push(c.chunk);
+          super._writev!(cs, cb);
+        }
+      }
+      const again = await EncryptedSpool.create(dir);
+      try {
+        await again.write([data]);
+        await again.finish();
+        const keep = new (Keeping as unknown as new (p: string) => Keeping)(join(dir, 'kept.bin'));
+        await again.replay(keep);
+        await new Promise<void>((resolve) => keep.end(resolve));
+        expect(Buffer.concat(keep.kept).equals(data)).toBe(true);
+      } finally {
+        await again.destroy();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -18,6 +18,8 @@ import { ambil } from '../../src/services/terima/ambil.js';
 import { forward } from '../../src/services/terima/teruskan.js';
 import { fakeRegisters, fakeTerimaPorts, only } from '../helpers/port-fakes.js';
 import type { TerimaCtx } from '../../src/services/terima/konteks.js';
+import type { AkunPorts } from '../../src/ports/akun.js';
+import { passwordOutsideStore, resolveMailboxPasswordWithSource } from '../../src/config/credentials.js';
 import { paraf } from '../../src/services/terima/paraf.js';
 import { antar } from '../../src/services/terima/antar.js';
 import { tandaterima } from '../../src/services/terima/tandaterima.js';
@@ -154,7 +156,9 @@ describe('steps that reach the outside world, against fakes of their ports (port
           clock: { now: () => NOW },
           store: () => only('store', {}),
           // no sandi.db in this home: the stored password is never asked for, the environment's is used
-          akunPorts: () => only('akunPorts', {}),
+          // the password's sources: the real config code, bound to this home as src/app/akun.ts binds it
+          akunPorts: () =>
+            only<AkunPorts>('akunPorts', { passwords: { resolve: (a, c) => resolveMailboxPasswordWithSource(a, { ...c, home }), outsideStore: passwordOutsideStore } }),
           kunciPorts: () => only('kunciPorts', {}),
         },
         config: { archiveKey: 'F'.repeat(40), mailbox: { user: 'persandian@kab.go.id', smtp: { host: 'smtp.kab.go.id', port: 587, tls: 'starttls' }, imap: { host: 'imap.kab.go.id', port: 993, tls: 'tls' } } },

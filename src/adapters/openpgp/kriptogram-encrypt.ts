@@ -91,6 +91,7 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
     const cipher = createCipheriv(`aes-${bits}-cfb`, key, Buffer.alloc(16));
     key.fill(0);
     const seipd = new PartialBodyWriter(TAG.SEIPD);
+    const literal = new PartialBodyWriter(TAG.LITERAL);
     await sink.write(seipd.push(Buffer.from([1])));
 
     const encryptInner = async (parts: Buffer[]): Promise<void> => {
@@ -102,19 +103,37 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
       }
       await sink.write(out);
     };
+    // The literal packet's body, framed: each body byte is hashed for the MDC and — past the packet's own
+    // 6-byte header (format, name length, date), which no signature covers — for the signatures, in one
+    // copy to the worker; the framing (tag, partial lengths) for the MDC only.
+    let literalHeaderLeft = 6;
+    const encryptLiteral = async (parts: Buffer[]): Promise<void> => {
+      const out: Buffer[] = [];
+      for (const plain of parts) {
+        if (plain.length === 0) continue;
+        if (literal.framing.has(plain)) await hasher.mdc(plain);
+        else {
+          const skip = Math.min(literalHeaderLeft, plain.length);
+          if (skip > 0) await hasher.mdc(plain.subarray(0, skip));
+          literalHeaderLeft -= skip;
+          if (skip < plain.length) await hasher.mdcAndLiteral(plain.subarray(skip));
+        }
+        out.push(...seipd.push(cipher.update(plain)));
+      }
+      await sink.write(out);
+    };
 
     const prefix = randomBytes(16);
     const inner: Buffer[] = [prefix, prefix.subarray(14, 16)];
     // one-pass signatures in reverse order of the final signatures; the last one before the data has flag 1
     const ops: OnePassFields[] = [...presetInfo, ...signers];
     for (let i = ops.length - 1; i >= 0; i--) inner.push(onePassSignature(ops[i]!, i === 0));
-    const literal = new PartialBodyWriter(TAG.LITERAL);
     const litHeader = Buffer.alloc(6);
     litHeader[0] = 0x62; // 'b'
     litHeader[1] = 0; // no file name: the name travels in the protected headers
     litHeader.writeUInt32BE(Math.floor(date.getTime() / 1000), 2);
-    inner.push(...literal.push(litHeader));
     await encryptInner(inner);
+    await encryptLiteral(literal.push(litHeader));
 
     let bytesIn = 0;
     async function* counted(): AsyncGenerator<Uint8Array> {
@@ -125,10 +144,11 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
     }
     const boundary = o.boundary ?? `=_sandi_${randomBytes(12).toString('hex')}`;
     for await (const piece of encodeProtectedEntity(counted(), { headers: o.headers, fileName: o.fileName, boundary })) {
-      await hasher.literal(piece);
-      await encryptInner(literal.push(piece));
+      await encryptLiteral(literal.push(piece));
     }
-    const tail = literal.end();
+    // the rest of the document goes to the hashes before any signature is checked or made
+    await encryptLiteral(literal.end());
+    if (literalHeaderLeft !== 0) throw new SandiError('INTERNAL', 'kriptogram.internal', { detail: 'literal header' });
     const sigs: Buffer[] = [];
     const bodies: Buffer[] = [];
     for (const [i, p] of presets.entries()) {
@@ -149,7 +169,7 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
       bodies.push(Buffer.from(body));
       sigs.push(packet(TAG.SIGNATURE, body));
     }
-    await encryptInner([...tail, ...sigs]);
+    await encryptInner(sigs);
     const mdcTrailer = Buffer.from([0xd3, 0x14]);
     const mdcHash = await hasher.mdcDigest(mdcTrailer);
     const last = Buffer.concat([cipher.update(Buffer.concat([mdcTrailer, mdcHash])), cipher.final()]);

@@ -149,7 +149,18 @@ parentPort.on('message', (m) => {
         else if (!lit.has(m.algo)) lit.set(m.algo, createHash(m.algo));
         break;
       // the buffer goes back to the main thread for reuse (no new allocation per megabyte)
-      case 'mdc': mdc.update(m.b.subarray(0, m.n)); parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]); break;
+      case 'mdc': {
+        // all of it for the MDC; the ranges [start, end, …] are document bytes for the signature hashes too
+        mdc.update(m.b.subarray(0, m.n));
+        const r = m.r;
+        for (let i = 0; i < r.length; i += 2) {
+          const part = m.b.subarray(r[i], r[i + 1]);
+          for (const h of lit.values()) h.update(part);
+          if (txt.size > 0) { const c = canonicalText(part); for (const h of txt.values()) h.update(c); }
+        }
+        parentPort.postMessage({ k: 'ack', n: m.n, b: m.b }, [m.b.buffer]);
+        break;
+      }
       case 'lit':
         for (const h of lit.values()) h.update(m.b.subarray(0, m.n));
         if (txt.size > 0) { const c = canonicalText(m.b.subarray(0, m.n)); for (const h of txt.values()) h.update(c); }
@@ -283,19 +294,26 @@ export class OffThreadHasher {
   }
 
   // one batch buffer per stream; data is copied into it once, and the full buffer is transferred
-  private readonly pending: Record<Stream, { buf: Uint8Array<ArrayBuffer> | null; view: Buffer | null; len: number }> = {
-    mdc: { buf: null, view: null, len: 0 },
-    lit: { buf: null, view: null, len: 0 },
-    sp: { buf: null, view: null, len: 0 },
+  // (the mdc stream also carries `ranges`: where in its batch document bytes lie, as [start, end, …])
+  private readonly pending: Record<Stream, { buf: Uint8Array<ArrayBuffer> | null; view: Buffer | null; len: number; ranges: number[] }> = {
+    mdc: { buf: null, view: null, len: 0, ranges: [] },
+    lit: { buf: null, view: null, len: 0, ranges: [] },
+    sp: { buf: null, view: null, len: 0, ranges: [] },
   };
 
-  private async send(k: Stream, data: Uint8Array): Promise<void> {
+  private async send(k: Stream, data: Uint8Array, document = false): Promise<void> {
     if (this.failure !== null) throw this.failure;
     let off = 0;
     while (off < data.length) {
       const p = this.pending[k];
       p.buf ??= this.free.pop() ?? new Uint8Array(BATCH);
       const n = Math.min(BATCH - p.len, data.length - off);
+      if (document) {
+        // extend the last range when this one continues it
+        const r = p.ranges;
+        if (r.length > 0 && r[r.length - 1] === p.len) r[r.length - 1] = p.len + n;
+        else r.push(p.len, p.len + n);
+      }
       p.buf.set(data.subarray(off, off + n), p.len);
       p.len += n;
       off += n;
@@ -314,11 +332,13 @@ export class OffThreadHasher {
     if (p.buf === null || p.len === 0) return;
     const buf = p.buf;
     const n = p.len;
+    const r = p.ranges;
     p.buf = null;
     p.view = null;
     p.len = 0;
+    p.ranges = [];
     this.inFlight += n;
-    this.worker.postMessage({ k, b: buf, n }, [buf.buffer]);
+    this.worker.postMessage(k === 'mdc' ? { k, b: buf, n, r } : { k, b: buf, n }, [buf.buffer]);
   }
 
   /** Wait while more than MAX_IN_FLIGHT bytes are queued for the worker. */
@@ -332,6 +352,14 @@ export class OffThreadHasher {
   /** Bytes covered by the MDC only. */
   mdc(data: Uint8Array): Promise<void> {
     return this.send('mdc', data);
+  }
+
+  /**
+   * Document bytes (literal data body) that the MDC covers too: copied and handed over once for both
+   * hashes. Not to be mixed with literal() on the same hasher (the two streams are not ordered together).
+   */
+  mdcAndLiteral(data: Uint8Array): Promise<void> {
+    return this.send('mdc', data, true);
   }
 
   /** Document bytes (literal data body) only. */
@@ -362,6 +390,7 @@ export class OffThreadHasher {
   /** Digest of (document bytes ‖ suffix) with `algo`; the running document hash is not consumed. */
   async literalDigest(algo: string, suffix: Uint8Array): Promise<Buffer> {
     await this.flush('lit');
+    await this.flush('mdc');
     return this.request({ k: 'litDigest', algo, suffix });
   }
 

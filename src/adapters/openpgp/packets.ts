@@ -67,6 +67,8 @@ export class PartialBodyWriter {
   private started = false;
   private readonly size: number;
   private readonly lenByte: number;
+  /** the buffers push/end return that are packet framing (tag, lengths), not body: what a hash of the body skips */
+  readonly framing = new WeakSet<Buffer>();
 
   constructor(
     private readonly tag: number,
@@ -79,7 +81,9 @@ export class PartialBodyWriter {
 
   private start(out: Buffer[]): void {
     if (!this.started) {
-      out.push(Buffer.from([0xc0 | this.tag]));
+      const tag = Buffer.from([0xc0 | this.tag]);
+      this.framing.add(tag);
+      out.push(tag);
       this.started = true;
     }
   }
@@ -92,16 +96,28 @@ export class PartialBodyWriter {
     this.pendingLen += data.length;
     if (this.pendingLen < this.size) return out;
     this.start(out);
-    let all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLen);
-    let off = 0;
-    while (all.length - off >= this.size) {
-      out.push(Buffer.from([this.lenByte]), all.subarray(off, off + this.size));
-      off += this.size;
+    // each full partial body goes out as the pieces it is made of (no joining copy: the caller writes a list)
+    while (this.pendingLen >= this.size) {
+      const len = Buffer.from([this.lenByte]);
+      this.framing.add(len);
+      out.push(len);
+      let need = this.size;
+      while (need > 0) {
+        const p = this.pending[0]!;
+        if (p.length <= need) {
+          out.push(p);
+          this.pending.shift();
+          need -= p.length;
+        } else {
+          out.push(p.subarray(0, need));
+          this.pending[0] = p.subarray(need);
+          need = 0;
+        }
+      }
+      this.pendingLen -= this.size;
     }
-    all = all.subarray(off);
-    // copy the remainder so the caller may reuse its buffer
-    this.pending = all.length > 0 ? [Buffer.from(all)] : [];
-    this.pendingLen = all.length;
+    // copy the remainder (less than one partial body) so the caller may reuse its buffer
+    this.pending = this.pendingLen > 0 ? [Buffer.concat(this.pending, this.pendingLen)] : [];
     return out;
   }
 
@@ -111,7 +127,9 @@ export class PartialBodyWriter {
     const rest = Buffer.concat(this.pending, this.pendingLen);
     this.pending = [];
     this.pendingLen = 0;
-    out.push(encodeLength(rest.length), rest);
+    const len = encodeLength(rest.length);
+    this.framing.add(len);
+    out.push(len, rest);
     return out;
   }
 }

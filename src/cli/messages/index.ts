@@ -21,6 +21,7 @@ import { terminal } from './terminal.js';
 import { periksa } from './periksa.js';
 import { contoh } from './contoh.js';
 import { konfig } from './konfig.js';
+import { db } from './db.js';
 import { bacaPesan } from '../../domain/pesan.js';
 
 export type Lang = 'id' | 'en';
@@ -29,7 +30,7 @@ export interface Catalog {
   en: Record<string, string>;
 }
 
-const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas, terminal, periksa, contoh, konfig];
+const catalogs: Catalog[] = [common, config, kunci, kriptogram, store, mail, akun, kirim, terima, aduan, agenda, audit, validasi, bantuan, kertas, terminal, periksa, contoh, konfig, db];
 
 const merged: Catalog = { id: {}, en: {} };
 for (const c of catalogs) {

@@ -7,18 +7,28 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { App } from '../../app.js';
 import type { SandiConfig } from '../../config/config.js';
+import type { HomePaths } from '../../config/home.js';
 import { SMTP_RETRY, type RetryPolicy } from '../../domain/kirim.js';
 import type { OutgoingStatus } from '../../domain/outgoing-state.js';
 import type { Numbering } from '../../domain/records.js';
 import { kunciService, type KunciService } from '../kunci.js';
-import type { KirimPorts } from '../../ports/kirim.js';
+import type { AkunHome } from '../akun-kredensial.js';
+import type { CrashPoint, KirimPorts } from '../../ports/kirim.js';
 import type { Registers } from '../../ports/registers.js';
 import type { KirimOptions, KirimStep, UnlockedKey } from './types.js';
 
+/**
+ * What a kirim run needs of the home (src/app.ts's App is one): its folders, config.json, clock, and the key
+ * and account ports. No store: every read and unit of work goes through the register port (`io.registers`).
+ */
+export interface KirimHome extends AkunHome {
+  paths: Pick<HomePaths, 'root' | 'archive' | 'maildir'>;
+  config(): SandiConfig;
+}
+
 export interface KirimCtx {
-  app: App;
+  app: KirimHome;
   o: KirimOptions;
   config: SandiConfig;
   keys: KunciService;
@@ -51,7 +61,7 @@ export interface KirimCtx {
 }
 
 /** The shared state of one kirim service instance, for an opened home folder. */
-export function kirimContext(app: App, o: KirimOptions, io: KirimPorts): KirimCtx {
+export function kirimContext(app: KirimHome, o: KirimOptions, io: KirimPorts): KirimCtx {
   const config: SandiConfig = app.config();
   const outDir = join(app.paths.archive, 'kriptogram-keluar');
   return {
@@ -97,20 +107,10 @@ export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).
 export const NOT_FINAL: OutgoingStatus[] = ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti'];
 
 /**
- * Points of the flow where the crash tests kill the process (test/integration/kirim-crash.test.ts):
- * draf-tertulis (encrypted draft written, nothing registered), diparaf (registered and initialled),
- * final-tertulis (final kriptogram written, signature not recorded), ditandatangani, bernomor, tidak_pasti
- * (just before the first byte is delivered), pengiriman (one recipient's copy delivered, not the others),
- * sebelum-dicatat (delivered or accepted by the server, terkirim not recorded).
+ * Every point of the flow where the crash tests kill the process (the CrashPoint port type says what each one
+ * is); each step tells its ports' `crashPoint` when it reaches one (src/app/kirim.ts wires the test hook).
  */
-export const CRASH_POINTS = ['draf-tertulis', 'diparaf', 'final-tertulis', 'ditandatangani', 'bernomor', 'tidak_pasti', 'pengiriman', 'sebelum-dicatat'] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
-
-/**
- * TEST-ONLY hook, read here and nowhere else: with SANDI_TEST_CRASH_AT=<point> the process SIGKILLs itself
- * at that point (no cleanup, no finally blocks: like a power cut), so the crash tests reach every window of
- * the flow deterministically. Never set it outside tests.
- */
-export function testCrashPoint(env: NodeJS.ProcessEnv, point: CrashPoint): void {
-  if (env['SANDI_TEST_CRASH_AT'] === point) process.kill(process.pid, 'SIGKILL');
-}
+export const CRASH_POINTS = ['draf-tertulis', 'diparaf', 'final-tertulis', 'ditandatangani', 'bernomor', 'tidak_pasti', 'pengiriman', 'sebelum-dicatat'] as const satisfies readonly CrashPoint[];
+export type { CrashPoint };
+/** CRASH_POINTS names every CrashPoint (a compile error here when one is missing). */
+export const everyCrashPointListed: [Exclude<CrashPoint, (typeof CRASH_POINTS)[number]>] extends [never] ? true : never = true;

@@ -9,7 +9,7 @@ import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import { isDerajat, isSifat, subjectMustBeEncrypted } from '../../domain/records.js';
 import type { Claim as PidLock } from '../../ports/mail.js';
-import { testCrashPoint, type KirimCtx } from './context.js';
+import type { KirimCtx } from './context.js';
 import { claimIn } from './claims.js';
 import { documentOf } from './dokumen.js';
 import { kasiEncryptionKeys, ownSigningKey, sendSecrets, unlockKey } from './keys.js';
@@ -73,7 +73,7 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
   const headers = protectedHeaders(input);
   const finalRecipients = [...recipients.map((x) => x.fingerprint), archive.fingerprint];
   const { sidecar, record } = await writeDraft(c, doc.data, { fileName: doc.fileName, headers }, sandiman, sandimanKey, archive.publicArmored, finalRecipients);
-  testCrashPoint(o.env, 'draf-tertulis');
+  c.io.crashPoint('draf-tertulis');
   let claim: PidLock | null = null;
   let r = c.registers().write((u) => {
     const reg = u.kriptogramKeluar.register(
@@ -102,7 +102,7 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
   try {
     progress('terdaftar', r.id);
     progress('diparaf', r.id);
-    testCrashPoint(o.env, 'diparaf');
+    c.io.crashPoint('diparaf');
     if (!kasi) return { row: rowView(r), waiting: 'kasi', sent: null };
 
     r = await sign(c, r, kasi.key, kasi.unlocked, undefined, { doc: doc.data, record, sandimanArmored: keys.loadPublicArmored(sandiman.fingerprint) });

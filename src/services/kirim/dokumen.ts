@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SandiError } from '../../errors.js';
-import { readPrivateFile } from '../../config/passphrase.js';
 import type { KirimInput } from './types.js';
 
 /** Read the document to send, in memory; missing, unreadable and empty files are refused with their own message. */
@@ -24,13 +23,20 @@ export function readDocument(path: string): Buffer {
 }
 
 /**
- * The subject from `--perihal-file`: the first line of FILE (refused when group/others can read it, like a
- * passphrase file), or of standard input for "-" (`readStdin`). Never in argv, so never in shell history.
+ * Reads a file holding a secret as text, refused (PERMISSION `modeKey`) when group/others can read it: the
+ * command hands config/passphrase.ts readPrivateFile, the same check as for a passphrase file.
  */
-export function readPerihalFile(path: string, readStdin: () => Buffer = () => readFileSync(0)): string {
+export type PrivateFileReader = (path: string, modeKey: string) => string;
+
+/**
+ * The subject from `--perihal-file`: the first line of FILE (refused when group/others can read it, like a
+ * passphrase file: `readPrivate`), or of standard input for "-" (`readStdin`). Never in argv, so never in
+ * shell history.
+ */
+export function readPerihalFile(path: string, readPrivate: PrivateFileReader, readStdin: () => Buffer = () => readFileSync(0)): string {
   let text: string;
   if (path === '-') text = readStdin().toString('utf8');
-  else text = readPrivateFile(path, 'kirim.perihalFileMode');
+  else text = readPrivate(path, 'kirim.perihalFileMode');
   const first = (text.split('\n', 1)[0] ?? '').replace(/\r$/, '').trim();
   if (first.length === 0) throw new SandiError('DATA', 'kirim.perihalFileEmpty', { path });
   return first;

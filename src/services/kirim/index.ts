@@ -47,7 +47,8 @@
  * - Each secret key is unlocked once per service instance (one CLI run, one batch) and kept decrypted in
  *   memory only; a single-operator run signs from the document still in memory instead of decrypting its
  *   own draft again.
- * - SANDI_TEST_CRASH_AT (testCrashPoint) is a test-only hook for the crash tests; see CRASH_POINTS.
+ * - the crash tests' kill points are a port (`io.crashPoint`, wired by src/app/kirim.ts to the test-only
+ *   SANDI_TEST_CRASH_AT); see CRASH_POINTS.
  *
  * The steps live in this folder, one file per SOP step, each a module-level function taking the run's shared
  * state (KirimCtx, context.ts) first: daftar.ts (register, and `siap`), paraf.ts (the initial: draft and
@@ -57,9 +58,8 @@
  * use are its ports (src/ports/kirim.ts), built by src/app/kirim.ts and handed in. This file is the facade the CLI, the demo and the tests call.
  */
 import { SandiError } from '../../errors.js';
-import type { App } from '../../app.js';
 import type { KirimPorts } from '../../ports/kirim.js';
-import { NOT_FINAL, kirimContext } from './context.js';
+import { NOT_FINAL, kirimContext, type KirimHome } from './context.js';
 import { requireState, row } from './claims.js';
 import { finalPath } from './files.js';
 import { siap, mulai } from './daftar.js';
@@ -68,7 +68,7 @@ import { lanjut } from './lanjut.js';
 import { batalBiasa, kirimBiasa, statusBiasa } from './biasa.js';
 import { rowView, type BiasaInput, type Decide, type DraftView, type KirimInput, type KirimOptions, type RowView } from './types.js';
 
-export { CRASH_POINTS, type CrashPoint, type KirimCtx } from './context.js';
+export { CRASH_POINTS, type CrashPoint, type KirimCtx, type KirimHome } from './context.js';
 export { readDocument, readPerihalFile } from './dokumen.js';
 export { letterView, rowView } from './types.js';
 export type {
@@ -94,7 +94,7 @@ export type KirimService = ReturnType<typeof kirimService>;
  * The outgoing kriptogram service for an opened home folder, over its ports (`io`: the real ones from
  * src/app/kirim.ts, or a test's fakes).
  */
-export function kirimService(app: App, o: KirimOptions, io: KirimPorts) {
+export function kirimService(app: KirimHome, o: KirimOptions, io: KirimPorts) {
   const c = kirimContext(app, o, io);
   const { now } = c;
 

@@ -11,7 +11,7 @@ import { SandiError, isSandiError } from '../../errors.js';
 import type { KriptogramKeluar, OutgoingStatusFields } from '../../domain/records-keluar.js';
 import { hasMessageId, isTemporarySendFailure, makeMessageId, retryDelay, sendFailureIsCertain } from '../../domain/kirim.js';
 import type { OutgoingStatus } from '../../domain/outgoing-state.js';
-import { testCrashPoint, type KirimCtx } from './context.js';
+import type { KirimCtx } from './context.js';
 import { requireState } from './claims.js';
 import { mailboxPassword } from './keys.js';
 import { rawFor } from './message.js';
@@ -29,7 +29,7 @@ export function number(c: KirimCtx, r: KriptogramKeluar): KriptogramKeluar {
     return u.kriptogramKeluar.get(r.id);
   });
   progress('bernomor', r.id);
-  testCrashPoint(o.env, 'bernomor');
+  c.io.crashPoint('bernomor');
   return numbered;
 }
 
@@ -40,10 +40,9 @@ export function move<R extends OutRow>(c: KirimCtx, r: R, to: OutgoingStatus, fi
 }
 
 export function markUncertain<R extends OutRow>(c: KirimCtx, r: R): R {
-  const { o } = c;
   if (r.status === 'tidak_pasti') return r;
   const u = move(c, r, 'tidak_pasti', {});
-  testCrashPoint(o.env, 'tidak_pasti');
+  c.io.crashPoint('tidak_pasti');
   return u;
 }
 
@@ -59,7 +58,7 @@ export function markSent<R extends OutRow>(c: KirimCtx, r: R, serverReply: strin
  * uncertain send (`check`), a Maildir that already holds the Message-ID is skipped, so each gets one copy.
  */
 export function deliverLocal(c: KirimCtx, r: OutRow, raw: Buffer, check: boolean): SendOutcome {
-  const { app, o, now } = c;
+  const { app, now } = c;
   const delivered: SendOutcome['delivered'] = [];
   const targets = [...r.recipients.map((x) => x.email), 'Sent'];
   for (const email of targets) {
@@ -68,14 +67,14 @@ export function deliverLocal(c: KirimCtx, r: OutRow, raw: Buffer, check: boolean
     const already = check ? c.io.maildirs.list(dir).find((m) => hasMessageId(c.io.maildirs.read(m), r.messageId ?? '')) : undefined;
     const file = already ? basename(already.path) : c.io.maildirs.deliver(dir, raw, now(), { base: app.paths.maildir });
     if (email !== 'Sent') delivered.push({ email, where: dir, file });
-    if (delivered.length === 1 && email !== 'Sent') testCrashPoint(o.env, 'pengiriman');
+    if (delivered.length === 1 && email !== 'Sent') c.io.crashPoint('pengiriman');
   }
   return { via: 'maildir', delivered, serverReply: `maildir: ${delivered.length}`, sentCopy: join(app.paths.maildir, 'Sent') };
 }
 
 /** Send a numbered row. Definite failures return the row to bernomor; unknown outcomes leave it tidak_pasti. */
 export async function send<R extends OutRow>(c: KirimCtx, r0: R): Promise<{ row: R; sent: SendOutcome }> {
-  const { o, config, warn, retry, sleep, fromEmail } = c;
+  const { config, warn, retry, sleep, fromEmail } = c;
   let r = r0;
   requireState(r, ['bernomor', 'tidak_pasti']);
   const resuming = r.status === 'tidak_pasti';
@@ -84,7 +83,7 @@ export async function send<R extends OutRow>(c: KirimCtx, r0: R): Promise<{ row:
   if (!mb) {
     r = markUncertain(c, r);
     const sent = deliverLocal(c, r, raw, resuming);
-    testCrashPoint(o.env, 'sebelum-dicatat');
+    c.io.crashPoint('sebelum-dicatat');
     return { row: markSent(c, r, sent.serverReply), sent };
   }
   const password = await mailboxPassword(c);
@@ -127,7 +126,7 @@ export async function send<R extends OutRow>(c: KirimCtx, r0: R): Promise<{ row:
       await sleep(delay);
     }
   }
-  testCrashPoint(o.env, 'sebelum-dicatat');
+  c.io.crashPoint('sebelum-dicatat');
   if (result.rejected.length > 0) warn('kirim.someRejected', { rejected: result.rejected.join(', ') });
   const sentRow = markSent(c, r, result.response);
   const sentCopy = await copyToSent(c, sentRow, raw);

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
-import { sha256, testCrashPoint, type KirimCtx } from './context.js';
+import { sha256, type KirimCtx } from './context.js';
 import { claimOrBusy, requireState, row } from './claims.js';
 import { finalName, writeNewFile } from './files.js';
 import { ownSigningKey, sendSecrets, unlockKey } from './keys.js';
@@ -30,7 +30,7 @@ export async function sign(
   // (the sandiman's signature is checked again by encryptKriptogram before anything is written)
   inMemory?: { doc: Buffer; record: ParafRecord; sandimanArmored: string },
 ): Promise<KriptogramKeluar> {
-  const { o, config, keys, now, progress, outDir, kasiActor } = c;
+  const { config, keys, now, progress, outDir, kasiActor } = c;
   requireState(r, ['diparaf']);
   let opened = inMemory;
   if (!opened) {
@@ -68,7 +68,7 @@ export async function sign(
   // meanwhile, e.g. batal), this run removes its own new file and nothing else
   const path = finalName(c, r.id, kriptogramSha256);
   const created = writeNewFile(path, armored);
-  testCrashPoint(o.env, 'final-tertulis');
+  c.io.crashPoint('final-tertulis');
   let signed: KriptogramKeluar;
   try {
     signed = c.registers().write((u) => u.kriptogramKeluar.setStatus(r.id, 'ditandatangani', { signer: kasi.userId, signerFpr: kasi.fingerprint, kriptogramSha256 }, now(), kasiActor));
@@ -94,7 +94,7 @@ export async function sign(
     }
   }
   progress('ditandatangani', r.id);
-  testCrashPoint(o.env, 'ditandatangani');
+  c.io.crashPoint('ditandatangani');
   return signed;
 }
 

@@ -18,11 +18,10 @@
  * klasifikasi, paraf, antar, tandaterima, status, periksa-arsip. `terimaService` binds them to one context.
  */
 import type { Writable } from 'node:stream';
-import type { App } from '../../app.js';
 import type { TerimaPorts } from '../../ports/terima.js';
 import type { Bahasa } from '../../domain/tanggal-tampil.js';
 import type { Jalur } from '../../domain/terima.js';
-import { terimaCtx, type TerimaOptions } from './konteks.js';
+import { terimaCtx, type TerimaHome, type TerimaOptions } from './konteks.js';
 import { ambil } from './ambil.js';
 import { baca, bacaBagian } from './kriptogram.js';
 import { teruskan } from './teruskan.js';
@@ -41,7 +40,7 @@ export type { Arrival, Duplicate, FetchReport, Forwarded, LetterStatus, Refused,
  * The terima service for an opened app: every step bound to one context (settings loaded once), over its
  * ports (`io`: the real ones from src/app/terima.ts, or a test's fakes).
  */
-export function terimaService(app: App, opts: TerimaOptions, io: TerimaPorts) {
+export function terimaService(app: TerimaHome, opts: TerimaOptions, io: TerimaPorts) {
   const ctx = terimaCtx(app, opts, io);
   return {
     settings: ctx.settings,

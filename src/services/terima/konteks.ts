@@ -1,13 +1,14 @@
 /**
  * What every terima step shares: the settings (config.json, its "terima" object, the office calendar), the
- * archive of raw mail, the store, the operator's options, and the once-per-run state of the letter-number
+ * archive of raw mail, the register port, the operator's options, and the once-per-run state of the letter-number
  * reader. `terimaCtx` builds it once for an opened app; each step takes it as its first parameter.
  */
 import { join } from 'node:path';
 import { SandiError } from '../../errors.js';
-import type { App } from '../../app.js';
 import type { PassphraseSource } from '../../ports.js';
 import type { SandiConfig } from '../../config/config.js';
+import type { HomePaths } from '../../config/home.js';
+import type { AkunHome } from '../akun-kredensial.js';
 import type { Registers } from '../../ports/registers.js';
 import type { MessageArchive, TerimaPorts } from '../../ports/terima.js';
 import type { Numbering } from '../../domain/records.js';
@@ -20,8 +21,20 @@ export interface TerimaSettings {
   calendar: WorkingCalendar;
 }
 
+/**
+ * What a terima run needs of the home (src/app.ts's App is one): its folders, config.json, the office calendar
+ * and the PDF fonts it names, clock, and the key and account ports. No store: every read and unit of work goes
+ * through the register port (`io.registers`).
+ */
+export interface TerimaHome extends AkunHome {
+  paths: Pick<HomePaths, 'root' | 'archive' | 'maildir'>;
+  config(): SandiConfig;
+  officeCalendar(config: SandiConfig): WorkingCalendar;
+  pdfFonts(config: SandiConfig): { regular?: string; bold?: string; mono?: string };
+}
+
 /** Load config.json (with its optional "terima" object) and the holidays file into a calendar. */
-export function loadTerimaSettings(app: App): TerimaSettings {
+export function loadTerimaSettings(app: Pick<TerimaHome, 'config' | 'officeCalendar'>): TerimaSettings {
   const config = app.config();
   // loadConfig has already checked the "terima" object; this only applies the defaults when it is absent.
   const parsed = parseTerimaConfig(config.terima);
@@ -43,7 +56,7 @@ export interface TerimaOptions {
 
 /** The shared state of one terima service: built once by `terimaCtx`, passed to every step. */
 export interface TerimaCtx {
-  app: App;
+  app: TerimaHome;
   opts: TerimaOptions;
   settings: TerimaSettings;
   /** the outside world, built by the composition root (src/app/terima.ts) or a test's fakes */
@@ -53,8 +66,6 @@ export interface TerimaCtx {
   calendar: WorkingCalendar;
   archive: MessageArchive;
   numbering(buku: 'suratMasuk' | 'kriptogramMasuk'): Numbering;
-  /** the open store (opened on first use); the registers go through `registers()` */
-  store(): ReturnType<App['store']>;
   /** the register port over the open store: every read and unit of work of the steps */
   registers(): Registers;
   warn(key: string, params: Record<string, string | number>): void;
@@ -85,7 +96,7 @@ export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
 
 
 /** The context of the terima service for an opened app: settings loaded once, the archive opened. */
-export function terimaCtx(app: App, opts: TerimaOptions, io: TerimaPorts): TerimaCtx {
+export function terimaCtx(app: TerimaHome, opts: TerimaOptions, io: TerimaPorts): TerimaCtx {
   const settings = loadTerimaSettings(app);
   const { config, terima, calendar } = settings;
   return {
@@ -103,7 +114,6 @@ export function terimaCtx(app: App, opts: TerimaOptions, io: TerimaPorts): Terim
       unitCode: config.office.unitCode,
       configKey: `numberFormats.${buku}`,
     }),
-    store: () => app.store(),
     registers: () => io.registers(),
     warn: opts.warn ?? (() => undefined),
     pdftotextMissing: false,

@@ -36,13 +36,6 @@ export function kriptogramArrival(row: KriptogramMasuk, extra: string[] = []): A
   };
 }
 
-/** Fingerprints of every key in the key store (not parsed: a damaged one is skipped by the caller). */
-export function storedFingerprints(ctx: TerimaCtx): string[] {
-  return ctx.store()
-    .db.prepare<[], { fingerprint: string }>('SELECT fingerprint FROM kunci ORDER BY rowid')
-    .all()
-    .map((r) => r.fingerprint);
-}
 
 /**
  * Decrypt and verify an incoming kriptogram with the office archive key and the address book. The
@@ -71,7 +64,7 @@ export async function readKriptogramRow(ctx: TerimaCtx, id: number, strict: bool
   const units = new Map<string, string>();
   for (const a of keys.listAddresses()) units.set(a.fingerprint, a.unit);
   // One unreadable key file must not stop every kriptogram from being read: skip it, say so.
-  for (const fpr of storedFingerprints(ctx)) {
+  for (const fpr of keys.fingerprints()) {
     try {
       await keys.info(fpr);
       verificationKeys.push(keys.loadPublicArmored(fpr));
