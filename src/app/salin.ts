@@ -14,7 +14,8 @@
  * The archive files (raw mail, drafts, kriptograms, checkpoints, key files) stay in the home folder: the
  * archive in the database is a later step.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { SandiError } from '../errors.js';
 import { chooseEngine, type Engine } from '../config/db.js';
@@ -122,8 +123,10 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
     const t = engine.options;
     const user = o.pengguna ?? t.user;
     const url = `postgresql://${encodeURIComponent(user)}@${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}/${encodeURIComponent(t.database)}`;
-    const next = { ...config, db: { url, sslmode: t.sslmode, ...(t.sslrootcert === undefined ? {} : { sslrootcert: t.sslrootcert }) } };
-    saveConfig(paths.config, next);
+    // the operator's file as written, plus "db" (not the loader's normalised copy with every default spelled out)
+    const raw = JSON.parse(readFileSync(paths.config, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    const next = { ...raw, db: { url, sslmode: t.sslmode, ...(t.sslrootcert === undefined ? {} : { sslrootcert: resolve(t.sslrootcert) }) } };
+    saveConfig(paths.config, next as unknown as Parameters<typeof saveConfig>[1]);
     return {
       target: engine.display,
       schema,

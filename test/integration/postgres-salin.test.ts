@@ -17,7 +17,7 @@ import { openPgSync, type PgSync } from '../../src/adapters/postgres/sync-client
 import { openPgStore, pgHashedRows } from '../../src/adapters/postgres/store.js';
 import { migratePg } from '../../src/adapters/postgres/migrate.js';
 import { ROWID_COLUMN } from '../../src/adapters/postgres/schema.js';
-import { SALIN_TABLES } from '../../src/adapters/postgres/salin.js';
+import { SALIN_TABLES, compareOffices } from '../../src/adapters/postgres/salin.js';
 import { DEFAULT_FORMATS } from '../../src/domain/numbering.js';
 import { startPostgres, type PgServer } from '../helpers/postgres.js';
 
@@ -134,6 +134,18 @@ describe('sandi db salin', () => {
       expect(() => pg.query("UPDATE kriptogram_keluar SET nomor = 'X' WHERE id = 1")).toThrow(/sandi:/);
       expect(() => pg.query('DELETE FROM aduan_langkah')).toThrow(/sandi:append_only/);
       expect(pg.query("SELECT count(*) AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sandi' AND NOT t.tgisinternal AND t.tgenabled = 'D'").rows[0]).toEqual({ n: 0 });
+      // the comparison db salin makes before committing finds nothing on the copy, and does find a row changed behind it
+      const src2 = openStore(join(home, 'sandi.db'), { readonly: true });
+      try {
+        expect(compareOffices(src2.db, store)).toEqual([]);
+        pg.query('BEGIN');
+        pg.query('ALTER TABLE sandi.aduan DISABLE TRIGGER USER');
+        pg.query("UPDATE sandi.aduan SET judul = 'diubah' WHERE id = 1");
+        expect(compareOffices(src2.db, store).map((d) => `${d.table} ${d.what} ${d.detail}`)).toEqual(['aduan row rowid 1']);
+        pg.query('ROLLBACK');
+      } finally {
+        src2.close();
+      }
       // identities continue after the ids kept
       expect(Number(pg.query("SELECT nextval(pg_get_serial_sequence('sandi.anotasi', 'id')) AS v").rows[0]?.['v'])).toBeGreaterThan(srcCounts['anotasi'] ?? 0);
     } finally {
