@@ -25,7 +25,8 @@ import { openStore } from '../adapters/sqlite/store.js';
 import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
 import { PG_SCHEMA_VERSION } from '../adapters/postgres/schema.js';
 import { openPgStore } from '../adapters/postgres/store.js';
-import { compareOffices, copyOffice, pgAuditView, pgOwnsTables, type SalinCounts } from '../adapters/postgres/salin.js';
+import { compareOffices, copyOffice, pgAuditView, pgOwnsSchema, type SalinCounts } from '../adapters/postgres/salin.js';
+import { mapPgError } from '../adapters/postgres/sql.js';
 import { checkAudit, type AuditReport } from '../services/audit.js';
 import { auditPorts } from './audit.js';
 import { openOfficeDatabase } from './postgres.js';
@@ -85,11 +86,17 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
   const src = openStore(paths.database, { readonly: true });
   try {
     // 2. the schema, by its owner
-    const before = pgSchemaVersion(pg, schema);
-    if (before < PG_SCHEMA_VERSION) migratePg(pg, schema);
-    if (!pgOwnsTables(pg, schema)) {
-      throw new SandiError('PERMISSION', 'db.salin.notOwner', { user: engine.options.user, schema, db: engine.display }, { hint: 'db.salin.notOwner.hint' });
+    const notOwner = (): SandiError => new SandiError('PERMISSION', 'db.salin.notOwner', { user: engine.options.user, schema, db: engine.display }, { hint: 'db.salin.notOwner.hint' });
+    // ownership first, from the catalogs: an officer's role may not even read an office schema it has no grant on
+    if (pgOwnsSchema(pg, schema) === false) throw notOwner();
+    let before: number;
+    try {
+      before = pgSchemaVersion(pg, schema);
+    } catch (e) {
+      throw mapPgError(e);
     }
+    if (before < PG_SCHEMA_VERSION) migratePg(pg, schema);
+    if (pgOwnsSchema(pg, schema) !== true) throw notOwner();
     // 3. one transaction: copy, compare, check; a snapshot of the source for the same span
     src.db.exec('BEGIN');
     pg.query('BEGIN');

@@ -177,6 +177,35 @@ describe('sandi db salin', () => {
     }
   }, 120_000);
 
+  it("an officer's role (not the schema's owner) is refused with 77, before reading anything, and nothing is written", () => {
+    server.psql("CREATE ROLE budi LOGIN PASSWORD 'rahasia-budi'", { db: 'postgres' });
+    server.createDatabase('petugas');
+    const pg = connect('petugas');
+    try {
+      migratePg(pg); // the owner (here the admin) made the schema
+      const work = mkdtempSync(join(tmpdir(), 'sandi-salin4-'));
+      try {
+        cpSync(home, work, { recursive: true });
+        const c = JSON.parse(readFileSync(join(work, 'config.json'), 'utf8')) as Record<string, unknown>;
+        delete c['db'];
+        writeFileSync(join(work, 'config.json'), JSON.stringify(c), { mode: 0o600 });
+        const r = spawnSync(process.execPath, [BIN, '--home', work, 'db', 'salin', '--ke', `postgresql://budi@${server.host}:${server.port}/petugas`], {
+          encoding: 'utf8',
+          env: { ...process.env, ...server.env, PGPASSWORD: 'rahasia-budi', SANDI_DB: '', SANDI_NO_INPUT: '1', SANDI_LANG: 'id' },
+          timeout: 60_000,
+        });
+        expect(r.status, r.stderr).toBe(77);
+        expect(r.stderr).toMatch(/bukan pemilik skema sandi/);
+        expect(countRows(pg)).toBe(0);
+        expect(JSON.parse(readFileSync(join(work, 'config.json'), 'utf8'))).not.toHaveProperty('db');
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    } finally {
+      pg.close();
+    }
+  }, 60_000);
+
   it('a row the target refuses mid-copy leaves no row in the target and every guard enabled', () => {
     server.createDatabase('gagal');
     const pg = connect('gagal');

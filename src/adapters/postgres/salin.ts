@@ -63,15 +63,20 @@ export function pgRowCounts(pg: PgSync, schema: string): Record<string, number> 
   return out;
 }
 
-/** Whether the connected role may alter the office tables (owns them, or is a member of the owning role). */
-export function pgOwnsTables(pg: PgSync, schema: string): boolean {
-  const r = query<{ all_owned: boolean | null }>(
+/**
+ * Whether the connected role owns the office schema and may alter its tables (owns them, or is a member of the
+ * owning role): null when the schema does not exist yet. Reads only the catalogs, which every role may read.
+ */
+export function pgOwnsSchema(pg: PgSync, schema: string): boolean | null {
+  const r = query<{ owns: boolean; tables: boolean | null }>(
     pg,
-    `SELECT bool_and(pg_has_role(current_user, c.relowner, 'USAGE')) AS all_owned
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+    `SELECT pg_has_role(current_user, n.nspowner, 'USAGE') AS owns,
+            (SELECT bool_and(pg_has_role(current_user, c.relowner, 'USAGE')) FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind = 'r') AS tables
+       FROM pg_namespace n WHERE n.nspname = $1`,
     [schema],
   ).rows[0];
-  return r?.all_owned === true;
+  if (r === undefined) return null;
+  return r.owns && r.tables !== false;
 }
 
 const setTriggers = (pg: PgSync, schema: string, tables: readonly string[], on: boolean): void => {
