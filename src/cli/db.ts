@@ -10,21 +10,22 @@ import { t } from './messages/index.js';
 import type { GetContext } from './index.js';
 import { SandiError } from '../errors.js';
 
-const collect = (v: string, all: string[]): string[] => [...all, v];
+/** a repeatable option: no default, so --help shows none (commander would print "(bawaan: [])") */
+const collect = (v: string, all: string[] | undefined): string[] => [...(all ?? []), v];
 
 export function registerDb(program: Command, getCtx: GetContext): void {
   const db = program.command('db').description(t('bantuan.db.description'));
   db.command('peran')
     .description(t('bantuan.db.peran.description'))
-    .option('--petugas <peran=grup,...>', t('bantuan.db.peran.petugas'), collect, [])
+    .option('--petugas <peran=grup,...>', t('bantuan.db.peran.petugas'), collect)
     .option('--basis-data <nama>', t('bantuan.db.peran.basisData'))
     .option('--skema <nama>', t('bantuan.db.peran.skema'), 'sandi')
     .option('--prefiks <nama>', t('bantuan.db.peran.prefiks'), 'sandi')
-    .action(async (o: { petugas: string[]; basisData?: string; skema: string; prefiks: string }) => {
+    .action(async (o: { petugas?: string[]; basisData?: string; skema: string; prefiks: string }) => {
       const { OFFICE_GROUPS, peranSql } = await import('../app/peran.js');
       type Group = (typeof OFFICE_GROUPS)[number];
       const known = OFFICE_GROUPS as readonly string[];
-      const officers = o.petugas.map((p) => {
+      const officers = (o.petugas ?? []).map((p) => {
         const m = /^([^=]+)=(.+)$/.exec(p);
         if (!m) throw new SandiError('USAGE', 'store.pgPetugasFormat', { value: p });
         const groups = (m[2] ?? '').split(',').map((g) => g.trim());
