@@ -200,6 +200,9 @@ export const EXAMPLES: Record<string, readonly (readonly [string, string])[]> = 
     ['sandi completion bash > ~/.local/share/bash-completion/completions/sandi', 'contoh.completion.1'],
     ['sandi completion fish > ~/.config/fish/completions/sandi.fish', 'contoh.completion.2'],
   ],
+  'db peran': [
+    ['sandi db peran --basis-data kantor --petugas budi=sandiman --petugas siti=kasi --petugas ujang=caraka > peran.sql', 'contoh.db.peran.1'],
+  ],
 };
 
 /** Exit codes a command of each group can return (0 and 64 for all); a path's own entry wins. */
@@ -216,12 +219,13 @@ const EXITS: Record<string, number[]> = {
   aduan: [65, 66, 69, 74, 75, 77, 78, 81, 130],
   periksa: [69, 77, 78, 79, 82],
   completion: [],
+  db: [],
 };
 
 /** Commands that connect to the mailbox (and so may read SANDI_MAILBOX_PASSWORD). */
 const MAILBOX = /^(kirim|terima( teruskan)?|akun( uji| rotasi)?|periksa|aduan (disposisi|kembalikan|tindaklanjut|konfirmasi))$/;
 /** Commands that only read: no actor is recorded. */
-const READ_ONLY = /^(completion|laporan( kinerja)?|audit( periksa)?|kunci( daftar| ekspor| alamat( daftar)?)?|agenda( kolom)?|agenda [\w-]+( daftar| cari| lihat| ekspor)?|kirim status|terima (status|arsip-periksa)|akun( status)?|aduan( status| laporan| lihat)?|periksa)$/;
+const READ_ONLY = /^(completion|db( peran)?|laporan( kinerja)?|audit( periksa)?|kunci( daftar| ekspor| alamat( daftar)?)?|agenda( kolom)?|agenda [\w-]+( daftar| cari| lihat| ekspor)?|kirim status|terima (status|arsip-periksa)|akun( status)?|aduan( status| laporan| lihat)?|periksa)$/;
 
 function examplesFor(path: string[], children: string[][]): { line: string; what: string }[] {
   const key = path.join(' ');
@@ -247,8 +251,8 @@ export function helpExtra(path: string[], children: string[][] = []): HelpExtra 
     // a command that only reads asks nothing, so it is not cancelled at a prompt
     .filter((c) => !(readOnly && c === 130))
     .sort((a, b) => a - b);
-  const env = group === 'completion' ? ['SANDI_LANG'] : ['SANDI_HOME', 'XDG_CONFIG_HOME', 'SANDI_LANG', 'SANDI_NO_INPUT'];
-  if (group !== 'completion') {
+  const env = group === 'completion' || group === 'db' ? ['SANDI_LANG'] : ['SANDI_HOME', 'XDG_CONFIG_HOME', 'SANDI_LANG', 'SANDI_NO_INPUT'];
+  if (group !== 'completion' && group !== 'db') {
     // every command on a home signs the audit head at its end when the archive passphrase is in the environment
     env.push('SANDI_PASSPHRASE_ROLE', 'SANDI_PASSPHRASE');
     if (MAILBOX.test(key) || path.length === 0) env.push('SANDI_MAILBOX_PASSWORD');

@@ -22,6 +22,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   aduan: async () => (await import('./aduan.js')).registerAduan,
   periksa: async () => (await import('./periksa.js')).registerPeriksa,
   completion: async () => (await import('./completion.js')).registerCompletion,
+  db: async () => (await import('./db.js')).registerDb,
 };
 
 /** Global options that take a value (the word after them is not a command name). */

@@ -1,0 +1,135 @@
+/**
+ * The register functions' SQL on PostgreSQL. The register adapters (../sqlite/registers/*, ../sqlite/terima.ts,
+ * ../sqlite/aduan.ts) speak plain SQL through a small statement interface — prepare(sql) → get / all / run /
+ * iterate with `?` parameters — and PostgreSQL's schema (./schema.ts) gives the few SQLite names they use
+ * (json_extract, json_valid, COLLATE nocase). This module is that statement interface over a synchronous
+ * PostgreSQL connection (PgSync, ./sync-client.ts), so the same register code runs on both engines and the
+ * conformance suite (test/integration/registers-conformance.test.ts) holds them to the same behaviour:
+ * - `?` becomes `$1…$n` (outside quoted text); `? IS [NOT] NULL` is typed `::text` (PostgreSQL cannot infer it);
+ * - an INSERT returns the new row's id (`lastInsertRowid`), and `changes` is the row count;
+ * - rows come back as SQLite gives them: integers as numbers (the bigint UIDs too), booleans as 1/0;
+ * - errors become the SandiErrors of the SQLite store: a guard's 'sandi:<kind>:<table>[.<column>]' is
+ *   CONFLICT store.conflict.<kind>, a unique/foreign key/check violation CONFLICT, a privilege the officer's
+ *   group lacks (a grant, a step policy) PERMISSION, a serialisation failure, deadlock or lock timeout TEMPFAIL.
+ */
+import { SandiError } from '../../errors.js';
+
+import type { PgSync } from './sync-client.js';
+
+/** The synchronous PostgreSQL connection (./sync-client.ts): pg in a worker thread behind Atomics.wait. */
+export type { PgSync } from './sync-client.js';
+
+/** The part of a better-sqlite3 statement the register functions use. */
+export interface PgStatement {
+  get(...params: unknown[]): Record<string, unknown> | undefined;
+  all(...params: unknown[]): Record<string, unknown>[];
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number };
+  iterate(...params: unknown[]): IterableIterator<Record<string, unknown>>;
+}
+
+export interface PgDb {
+  prepare(sql: string): PgStatement;
+  readonly pg: PgSync;
+}
+
+/** Tables whose rows have an integer `id` (an INSERT returns it). */
+const ID_TABLES = new Set([
+  'kriptogram_keluar', 'surat_keluar', 'surat_masuk', 'surat_masuk_langkah', 'kriptogram_masuk', 'kriptogram_masuk_langkah',
+  'anotasi', 'akun_rotasi', 'aduan', 'aduan_langkah', 'audit_log',
+]);
+
+/** bigint columns (IMAP UIDVALIDITY/UID, sizes), read back as numbers like SQLite's INTEGER. */
+const BIGINT_COLUMNS = new Set(['uidvalidity', 'uid', 'last_uid', 'raw_size']);
+
+/** SQLite's `?` parameters as PostgreSQL's `$n`, leaving quoted text and identifiers alone. */
+export function numberedParams(sql: string): string {
+  let n = 0;
+  let out = '';
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i] as string;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      const stop = end < 0 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === '?') {
+      n++;
+      out += /^\s+IS\s+(NOT\s+)?NULL\b/i.test(sql.slice(i + 1)) ? `$${n}::text` : `$${n}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** A row as SQLite would give it (numbers for integers, 1/0 for booleans); the `sandi_rowid` column is left out. */
+export function sqliteShaped(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'sandi_rowid') continue;
+    if (typeof v === 'boolean') out[k] = v ? 1 : 0;
+    else if (typeof v === 'string' && BIGINT_COLUMNS.has(k) && /^-?\d+$/.test(v)) out[k] = Number(v);
+    else if (typeof v === 'bigint') out[k] = Number(v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+const param = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'bigint' ? v.toString() : v);
+
+/** PostgreSQL errors (SQLSTATE in `code`) as the store's SandiErrors; anything else unchanged. */
+export function mapPgError(e: unknown): unknown {
+  if (e instanceof SandiError || !(e instanceof Error)) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return e;
+  const detail = e.message;
+  const m = /sandi:(\w+):(\w+)(?:\.(\w+))?/.exec(detail);
+  if (m) return new SandiError('CONFLICT', `store.conflict.${m[1] ?? 'check'}`, { buku: m[2] ?? '-', id: '-', field: m[3] ?? '-' }, { cause: e });
+  const x = e as { table?: string; column?: string; constraint?: string; detail?: string };
+  if (code === '23505') {
+    const col = /Key \(([^)]*)\)/.exec(x.detail ?? '')?.[1] ?? x.constraint ?? '-';
+    return new SandiError('CONFLICT', 'store.conflict.unique', { buku: x.table ?? '-', id: '-', field: col }, { cause: e });
+  }
+  if (code === '23503') return new SandiError('CONFLICT', 'store.conflict.foreignKey', { buku: x.table ?? '-', id: '-' }, { cause: e });
+  if (code.startsWith('23')) return new SandiError('CONFLICT', 'store.conflict.check', { buku: x.table ?? '-', id: '-', detail }, { cause: e });
+  // the grants and step policies of the office roles (./roles.ts): this officer's group may not record it
+  if (code === '42501') return new SandiError('PERMISSION', 'store.pgNotAllowed', { user: '-', reason: detail }, { cause: e });
+  if (code === '40001' || code === '40P01' || code === '55P03') return new SandiError('TEMPFAIL', 'store.busy', { reason: detail }, { cause: e });
+  return e;
+}
+
+/** Run one query, its errors mapped. */
+export function query<R = Record<string, unknown>>(pg: PgSync, sql: string, params: readonly unknown[] = []): { rows: R[]; rowCount: number } {
+  try {
+    return pg.query<R>(sql, params.map(param));
+  } catch (e) {
+    throw mapPgError(e);
+  }
+}
+
+/** The statement interface over one connection; statements are only text here (the server caches plans). */
+export function pgDb(pg: PgSync): PgDb {
+  const cache = new Map<string, PgStatement>();
+  const prepare = (sqlText: string): PgStatement => {
+    const hit = cache.get(sqlText);
+    if (hit) return hit;
+    let sql = numberedParams(sqlText);
+    const insert = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(sql);
+    const returnsId = insert !== null && ID_TABLES.has((insert[1] ?? '').toLowerCase()) && !/\bRETURNING\b/i.test(sql);
+    if (returnsId) sql = `${sql.trimEnd().replace(/;$/, '')} RETURNING id`;
+    const all = (...params: unknown[]): Record<string, unknown>[] => query<Record<string, unknown>>(pg, sql, params).rows.map(sqliteShaped);
+    const st: PgStatement = {
+      get: (...params) => all(...params)[0],
+      all,
+      run: (...params) => {
+        const r = query<{ id?: number }>(pg, sql, params);
+        return { changes: r.rowCount, lastInsertRowid: returnsId ? Number(r.rows[0]?.id ?? 0) : 0 };
+      },
+      // the rows of one query at once (a server-side cursor for very long lists is later)
+      iterate: (...params) => all(...params)[Symbol.iterator](),
+    };
+    cache.set(sqlText, st);
+    return st;
+  };
+  return { prepare, pg };
+}

@@ -1,0 +1,36 @@
+/**
+ * `sandi db peran`: the SQL an administrator runs to create an office's roles on PostgreSQL — the owner role,
+ * the group role of each office function and the officers' login roles — printed to stdout (sandi itself never
+ * needs a superuser, and never runs it). Nothing is read from or written to a home.
+ */
+import type { Command } from 'commander';
+import { t } from './messages/index.js';
+import type { GetContext } from './index.js';
+import { SandiError } from '../errors.js';
+
+const collect = (v: string, all: string[]): string[] => [...all, v];
+
+export function registerDb(program: Command, _ctx: GetContext): void {
+  const db = program.command('db').description(t('bantuan.db.description'));
+  db.command('peran')
+    .description(t('bantuan.db.peran.description'))
+    .option('--petugas <peran=grup,...>', t('bantuan.db.peran.petugas'), collect, [])
+    .option('--basis-data <nama>', t('bantuan.db.peran.basisData'))
+    .option('--skema <nama>', t('bantuan.db.peran.skema'), 'sandi')
+    .option('--prefiks <nama>', t('bantuan.db.peran.prefiks'), 'sandi')
+    .action(async (o: { petugas: string[]; basisData?: string; skema: string; prefiks: string }) => {
+      const { OFFICE_GROUPS, peranSql } = await import('../app/peran.js');
+      type Group = (typeof OFFICE_GROUPS)[number];
+      const known = OFFICE_GROUPS as readonly string[];
+      const officers = o.petugas.map((p) => {
+        const m = /^([^=]+)=(.+)$/.exec(p);
+        if (!m) throw new SandiError('USAGE', 'store.pgPetugasFormat', { value: p });
+        const groups = (m[2] ?? '').split(',').map((g) => g.trim());
+        const bad = groups.find((g) => !known.includes(g));
+        if (bad !== undefined) throw new SandiError('USAGE', 'store.pgUnknownGroup', { value: bad, known: known.join(', ') });
+        return { role: (m[1] ?? '').trim(), groups: groups as Group[] };
+      });
+      const notes = { header: t('bantuan.db.peran.sql.header'), owner: t('bantuan.db.peran.sql.owner'), password: t('bantuan.db.peran.sql.password'), schema: t('bantuan.db.peran.sql.schema') };
+      process.stdout.write(peranSql({ prefix: o.prefiks, schema: o.skema, officers, notes, ...(o.basisData === undefined ? {} : { database: o.basisData }) }));
+    });
+}
