@@ -1,0 +1,141 @@
+/**
+ * One office, two workstations, one PostgreSQL database (issue 15): the CLI end to end on a private server.
+ * The administrator creates the roles (`sandi db peran`) and the owner the office schema (`sandi db siapkan`);
+ * each officer joins from their own home with `sandi init --db URL` as their own login role. Then the SOP 001
+ * two-person flow across the homes — the sandiman registers and initials at home A, the Kasi signs at home B,
+ * `kirim lanjut` numbers and sends (local Maildir delivery) — with the Kasi's key as the register's signer,
+ * session_user on every audit event, and `audit periksa` passing from both homes; and several processes of
+ * two homes numbering at once giving exactly 1..N.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { peranSql } from '../../src/adapters/postgres/roles.js';
+import { BIN, sandi, type CliResult } from '../helpers/cli.js';
+import { describeWith } from '../helpers/gate.js';
+import { postgresMissing, startPostgres, type PgServer } from '../helpers/postgres.js';
+
+const missing = postgresMissing();
+const KEYS = resolve(import.meta.dirname, '../../keys.example');
+const manifest = JSON.parse(readFileSync(join(KEYS, 'manifest.json'), 'utf8')) as {
+  keys: { slug: string; role: string; fingerprint: string; email: string; passphrase: string; unit: string | null; unitCode: string | null }[];
+};
+const key = (slug: string) => manifest.keys.find((k) => k.slug === slug)!;
+const PASSWORD = 'uji-kantor-2026';
+
+/** The CLI without waiting: several at once. */
+function sandiAsync(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => done({ code: code ?? -1, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }));
+  });
+}
+
+describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one office on PostgreSQL: two workstations', () => {
+  let pg: PgServer;
+  let dir: string;
+  let homeA: string;
+  let homeB: string;
+  const url = (user: string) => `postgresql://${user}@127.0.0.1:${pg.port}/kantor`;
+  const envOf = (home: string, operator: string): NodeJS.ProcessEnv => ({ SANDI_HOME: home, SANDI_OPERATOR: operator, PGPASSWORD: PASSWORD, PGPASSFILE: join(dir, 'tidak-ada') });
+  let envA: NodeJS.ProcessEnv;
+  let envB: NodeJS.ProcessEnv;
+  const ok = (r: CliResult, what: string): CliResult => {
+    expect(r.code, `${what}\n${r.stderr}\n${r.stdout}`).toBe(0);
+    return r;
+  };
+  const pgRows = (sql: string): string[] => pg.psql(sql, { db: 'kantor' }).split('\n').filter((l) => l !== '');
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    dir = mkdtempSync(join(tmpdir(), 'sandi-kantor-'));
+    homeA = join(dir, 'rumah-budi');
+    homeB = join(dir, 'rumah-siti');
+    envA = envOf(homeA, 'budi');
+    envB = envOf(homeB, 'siti');
+    // the administrator: the roles as `sandi db peran` prints them, each login role's password, the database
+    const sql = peranSql({ officers: [{ role: 'budi', groups: ['sandiman'] }, { role: 'siti', groups: ['kasi'] }] })
+      .split('\n')
+      .filter((l) => !l.startsWith('--') && !l.startsWith('GRANT sandi_pemilik TO CURRENT_USER') && l.trim() !== '')
+      .join('\n');
+    pg.psql(sql);
+    pg.psql(`ALTER ROLE budi PASSWORD '${PASSWORD}'; ALTER ROLE siti PASSWORD '${PASSWORD}'; ALTER ROLE sandi_pemilik PASSWORD '${PASSWORD}';`);
+    pg.psql('CREATE DATABASE kantor OWNER sandi_pemilik');
+  }, 60_000);
+  afterAll(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await pg?.stop();
+  });
+
+  it('the owner creates the office; an officer may not, and their workstation joins after', () => {
+    // an officer's role on an empty database: 77 naming the owner, nothing made (no schema, no config.json)
+    const early = sandi(['--db', url('budi'), 'init', '--no-input', '--nama-kantor', 'Diskominfo Contoh', '--kode-unit', 'DKI', '--kunci-arsip', key('arsip').fingerprint], { env: envA });
+    expect(early.code, early.stderr).toBe(77);
+    expect(early.stderr).toContain('sandi_pemilik');
+    expect(pgRows("SELECT count(*) FROM pg_namespace WHERE nspname = 'sandi'")).toEqual(['0']);
+
+    const made = ok(sandi(['--json', '--db', url('sandi_pemilik'), 'db', 'siapkan'], { env: envOf(join(dir, 'admin'), 'admin') }), 'db siapkan');
+    expect(made.json()).toMatchObject({ engine: 'postgresql', created: true });
+    expect(ok(sandi(['--json', '--db', url('sandi_pemilik'), 'db', 'siapkan'], { env: envOf(join(dir, 'admin'), 'admin') }), 'db siapkan again').json()).toMatchObject({ created: false });
+
+    // each workstation: its own secret keys in its home, the public keys and the address book shared
+    for (const [home, env, own] of [[homeA, envA, 'sandiman'], [homeB, envB, 'kasi']] as const) {
+      const db = ['--db', url(env['SANDI_OPERATOR'] === 'budi' ? 'budi' : 'siti')];
+      ok(sandi([...db, 'kunci', 'impor', join(KEYS, 'arsip.sec.asc'), '--peran', 'arsip'], { env }), `${home}: arsip`);
+      for (const slug of ['sandiman', 'kasi']) {
+        ok(sandi([...db, 'kunci', 'impor', join(KEYS, `${slug}.${slug === own ? 'sec' : 'pub'}.asc`), '--peran', slug], { env }), `${home}: ${slug}`);
+      }
+      const d = key('dinkes');
+      ok(sandi([...db, 'kunci', 'impor', join(KEYS, 'dinkes.pub.asc'), '--peran', 'penerima', '--email', d.email, '--unit', d.unit!, '--kode-unit', d.unitCode!], { env }), `${home}: dinkes`);
+      ok(sandi([...db, 'init', '--no-input', '--nama-kantor', 'Diskominfo Contoh', '--kode-unit', 'DKI', '--kunci-arsip', key('arsip').fingerprint, '--izinkan-kunci-demo'], { env }), `${home}: init`);
+      // the workstation remembers the office database (never a password) and needs no --db from now on
+      const cfg = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { db?: { url: string } };
+      expect(cfg.db?.url).toBe(url(env['SANDI_OPERATOR']!));
+      expect(readFileSync(join(home, 'config.json'), 'utf8')).not.toContain(PASSWORD);
+    }
+    expect(pgRows('SELECT count(*) FROM sandi.kunci')).toEqual(['4']);
+  }, 120_000);
+
+  it('kirim two-person across the homes: the sandiman at A, the Kasi signs at B, lanjut numbers and sends', () => {
+    const doc = join(dir, 'nota.txt');
+    writeFileSync(doc, 'Nota dinas dari dua komputer kerja.\n');
+    const r1 = ok(
+      sandi(
+        ['kirim', doc, '--no-input', '--json', '--permohonan-nomor', '005/1', '--permohonan-tanggal', '2026-11-20', '--permohonan-unit', 'Setda', '--kepada', key('dinkes').email, '--perihal', 'Rapat', '--sifat', 'Terbatas', '--derajat', 'Segera'],
+        { env: { ...envA, SANDI_PASSPHRASE_SANDIMAN: key('sandiman').passphrase } },
+      ),
+      'kirim at A',
+    );
+    const rep = r1.json<{ row: { id: number; status: string }; waiting: string }>();
+    expect(rep.row.status).toBe('diparaf');
+    expect(rep.waiting).toBe('kasi');
+    // the Kasi sees it waiting at their own desk, and signs there
+    const st = ok(sandi(['kirim', 'status', '--json'], { env: envB }), 'status at B');
+    expect(st.json<{ id: number; menunggu: string }[]>().find((r) => r.id === rep.row.id)?.menunggu).toBe('kasi');
+    ok(sandi(['kirim', 'tandatangani', String(rep.row.id), '--no-input', '--json'], { env: { ...envB, SANDI_PASSPHRASE_KASI: key('kasi').passphrase } }), 'tandatangani at B');
+    const sent = ok(sandi(['kirim', 'lanjut', '--json'], { env: envA }), 'lanjut at A');
+    expect(sent.stdout).toContain('terkirim');
+
+    const [row] = pgRows(`SELECT status || '|' || signer_fpr || '|' || coalesce(nomor, '') FROM sandi.kriptogram_keluar WHERE id = ${rep.row.id}`);
+    const [status, signerFpr, nomor] = row!.split('|');
+    expect(status).toBe('terkirim');
+    expect(signerFpr).toBe(key('kasi').fingerprint);
+    expect(nomor).toMatch(/\/001\//);
+    // who did it, vouched by the server: the sandiman's events by budi, the signature's by siti
+    const who = pgRows(`SELECT action || '|' || db_user FROM sandi.audit_log WHERE entity = 'kriptogram_keluar' ORDER BY id`);
+    expect(who.filter((w) => w.endsWith('|siti')).length).toBeGreaterThan(0);
+    expect(who.filter((w) => w.endsWith('|budi')).length).toBeGreaterThan(0);
+    expect(who.find((w) => w.includes('tandatangan'))).toMatch(/\|siti$/);
+
+    for (const env of [envA, envB]) {
+      const a = ok(sandi(['audit', 'periksa', '--json'], { env }), `audit periksa at ${env['SANDI_OPERATOR']}`);
+      expect(a.json()).toMatchObject({ ok: true });
+    }
+  }, 120_000);
+});
