@@ -8,7 +8,7 @@
  * two homes numbering at once giving exactly 1..N.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -103,6 +103,15 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
   }, 120_000);
 
   it('kirim two-person across the homes: the sandiman at A, the Kasi signs at B, lanjut numbers and sends', () => {
+    // The kirim archive (drafts, paraf records, final kriptograms) is still files in a folder, not yet in the
+    // database: the two workstations share one archive folder, as an office would share a network folder
+    // (content-addressed files, written by link-without-replace: safe to share, unlike a SQLite file).
+    const shared = join(dir, 'arsip-kantor');
+    mkdirSync(shared, { mode: 0o700 });
+    for (const home of [homeA, homeB]) {
+      rmSync(join(home, 'arsip'), { recursive: true, force: true });
+      symlinkSync(shared, join(home, 'arsip'));
+    }
     const doc = join(dir, 'nota.txt');
     writeFileSync(doc, 'Nota dinas dari dua komputer kerja.\n');
     const r1 = ok(
