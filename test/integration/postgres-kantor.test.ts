@@ -5,7 +5,7 @@
  * two-person flow across the homes — the sandiman registers and initials at home A, the Kasi signs at home B,
  * `kirim lanjut` numbers and sends (local Maildir delivery) — with the Kasi's key as the register's signer,
  * session_user on every audit event, and `audit periksa` passing from both homes; and several processes of
- * two homes numbering at once giving exactly 1..N.
+ * two sandiman homes numbering at once (several processes each) giving exactly 1..N.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -42,10 +42,12 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
   let dir: string;
   let homeA: string;
   let homeB: string;
+  let homeC: string;
   const url = (user: string) => `postgresql://${user}@127.0.0.1:${pg.port}/kantor`;
   const envOf = (home: string, operator: string): NodeJS.ProcessEnv => ({ SANDI_HOME: home, SANDI_OPERATOR: operator, PGPASSWORD: PASSWORD, PGPASSFILE: join(dir, 'tidak-ada') });
   let envA: NodeJS.ProcessEnv;
   let envB: NodeJS.ProcessEnv;
+  let envC: NodeJS.ProcessEnv;
   const ok = (r: CliResult, what: string): CliResult => {
     expect(r.code, `${what}\n${r.stderr}\n${r.stdout}`).toBe(0);
     return r;
@@ -57,15 +59,17 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     dir = mkdtempSync(join(tmpdir(), 'sandi-kantor-'));
     homeA = join(dir, 'rumah-budi');
     homeB = join(dir, 'rumah-siti');
+    homeC = join(dir, 'rumah-rina');
     envA = envOf(homeA, 'budi');
     envB = envOf(homeB, 'siti');
+    envC = envOf(homeC, 'rina');
     // the administrator: the roles as `sandi db peran` prints them, each login role's password, the database
-    const sql = peranSql({ officers: [{ role: 'budi', groups: ['sandiman'] }, { role: 'siti', groups: ['kasi'] }] })
+    const sql = peranSql({ officers: [{ role: 'budi', groups: ['sandiman'] }, { role: 'siti', groups: ['kasi'] }, { role: 'rina', groups: ['sandiman'] }] })
       .split('\n')
       .filter((l) => !l.startsWith('--') && !l.startsWith('GRANT sandi_pemilik TO CURRENT_USER') && l.trim() !== '')
       .join('\n');
     pg.psql(sql);
-    pg.psql(`ALTER ROLE budi PASSWORD '${PASSWORD}'; ALTER ROLE siti PASSWORD '${PASSWORD}'; ALTER ROLE sandi_pemilik PASSWORD '${PASSWORD}';`);
+    pg.psql(`ALTER ROLE budi PASSWORD '${PASSWORD}'; ALTER ROLE siti PASSWORD '${PASSWORD}'; ALTER ROLE rina PASSWORD '${PASSWORD}'; ALTER ROLE sandi_pemilik PASSWORD '${PASSWORD}';`);
     pg.psql('CREATE DATABASE kantor OWNER sandi_pemilik');
   }, 60_000);
   afterAll(async () => {
@@ -85,8 +89,8 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     expect(ok(sandi(['--json', '--db', url('sandi_pemilik'), 'db', 'siapkan'], { env: envOf(join(dir, 'admin'), 'admin') }), 'db siapkan again').json()).toMatchObject({ created: false });
 
     // each workstation: its own secret keys in its home, the public keys and the address book shared
-    for (const [home, env, own] of [[homeA, envA, 'sandiman'], [homeB, envB, 'kasi']] as const) {
-      const db = ['--db', url(env['SANDI_OPERATOR'] === 'budi' ? 'budi' : 'siti')];
+    for (const [home, env, own] of [[homeA, envA, 'sandiman'], [homeB, envB, 'kasi'], [homeC, envC, 'sandiman']] as const) {
+      const db = ['--db', url(env['SANDI_OPERATOR']!)];
       ok(sandi([...db, 'kunci', 'impor', join(KEYS, 'arsip.sec.asc'), '--peran', 'arsip'], { env }), `${home}: arsip`);
       for (const slug of ['sandiman', 'kasi']) {
         ok(sandi([...db, 'kunci', 'impor', join(KEYS, `${slug}.${slug === own ? 'sec' : 'pub'}.asc`), '--peran', slug], { env }), `${home}: ${slug}`);
@@ -146,5 +150,22 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
       const a = ok(sandi(['audit', 'periksa', '--json'], { env }), `audit periksa at ${env['SANDI_OPERATOR']}`);
       expect(a.json()).toMatchObject({ ok: true });
     }
+  }, 120_000);
+
+  it('two sandiman workstations numbering at once (three processes each): exactly 1..N, no duplicate, no gap, no error', async () => {
+    const doc = join(dir, 'surat.txt');
+    writeFileSync(doc, 'Surat biasa.\n');
+    const send = (env: NodeJS.ProcessEnv, i: number) =>
+      // (unsigned: the office roles let only the kasi group record a signature on an ordinary letter)
+      sandiAsync(['kirim', doc, '--biasa', '--no-input', '--json', '--kepada', key('dinkes').email, '--perihal', `Undangan ${i}`], {
+        ...env,
+        SANDI_PASSPHRASE_SANDIMAN: key('sandiman').passphrase,
+      });
+    const runs = await Promise.all([0, 1, 2].flatMap((i) => [send(envA, i), send(envC, i + 3)]));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const urut = pgRows('SELECT urut FROM sandi.surat_keluar ORDER BY urut').map(Number);
+    expect(urut).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(pgRows('SELECT DISTINCT db_user FROM sandi.audit_log WHERE entity = \'surat_keluar\' ORDER BY 1')).toEqual(['budi', 'rina']);
+    ok(sandi(['audit', 'periksa', '--json'], { env: envC }), 'audit periksa at C');
   }, 120_000);
 });
