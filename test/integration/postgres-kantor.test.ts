@@ -8,7 +8,7 @@
  * two sandiman homes numbering at once (several processes each) giving exactly 1..N.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -168,4 +168,15 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     expect(pgRows('SELECT DISTINCT db_user FROM sandi.audit_log WHERE entity = \'surat_keluar\' ORDER BY 1')).toEqual(['budi', 'rina']);
     ok(sandi(['audit', 'periksa', '--json'], { env: envC }), 'audit periksa at C');
   }, 120_000);
+
+  it('sandi demo --db URL: the demo office in an empty database, the whole flow, the audit chain checked', () => {
+    pg.psql('CREATE DATABASE demo OWNER sandi_pemilik');
+    const home = join(dir, 'rumah-demo');
+    const demoUrl = `postgresql://sandi_pemilik@127.0.0.1:${pg.port}/demo`;
+    const r = ok(sandi(['--json', '--db', demoUrl, 'demo'], { env: envOf(home, 'demo') }), 'demo --db');
+    expect(r.json()).toMatchObject({ createdOffice: true, audit: { ok: true } });
+    expect(pg.psql("SELECT status FROM sandi.kriptogram_keluar", { db: 'demo' }).trim()).toBe('terkirim');
+    // the keys are the database's; the home holds no SQLite file
+    expect(existsSync(join(home, 'sandi.db'))).toBe(false);
+  }, 60_000);
 });
