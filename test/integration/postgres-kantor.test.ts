@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
+import { openApp } from '../../src/app.js';
+import { kirimPorts } from '../../src/app/kirim.js';
 import { BIN, sandi, type CliResult } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';
 import { postgresMissing, startPostgres, type PgServer } from '../helpers/postgres.js';
@@ -179,4 +181,25 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     // the keys are the database's; the home holds no SQLite file
     expect(existsSync(join(home, 'sandi.db'))).toBe(false);
   }, 60_000);
+
+  it("a row claimed at one workstation is not claimable at another (kirim lanjut never sends a row twice)", () => {
+    const apps = [openApp(homeA, undefined, { env: envA }), openApp(homeB, undefined, { env: envB })];
+    try {
+      const claimAt = (i: 0 | 1) => {
+        const home = i === 0 ? homeA : homeB;
+        mkdirSync(join(home, '.kirim-klaim'), { recursive: true, mode: 0o700 });
+        return kirimPorts(apps[i]!).tryClaim(join(home, '.kirim-klaim', 'kriptogram_keluar-999.lock'));
+      };
+      const a = claimAt(0);
+      expect(a).not.toBeNull();
+      expect(claimAt(1)).toBeNull();
+      a!.release();
+      const b = claimAt(1);
+      expect(b).not.toBeNull();
+      expect(claimAt(0)).toBeNull();
+      b!.release();
+    } finally {
+      for (const app of apps) app.close();
+    }
+  });
 });
