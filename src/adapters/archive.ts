@@ -7,8 +7,9 @@
  *
  * For a batch, `put(source, { deferDirSync: true })` leaves the folder fsync to `flush()`: the file itself is
  * fsynced before its rename as always, and each folder touched since the last flush is fsynced once, so a
- * batch of messages registered in one transaction costs one folder fsync per folder, not per message. The
- * caller commits nothing that names a deferred message before `flush()` has returned.
+ * batch of messages registered in one transaction costs one folder fsync per folder, not per message; a
+ * folder a deferred put makes (a new <aa>) has its parent's fsync left to `flush()` too. The caller commits
+ * nothing that names a deferred message before `flush()` has returned.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -75,18 +76,32 @@ export function messageArchive(dir: string): MessageArchive {
   const made = new Set<string>();
   /** folders with a rename (or an existing copy) not yet fsynced: see flush() */
   const pending = new Set<string>();
+  /**
+   * parents of folders a deferred put made, not yet fsynced: flush() syncs them with the rest (the first
+   * run into a fresh archive makes up to 256 <aa> folders; a synchronous fsync of the parent for each
+   * stalled the fetch on the main thread), and so does the next put that is not deferred
+   */
+  const parentsPending = new Set<string>();
   let flushing: Promise<void> = Promise.resolve();
-  const ensureDir = (d: string): void => {
+  const ensureDir = (d: string, defer = false): void => {
     if (made.has(d)) return;
     // a folder made now is an entry of its parent: that entry must be durable too, before anything in it counts
     const first = mkdirSync(d, { recursive: true, mode: 0o700 });
     if (first !== undefined) {
       for (let p = dirname(d); ; p = dirname(p)) {
-        fsyncDir(p);
+        if (defer) parentsPending.add(p);
+        else fsyncDir(p);
         if (p === dirname(first) || p === dirname(p)) break;
       }
     }
     made.add(d);
+  };
+  /** the parents a deferred put left unsynced, synced now (a put that is not deferred returns durable) */
+  const syncParentsNow = (): void => {
+    for (const p of [...parentsPending]) {
+      fsyncDir(p);
+      parentsPending.delete(p);
+    }
   };
   const pathOf = (sha: string): string => {
     if (!SHA_RE.test(sha)) throw new SandiError('DATA', 'store.badSha256', { value: sha });
@@ -104,21 +119,26 @@ export function messageArchive(dir: string): MessageArchive {
     pathOf,
     has: (sha) => existsSync(pathOf(sha)),
     flush() {
-      const dirs = [...pending];
+      const dirs = [...new Set([...pending, ...parentsPending])];
       pending.clear();
+      parentsPending.clear();
       // also wait for a flush still running (a folder it took is not durable before it ends)
       flushing = Promise.all([flushing, ...dirs.map(fsyncDirAsync)]).then(() => undefined);
       return flushing;
     },
     async put(source, options = {}) {
+      const defer = options.deferDirSync === true;
       const syncDir = (d: string): void => {
-        if (options.deferDirSync) pending.add(d);
-        else fsyncDir(d);
+        if (defer) pending.add(d);
+        else {
+          fsyncDir(d);
+          syncParentsNow();
+        }
       };
       /** the written, fsynced temporary file becomes `path` (its folder made and synced as needed) */
       const moveIntoPlace = (tmp: string, path: string, sub: string): void => {
         try {
-          ensureDir(sub);
+          ensureDir(sub, defer);
           renameSync(tmp, path);
           syncDir(sub);
         } catch (e) {
@@ -127,7 +147,7 @@ export function messageArchive(dir: string): MessageArchive {
         }
       };
       try {
-        ensureDir(tmpDir);
+        ensureDir(tmpDir, defer);
       } catch (e) {
         if (!(source instanceof Uint8Array)) (source as { destroy?: () => void }).destroy?.();
         throw ioError(tmpDir, e);
@@ -136,8 +156,11 @@ export function messageArchive(dir: string): MessageArchive {
       const putVia = async (tmp: string): Promise<ArchivedMessage> => {
         if (source instanceof Uint8Array) {
           // held whole already: hash first (bytes already archived are not written again), then one
-          // write-and-fsync call instead of a round trip to the thread pool per step
-          const sha256 = createHash('sha256').update(source).digest('hex');
+          // write-and-fsync call instead of a round trip to the thread pool per step. During a fetch the
+          // parse thread hashes its copy of these bytes (options.sha256), off the thread that reads IMAP
+          // and commits the registers; anything but a hash from there is ignored and the hash made here.
+          const given = options.sha256 === undefined ? null : await options.sha256.catch(() => null);
+          const sha256 = given !== null && SHA_RE.test(given) ? given : createHash('sha256').update(source).digest('hex');
           const path = pathOf(sha256);
           const sub = join(dir, sha256.slice(0, 2));
           if (existsSync(path)) {

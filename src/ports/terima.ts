@@ -41,6 +41,8 @@ export interface ParsedIncoming {
   pgp: boolean;
   /** catalog keys under terima.w.* */
   warnings: string[];
+  /** SHA-256 of the raw bytes parsed, when the parser was given them whole (a fetch's parse thread hashes them for the archive) */
+  rawSha256?: string;
 }
 
 
@@ -67,7 +69,14 @@ export interface MessageArchive {
    * Stream `source` into the archive; resolves once the bytes are durable under their hash (with
    * `deferDirSync`: once `flush()` has returned after it).
    */
-  put(source: Readable | AsyncIterable<Uint8Array> | Uint8Array, options?: { deferDirSync?: boolean }): Promise<ArchivedMessage>;
+  put(
+    source: Readable | AsyncIterable<Uint8Array> | Uint8Array,
+    options?: {
+      deferDirSync?: boolean;
+      /** for a Uint8Array: its SHA-256 computed elsewhere (the parse thread); null or not a hash: computed here */
+      sha256?: Promise<string | null>;
+    },
+  ): Promise<ArchivedMessage>;
   /** fsync every folder a deferred `put` touched since the last flush (in parallel). */
   flush(): Promise<void>;
   /** Path of an archived message (whether or not it exists). */

@@ -249,6 +249,11 @@ describe.each(engines)('register port on $name', (engine) => {
     expect(msg("UPDATE audit_log SET actor = 'lain'")).toBe('append-only');
     expect(msg('DELETE FROM audit_log')).toBe('append-only');
     expect(msg('UPDATE nomor_urut SET terakhir = terakhir + 5')).toBe('only moves forward');
+    expect(msg("UPDATE terima_folder SET last_uid = 1")).toBe('sandi:backwards:terima_folder');
+    expect(msg("INSERT INTO kriptogram_masuk_langkah (kriptogram_masuk_id, langkah, at, actor) VALUES (1, 'cetak', 'x', 'y')")).toBe('sandi:wrong_state:kriptogram_masuk_langkah');
+    expect(msg("INSERT INTO anotasi (buku, baris, at, actor, jenis, catatan) VALUES ('surat_masuk', 999, 'x', 'y', 'catatan', 'z')")).toBe('sandi:no_target:anotasi');
+    expect(msg("INSERT INTO anotasi (buku, baris, at, actor, jenis, kolom, nilai, catatan) VALUES ('surat_masuk', 1, 'x', 'y', 'koreksi', 'status', '1', 'z')")).toBe('sandi:bad_column:anotasi');
+    expect(msg("INSERT INTO kriptogram_keluar (registered_at, sandiman, recipients, sifat, derajat, perihal, status) VALUES ('x', 'y', '[1]', 'Biasa', 'Biasa', 'p', 'terkirim')")).toBe('sandi:insert_state:kriptogram_keluar');
     if (engine.name === 'PostgreSQL') {
       for (const t of ['kriptogram_keluar', 'surat_masuk', 'surat_masuk_langkah', 'anotasi', 'aduan', 'nomor_urut']) {
         expect(msg(`TRUNCATE ${t} CASCADE`)).toBe(`sandi:append_only:${t}`);

@@ -5,16 +5,15 @@
  * test/integration/registers-conformance.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { REGISTER_PROTECTION } from '../../src/adapters/sqlite/migrations.js';
-import { AKUN_ROTASI_PROTECTION } from '../../src/adapters/sqlite/migration-005-akun.js';
+import { REGISTER_DEFINITIONS } from '../../src/domain/registers/index.js';
 import { BOUND_TABLES } from '../../src/adapters/sqlite/audit-binding.js';
-import { ADUAN_PROTECTION, ROWID_COLUMN, pgMigrations } from '../../src/adapters/postgres/schema.js';
+import { ROWID_COLUMN, pgMigrations } from '../../src/adapters/postgres/schema.js';
 import { registerGuard } from '../../src/adapters/postgres/guards.js';
 import { GROUP_GRANTS, GROUP_STEPS, OFFICE_GROUPS, grantsSql, peranSql } from '../../src/adapters/postgres/roles.js';
 import { mapPgError, numberedParams, sqliteShaped } from '../../src/adapters/postgres/sql.js';
 import { SandiError } from '../../src/errors.js';
 
-const PROTECTIONS = [...Object.values(REGISTER_PROTECTION), AKUN_ROTASI_PROTECTION, ADUAN_PROTECTION];
+const PROTECTIONS = REGISTER_DEFINITIONS.map((r) => r.protection);
 
 describe('PostgreSQL guards', () => {
   it('cover every fixed, fill-once and set-once column and every legal move of each register', () => {

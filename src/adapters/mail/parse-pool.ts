@@ -6,15 +6,17 @@
  * this one; where there is none (the sources run directly, as under the test runner) or the worker cannot
  * start, the parse runs in this thread instead — same function, same result.
  *
- * A message held whole is copied to the worker (the bytes parsed are the bytes archived); a streamed one
- * is read back by the worker from its archived file. PDF attachments come back with their bytes (the
- * letter's own number may be in them; the caller drops them once read).
+ * A message held whole is copied to the worker (the bytes parsed are the bytes archived), which also hashes
+ * it for the archive (rawSha256: the main thread then does not); a streamed one
+ * is read back by the worker from its archived file. PDF attachments come back with their bytes only when
+ * the text parts have no letter number (then it may be in a PDF; the caller drops them once read): copying
+ * every PDF back to the main thread cost it memory and collection time for bytes it never read.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SandiError } from '../../errors.js';
-import { parseIncoming, type ParsedIncoming } from './terima-parser.js';
+import { parseIncoming, parseIncomingFile, type ParsedIncoming } from './terima-parser.js';
 import type { ParseSource, MessageParser } from '../../ports/terima.js';
 export type { ParseSource, MessageParser } from '../../ports/terima.js';
 
@@ -23,7 +25,6 @@ const PARSER_URL = new URL('./terima-parser.js', import.meta.url);
 // plain JS, evaluated in the worker: it imports the compiled parser module by URL
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { createReadStream } = require('node:fs');
 const parser = import(workerData.parser);
 const buf = (u) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
 // one message at a time, in the order sent: each result goes back as soon as it is ready
@@ -31,8 +32,8 @@ let queue = Promise.resolve();
 parentPort.on('message', (job) => {
   queue = queue.then(async () => {
     try {
-      const { parseIncoming } = await parser;
-      const result = await parseIncoming(job.raw ? buf(job.raw) : createReadStream(job.path), { tail: buf(job.tail), keepPdf: true });
+      const { parseIncoming, parseIncomingFile } = await parser;
+      const result = job.raw ? await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: 'unlessNumbered', hashRaw: true }) : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: 'unlessNumbered' });
       parentPort.postMessage({ id: job.id, result });
     } catch (e) {
       parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
@@ -42,8 +43,8 @@ parentPort.on('message', (job) => {
 `;
 
 function inThread(source: ParseSource): Promise<ParsedIncoming> {
-  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: true });
-  return parseIncoming(createReadStream(source.path), { tail: source.tail, keepPdf: true });
+  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered', hashRaw: true });
+  return parseIncomingFile(source.path, { tail: source.tail, keepPdf: 'unlessNumbered' });
 }
 
 /**

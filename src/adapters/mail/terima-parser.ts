@@ -4,9 +4,12 @@
  * be read is returned with warnings (catalog keys), so the run registers them and goes on.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { bareAddress } from '../../domain/terima.js';
+import { bareAddress, findLetterNumber } from '../../domain/terima.js';
+import { reduceAttachments, type Reduced } from './mime-lampiran.js';
 import type { ParsedAttachment, ParsedIncoming } from '../../ports/terima.js';
 export type { ParsedAttachment, ParsedIncoming } from '../../ports/terima.js';
 
@@ -33,25 +36,77 @@ function brokenMultipart(head: Buffer, mail: ParsedMail): boolean {
 }
 
 /**
- * Parse a raw message. `keepPdf` keeps the bytes of PDF attachments (for printing); other attachment bytes
+ * What to keep of PDF attachments' bytes: all (`true`, for printing), none, or — for a fetch, which reads a
+ * PDF only for the letter number its text parts lack — only when the text parts have no letter number.
+ */
+export type KeepPdf = boolean | 'unlessNumbered';
+
+/**
+ * Parse a raw message. `keepPdf` keeps the bytes of PDF attachments (see KeepPdf); other attachment bytes
  * are hashed and dropped. `tail` is the last few KB of the raw message (to check the closing boundary).
  */
-export async function parseIncoming(raw: Readable | Buffer, opts: { keepPdf?: boolean; tail?: Buffer } = {}): Promise<ParsedIncoming> {
+export async function parseIncoming(
+  raw: Readable | Buffer,
+  opts: { keepPdf?: KeepPdf; tail?: Buffer; /** a Buffer's SHA-256 into rawSha256 */ hashRaw?: boolean; /** for tests: mailparser decodes every attachment */ full?: boolean } = {},
+): Promise<ParsedIncoming> {
+  const rawSha256 = opts.hashRaw === true && Buffer.isBuffer(raw) ? createHash('sha256').update(raw).digest('hex') : undefined;
   const parsed = await parseWithParser(raw, opts);
-  return keepNul(parsed);
+  return rawSha256 === undefined ? keepNul(parsed) : { ...keepNul(parsed), rawSha256 };
+}
+
+/** Up to this size an archived message is read whole (one read, then the structure-only pass); larger ones are streamed. */
+const WHOLE_FILE = 64 * 1024 * 1024;
+
+/** Parse an archived message from its file (read whole when it is not huge, else streamed). */
+export async function parseIncomingFile(path: string, opts: { keepPdf?: KeepPdf; tail?: Buffer } = {}): Promise<ParsedIncoming> {
+  const { size } = await stat(path);
+  return parseIncoming(size <= WHOLE_FILE ? await readFile(path) : createReadStream(path), opts);
 }
 
 /** The first bytes of a message kept aside while it is parsed: its header, to read when the parser cannot. */
 const HEAD_BYTES = 64 * 1024;
 
-async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean; tail?: Buffer }): Promise<ParsedIncoming> {
+const PARSER_OPTIONS = { checksumAlgo: 'sha256', skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true } as const;
+
+/**
+ * mailparser on the message with its base64 attachment bodies taken out (mime-lampiran.ts), those decoded
+ * and hashed natively. The original is parsed whole when the pass took nothing, or when mailparser did not
+ * find each marker as an attachment of its own (the two read the structure differently: mailparser's
+ * reading counts). Null: parse the original.
+ */
+async function parseReduced(reduced: Reduced): Promise<{ mail: ParsedMail; taken: Map<number, Reduced['parts'][number]> } | null> {
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(reduced.raw, PARSER_OPTIONS);
+  } catch {
+    return null;
+  }
+  const byMarker = new Map(reduced.parts.map((p) => [p.marker.toString('latin1'), p]));
+  const taken = new Map<number, Reduced['parts'][number]>();
+  for (const [i, a] of mail.attachments.entries()) {
+    if (a.content.length > 64) continue; // a marker is ~40 bytes
+    const p = byMarker.get(a.content.toString('latin1'));
+    if (p === undefined) continue;
+    byMarker.delete(p.marker.toString('latin1'));
+    taken.set(i, p);
+  }
+  if (byMarker.size > 0) return null;
+  return { mail, taken };
+}
+
+async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: KeepPdf; tail?: Buffer; full?: boolean }): Promise<ParsedIncoming> {
   const warnings: string[] = [];
   let mail: ParsedMail;
   // the header as the raw bytes say it (the parser may fail, or drop a field it cannot read)
   let head: Buffer = Buffer.isBuffer(raw) ? raw.subarray(0, HEAD_BYTES) : Buffer.alloc(0);
+  // attachments whose bodies the structure-only pass decoded, by their index in mail.attachments
+  let taken = new Map<number, Reduced['parts'][number]>();
+  const reduced = Buffer.isBuffer(raw) && opts.full !== true ? reduceAttachments(raw) : null;
+  const fast = reduced !== null ? await parseReduced(reduced) : null;
+  if (fast !== null) taken = fast.taken;
   // piped into the parser first (synchronously, inside simpleParser): a second 'data' listener then sees
   // the same chunks without taking any from the parser
-  const parsing = simpleParser(Buffer.isBuffer(raw) ? raw : raw, { checksumAlgo: 'sha256', skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+  const parsing = fast !== null ? Promise.resolve(fast.mail) : simpleParser(raw, PARSER_OPTIONS);
   if (!Buffer.isBuffer(raw)) {
     const chunks: Buffer[] = [];
     let n = 0;
@@ -98,17 +153,25 @@ async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: boolean
   const text = (typeof mail.text === 'string' && mail.text.trim().length > 0 ? mail.text : null) ?? null;
   if ((text ?? '').includes('\uFFFD') || (mail.subject ?? '').includes('\uFFFD')) warnings.push('terima.w.charset');
   if (opts.tail !== undefined ? brokenMultipart(opts.tail, mail) : Buffer.isBuffer(raw) && brokenMultipart(raw.subarray(-8192), mail)) warnings.push('terima.w.brokenMime');
+  // the text as the caller will see it (keepNul) is the text the letter number is looked for in
+  const keepPdf = opts.keepPdf === 'unlessNumbered' ? findLetterNumber(text?.replace(/\u0000/g, '\uFFFD')).nomorSurat === null : opts.keepPdf === true;
   const attachments: ParsedAttachment[] = mail.attachments.map((a, i) => {
     const type = (a.contentType || 'application/octet-stream').toLowerCase();
     const name = a.filename ?? `lampiran-${i + 1}`;
     const isPdf = type === 'application/pdf' || /\.pdf$/i.test(name);
+    const decoded = taken.get(i);
+    if (decoded !== undefined) {
+      const att: ParsedAttachment = { name, type, size: decoded.size, sha256: decoded.sha256 };
+      if (keepPdf && isPdf) att.content = decoded.content;
+      return att;
+    }
     const att: ParsedAttachment = {
       name,
       type,
       size: a.size ?? a.content.length,
       sha256: typeof a.checksum === 'string' && a.checksum.length === 64 ? a.checksum : createHash('sha256').update(a.content).digest('hex'),
     };
-    if (opts.keepPdf && isPdf) att.content = a.content;
+    if (keepPdf && isPdf) att.content = a.content;
     return att;
   });
   const rootType = (mail.headers.get('content-type') as { value?: string } | undefined)?.value?.toLowerCase() ?? '';

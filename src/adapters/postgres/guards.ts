@@ -1,6 +1,6 @@
 /**
  * Append-only guards of the PostgreSQL schema, generated from the same protection descriptions as the SQLite
- * triggers (RegisterProtection: fixed columns, fill-once columns per state, set-once columns, legal status
+ * triggers (src/domain/registers, RegisterProtection: fixed columns, fill-once columns per state, set-once columns, legal status
  * moves), raising the same 'sandi:<kind>:<table>[.<column>]' messages so that both engines' errors map to the
  * same SandiError codes (./errors.ts, ../sqlite/store.ts mapSqliteError).
  *
@@ -8,7 +8,7 @@
  * statement trigger: a register row is never deleted nor its table emptied, whoever connects (the owner role
  * included: triggers apply to the table's owner too).
  */
-import type { RegisterProtection } from '../sqlite/migrations.js';
+import type { RegisterProtection } from '../../domain/registers/index.js';
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const list = (xs: readonly string[]): string => xs.map(q).join(', ');
@@ -68,11 +68,4 @@ export function registerGuard(p: RegisterProtection, extraInsert: readonly strin
       END $f$;
       CREATE TRIGGER ${t}_guard BEFORE INSERT OR UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${t}_guard();
       ${noTruncate(t)}`;
-}
-
-/** Status pairs (migration 7's frozen list) as a RegisterProtection's transitions. */
-export function transitionsOf(pairs: readonly (readonly [string, string])[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [a, b] of pairs) (out[a] ??= []).push(b);
-  return out;
 }

@@ -16,10 +16,8 @@
  */
 import { SandiError } from '../../errors.js';
 import { GENESIS_HASH } from '../../domain/audit.js';
-import { REGISTER_PROTECTION, type RegisterProtection } from '../sqlite/migrations.js';
-import { AKUN_ROTASI_PROTECTION } from '../sqlite/migration-005-akun.js';
-import { ADUAN_STATUS_PAIRS_V7 } from '../sqlite/migration-007-aduan.js';
-import { appendOnlyLog, noTruncate, raise, registerGuard, transitionsOf } from './guards.js';
+import { AKUN_ROTASI_REGISTER, REGISTER_DEFINITIONS, type RegisterProtection } from '../../domain/registers/index.js';
+import { appendOnlyLog, noTruncate, raise, registerGuard } from './guards.js';
 
 /** An office schema name (it is written into SQL, so only plain lower-case identifiers). */
 export function checkSchemaName(schema: string): string {
@@ -33,7 +31,12 @@ export interface PgMigration {
   sql: string;
 }
 
-const P = REGISTER_PROTECTION as Record<'kriptogram_keluar' | 'surat_keluar' | 'surat_masuk' | 'kriptogram_masuk', RegisterProtection>;
+/** Each register's protection, as described once in src/domain/registers (the SQLite triggers come from the same). */
+const P = Object.fromEntries(REGISTER_DEFINITIONS.map((r) => [r.table, r.protection])) as Record<
+  'kriptogram_keluar' | 'surat_keluar' | 'surat_masuk' | 'kriptogram_masuk' | 'aduan' | 'akun_rotasi',
+  RegisterProtection
+>;
+const AKUN_ROTASI_PROTECTION = AKUN_ROTASI_REGISTER.protection;
 
 const OUT_STATES = `'terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti', 'terkirim', 'batal'`;
 const SIFAT = `'Biasa', 'Terbatas', 'Rahasia', 'Sangat Rahasia'`;
@@ -42,17 +45,6 @@ const ADUAN_STATES = `'diterima', 'didisposisi', 'dikembalikan_oleh_opd', 'ditin
           'terverifikasi', 'dikembalikan_ke_hulu', 'ditunda', 'selesai', 'diarsipkan'`;
 const jsonArray = (c: string): string => `CHECK (json_valid(${c}) AND json_typeof(${c}::json) = 'array')`;
 
-/** The complaint register's protection (migration 7 wrote it inline in SQLite; the same columns and pairs). */
-export const ADUAN_PROTECTION: RegisterProtection = {
-  table: 'aduan',
-  initial: 'diterima',
-  fixed: [
-    'id', 'nomor', 'tahun', 'urut', 'registered_at', 'operator', 'sumber', 'kanal', 'nomor_pelacakan', 'jenis', 'kategori',
-    'judul', 'kronologi', 'diterima_at', 'kerahasiaan', 'pelapor_terenkripsi', 'lampiran',
-  ],
-  fill: {},
-  transitions: transitionsOf(ADUAN_STATUS_PAIRS_V7),
-};
 
 /** Bound tables and the column that is their row id in the audit chain's bindings. */
 export const ROWID_COLUMN: Readonly<Record<string, string>> = {
@@ -504,7 +496,7 @@ const terimaAkunAduan = `
       );
       CREATE INDEX aduan_status ON aduan(status);
       CREATE INDEX aduan_diterima ON aduan(diterima_at);
-      ${registerGuard(ADUAN_PROTECTION, ['ditunda_dari'])}
+      ${registerGuard(P.aduan, ['ditunda_dari'])}
 
       CREATE TABLE aduan_langkah (
         ${ID},

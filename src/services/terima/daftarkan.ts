@@ -26,13 +26,14 @@ export async function prepare(ctx: TerimaCtx, source: Readable | Buffer, meta: M
 }
 
 /**
- * Steps 1-2 for messages fetched whole: every archive write starts at once (their fsyncs run in the
- * thread pool, the folders' fsyncs are left to commit(ctx)), and each message is parsed (on the parser's
- * thread) from the very bytes that are being hashed and written meanwhile.
+ * Steps 1-2 for messages fetched whole: each message is hashed and parsed on the parser's thread; its
+ * archive write starts as soon as its hash is known (the fsyncs run in the thread pool, the folders' fsyncs
+ * are left to commit(ctx)), so the thread that reads IMAP and commits the registers does not hash.
  */
 export async function prepareMany(ctx: TerimaCtx, messages: readonly { raw: Buffer; meta: Meta }[], parser: MessageParser): Promise<Prepared[]> {
-  const parses = messages.map((m) => analyse(ctx, m.raw, parser));
-  const puts = messages.map((m) => ctx.archive.put(m.raw, { deferDirSync: true }));
+  const parsing = messages.map((m) => parser.parse(m.raw));
+  const parses = messages.map((m, i) => analyse(ctx, m.raw, parser, parsing[i]));
+  const puts = messages.map((m, i) => ctx.archive.put(m.raw, { deferDirSync: true, sha256: (parsing[i] as Promise<ParsedIncoming>).then((p) => p.rawSha256 ?? null, () => null) }));
   for (const p of [...parses, ...puts]) p.catch(() => undefined); // each is awaited below
   try {
     const out: Prepared[] = [];
@@ -43,13 +44,15 @@ export async function prepareMany(ctx: TerimaCtx, messages: readonly { raw: Buff
   }
 }
 
-export async function analyse(ctx: TerimaCtx, raw: Buffer | { path: string; size: number }, parser?: MessageParser): Promise<Omit<Prepared, 'meta' | 'archived'>> {
+export async function analyse(ctx: TerimaCtx, raw: Buffer | { path: string; size: number }, parser?: MessageParser, parsing?: Promise<ParsedIncoming>): Promise<Omit<Prepared, 'meta' | 'archived'>> {
   const buffer = Buffer.isBuffer(raw) ? raw : null;
   const size = buffer ? buffer.length : (raw as { size: number }).size;
   const path = buffer ? '' : (raw as { path: string }).path;
   const read = (): Readable => (buffer ? Readable.from([buffer]) : createReadStream(path));
   const source: ParseSource = buffer ?? { path, tail: tailOf(path, size) };
-  const parsed = parser
+  const parsed = parsing
+    ? await parsing
+    : parser
     ? await parser.parse(source)
     : Buffer.isBuffer(source)
       ? await ctx.io.parseIncoming(source, { tail: source.subarray(-16 * 1024), keepPdf: true })
