@@ -4,7 +4,7 @@
  * naming server, user and database: src/adapters/postgres/connect.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { SandiError } from '../errors.js';
 import { loadConfig } from '../config/config.js';
 import { chooseEngine, type DbConfig, type Engine } from '../config/db.js';
@@ -121,7 +121,8 @@ export function openOfficeDatabase(
       password: pw.password,
       sslmode: o.sslmode,
       sslrootcert: o.sslrootcert,
-      applicationName: o.applicationName,
+      // the workstation, for whoever sees this session (pg_stat_activity; terima's busy message names it)
+      applicationName: o.applicationName ?? `sandi@${hostname()}`,
       connectTimeoutMs: o.connectTimeoutMs,
     },
     { passwordSource, pgpassFile: pgpassFile(env) },

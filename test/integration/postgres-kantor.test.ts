@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
-import { openApp } from '../../src/app.js';
+import { openApp, type App } from '../../src/app.js';
+import { terimaPorts } from '../../src/app/terima.js';
+import { SandiError } from '../../src/errors.js';
+import type { SandiConfig } from '../../src/config/config.js';
 import { kirimPorts } from '../../src/app/kirim.js';
 import { BIN, sandi, type CliResult } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';
@@ -200,6 +203,29 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
       b!.release();
     } finally {
       for (const app of apps) app.close();
+    }
+  });
+
+  it('terima: one fetch per office and mailbox — a second workstation gets 75 naming the holder', async () => {
+    const mailbox = { user: 'persandian@diskominfo.contoh.go.id', imap: { host: 'imap.contoh.go.id' } } as unknown as NonNullable<SandiConfig['mailbox']>;
+    const opened = [openApp(homeA, undefined, { env: envA }), openApp(homeC, undefined, { env: envC })];
+    const withMailbox = (app: App) => ({ ...app, config: () => ({ ...app.config(), mailbox }) });
+    try {
+      const [a, c] = opened.map((app) => terimaPorts(withMailbox(app)));
+      const held = await a!.lock(join(homeA, '.terima.lock'), 'terima.busy');
+      const second = await c!.lock(join(homeC, '.terima.lock'), 'terima.busy').then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(second).toBeInstanceOf(SandiError);
+      expect(second).toMatchObject({ key: 'db.terimaBusy', exitCode: 75, params: { mailbox: mailbox.user, user: 'budi' } });
+      expect(String((second as SandiError).params['workstation'])).toMatch(/^sandi@/);
+      // nothing left behind at the second home: its own lock file was let go
+      expect(existsSync(join(homeC, '.terima.lock'))).toBe(false);
+      held.release();
+      (await c!.lock(join(homeC, '.terima.lock'), 'terima.busy')).release();
+    } finally {
+      for (const app of opened) app.close();
     }
   });
 });

@@ -28,3 +28,18 @@ export function tryPgClaim(pg: PgSync, name: string): { release(): void } | null
     },
   };
 }
+
+/** Who holds the claim `name` now, as the server knows the session: its role, program name and address. */
+export function pgClaimHolder(pg: PgSync, name: string): { user: string; application: string; address: string } | null {
+  const r = query<{ usename: string | null; application_name: string | null; client_addr: string | null }>(
+    pg,
+    `SELECT a.usename, a.application_name, host(a.client_addr) AS client_addr
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint
+      LIMIT 1`,
+    [claimKey(name)],
+  ).rows[0];
+  if (r === undefined) return null;
+  return { user: r.usename ?? '?', application: r.application_name ?? '?', address: r.client_addr ?? 'socket' };
+}
