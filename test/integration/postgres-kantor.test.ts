@@ -151,10 +151,13 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     expect(who.filter((w) => w.endsWith('|budi')).length).toBeGreaterThan(0);
     expect(who.find((w) => w.includes('tandatangan'))).toMatch(/\|siti$/);
 
+    // a checkpoint of the office chain signed at B (its archive key), then the chain checked from both homes
+    ok(sandi(['audit', 'tandai', '--json'], { env: { ...envB, SANDI_PASSPHRASE_ARSIP: key('arsip').passphrase } }), 'audit tandai at B');
     for (const env of [envA, envB]) {
       const a = ok(sandi(['audit', 'periksa', '--json'], { env }), `audit periksa at ${env['SANDI_OPERATOR']}`);
       expect(a.json()).toMatchObject({ ok: true });
     }
+    expect(ok(sandi(['audit', 'periksa', '--json'], { env: envB }), 'periksa B').json()).toMatchObject({ checkpoints: { verified: 1 } });
   }, 120_000);
 
   it('two sandiman workstations numbering at once (three processes each): exactly 1..N, no duplicate, no gap, no error', async () => {
