@@ -158,6 +158,11 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
       expect(a.json()).toMatchObject({ ok: true });
     }
     expect(ok(sandi(['audit', 'periksa', '--json'], { env: envB }), 'periksa B').json()).toMatchObject({ checkpoints: { verified: 1 } });
+    // sandi periksa at the Kasi's desk: the keys and the audit chain are checked on the office database
+    const checks = sandi(['periksa', '--json'], { env: envB }).json<{ checks: { check: string; status: string }[] }>().checks;
+    expect(checks.find((c) => c.check === 'basis-data')?.status).toBe('ok');
+    expect(['ok', 'peringatan']).toContain(checks.find((c) => c.check === 'kunci')?.status);
+    expect(checks.find((c) => c.check === 'audit')?.status).toBe('ok');
   }, 120_000);
 
   it('two sandiman workstations numbering at once (three processes each): exactly 1..N, no duplicate, no gap, no error', async () => {
