@@ -36,7 +36,8 @@ import type { Engine } from './config/db.js';
 import type { DbPasswordWarning } from './config/db-password.js';
 import type { PgSync } from './adapters/postgres/sync-client.js';
 import type { PgStore } from './adapters/postgres/store.js';
-import { notYetOnPostgres, openOfficeDatabase, openOfficeStore, prepareOfficeDatabase, withOfficeDb, resolveEngine, type EngineSource } from './app/postgres.js';
+import { pgAgendaBooks } from './adapters/postgres/agenda.js';
+import { openOfficeDatabase, openOfficeStore, prepareOfficeDatabase, withOfficeDb, resolveEngine, type EngineSource } from './app/postgres.js';
 import { pgAuditPorts } from './app/audit.js';
 
 type WritePdfReport = typeof writePdfReport;
@@ -192,10 +193,7 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return registers;
     },
     agendaBooks() {
-      // agenda's queries (FTS5, json_each, strftime, named parameters) have no PostgreSQL path yet: refused (69)
-      const e = app.engine();
-      if (e.kind === 'postgresql') throw notYetOnPostgres(e);
-      agenda ??= sqliteAgendaBooks(() => app.store().db);
+      agenda ??= app.engine().kind === 'postgresql' ? pgAgendaBooks(() => (app.store() as PgStore).pg) : sqliteAgendaBooks(() => app.store().db);
       return agenda;
     },
     exportWriter: lazyExportWriter,

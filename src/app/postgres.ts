@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { SandiError } from '../errors.js';
 import { loadConfig } from '../config/config.js';
 import { chooseEngine, type DbConfig, type Engine } from '../config/db.js';
 import { pgpassFile, resolveDbPassword, type DbPasswordWarning } from '../config/db-password.js';
@@ -98,10 +97,6 @@ export function resolveEngine(paths: HomePaths, source: EngineSource): Engine {
 /** How the choice was made, as the operator typed or wrote it. */
 export const ENGINE_SOURCE_LABEL = { flag: '--db', env: 'SANDI_DB', config: 'config.json "db"' } as const;
 
-/** The refusal of a command whose queries have no PostgreSQL path yet (`agenda`, `laporan`: exit 69). */
-export function notYetOnPostgres(engine: Extract<Engine, { kind: 'postgresql' }>): SandiError {
-  return new SandiError('UNAVAILABLE', 'db.notYet', { db: engine.display, source: ENGINE_SOURCE_LABEL[engine.source] }, { hint: 'db.notYet.hint' });
-}
 
 /** Connect to the office database (password from PGPASSWORD, the password file, db.passwordCommand). */
 export function openOfficeDatabase(

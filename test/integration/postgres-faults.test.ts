@@ -133,12 +133,12 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'offic
     expect(json.json<{ checks: { check: string; exitCode?: number }[] }>().checks.find((c) => c.check === 'basis-data')?.exitCode).toBe(77);
   });
 
-  it('agenda (its queries have no PostgreSQL path yet) refuses a PostgreSQL choice with 69 and writes nothing to the home', () => {
+  it('agenda on a database without the office schema: 78 naming the schema and who makes it, nothing written to the home', () => {
     const home = mkdtempSync(join(dir, 'rumah-agenda-'));
     const r = sandi(['--home', home, '--db', url(), 'agenda', 'masuk', 'daftar'], { env: { PGPASSWORD: pg.adminPassword } });
-    expect(r.code).toBe(69);
-    expect(r.stderr).toContain('belum punya jalur PostgreSQL');
-    expect(r.stderr).toContain(url());
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('Skema sandi');
+    expect(r.stderr).toContain('pemilik');
     expect(execFileSync('ls', ['-A', home], { encoding: 'utf8' })).toBe('');
   });
 });

@@ -182,6 +182,25 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     ok(sandi(['audit', 'periksa', '--json'], { env: envC }), 'audit periksa at C');
   }, 120_000);
 
+  it('agenda on the office database: list, search, show, export, annotate from the Kasi\'s desk', () => {
+    const run = (args: string[]) => sandi(args, { env: envB });
+    const [nomor] = pgRows("SELECT nomor FROM sandi.kriptogram_keluar WHERE status = 'terkirim'");
+    const list = ok(run(['--json', 'agenda', 'keluar', 'daftar']), 'agenda keluar daftar');
+    expect(list.json<{ baris: { nomor: string }[] }>().baris.map((r) => r.nomor)).toEqual([nomor]);
+    expect(ok(run(['--json', 'agenda', 'surat-keluar', 'daftar']), 'surat-keluar').json<{ baris: unknown[] }>().baris).toHaveLength(6);
+    const unit = ok(run(['--json', 'agenda', 'surat-keluar', 'daftar', '--unit', key('dinkes').unit!]), 'by unit');
+    expect(unit.json<{ baris: unknown[] }>().baris).toHaveLength(6);
+    const found = ok(run(['--json', 'agenda', 'surat-keluar', 'cari', 'undangan 4']), 'cari');
+    expect(found.json<{ baris: { perihal: string }[] }>().baris.map((r) => r.perihal)).toEqual(['Undangan 4']);
+    const shown = ok(run(['--json', 'agenda', 'keluar', 'lihat', nomor!]), 'lihat');
+    expect(shown.json<{ baris: { nomor: string; penerima_email: string } }>().baris).toMatchObject({ nomor, penerima_email: key('dinkes').email });
+    const csv = ok(run(['agenda', 'surat-keluar', 'ekspor']), 'ekspor').stdout.trimEnd().split('\r\n');
+    expect(csv[0]?.startsWith('id,nomor,')).toBe(true);
+    expect(csv).toHaveLength(7);
+    ok(run(['--json', 'agenda', 'keluar', 'catat', '1', '--catatan', 'Diterima Dinkes lewat telepon']), 'catat');
+    ok(run(['audit', 'periksa']), 'audit periksa after the annotation');
+  }, 60_000);
+
   it('sandi demo --db URL: the demo office in an empty database, the whole flow, the audit chain checked', () => {
     pg.psql('CREATE DATABASE demo OWNER sandi_pemilik');
     const home = join(dir, 'rumah-demo');
