@@ -199,6 +199,10 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     expect(csv).toHaveLength(7);
     ok(run(['--json', 'agenda', 'keluar', 'catat', '1', '--catatan', 'Diterima Dinkes lewat telepon']), 'catat');
     ok(run(['audit', 'periksa']), 'audit periksa after the annotation');
+    // the quarterly report over the same queries (this year's whole span: the test may run in any quarter)
+    const year = new Date().getUTCFullYear();
+    const rep = ok(run(['--json', 'laporan', 'kinerja', '--dari', `${year - 1}-12-01`, '--sampai', `${year + 1}-01-31`]), 'laporan kinerja');
+    expect(JSON.stringify(rep.json())).toContain('surat_keluar');
   }, 60_000);
 
   it('sandi demo --db URL: the demo office in an empty database, the whole flow, the audit chain checked', () => {
