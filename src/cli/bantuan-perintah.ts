@@ -206,6 +206,9 @@ export const EXAMPLES: Record<string, readonly (readonly [string, string])[]> = 
   'db peran': [
     ['sandi db peran --basis-data kantor --petugas budi=sandiman --petugas siti=kasi --petugas ujang=caraka > peran.sql', 'contoh.db.peran.1'],
   ],
+  'db salin': [
+    ["sandi db salin --ke 'postgresql://sandi_pemilik@db.kantor.go.id/kantor' --pengguna budi", 'contoh.db.salin.1'],
+  ],
 };
 
 /** Exit codes a command of each group can return (0 and 64 for all); a path's own entry wins. */
@@ -224,6 +227,7 @@ const EXITS: Record<string, number[]> = {
   completion: [],
   db: [],
   'db siapkan': [69, 77, 78],
+  'db salin': [65, 66, 69, 74, 77, 78, 79, 81],
 };
 
 /** Commands that connect to the mailbox (and so may read SANDI_MAILBOX_PASSWORD). */
@@ -256,6 +260,11 @@ export function helpExtra(path: string[], children: string[][] = []): HelpExtra 
     .filter((c) => !(readOnly && c === 130))
     .sort((a, b) => a - b);
   const env = group === 'completion' || group === 'db' ? ['SANDI_LANG'] : ['SANDI_HOME', 'XDG_CONFIG_HOME', 'SANDI_LANG', 'SANDI_NO_INPUT'];
+  // db salin reads a home and connects to the target database (the password from PGPASSWORD or the password file)
+  if (key === 'db salin') {
+    env.unshift('SANDI_HOME', 'XDG_CONFIG_HOME');
+    env.push('PGPASSWORD', 'PGPASSFILE');
+  }
   if (group !== 'completion' && group !== 'db') {
     // every command on a home signs the audit head at its end when the archive passphrase is in the environment
     env.push('SANDI_PASSPHRASE_ROLE', 'SANDI_PASSPHRASE');

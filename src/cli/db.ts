@@ -3,6 +3,8 @@
  * `sandi db peran`: the SQL an administrator runs to create an office's roles on PostgreSQL — the owner role,
  * the group role of each office function and the officers' login roles — printed to stdout (sandi itself never
  * needs a superuser, and never runs it). Nothing is read from or written to a home.
+ * `sandi db salin --ke URL`: the home's SQLite office copied into an empty PostgreSQL office schema, verified,
+ * and the home pointed at it (src/app/salin.ts).
  */
 import type { Command } from 'commander';
 import { t } from './messages/index.js';
@@ -51,5 +53,23 @@ export function registerDb(program: Command, getCtx: GetContext): void {
       });
       const notes = { header: t('bantuan.db.peran.sql.header'), owner: t('bantuan.db.peran.sql.owner'), password: t('bantuan.db.peran.sql.password'), schema: t('bantuan.db.peran.sql.schema') };
       process.stdout.write(peranSql({ prefix: o.prefiks, schema: o.skema, officers, notes, ...(o.basisData === undefined ? {} : { database: o.basisData }) }));
+    });
+  db.command('salin')
+    .description(t('bantuan.db.salin.description'))
+    .requiredOption('--ke <url>', t('bantuan.db.salin.ke'))
+    .option('--pengguna <peran>', t('bantuan.db.salin.pengguna'))
+    .action(async (o: { ke: string; pengguna?: string }) => {
+      const ctx = getCtx();
+      const { salinKePostgres } = await import('../app/salin.js');
+      const r = await salinKePostgres(ctx.home, { ke: o.ke, pengguna: o.pengguna, env: ctx.env });
+      ctx.printer.result(r, () =>
+        [
+          t('db.salin.done', { target: r.target, schema: r.schema, rows: Object.values(r.tables).reduce((a, b) => a + b, 0), tables: Object.keys(r.tables).length }),
+          ...Object.entries(r.tables).filter(([, n]) => n > 0).map(([table, n]) => `  ${table.padEnd(26)} ${n}`),
+          t('db.salin.verified', { events: r.copy.rows, head: r.head?.hash ?? '-', registerRows: r.copy.registerRows, checkpoints: r.copy.checkpoints }),
+          t('db.salin.pointed', { file: r.config.file, url: r.config.url }),
+          t('db.salin.archiveStays', { folders: r.staysInHome.join(', ') }),
+        ].join('\n'),
+      );
     });
 }

@@ -11,6 +11,16 @@ import { haveCommand } from './gate.js';
 
 export const HAVE_GPG = haveCommand('gpg');
 
+/**
+ * gpg-agent.conf of every test GNUPGHOME. Without it the agent calibrates its S2K count (the passphrase
+ * hashing that protects the secret keys it stores, and the count gpg then uses when it exports a secret key)
+ * to a target time at start; on the busy 2-core test machine that came to ~2.5-5 s of agent time for each
+ * passphrase-protected key generated or imported (and 0.01 s without a passphrase). 65536, the least the agent
+ * accepts, keeps the keys passphrase-protected with iterated+salted S2K, the same code paths in gpg and in
+ * sandi; no test is about the iteration count.
+ */
+export const AGENT_CONF = 's2k-count 65536\n';
+
 export interface GpgResult {
   code: number;
   stdout: Buffer;
@@ -24,6 +34,7 @@ export class GpgHome {
   constructor() {
     // short path: gpg-agent's socket path must stay under ~100 characters
     this.dir = mkdtempSync(join(tmpdir(), 'sg-'));
+    writeFileSync(join(this.dir, 'gpg-agent.conf'), AGENT_CONF);
   }
 
   run(args: string[], input?: Buffer, passphrase?: string): Promise<GpgResult> {

@@ -18,6 +18,15 @@ export type KeyKind = 'ecc' | 'rsa3072' | 'rsa2048';
 
 const cache = new Map<string, Promise<TestKey>>();
 
+/**
+ * The S2K count of the test keys' passphrase protection (iterated+salted, coded 96 = 65,536 octets hashed).
+ * openpgp.js's default (224: 16 MiB hashed) cost ~38 ms of CPU for every unlock, and the kriptogram tests
+ * unlock a key for each message they read or write (hundreds a run). The keys stay passphrase-protected the
+ * same way (a wrong passphrase is still refused); sandi's own keys keep their slow S2K, and no test is about
+ * the count.
+ */
+const S2K_COUNT_BYTE = 96;
+
 export interface MakeKeyOptions {
   kind?: KeyKind;
   /** key lifetime in seconds (0 = never expires) */
@@ -41,6 +50,7 @@ async function generate(name: string, o: MakeKeyOptions): Promise<TestKey> {
     config: {
       v6Keys: false,
       aeadProtect: false,
+      s2kIterationCountByte: S2K_COUNT_BYTE,
       ...(o.prefersCompression === true ? { preferredCompressionAlgorithm: openpgp.enums.compression.zlib } : {}),
     },
     ...(o.date === undefined ? {} : { date: o.date }),

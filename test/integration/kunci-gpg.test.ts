@@ -4,10 +4,11 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWith, haveCommand } from '../helpers/gate.js';
+import { AGENT_CONF } from '../helpers/gpg.js';
 import { openApp, type App } from '../../src/app.js';
 import { kunciService, type KunciService } from '../../src/services/kunci.js';
 import { passphraseSource } from '../../src/config/passphrase.js';
@@ -54,6 +55,7 @@ describeWith('gpg', haveCommand('gpg'), 'kunci ↔ GnuPG 2.2', () => {
     root = mkdtempSync(join(tmpdir(), 'sandi-kunci-gpg-'));
     gnupghome = join(root, 'gnupg');
     execFileSync('mkdir', ['-m', '700', gnupghome]);
+    writeFileSync(join(gnupghome, 'gpg-agent.conf'), AGENT_CONF); // a fixed S2K count: see test/helpers/gpg.ts
     app = openApp(join(root, 'home'));
     svc = kunciService(app, 'penguji');
     kasi = await svc.create({ role: 'kasi', name: 'Kasi Persandian', email: 'kasi@kominfo.example.go.id', expiry: '2y', passphrase: PASS });

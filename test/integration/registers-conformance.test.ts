@@ -21,6 +21,7 @@ import { migratePg } from '../../src/adapters/postgres/migrate.js';
 import { openPgStore, pgHashedRows, auditDbUsers, type PgStore } from '../../src/adapters/postgres/store.js';
 import { pgRegisters } from '../../src/adapters/postgres/registers.js';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
+import { STREAM_PAGE } from '../../src/adapters/postgres/sql.js';
 import { PG_SCHEMA_VERSION, ROWID_COLUMN } from '../../src/adapters/postgres/schema.js';
 import { verifyChain, type RowBinding } from '../../src/domain/audit.js';
 import { DEFAULT_FORMATS } from '../../src/domain/numbering.js';
@@ -409,6 +410,33 @@ describe('PostgreSQL only', () => {
     pg.query("INSERT INTO sandi.schema_version VALUES (99, 'dari sandi yang lebih baru', 'x')");
     expect(codeOf(() => migratePg(pg))).toBe('CONFIG store.tooNew');
     expect(codeOf(() => openPgStore(pg))).toBe('CONFIG store.tooNew');
+  });
+
+  it('a whole register listed streams through a server-side cursor, a page at a time; stopping early closes it', () => {
+    const pg = connect(freshPgDatabase());
+    const store = openPgStore(pg);
+    cleanups.push(() => pg.closed || store.close());
+    const n = 5 * STREAM_PAGE + 7;
+    pg.query(
+      `INSERT INTO kriptogram_keluar (registered_at, sandiman, recipients, sifat, derajat, perihal)
+         SELECT '2026-11-10T03:00:00.000Z', 'sandi', '[{"email":"a@example.go.id","unit":"A"}]', 'Biasa', 'Biasa', 'p' || g FROM generate_series(1, $1) g`,
+      [n],
+    );
+    const openCursors = (): number => Number(pg.query<{ n: string }>('SELECT count(*) AS n FROM pg_cursors').rows[0]?.n ?? 0);
+    const it = pgRegisters(store).kriptogramKeluar.list();
+    expect(it.next().value?.id).toBe(1);
+    // one page in this process, the rest on the server behind the cursor
+    expect(openCursors()).toBe(1);
+    let seen = 1;
+    let last = 1;
+    for (const r of it) {
+      expect(r.id).toBe(last + 1);
+      last = r.id;
+      if (++seen === 2 * STREAM_PAGE + 3) break;
+    }
+    expect(openCursors()).toBe(0);
+    expect([...pgRegisters(store).kriptogramKeluar.list()].length).toBe(n);
+    expect(openCursors()).toBe(0);
   });
 
   it('serialises units of work that write, as the port asks: a second workstation waits for the first unit to end', () => {

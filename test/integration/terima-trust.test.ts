@@ -159,11 +159,12 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     expect(sementara.filter((f) => !f.hidup).map((f) => f.path.split('/').pop())).toEqual(temps());
     expect(periksa.stderr).toContain('berkas sementara');
 
-    // 2. killed after a batch of 40 kriptogram was registered, while they are being read
+    // 2. killed after a batch of 8 kriptogram was registered, while they are being read (one batch: up to
+    // BATCH_MESSAGES are fetched at once; reading one takes ~0.25 s, so the kill lands long before the last)
     const kriptogram = readFileSync(listMaildir(join(office.home, 'maildir', DEMO_UNIT_MAILDIR))[0]!.path, 'latin1');
     office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Kripto' } });
     await client.mailboxCreate('Kripto');
-    const total = 40;
+    const total = 8;
     for (let i = 0; i < total; i++) await append('Kripto', Buffer.from(kriptogram.replace(/^Message-ID: <[^>]+>/m, `Message-ID: <kripto-kill-${i}@diskominfo.sandi.invalid>`), 'latin1'));
     const unread = () => db.prepare<[], { n: number }>("SELECT count(*) AS n FROM kriptogram_masuk WHERE folder = 'Kripto' AND status = 'terdaftar'").get()!.n;
     await killWhen('the batch registered', () => unread() > 0);

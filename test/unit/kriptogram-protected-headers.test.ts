@@ -29,7 +29,7 @@ async function build(doc: Buffer, headers: ProtectedHeaders, fileName: string, c
 
 /**
  * A DecodeSink like the spool's: fixed buffers that are handed over when the next reservation does not
- * fit; the free space is filled with junk each time, so a byte that was not really written shows.
+ * fit; the reserved space is filled with junk each time, so a byte that was not really written shows.
  */
 class BatchSink implements DecodeSink {
   readonly done: Buffer[] = [];
@@ -38,17 +38,19 @@ class BatchSink implements DecodeSink {
   private reserved = -1;
   constructor(private readonly size: number) {}
   reserve(n: number): { buf: Buffer; off: number } {
-    expect(n).toBeLessThanOrEqual(MAX_SINK_RESERVE);
+    // plain checks, not expect(): they run once per slice, tens of thousands of times a test
+    if (n > MAX_SINK_RESERVE) throw new Error(`reserve(${n}) over MAX_SINK_RESERVE ${MAX_SINK_RESERVE}`);
     if (this.buf.length - this.len < n) {
       this.handOver();
       this.buf = Buffer.alloc(Math.max(this.size, n));
     }
-    this.buf.fill(0xa5, this.len);
+    // junk in the reserved bytes: a committed byte lies in [len, len + n), so one the reader did not write shows
+    this.buf.fill(0xa5, this.len, this.len + n);
     this.reserved = n;
     return { buf: this.buf, off: this.len };
   }
   commit(n: number): void {
-    expect(n).toBeLessThanOrEqual(this.reserved);
+    if (n > this.reserved) throw new Error(`commit(${n}) over the ${this.reserved} bytes reserved`);
     this.reserved = -1;
     this.len += n;
   }

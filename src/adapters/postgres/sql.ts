@@ -107,6 +107,41 @@ export function query<R = Record<string, unknown>>(pg: PgSync, sql: string, para
   }
 }
 
+/** Rows fetched per round trip by streamQuery (a page of a register is a few hundred kB at most). */
+export const STREAM_PAGE = 1000;
+let cursors = 0;
+
+/**
+ * The rows of one query as a stream: a server-side cursor fetched `page` rows at a time, so a list of 200,000
+ * rows never sits in this process at once. The cursor is WITH HOLD: it works inside or outside a unit of work,
+ * and other queries (and units of work) may run on the connection between two pages. The server keeps the
+ * result until the cursor is closed — when the rows are all read, or when the consumer stops early (break,
+ * return(), an error: the generator's finally), else at the end of the session.
+ */
+export function* streamQuery<R = Record<string, unknown>>(pg: PgSync, sql: string, params: readonly unknown[] = [], page = STREAM_PAGE): Generator<R> {
+  if (!/^\s*(SELECT|WITH|VALUES)\b/i.test(sql)) {
+    yield* query<R>(pg, sql, params).rows; // a statement that writes cannot be a cursor's query
+    return;
+  }
+  const name = `sandi_cursor_${++cursors}`;
+  query(pg, `DECLARE ${name} NO SCROLL CURSOR WITH HOLD FOR ${sql}`, params);
+  try {
+    for (;;) {
+      const got = query<R>(pg, `FETCH FORWARD ${page} FROM ${name}`).rows;
+      for (const r of got) yield r;
+      if (got.length < page) break;
+    }
+  } finally {
+    if (!pg.closed) {
+      try {
+        query(pg, `CLOSE ${name}`);
+      } catch {
+        /* an aborted transaction closed it already */
+      }
+    }
+  }
+}
+
 /** The statement interface over one connection; statements are only text here (the server caches plans). */
 export function pgDb(pg: PgSync): PgDb {
   const cache = new Map<string, PgStatement>();
@@ -125,8 +160,10 @@ export function pgDb(pg: PgSync): PgDb {
         const r = query<{ id?: number }>(pg, sql, params);
         return { changes: r.rowCount, lastInsertRowid: returnsId ? Number(r.rows[0]?.id ?? 0) : 0 };
       },
-      // the rows of one query at once (a server-side cursor for very long lists is later)
-      iterate: (...params) => all(...params)[Symbol.iterator](),
+      // a list of a whole register streams (a server-side cursor, STREAM_PAGE rows a round trip)
+      iterate: function* (...params) {
+        for (const r of streamQuery<Record<string, unknown>>(pg, sql, params)) yield sqliteShaped(r);
+      },
     };
     cache.set(sqlText, st);
     return st;

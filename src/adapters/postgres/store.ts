@@ -21,7 +21,7 @@ import { appendAuditEvent } from '../sqlite/audit-binding.js';
 import type { AuditEvent, Db, Store, WriteTx } from '../sqlite/store.js';
 import { checkSchemaName, PG_SCHEMA_VERSION, ROWID_COLUMN } from './schema.js';
 import { pgSchemaVersion } from './migrate.js';
-import { mapPgError, pgDb, query, sqliteShaped, type PgDb, type PgSync } from './sql.js';
+import { mapPgError, pgDb, query, sqliteShaped, streamQuery, type PgDb, type PgSync } from './sql.js';
 
 /** The advisory lock key of a writing unit of work and of the audit chain ('sandi' + 'a'). */
 const UNIT_LOCK = 0x73616e64690061;
@@ -139,10 +139,10 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
       }
     },
     *auditRows() {
-      const rows = query<{ id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; data: string; prev_hash: string; hash: string; rows: string | null }>(
+      const rows = streamQuery<{ id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; data: string; prev_hash: string; hash: string; rows: string | null }>(
         pg,
         'SELECT id, at, actor, action, entity, entity_id, data, prev_hash, hash, rows FROM audit_log ORDER BY id',
-      ).rows;
+      );
       for (const r of rows) {
         yield { id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, data: r.data, prevHash: r.prev_hash, hash: r.hash, rows: r.rows } satisfies AuditRow;
       }
@@ -166,7 +166,7 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
 export function* pgHashedRows(store: PgStore, table: string): Generator<{ rowid: number; hash: string }> {
   const col = ROWID_COLUMN[table];
   if (col === undefined) return;
-  for (const r of query<Record<string, unknown>>(store.pg, `SELECT * FROM ${table} ORDER BY ${col}`).rows) {
+  for (const r of streamQuery<Record<string, unknown>>(store.pg, `SELECT * FROM ${table} ORDER BY ${col}`)) {
     const rowid = Number(r[col]);
     yield { rowid, hash: rowHash(table, rowid, sqliteShaped(r)) };
   }

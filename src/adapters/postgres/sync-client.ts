@@ -157,6 +157,7 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
       },
     },
     transferList: [port2],
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 },
   });
   worker.unref();
   here.unref();

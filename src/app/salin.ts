@@ -1,0 +1,152 @@
+/**
+ * Composition of `sandi db salin --ke URL` (issue 15 §4): the home's SQLite office copied into an empty
+ * PostgreSQL office schema (src/adapters/postgres/salin.ts), verified, then the home pointed at it.
+ *
+ *  1. the source must be a SQLite office whose `audit periksa` passes (chain, rows against the chain, signed
+ *     checkpoints): a broken office is not moved, it is investigated first;
+ *  2. the target schema is migrated when it is not yet (only the schema's owner may: ./migrate.ts), and the
+ *     connected role must own its tables (the copy disables the guards inside its own transaction);
+ *  3. one transaction on the target: lock, refuse unless empty, copy, guards back on, compare row counts, row
+ *     hashes, every audit event and the chain head, then `audit periksa`'s checks on the target (with the same
+ *     checkpoint files of the home) — only then COMMIT; any failure rolls back and the target keeps no row;
+ *  4. config.json gets `db` (the URL without any password; `--pengguna` puts the officer's role there instead
+ *     of the owner's, which daily work never uses).
+ * The archive files (raw mail, drafts, kriptograms, checkpoints, key files) stay in the home folder: the
+ * archive in the database is a later step.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { SandiError } from '../errors.js';
+import { chooseEngine, type Engine } from '../config/db.js';
+import { loadConfig, saveConfig } from '../config/config.js';
+import { homePaths } from '../config/home.js';
+import { openStore } from '../adapters/sqlite/store.js';
+import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
+import { PG_SCHEMA_VERSION } from '../adapters/postgres/schema.js';
+import { openPgStore } from '../adapters/postgres/store.js';
+import { compareOffices, copyOffice, pgAuditView, pgOwnsSchema, type SalinCounts } from '../adapters/postgres/salin.js';
+import { mapPgError } from '../adapters/postgres/sql.js';
+import { checkAudit, type AuditReport } from '../services/audit.js';
+import { auditPorts } from './audit.js';
+import { openOfficeDatabase } from './postgres.js';
+
+export interface SalinResult {
+  /** postgresql://user@host:port/db of the copy (never a password) */
+  target: string;
+  schema: string;
+  /** the schema was created or upgraded by this run */
+  migrated: boolean;
+  tables: SalinCounts['tables'];
+  head: SalinCounts['head'];
+  source: { rows: number; registerRows: number; checkpoints: number };
+  copy: { rows: number; registerRows: number; checkpoints: number };
+  /** the `db` written into config.json */
+  config: { file: string; url: string };
+  /** folders that stay in the home (the archive in the database is a later step) */
+  staysInHome: string[];
+}
+
+const osUser = (): string => {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'sandi';
+  }
+};
+
+function notOk(key: string, r: AuditReport, where: string): SandiError {
+  const why = r.broken !== null
+    ? `chain ${r.broken.reason} at ${r.broken.id}`
+    : r.checkpoints.problems[0] !== undefined
+      ? `checkpoint ${r.checkpoints.problems[0].kind} ${r.checkpoints.problems[0].file}`
+      : r.registers.findings[0] !== undefined
+        ? `${r.registers.findings[0].kind} ${r.registers.findings[0].table} rowid ${r.registers.findings[0].rowid}`
+        : 'not ok';
+  return new SandiError('INTEGRITY', key, { where, reason: why }, { hint: `${key}.hint` });
+}
+
+const summary = (r: AuditReport): SalinResult['source'] => ({ rows: r.rows, registerRows: r.registers.rows, checkpoints: r.checkpoints.verified });
+
+/** Copy the home's SQLite office to the PostgreSQL database `ke`, verify, point the home at it. */
+export async function salinKePostgres(home: string, o: { ke: string; pengguna?: string | undefined; env: NodeJS.ProcessEnv; schema?: string }): Promise<SalinResult> {
+  const paths = homePaths(home);
+  const schema = o.schema ?? 'sandi';
+  if (!existsSync(paths.database)) throw new SandiError('NOT_FOUND', 'db.salin.noSource', { path: paths.database }, { hint: 'db.salin.noSource.hint' });
+  if (!existsSync(paths.config)) throw new SandiError('CONFIG', 'db.salin.noConfig', { file: paths.config });
+  const config = loadConfig(paths.config);
+  if (config.db !== undefined) throw new SandiError('CONFIG', 'db.salin.already', { file: paths.config, url: config.db.url });
+  const engine = chooseEngine({ flag: o.ke, env: {}, sqlitePath: paths.database, home: paths.root, osUser: osUser() }) as Extract<Engine, { kind: 'postgresql' }>;
+
+  // 1. the source proves itself first
+  const sourceReport = await checkAudit(auditPorts(paths));
+  if (!sourceReport.ok) throw notOk('db.salin.sourceAudit', sourceReport, paths.database);
+
+  const { db: pg } = openOfficeDatabase(engine, o.env);
+  const src = openStore(paths.database, { readonly: true });
+  try {
+    // 2. the schema, by its owner
+    const notOwner = (): SandiError => new SandiError('PERMISSION', 'db.salin.notOwner', { user: engine.options.user, schema, db: engine.display }, { hint: 'db.salin.notOwner.hint' });
+    // ownership first, from the catalogs: an officer's role may not even read an office schema it has no grant on
+    if (pgOwnsSchema(pg, schema) === false) throw notOwner();
+    let before: number;
+    try {
+      before = pgSchemaVersion(pg, schema);
+    } catch (e) {
+      throw mapPgError(e);
+    }
+    if (before < PG_SCHEMA_VERSION) migratePg(pg, schema);
+    if (pgOwnsSchema(pg, schema) !== true) throw notOwner();
+    // 3. one transaction: copy, compare, check; a snapshot of the source for the same span
+    src.db.exec('BEGIN');
+    pg.query('BEGIN');
+    let counts: SalinCounts;
+    let copyReport: AuditReport;
+    try {
+      counts = copyOffice(src.db, pg, schema);
+      const store = openPgStore(pg, { schema });
+      const diffs = compareOffices(src.db, store);
+      if (diffs.length > 0) {
+        throw new SandiError('INTEGRITY', 'db.salin.differs', { list: diffs.map((d) => `${d.table} ${d.what} ${d.detail}`).join('; ') }, { hint: 'db.salin.differs.hint' });
+      }
+      copyReport = await checkAudit({ ...auditPorts(paths), database: engine.display, exists: () => true, open: () => pgAuditView(store) });
+      if (!copyReport.ok) throw notOk('db.salin.targetAudit', copyReport, engine.display);
+      if (copyReport.lastHash !== sourceReport.lastHash) {
+        throw new SandiError('INTEGRITY', 'db.salin.differs', { list: `audit head ${sourceReport.lastHash ?? '-'} ≠ ${copyReport.lastHash ?? '-'}` }, { hint: 'db.salin.differs.hint' });
+      }
+      pg.query('COMMIT');
+    } catch (e) {
+      try {
+        pg.query('ROLLBACK');
+      } catch {
+        /* the connection is gone: the server rolled back */
+      }
+      throw e;
+    } finally {
+      src.db.exec('COMMIT');
+    }
+
+    // 4. the home points at the copy (never a password: the URL has none, the password stays where it came from)
+    const t = engine.options;
+    const user = o.pengguna ?? t.user;
+    const url = `postgresql://${encodeURIComponent(user)}@${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}/${encodeURIComponent(t.database)}`;
+    // the operator's file as written, plus "db" (not the loader's normalised copy with every default spelled out)
+    const raw = JSON.parse(readFileSync(paths.config, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    const next = { ...raw, db: { url, sslmode: t.sslmode, ...(t.sslrootcert === undefined ? {} : { sslrootcert: resolve(t.sslrootcert) }) } };
+    saveConfig(paths.config, next as unknown as Parameters<typeof saveConfig>[1]);
+    return {
+      target: engine.display,
+      schema,
+      migrated: before < PG_SCHEMA_VERSION,
+      tables: counts.tables,
+      head: counts.head,
+      source: summary(sourceReport),
+      copy: summary(copyReport),
+      config: { file: paths.config, url },
+      staysInHome: [paths.archive, paths.keys],
+    };
+  } finally {
+    src.close();
+    pg.close();
+  }
+}
