@@ -10,7 +10,7 @@ import { SandiError } from '../../errors.js';
 import type { AgendaBooks, AgendaFilter, HistoryEvent } from '../../ports/agenda.js';
 import type { RegisterDescription } from '../../domain/register-catalog.js';
 import { incomingSifat, registerByName, type RegisterDescriptor } from '../sqlite/agenda-registers.js';
-import { query, sqliteShaped } from './sql.js';
+import { query, sqliteShaped, streamQuery } from './sql.js';
 import type { PgSync } from './sync-client.js';
 
 /** A JSON array column's elements with their position (the text columns hold JSON as written). */
@@ -109,12 +109,18 @@ export function pgAgendaBooks(conn: () => PgSync): AgendaBooks {
       }));
     },
     exportRows(d, f) {
-      // the rows of one query at once (a server-side cursor for very long registers is later)
+      // streamed: a server-side cursor (./sql.ts streamQuery), so an export of a long register stays bounded
       const r = regOf(d);
       const params: unknown[] = [];
       const names = r.d.columns.map((c) => c.name);
-      const rows = run(conn(), r, `SELECT ${selectList(r)} FROM ${r.d.table} ${whereOf(r, f, params)} ORDER BY id`, params);
-      return rows.map((row) => names.map((n) => row[n] ?? null))[Symbol.iterator]();
+      const sql = `SELECT ${selectList(r)} FROM ${r.d.table} ${whereOf(r, f, params)} ORDER BY id`;
+      const pg = conn();
+      return (function* () {
+        for (const row of streamQuery<Record<string, unknown>>(pg, sql, params)) {
+          const x = sqliteShaped(row);
+          yield names.map((n) => x[n] ?? null);
+        }
+      })();
     },
     monthlyVolumes(d, f, offsetMinutes) {
       const r = regOf(d);
