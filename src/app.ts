@@ -35,7 +35,10 @@ import { listMaildir, readMaildirMessage } from './adapters/maildir.js';
 import type { Engine } from './config/db.js';
 import type { DbPasswordWarning } from './config/db-password.js';
 import type { PgSync } from './adapters/postgres/sync-client.js';
-import { notYetOnPostgres, openOfficeDatabase, resolveEngine, type EngineSource } from './app/postgres.js';
+import type { PgStore } from './adapters/postgres/store.js';
+import { pgAgendaBooks } from './adapters/postgres/agenda.js';
+import { openOfficeDatabase, openOfficeStore, prepareOfficeDatabase, withOfficeDb, resolveEngine, type EngineSource } from './app/postgres.js';
+import { pgAuditPorts } from './app/audit.js';
 
 type WritePdfReport = typeof writePdfReport;
 
@@ -62,8 +65,18 @@ export interface App {
   postgres(): PgSync;
   /** Connect to the chosen database and say what answered (`sandi periksa`). */
   probeDatabase(): DatabaseProbe;
-  /** Opened on first use. On PostgreSQL: refused (69) until the registers are there — never a SQLite fallback. */
+  /**
+   * Opened on first use: the home's SQLite file, or the office schema on PostgreSQL (src/adapters/postgres/store.ts)
+   * when that is the engine — never a SQLite fallback.
+   */
   store(): Store;
+  /**
+   * Make the office database ready for this sandi (`sandi init`/`sandi demo` with PostgreSQL chosen): an empty
+   * database gets the office schema (its owner role runs the migrations: src/adapters/postgres/migrate.ts; an
+   * officer's role on an up-to-date schema changes nothing, on an older one is PERMISSION naming who must).
+   * `created`: this call made the office. On SQLite nothing to do (the store migrates on open): null.
+   */
+  prepareDatabase(): { created: boolean; version: number } | null;
   /** config.json, read and checked on each call (init writes it during a command). */
   config(): SandiConfig;
   /** config.json as `sandi init` writes it: the defaults, the check, the atomic save. */
@@ -76,6 +89,8 @@ export interface App {
   makePrivateHome(): void;
   /** The office's books (src/ports/registers.ts) over this home's store, opened on first use. */
   registers(): Registers;
+  /** Whether this home has registers to read: the SQLite file exists, or the office database is PostgreSQL. */
+  hasRegisters(): boolean;
   /** The register queries of `sandi agenda` and the report (src/ports/agenda.ts) over this home's store. */
   agendaBooks(): AgendaBooks;
   /** The export writer (CSV, JSON Lines, XLSX): exceljs is loaded when an export is written. */
@@ -113,10 +128,6 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
   let akun: AkunPorts | undefined;
   let registers: Registers | undefined;
   let agenda: AgendaBooks | undefined;
-  const sqliteOnly = (): void => {
-    const e = app.engine();
-    if (e.kind === 'postgresql') throw notYetOnPostgres(e);
-  };
   const app: App = {
     paths,
     clock,
@@ -144,7 +155,11 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
     },
     store() {
       // the registers live in one database: with PostgreSQL chosen, the home's SQLite file is never opened
-      sqliteOnly();
+      const e = app.engine();
+      if (!store && e.kind === 'postgresql') {
+        if (!existsSync(paths.config)) makePrivateDir(paths.root);
+        store = openOfficeStore(app.postgres(), e);
+      }
       if (!store) {
         // Until config.json exists the home is being set up (kunci impor, init, demo): a home folder made by
         // mkdir is tightened to 0700. After that a loose folder holding secrets is refused, like kunci/.
@@ -154,23 +169,31 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       store ??= openStore(paths.database);
       return store;
     },
+    prepareDatabase() {
+      const e = app.engine();
+      if (e.kind !== 'postgresql') return null;
+      return prepareOfficeDatabase(app.postgres());
+    },
     config: () => loadConfig(paths.config),
     configFile: {
       defaults: defaultConfig,
       validate: (raw) => validateConfig(raw, paths.config),
-      save: (config) => saveConfig(paths.config, config),
+      // a home set up with --db or SANDI_DB on PostgreSQL remembers the office database in config.json (never
+      // its password), so the workstation's next commands use it without the flag
+      save: (config) => saveConfig(paths.config, withOfficeDb(config, app.engine())),
     },
     officeCalendar: (config) => loadOfficeCalendar(paths.root, config),
     pdfFonts: (config) => pdfFontFiles(config.pdf, paths.root),
     makePrivateHome() {
       makePrivateDir(paths.root);
     },
+    hasRegisters: () => app.engine().kind === 'postgresql' || existsSync(paths.database),
     registers() {
       registers ??= sqliteRegisters(app.store());
       return registers;
     },
     agendaBooks() {
-      agenda ??= sqliteAgendaBooks(() => app.store().db);
+      agenda ??= app.engine().kind === 'postgresql' ? pgAgendaBooks(() => (app.store() as PgStore).pg) : sqliteAgendaBooks(() => app.store().db);
       return agenda;
     },
     exportWriter: lazyExportWriter,
@@ -181,10 +204,7 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return messageArchive(join(paths.archive, 'aduan'));
     },
     pelaporCipher: lazyPelaporCipher,
-    auditPorts: () => {
-      sqliteOnly();
-      return auditPorts(paths);
-    },
+    auditPorts: () => (app.engine().kind === 'postgresql' ? pgAuditPorts(paths, () => app.store() as PgStore) : auditPorts(paths)),
     kriptogram: lazyKriptogram,
     maildir: { list: listMaildir, read: readMaildirMessage },
     kunciPorts() {
@@ -196,10 +216,11 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return akun;
     },
     close() {
-      pg?.close();
-      pg = undefined;
+      // the store first: on PostgreSQL its close records the unit's last rows on the connection, then closes it
       store?.close();
       store = undefined;
+      pg?.close();
+      pg = undefined;
       registers = undefined;
     },
   };

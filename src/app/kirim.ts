@@ -14,6 +14,9 @@ import { writeFileAtomic } from '../adapters/keystore.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
+import { tryPgClaim } from '../adapters/postgres/claim.js';
+import { basename } from 'node:path';
+import type { Claim } from '../ports/mail.js';
 
 /**
  * The register port bound to the store it was made for: a store opened again (after app.close()) gets a new
@@ -32,7 +35,7 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
  * The real ports of the kirim service for an opened home. `env`: the command's environment, read for the
  * crash tests' hook only (default none: the demo and the tests that build ports never crash).
  */
-export function kirimPorts(app: Pick<App, 'store'>, env: NodeJS.ProcessEnv = {}): KirimPorts {
+export function kirimPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' | 'postgres'>>, env: NodeJS.ProcessEnv = {}): KirimPorts {
   return {
     registers: registersOf(app),
     auditEntries: () => app.store().auditRows(),
@@ -43,7 +46,7 @@ export function kirimPorts(app: Pick<App, 'store'>, env: NodeJS.ProcessEnv = {})
     maildirs: { maildirIn, deliver: deliverToMaildir, list: listMaildir, read: readMaildirMessage },
     writeFileAtomic: (path, content, mode) => writeFileAtomic(path, content, mode),
     memorySink: () => new MemorySink(),
-    tryClaim: tryPidLock,
+    tryClaim: (path) => claimRow(app, path),
     unlocker: async () => (await import('../adapters/openpgp/kunci-terbuka.js')).unlockedArmored,
     mailSender: async () => {
       const { sendRaw } = await import('../adapters/mail/smtp.js');
@@ -55,6 +58,33 @@ export function kirimPorts(app: Pick<App, 'store'>, env: NodeJS.ProcessEnv = {})
     },
     detachedSigner: async () => (await import('../adapters/openpgp/tanda-tangan.js')).signDetached,
     crashPoint: (point) => crashAt(env, point),
+  };
+}
+
+/**
+ * A row's claim: the home's PID lock file, and on the office database also an advisory lock named by the row
+ * (the file's name, e.g. kriptogram_keluar-7), so a workstation never sends a row another one is sending.
+ */
+function claimRow(app: Partial<Pick<App, 'engine' | 'postgres'>>, path: string): Claim | null {
+  const file = tryPidLock(path);
+  if (file === null || app.engine === undefined || app.postgres === undefined || app.engine().kind !== 'postgresql') return file;
+  let office: Claim | null;
+  try {
+    office = tryPgClaim(app.postgres(), basename(path).replace(/\.lock$/, ''));
+  } catch (e) {
+    file.release();
+    throw e;
+  }
+  if (office === null) {
+    file.release();
+    return null;
+  }
+  const held = office;
+  return {
+    release() {
+      held.release();
+      file.release();
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { App } from '../app.js';
 import type { KeyCrypto, KunciPorts } from '../ports/kunci.js';
 import { sqliteKunciStore } from '../adapters/sqlite/kunci.js';
 import { keyFiles, writeFileAtomic } from '../adapters/keystore.js';
+import { pgKunciStore } from '../adapters/postgres/kunci.js';
 
 const openpgpCrypto = async (): Promise<KeyCrypto> => (await import('../adapters/openpgp/key-crypto.js')).openpgpKeyCrypto;
 
@@ -22,10 +23,12 @@ export const lazyKeyCrypto: KeyCrypto = {
 };
 
 /** The real ports of the key service for an opened home. */
-export function kunciPorts(app: Pick<App, 'paths' | 'store'>): KunciPorts {
+export function kunciPorts(app: Pick<App, 'paths' | 'store' | 'engine'>): KunciPorts {
+  const files = keyFiles(app.paths.keys);
   return {
-    store: sqliteKunciStore(() => app.store()),
-    files: keyFiles(app.paths.keys),
+    // on the office database the register is shared; whether this workstation holds a secret is its own folder's
+    store: app.engine().kind === 'postgresql' ? pgKunciStore(() => app.store(), (f) => files.hasSecret(f)) : sqliteKunciStore(() => app.store()),
+    files,
     crypto: lazyKeyCrypto,
     writeExport: writeFileAtomic,
   };

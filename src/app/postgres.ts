@@ -4,14 +4,46 @@
  * naming server, user and database: src/adapters/postgres/connect.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { SandiError } from '../errors.js';
+import { hostname, userInfo } from 'node:os';
 import { loadConfig } from '../config/config.js';
 import { chooseEngine, type DbConfig, type Engine } from '../config/db.js';
 import { pgpassFile, resolveDbPassword, type DbPasswordWarning } from '../config/db-password.js';
-import { homePaths, type HomePaths } from '../config/home.js';
+import type { HomePaths } from '../config/home.js';
 import { connectPostgres } from '../adapters/postgres/connect.js';
 import type { PgSync } from '../adapters/postgres/sync-client.js';
+import { openPgStore, type PgStore } from '../adapters/postgres/store.js';
+import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
+import type { SandiConfig } from '../config/config.js';
+
+/** Migrate the office schema when it is behind (the owner's role may; an officer's gets PERMISSION). */
+export function prepareOfficeDatabase(pg: PgSync, schema = 'sandi'): { created: boolean; version: number } {
+  const before = pgSchemaVersion(pg, schema);
+  const version = migratePg(pg, schema);
+  return { created: before === 0, version };
+}
+
+/** config.json with the office database chosen by --db/SANDI_DB (the URL as shown: never a password). */
+export function withOfficeDb(config: SandiConfig, engine: Engine): SandiConfig {
+  if (engine.kind !== 'postgresql' || engine.source === 'config' || config.db !== undefined) return config;
+  const o = engine.options;
+  return {
+    ...config,
+    db: {
+      url: engine.display,
+      sslmode: o.sslmode,
+      ...(o.sslrootcert !== undefined ? { sslrootcert: o.sslrootcert } : {}),
+      ...(engine.passwordCommand !== undefined ? { passwordCommand: engine.passwordCommand } : {}),
+    },
+  };
+}
+
+/**
+ * The office's registers on PostgreSQL (schema `sandi`, migrated by its owner: `sandi init --db URL`). The
+ * store's name in messages is the URL as shown (never a password).
+ */
+export function openOfficeStore(pg: PgSync, engine: Extract<Engine, { kind: 'postgresql' }>): PgStore {
+  return openPgStore(pg, { path: engine.display });
+}
 
 export interface EngineSource {
   /** --db */
@@ -62,26 +94,9 @@ export function resolveEngine(paths: HomePaths, source: EngineSource): Engine {
   });
 }
 
-/**
- * Refuse (69) when the registers' database is PostgreSQL: they are not there yet. Cheap when nothing chooses
- * PostgreSQL (no --db, no SANDI_DB, no "db" in config.json): config.json is then not even parsed.
- */
-export function refuseRegistersOnPostgres(home: string, source: EngineSource): void {
-  const env = source.env ?? process.env;
-  const paths = homePaths(home);
-  const chosen = (source.db ?? '').trim() !== '' || (env['SANDI_DB'] ?? '').trim() !== '' || (existsSync(paths.config) && /"db"\s*:/.test(readFileSync(paths.config, 'utf8')));
-  if (!chosen) return;
-  const engine = resolveEngine(paths, source);
-  if (engine.kind === 'postgresql') throw notYetOnPostgres(engine);
-}
-
 /** How the choice was made, as the operator typed or wrote it. */
 export const ENGINE_SOURCE_LABEL = { flag: '--db', env: 'SANDI_DB', config: 'config.json "db"' } as const;
 
-/** The refusal of a command that needs the registers while they are not on PostgreSQL yet (exit 69). */
-export function notYetOnPostgres(engine: Extract<Engine, { kind: 'postgresql' }>): SandiError {
-  return new SandiError('UNAVAILABLE', 'db.notYet', { db: engine.display, source: ENGINE_SOURCE_LABEL[engine.source] }, { hint: 'db.notYet.hint' });
-}
 
 /** Connect to the office database (password from PGPASSWORD, the password file, db.passwordCommand). */
 export function openOfficeDatabase(
@@ -101,7 +116,8 @@ export function openOfficeDatabase(
       password: pw.password,
       sslmode: o.sslmode,
       sslrootcert: o.sslrootcert,
-      applicationName: o.applicationName,
+      // the workstation, for whoever sees this session (pg_stat_activity; terima's busy message names it)
+      applicationName: o.applicationName ?? `sandi@${hostname()}`,
       connectTimeoutMs: o.connectTimeoutMs,
     },
     { passwordSource, pgpassFile: pgpassFile(env) },

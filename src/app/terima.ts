@@ -16,9 +16,12 @@ import { writeFileAtomic } from '../adapters/keystore.js';
 import { CountingSink, MemorySink } from '../adapters/memory-sink.js';
 import { takePidLock } from '../adapters/pid-lock.js';
 import { registersOf } from './kirim.js';
+import { pgClaimHolder, tryPgClaim } from '../adapters/postgres/claim.js';
+import { SandiError } from '../errors.js';
+import type { Claim } from '../ports/mail.js';
 
 /** The real ports of the terima service for an opened home. */
-export function terimaPorts(app: Pick<App, 'store'>): TerimaPorts {
+export function terimaPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' | 'postgres' | 'config'>>): TerimaPorts {
   return {
     registers: registersOf(app),
     archive: messageArchive,
@@ -49,6 +52,36 @@ export function terimaPorts(app: Pick<App, 'store'>): TerimaPorts {
     writeFileAtomic: (path, content, mode) => writeFileAtomic(path, content, mode),
     memorySink: () => new MemorySink(),
     countingSink: () => new CountingSink(),
-    lock: (path, busyKey) => takePidLock(path, busyKey),
+    lock: async (path, busyKey) => officeFetchLock(app, await takePidLock(path, busyKey)),
   };
+}
+
+/**
+ * On the office database a fetch also takes an advisory lock named by the mailbox (one fetch per office and
+ * mailbox, whichever workstation runs it): a second one is TEMPFAIL (75) naming the workstation that holds it
+ * (its database role, program name and address, as the server sees that session). The home's lock file is
+ * taken first and kept with it; a local Maildir (no mailbox in config.json) is the home's own: no office lock.
+ */
+function officeFetchLock(app: Partial<Pick<App, 'engine' | 'postgres' | 'config'>>, file: Claim): Claim {
+  if (app.engine === undefined || app.postgres === undefined || app.config === undefined || app.engine().kind !== 'postgresql') return file;
+  try {
+    const mailbox = app.config().mailbox;
+    if (!mailbox) return file;
+    const name = `terima:${mailbox.user.toLowerCase()}@${mailbox.imap.host.toLowerCase()}`;
+    const pg = app.postgres();
+    const office = tryPgClaim(pg, name);
+    if (office === null) {
+      const h = pgClaimHolder(pg, name);
+      throw new SandiError('TEMPFAIL', 'db.terimaBusy', { mailbox: mailbox.user, user: h?.user ?? '?', workstation: h?.application ?? '?', address: h?.address ?? '?' }, { hint: 'db.terimaBusy.hint' });
+    }
+    return {
+      release() {
+        office.release();
+        file.release();
+      },
+    };
+  } catch (e) {
+    file.release();
+    throw e;
+  }
 }

@@ -65,8 +65,15 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
     .description(t('audit.periksa.description'))
     .action(async () => {
       const ctx = getCtx();
-      const [{ checkAudit }, { auditPorts }] = await Promise.all([import('../services/audit.js'), import('../app.js')]);
-      const report = await checkAudit(auditPorts(homePaths(ctx.home)));
+      const [{ checkAudit }, { openApp }] = await Promise.all([import('../services/audit.js'), import('../app.js')]);
+      // the chain of the home's database: its SQLite file, or the office database on PostgreSQL
+      const app = openApp(ctx.home, undefined, ctx);
+      let report: AuditReport;
+      try {
+        report = await checkAudit(app.auditPorts());
+      } finally {
+        app.close();
+      }
       if (report.ok) {
         const zone = ctx.json ? 'UTC' : await officeTimeZone(ctx.home);
         ctx.printer.result(report, () => summary(report, zone));
@@ -89,8 +96,7 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
     .option('--passphrase-file <berkas>', t('audit.opt.passphraseFile'))
     .action(async (opts: { passphraseFile?: string }) => {
       const ctx = getCtx();
-      const paths = homePaths(ctx.home);
-      const [{ makeCheckpoint }, { passphraseFromFlagsOrEnv }, { auditPorts }] = await Promise.all([import('../services/audit.js'), import('../config/passphrase.js'), import('../app.js')]);
+      const [{ makeCheckpoint }, { passphraseFromFlagsOrEnv }, { openApp }] = await Promise.all([import('../services/audit.js'), import('../config/passphrase.js'), import('../app.js')]);
       let passphrase = passphraseFromFlagsOrEnv({ file: opts.passphraseFile, env: ctx.env }, 'arsip');
       if (passphrase === null) {
         if (!ctx.prompter.interactive) {
@@ -98,7 +104,13 @@ export function registerAudit(program: Command, getCtx: GetContext): void {
         }
         passphrase = await ctx.prompter.password(t('kunci.q.passphrase', { key: t('audit.keyLabel') }));
       }
-      const r = await makeCheckpoint(auditPorts(paths), passphrase, new Date());
+      const app = openApp(ctx.home, undefined, ctx);
+      let r: Awaited<ReturnType<typeof makeCheckpoint>>;
+      try {
+        r = await makeCheckpoint(app.auditPorts(), passphrase, new Date());
+      } finally {
+        app.close();
+      }
       const zone = ctx.json ? 'UTC' : await officeTimeZone(ctx.home);
       ctx.printer.result(r, () =>
         r.made
@@ -121,21 +133,27 @@ export async function autoCheckpoint(home: string, env: NodeJS.ProcessEnv, warn:
     const passphrase = passphraseFromFlagsOrEnv({ env }, 'arsip');
     if (passphrase === null) return;
     const paths = homePaths(home);
-    // the office database on PostgreSQL: the home's SQLite chain is not this command's (a bad --db was the
+    // the office database on PostgreSQL: its chain, signed with this home's archive key (a bad --db was the
     // command's own error, already reported)
     const { resolveEngine } = await import('../app/postgres.js');
-    const onPostgres = (() => {
+    const engine = (() => {
       try {
-        return resolveEngine(paths, { db, env }).kind === 'postgresql';
+        return resolveEngine(paths, { db, env }).kind;
       } catch {
-        return true;
+        return null;
       }
     })();
-    if (onPostgres) return;
+    if (engine === null) return;
     const { existsSync } = await import('node:fs');
-    if (!existsSync(paths.database)) return;
-    const [{ makeCheckpoint }, { auditPorts }] = await Promise.all([import('../services/audit.js'), import('../app.js')]);
-    await makeCheckpoint(auditPorts(paths), passphrase, new Date());
+    if (engine === 'sqlite' && !existsSync(paths.database)) return;
+    if (engine === 'postgresql' && !existsSync(paths.config)) return;
+    const [{ makeCheckpoint }, { openApp }] = await Promise.all([import('../services/audit.js'), import('../app.js')]);
+    const app = openApp(home, undefined, { db, env });
+    try {
+      await makeCheckpoint(app.auditPorts(), passphrase, new Date());
+    } finally {
+      app.close();
+    }
   } catch (e) {
     warn(t('audit.checkpoint.autoFailed', { reason: e instanceof SandiError ? e.message : e instanceof Error ? e.name : String(e) }));
   }

@@ -200,6 +200,9 @@ export const EXAMPLES: Record<string, readonly (readonly [string, string])[]> = 
     ['sandi completion bash > ~/.local/share/bash-completion/completions/sandi', 'contoh.completion.1'],
     ['sandi completion fish > ~/.config/fish/completions/sandi.fish', 'contoh.completion.2'],
   ],
+  'db siapkan': [
+    ['SANDI_DB=postgresql://sandi_pemilik@db.kominfo.go.id/kantor sandi db siapkan', 'contoh.db.siapkan.1'],
+  ],
   'db peran': [
     ['sandi db peran --basis-data kantor --petugas budi=sandiman --petugas siti=kasi --petugas ujang=caraka > peran.sql', 'contoh.db.peran.1'],
   ],
@@ -223,6 +226,7 @@ const EXITS: Record<string, number[]> = {
   periksa: [69, 77, 78, 79, 82],
   completion: [],
   db: [],
+  'db siapkan': [69, 77, 78],
   'db salin': [65, 66, 69, 74, 77, 78, 79, 81],
 };
 

@@ -1,4 +1,5 @@
 /**
+ * `sandi db siapkan`: the owner role creates (or upgrades) the office schema in the chosen PostgreSQL database.
  * `sandi db peran`: the SQL an administrator runs to create an office's roles on PostgreSQL — the owner role,
  * the group role of each office function and the officers' login roles — printed to stdout (sandi itself never
  * needs a superuser, and never runs it). Nothing is read from or written to a home.
@@ -15,6 +16,24 @@ const collect = (v: string, all: string[] | undefined): string[] => [...(all ?? 
 
 export function registerDb(program: Command, getCtx: GetContext): void {
   const db = program.command('db').description(t('bantuan.db.description'));
+  db.command('siapkan')
+    .description(t('bantuan.db.siapkan.description'))
+    .action(async () => {
+      const ctx = getCtx();
+      const { openApp } = await import('../app.js');
+      const app = openApp(ctx.home, undefined, ctx);
+      try {
+        const e = app.engine();
+        const shown = e.kind === 'postgresql' ? e.display : e.path;
+        const r = app.prepareDatabase();
+        const report = { db: shown, engine: e.kind, created: r?.created ?? false, version: r?.version ?? null };
+        ctx.printer.result(report, () =>
+          r === null ? t('bantuan.db.siapkan.sqlite', { db: shown }) : t(r.created ? 'bantuan.db.siapkan.dibuat' : 'bantuan.db.siapkan.terkini', { db: shown, version: r.version }),
+        );
+      } finally {
+        app.close();
+      }
+    });
   db.command('peran')
     .description(t('bantuan.db.peran.description'))
     .option('--petugas <peran=grup,...>', t('bantuan.db.peran.petugas'), collect)

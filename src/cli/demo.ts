@@ -22,6 +22,7 @@ export function registerDemo(program: Command, getCtx: GetContext): void {
       const app = openApp(home, undefined, ctx);
       ctx.printer.info(t('demo.title', { home }));
       try {
+        app.prepareDatabase(); // on PostgreSQL: the office schema, made by its owner's role when the database is empty
         const report = await runDemo(app, kirimPorts(app), (step) => ctx.printer.info(`  … ${t(`demo.step.${step}`)}`));
         const tz = await officeTimeZone(home);
         ctx.printer.result(report, () =>

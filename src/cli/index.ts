@@ -28,13 +28,6 @@ const GROUPS: Record<string, () => Promise<Register>> = {
 /** Global options that take a value (the word after them is not a command name). */
 const VALUE_OPTIONS = new Set(['--home', '--lang', '--db']);
 
-/**
- * Groups that work on the registers. While the registers are not on PostgreSQL, a PostgreSQL choice (--db,
- * SANDI_DB, config.json "db") refuses them before their action runs (69), whichever way the action would have
- * reached the home's SQLite file; `periksa` reports the connection, `completion` touches no database.
- */
-const NEEDS_REGISTERS = new Set(['init', 'demo', 'kunci', 'audit', 'agenda', 'laporan', 'terima', 'akun', 'kirim', 'aduan']);
-
 /** Which groups `argv` needs: the named one; none for a bare --version; all otherwise (help, typos). */
 export function groupsFor(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
@@ -55,14 +48,6 @@ export async function registerGroups(program: Command, ctx: GetContext, argv: re
   const names = groupsFor(argv);
   const registers = await Promise.all(names.map((n) => GROUPS[n]!()));
   for (const register of registers) register(program, ctx);
-  program.hook('preAction', async (_root, action) => {
-    let top: Command = action;
-    while (top.parent !== null && top.parent !== program) top = top.parent;
-    if (!NEEDS_REGISTERS.has(top.name())) return;
-    const c = ctx();
-    const { refuseRegistersOnPostgres } = await import('../app/postgres.js');
-    refuseRegistersOnPostgres(c.home, c);
-  });
   // examples, exit codes and environment at the end of every command's --help (the man page renders the same)
   const { attachHelpExtras } = await import('./bantuan-perintah.js');
   attachHelpExtras(program);

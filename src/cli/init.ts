@@ -118,6 +118,8 @@ async function runInit(ctx: CliContext, o: InitFlags): Promise<void> {
   const app = openApp(ctx.home, undefined, ctx);
   try {
     assertCanInit(app, o.timpa === true);
+    // on PostgreSQL: join the office database, or make the office in an empty one (its owner's role)
+    app.prepareDatabase();
     const officeName = await ask(ctx, o.namaKantor, t('init.q.officeName'));
     const unitCode = o.kodeUnit ?? (await p.input(t('init.q.unitCode'), { validate: validasiJawaban(kodeUnit) })).trim();
     const timeZone: TimeZone =

@@ -25,6 +25,8 @@ export interface AgendaHome {
   /** config.json */
   config(): SandiConfig;
   agendaBooks(): AgendaBooks;
+  /** whether there are registers to read (the SQLite file exists, or the office database is PostgreSQL) */
+  hasRegisters?(): boolean;
   registers(): Registers;
   exportWriter: ExportWriter;
 }
@@ -72,7 +74,7 @@ export function agendaService(app: AgendaHome) {
   const zone = (): string => (timeZone ??= app.config().office.timeZone);
 
   const books = (): AgendaBooks => {
-    if (!existsSync(app.paths.database)) throw new SandiError('NOT_FOUND', 'agenda.noDatabase', { path: app.paths.database }, { hint: 'agenda.noDatabase.hint' });
+    if (!(app.hasRegisters?.() ?? existsSync(app.paths.database))) throw new SandiError('NOT_FOUND', 'agenda.noDatabase', { path: app.paths.database }, { hint: 'agenda.noDatabase.hint' });
     return app.agendaBooks();
   };
 

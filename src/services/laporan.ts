@@ -69,6 +69,8 @@ export interface LaporanHome extends AduanHome {
   config(): SandiConfig;
   pdfFonts(config: SandiConfig): { regular?: string; bold?: string; mono?: string };
   agendaBooks(): AgendaBooks;
+  /** whether there are registers to read (the SQLite file exists, or the office database is PostgreSQL) */
+  hasRegisters?(): boolean;
   registers(): Registers;
   auditPorts(): AuditPorts;
   /** Writes a laid-out report as a PDF (atomic); its path. */
@@ -88,7 +90,7 @@ export async function laporanKinerja(app: LaporanHome, o: PeriodOptions): Promis
     triwulan = q.triwulan;
   }
   if (dari === undefined || sampai === undefined) throw new SandiError('USAGE', 'laporan.needPeriod');
-  if (!existsSync(app.paths.database)) throw new SandiError('NOT_FOUND', 'agenda.noDatabase', { path: app.paths.database }, { hint: 'agenda.noDatabase.hint' });
+  if (!(app.hasRegisters?.() ?? existsSync(app.paths.database))) throw new SandiError('NOT_FOUND', 'agenda.noDatabase', { path: app.paths.database }, { hint: 'agenda.noDatabase.hint' });
 
   const settings = loadTerimaSettings(app);
   const zona = settings.config.office.timeZone;

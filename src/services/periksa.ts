@@ -207,8 +207,13 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
       results.push({ check: 'basis-data', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.UNAVAILABLE });
     }
   }
-  const hasDb = onPostgres === null && existsSync(paths.database);
-  const notOnPostgres = onPostgres === null ? null : finding('periksa.skipped.postgres', { db: onPostgres });
+  // on PostgreSQL the keys and the audit chain are the office database's: checked when it answered
+  const pgAnswered = onPostgres !== null && results.some((r) => r.check === 'basis-data' && r.status === 'ok');
+  const hasDb = onPostgres === null ? existsSync(paths.database) : pgAnswered;
+  const pgNotReady = onPostgres === null ? null : finding('periksa.skipped.postgres', { db: onPostgres });
+  const notOnPostgres = pgAnswered ? null : pgNotReady;
+  /** the office schema not made yet (the owner runs `sandi db siapkan`): that check waits, it does not fail */
+  const notMigrated = (e: unknown): boolean => pgNotReady !== null && isSandiError(e) && e.key === 'store.pgNotMigrated';
   const day = (iso: string): string => tanggalLayar(iso, config?.office.timeZone ?? 'Asia/Jakarta');
 
   // modes first: sandi refuses to open a home whose secret folders are loose, so keys and mailbox then wait
@@ -227,7 +232,8 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
       const fmt = (iso: string): string => tanggalLayar(iso, tz);
       results.push(result('kunci', judgeKeys(keys, config?.archiveKey ?? null, now, fmt), 'KEY_REFUSED', finding('periksa.keys.ok', { count: keys.length, days: KEY_WARNING_DAYS })));
     } catch (e) {
-      results.push({ check: 'kunci', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.KEY_REFUSED });
+      if (notMigrated(e)) results.push(skipped('kunci', pgNotReady!));
+      else results.push({ check: 'kunci', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.KEY_REFUSED });
     }
   }
 
@@ -288,7 +294,8 @@ export async function periksa(deps: PeriksaDeps): Promise<HasilPeriksa[]> {
       }
       results.push(result('audit', levels, 'INTEGRITY', finding('periksa.audit.ok', { id: a.checkpoints.newest?.id ?? '-', head: a.lastId ?? '-', rows: a.rows })));
     } catch (e) {
-      results.push({ check: 'audit', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.INTEGRITY });
+      if (notMigrated(e)) results.push(skipped('audit', pgNotReady!));
+      else results.push({ check: 'audit', status: 'gagal', findings: [errorFinding(e)], exitCode: isSandiError(e) ? e.exitCode : EXIT_CODES.INTEGRITY });
     }
   }
   return results;

@@ -123,7 +123,7 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'offic
     const line = checks.find((c) => c.check === 'basis-data')!;
     expect(line).toMatchObject({ status: 'ok', findings: [{ key: 'periksa.db.postgres.plain' }] });
     expect(line.findings[0]!.message).toContain(`masuk sebagai ${pg.adminUser}`);
-    // the registers are not on PostgreSQL yet: keys and audit wait, never the home's SQLite instead
+    // the office schema is not made in this database: keys and audit wait, never the home's SQLite instead
     expect(checks.find((c) => c.check === 'kunci')).toMatchObject({ status: 'dilewati', findings: [{ key: 'periksa.skipped.postgres' }] });
 
     const bad = sandi(['--home', home, '--db', url(), 'periksa'], { env: { PGPASSWORD: 'Salah-Sekali-77', PGPASSFILE: join(dir, 'tidak-ada') } });
@@ -133,12 +133,12 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'offic
     expect(json.json<{ checks: { check: string; exitCode?: number }[] }>().checks.find((c) => c.check === 'basis-data')?.exitCode).toBe(77);
   });
 
-  it('a command that needs the registers refuses a PostgreSQL choice with 69 and writes nothing to the home', () => {
+  it('agenda on a database without the office schema: 78 naming the schema and who makes it, nothing written to the home', () => {
     const home = mkdtempSync(join(dir, 'rumah-agenda-'));
     const r = sandi(['--home', home, '--db', url(), 'agenda', 'masuk', 'daftar'], { env: { PGPASSWORD: pg.adminPassword } });
-    expect(r.code).toBe(69);
-    expect(r.stderr).toContain('belum tersedia');
-    expect(r.stderr).toContain(url());
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('Skema sandi');
+    expect(r.stderr).toContain('pemilik');
     expect(execFileSync('ls', ['-A', home], { encoding: 'utf8' })).toBe('');
   });
 });
