@@ -90,7 +90,8 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
   }
 
   const sink = new OutputSink(o.output, o.armor === true);
-  const hasher = new OffThreadHasher();
+  // a 4 MiB queue to the worker (not 8): the batches come back as ciphertext (see OffThreadHasher)
+  const hasher = new OffThreadHasher(4 * 1024 * 1024);
   try {
     await sink.write([Buffer.from(pkesks)]);
     // one running hash per distinct algorithm over the document; each signer finishes its own copy
