@@ -4,13 +4,14 @@
  * signatures. Moved from kriptogram.ts unchanged (issue 14 item 4).
  */
 import * as openpgp from 'openpgp';
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { EncryptKriptogramOptions, EncryptKriptogramResult } from '../../ports/kriptogram.js';
 import { encodeProtectedEntity } from '../../formats/protected-headers.js';
 import { ArmorWriter, packet, PartialBodyWriter, TAG } from './packets.js';
-import { endAndFlush, writeAll } from './kriptogram-spool.js';
+import { endAndFlush, releaseNow, writeAll } from './kriptogram-spool.js';
 import { OffThreadHasher } from './kriptogram-hasher.js';
 import { AES_BITS, CONFIG, NODE_HASH } from './kriptogram-settings.js';
 import { checkRecipient, fpr, prepareSigner, readPublic, reason, uid, unlock, type Signer } from './kriptogram-keys.js';
@@ -25,16 +26,25 @@ class OutputSink {
     armor: boolean,
   ) {
     this.armor = armor ? new ArmorWriter() : null;
+    this.fileOut = out instanceof WriteStream && Object.getPrototypeOf(out) === WriteStream.prototype;
   }
 
-  async write(parts: Buffer[]): Promise<void> {
+  private readonly fileOut: boolean;
+
+  /**
+   * `spent`: buffers the parts are slices of, nothing else referring to them; with a file stream (which keeps
+   * no reference to a written chunk) their memory is handed back once written, not at the next collection.
+   */
+  async write(parts: Buffer[], spent: Buffer[] = []): Promise<void> {
     if (parts.length === 0) return;
     if (this.armor === null) {
       for (const p of parts) this.bytes += p.length;
-      await writeAll(this.out, parts);
+      const release = this.fileOut && spent.length > 0 ? () => spent.forEach(releaseNow) : undefined;
+      await writeAll(this.out, parts, release);
       return;
     }
     const b = this.armor.push(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    for (const c of spent) releaseNow(c);
     this.bytes += b.length;
     await writeAll(this.out, b);
   }
@@ -80,35 +90,43 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
   }
 
   const sink = new OutputSink(o.output, o.armor === true);
-  const hasher = new OffThreadHasher();
+  // a 4 MiB queue to the worker (not 8): the batches come back as ciphertext (see OffThreadHasher)
+  const hasher = new OffThreadHasher(4 * 1024 * 1024);
   try {
     await sink.write([Buffer.from(pkesks)]);
     // one running hash per distinct algorithm over the document; each signer finishes its own copy
     for (const s of signers) hasher.addAlgorithm(NODE_HASH[s.hashAlgorithm]!);
     for (const p of presetInfo) hasher.addAlgorithm(NODE_HASH[p.hashAlgorithm]!);
 
-    const key = Buffer.from(sessionKey.data);
-    const cipher = createCipheriv(`aes-${bits}-cfb`, key, Buffer.alloc(16));
-    key.fill(0);
+    // AES-CFB runs on the worker, beside the hashes, over the bytes it gets for the MDC (the main thread
+    // reads, base64-encodes, frames and writes): it was half the main thread's time, with the worker idle
     const seipd = new PartialBodyWriter(TAG.SEIPD);
+    const key = Buffer.from(sessionKey.data);
+    hasher.encryptStart(`aes-${bits}-cfb`, key);
+    key.fill(0);
+    // the worker's ciphertext, framed and written; each chunk's own buffer is spent once written (the framing
+    // keeps no reference: it copies what is left over)
+    const writeCiphertext = async (): Promise<void> => {
+      const spent = hasher.takeCiphertext();
+      const out: Buffer[] = [];
+      for (const c of spent) out.push(...seipd.push(c));
+      await sink.write(out, spent);
+    };
     const literal = new PartialBodyWriter(TAG.LITERAL);
     await sink.write(seipd.push(Buffer.from([1])));
 
     const encryptInner = async (parts: Buffer[]): Promise<void> => {
-      const out: Buffer[] = [];
       for (const plain of parts) {
         if (plain.length === 0) continue;
         await hasher.mdc(plain);
-        out.push(...seipd.push(cipher.update(plain)));
       }
-      await sink.write(out);
+      await writeCiphertext();
     };
     // The literal packet's body, framed: each body byte is hashed for the MDC and — past the packet's own
     // 6-byte header (format, name length, date), which no signature covers — for the signatures, in one
     // copy to the worker; the framing (tag, partial lengths) for the MDC only.
     let literalHeaderLeft = 6;
     const encryptLiteral = async (parts: Buffer[]): Promise<void> => {
-      const out: Buffer[] = [];
       for (const plain of parts) {
         if (plain.length === 0) continue;
         if (literal.framing.has(plain)) await hasher.mdc(plain);
@@ -118,9 +136,8 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
           literalHeaderLeft -= skip;
           if (skip < plain.length) await hasher.mdcAndLiteral(plain.subarray(skip));
         }
-        out.push(...seipd.push(cipher.update(plain)));
       }
-      await sink.write(out);
+      await writeCiphertext();
     };
 
     const prefix = randomBytes(16);
@@ -171,9 +188,9 @@ export async function encryptKriptogram(o: EncryptKriptogramOptions): Promise<En
     }
     await encryptInner(sigs);
     const mdcTrailer = Buffer.from([0xd3, 0x14]);
-    const mdcHash = await hasher.mdcDigest(mdcTrailer);
-    const last = Buffer.concat([cipher.update(Buffer.concat([mdcTrailer, mdcHash])), cipher.final()]);
-    await sink.write([...seipd.push(last), ...seipd.end()]);
+    const rest: Buffer[] = [];
+    for (const c of await hasher.encryptFinish(mdcTrailer)) rest.push(...seipd.push(c));
+    await sink.write([...rest, ...seipd.end()]);
     await sink.end();
     return { bytesIn, bytesOut: sink.bytes, signatures: bodies };
   } finally {

@@ -65,7 +65,13 @@ export async function writeAll(out: Writable, chunk: Uint8Array | Uint8Array[], 
     if (chunk.length === 0) return;
     // several pieces in one writev where the stream supports it, without concatenating them
     out.cork();
-    for (const c of chunk) if (c.length > 0) out.write(c);
+    const lastIndex = chunk.findLastIndex((c) => c.length > 0);
+    for (const [i, c] of chunk.entries()) {
+      if (c.length === 0) continue;
+      // writes complete in order: the last one's callback says every piece is written
+      if (i === lastIndex && written !== undefined) out.write(c, (err) => (err === undefined || err === null ? written() : undefined));
+      else out.write(c);
+    }
     out.uncork();
   } else {
     if (chunk.length === 0) return;
