@@ -127,6 +127,8 @@ export function messageArchive(dir: string): MessageArchive {
       return flushing;
     },
     async put(source, options = {}) {
+      // a hash from elsewhere is handled from the start: a rejection while this put waits is never unhandled
+      const givenHash = options.sha256?.catch(() => null);
       const defer = options.deferDirSync === true;
       const syncDir = (d: string): void => {
         if (defer) pending.add(d);
@@ -159,7 +161,7 @@ export function messageArchive(dir: string): MessageArchive {
           // write-and-fsync call instead of a round trip to the thread pool per step. During a fetch the
           // parse thread hashes its copy of these bytes (options.sha256), off the thread that reads IMAP
           // and commits the registers; anything but a hash from there is ignored and the hash made here.
-          const given = options.sha256 === undefined ? null : await options.sha256.catch(() => null);
+          const given = givenHash === undefined ? null : await givenHash;
           const sha256 = given !== null && SHA_RE.test(given) ? given : createHash('sha256').update(source).digest('hex');
           const path = pathOf(sha256);
           const sub = join(dir, sha256.slice(0, 2));

@@ -96,3 +96,22 @@ describe('a hash computed elsewhere (the parse thread)', () => {
     }
   });
 });
+
+describe('a hash from the parse thread that fails while the put cannot even start', () => {
+  it('is never an unhandled rejection: the put reports its own IO error', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const blocked = join(dir, 'bukan-folder');
+      writeFileSync(blocked, 'a file where the archive folder should be');
+      const a = messageArchive(blocked);
+      await expect(a.put(Buffer.from('Subject: x\r\n\r\n'), { sha256: Promise.reject(new Error('parse thread gone')) })).rejects.toMatchObject({ code: 'IO' });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
