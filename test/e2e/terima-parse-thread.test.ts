@@ -72,7 +72,9 @@ describe('parse thread (dist)', () => {
     // the size of the buffer behind each message sent, as it is sent (a moved buffer reads 0 afterwards)
     const sent: number[] = [];
     const postMessage = Object.getOwnPropertyDescriptor(Worker.prototype, 'postMessage')?.value as (this: Worker, ...args: Parameters<Worker['postMessage']>) => void;
+    const limits: (number | undefined)[] = [];
     const post = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      limits.push(this.resourceLimits?.maxYoungGenerationSizeMb);
       const raw = (args[0] as { raw?: Uint8Array }).raw;
       if (raw !== undefined) sent.push(raw.buffer.byteLength);
       postMessage.apply(this, args);
@@ -85,6 +87,10 @@ describe('parse thread (dist)', () => {
       expect(viaThread.map((p) => p.subject)).toEqual((await Promise.all(raws.map((r) => parseIncoming(r, { keepPdf: 'unlessNumbered' })))).map((p) => p.subject));
       // the caller's buffer is left as it was
       expect(chunk.equals(before)).toBe(true);
+      // and the worker's young generation is bounded (V8's default grows to 192 MB over a long run)
+      expect(limits.length).toBeGreaterThan(0);
+      for (const l of limits) expect(l).toBe(pool.YOUNG_GENERATION_MB);
+      expect(pool.YOUNG_GENERATION_MB).toBeLessThanOrEqual(32);
     } finally {
       post.mockRestore();
       await parser.close();
