@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseIncoming } from '../../src/adapters/mail/terima-parser.js';
 import { compose, testMessages } from '../helpers/terima-fixture.js';
 
@@ -54,6 +55,46 @@ describe('parse thread (dist)', () => {
       await parser.close();
     }
     await expect(parser.parse(raws[0]!)).rejects.toMatchObject({ code: 'INTERNAL' });
+  }, 60_000);
+
+  it("sends the worker a message's own bytes, not the larger buffer it is a slice of (issue 16)", async () => {
+    const raws = (await testMessages('S')).map((m) => m.raw);
+    // as the IMAP client hands them over: each message a slice of a larger chunk
+    const chunk = Buffer.alloc(4 * 1024 * 1024, 0x20);
+    let at = 1000;
+    const sliced = raws.map((r) => {
+      r.copy(chunk, at);
+      const s = chunk.subarray(at, at + r.length);
+      at += r.length + 1000;
+      return s;
+    });
+    const before = Buffer.from(chunk);
+    // the size of the buffer behind each message sent, as it is sent (a moved buffer reads 0 afterwards)
+    const sent: number[] = [];
+    const postMessage = Object.getOwnPropertyDescriptor(Worker.prototype, 'postMessage')?.value as (this: Worker, ...args: Parameters<Worker['postMessage']>) => void;
+    const limits: (number | undefined)[] = [];
+    const post = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      limits.push(this.resourceLimits?.maxYoungGenerationSizeMb);
+      const raw = (args[0] as { raw?: Uint8Array }).raw;
+      if (raw !== undefined) sent.push(raw.buffer.byteLength);
+      postMessage.apply(this, args);
+    });
+    const parser = pool.messageParser({ threads: 1 });
+    try {
+      const viaThread = await Promise.all(sliced.map((r) => parser.parse(r)));
+      expect(sent).toEqual(raws.map((r) => r.length));
+      expect(viaThread.map((p) => p.rawSha256)).toEqual(raws.map((r) => createHash('sha256').update(r).digest('hex')));
+      expect(viaThread.map((p) => p.subject)).toEqual((await Promise.all(raws.map((r) => parseIncoming(r, { keepPdf: 'unlessNumbered' })))).map((p) => p.subject));
+      // the caller's buffer is left as it was
+      expect(chunk.equals(before)).toBe(true);
+      // and the worker's young generation is bounded (V8's default grows to 192 MB over a long run)
+      expect(limits.length).toBeGreaterThan(0);
+      for (const l of limits) expect(l).toBe(pool.YOUNG_GENERATION_MB);
+      expect(pool.YOUNG_GENERATION_MB).toBeLessThanOrEqual(32);
+    } finally {
+      post.mockRestore();
+      await parser.close();
+    }
   }, 60_000);
 
   it('a parse thread that dies (out of memory) does not stop the run: the message is parsed in this thread instead', async () => {

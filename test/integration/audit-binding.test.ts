@@ -13,6 +13,7 @@ import { openStore, type Store } from '../../src/adapters/sqlite/store.js';
 import * as reg from '../../src/adapters/sqlite/registers.js';
 import { BOUND_TABLES, isUnboundTable } from '../../src/adapters/sqlite/audit-binding.js';
 import { migrations } from '../../src/adapters/sqlite/migrations.js';
+import { recordLetterDate } from '../../src/adapters/sqlite/terima.js';
 import { DEFAULT_FORMATS } from '../../src/domain/numbering.js';
 import { verifyChain } from '../../src/domain/audit.js';
 import { checkAudit } from '../../src/services/audit.js';
@@ -153,5 +154,31 @@ describe('audit binding at the store', () => {
     expect(events.map((e) => e.action)).toEqual(['audit.dasar']);
     expect(JSON.parse(events[0]!.rows!)).toEqual([['nomor_urut', 1, expect.stringMatching(/^[0-9a-f]{64}$/)]]);
     expect((await checkAudit(auditPorts(homePaths(h)))).ok).toBe(true);
+  });
+  it('compiles the statements of a write once per connection: the second registration prepares nothing (issue 16)', () => {
+    const s = openStore(homePaths(home()).database);
+    const prepare = s.db.prepare.bind(s.db);
+    const compiled: string[] = [];
+    s.db.prepare = (sql: string) => {
+      compiled.push(sql);
+      return prepare(sql);
+    };
+    const once = (): reg.SuratMasuk => {
+      const m = incoming(s);
+      s.write((tx) => recordLetterDate(tx, m.id, '2026-11-09'));
+      return m;
+    };
+    const first = once();
+    expect(compiled.length).toBeGreaterThan(0);
+    compiled.length = 0;
+    const second = once();
+    expect(second.id).toBe(first.id + 1);
+    // the audit binding (changed rows, their hashes, the chain's head, the event) and the letter's date
+    expect(compiled).toEqual([]);
+    // and the chain they wrote still checks out, each row bound with its settled hash
+    const rows = s.db.prepare<[], { rows: string | null }>('SELECT rows FROM audit_log ORDER BY id DESC LIMIT 1').get()?.rows ?? '';
+    expect(rows).toContain('surat_masuk_tanggal');
+    expect(verifyChain([...s.auditRows()]).ok).toBe(true);
+    s.close();
   });
 });

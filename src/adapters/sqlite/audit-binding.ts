@@ -11,6 +11,7 @@
 import type { Db } from './driver.js';
 import { auditHash, canonicalJson, GENESIS_HASH, rowHash, type AuditRow, type RowBinding } from '../../domain/audit.js';
 import { FTS_SOURCES } from './agenda-registers.js';
+import { stmt } from './statements.js';
 
 /**
  * Every table whose rows are office records: the four books and their steps, annotations, complaints, keys,
@@ -69,14 +70,14 @@ export function installChangeCapture(db: Db): void {
 
 /** The rows changed since the last call, hashed as they stand now (null: no longer there); the list is emptied. */
 export function takeChangedRows(db: Db): RowBinding[] {
-  const changed = db.prepare<[], { tbl: string; rid: number }>('SELECT tbl, rid FROM temp.sandi_changed ORDER BY tbl, rid').all();
+  const changed = stmt<[], { tbl: string; rid: number }>(db, 'SELECT tbl, rid FROM temp.sandi_changed ORDER BY tbl, rid').all();
   if (changed.length === 0) return [];
-  db.prepare('DELETE FROM temp.sandi_changed').run();
+  stmt(db, 'DELETE FROM temp.sandi_changed').run();
   return changed.map(({ tbl, rid }) => [tbl, rid, hashOfRow(db, tbl, rid)]);
 }
 
 function hashOfRow(db: Db, table: string, rowid: number): string | null {
-  const row = db.prepare<[number], Record<string, unknown>>(`SELECT * FROM main.${table} WHERE rowid = ?`).get(rowid);
+  const row = stmt<[number], Record<string, unknown>>(db, `SELECT * FROM main.${table} WHERE rowid = ?`).get(rowid);
   return row === undefined ? null : rowHash(table, rowid, row);
 }
 
@@ -116,7 +117,7 @@ export interface AuditEventInput {
 
 /** Append one event to the chain (inside the caller's transaction), with the rows it settled. */
 export function appendAuditEvent(db: Db, at: Date, event: AuditEventInput, rows: RowBinding[] | null): AuditRow {
-  const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get();
+  const last = stmt<[], { id: number; hash: string }>(db, 'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get();
   const prevHash = last?.hash ?? GENESIS_HASH;
   const content = {
     id: (last?.id ?? 0) + 1,
@@ -129,7 +130,7 @@ export function appendAuditEvent(db: Db, at: Date, event: AuditEventInput, rows:
     rows: rows === null || rows.length === 0 ? null : canonicalJson(rows),
   };
   const hash = auditHash(prevHash, content);
-  db.prepare('INSERT INTO audit_log (id, at, actor, action, entity, entity_id, data, prev_hash, hash, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+  stmt(db, 'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, data, prev_hash, hash, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
     content.id,
     content.at,
     content.actor,

@@ -4,6 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { WriteTx } from './store.js';
+import { stmt } from './statements.js';
 import { annotate, getIncoming, getIncomingKriptogram, type DbLike, type KriptogramMasuk, type SuratMasuk } from './registers.js';
 import { isDerajat, isSifat, type Derajat, type Sifat } from '../../domain/records.js';
 import type { FolderPosition } from '../../domain/records-masuk.js';
@@ -15,7 +16,7 @@ const dbOf = (x: DbLike) => ('prepare' in x ? x : x.db);
 
 /** Where the last run stopped in `folder` of `akun`, or null when it was never fetched. */
 export function getFolderPosition(db: DbLike, akun: string, folder: string): FolderPosition | null {
-  const r = dbOf(db).prepare<[string, string], { uidvalidity: number; last_uid: number }>('SELECT uidvalidity, last_uid FROM terima_folder WHERE akun = ? AND folder = ?').get(akun, folder);
+  const r = stmt<[string, string], { uidvalidity: number; last_uid: number }>(dbOf(db), 'SELECT uidvalidity, last_uid FROM terima_folder WHERE akun = ? AND folder = ?').get(akun, folder);
   return r ? { uidvalidity: r.uidvalidity, lastUid: r.last_uid } : null;
 }
 
@@ -91,7 +92,7 @@ export function incomingLetterIdsAfter(db: DbLike, id: number): number[] {
 
 /** Record the calendar date (YYYY-MM-DD) an incoming letter's written date means (migration 9), in the registration's transaction. */
 export function recordLetterDate(tx: WriteTx, suratMasukId: number, tanggal: string): void {
-  tx.db.prepare<[number, string]>('INSERT INTO surat_masuk_tanggal (surat_masuk_id, tanggal) VALUES (?, ?)').run(suratMasukId, tanggal);
+  stmt<[number, string]>(tx.db, 'INSERT INTO surat_masuk_tanggal (surat_masuk_id, tanggal) VALUES (?, ?)').run(suratMasukId, tanggal);
 }
 
 /** The calendar date read from an incoming letter's written date, or null. */
