@@ -109,7 +109,9 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
     anotasi: { insert: true },
   },
   caraka: {
-    surat_masuk: { update: ['status', 'diantar_at'] },
+    // the last receipt files the letter (SOP: arsip step, status selesai), recorded by the caraka who took it
+    surat_masuk: { update: ['status', 'diantar_at', 'selesai_at'] },
+    kriptogram_masuk: { update: ['status', 'selesai_at'] },
     surat_masuk_langkah: { insert: true },
     kriptogram_masuk_langkah: { insert: true },
   },
@@ -122,7 +124,7 @@ export const GROUP_STEPS: Readonly<Record<OfficeGroup, readonly string[]>> = {
   kasi: ['paraf'],
   pimpinan: ['paraf'],
   adum: ['cetak', 'arsip'],
-  caraka: ['antar', 'tandaterima'],
+  caraka: ['antar', 'tandaterima', 'arsip'],
   baca: [],
 };
 
