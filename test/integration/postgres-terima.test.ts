@@ -24,8 +24,11 @@ import { compose } from '../helpers/terima-fixture.js';
 
 const missing = postgresMissing();
 const KEYS = resolve(import.meta.dirname, '../../keys.example');
-const manifest = JSON.parse(readFileSync(join(KEYS, 'manifest.json'), 'utf8')) as { keys: { slug: string; fingerprint: string }[] };
-const arsipFpr = manifest.keys.find((k) => k.slug === 'arsip')!.fingerprint;
+const manifest = JSON.parse(readFileSync(join(KEYS, 'manifest.json'), 'utf8')) as {
+  keys: { slug: string; fingerprint: string; email: string; passphrase: string; unit: string | null; unitCode: string | null }[];
+};
+const key = (slug: string) => manifest.keys.find((k) => k.slug === slug)!;
+const arsipFpr = key('arsip').fingerprint;
 const PASSWORD = 'uji-terima-2026';
 
 describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'incoming mail on PostgreSQL: four workstations', () => {
@@ -131,4 +134,19 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'incom
       expect(ok(run(w, ['--json', 'audit', 'periksa']), `audit periksa at ${w}`).json()).toMatchObject({ ok: true });
     }
   }, 60_000);
+
+  it('an ordinary letter: the sandiman signs it at their own desk (kirim --biasa --tandatangani), as on SQLite', () => {
+    const env = homes.budi.env;
+    const d = key('dinkes');
+    ok(sandi(['kunci', 'impor', join(KEYS, 'sandiman.sec.asc'), '--peran', 'sandiman'], { env }), 'sandiman key');
+    ok(sandi(['kunci', 'impor', join(KEYS, 'dinkes.pub.asc'), '--peran', 'penerima', '--email', d.email, '--unit', d.unit!, '--kode-unit', d.unitCode!], { env }), 'dinkes key');
+    const doc = join(dir, 'surat.txt');
+    writeFileSync(doc, 'Surat biasa, ditandatangani sandiman.\n');
+    ok(
+      sandi(['kirim', doc, '--biasa', '--tandatangani', '--no-input', '--json', '--kepada', d.email, '--perihal', 'Undangan'], { env: { ...env, SANDI_PASSPHRASE_SANDIMAN: key('sandiman').passphrase } }),
+      'kirim --biasa --tandatangani at A',
+    );
+    expect(pgRows("SELECT signer_fpr || '|' || (ditandatangani_at IS NOT NULL) FROM sandi.surat_keluar")).toEqual([`${key('sandiman').fingerprint}|true`]);
+    expect(pgRows("SELECT DISTINCT db_user FROM sandi.audit_log WHERE entity = 'surat_keluar'")).toEqual(['budi']);
+  }, 30_000);
 });
