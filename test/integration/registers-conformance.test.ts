@@ -382,6 +382,17 @@ describe('PostgreSQL only', () => {
     });
     expect(codeOf(() => rb.write((u) => u.suratMasuk.addStep(m.id, 'paraf', {}, AT, 'budi')))).toBe('PERMISSION store.pgNotAllowed');
     expect(codeOf(() => rb.write((u) => u.suratMasuk.setStatus(m.id, 'diparaf', AT, 'budi')))).toBe('PERMISSION store.pgNotAllowed');
+    // the refusal names the officer's role and the groups it is actually in, not every group of the office
+    const refused = (() => {
+      try {
+        rb.write((u) => u.suratMasuk.addStep(m.id, 'paraf', {}, AT, 'budi'));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(refused).toBeInstanceOf(SandiError);
+    expect((refused as SandiError).params).toMatchObject({ user: 'budi', groups: 'sandi_sandiman' });
     rs.write((u) => {
       u.suratMasuk.addStep(m.id, 'paraf', { tingkat: 'kasi' }, AT, 'siti');
       u.suratMasuk.setStatus(m.id, 'diparaf', AT, 'siti');
@@ -393,6 +404,12 @@ describe('PostgreSQL only', () => {
     const who = [...auditDbUsers(budi).values()];
     expect(who).toEqual(['budi', 'budi', 'siti', 'budi', 'budi', 'budi', 'siti', 'siti', 'budi']);
     expect(verifyChain([...budi.auditRows()])).toMatchObject({ ok: true });
+    // an ordinary letter: the sandiman signs it (README, SOP; as on SQLite) — kirim --biasa --tandatangani
+    const biasa = rb.write((u) => {
+      const l = u.suratKeluar.register({ operator: 'budi', recipients: [{ email: 'a@example.go.id', unit: 'Dinas A' }], perihal: 'biasa' }, AT);
+      return u.suratKeluar.setStatus(l.id, 'ditandatangani', { signer: 'budi', signerFpr: 'B'.repeat(40) }, AT, 'budi');
+    });
+    expect(biasa).toMatchObject({ status: 'ditandatangani', signer: 'budi', signerFpr: 'B'.repeat(40) });
   });
 
   it('migrations: versioned in schema_version, applied once; opening a store never migrates; a newer schema is refused', () => {

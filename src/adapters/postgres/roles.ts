@@ -16,6 +16,7 @@
  */
 import { SandiError } from '../../errors.js';
 import { checkSchemaName } from './schema.js';
+import type { PgSync } from './sync-client.js';
 
 export const OFFICE_GROUPS = ['sandiman', 'kasi', 'adum', 'caraka', 'pimpinan', 'baca'] as const;
 export type OfficeGroup = (typeof OFFICE_GROUPS)[number];
@@ -63,7 +64,8 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
     ...KEYS,
     nomor_urut: { insert: true, update: ['terakhir'] },
     kriptogram_keluar: { insert: true, update: ['status', 'diparaf_at', 'diparaf_oleh', 'paraf_fpr', 'draf_sha256', ...OUT_NUMBERING, ...BATAL] },
-    surat_keluar: { insert: true, update: [...OUT_NUMBERING, ...BATAL] },
+    // the sandiman signs an ordinary letter (README, SOP; as on SQLite); a kriptogram's signature stays the Kasi's
+    surat_keluar: { insert: true, update: [...OUT_NUMBERING, 'ditandatangani_at', 'signer', 'signer_fpr', ...BATAL] },
     surat_masuk: { insert: true, update: ['status', 'dicetak_at', 'selesai_at', 'isi_ringkas', 'keterangan'] },
     surat_masuk_tanggal: { insert: true },
     surat_masuk_langkah: { insert: true },
@@ -107,7 +109,9 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
     anotasi: { insert: true },
   },
   caraka: {
-    surat_masuk: { update: ['status', 'diantar_at'] },
+    // the last receipt files the letter (SOP: arsip step, status selesai), recorded by the caraka who took it
+    surat_masuk: { update: ['status', 'diantar_at', 'selesai_at'] },
+    kriptogram_masuk: { update: ['status', 'selesai_at'] },
     surat_masuk_langkah: { insert: true },
     kriptogram_masuk_langkah: { insert: true },
   },
@@ -120,7 +124,7 @@ export const GROUP_STEPS: Readonly<Record<OfficeGroup, readonly string[]>> = {
   kasi: ['paraf'],
   pimpinan: ['paraf'],
   adum: ['cetak', 'arsip'],
-  caraka: ['antar', 'tandaterima'],
+  caraka: ['antar', 'tandaterima', 'arsip'],
   baca: [],
 };
 
@@ -194,4 +198,36 @@ export function peranSql(opts: PeranOptions = {}): string {
   out.push(note('schema'));
   out.push(`-- ${grantsSql({ prefix, schema }).split('\n').join('\n-- ')}`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The office groups this connection's officer (session_user) is actually a member of, directly or through
+ * another role, as the server says (pg_has_role): what `store.pgNotAllowed` names as "your groups". Any prefix:
+ * a role counts when its name ends in one of the office groups. Never throws (an error path calls it): an
+ * aborted transaction or a dropped connection gives no list.
+ */
+export function officerGroups(pg: PgSync): { user: string; groups: string[] } | undefined {
+  if (pg.closed) return undefined;
+  try {
+    const suffixes = OFFICE_GROUPS.map((g) => `%\\_${g}`);
+    const rows = pg.query<{ user: string; rolname: string | null }>(
+      `SELECT session_user::text AS "user", r.rolname::text AS rolname FROM (SELECT 1) AS one
+         LEFT JOIN pg_roles r ON r.rolname <> session_user AND r.rolname LIKE ANY ($1::text[]) AND pg_has_role(session_user, r.oid, 'MEMBER')
+       ORDER BY r.rolname`,
+      [suffixes],
+    ).rows;
+    const user = rows[0]?.user;
+    if (user === undefined) return undefined;
+    return { user, groups: rows.flatMap((r) => (r.rolname === null ? [] : [r.rolname])) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A `store.pgNotAllowed` error with the officer's role and actual groups filled in (other errors unchanged). */
+export function withOfficerGroups(e: unknown, pg: PgSync): unknown {
+  if (!(e instanceof SandiError) || e.key !== 'store.pgNotAllowed') return e;
+  const who = officerGroups(pg);
+  if (who === undefined) return e;
+  return new SandiError(e.code, e.key, { ...e.params, user: who.user, groups: who.groups.length > 0 ? who.groups.join(', ') : '-' }, { cause: e.cause, ...(e.hint === undefined ? {} : { hint: e.hint }) });
 }

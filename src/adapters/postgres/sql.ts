@@ -93,7 +93,7 @@ export function mapPgError(e: unknown): unknown {
   if (code === '23503') return new SandiError('CONFLICT', 'store.conflict.foreignKey', { buku: x.table ?? '-', id: '-' }, { cause: e });
   if (code.startsWith('23')) return new SandiError('CONFLICT', 'store.conflict.check', { buku: x.table ?? '-', id: '-', detail }, { cause: e });
   // the grants and step policies of the office roles (./roles.ts): this officer's group may not record it
-  if (code === '42501') return new SandiError('PERMISSION', 'store.pgNotAllowed', { user: '-', reason: detail }, { cause: e });
+  if (code === '42501') return new SandiError('PERMISSION', 'store.pgNotAllowed', { user: '-', groups: '-', reason: detail }, { cause: e });
   if (code === '40001' || code === '40P01' || code === '55P03') return new SandiError('TEMPFAIL', 'store.busy', { reason: detail }, { cause: e });
   return e;
 }

@@ -21,6 +21,7 @@ import { appendAuditEvent } from '../sqlite/audit-binding.js';
 import type { AuditEvent, Db, Store, WriteTx } from '../sqlite/store.js';
 import { checkSchemaName, PG_SCHEMA_VERSION, ROWID_COLUMN } from './schema.js';
 import { pgSchemaVersion } from './migrate.js';
+import { withOfficerGroups } from './roles.js';
 import { mapPgError, pgDb, query, sqliteShaped, streamQuery, type PgDb, type PgSync } from './sql.js';
 
 /** The advisory lock key of a writing unit of work and of the audit chain ('sandi' + 'a'). */
@@ -135,7 +136,8 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
         });
       } catch (e) {
         pending = [];
-        throw mapPgError(e);
+        // after the rollback: a refusal names this officer's role and actual groups (./roles.ts)
+        throw withOfficerGroups(mapPgError(e), pg);
       }
     },
     *auditRows() {
