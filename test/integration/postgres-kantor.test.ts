@@ -169,7 +169,7 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     const doc = join(dir, 'surat.txt');
     writeFileSync(doc, 'Surat biasa.\n');
     const send = (env: NodeJS.ProcessEnv, i: number) =>
-      // (unsigned: the office roles let only the kasi group record a signature on an ordinary letter)
+      // (unsigned, to keep the processes light: numbering is what is measured here; a signed ordinary letter is in postgres-terima.test.ts)
       sandiAsync(['kirim', doc, '--biasa', '--no-input', '--json', '--kepada', key('dinkes').email, '--perihal', `Undangan ${i}`], {
         ...env,
         SANDI_PASSPHRASE_SANDIMAN: key('sandiman').passphrase,
