@@ -8,6 +8,7 @@
  *  - a process killed during a send (its connection dropped after delivering, before recording): the row is
  *    left for recovery, and `kirim lanjut` at the OTHER workstation resolves it with no second message.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -130,6 +131,38 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'the o
     ok(kirim(envA, 'Sesudah pulih'), 'kirim after the restart');
     expect(pgRows('SELECT urut FROM sandi.surat_keluar ORDER BY urut').map(Number)).toEqual([1, 2]);
   }, 60_000);
+
+  it('the server killed while another process waits inside a unit of work: it ends within seconds with 69', async () => {
+    if (!postmasterAlive(pg.dir)) pg.restart();
+    const signal = join(dir, 'unit-terbuka');
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../helpers/pg-unit-holder.mjs'), homeA, signal], {
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...envA },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number>((done) => child.on('close', (code) => done(code ?? -1)));
+    try {
+      for (const t0 = Date.now(); !existsSync(signal); ) {
+        if (Date.now() - t0 > 15_000) throw new Error(`the holder never opened its unit:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 200)); // it is now inside pg_sleep, on Atomics.wait
+      pg.crash();
+      const killedAt = Date.now();
+      const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-2), 15_000))]);
+      const took = Date.now() - killedAt;
+      expect(code, out).toBe(69);
+      expect(out).toContain('db.connectionLost');
+      expect(took).toBeLessThan(5_000);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      pg.restart();
+    }
+    expect(pgRows('SELECT count(*) FROM sandi.anotasi')).toEqual(['0']);
+    ok(sandi(['audit', 'periksa', '--json'], { env: envA }), 'audit periksa after the crash');
+  }, 40_000);
 
   it('a backend terminated inside an open unit of work (network cut, administrator): 69, nothing of the unit kept', () => {
     if (!postmasterAlive(pg.dir)) pg.restart();
