@@ -8,7 +8,7 @@
  *  - a process killed during a send (its connection dropped after delivering, before recording): the row is
  *    left for recovery, and `kirim lanjut` at the OTHER workstation resolves it with no second message.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -187,13 +187,35 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'the o
     ok(sandi(['audit', 'periksa', '--json'], { env: envC }), 'audit periksa after the cut');
   }, 30_000);
 
+  it('a live kirim whose session drops right after delivering: 69, the row tidak_pasti, lanjut elsewhere sends no second copy', () => {
+    if (!postmasterAlive(pg.dir)) pg.restart();
+    const perihal = 'Sesi putus saat kirim';
+    const r = spawnSync(process.execPath, [resolve(import.meta.dirname, '../helpers/pg-send-cut.mjs'), homeA, doc, key('dinkes').email, perihal], {
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...envA, SANDI_PASSPHRASE_SANDIMAN: key('sandiman').passphrase },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(69);
+    expect(r.stdout).toContain('db.connectionLost');
+    const [state] = pgRows(`SELECT status FROM sandi.surat_keluar WHERE perihal = '${perihal}'`);
+    expect(state).toBe('tidak_pasti');
+    ok(sandi(['kirim', 'lanjut', '--json'], { env: envC }), 'lanjut at the other workstation');
+    expect(pgRows(`SELECT status FROM sandi.surat_keluar WHERE perihal = '${perihal}'`)).toEqual(['terkirim']);
+    const [mid] = pgRows(`SELECT message_id FROM sandi.surat_keluar WHERE perihal = '${perihal}'`);
+    for (const box of readdirSync(join(dir, 'maildir-kantor'))) {
+      const copies = listMaildir(join(dir, 'maildir-kantor', box)).filter((m) => readFileSync(m.path, 'utf8').includes(mid!));
+      expect(copies.length, box).toBe(1);
+    }
+    ok(sandi(['audit', 'periksa', '--json'], { env: envC }), 'audit periksa after the cut send');
+  }, 40_000);
+
   it('a process dropped during a send: kirim lanjut at the other workstation sends it once', () => {
     if (!postmasterAlive(pg.dir)) pg.restart();
     const cut = kirim(envA, 'Terputus saat kirim', { SANDI_TEST_CRASH_AT: 'sebelum-dicatat' });
     expect(cut.code).not.toBe(0);
     const [state] = pgRows("SELECT status FROM sandi.surat_keluar WHERE perihal = 'Terputus saat kirim'");
     // delivered but not recorded: the server rolled back the dropped session's open unit, the row waits for recovery
-    expect(['tidak_pasti', 'bernomor']).toContain(state);
+    expect(state).toBe('tidak_pasti');
     const res = ok(sandi(['kirim', 'lanjut', '--json'], { env: envC }), 'lanjut at the other workstation');
     expect(res.stdout).toContain('terkirim');
     expect(pgRows("SELECT status FROM sandi.surat_keluar WHERE perihal = 'Terputus saat kirim'")).toEqual(['terkirim']);
