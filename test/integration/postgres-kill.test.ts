@@ -18,6 +18,7 @@ import { peranSql } from '../../src/adapters/postgres/roles.js';
 import { openApp } from '../../src/app.js';
 import { SandiError } from '../../src/errors.js';
 import { sandi, type CliResult } from '../helpers/cli.js';
+import { cutProxy } from '../helpers/cut-proxy.js';
 import { describeWith } from '../helpers/gate.js';
 import { postgresMissing, postmasterAlive, startPostgres, type PgServer } from '../helpers/postgres.js';
 
@@ -162,6 +163,31 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'the o
     }
     expect(pgRows('SELECT count(*) FROM sandi.anotasi')).toEqual(['0']);
     ok(sandi(['audit', 'periksa', '--json'], { env: envA }), 'audit periksa after the crash');
+  }, 40_000);
+
+  it('the network cut (RST) in the middle of a response inside a unit of work: 69 within seconds, nothing kept', async () => {
+    if (!postmasterAlive(pg.dir)) pg.restart();
+    // the proxy runs on this thread's event loop: the holder is another process (its thread blocks on Atomics.wait)
+    const proxy = await cutProxy({ host: '127.0.0.1', port: pg.port }, () => ({ afterBytes: 400_000, how: 'reset' }));
+    try {
+      const t0 = Date.now();
+      const child = spawn(process.execPath, [resolve(import.meta.dirname, '../helpers/pg-unit-holder.mjs'), homeA, join(dir, 'unit-besar'), 'besar'], {
+        env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...envA, SANDI_DB: `postgresql://budi@127.0.0.1:${proxy.port}/kantor?sslmode=disable` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await Promise.race([new Promise<number>((done) => child.on('close', (c) => done(c ?? -1))), new Promise<number>((r) => setTimeout(() => r(-2), 20_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      expect(proxy.cuts, out).toBeGreaterThan(0);
+      expect(code, out).toBe(69);
+      expect(out).toContain('db.connectionLost');
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    } finally {
+      await proxy.close();
+    }
+    expect(pgRows('SELECT count(*) FROM sandi.anotasi')).toEqual(['0']);
   }, 40_000);
 
   it('a backend terminated inside an open unit of work (network cut, administrator): 69, nothing of the unit kept', () => {
