@@ -48,6 +48,10 @@ export interface PgServer {
   createDatabase(name: string): void;
   /** The server log so far, for failure messages. */
   logs(): string;
+  /** Crash the server: `pg_ctl stop -m immediate` (no checkpoint, every backend killed, like a power cut). */
+  crash(): void;
+  /** Start the crashed or stopped server again on the same port and data folder (it recovers from its WAL). */
+  restart(): void;
   /** Stop the server (fast shutdown) and remove the temporary folder. Safe to call twice, and after a failed start. */
   stop(): Promise<void>;
 }
@@ -280,9 +284,20 @@ export async function startPostgres(options: PgServerOptions = {}): Promise<PgSe
     };
     createDatabase(DATABASE);
 
+    const crash = (): void => {
+      const r = asOwner(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '20'], { timeoutMs: 30_000 });
+      if (r.status !== 0) throw new Error(describeRun(`${join(bin, 'pg_ctl')} stop -m immediate -D ${data}`, r, { path: logFile, text: readIfExists(logFile) }));
+    };
+    const restart = (): void => {
+      const r = asOwner(join(bin, 'pg_ctl'), ['start', '-D', data, '-l', logFile, '-w', '-t', '30', '-o', `-p ${port}`], { timeoutMs: 45_000 });
+      if (r.status !== 0) throw new Error(describeRun(`${join(bin, 'pg_ctl')} start -D ${data} -o "-p ${port}" (restart)`, r, { path: logFile, text: readIfExists(logFile) }));
+    };
+
     return {
       host,
       port,
+      crash,
+      restart,
       adminUser: ADMIN,
       adminPassword,
       database: DATABASE,

@@ -7,6 +7,9 @@
  *   database missing (3D000)                                                       → CONFIG 78
  *   TLS demanded but invalid (certificate not trusted, wrong name, no TLS on the server), CA file unreadable → CONFIG 78
  * anything else                                                                        → UNAVAILABLE 69 with its reason.
+ * And once connected, the connection lost in the middle of the command (server crashed or restarted, backend
+ * terminated, network cut, the worker thread gone) → UNAVAILABLE 69 naming the server, on every query and unit
+ * of work of the client connectPostgres returns — never a raw pg error that the CLI would report as internal (70).
  */
 import { SandiError, type ErrorCode } from '../../errors.js';
 import { openPgSync, PgError, type PgConnectionOptions, type PgErrorFields, type PgSync } from './sync-client.js';
@@ -68,12 +71,54 @@ function oneLine(message: string, password: string | undefined): string {
   return m.length > 200 ? `${m.slice(0, 197)}...` : m;
 }
 
-/** Connect, or throw the fault's SandiError. */
+/** SQLSTATEs and client codes of a connection that broke after it was made. */
+const LOST_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'SANDI_WORKER']);
+
+/** Whether an error of a connected client means the connection is gone (pure: code and message only). */
+export function pgConnectionLost(e: PgErrorFields & { message: string }): boolean {
+  if (e.code !== undefined && LOST_CODES.has(e.code)) return true;
+  return /Connection terminated|terminated unexpectedly|connection error and is not queryable|Client was closed and is not queryable|server closed the connection/i.test(e.message);
+}
+
+/** The SandiError of a connection lost mid-command: the server, user and database named; the password never. */
+export function pgConnectionLostError(e: PgErrorFields & { message: string }, o: PgConnectionOptions): SandiError {
+  const reason = (e.code !== undefined && !/^[0-9A-Z]{5}$/.test(e.code) ? `${e.code}: ` : '') + oneLine(e.message, o.password);
+  return new SandiError('UNAVAILABLE', 'db.connectionLost', { host: o.host, port: o.port, user: o.user, database: o.database, reason }, { hint: 'db.connectionLost.hint', cause: e });
+}
+
+/** The client with a lost connection's errors turned into the 69 the user sees. */
+function withConnectionFaults(db: PgSync, o: PgConnectionOptions): PgSync {
+  const mapped = (e: unknown): unknown => (e instanceof PgError && pgConnectionLost(e) ? pgConnectionLostError(e, o) : e);
+  return {
+    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
+      try {
+        return db.query<R>(sql, params);
+      } catch (e) {
+        throw mapped(e);
+      }
+    },
+    transaction<T>(fn: () => T): T {
+      try {
+        return db.transaction(fn);
+      } catch (e) {
+        throw mapped(e);
+      }
+    },
+    close: () => db.close(),
+    get closed() {
+      return db.closed;
+    },
+  };
+}
+
+/** Connect, or throw the fault's SandiError; the client's later connection losses are SandiErrors too (69). */
 export function connectPostgres(o: PgConnectionOptions, ctx: PgConnectContext): PgSync {
+  let db: PgSync;
   try {
-    return openPgSync(o);
+    db = openPgSync(o);
   } catch (e) {
     if (e instanceof PgError) throw pgFaultError(e, o, ctx);
     throw e;
   }
+  return withConnectionFaults(db, o);
 }
