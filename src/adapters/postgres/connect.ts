@@ -87,7 +87,7 @@ export function pgConnectionLostError(e: PgErrorFields & { message: string }, o:
 }
 
 /** The client with a lost connection's errors turned into the 69 the user sees. */
-function withConnectionFaults(db: PgSync, o: PgConnectionOptions): PgSync {
+function withConnectionFaults(db: PgSync, o: PgConnectionOptions, ctx: PgConnectContext): PgSync {
   const mapped = (e: unknown): unknown => (e instanceof PgError && pgConnectionLost(e) ? pgConnectionLostError(e, o) : e);
   return {
     query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
@@ -105,6 +105,7 @@ function withConnectionFaults(db: PgSync, o: PgConnectionOptions): PgSync {
       }
     },
     close: () => db.close(),
+    another: () => connectPostgres(o, ctx),
     get closed() {
       return db.closed;
     },
@@ -120,5 +121,5 @@ export function connectPostgres(o: PgConnectionOptions, ctx: PgConnectContext): 
     if (e instanceof PgError) throw pgFaultError(e, o, ctx);
     throw e;
   }
-  return withConnectionFaults(db, o);
+  return withConnectionFaults(db, o, ctx);
 }

@@ -29,8 +29,11 @@ import { pgHashedRows, type PgStore } from './store.js';
 
 /** The tables copied, in an order that respects the foreign keys (keys before the address book, letters before their steps). */
 export const SALIN_TABLES: readonly string[] = ['audit_log', ...Object.keys(ROWID_COLUMN)];
-/** Tables of the PostgreSQL schema that are not copied: its own version table, the chain head (set from the log). */
-const NOT_COPIED = new Set(['schema_version', 'audit_kepala']);
+/**
+ * Tables of the PostgreSQL schema that are not copied: its own version table, the chain head (set from the log),
+ * the lock rows of kirim's claims (./claim.ts: no office data, made on demand).
+ */
+const NOT_COPIED = new Set(['schema_version', 'audit_kepala', 'kirim_klaim']);
 /** The writers' advisory lock of ./store.ts: no sandi unit of work writes while the copy runs. */
 const UNIT_LOCK = 0x73616e64690061;
 /** PostgreSQL takes at most 65535 parameters per statement. */

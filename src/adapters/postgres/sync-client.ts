@@ -47,6 +47,11 @@ export interface PgSync {
   transaction<T>(fn: () => T): T;
   /** End the connection and the worker thread. Safe to call twice. */
   close(): void;
+  /**
+   * A second connection with the same options (server, role, password, TLS), for work that must not share this
+   * one's transactions (kirim's row claims: ./claim.ts).
+   */
+  another(): PgSync;
   readonly closed: boolean;
 }
 
@@ -251,6 +256,7 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
         shutdown();
       }
     },
+    another: () => openPgSync(options),
     get closed() {
       return closed;
     },
