@@ -68,6 +68,17 @@ function run(pg: PgSync, r: Reg, sql: string, params: unknown[]): Record<string,
   }
 }
 
+/**
+ * The query of `agenda <buku> ekspor` on the office database: the register's export columns (the confidential
+ * ones left out), filtered, in register order. Also what bench/postgres.mjs gives `psql \copy`.
+ */
+export function pgExportQuery(d: RegisterDescription, f: AgendaFilter): { sql: string; params: unknown[]; names: string[] } {
+  const r = regOf(d);
+  const params: unknown[] = [];
+  const sql = `SELECT ${selectList(r)} FROM ${r.d.table} ${whereOf(r, f, params)} ORDER BY id`;
+  return { sql, params, names: r.d.columns.map((c) => c.name) };
+}
+
 /** The AgendaBooks port over the office database's connection (opened on first use). */
 export function pgAgendaBooks(conn: () => PgSync): AgendaBooks {
   return {
@@ -110,10 +121,7 @@ export function pgAgendaBooks(conn: () => PgSync): AgendaBooks {
     },
     exportRows(d, f) {
       // streamed: a server-side cursor (./sql.ts streamQuery), so an export of a long register stays bounded
-      const r = regOf(d);
-      const params: unknown[] = [];
-      const names = r.d.columns.map((c) => c.name);
-      const sql = `SELECT ${selectList(r)} FROM ${r.d.table} ${whereOf(r, f, params)} ORDER BY id`;
+      const { sql, params, names } = pgExportQuery(d, f);
       const pg = conn();
       return (function* () {
         for (const row of streamQuery<Record<string, unknown>>(pg, sql, params)) {
