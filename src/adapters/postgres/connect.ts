@@ -12,7 +12,7 @@
  * of work of the client connectPostgres returns — never a raw pg error that the CLI would report as internal (70).
  */
 import { SandiError, type ErrorCode } from '../../errors.js';
-import { openPgSync, PgError, type PgConnectionOptions, type PgErrorFields, type PgSync } from './sync-client.js';
+import { openPgSync, PgError, type PgConnectionOptions, type PgErrorFields, type PgQueryOptions, type PgSync } from './sync-client.js';
 
 export type PgFaultKind = 'unreachable' | 'auth' | 'passwordMissing' | 'databaseMissing' | 'tls' | 'caUnreadable' | 'other';
 
@@ -90,9 +90,9 @@ export function pgConnectionLostError(e: PgErrorFields & { message: string }, o:
 function withConnectionFaults(db: PgSync, o: PgConnectionOptions, ctx: PgConnectContext): PgSync {
   const mapped = (e: unknown): unknown => (e instanceof PgError && pgConnectionLost(e) ? pgConnectionLostError(e, o) : e);
   return {
-    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
+    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: PgQueryOptions) {
       try {
-        return db.query<R>(sql, params);
+        return db.query<R>(sql, params, opts);
       } catch (e) {
         throw mapped(e);
       }

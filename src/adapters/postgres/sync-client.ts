@@ -41,8 +41,24 @@ export interface PgQueryResult<R> {
   rowCount: number;
 }
 
+/**
+ * How one query runs (./sql.ts streamQuery uses them for a cursor's pages):
+ * - `rowMode: 'array'`: each row an array of the values in select-list order (cheaper to build and to pass
+ *   between the threads than an object per row);
+ * - `ahead: N` (a `FETCH` of N rows): when the answer is a full page (N rows), the worker sends the same statement again at
+ *   once and keeps its answer for the next identical request, so the server and the worker make the next page
+ *   while this thread works on this one. The statement is sent before any later request of this thread, so it
+ *   runs where the next FETCH would have run (a request in between waits for it); its error, if any, is the
+ *   answer of that next request. `forget: sql`: drop what is kept for `sql` (the cursor is being closed).
+ */
+export interface PgQueryOptions {
+  rowMode?: 'array';
+  ahead?: number;
+  forget?: string;
+}
+
 export interface PgSync {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): PgQueryResult<R>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: PgQueryOptions): PgQueryResult<R>;
   /** BEGIN, fn, COMMIT; ROLLBACK when fn throws (and the error rethrown). A nested call is an error. */
   transaction<T>(fn: () => T): T;
   /** End the connection and the worker thread. Safe to call twice. */
@@ -173,7 +189,7 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
   let closed = false;
   let inTransaction = false;
 
-  const request = (req: { op: 'connect' | 'close' } | { op: 'query'; sql: string; params: readonly unknown[] }): NonNullable<Answer['result']> => {
+  const request = (req: { op: 'connect' | 'close' } | { op: 'query'; sql: string; params: readonly unknown[]; opts?: PgQueryOptions | undefined }): NonNullable<Answer['result']> => {
     if (closed) throw new PgError('the PostgreSQL connection is closed', { code: 'SANDI_CLOSED' });
     Atomics.store(flag, 0, 0);
     here.postMessage(req);
@@ -213,8 +229,8 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
     throw e;
   }
 
-  const query = <R>(sql: string, params: readonly unknown[] = []): PgQueryResult<R> => {
-    const r = request({ op: 'query', sql, params });
+  const query = <R>(sql: string, params: readonly unknown[] = [], opts?: PgQueryOptions): PgQueryResult<R> => {
+    const r = request({ op: 'query', sql, params, opts });
     const rows = r.rows ?? [];
     revive(rows);
     return { rows: rows as R[], rowCount: r.rowCount ?? 0 };
