@@ -16,7 +16,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { listMaildir } from '../../src/adapters/maildir.js';
+import { pgAgendaBooks, pgExportQuery } from '../../src/adapters/postgres/agenda.js';
+import { migratePg } from '../../src/adapters/postgres/migrate.js';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
+import { openPgSync } from '../../src/adapters/postgres/sync-client.js';
+import { KRIPTOGRAM_KELUAR } from '../../src/domain/register-catalog.js';
 import { BIN, type CliResult } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';
 import { postgresMissing, startPostgres, type PgServer } from '../helpers/postgres.js';
@@ -203,4 +207,50 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'kirim
     for (const [box, n] of Object.entries(copies(ids))) expect(n, box).toEqual([1, 1]);
     ok(await run(['audit', 'periksa', '--json'], envC), 'audit periksa');
   }, 40_000);
+
+  it('agenda keluar ekspor on the office database: the export query page by page (the next page fetched ahead), each row once, in order; stopping early closes the cursor', () => {
+    pg.createDatabase('ekspor');
+    const db = openPgSync({ host: pg.host, port: pg.port, user: pg.adminUser, password: pg.adminPassword, database: 'ekspor', sslmode: 'disable' });
+    try {
+      migratePg(db);
+      // more rows than two export pages, seeded as the bench does (the guards off inside the seeding transaction)
+      const n = 12_345;
+      db.transaction(() => {
+        db.query('ALTER TABLE sandi.kriptogram_keluar DISABLE TRIGGER USER');
+        db.query(
+          `INSERT INTO sandi.kriptogram_keluar (registered_at, sandiman, recipients, sifat, derajat, perihal, perihal_terenkripsi, status)
+             SELECT '2026-11-10T03:00:00.000Z', 'sandi', json_build_array(json_build_object('email', 'a' || g || '@x.go.id', 'unit', 'U' || g), json_build_object('email', 'b@x.go.id'))::text,
+                    CASE WHEN g % 5 = 0 THEN 'Rahasia' ELSE 'Biasa' END, 'Biasa', CASE WHEN g % 5 = 0 THEN NULL ELSE 'p' || g END,
+                    CASE WHEN g % 5 = 0 THEN '\\x00'::bytea ELSE NULL END, 'terdaftar'
+               FROM generate_series(1, $1) g`,
+          [n],
+        );
+        db.query('ALTER TABLE sandi.kriptogram_keluar ENABLE TRIGGER USER');
+      });
+      db.query('SET search_path TO sandi');
+      const names = pgExportQuery(KRIPTOGRAM_KELUAR, {}).names;
+      const col = (c: string): number => names.indexOf(c);
+      const books = pgAgendaBooks(() => db);
+      let i = 0;
+      for (const r of books.exportRows(KRIPTOGRAM_KELUAR, {})) {
+        i++;
+        expect(r[col('id')]).toBe(i);
+        if (i % 5 === 0) expect(r[col('perihal')]).toBeNull();
+        else expect(r[col('perihal')]).toBe(`p${i}`);
+        expect(r[col('penerima_email')]).toBe(`a${i}@x.go.id; b@x.go.id`);
+      }
+      expect(i).toBe(n);
+      const cursors = (): number => Number(db.query<{ n: string }>('SELECT count(*) AS n FROM pg_cursors').rows[0]?.n ?? 0);
+      expect(cursors()).toBe(0);
+      // a reader that goes away early (EPIPE): the cursor is closed, the page fetched ahead dropped
+      const it = books.exportRows(KRIPTOGRAM_KELUAR, {});
+      for (let k = 0; k < 7000; k++) it.next();
+      expect(cursors()).toBe(1);
+      it.return?.(undefined);
+      expect(cursors()).toBe(0);
+      expect(db.query<{ n: number }>('SELECT 1 AS n').rows).toEqual([{ n: 1 }]); // the connection still answers in turn
+    } finally {
+      db.close();
+    }
+  }, 30_000);
 });

@@ -13,7 +13,7 @@ import { incomingSifat, registerByName, type RegisterDescriptor } from '../sqlit
 import { query, sqliteShaped, sqliteValue, STREAM_PAGE, streamQuery } from './sql.js';
 
 /** Rows a round trip for an export (bench/postgres.mjs: measured with 1000 and more). */
-const EXPORT_PAGE = STREAM_PAGE;
+const EXPORT_PAGE = 5000;
 import type { PgSync } from './sync-client.js';
 
 /** A JSON array column's elements with their position (the text columns hold JSON as written). */
