@@ -127,8 +127,9 @@ export function pgAgendaBooks(conn: () => PgSync): AgendaBooks {
       const { sql, params, names } = pgExportQuery(d, f);
       const pg = conn();
       return (function* () {
-        // rows as arrays in the export's column order (cheaper between the threads than objects)
-        for (const row of streamQuery(pg, sql, params, EXPORT_PAGE, { rowMode: 'array' })) {
+        // rows as arrays in the export's column order, a page as one JSON text between the threads (cheaper than a
+        // structured clone of objects; the export columns hold no bytea: the encrypted ones are never exported)
+        for (const row of streamQuery(pg, sql, params, EXPORT_PAGE, { rowMode: 'array', transport: 'json' })) {
           for (let i = 0; i < row.length; i++) row[i] = sqliteValue(names[i] as string, row[i]) ?? null;
           yield row;
         }

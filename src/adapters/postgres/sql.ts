@@ -123,11 +123,11 @@ let cursors = 0;
  * on a page the connection's worker already fetches the next (PgQueryOptions.ahead: at most one page ahead).
  * The server keeps the result until the cursor is closed — when the rows are all read, or when the consumer
  * stops early (break, return(), an error: the generator's finally), else at the end of the session.
- * `rowMode: 'array'`: each row an array in select-list order instead of an object.
+ * `opts`: PgQueryOptions' rowMode and transport, for every page.
  */
 export function streamQuery<R = Record<string, unknown>>(pg: PgSync, sql: string, params?: readonly unknown[], page?: number): Generator<R>;
-export function streamQuery(pg: PgSync, sql: string, params: readonly unknown[], page: number, opts: { rowMode: 'array' }): Generator<unknown[]>;
-export function* streamQuery(pg: PgSync, sql: string, params: readonly unknown[] = [], page = STREAM_PAGE, opts: { rowMode?: 'array' } = {}): Generator<unknown> {
+export function streamQuery(pg: PgSync, sql: string, params: readonly unknown[], page: number, opts: { rowMode: 'array'; transport?: 'json' }): Generator<unknown[]>;
+export function* streamQuery(pg: PgSync, sql: string, params: readonly unknown[] = [], page = STREAM_PAGE, opts: Pick<PgQueryOptions, 'rowMode' | 'transport'> = {}): Generator<unknown> {
   if (!/^\s*(SELECT|WITH|VALUES)\b/i.test(sql)) {
     yield* query(pg, sql, params, opts).rows; // a statement that writes cannot be a cursor's query
     return;

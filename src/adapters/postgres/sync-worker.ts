@@ -135,7 +135,8 @@ async function handle(req) {
       const last = Array.isArray(r) ? r[r.length - 1] : r;
       // a full page: the next one is made while the main thread works on this one (see PgQueryOptions)
       if (key !== null && last.rows.length >= opts.ahead) ahead.set(key, run().then((x) => ({ r: x }), (error) => ({ error })));
-      return { rows: last.rows, rowCount: last.rowCount === null ? 0 : last.rowCount };
+      const rowCount = last.rowCount === null ? 0 : last.rowCount;
+      return opts.transport === 'json' ? { json: JSON.stringify(last.rows), rowCount } : { rows: last.rows, rowCount };
     }
     case 'close': {
       const c = client;
