@@ -11,9 +11,6 @@ import type { AgendaBooks, AgendaFilter, HistoryEvent } from '../../ports/agenda
 import type { RegisterDescription } from '../../domain/register-catalog.js';
 import { incomingSifat, registerByName, type RegisterDescriptor } from '../sqlite/agenda-registers.js';
 import { query, sqliteShaped, sqliteValue, STREAM_PAGE, streamQuery } from './sql.js';
-
-/** Rows a round trip for an export (bench/postgres.mjs: measured with 1000 and more). */
-const EXPORT_PAGE = 5000;
 import type { PgSync } from './sync-client.js';
 
 /** A JSON array column's elements with their position (the text columns hold JSON as written). */
@@ -129,7 +126,7 @@ export function pgAgendaBooks(conn: () => PgSync): AgendaBooks {
       return (function* () {
         // rows as arrays in the export's column order, a page as one JSON text between the threads (cheaper than a
         // structured clone of objects; the export columns hold no bytea: the encrypted ones are never exported)
-        for (const row of streamQuery(pg, sql, params, EXPORT_PAGE, { rowMode: 'array', transport: 'json' })) {
+        for (const row of streamQuery(pg, sql, params, STREAM_PAGE, { rowMode: 'array', transport: 'json' })) {
           for (let i = 0; i < row.length; i++) row[i] = sqliteValue(names[i] as string, row[i]) ?? null;
           yield row;
         }
