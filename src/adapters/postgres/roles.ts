@@ -63,7 +63,8 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
   sandiman: {
     ...KEYS,
     nomor_urut: { insert: true, update: ['terakhir'] },
-    kriptogram_keluar: { insert: true, update: ['status', 'diparaf_at', 'diparaf_oleh', 'paraf_fpr', 'draf_sha256', ...OUT_NUMBERING, ...BATAL] },
+    // OUT_NUMBERING brings `status`
+    kriptogram_keluar: { insert: true, update: [...OUT_NUMBERING, 'diparaf_at', 'diparaf_oleh', 'paraf_fpr', 'draf_sha256', ...BATAL] },
     // the sandiman signs an ordinary letter (README, SOP; as on SQLite); a kriptogram's signature stays the Kasi's
     surat_keluar: { insert: true, update: [...OUT_NUMBERING, 'ditandatangani_at', 'signer', 'signer_fpr', ...BATAL] },
     surat_masuk: { insert: true, update: ['status', 'dicetak_at', 'selesai_at', 'isi_ringkas', 'keterangan'] },
