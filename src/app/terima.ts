@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../adapters/keystore.js';
 import { CountingSink, MemorySink } from '../adapters/memory-sink.js';
 import { takePidLock } from '../adapters/pid-lock.js';
 import { registersOf } from './kirim.js';
-import { pgClaimHolder, tryPgClaim } from '../adapters/postgres/claim.js';
+import { postgresOffice } from './postgres.js';
 import { SandiError } from '../errors.js';
 import type { Claim } from '../ports/mail.js';
 
@@ -69,9 +69,9 @@ function officeFetchLock(app: Partial<Pick<App, 'engine' | 'postgres' | 'config'
     if (!mailbox) return file;
     const name = `terima:${mailbox.user.toLowerCase()}@${mailbox.imap.host.toLowerCase()}`;
     const pg = app.postgres();
-    const office = tryPgClaim(pg, name);
+    const office = postgresOffice().tryPgClaim(pg, name);
     if (office === null) {
-      const h = pgClaimHolder(pg, name);
+      const h = postgresOffice().pgClaimHolder(pg, name);
       throw new SandiError('TEMPFAIL', 'db.terimaBusy', { mailbox: mailbox.user, user: h?.user ?? '?', workstation: h?.application ?? '?', address: h?.address ?? '?' }, { hint: 'db.terimaBusy.hint' });
     }
     return {
