@@ -5,6 +5,7 @@
  * never loads a PostgreSQL adapter module.
  */
 import { hostname } from 'node:os';
+import { SandiError } from '../errors.js';
 import type { Engine } from '../config/db.js';
 import { pgpassFile, resolveDbPassword, type DbPasswordWarning } from '../config/db-password.js';
 import type { HomePaths } from '../config/home.js';
@@ -36,12 +37,34 @@ export function openOfficeStore(pg: PgSync, engine: Extract<Engine, { kind: 'pos
   return openPgStore(pg, { path: engine.display });
 }
 
+/** The environment variable that bounds the waits on the office database (seconds; see dbTimeouts). */
+export const DB_LOCK_TIMEOUT_ENV = 'SANDI_DB_LOCK_TIMEOUT';
+
+/**
+ * The bounds of a command's waits on the office database (src/adapters/postgres/sync-client.ts): a unit waits at
+ * most `lock` for another workstation's lock (then 75, nothing kept); a query without any answer for
+ * `lock` + half of it (at least 1 s more: a lock wait ends with the server's answer first) means a silent
+ * network (then 69, the connection dropped); the server ends a session left idle inside a unit after as long,
+ * releasing its locks. 60 s by default, SANDI_DB_LOCK_TIMEOUT (seconds) otherwise.
+ */
+export function dbTimeouts(env: NodeJS.ProcessEnv): { lockTimeoutMs: number; queryTimeoutMs: number; idleInTransactionTimeoutMs: number; keepAliveDelayMs: number } {
+  const raw = (env[DB_LOCK_TIMEOUT_ENV] ?? '').trim();
+  const seconds = raw === '' ? 60 : Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0.5 || seconds > 3600) {
+    throw new SandiError('CONFIG', 'db.timeoutInvalid', { name: DB_LOCK_TIMEOUT_ENV, value: raw, min: '0.5', max: '3600' });
+  }
+  const lockTimeoutMs = Math.round(seconds * 1000);
+  const queryTimeoutMs = lockTimeoutMs + Math.max(1000, Math.round(lockTimeoutMs / 2));
+  return { lockTimeoutMs, queryTimeoutMs, idleInTransactionTimeoutMs: queryTimeoutMs, keepAliveDelayMs: Math.min(30_000, queryTimeoutMs) };
+}
+
 /** Connect to the office database (password from PGPASSWORD, the password file, db.passwordCommand). */
 export function openOfficeDatabase(
   engine: Extract<Engine, { kind: 'postgresql' }>,
   env: NodeJS.ProcessEnv,
   warn: (w: DbPasswordWarning) => void = () => undefined,
 ): { db: PgSync; passwordSource: string } {
+  const timeouts = dbTimeouts(env);
   const pw = resolveDbPassword(engine.options, env, engine.passwordCommand, warn);
   const passwordSource = pw.source === 'PGPASSWORD' ? 'PGPASSWORD' : pw.source === 'pgpass' ? (pw.file ?? pgpassFile(env)) : pw.source === 'perintah' ? 'db.passwordCommand' : '-';
   const o = engine.options;
@@ -57,6 +80,7 @@ export function openOfficeDatabase(
       // the workstation, for whoever sees this session (pg_stat_activity; terima's busy message names it)
       applicationName: o.applicationName ?? `sandi@${hostname()}`,
       connectTimeoutMs: o.connectTimeoutMs,
+      ...timeouts,
     },
     { passwordSource, pgpassFile: pgpassFile(env) },
   );
