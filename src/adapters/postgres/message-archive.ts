@@ -8,7 +8,8 @@
  *
  * The workstation that fetches keeps its own copy in its home's folder too (../archive.ts): a large message
  * is streamed to that file and parsed from it (ArchivedMessage.path) while the database copy is written from
- * it; nothing else reads that file. Leftovers are both: temporary files of a killed fetch in <dir>/tmp, and
+ * it; nothing else reads that file (except mail archived in this home before the office moved onto PostgreSQL,
+ * which `db salin` leaves in the folder: open() reads it there). Leftovers are both: temporary files of a killed fetch in <dir>/tmp, and
  * staged uploads of a killed writer in the database.
  */
 import { createHash } from 'node:crypto';
@@ -63,7 +64,12 @@ export function pgMessageArchive(dir: string, arsip: () => PgArsip): MessageArch
     flush: () => local.flush(),
     has: (sha) => arsip().exists(nameOf(prefix, sha)),
     open(sha) {
-      return Readable.from(arsip().open(nameOf(prefix, sha)), { objectMode: false });
+      const a = arsip();
+      const name = nameOf(prefix, sha);
+      // mail this home archived before its office moved onto PostgreSQL (`db salin` leaves the files in the
+      // home): read here from this home's copy; `terima arsip-periksa` still reports it missing from the office
+      if (!a.exists(name) && local.has(sha)) return local.open(sha);
+      return Readable.from(a.open(name), { objectMode: false });
     },
     verify: (sha) => verifyName(arsip(), nameOf(prefix, sha), sha),
     async *verifyAll() {
