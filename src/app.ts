@@ -199,6 +199,8 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return (await import('./adapters/export-pdf.js')).writePdfReport(...a);
     },
     aduanArchive() {
+      // on the office database the attachments go there, named in the unit that registers the complaint
+      if (app.engine().kind === 'postgresql') return postgresOffice().pgAttachmentArchive(() => postgresOffice().officeArsip(app.store() as PgStore));
       return messageArchive(join(paths.archive, 'aduan'));
     },
     pelaporCipher: lazyPelaporCipher,

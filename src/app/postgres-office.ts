@@ -16,11 +16,13 @@ import type { PgSync } from '../adapters/postgres/sync-client.js';
 import { openPgStore, type PgStore } from '../adapters/postgres/store.js';
 import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
 import { pgAuditView } from '../adapters/postgres/audit-view.js';
+import { openPgArsip, type PgArsip } from '../adapters/postgres/arsip.js';
 import { auditPorts } from './audit.js';
 
 export { pgAgendaBooks } from '../adapters/postgres/agenda.js';
 export { pgKunciStore } from '../adapters/postgres/kunci.js';
 export { pgClaimHolder, tryPgClaim } from '../adapters/postgres/claim.js';
+export { pgAttachmentArchive, pgMessageArchive } from '../adapters/postgres/message-archive.js';
 
 /** Migrate the office schema when it is behind (the owner's role may; an officer's gets PERMISSION). */
 export function prepareOfficeDatabase(pg: PgSync, schema = 'sandi'): { created: boolean; version: number } {
@@ -35,6 +37,21 @@ export function prepareOfficeDatabase(pg: PgSync, schema = 'sandi'): { created: 
  */
 export function openOfficeStore(pg: PgSync, engine: Extract<Engine, { kind: 'postgresql' }>): PgStore {
   return openPgStore(pg, { path: engine.display });
+}
+
+const arsipOfStore = new WeakMap<PgStore, PgArsip>();
+
+/**
+ * The office archive in the database (src/adapters/postgres/arsip.ts) on the office store's connection: one
+ * per store, so that its pending names join that store's units of work (the register rows naming them).
+ */
+export function officeArsip(store: PgStore): PgArsip {
+  let a = arsipOfStore.get(store);
+  if (a === undefined) {
+    a = openPgArsip(store);
+    arsipOfStore.set(store, a);
+  }
+  return a;
 }
 
 /** The environment variable that bounds the waits on the office database (seconds; see dbTimeouts). */
