@@ -1,6 +1,7 @@
 /**
  * Composition of the kirim service's ports (src/ports/kirim.ts) from the adapters: the SQLite registers of the
- * home's store (opened on first use), the local Maildirs, atomic file writes, in-memory sinks, PID-lock claims;
+ * home's store (opened on first use), the local Maildirs, the office archive (the home's arsip/ folder),
+ * in-memory sinks, PID-lock claims;
  * and, loaded only when a step calls them (a read-only command such as `kirim status` never opens SMTP
  * or IMAP through these), the kriptogram crypto, key unlocking, SMTP, the IMAP Sent folder and detached
  * signatures. (Measured on `kirim status`: imapflow is not loaded; openpgp, nodemailer and mailparser
@@ -10,7 +11,7 @@ import type { App } from '../app.js';
 import type { CrashPoint, KirimPorts } from '../ports/kirim.js';
 import type { Registers } from '../ports/registers.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
-import { writeFileAtomic } from '../adapters/keystore.js';
+import { folderArsip } from '../adapters/arsip-folder.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
@@ -35,7 +36,7 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
  * The real ports of the kirim service for an opened home. `env`: the command's environment, read for the
  * crash tests' hook only (default none: the demo and the tests that build ports never crash).
  */
-export function kirimPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' | 'postgres'>>, env: NodeJS.ProcessEnv = {}): KirimPorts {
+export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine' | 'postgres'>>, env: NodeJS.ProcessEnv = {}): KirimPorts {
   return {
     registers: registersOf(app),
     auditEntries: () => app.store().auditRows(),
@@ -44,7 +45,7 @@ export function kirimPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' 
       decrypt: async (o) => (await import('../adapters/openpgp/kriptogram.js')).decryptKriptogram(o),
     },
     maildirs: { maildirIn, deliver: deliverToMaildir, list: listMaildir, read: readMaildirMessage },
-    writeFileAtomic: (path, content, mode) => writeFileAtomic(path, content, mode),
+    arsip: folderArsip(app.paths.archive),
     memorySink: () => new MemorySink(),
     tryClaim: (path) => claimRow(app, path),
     unlocker: async () => (await import('../adapters/openpgp/kunci-terbuka.js')).unlockedArmored,
