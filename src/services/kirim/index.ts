@@ -155,5 +155,10 @@ export function kirimService(app: KirimHome, o: KirimOptions, io: KirimPorts) {
     archivedAt(id: number): string {
       return shownAt(c, finalNameOf(c, row(c, id)));
     },
+
+    /** The size of a row's archived final kriptogram (0 when none is archived). */
+    archivedBytes(id: number): number {
+      return c.io.arsip.stat(finalNameOf(c, row(c, id)))?.size ?? 0;
+    },
   };
 }
