@@ -15,6 +15,7 @@ import type { Numbering } from '../../domain/records.js';
 import { kunciService, type KunciService } from '../kunci.js';
 import type { AkunHome } from '../akun-kredensial.js';
 import type { CrashPoint, KirimPorts } from '../../ports/kirim.js';
+import type { EncryptKriptogramOptions, EncryptKriptogramResult } from '../../ports/kriptogram.js';
 import type { Registers } from '../../ports/registers.js';
 import type { KirimOptions, KirimStep, UnlockedKey } from './types.js';
 
@@ -94,6 +95,16 @@ export function kirimContext(app: KirimHome, o: KirimOptions, io: KirimPorts): K
 }
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * A kriptogram encrypted into memory, joined once: the sink (and its chunks) is dropped when this returns, so
+ * a 256 MiB document's kriptogram is held once, not as chunks + joined copy while it is hashed and archived.
+ */
+export async function encryptedBytes(c: Pick<KirimCtx, 'io'>, o: Omit<EncryptKriptogramOptions, 'output'>): Promise<{ bytes: Buffer; result: EncryptKriptogramResult }> {
+  const sink = c.io.memorySink();
+  const result = await c.io.crypto.encrypt({ ...o, output: sink });
+  return { bytes: sink.bytes(), result };
+}
 export const NOT_FINAL: OutgoingStatus[] = ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti'];
 
 /**

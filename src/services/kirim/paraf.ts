@@ -11,7 +11,7 @@ import { SandiError } from '../../errors.js';
 import type { KeyInfo, ProtectedHeaders, SignerReport } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
 import { permohonanRef } from '../../domain/kirim.js';
-import { sha256, type KirimCtx } from './context.js';
+import { encryptedBytes, sha256, type KirimCtx } from './context.js';
 import { draftNames, readArchived, readSidecar, shownAt } from './files.js';
 import { kasiEncryptionKeys } from './keys.js';
 import type { DraftSidecar, KirimInput, ParafRecord, UnlockedKey } from './types.js';
@@ -22,27 +22,24 @@ export async function writeDraft(c: KirimCtx, doc: Buffer, input: { fileName: st
   const recipientKeys = [archiveArmored, ...(await kasiEncryptionKeys(c))];
   const signingKeys = [sandimanKey];
   const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
-  const draft = c.io.memorySink();
   // the initial is reused in the final kriptogram: it names the final recipients and the archive key
-  const enc = await c.io.crypto.encrypt({ input: Readable.from([doc]), output: draft, fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
+  const { bytes: draft, result: enc } = await encryptedBytes(c, { input: Readable.from([doc]), fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
   const sig = enc.signatures[0];
   if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
   const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
-  const paraf = c.io.memorySink();
-  await c.io.crypto.encrypt({
+  const { bytes: paraf } = await encryptedBytes(c, {
     input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
-    output: paraf,
     fileName: 'paraf.json',
     headers: { subject: 'paraf' },
     recipientKeys,
     signingKeys,
     date: now(),
   });
-  const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: sha256(draft.bytes()), parafSha256: sha256(paraf.bytes()) };
+  const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: sha256(draft), parafSha256: sha256(paraf) };
   const n = draftNames(sidecar.drafSha256);
   // archived before the row exists (on the office database: with the unit of work that registers it)
-  c.io.arsip.writeSync(n.paraf, paraf.bytes());
-  c.io.arsip.writeSync(n.draf, draft.bytes());
+  c.io.arsip.writeSync(n.paraf, paraf);
+  c.io.arsip.writeSync(n.draf, draft);
   c.io.arsip.writeSync(n.sidecar, Buffer.from(`${JSON.stringify(sidecar)}\n`, 'utf8'));
   return { sidecar, record };
 }

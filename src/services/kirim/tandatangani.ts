@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
-import { sha256, type KirimCtx } from './context.js';
+import { encryptedBytes, sha256, type KirimCtx } from './context.js';
 import { claimOrBusy, requireState, row } from './claims.js';
 import { OUT, finalName } from './files.js';
 import { ownSigningKey, sendSecrets, unlockKey } from './keys.js';
@@ -46,10 +46,8 @@ export async function sign(
     recipientKeys.push((await keys.requireUsableKey(x.fingerprint, 'encrypt')).publicArmored);
   }
   recipientKeys.push((await keys.requireUsableKey(config.archiveKey, 'encrypt')).publicArmored);
-  const out = c.io.memorySink();
-  await c.io.crypto.encrypt({
+  const { bytes: armored } = await encryptedBytes(c, {
     input: Readable.from([doc]),
-    output: out,
     fileName: record.fileName,
     headers: record.headers,
     boundary: record.boundary,
@@ -59,7 +57,6 @@ export async function sign(
     armor: true,
     date: now(),
   });
-  const armored = out.bytes();
   const kriptogramSha256 = sha256(armored);
   // a new name: the row points to it only through the transaction below (on the office database the name
   // is committed by that same transaction); if that is refused (the row moved meanwhile, e.g. batal), this
