@@ -1,7 +1,7 @@
 /**
  * Composition of the kirim service's ports (src/ports/kirim.ts) from the adapters: the SQLite registers of the
- * home's store (opened on first use), the local Maildirs, the office archive (the home's arsip/ folder),
- * in-memory sinks, PID-lock claims;
+ * home's store (opened on first use), the local Maildirs, the office archive (the home's arsip/ folder, or the
+ * office database on PostgreSQL), in-memory sinks, PID-lock claims;
  * and, loaded only when a step calls them (a read-only command such as `kirim status` never opens SMTP
  * or IMAP through these), the kriptogram crypto, key unlocking, SMTP, the IMAP Sent folder and detached
  * signatures. (Measured on `kirim status`: imapflow is not loaded; openpgp, nodemailer and mailparser
@@ -12,6 +12,9 @@ import type { CrashPoint, KirimPorts } from '../ports/kirim.js';
 import type { Registers } from '../ports/registers.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
 import { folderArsip } from '../adapters/arsip-folder.js';
+import type { PgStore } from '../adapters/postgres/store.js';
+import { openPgArsip, type PgArsip } from '../adapters/postgres/arsip.js';
+import type { ArsipStore } from '../ports/arsip.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
@@ -32,6 +35,47 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
   };
 }
 
+const arsipOfStore = new WeakMap<PgStore, PgArsip>();
+
+/** The database archive on the office store's connection: one per store, so its pending names join that store's units. */
+function officeArsip(store: PgStore): PgArsip {
+  let a = arsipOfStore.get(store);
+  if (a === undefined) {
+    a = openPgArsip(store);
+    arsipOfStore.set(store, a);
+  }
+  return a;
+}
+
+/**
+ * The office archive as kirim sees it: the home's arsip/ folder on SQLite; on PostgreSQL the office database's
+ * archive of the store the registers use (officeArsip: one per store), so a name kirim
+ * writes before a unit of work (a draft, a final kriptogram, a letter's part) is committed by that unit, with
+ * the register row that names it. Which one is decided on first use (the engine is resolved then), and follows
+ * a store opened again.
+ */
+export function arsipOf(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine'>>): ArsipStore {
+  let folder: ArsipStore | null = null;
+  const current = (): ArsipStore => {
+    if (app.engine?.().kind === 'postgresql') return officeArsip(app.store() as PgStore);
+    folder ??= folderArsip(app.paths.archive);
+    return folder;
+  };
+  return {
+    get where() {
+      return current().where;
+    },
+    write: (name, source, opts) => current().write(name, source, opts),
+    writeSync: (name, data, opts) => current().writeSync(name, data, opts),
+    exists: (name) => current().exists(name),
+    readSync: (name) => current().readSync(name),
+    open: (name) => current().open(name),
+    stat: (name) => current().stat(name),
+    list: (prefix) => current().list(prefix),
+    abandon: (name, opts) => current().abandon(name, opts),
+  };
+}
+
 /**
  * The real ports of the kirim service for an opened home. `env`: the command's environment, read for the
  * crash tests' hook only (default none: the demo and the tests that build ports never crash).
@@ -45,7 +89,7 @@ export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App,
       decrypt: async (o) => (await import('../adapters/openpgp/kriptogram.js')).decryptKriptogram(o),
     },
     maildirs: { maildirIn, deliver: deliverToMaildir, list: listMaildir, read: readMaildirMessage },
-    arsip: folderArsip(app.paths.archive),
+    arsip: arsipOf(app),
     memorySink: () => new MemorySink(),
     tryClaim: (path) => claimRow(app, path),
     unlocker: async () => (await import('../adapters/openpgp/kunci-terbuka.js')).unlockedArmored,
