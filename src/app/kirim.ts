@@ -49,30 +49,40 @@ function officeArsip(store: PgStore): PgArsip {
 
 /**
  * The office archive as kirim sees it: the home's arsip/ folder on SQLite; on PostgreSQL the office database's
- * archive of the store the registers use (officeArsip: one per store), so a name kirim
- * writes before a unit of work (a draft, a final kriptogram, a letter's part) is committed by that unit, with
- * the register row that names it. Which one is decided on first use (the engine is resolved then), and follows
- * a store opened again.
+ * archive of the store the registers use (officeArsip: one per store), so a name kirim writes before a unit of
+ * work (a draft, a final kriptogram, a letter's part) is committed by that unit, with the register row that
+ * names it. There a name the database lacks is read from this home's folder: files kirim archived here before
+ * the office moved onto PostgreSQL (`db salin` leaves the archive files in the home), as terima's raw mail.
+ * Which engine is decided on first use (it is resolved then), and the archive follows a store opened again.
  */
 export function arsipOf(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine'>>): ArsipStore {
   let folder: ArsipStore | null = null;
-  const current = (): ArsipStore => {
-    if (app.engine?.().kind === 'postgresql') return officeArsip(app.store() as PgStore);
-    folder ??= folderArsip(app.paths.archive);
-    return folder;
+  const home = (): ArsipStore => (folder ??= folderArsip(app.paths.archive));
+  const office = (): ArsipStore | null => (app.engine?.().kind === 'postgresql' ? officeArsip(app.store() as PgStore) : null);
+  /** where a name is read from: the database, or this home's folder for a name only it has */
+  const reader = (name: string): ArsipStore => {
+    const db = office();
+    return db === null || db.exists(name) || !home().exists(name) ? (db ?? home()) : home();
   };
   return {
     get where() {
-      return current().where;
+      return (office() ?? home()).where;
     },
-    write: (name, source, opts) => current().write(name, source, opts),
-    writeSync: (name, data, opts) => current().writeSync(name, data, opts),
-    exists: (name) => current().exists(name),
-    readSync: (name) => current().readSync(name),
-    open: (name) => current().open(name),
-    stat: (name) => current().stat(name),
-    list: (prefix) => current().list(prefix),
-    abandon: (name, opts) => current().abandon(name, opts),
+    write: (name, source, opts) => (office() ?? home()).write(name, source, opts),
+    writeSync: (name, data, opts) => (office() ?? home()).writeSync(name, data, opts),
+    exists: (name) => reader(name).exists(name),
+    readSync: (name) => reader(name).readSync(name),
+    open: (name) => reader(name).open(name),
+    stat: (name) => reader(name).stat(name),
+    list(prefix) {
+      const db = office();
+      if (db === null) return home().list(prefix);
+      return [...new Set([...db.list(prefix), ...home().list(prefix)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+    abandon(name, opts) {
+      const db = office();
+      return (db?.abandon(name, opts) ?? false) || home().abandon(name, opts);
+    },
   };
 }
 

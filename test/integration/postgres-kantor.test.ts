@@ -241,6 +241,29 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     }
   });
 
+  it("kirim's archive on the office database: a file archived in the home before the move is still read there; a new one goes to the database", () => {
+    const apps = [openApp(homeA, undefined, { env: envA }), openApp(homeB, undefined, { env: envB })];
+    try {
+      const [a, b] = apps.map((app) => kirimPorts(app).arsip);
+      // `db salin` leaves the archive files in the home: a draft's sidecar kirim wrote at A before the move
+      const old = `kriptogram-keluar/draf/${'ab'.repeat(32)}.json`;
+      mkdirSync(join(homeA, 'arsip', 'kriptogram-keluar', 'draf'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(homeA, 'arsip', ...old.split('/')), '{"v":2}\n', { mode: 0o600 });
+      expect(a!.exists(old)).toBe(true);
+      expect(a!.readSync(old).toString()).toBe('{"v":2}\n');
+      expect(a!.list('kriptogram-keluar/draf/')).toContain(old);
+      expect(b!.exists(old)).toBe(false);
+      // a name written now goes to the database (pending until the next unit of work), not to the folder
+      const fresh = `surat-keluar/${'cd'.repeat(32)}.part`;
+      expect(a!.writeSync(fresh, Buffer.from('bagian')).result).toBe('written');
+      expect(a!.where).toMatch(/^postgresql /);
+      expect(existsSync(join(homeA, 'arsip', 'surat-keluar'))).toBe(false);
+      expect(a!.abandon(fresh)).toBe(true);
+    } finally {
+      for (const app of apps) app.close();
+    }
+  });
+
   it('terima: one fetch per office and mailbox — a second workstation gets 75 naming the holder', async () => {
     const mailbox = { user: 'persandian@diskominfo.contoh.go.id', imap: { host: 'imap.contoh.go.id' } } as unknown as NonNullable<SandiConfig['mailbox']>;
     const opened = [openApp(homeA, undefined, { env: envA }), openApp(homeC, undefined, { env: envC })];
