@@ -37,7 +37,8 @@ import type { DbPasswordWarning } from './config/db-password.js';
 import type { PgSync } from './adapters/postgres/sync-client.js';
 import type { PgStore } from './adapters/postgres/store.js';
 import { pgAgendaBooks } from './adapters/postgres/agenda.js';
-import { openOfficeDatabase, openOfficeStore, prepareOfficeDatabase, withOfficeDb, resolveEngine, type EngineSource } from './app/postgres.js';
+import { pgAttachmentArchive } from './adapters/postgres/message-archive.js';
+import { officeArsip, openOfficeDatabase, openOfficeStore, prepareOfficeDatabase, withOfficeDb, resolveEngine, type EngineSource } from './app/postgres.js';
 import { pgAuditPorts } from './app/audit.js';
 
 type WritePdfReport = typeof writePdfReport;
@@ -201,6 +202,8 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return (await import('./adapters/export-pdf.js')).writePdfReport(...a);
     },
     aduanArchive() {
+      // on the office database the attachments go there, named in the unit that registers the complaint
+      if (app.engine().kind === 'postgresql') return pgAttachmentArchive(() => officeArsip(app.store() as PgStore));
       return messageArchive(join(paths.archive, 'aduan'));
     },
     pelaporCipher: lazyPelaporCipher,

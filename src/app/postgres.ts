@@ -12,6 +12,7 @@ import type { HomePaths } from '../config/home.js';
 import { connectPostgres } from '../adapters/postgres/connect.js';
 import type { PgSync } from '../adapters/postgres/sync-client.js';
 import { openPgStore, type PgStore } from '../adapters/postgres/store.js';
+import { openPgArsip, type PgArsip } from '../adapters/postgres/arsip.js';
 import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
 import type { SandiConfig } from '../config/config.js';
 
@@ -43,6 +44,21 @@ export function withOfficeDb(config: SandiConfig, engine: Engine): SandiConfig {
  */
 export function openOfficeStore(pg: PgSync, engine: Extract<Engine, { kind: 'postgresql' }>): PgStore {
   return openPgStore(pg, { path: engine.display });
+}
+
+const arsipOfStore = new WeakMap<PgStore, PgArsip>();
+
+/**
+ * The office archive in the database (src/adapters/postgres/arsip.ts) on the office store's connection: one
+ * per store, so that its pending names join that store's units of work (the register rows naming them).
+ */
+export function officeArsip(store: PgStore): PgArsip {
+  let a = arsipOfStore.get(store);
+  if (a === undefined) {
+    a = openPgArsip(store);
+    arsipOfStore.set(store, a);
+  }
+  return a;
 }
 
 export interface EngineSource {

@@ -8,6 +8,9 @@
 import type { App } from '../app.js';
 import type { TerimaPorts } from '../ports/terima.js';
 import { messageArchive } from '../adapters/archive.js';
+import { pgMessageArchive } from '../adapters/postgres/message-archive.js';
+import type { PgStore } from '../adapters/postgres/store.js';
+import { officeArsip } from './postgres.js';
 import { parseIncoming } from '../adapters/mail/terima-parser.js';
 import { messageParser } from '../adapters/mail/parse-pool.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
@@ -24,7 +27,8 @@ import type { Claim } from '../ports/mail.js';
 export function terimaPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' | 'postgres' | 'config'>>): TerimaPorts {
   return {
     registers: registersOf(app),
-    archive: messageArchive,
+    // on the office database the raw mail is archived there, in the unit that registers it (every workstation reads it)
+    archive: (dir) => (app.engine?.().kind === 'postgresql' ? pgMessageArchive(dir, () => officeArsip(app.store() as PgStore)) : messageArchive(dir)),
     parseIncoming,
     messageParser,
     mailbox: async () => {
