@@ -13,8 +13,8 @@ import type { Registers } from '../ports/registers.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
 import { folderArsip } from '../adapters/arsip-folder.js';
 import type { PgStore } from '../adapters/postgres/store.js';
-import { openPgArsip, type PgArsip } from '../adapters/postgres/arsip.js';
 import type { ArsipStore } from '../ports/arsip.js';
+import { officeArsip } from './postgres.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
@@ -35,25 +35,14 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
   };
 }
 
-const arsipOfStore = new WeakMap<PgStore, PgArsip>();
-
-/** The database archive on the office store's connection: one per store, so its pending names join that store's units. */
-function officeArsip(store: PgStore): PgArsip {
-  let a = arsipOfStore.get(store);
-  if (a === undefined) {
-    a = openPgArsip(store);
-    arsipOfStore.set(store, a);
-  }
-  return a;
-}
-
 /**
  * The office archive as kirim sees it: the home's arsip/ folder on SQLite; on PostgreSQL the office database's
- * archive of the store the registers use (officeArsip: one per store), so a name kirim writes before a unit of
- * work (a draft, a final kriptogram, a letter's part) is committed by that unit, with the register row that
- * names it. There a name the database lacks is read from this home's folder: files kirim archived here before
- * the office moved onto PostgreSQL (`db salin` leaves the archive files in the home), as terima's raw mail.
- * Which engine is decided on first use (it is resolved then), and the archive follows a store opened again.
+ * archive of the store the registers use (src/app/postgres.ts officeArsip: one per store, shared with terima),
+ * so a name kirim writes before a unit of work (a draft, a final kriptogram, a letter's part) is committed by
+ * that unit, with the register row that names it. There a name the database lacks is read from this home's
+ * folder: files kirim archived here before the office moved onto PostgreSQL (`db salin` leaves the archive
+ * files in the home), as terima's raw mail. Which engine is decided on first use (it is resolved then), and
+ * the archive follows a store opened again.
  */
 export function arsipOf(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine'>>): ArsipStore {
   let folder: ArsipStore | null = null;
