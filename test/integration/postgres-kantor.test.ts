@@ -5,7 +5,8 @@
  * two-person flow across the homes — the sandiman registers and initials at home A, the Kasi signs at home B,
  * `kirim lanjut` numbers and sends (local Maildir delivery) — with the Kasi's key as the register's signer,
  * session_user on every audit event, and `audit periksa` passing from both homes; and several processes of
- * two sandiman homes numbering at once (several processes each) giving exactly 1..N.
+ * two sandiman homes numbering at once (several processes each) giving exactly 1..N. The homes share only the
+ * database: kirim's drafts and kriptograms are in its archive (src/app/kirim.ts arsipOf), none in a home.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
