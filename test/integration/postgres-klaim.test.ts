@@ -54,6 +54,8 @@ function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promis
 const HOLDER = `
 const [home, signal, ...ids] = process.argv.slice(1);
 const { openApp } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'app.js')).href)});
+const { loadPostgresOffice } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'app/postgres.js')).href)});
+await loadPostgresOffice();
 const { kirimPorts } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'app/kirim.js')).href)});
 const { mkdirSync, writeFileSync } = await import('node:fs');
 const app = openApp(home, undefined, { env: process.env });
@@ -177,8 +179,10 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'kirim
   it('a row another workstation holds is skipped without waiting; killed, its claims go to the next lanjut', async () => {
     const ids = await uncertainLetters(2, 'Dipegang');
     const signal = join(dir, 'memegang.json');
+    // the office's bound on a session idle inside a transaction is short here (2 s): a claim is idle by design
+    // for the whole send, and must outlive it
     const holder = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, homeA, signal, ...ids.map(String)], {
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...envA },
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...envA, SANDI_DB_LOCK_TIMEOUT: '1' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     holders.push(holder);
@@ -187,6 +191,7 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'kirim
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(JSON.parse(readFileSync(signal, 'utf8'))).toEqual([true, true]);
+    await new Promise((r) => setTimeout(r, 3000)); // longer than that bound
     // the server sees the claims as locked rows: another client's FOR UPDATE SKIP LOCKED passes them by
     const where = `buku = 'surat_keluar' AND id IN (${ids.join(', ')})`;
     expect(pgRows(`SELECT count(*) FROM sandi.kirim_klaim WHERE ${where}`)).toEqual(['2']);

@@ -69,6 +69,11 @@ export function pgRowClaims(open: () => PgSync, schema: string): PgRowClaims {
     for (let c = idle.pop(); c !== undefined; c = idle.pop()) if (!c.closed) return c;
     const c = open();
     opened.push(c);
+    // A claim's transaction is idle for the whole send by design: the office's idle-in-transaction bound
+    // (../../app/postgres-office.ts dbTimeouts) would end it mid-send and free the row for another workstation.
+    // A workstation that dies still frees it: its socket closes, or (a silent network) the server's keepalive
+    // probes, set short here, find it gone within about two minutes.
+    for (const sql of ['SET idle_in_transaction_session_timeout = 0', 'SET tcp_keepalives_idle = 60', 'SET tcp_keepalives_interval = 10', 'SET tcp_keepalives_count = 6']) query(c, sql);
     return c;
   };
   const end = (c: PgSync): void => {
