@@ -13,16 +13,18 @@
  * - aduan: the sandiman registers (catat, impor) and records the OPD's steps at A; the Kasi reads the status and
  *   deadlines, dispositions, confirms and opens the reporter's identity at B. The Kasi's group may not register a
  *   complaint: 77, nothing written. Each event's database role (audit_log.db_user) is the officer's who recorded it.
+ *   Both desks recording a hand-over of the same complaint at once: one is recorded, the other exits 81.
  * - `audit periksa` passes at both homes.
  * Complaint attachments are files in the home that recorded them (not shared); nothing here reads one back, so the
  * test does not depend on where the archive lives.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
-import { sandi, type CliResult } from '../helpers/cli.js';
+import { BIN, sandi, type CliResult } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';
 import { mailStackMissing, startMailStack, type MailStack } from '../helpers/mailstack.js';
 import { postgresMissing, startPostgres, type PgServer } from '../helpers/postgres.js';
@@ -38,6 +40,18 @@ const PASSWORD = 'uji-akun-aduan-2026';
 const MAILBOX = 'sandi@kominfo.test';
 const INITIAL = 'awal-rahasia-pg-akun-1';
 const PELAPOR = { nama: 'Wulandari Kusumaningtyas', nik: '3375014409880007', email: 'wulan.rahasia@contoh.invalid', telepon: '081299887766' };
+
+/** The CLI without waiting: two desks at once. */
+function sandiAsync(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => done({ code: code ?? -1, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }));
+  });
+}
 
 describeWith(`a private PostgreSQL and the mail stack (${missing})`, missing === '', 'akun and aduan on PostgreSQL: two workstations', () => {
   let pg: PgServer;
@@ -101,6 +115,11 @@ describeWith(`a private PostgreSQL and the mail stack (${missing})`, missing ===
     expect(saved).toMatchObject({ user: MAILBOX, replaced: false });
     expect(ok(run('budi', ['--json', 'akun', 'uji']), 'akun uji at A').json()).toMatchObject({ source: 'penyimpanan', imap: { ok: true }, smtp: { ok: true } });
     expect(ok(run('siti', ['--json', 'akun', 'status']), 'akun status at B').json()).toMatchObject({ user: MAILBOX, state: 'aman', daysLeft: 90, warning: false, rotation: null });
+
+    // the encrypted entries stay in the home that stored them (README): B has none, and says so (66), not a crash
+    const noEntry = run('siti', ['akun', 'uji']);
+    expect(noEntry.code, noEntry.stderr).toBe(66);
+    expect(noEntry.stderr).toContain(join(homes.siti, 'kredensial'));
 
     // the Kasi's group may not record the mailbox password: refused by the server, nothing written anywhere
     const before = pgRows("SELECT (SELECT count(*) FROM sandi.audit_log) || '|' || (SELECT kini_id FROM sandi.akun_sandi) || '|' || (SELECT count(*) FROM sandi.akun_rotasi)");
@@ -226,6 +245,21 @@ describeWith(`a private PostgreSQL and the mail stack (${missing})`, missing ===
     // the identity is in the database only encrypted
     const dump = pgRows("SELECT row_to_json(a)::text FROM sandi.aduan a UNION ALL SELECT row_to_json(l)::text FROM sandi.aduan_langkah l UNION ALL SELECT data FROM sandi.audit_log").join('\n');
     for (const s of Object.values(PELAPOR)) expect(dump).not.toContain(s);
+  }, 60_000);
+
+  it('aduan: the two desks record a hand-over of the same complaint at once: one is recorded, the other is told (81)', async () => {
+    const steps = () => pgRows("SELECT count(*) FROM sandi.aduan_langkah WHERE aduan_id = (SELECT id FROM sandi.aduan WHERE nomor_pelacakan = 'LAPOR-9001')");
+    const before = Number(steps()[0]);
+    // LAPOR-9001 is with the OPD: A records its follow-up while B records its return, both allowed from didisposisi
+    const [a, b] = await Promise.all([
+      sandiAsync(['--no-input', 'aduan', 'tindaklanjut', 'LAPOR-9001', '--catatan', 'pungutan dihentikan'], envOf('budi')),
+      sandiAsync(['--no-input', 'aduan', 'kembalikan', 'LAPOR-9001', '--alasan', 'kewenangan dinas lain'], envOf('siti')),
+    ]);
+    expect([a.code, b.code].sort(), `${a.stderr}\n${b.stderr}`).toEqual([0, 81]);
+    const loser = a.code === 0 ? b : a;
+    expect(loser.stderr).toMatch(/Aduan ADU\/\d{3}\/\d{4}/);
+    expect(Number(steps()[0])).toBe(before + 1);
+    expect(pgRows("SELECT status FROM sandi.aduan WHERE nomor_pelacakan = 'LAPOR-9001'")).toEqual([a.code === 0 ? 'ditindaklanjuti' : 'dikembalikan_oleh_opd']);
   }, 60_000);
 
   it('audit periksa passes at both homes', () => {
