@@ -120,6 +120,7 @@ describeWith(`a private PostgreSQL and the mail stack (${missing})`, missing ===
     const noEntry = run('siti', ['akun', 'uji']);
     expect(noEntry.code, noEntry.stderr).toBe(66);
     expect(noEntry.stderr).toContain(join(homes.siti, 'kredensial'));
+    expect(noEntry.stderr).toContain('salin folder kredensial/'); // not only "store it again", which would replace the office's
 
     // the Kasi's group may not record the mailbox password: refused by the server, nothing written anywhere
     const before = pgRows("SELECT (SELECT count(*) FROM sandi.audit_log) || '|' || (SELECT kini_id FROM sandi.akun_sandi) || '|' || (SELECT count(*) FROM sandi.akun_rotasi)");
