@@ -10,8 +10,6 @@ import { openStore } from '../adapters/sqlite/store.js';
 import { boundTablesIn, describeRow, hashedRows, searchIndexMismatches } from '../adapters/sqlite/audit-binding.js';
 import { checkpointDir, listCheckpointFiles, readCheckpointFile, writeCheckpointFile } from '../adapters/audit-checkpoints.js';
 import { keyFiles } from '../adapters/keystore.js';
-import { pgAuditView } from '../adapters/postgres/audit-view.js';
-import type { PgStore } from '../adapters/postgres/store.js';
 
 const openpgpSigner: CheckpointSigner = {
   async verify(armored, keys) {
@@ -44,23 +42,6 @@ function readOnlyView(database: string): AuditView {
     describeRow: (table, rowid) => describeRow(db, table, rowid),
     searchIndexMismatches: () => searchIndexMismatches(db),
     close: () => store.close(),
-  };
-}
-
-/**
- * The audit ports of a home whose registers are the office database on PostgreSQL: the chain and rows from the
- * database (`database` names it as shown), the checkpoints and keys from this home.
- */
-export function pgAuditPorts(paths: Pick<HomePaths, 'database' | 'archive' | 'keys'>, store: () => PgStore): AuditPorts {
-  const ports = auditPorts(paths);
-  const keys = keyFiles(paths.keys);
-  return {
-    ...ports,
-    get database() {
-      return store().path;
-    },
-    exists: () => true,
-    open: () => pgAuditView(store(), (f) => keys.hasSecret(f)),
   };
 }
 

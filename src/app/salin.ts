@@ -29,7 +29,7 @@ import { compareOffices, copyOffice, pgAuditView, pgOwnsSchema, type SalinCounts
 import { mapPgError } from '../adapters/postgres/sql.js';
 import { checkAudit, type AuditReport } from '../services/audit.js';
 import { auditPorts } from './audit.js';
-import { openOfficeDatabase } from './postgres.js';
+import { loadPostgresOffice } from './postgres.js';
 
 export interface SalinResult {
   /** postgresql://user@host:port/db of the copy (never a password) */
@@ -82,7 +82,7 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
   const sourceReport = await checkAudit(auditPorts(paths));
   if (!sourceReport.ok) throw notOk('db.salin.sourceAudit', sourceReport, paths.database);
 
-  const { db: pg } = openOfficeDatabase(engine, o.env);
+  const { db: pg } = (await loadPostgresOffice()).openOfficeDatabase(engine, o.env);
   const src = openStore(paths.database, { readonly: true });
   try {
     // 2. the schema, by its owner

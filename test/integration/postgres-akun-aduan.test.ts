@@ -15,8 +15,8 @@
  *   complaint: 77, nothing written. Each event's database role (audit_log.db_user) is the officer's who recorded it.
  *   Both desks recording a hand-over of the same complaint at once: one is recorded, the other exits 81.
  * - `audit periksa` passes at both homes.
- * Complaint attachments are files in the home that recorded them (not shared); nothing here reads one back, so the
- * test does not depend on where the archive lives.
+ * A complaint attachment is archived through the archive port (the office database on PostgreSQL); nothing here
+ * reads one back, so the test does not depend on where the archive lives. The homes share only the database.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -24,6 +24,7 @@ import type { Db } from '../sqlite/store.js';
 import { boundTablesIn, hashedRows } from '../sqlite/audit-binding.js';
 import type { AuditView } from '../../ports/audit.js';
 import { ROWID_COLUMN } from './schema.js';
+import { ARSIP_TABLES } from './arsip-schema.js';
 import { query, sqliteShaped, type PgSync } from './sql.js';
 import { pgHashedRows, type PgStore } from './store.js';
 
@@ -93,7 +94,8 @@ export function copyOffice(src: Db, pg: PgSync, schema: string, opts: { batch?: 
   // lock first, then look: a workstation writing now waits for the copy, and cannot slip a row in after the check
   query(pg, `LOCK TABLE ${all.map((t) => `${schema}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
   const counts = pgRowCounts(pg, schema);
-  const extra = Object.keys(counts).filter((t) => !SALIN_TABLES.includes(t));
+  // the archive's tables (./arsip-schema.ts) are not copied (the files stay in the home) but must be empty too
+  const extra = Object.keys(counts).filter((t) => !SALIN_TABLES.includes(t) && !(ARSIP_TABLES as readonly string[]).includes(t));
   if (extra.length > 0) throw new Error(`db salin: the PostgreSQL schema has tables this copy does not know: ${extra.join(', ')}`);
   const filled = Object.entries(counts).filter(([, n]) => n > 0);
   const head = query<{ id: number }>(pg, `SELECT id FROM ${schema}.audit_kepala`).rows[0]?.id ?? 0;
