@@ -1,14 +1,17 @@
 /**
  * Composition of the audit service's ports (src/ports/audit.ts) from the adapters: the home's database opened
- * read-only (SQLite), the checkpoint files under <home>/arsip/audit, the key files, and openpgp.js (loaded when
+ * read-only (SQLite), the checkpoints in the office archive (<home>/arsip/audit, or the database's archive on
+ * PostgreSQL), the key files, and openpgp.js (loaded when
  * a checkpoint is verified or signed).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import type { AuditPorts, AuditView, CheckpointSigner } from '../ports/audit.js';
 import { openStore } from '../adapters/sqlite/store.js';
 import { boundTablesIn, describeRow, hashedRows, searchIndexMismatches } from '../adapters/sqlite/audit-binding.js';
-import { checkpointDir, listCheckpointFiles, readCheckpointFile, writeCheckpointFile } from '../adapters/audit-checkpoints.js';
+import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
+import { folderArsip } from '../adapters/arsip-folder.js';
 import { keyFiles } from '../adapters/keystore.js';
 import { pgAuditView } from '../adapters/postgres/audit-view.js';
 import type { PgStore } from '../adapters/postgres/store.js';
@@ -66,18 +69,12 @@ export function pgAuditPorts(paths: Pick<HomePaths, 'database' | 'archive' | 'ke
 
 /** The real ports of the audit service for the home at `paths`. */
 export function auditPorts(paths: Pick<HomePaths, 'database' | 'archive' | 'keys'>): AuditPorts {
-  const dir = checkpointDir(paths.archive);
   const keys = keyFiles(paths.keys);
   return {
     database: paths.database,
     exists: () => existsSync(paths.database),
     open: () => readOnlyView(paths.database),
-    checkpoints: {
-      folder: dir,
-      list: () => listCheckpointFiles(dir),
-      read: (f) => readCheckpointFile(f),
-      write: (id, armored) => writeCheckpointFile(dir, id, armored),
-    },
+    checkpoints: arsipCheckpoints(folderArsip(paths.archive), (name) => join(paths.archive, ...name.split('/'))),
     publicKey: (f) => (keys.hasPublic(f) ? keys.readPublic(f) : null),
     secretKey: (f) => keys.readSecret(f),
     signer: openpgpSigner,
