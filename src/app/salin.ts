@@ -14,6 +14,7 @@
  * The archive files (raw mail, drafts, kriptograms, checkpoints, key files) stay in the home folder: the
  * archive in the database is a later step.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -22,6 +23,8 @@ import { chooseEngine, type Engine } from '../config/db.js';
 import { loadConfig, saveConfig } from '../config/config.js';
 import { homePaths } from '../config/home.js';
 import { openStore } from '../adapters/sqlite/store.js';
+import { checkArsipName } from '../adapters/arsip-folder.js';
+import type { ArsipStore } from '../ports/arsip.js';
 import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
 import { PG_SCHEMA_VERSION } from '../adapters/postgres/schema.js';
 import { openPgStore } from '../adapters/postgres/store.js';
@@ -30,6 +33,87 @@ import { mapPgError } from '../adapters/postgres/sql.js';
 import { checkAudit, type AuditReport } from '../services/audit.js';
 import { auditPorts } from './audit.js';
 import { openOfficeDatabase } from './postgres.js';
+
+/** What the archive copy did. */
+export interface ArsipCopy {
+  /** names of the home's archive, all in the target after the copy */
+  files: number;
+  bytes: number;
+  /** written by this run; the others were there already with the same bytes (an interrupted run resumed) */
+  written: number;
+  same: number;
+}
+
+/** The source's names in a list for a message: the first few, and how many more. */
+const someNames = (names: readonly string[]): string => names.slice(0, 3).join(', ') + (names.length > 3 ? ` (+${names.length - 3})` : '');
+
+/**
+ * The names of `from` the target `to` may receive: refused (DATA, db.salin.arsipName) when a file of the home's
+ * archive has a name the archive cannot hold (nothing sandi wrote), and (DATA, db.salin.notEmpty) when the
+ * target's archive holds a name the home's archive does not — another office's file, not an interrupted copy
+ * of this one. Temporary files and leftovers of a killed write (names starting with '.') are not names.
+ */
+export function arsipNamesToCopy(from: ArsipStore, to: ArsipStore, schema: string): string[] {
+  const names = from.list('');
+  const bad: string[] = [];
+  for (const n of names) {
+    try {
+      checkArsipName(n);
+    } catch {
+      bad.push(n);
+    }
+  }
+  if (bad.length > 0) throw new SandiError('DATA', 'db.salin.arsipName', { folder: from.where, names: someNames(bad) }, { hint: 'db.salin.arsipName.hint' });
+  const mine = new Set(names);
+  const foreign = to.list('').filter((n) => !mine.has(n));
+  if (foreign.length > 0) throw new SandiError('DATA', 'db.salin.notEmpty', { schema, tables: `arsip: ${someNames(foreign)}` }, { hint: 'db.salin.notEmpty.hint' });
+  return names;
+}
+
+/**
+ * Copy the names `names` of the archive `from` into `to`, each streamed (memory bounded by the chunk size) and
+ * hashed as it is read, each made visible in a transaction of its own (the archive is written before the
+ * registers: a run cut short leaves names and no register row, and the next run resumes — a name already there
+ * with the file's bytes is 'same', one with other bytes is refused). Then every name is verified: its SHA-256
+ * and size in the target equal the file's as read (DATA, db.salin.arsipDiffers naming the first ones).
+ */
+export async function copyArsip(from: ArsipStore, to: ArsipStore, names: readonly string[]): Promise<ArsipCopy> {
+  const read = new Map<string, { sha256: string; size: number }>();
+  const out: ArsipCopy = { files: 0, bytes: 0, written: 0, same: 0 };
+  for (const name of names) {
+    const h = createHash('sha256');
+    let size = 0;
+    const source = from.open(name);
+    const hashed = async function* (): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source) {
+        h.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    };
+    let w;
+    try {
+      w = await to.write(name, hashed(), { visible: 'now' });
+    } catch (e) {
+      if (e instanceof SandiError && e.key === 'kirim.archiveExists') {
+        throw new SandiError('INTEGRITY', 'db.salin.arsipDiffers', { list: `${name}: ${to.stat(name)?.sha256 ?? '-'}`, where: to.where }, { hint: 'db.salin.arsipDiffers.hint', cause: e });
+      }
+      throw e;
+    }
+    read.set(name, { sha256: h.digest('hex'), size });
+    out.files++;
+    out.bytes += size;
+    if (w.result === 'written') out.written++;
+    else out.same++;
+  }
+  const differs: string[] = [];
+  for (const [name, f] of read) {
+    const t = to.stat(name);
+    if (t === null || t.sha256 !== f.sha256 || t.size !== f.size) differs.push(`${name}: ${t === null ? '-' : `${t.sha256} ${t.size}`} ≠ ${f.sha256} ${f.size}`);
+  }
+  if (differs.length > 0) throw new SandiError('INTEGRITY', 'db.salin.arsipDiffers', { list: someNames(differs), where: to.where }, { hint: 'db.salin.arsipDiffers.hint' });
+  return out;
+}
 
 export interface SalinResult {
   /** postgresql://user@host:port/db of the copy (never a password) */
