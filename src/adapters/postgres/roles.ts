@@ -16,6 +16,7 @@
  */
 import { SandiError } from '../../errors.js';
 import { checkSchemaName } from './schema.js';
+import { ARSIP_TABLES } from './arsip-schema.js';
 import type { PgSync } from './sync-client.js';
 
 export const OFFICE_GROUPS = ['sandiman', 'kasi', 'adum', 'caraka', 'pimpinan', 'baca'] as const;
@@ -58,10 +59,23 @@ const KEYS: Grants = {
   buku_alamat: { insert: true, update: ['unit', 'unit_code', 'fingerprint'] },
 };
 
+/**
+ * The office archive (./arsip-schema.ts): every officer group but baca writes it (the sandiman raw mail and
+ * drafts, the Kasi the signed kriptogram, anyone an audit checkpoint); deleting staged chunks is guarded by
+ * the server (only an upload no content refers to, and not under a living writer).
+ */
+const ARSIP: Grants = {
+  arsip_unggah: { insert: true, delete: true },
+  arsip_potongan: { insert: true, delete: true },
+  arsip_isi: { insert: true },
+  arsip_nama: { insert: true },
+};
+
 /** What each group may write, table by table (every group may read every table). */
 export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
   sandiman: {
     ...KEYS,
+    ...ARSIP,
     nomor_urut: { insert: true, update: ['terakhir'] },
     kriptogram_keluar: { insert: true, update: ['status', 'diparaf_at', 'diparaf_oleh', 'paraf_fpr', 'draf_sha256', ...OUT_NUMBERING, ...BATAL] },
     // the sandiman signs an ordinary letter (README, SOP; as on SQLite); a kriptogram's signature stays the Kasi's
@@ -83,6 +97,7 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
   },
   kasi: {
     ...KEYS,
+    ...ARSIP,
     kriptogram_keluar: { update: ['status', 'ditandatangani_at', 'signer', 'signer_fpr', 'kriptogram_sha256', ...BATAL] },
     surat_keluar: { update: ['status', 'ditandatangani_at', 'signer', 'signer_fpr', ...BATAL] },
     surat_masuk: { update: ['status', 'diparaf_at'] },
@@ -93,12 +108,14 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
     anotasi: { insert: true },
   },
   pimpinan: {
+    ...ARSIP,
     surat_masuk: { update: ['status', 'diparaf_at'] },
     surat_masuk_langkah: { insert: true },
     kriptogram_masuk_langkah: { insert: true },
     anotasi: { insert: true },
   },
   adum: {
+    ...ARSIP,
     nomor_urut: { insert: true, update: ['terakhir'] },
     surat_masuk: { update: ['status', 'dicetak_at', 'selesai_at', 'isi_ringkas', 'keterangan'] },
     surat_masuk_langkah: { insert: true },
@@ -109,6 +126,7 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
     anotasi: { insert: true },
   },
   caraka: {
+    ...ARSIP,
     // the last receipt files the letter (SOP: arsip step, status selesai), recorded by the caraka who took it
     surat_masuk: { update: ['status', 'diantar_at', 'selesai_at'] },
     kriptogram_masuk: { update: ['status', 'selesai_at'] },
@@ -131,7 +149,7 @@ export const GROUP_STEPS: Readonly<Record<OfficeGroup, readonly string[]>> = {
 const TABLES = [
   'kunci', 'buku_alamat', 'audit_log', 'audit_kepala', 'nomor_urut', 'kriptogram_keluar', 'surat_keluar', 'surat_masuk',
   'surat_masuk_langkah', 'surat_masuk_tanggal', 'kriptogram_masuk', 'kriptogram_masuk_langkah', 'anotasi', 'terima_folder',
-  'akun_sandi', 'akun_rotasi', 'aduan', 'aduan_langkah', 'schema_version',
+  'akun_sandi', 'akun_rotasi', 'aduan', 'aduan_langkah', 'schema_version', ...ARSIP_TABLES,
 ];
 const STEP_TABLES = ['surat_masuk_langkah', 'kriptogram_masuk_langkah'];
 const quoteCol = (c: string): string => (c === 'user' ? '"user"' : c);

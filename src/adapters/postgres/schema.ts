@@ -18,6 +18,7 @@ import { SandiError } from '../../errors.js';
 import { GENESIS_HASH } from '../../domain/audit.js';
 import { AKUN_ROTASI_REGISTER, REGISTER_DEFINITIONS, type RegisterProtection } from '../../domain/registers/index.js';
 import { appendOnlyLog, noTruncate, raise, registerGuard } from './guards.js';
+import { arsipSchema } from './arsip-schema.js';
 
 /** An office schema name (it is written into SQL, so only plain lower-case identifiers). */
 export function checkSchemaName(schema: string): string {
@@ -543,6 +544,7 @@ export const pgMigrations: readonly PgMigration[] = [
   { version: 2, name: 'registers: outgoing and incoming, step events, letter dates, annotations', sql: registers },
   { version: 3, name: 'terima fetch positions, mailbox credentials and rotations, complaints', sql: terimaAkunAduan },
   { version: 4, name: 'audit binding: rows changed by a unit of work are noted for its last event', sql: changeCapture },
+  { version: 5, name: 'the office archive: content-addressed chunks, contents and names (./arsip-schema.ts)', sql: arsipSchema },
 ];
 
 export const PG_SCHEMA_VERSION = pgMigrations.reduce((m, x) => Math.max(m, x.version), 0);

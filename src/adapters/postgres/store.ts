@@ -27,9 +27,23 @@ import { mapPgError, pgDb, query, sqliteShaped, streamQuery, type PgDb, type PgS
 /** The advisory lock key of a writing unit of work and of the audit chain ('sandi' + 'a'). */
 const UNIT_LOCK = 0x73616e64690061;
 
+/**
+ * Work another adapter of this connection adds to each unit of work (the archive's pending names, ./arsip.ts):
+ * `begin` runs right after BEGIN and the unit lock, inside the unit's transaction (a throw rolls the unit back);
+ * `end` after the commit (true) or the rollback (false).
+ */
+export interface PgUnitHook {
+  begin(): void;
+  end(committed: boolean): void;
+}
+
 export interface PgStore extends Store {
   readonly pg: PgSync;
   readonly schema: string;
+  /** Run `hook` in every later unit of work of this store. */
+  addUnitHook(hook: PgUnitHook): void;
+  /** True while a unit of work (`write(fn)`) is open on this connection. */
+  inUnit(): boolean;
 }
 
 /** The register code is written against better-sqlite3's Db; PgDb offers the part of it that code uses. */
@@ -50,6 +64,7 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
   const db = asDb(d);
 
   let pending: { at: Date; event: AuditEvent }[] = [];
+  const hooks: PgUnitHook[] = [];
   let depth = 0;
   let savepoint = 0;
 
@@ -105,6 +120,10 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
     pg,
     schema,
     path: opts.path ?? schema,
+    addUnitHook(hook) {
+      hooks.push(hook);
+    },
+    inUnit: () => depth > 0,
     write<T>(fn: (t: WriteTx) => T): T {
       if (depth > 0) {
         // a unit inside a unit: a savepoint, as better-sqlite3 nests transactions
@@ -122,19 +141,27 @@ export function openPgStore(pg: PgSync, opts: { schema?: string; path?: string }
           depth--;
         }
       }
+      let begun = 0;
       try {
-        return inTransaction(() => {
+        const result = inTransaction(() => {
           query(pg, 'SELECT pg_advisory_xact_lock($1)', [UNIT_LOCK]);
           depth++;
           try {
-            const result = fn(tx);
+            for (const h of hooks) {
+              begun++;
+              h.begin();
+            }
+            const r = fn(tx);
             flush();
-            return result;
+            return r;
           } finally {
             depth--;
           }
         });
+        for (const h of hooks) h.end(true);
+        return result;
       } catch (e) {
+        for (const h of hooks.slice(0, begun)) h.end(false);
         pending = [];
         // after the rollback: a refusal names this officer's role and actual groups (./roles.ts)
         throw withOfficerGroups(mapPgError(e), pg);
