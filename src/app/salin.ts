@@ -1,18 +1,26 @@
 /**
  * Composition of `sandi db salin --ke URL` (issue 15 §4): the home's SQLite office copied into an empty
- * PostgreSQL office schema (src/adapters/postgres/salin.ts), verified, then the home pointed at it.
+ * PostgreSQL office schema (src/adapters/postgres/salin.ts) and its archive folder into the database's archive
+ * (src/adapters/postgres/arsip.ts), verified, then the home pointed at it.
  *
  *  1. the source must be a SQLite office whose `audit periksa` passes (chain, rows against the chain, signed
  *     checkpoints): a broken office is not moved, it is investigated first;
  *  2. the target schema is migrated when it is not yet (only the schema's owner may: ./migrate.ts), and the
- *     connected role must own its tables (the copy disables the guards inside its own transaction);
- *  3. one transaction on the target: lock, refuse unless empty, copy, guards back on, compare row counts, row
- *     hashes, every audit event and the chain head, then `audit periksa`'s checks on the target (with the same
- *     checkpoint files of the home) — only then COMMIT; any failure rolls back and the target keeps no row;
- *  4. config.json gets `db` (the URL without any password; `--pengguna` puts the officer's role there instead
- *     of the owner's, which daily work never uses).
- * The archive files (raw mail, drafts, kriptograms, checkpoints, key files) stay in the home folder: the
- * archive in the database is a later step.
+ *     connected role must own its tables (the copy disables the guards inside its own transaction); one salin
+ *     at a time (a session advisory lock); refused when the target holds any register row;
+ *  3. the archive: every file under <home>/arsip/ (surat-masuk, aduan, kriptogram-keluar with its drafts,
+ *     surat-keluar, audit — not the temporary files, whose names start with '.') streamed into the database's
+ *     archive under the same name, each name committed on its own, then each name's SHA-256 and size in the
+ *     database compared with the file's. Several transactions, so a run cut short (or refused later) leaves the
+ *     target with archive names and no register row: the next run RESUMES (a name already there with the same
+ *     bytes is kept as is; other bytes under a name, or a name this home does not have, are refused);
+ *  4. one transaction on the target for the registers: lock, refuse unless empty, copy, guards back on, no
+ *     archive file appeared since step 3, compare row counts, row hashes, every audit event and the chain head,
+ *     then `audit periksa`'s checks on the target with the checkpoints of ITS archive — only then COMMIT; any
+ *     failure rolls back and the target keeps no register row;
+ *  5. config.json gets `db` (the URL without any password; `--pengguna` puts the officer's role there instead
+ *     of the owner's, which daily work never uses). The secret keys stay in the home (never in the database);
+ *     the archive folder is left as it is (a backup): the home no longer reads it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,12 +31,14 @@ import { chooseEngine, type Engine } from '../config/db.js';
 import { loadConfig, saveConfig } from '../config/config.js';
 import { homePaths } from '../config/home.js';
 import { openStore } from '../adapters/sqlite/store.js';
-import { checkArsipName } from '../adapters/arsip-folder.js';
+import { checkArsipName, folderArsip } from '../adapters/arsip-folder.js';
 import type { ArsipStore } from '../ports/arsip.js';
 import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
 import { PG_SCHEMA_VERSION } from '../adapters/postgres/schema.js';
 import { openPgStore } from '../adapters/postgres/store.js';
-import { compareOffices, copyOffice, pgAuditView, pgOwnsSchema, type SalinCounts } from '../adapters/postgres/salin.js';
+import { compareOffices, copyOffice, lockSalin, pgAuditView, pgOfficeFilled, pgOwnsSchema, type SalinCounts } from '../adapters/postgres/salin.js';
+import { openPgArsip } from '../adapters/postgres/arsip.js';
+import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
 import { mapPgError } from '../adapters/postgres/sql.js';
 import { checkAudit, type AuditReport } from '../services/audit.js';
 import { auditPorts } from './audit.js';
@@ -95,7 +105,7 @@ export async function copyArsip(from: ArsipStore, to: ArsipStore, names: readonl
     try {
       w = await to.write(name, hashed(), { visible: 'now' });
     } catch (e) {
-      if (e instanceof SandiError && e.key === 'kirim.archiveExists') {
+      if (e instanceof SandiError && (e.key === 'kirim.archiveExists' || e.key === 'store.pgArsipNameTaken')) {
         throw new SandiError('INTEGRITY', 'db.salin.arsipDiffers', { list: `${name}: ${to.stat(name)?.sha256 ?? '-'}`, where: to.where }, { hint: 'db.salin.arsipDiffers.hint', cause: e });
       }
       throw e;
@@ -127,7 +137,9 @@ export interface SalinResult {
   copy: { rows: number; registerRows: number; checkpoints: number };
   /** the `db` written into config.json */
   config: { file: string; url: string };
-  /** folders that stay in the home (the archive in the database is a later step) */
+  /** the home's archive folder copied into the database's archive (the home no longer reads the folder) */
+  arsip: ArsipCopy & { folder: string };
+  /** what stays in the home: the secret keys (never in the database) */
   staysInHome: string[];
 }
 
@@ -181,22 +193,50 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
     }
     if (before < PG_SCHEMA_VERSION) migratePg(pg, schema);
     if (pgOwnsSchema(pg, schema) !== true) throw notOwner();
-    // 3. one transaction: copy, compare, check; a snapshot of the source for the same span
+    // one db salin at a time into this database (a second one waits, then finds the office there)
+    lockSalin(pg);
+    const early = pgOfficeFilled(pg, schema);
+    if (early.length > 0) throw new SandiError('DATA', 'db.salin.notEmpty', { schema, tables: early.join(', ') }, { hint: 'db.salin.notEmpty.hint' });
+    const store = openPgStore(pg, { schema });
+
+    // 3. the archive first, name by name (resumable: a run cut short leaves names and no register row)
+    const from = folderArsip(paths.archive);
+    const target = openPgArsip(store);
+    const names = arsipNamesToCopy(from, target, schema);
+    const arsip = await copyArsip(from, target, names);
+
+    // 4. the registers in one transaction: copy, compare, check; a snapshot of the source for the same span
     src.db.exec('BEGIN');
     pg.query('BEGIN');
     let counts: SalinCounts;
     let copyReport: AuditReport;
     try {
       counts = copyOffice(src.db, pg, schema);
-      const store = openPgStore(pg, { schema });
+      // the snapshot is taken: every file its rows name was in the archive folder before it; one written since
+      // the archive copy (another sandi command at this home) would be missing from the target
+      const copied = new Set(names);
+      const late = from.list('').filter((n) => !copied.has(n));
+      if (late.length > 0) throw new SandiError('INTEGRITY', 'db.salin.differs', { list: `arsip: ${late.slice(0, 3).join(', ')}${late.length > 3 ? ` (+${late.length - 3})` : ''}` }, { hint: 'db.salin.differs.hint' });
       const diffs = compareOffices(src.db, store);
       if (diffs.length > 0) {
         throw new SandiError('INTEGRITY', 'db.salin.differs', { list: diffs.map((d) => `${d.table} ${d.what} ${d.detail}`).join('; ') }, { hint: 'db.salin.differs.hint' });
       }
-      copyReport = await checkAudit({ ...auditPorts(paths), database: engine.display, exists: () => true, open: () => pgAuditView(store) });
+      // audit periksa on the copy: its chain and rows, and the checkpoints as copied into its archive
+      copyReport = await checkAudit({
+        ...auditPorts(paths),
+        database: engine.display,
+        exists: () => true,
+        open: () => pgAuditView(store),
+        checkpoints: arsipCheckpoints(target, (n) => `${target.where} ${n}`),
+      });
       if (!copyReport.ok) throw notOk('db.salin.targetAudit', copyReport, engine.display);
-      if (copyReport.lastHash !== sourceReport.lastHash) {
-        throw new SandiError('INTEGRITY', 'db.salin.differs', { list: `audit head ${sourceReport.lastHash ?? '-'} ≠ ${copyReport.lastHash ?? '-'}` }, { hint: 'db.salin.differs.hint' });
+      if (copyReport.lastHash !== sourceReport.lastHash || copyReport.checkpoints.verified !== sourceReport.checkpoints.verified) {
+        throw new SandiError(
+          'INTEGRITY',
+          'db.salin.differs',
+          { list: `audit head ${sourceReport.lastHash ?? '-'} ≠ ${copyReport.lastHash ?? '-'}, checkpoints ${sourceReport.checkpoints.verified} ≠ ${copyReport.checkpoints.verified}` },
+          { hint: 'db.salin.differs.hint' },
+        );
       }
       pg.query('COMMIT');
     } catch (e) {
@@ -210,7 +250,7 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
       src.db.exec('COMMIT');
     }
 
-    // 4. the home points at the copy (never a password: the URL has none, the password stays where it came from)
+    // 5. the home points at the copy (never a password: the URL has none, the password stays where it came from)
     const t = engine.options;
     const user = o.pengguna ?? t.user;
     const url = `postgresql://${encodeURIComponent(user)}@${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}/${encodeURIComponent(t.database)}`;
@@ -227,7 +267,8 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
       source: summary(sourceReport),
       copy: summary(copyReport),
       config: { file: paths.config, url },
-      staysInHome: [paths.archive, paths.keys],
+      arsip: { ...arsip, folder: paths.archive },
+      staysInHome: [paths.keys],
     };
   } finally {
     src.close();
