@@ -85,7 +85,8 @@ export function arsipNamesToCopy(from: ArsipStore, to: ArsipStore, schema: strin
  * hashed as it is read, each made visible in a transaction of its own (the archive is written before the
  * registers: a run cut short leaves names and no register row, and the next run resumes — a name already there
  * with the file's bytes is 'same', one with other bytes is refused). Then every name is verified: its SHA-256
- * and size in the target equal the file's as read (DATA, db.salin.arsipDiffers naming the first ones).
+ * and size in the target, as the target states them and as its content reads back (streamed), equal the file's
+ * as read (INTEGRITY, db.salin.arsipDiffers naming the first ones).
  */
 export async function copyArsip(from: ArsipStore, to: ArsipStore, names: readonly string[]): Promise<ArsipCopy> {
   const read = new Map<string, { sha256: string; size: number }>();
@@ -119,7 +120,19 @@ export async function copyArsip(from: ArsipStore, to: ArsipStore, names: readonl
   const differs: string[] = [];
   for (const [name, f] of read) {
     const t = to.stat(name);
-    if (t === null || t.sha256 !== f.sha256 || t.size !== f.size) differs.push(`${name}: ${t === null ? '-' : `${t.sha256} ${t.size}`} ≠ ${f.sha256} ${f.size}`);
+    if (t === null || t.sha256 !== f.sha256 || t.size !== f.size) {
+      differs.push(`${name}: ${t === null ? '-' : `${t.sha256} ${t.size}`} ≠ ${f.sha256} ${f.size}`);
+      continue;
+    }
+    // what the target holds, read back chunk by chunk: not only what it says it holds
+    const back = createHash('sha256');
+    let size = 0;
+    for await (const chunk of to.open(name)) {
+      back.update(chunk);
+      size += chunk.length;
+    }
+    const sha = back.digest('hex');
+    if (sha !== f.sha256 || size !== f.size) differs.push(`${name}: ${sha} ${size} ≠ ${f.sha256} ${f.size}`);
   }
   if (differs.length > 0) throw new SandiError('INTEGRITY', 'db.salin.arsipDiffers', { list: someNames(differs), where: to.where }, { hint: 'db.salin.arsipDiffers.hint' });
   return out;

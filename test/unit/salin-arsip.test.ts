@@ -89,6 +89,19 @@ describe('db salin: the archive copy', () => {
     expect(await refusalAsync(copyArsip(from, clash, names))).toEqual({ code: 'INTEGRITY', key: 'db.salin.arsipDiffers' });
     expect(clash.readSync('audit/titik-000000000004.asc').toString()).toBe('titik lain');
 
+    // a target that keeps other bytes than it states (a damaged chunk): the read-back finds it
+    const real = folderArsip(join(root, 'rusak'));
+    const damaged: ArsipStore = {
+      ...real,
+      open: (name) =>
+        name === 'aduan/ef/ef.eml'
+          ? (function* () {
+              yield Buffer.from('ADUAN');
+            })() as unknown as AsyncIterable<Buffer>
+          : real.open(name),
+    };
+    expect(await refusalAsync(copyArsip(from, damaged, arsipNamesToCopy(from, damaged, 'sandi')))).toEqual({ code: 'INTEGRITY', key: 'db.salin.arsipDiffers' });
+
     writeFileSync(join(home, 'surat-keluar', 'surat rapat.pdf'), 'x');
     expect(refusal(() => arsipNamesToCopy(from, folderArsip(join(root, 'kosong')), 'sandi'))).toEqual({ code: 'DATA', key: 'db.salin.arsipName' });
   });
