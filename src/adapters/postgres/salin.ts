@@ -25,9 +25,9 @@ import type { Db } from '../sqlite/store.js';
 import { boundTablesIn, hashedRows } from '../sqlite/audit-binding.js';
 import type { AuditView } from '../../ports/audit.js';
 import { ROWID_COLUMN } from './schema.js';
+import { ARSIP_TABLES } from './arsip-schema.js';
 import { query, sqliteShaped, type PgSync } from './sql.js';
 import { pgHashedRows, type PgStore } from './store.js';
-import { ARSIP_TABLES } from './arsip-schema.js';
 
 /** The tables copied, in an order that respects the foreign keys (keys before the address book, letters before their steps). */
 export const SALIN_TABLES: readonly string[] = ['audit_log', ...Object.keys(ROWID_COLUMN)];
