@@ -47,7 +47,7 @@ const connect = (database: string): PgSync =>
   openPgSync({ host: server.host, port: server.port, user: server.adminUser, password: server.adminPassword, database, sslmode: 'disable' });
 
 /** Rows of each kind the demo does not make: incoming mail with steps and a date, a fetch position, a complaint and its step, annotations. */
-function moreRows(dbPath: string): void {
+function moreRows(dbPath: string, raw: { sha256: string; size: number }): void {
   const store = openStore(dbPath);
   try {
     const r = sqliteRegisters(store);
@@ -58,8 +58,8 @@ function moreRows(dbPath: string): void {
           diterimaAt: '2026-11-10T01:00:00.000Z',
           pengirim: 'Setda <setda@example.go.id>',
           perihal: 'Undangan Rapat',
-          rawSha256: 'a'.repeat(64),
-          rawSize: 100,
+          rawSha256: raw.sha256,
+          rawSize: raw.size,
           source: { sumber: 'imap', folder: 'INBOX', uidvalidity: 4_000_000_000, uid: 5 },
         },
         SM,
@@ -104,7 +104,6 @@ beforeAll(async () => {
   const demo = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SANDI_DB: '', SANDI_HOME: '', SANDI_NO_INPUT: '1' }, timeout: 60_000 });
   expect(demo.status, demo.stderr).toBe(0);
   home = join(dir, '.sandi-demo');
-  moreRows(join(home, 'sandi.db'));
   // the archive beyond the demo's kriptogram, draft and checkpoint: a raw message of three chunks, a complaint
   // attachment, an ordinary letter's part, and a killed write's temporary file (not a name: never copied)
   const put = (name: string, data: Buffer): void => {
@@ -115,6 +114,7 @@ beforeAll(async () => {
   const raw = Buffer.alloc((2 << 20) + 12345, 'Subject: Undangan Rapat\r\n\r\nisi ');
   const rawSha = createHash('sha256').update(raw).digest('hex');
   put(`surat-masuk/${rawSha.slice(0, 2)}/${rawSha}.eml`, raw);
+  moreRows(join(home, 'sandi.db'), { sha256: rawSha, size: raw.length });
   put('aduan/bb/' + 'b'.repeat(64) + '.eml', Buffer.from('lampiran aduan'));
   put('surat-keluar/' + 'c'.repeat(64) + '.part', Buffer.from('bagian surat'));
   put(`surat-masuk/${rawSha.slice(0, 2)}/.${rawSha}.eml.999.abcdef.tmp`, Buffer.from('separuh'));
