@@ -36,9 +36,7 @@ import type { Engine } from './config/db.js';
 import type { DbPasswordWarning } from './config/db-password.js';
 import type { PgSync } from './adapters/postgres/sync-client.js';
 import type { PgStore } from './adapters/postgres/store.js';
-import { pgAgendaBooks } from './adapters/postgres/agenda.js';
-import { openOfficeDatabase, openOfficeStore, prepareOfficeDatabase, withOfficeDb, resolveEngine, type EngineSource } from './app/postgres.js';
-import { pgAuditPorts } from './app/audit.js';
+import { postgresOffice, withOfficeDb, resolveEngine, type EngineSource } from './app/postgres.js';
 
 type WritePdfReport = typeof writePdfReport;
 
@@ -139,7 +137,7 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       const e = app.engine();
       if (e.kind !== 'postgresql') throw new Error('App.postgres(): the engine of this home is SQLite');
       if (pg === undefined || pg.closed) {
-        const opened = openOfficeDatabase(e, source.env ?? process.env, source.warnDb);
+        const opened = postgresOffice().openOfficeDatabase(e, source.env ?? process.env, source.warnDb);
         pg = opened.db;
         pgPasswordSource = opened.passwordSource;
       }
@@ -158,7 +156,7 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       const e = app.engine();
       if (!store && e.kind === 'postgresql') {
         if (!existsSync(paths.config)) makePrivateDir(paths.root);
-        store = openOfficeStore(app.postgres(), e);
+        store = postgresOffice().openOfficeStore(app.postgres(), e);
       }
       if (!store) {
         // Until config.json exists the home is being set up (kunci impor, init, demo): a home folder made by
@@ -172,7 +170,7 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
     prepareDatabase() {
       const e = app.engine();
       if (e.kind !== 'postgresql') return null;
-      return prepareOfficeDatabase(app.postgres());
+      return postgresOffice().prepareOfficeDatabase(app.postgres());
     },
     config: () => loadConfig(paths.config),
     configFile: {
@@ -193,7 +191,7 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return registers;
     },
     agendaBooks() {
-      agenda ??= app.engine().kind === 'postgresql' ? pgAgendaBooks(() => (app.store() as PgStore).pg) : sqliteAgendaBooks(() => app.store().db);
+      agenda ??= app.engine().kind === 'postgresql' ? postgresOffice().pgAgendaBooks(() => (app.store() as PgStore).pg) : sqliteAgendaBooks(() => app.store().db);
       return agenda;
     },
     exportWriter: lazyExportWriter,
@@ -201,10 +199,12 @@ export function openApp(home: string, clock: Clock = systemClock, source: Engine
       return (await import('./adapters/export-pdf.js')).writePdfReport(...a);
     },
     aduanArchive() {
+      // on the office database the attachments go there, named in the unit that registers the complaint
+      if (app.engine().kind === 'postgresql') return postgresOffice().pgAttachmentArchive(() => postgresOffice().officeArsip(app.store() as PgStore));
       return messageArchive(join(paths.archive, 'aduan'));
     },
     pelaporCipher: lazyPelaporCipher,
-    auditPorts: () => (app.engine().kind === 'postgresql' ? pgAuditPorts(paths, () => app.store() as PgStore) : auditPorts(paths)),
+    auditPorts: () => (app.engine().kind === 'postgresql' ? postgresOffice().pgAuditPorts(paths, () => app.store() as PgStore) : auditPorts(paths)),
     kriptogram: lazyKriptogram,
     maildir: { list: listMaildir, read: readMaildirMessage },
     kunciPorts() {

@@ -1,33 +1,18 @@
 /**
  * Composition of the audit service's ports (src/ports/audit.ts) from the adapters: the home's database opened
- * read-only (SQLite), the checkpoints in the office archive (<home>/arsip/audit, or the database's archive on
- * PostgreSQL), the key files, and openpgp.js (loaded when
- * a checkpoint is verified or signed).
+ * read-only (SQLite), the checkpoints in the office archive (<home>/arsip/audit; on PostgreSQL the database's
+ * archive: ./postgres-office.ts pgAuditPorts), the key files, and openpgp.js (loaded when a checkpoint is
+ * verified or signed).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
-import type { AuditPorts, AuditView, CheckpointFiles, CheckpointSigner } from '../ports/audit.js';
+import type { AuditPorts, AuditView, CheckpointSigner } from '../ports/audit.js';
 import { openStore } from '../adapters/sqlite/store.js';
 import { boundTablesIn, describeRow, hashedRows, searchIndexMismatches } from '../adapters/sqlite/audit-binding.js';
 import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
 import { folderArsip } from '../adapters/arsip-folder.js';
 import { keyFiles } from '../adapters/keystore.js';
-import { pgAuditView } from '../adapters/postgres/audit-view.js';
-import type { PgStore } from '../adapters/postgres/store.js';
-import { openPgArsip, type PgArsip } from '../adapters/postgres/arsip.js';
-
-const arsipOf = new WeakMap<PgStore, PgArsip>();
-
-/** The office archive in the database over `store`'s connection: one per store (each adds a unit hook to it). */
-export function officeArsip(store: PgStore): PgArsip {
-  let a = arsipOf.get(store);
-  if (a === undefined) {
-    a = openPgArsip(store);
-    arsipOf.set(store, a);
-  }
-  return a;
-}
 
 const openpgpSigner: CheckpointSigner = {
   async verify(armored, keys) {
@@ -60,41 +45,6 @@ function readOnlyView(database: string): AuditView {
     describeRow: (table, rowid) => describeRow(db, table, rowid),
     searchIndexMismatches: () => searchIndexMismatches(db),
     close: () => store.close(),
-  };
-}
-
-/**
- * The audit ports of a home whose registers are the office database on PostgreSQL: the chain, the rows and the
- * signed checkpoints (names of the office archive in the database, so every workstation checks the same ones)
- * from the database (`database` names it as shown), the keys from this home.
- */
-export function pgAuditPorts(paths: Pick<HomePaths, 'database' | 'archive' | 'keys'>, store: () => PgStore): AuditPorts {
-  const ports = auditPorts(paths);
-  const keys = keyFiles(paths.keys);
-  let cps: CheckpointFiles | undefined;
-  // opened on first use: a command that never reads a checkpoint never connects for one
-  const checkpoints = (): CheckpointFiles => {
-    if (cps === undefined) {
-      const arsip = officeArsip(store());
-      cps = arsipCheckpoints(arsip, (name) => `${arsip.where} ${name}`);
-    }
-    return cps;
-  };
-  return {
-    ...ports,
-    get database() {
-      return store().path;
-    },
-    exists: () => true,
-    open: () => pgAuditView(store(), (f) => keys.hasSecret(f)),
-    checkpoints: {
-      get folder() {
-        return checkpoints().folder;
-      },
-      list: () => checkpoints().list(),
-      read: (f) => checkpoints().read(f),
-      write: (id, armored) => checkpoints().write(id, armored),
-    },
   };
 }
 

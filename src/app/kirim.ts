@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../adapters/keystore.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
-import { tryPgClaim } from '../adapters/postgres/claim.js';
+import { postgresOffice } from './postgres.js';
 import { basename } from 'node:path';
 import type { Claim } from '../ports/mail.js';
 
@@ -70,7 +70,7 @@ function claimRow(app: Partial<Pick<App, 'engine' | 'postgres'>>, path: string):
   if (file === null || app.engine === undefined || app.postgres === undefined || app.engine().kind !== 'postgresql') return file;
   let office: Claim | null;
   try {
-    office = tryPgClaim(app.postgres(), basename(path).replace(/\.lock$/, ''));
+    office = postgresOffice().tryPgClaim(app.postgres(), basename(path).replace(/\.lock$/, ''));
   } catch (e) {
     file.release();
     throw e;

@@ -8,7 +8,7 @@ import type { App } from '../app.js';
 import type { KeyCrypto, KunciPorts } from '../ports/kunci.js';
 import { sqliteKunciStore } from '../adapters/sqlite/kunci.js';
 import { keyFiles, writeFileAtomic } from '../adapters/keystore.js';
-import { pgKunciStore } from '../adapters/postgres/kunci.js';
+import { postgresOffice } from './postgres.js';
 
 const openpgpCrypto = async (): Promise<KeyCrypto> => (await import('../adapters/openpgp/key-crypto.js')).openpgpKeyCrypto;
 
@@ -27,7 +27,7 @@ export function kunciPorts(app: Pick<App, 'paths' | 'store' | 'engine'>): KunciP
   const files = keyFiles(app.paths.keys);
   return {
     // on the office database the register is shared; whether this workstation holds a secret is its own folder's
-    store: app.engine().kind === 'postgresql' ? pgKunciStore(() => app.store(), (f) => files.hasSecret(f)) : sqliteKunciStore(() => app.store()),
+    store: app.engine().kind === 'postgresql' ? postgresOffice().pgKunciStore(() => app.store(), (f) => files.hasSecret(f)) : sqliteKunciStore(() => app.store()),
     files,
     crypto: lazyKeyCrypto,
     writeExport: writeFileAtomic,

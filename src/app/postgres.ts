@@ -1,25 +1,48 @@
 /**
- * Composition of the engine choice (src/config/db.ts) for a home: which database the command works on, and
- * the PostgreSQL connection when that is the office database (password looked up now, faults as SandiErrors
- * naming server, user and database: src/adapters/postgres/connect.ts).
+ * Composition of the engine choice (src/config/db.ts) for a home: which database the command works on. Light on
+ * purpose (every command that opens a home loads it): the PostgreSQL side — the connection, the office store,
+ * its adapters — is src/app/postgres-office.ts, loaded by loadPostgresOffice only when the engine is PostgreSQL.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { loadConfig } from '../config/config.js';
 import { chooseEngine, type DbConfig, type Engine } from '../config/db.js';
-import { pgpassFile, resolveDbPassword, type DbPasswordWarning } from '../config/db-password.js';
-import type { HomePaths } from '../config/home.js';
-import { connectPostgres } from '../adapters/postgres/connect.js';
-import type { PgSync } from '../adapters/postgres/sync-client.js';
-import { openPgStore, type PgStore } from '../adapters/postgres/store.js';
-import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
+import { homePaths, resolveHome, type HomePaths } from '../config/home.js';
 import type { SandiConfig } from '../config/config.js';
 
-/** Migrate the office schema when it is behind (the owner's role may; an officer's gets PERMISSION). */
-export function prepareOfficeDatabase(pg: PgSync, schema = 'sandi'): { created: boolean; version: number } {
-  const before = pgSchemaVersion(pg, schema);
-  const version = migratePg(pg, schema);
-  return { created: before === 0, version };
+/** The PostgreSQL side of the composition root (src/app/postgres-office.ts). */
+export type PostgresOffice = typeof import('./postgres-office.js');
+
+let office: PostgresOffice | undefined;
+
+/** Load the PostgreSQL side of the composition root (once a process). */
+export async function loadPostgresOffice(): Promise<PostgresOffice> {
+  office ??= await import('./postgres-office.js');
+  return office;
+}
+
+/**
+ * The PostgreSQL side, loaded before: openApp is synchronous, so whoever opens a home on PostgreSQL loads it
+ * first (the CLI's preAction hook through preparePostgres; an embedding program with loadPostgresOffice).
+ */
+export function postgresOffice(): PostgresOffice {
+  if (office === undefined) throw new Error('the PostgreSQL side of sandi is not loaded: await loadPostgresOffice() (src/app/postgres.ts) before opening a home on PostgreSQL');
+  return office;
+}
+
+/**
+ * Before a command: load the PostgreSQL side when the engine of the home (--home as given, else SANDI_HOME, else
+ * the default) is PostgreSQL. A choice that does not resolve (a bad URL, a broken config.json) loads nothing:
+ * the command reports it when it opens the home.
+ */
+export async function preparePostgres(homeFlag: string | undefined, source: EngineSource): Promise<void> {
+  let kind: Engine['kind'];
+  try {
+    kind = resolveEngine(homePaths(resolveHome(homeFlag, source.env ?? process.env)), source).kind;
+  } catch {
+    return;
+  }
+  if (kind === 'postgresql') await loadPostgresOffice();
 }
 
 /** config.json with the office database chosen by --db/SANDI_DB (the URL as shown: never a password). */
@@ -35,14 +58,6 @@ export function withOfficeDb(config: SandiConfig, engine: Engine): SandiConfig {
       ...(engine.passwordCommand !== undefined ? { passwordCommand: engine.passwordCommand } : {}),
     },
   };
-}
-
-/**
- * The office's registers on PostgreSQL (schema `sandi`, migrated by its owner: `sandi init --db URL`). The
- * store's name in messages is the URL as shown (never a password).
- */
-export function openOfficeStore(pg: PgSync, engine: Extract<Engine, { kind: 'postgresql' }>): PgStore {
-  return openPgStore(pg, { path: engine.display });
 }
 
 export interface EngineSource {
@@ -98,29 +113,3 @@ export function resolveEngine(paths: HomePaths, source: EngineSource): Engine {
 export const ENGINE_SOURCE_LABEL = { flag: '--db', env: 'SANDI_DB', config: 'config.json "db"' } as const;
 
 
-/** Connect to the office database (password from PGPASSWORD, the password file, db.passwordCommand). */
-export function openOfficeDatabase(
-  engine: Extract<Engine, { kind: 'postgresql' }>,
-  env: NodeJS.ProcessEnv,
-  warn: (w: DbPasswordWarning) => void = () => undefined,
-): { db: PgSync; passwordSource: string } {
-  const pw = resolveDbPassword(engine.options, env, engine.passwordCommand, warn);
-  const passwordSource = pw.source === 'PGPASSWORD' ? 'PGPASSWORD' : pw.source === 'pgpass' ? (pw.file ?? pgpassFile(env)) : pw.source === 'perintah' ? 'db.passwordCommand' : '-';
-  const o = engine.options;
-  const db = connectPostgres(
-    {
-      host: o.host,
-      port: o.port,
-      user: o.user,
-      database: o.database,
-      password: pw.password,
-      sslmode: o.sslmode,
-      sslrootcert: o.sslrootcert,
-      // the workstation, for whoever sees this session (pg_stat_activity; terima's busy message names it)
-      applicationName: o.applicationName ?? `sandi@${hostname()}`,
-      connectTimeoutMs: o.connectTimeoutMs,
-    },
-    { passwordSource, pgpassFile: pgpassFile(env) },
-  );
-  return { db, passwordSource };
-}

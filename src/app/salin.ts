@@ -42,7 +42,7 @@ import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
 import { mapPgError } from '../adapters/postgres/sql.js';
 import { checkAudit, type AuditReport } from '../services/audit.js';
 import { auditPorts } from './audit.js';
-import { openOfficeDatabase } from './postgres.js';
+import { loadPostgresOffice } from './postgres.js';
 
 /** What the archive copy did. */
 export interface ArsipCopy {
@@ -191,7 +191,7 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
   const sourceReport = await checkAudit(auditPorts(paths));
   if (!sourceReport.ok) throw notOk('db.salin.sourceAudit', sourceReport, paths.database);
 
-  const { db: pg } = openOfficeDatabase(engine, o.env);
+  const { db: pg } = (await loadPostgresOffice()).openOfficeDatabase(engine, o.env);
   const src = openStore(paths.database, { readonly: true });
   try {
     // 2. the schema, by its owner

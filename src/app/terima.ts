@@ -8,6 +8,7 @@
 import type { App } from '../app.js';
 import type { TerimaPorts } from '../ports/terima.js';
 import { messageArchive } from '../adapters/archive.js';
+import type { PgStore } from '../adapters/postgres/store.js';
 import { parseIncoming } from '../adapters/mail/terima-parser.js';
 import { messageParser } from '../adapters/mail/parse-pool.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
@@ -16,7 +17,7 @@ import { writeFileAtomic } from '../adapters/keystore.js';
 import { CountingSink, MemorySink } from '../adapters/memory-sink.js';
 import { takePidLock } from '../adapters/pid-lock.js';
 import { registersOf } from './kirim.js';
-import { pgClaimHolder, tryPgClaim } from '../adapters/postgres/claim.js';
+import { postgresOffice } from './postgres.js';
 import { SandiError } from '../errors.js';
 import type { Claim } from '../ports/mail.js';
 
@@ -24,7 +25,8 @@ import type { Claim } from '../ports/mail.js';
 export function terimaPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' | 'postgres' | 'config'>>): TerimaPorts {
   return {
     registers: registersOf(app),
-    archive: messageArchive,
+    // on the office database the raw mail is archived there, in the unit that registers it (every workstation reads it)
+    archive: (dir) => (app.engine?.().kind === 'postgresql' ? postgresOffice().pgMessageArchive(dir, () => postgresOffice().officeArsip(app.store() as PgStore)) : messageArchive(dir)),
     parseIncoming,
     messageParser,
     mailbox: async () => {
@@ -69,9 +71,9 @@ function officeFetchLock(app: Partial<Pick<App, 'engine' | 'postgres' | 'config'
     if (!mailbox) return file;
     const name = `terima:${mailbox.user.toLowerCase()}@${mailbox.imap.host.toLowerCase()}`;
     const pg = app.postgres();
-    const office = tryPgClaim(pg, name);
+    const office = postgresOffice().tryPgClaim(pg, name);
     if (office === null) {
-      const h = pgClaimHolder(pg, name);
+      const h = postgresOffice().pgClaimHolder(pg, name);
       throw new SandiError('TEMPFAIL', 'db.terimaBusy', { mailbox: mailbox.user, user: h?.user ?? '?', workstation: h?.application ?? '?', address: h?.address ?? '?' }, { hint: 'db.terimaBusy.hint' });
     }
     return {

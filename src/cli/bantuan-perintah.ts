@@ -270,7 +270,7 @@ export function helpExtra(path: string[], children: string[][] = []): HelpExtra 
     env.push('SANDI_PASSPHRASE_ROLE', 'SANDI_PASSPHRASE');
     if (MAILBOX.test(key) || path.length === 0) env.push('SANDI_MAILBOX_PASSWORD');
     // the office database: the register groups and periksa (the root lists everything)
-    if (path.length === 0 || REGISTER_DB.test(group)) env.push('SANDI_DB', 'PGPASSWORD', 'PGPASSFILE');
+    if (path.length === 0 || REGISTER_DB.test(group)) env.push('SANDI_DB', 'SANDI_DB_LOCK_TIMEOUT', 'PGPASSWORD', 'PGPASSFILE');
     if (!readOnly) env.push('SANDI_OPERATOR');
   }
   return { examples: examplesFor(path, children), exits, env };

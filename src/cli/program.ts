@@ -22,7 +22,14 @@ export function createProgram(): Command {
     .addOption(new Option('--lang <lang>', t('main.opt.lang')).choices(['id', 'en']))
     .option('--debug', t('main.opt.debug'))
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // the PostgreSQL side of the composition root is loaded only for a home on PostgreSQL (openApp is
+    // synchronous): a SQLite home, --version and --help never load a PostgreSQL adapter module
+    .hook('preAction', async () => {
+      const o = program.opts<{ home?: string; db?: string }>();
+      const { preparePostgres } = await import('../app/postgres.js');
+      await preparePostgres(o.home, { db: o.db, env: process.env });
+    });
   localizeCommander(program, (s) => process.stderr.write(s));
   return program;
 }

@@ -14,6 +14,8 @@ const dist = resolve(import.meta.dirname, '../../dist');
 const load = (m) => import(pathToFileURL(`${dist}/${m}`).href);
 const [{ openApp }, { SandiError }, { kirimService }, { kirimPorts }] = await Promise.all([load('app.js'), load('errors.js'), load('services/kirim/index.js'), load('app/kirim.js')]);
 const [home, dokumen, kepada, perihal] = process.argv.slice(2);
+// openApp on PostgreSQL uses the PostgreSQL side of the composition root, loaded first (as the CLI's preAction hook does)
+await (await load('app/postgres.js')).loadPostgresOffice();
 const app = openApp(home, undefined, { env: process.env });
 const ports = kirimPorts(app, process.env);
 let cut = false;

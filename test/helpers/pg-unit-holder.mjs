@@ -16,6 +16,8 @@ import { pathToFileURL } from 'node:url';
 
 const dist = resolve(import.meta.dirname, '../../dist');
 const { openApp } = await import(pathToFileURL(`${dist}/app.js`).href);
+// openApp on PostgreSQL uses the PostgreSQL side of the composition root, loaded first (as the CLI's preAction hook does)
+await (await import(pathToFileURL(`${dist}/app/postgres.js`).href)).loadPostgresOffice();
 const { SandiError } = await import(pathToFileURL(`${dist}/errors.js`).href);
 const [home, signal, mode] = process.argv.slice(2);
 const app = openApp(home, undefined, { env: process.env });

@@ -10,6 +10,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { messageArchive } from '../../src/adapters/archive.js';
+import { pgAttachmentArchive, pgMessageArchive } from '../../src/adapters/postgres/message-archive.js';
 import { openPgSync, type PgSync } from '../../src/adapters/postgres/sync-client.js';
 import { migratePg } from '../../src/adapters/postgres/migrate.js';
 import { openPgStore, type PgStore } from '../../src/adapters/postgres/store.js';
@@ -297,5 +303,46 @@ describe('ArsipStore on PostgreSQL', () => {
     expect(() => caraka.store.pg.query('TRUNCATE arsip_potongan')).toThrow(/permission denied/);
     const who = caraka.store.pg.query<{ db_user: string }>("SELECT db_user FROM arsip_nama WHERE name = 'audit/titik-000000000002.asc'").rows;
     expect(who).toEqual([{ db_user: 'caca' }]);
+  });
+
+  it('raw mail and complaint attachments: named by their hash in the unit that registers them, read and re-hashed from the database by any home', async () => {
+    const homeA = mkdtempSync(join(tmpdir(), 'sandi-arsip-a-'));
+    const homeB = mkdtempSync(join(tmpdir(), 'sandi-arsip-b-'));
+    cleanups.push(() => rmSync(homeA, { recursive: true, force: true }), () => rmSync(homeB, { recursive: true, force: true }));
+    const a = office('budi');
+    const b = office('bima');
+    const atA = pgMessageArchive(join(homeA, 'arsip', 'surat-masuk'), () => a.arsip);
+    const atB = pgMessageArchive(join(homeB, 'arsip', 'surat-masuk'), () => b.arsip);
+    const raw = Buffer.from('From: tu@dinkes.contoh.go.id\r\nSubject: Undangan\r\n\r\nMohon hadir.\r\n');
+    const big = Buffer.alloc(3 * ARSIP_CHUNK + 5, 'x');
+    const put1 = await atA.put(raw, { deferDirSync: true });
+    const put2 = await atA.put(Readable.from([big.subarray(0, 1000), big.subarray(1000)]));
+    expect(put1).toMatchObject({ sha256: sha(raw), size: raw.length, stored: true });
+    expect(put2).toMatchObject({ sha256: sha(big), size: big.length, stored: true });
+    expect(await atA.put(raw)).toMatchObject({ stored: false });
+    await atA.flush();
+    // not yet registered: home B does not see them; the unit that registers them names them
+    expect(atB.has(put1.sha256)).toBe(false);
+    a.store.write(() => undefined);
+    expect(atB.has(put1.sha256)).toBe(true);
+    expect(Buffer.concat((await atB.open(put2.sha256).toArray()) as Buffer[]).equals(big)).toBe(true);
+    expect(await atB.verify(put1.sha256)).toMatchObject({ ok: true });
+    const all = [];
+    for await (const c of atB.verifyAll()) all.push(c);
+    expect(all.map((c) => c.sha256).sort()).toEqual([sha(raw), sha(big)].sort());
+    expect(all.every((c) => c.ok)).toBe(true);
+    expect(atB.has('0'.repeat(64))).toBe(false);
+    expect(await atB.verify('0'.repeat(64))).toMatchObject({ ok: false, found: 'missing' });
+    // mail this home archived in its folder before the office moved onto PostgreSQL: still readable here
+    const before = Buffer.from('From: lama@contoh.go.id\r\n\r\nsebelum pindah\r\n');
+    const old = await messageArchive(join(homeB, 'arsip', 'surat-masuk')).put(before);
+    expect(atB.has(old.sha256)).toBe(false);
+    expect(Buffer.concat((await atB.open(old.sha256).toArray()) as Buffer[]).equals(before)).toBe(true);
+    // complaint attachments, streamed
+    const file = join(homeA, 'lampiran.pdf');
+    writeFileSync(file, '%PDF-1.4 lampiran');
+    const att = await pgAttachmentArchive(() => a.arsip).put(createReadStream(file));
+    a.store.write(() => undefined);
+    expect(b.arsip.readSync(`aduan/${att.sha256.slice(0, 2)}/${att.sha256}.eml`).toString()).toBe('%PDF-1.4 lampiran');
   });
 });

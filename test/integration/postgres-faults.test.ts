@@ -11,12 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
+import { loadPostgresOffice } from '../../src/app/postgres.js';
 import { SandiError } from '../../src/errors.js';
 import type { DbPasswordWarning } from '../../src/config/db-password.js';
 import { sandi } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';
 import { freePort } from '../helpers/mailstack.js';
 import { postgresMissing, startPostgres, type PgServer } from '../helpers/postgres.js';
+
+// openApp on PostgreSQL uses the PostgreSQL side of the composition root, loaded first (the CLI's preAction hook does it)
+await loadPostgresOffice();
 
 const missing = postgresMissing();
 

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
 import { openApp, type App } from '../../src/app.js';
+import { loadPostgresOffice } from '../../src/app/postgres.js';
 import { terimaPorts } from '../../src/app/terima.js';
 import { SandiError } from '../../src/errors.js';
 import type { SandiConfig } from '../../src/config/config.js';
@@ -21,6 +22,9 @@ import { kirimPorts } from '../../src/app/kirim.js';
 import { BIN, sandi, type CliResult } from '../helpers/cli.js';
 import { describeWith } from '../helpers/gate.js';
 import { postgresMissing, startPostgres, type PgServer } from '../helpers/postgres.js';
+
+// openApp on PostgreSQL uses the PostgreSQL side of the composition root, loaded first (the CLI's preAction hook does it)
+await loadPostgresOffice();
 
 const missing = postgresMissing();
 const KEYS = resolve(import.meta.dirname, '../../keys.example');

@@ -16,11 +16,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { listMaildir } from '../../src/adapters/maildir.js';
 import { peranSql } from '../../src/adapters/postgres/roles.js';
 import { openApp } from '../../src/app.js';
+import { loadPostgresOffice } from '../../src/app/postgres.js';
 import { SandiError } from '../../src/errors.js';
 import { sandi, type CliResult } from '../helpers/cli.js';
 import { cutProxy } from '../helpers/cut-proxy.js';
 import { describeWith } from '../helpers/gate.js';
 import { postgresMissing, postmasterAlive, startPostgres, type PgServer } from '../helpers/postgres.js';
+
+// openApp on PostgreSQL uses the PostgreSQL side of the composition root, loaded first (the CLI's preAction hook does it)
+await loadPostgresOffice();
 
 const missing = postgresMissing();
 const KEYS = resolve(import.meta.dirname, '../../keys.example');

@@ -7,11 +7,12 @@
  * role (session_user, audit_log.db_user); a caraka recording a paraf is 77 with nothing written; `audit periksa`
  * passes from every home.
  *
- * The archive of raw mail is still files in each home, not yet in the database: the four homes share one
- * arsip/ folder by a symlink, as an office would share a network folder (content-addressed files written by
- * link-without-replace: safe to share, unlike a SQLite file), as postgres-kantor.test.ts does for kirim.
+ * The homes share only the database: the raw mail is archived in it (src/adapters/postgres/arsip.ts), in the
+ * unit that registers it, so the control card is printed at a second workstation of the sandiman (home E, its
+ * own empty arsip/ folder) from the database's copy, and `terima arsip-periksa` re-hashes that copy from any
+ * home.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'incom
   let dir: string;
   const url = (user: string) => `postgresql://${user}@127.0.0.1:${pg.port}/kantor`;
   const envOf = (home: string, operator: string): NodeJS.ProcessEnv => ({ SANDI_HOME: home, SANDI_OPERATOR: operator, PGPASSWORD: PASSWORD, PGPASSFILE: join(dir, 'tidak-ada') });
-  const homes: Record<'budi' | 'siti' | 'hadi' | 'joko', { home: string; env: NodeJS.ProcessEnv }> = {} as never;
+  const homes: Record<'budi' | 'siti' | 'hadi' | 'joko' | 'budi2', { home: string; env: NodeJS.ProcessEnv }> = {} as never;
   const ok = (r: CliResult, what: string): CliResult => {
     expect(r.code, `${what}\n${r.stderr}\n${r.stdout}`).toBe(0);
     return r;
@@ -55,13 +56,10 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'incom
     pg.psql(['budi', 'siti', 'hadi', 'joko', 'sandi_pemilik'].map((r) => `ALTER ROLE ${r} PASSWORD '${PASSWORD}';`).join(' '));
     pg.psql('CREATE DATABASE kantor OWNER sandi_pemilik');
     ok(sandi(['--db', url('sandi_pemilik'), 'db', 'siapkan'], { env: envOf(join(dir, 'admin'), 'admin') }), 'db siapkan');
-    const shared = join(dir, 'arsip-kantor');
-    mkdirSync(shared, { mode: 0o700 });
-    for (const who of ['budi', 'siti', 'hadi', 'joko'] as const) {
+    for (const who of ['budi', 'siti', 'hadi', 'joko', 'budi2'] as const) {
       const home = join(dir, `rumah-${who}`);
       mkdirSync(home, { mode: 0o700 });
-      symlinkSync(shared, join(home, 'arsip'));
-      homes[who] = { home, env: envOf(home, who) };
+      homes[who] = { home, env: envOf(home, who === 'budi2' ? 'budi' : who) };
     }
     // every workstation: the archive key in its own home (private keys never go into the database), then it
     // joins the office database as its own role
@@ -72,9 +70,10 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'incom
     // The pimpinan's and the caraka's workstations: the same archive key, already in the shared key register —
     // the import places its files in the home and leaves the register's row as it is (their groups may not change
     // the key register: before, the import re-wrote the row and was refused with 77)
-    for (const who of ['hadi', 'joko'] as const) {
-      ok(sandi(['--db', url(who), 'kunci', 'impor', join(KEYS, 'arsip.sec.asc'), '--peran', 'arsip'], { env: homes[who].env }), `arsip key ${who}`);
-      ok(sandi(['--db', url(who), 'init', '--no-input', '--nama-kantor', 'Diskominfo Contoh', '--kode-unit', 'DKI', '--kunci-arsip', arsipFpr, '--izinkan-kunci-demo'], { env: homes[who].env }), `init ${who}`);
+    for (const who of ['hadi', 'joko', 'budi2'] as const) {
+      const role = who === 'budi2' ? 'budi' : who;
+      ok(sandi(['--db', url(role), 'kunci', 'impor', join(KEYS, 'arsip.sec.asc'), '--peran', 'arsip'], { env: homes[who].env }), `arsip key ${who}`);
+      ok(sandi(['--db', url(role), 'init', '--no-input', '--nama-kantor', 'Diskominfo Contoh', '--kode-unit', 'DKI', '--kunci-arsip', arsipFpr, '--izinkan-kunci-demo'], { env: homes[who].env }), `init ${who}`);
     }
   }, 60_000);
   afterAll(async () => {
@@ -93,7 +92,15 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'incom
     expect(fetched.baru).toHaveLength(1);
     const nomor = (fetched.baru[0] as unknown as { nomor: string }).nomor;
     expect(nomor).toMatch(/^SM\/001\//);
-    ok(run('budi', ['terima', 'cetak', nomor, '--tanpa-printer', '--keluaran', join(dir, 'kartu.pdf')]), 'cetak at A');
+    // the raw mail is in the office database, named in the unit that registered it
+    const sha = pgRows('SELECT raw_sha256 FROM sandi.surat_masuk')[0] ?? '';
+    expect(pgRows(`SELECT db_user FROM sandi.arsip_nama WHERE name = 'surat-masuk/${sha.slice(0, 2)}/${sha}.eml'`)).toEqual(['budi']);
+    // the sandiman's second workstation (home E, nothing in its arsip/ folder) prints it from the database
+    ok(run('budi2', ['terima', 'cetak', nomor, '--tanpa-printer', '--keluaran', join(dir, 'kartu.pdf')]), 'cetak at E');
+    expect(existsSync(join(homes.budi2.home, 'arsip', 'surat-masuk', sha.slice(0, 2), `${sha}.eml`))).toBe(false);
+    expect(readFileSync(join(dir, 'kartu.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    // and any home re-hashes the office's archive
+    expect(ok(run('siti', ['--json', 'terima', 'arsip-periksa']), 'arsip-periksa at B').json()).toMatchObject({ diperiksa: 1, rusak: [], hilang: [] });
 
     // home C, the caraka, tries to record a paraf: refused by the server, 77, nothing written
     const before = pgRows('SELECT (SELECT count(*) FROM sandi.audit_log) || \'|\' || (SELECT count(*) FROM sandi.surat_masuk_langkah) || \'|\' || (SELECT status FROM sandi.surat_masuk)');

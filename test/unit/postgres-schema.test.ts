@@ -9,6 +9,8 @@ import { REGISTER_DEFINITIONS } from '../../src/domain/registers/index.js';
 import { BOUND_TABLES } from '../../src/adapters/sqlite/audit-binding.js';
 import { ROWID_COLUMN, pgMigrations } from '../../src/adapters/postgres/schema.js';
 import { registerGuard } from '../../src/adapters/postgres/guards.js';
+import { ARSIP_TABLES, arsipSchema } from '../../src/adapters/postgres/arsip-schema.js';
+import { checkArsipName } from '../../src/adapters/postgres/arsip.js';
 import { GROUP_GRANTS, GROUP_STEPS, OFFICE_GROUPS, grantsSql, peranSql } from '../../src/adapters/postgres/roles.js';
 import { mapPgError, numberedParams, sqliteShaped } from '../../src/adapters/postgres/sql.js';
 import { SandiError } from '../../src/errors.js';
@@ -60,6 +62,16 @@ describe('PostgreSQL roles', () => {
       }
     }
     expect(grantsSql()).not.toMatch(/GRANT (ALL|TRUNCATE)/);
+    // the archive in the database: every group but baca adds to it, none changes it or removes a content or a name
+    for (const g of OFFICE_GROUPS) {
+      for (const t of ARSIP_TABLES) {
+        expect(GROUP_GRANTS[g][t]?.insert ?? false, `${g} ${t}`).toBe(g !== 'baca');
+        expect(GROUP_GRANTS[g][t]?.update ?? [], `${g} ${t}`).toEqual([]);
+      }
+      expect(GROUP_GRANTS[g]['arsip_isi']?.delete ?? false).toBe(false);
+      expect(GROUP_GRANTS[g]['arsip_nama']?.delete ?? false).toBe(false);
+    }
+    for (const t of ARSIP_TABLES) expect(grantsSql()).toMatch(new RegExp(`GRANT SELECT ON [^;]*sandi\\.${t}\\b`));
   });
 
   it('prints SQL for an administrator without a superuser, and refuses names that are not plain identifiers', () => {
@@ -93,5 +105,22 @@ describe('register SQL on PostgreSQL', () => {
     expect(mapPgError(pgError('new row violates row-level security policy for table "surat_masuk_langkah"', { code: '42501' }))).toMatchObject({ code: 'PERMISSION', key: 'store.pgNotAllowed' });
     const other = new Error('connection refused');
     expect(mapPgError(other)).toBe(other);
+  });
+});
+
+describe('the archive in the database (schema)', () => {
+  it('refuses UPDATE on every archive table and DELETE/TRUNCATE of contents and names, for any role (triggers)', () => {
+    for (const t of ARSIP_TABLES) {
+      expect(arsipSchema, t).toContain(`BEFORE UPDATE`);
+      expect(arsipSchema, t).toContain(`BEFORE TRUNCATE ON ${t}`);
+    }
+    expect(arsipSchema).toContain('BEFORE UPDATE OR DELETE ON arsip_isi');
+    expect(arsipSchema).toContain('BEFORE UPDATE OR DELETE ON arsip_nama');
+    expect(pgMigrations.map((m) => m.sql).join('\n')).toContain('CREATE TABLE arsip_nama (');
+  });
+
+  it('names are relative paths as under <home>/arsip/, never absolute or climbing out', () => {
+    for (const ok of ['surat-masuk/ab/' + 'a'.repeat(64) + '.eml', 'kriptogram-keluar/draf/x.paraf.pgp', 'audit/titik-000000000001.asc']) expect(checkArsipName(ok)).toBe(ok);
+    for (const bad of ['/etc/passwd', '../x', 'a/../b', 'a//b', 'a/./b', '', 'a\\b', 'a b']) expect(() => checkArsipName(bad), bad).toThrow(SandiError);
   });
 });

@@ -4,7 +4,7 @@
  * its status are all the steps see. The same steps against the real store and CLI stay covered by
  * test/e2e/terima*.test.ts and test/integration/terima*.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -163,7 +163,7 @@ describe('steps that reach the outside world, against fakes of their ports (port
         },
         config: { archiveKey: 'F'.repeat(40), mailbox: { user: 'persandian@kab.go.id', smtp: { host: 'smtp.kab.go.id', port: 587, tls: 'starttls' }, imap: { host: 'imap.kab.go.id', port: 993, tls: 'tls' } } },
         opts: { actor: 'op', env: { SANDI_MAILBOX_PASSWORD: 'rahasia-kotak' } },
-        archive: only<MessageArchive>('archive', { pathOf: () => raw }),
+        archive: only<MessageArchive>('archive', { open: () => createReadStream(raw) }),
         registers: () =>
           fakeRegisters({
             suratMasuk: {

@@ -62,6 +62,19 @@ export interface PgArsip extends ArsipStore {
   check(prefix?: string): Promise<ArsipCheck>;
   /** Names written here and not yet part of the office archive (waiting for the next unit of work). */
   pendingNames(): string[];
+  /** Stream a content whose name depends on it (content-addressed) into the archive's staging, hashing it. */
+  stage(source: AsyncIterable<Uint8Array>): Promise<ArsipStaged>;
+  /** Then name it, as write() would have: 'written', 'same', 'kept' or INTEGRITY. */
+  nameStaged(name: string, staged: ArsipStaged, opts?: ArsipWriteOptions): ArsipWritten;
+}
+
+/** A content streamed into the staging, not yet named. */
+export interface ArsipStaged {
+  sha256: string;
+  size: number;
+  chunks: number;
+  /** the upload holding its chunks; null when the content was in the archive already */
+  upload: string | null;
 }
 
 const NAME = /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)*$/;
@@ -210,8 +223,8 @@ export function openPgArsip(store: PgStore, opts: { chunkSize?: number } = {}): 
     return { result: 'written', sha256, size };
   };
 
-  const writeStream = async (name: string, source: AsyncIterable<Uint8Array>, o: ArsipWriteOptions): Promise<ArsipWritten> => {
-    checkArsipName(name);
+  /** Stream `source` into a staged upload, hashing it; a content already in the archive keeps no upload. */
+  const stage = async (source: AsyncIterable<Uint8Array>): Promise<ArsipStaged> => {
     const hash = createHash('sha256');
     const upload = startUpload();
     let chunks = 0;
@@ -242,24 +255,29 @@ export function openPgArsip(store: PgStore, opts: { chunkSize?: number } = {}): 
       throw e;
     }
     const sha256 = hash.digest('hex');
+    if (contentExists(sha256)) {
+      dropUpload(upload);
+      return { sha256, size, chunks, upload: null };
+    }
+    return { sha256, size, chunks, upload };
+  };
+
+  /** Give a staged content its name (or find the name taken: its upload is dropped then). */
+  const nameStaged = (name: string, st: ArsipStaged, o: ArsipWriteOptions): ArsipWritten => {
+    checkArsipName(name);
     let already: ArsipWritten['result'] | undefined;
     try {
-      already = existing(name, sha256, o.keepExisting === true);
+      already = existing(name, st.sha256, o.keepExisting === true);
     } catch (e) {
-      dropUpload(upload);
+      if (st.upload !== null) dropUpload(st.upload);
       throw e;
     }
     if (already !== undefined) {
-      dropUpload(upload);
-      return { result: already, sha256, size };
+      if (st.upload !== null) dropUpload(st.upload);
+      return { result: already, sha256: st.sha256, size: st.size };
     }
-    if (contentExists(sha256)) {
-      dropUpload(upload);
-      settle({ name, sha256, size, chunks, upload: null, keepExisting: o.keepExisting === true }, o.visible ?? 'unit');
-    } else {
-      settle({ name, sha256, size, chunks, upload, keepExisting: o.keepExisting === true }, o.visible ?? 'unit');
-    }
-    return { result: 'written', sha256, size };
+    settle({ name, ...st, keepExisting: o.keepExisting === true }, o.visible ?? 'unit');
+    return { result: 'written', sha256: st.sha256, size: st.size };
   };
 
   const chunksOf = (upload: string, count: number): Generator<Buffer> => {
@@ -299,7 +317,12 @@ export function openPgArsip(store: PgStore, opts: { chunkSize?: number } = {}): 
           return Promise.reject(e instanceof Error ? e : new Error(String(e)));
         }
       }
-      return writeStream(name, source, o);
+      try {
+        checkArsipName(name);
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      return stage(source).then((st) => nameStaged(name, st, o));
     },
     writeSync(name, data, o = {}) {
       return writeBytes(name, data, o);
@@ -334,6 +357,8 @@ export function openPgArsip(store: PgStore, opts: { chunkSize?: number } = {}): 
       for (const n of pending.keys()) if (n.startsWith(prefix)) names.add(n);
       return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     },
+    stage,
+    nameStaged: (name, st, o = {}) => nameStaged(name, st, o),
     pendingNames() {
       return [...pending.keys()].sort();
     },

@@ -8,8 +8,10 @@
  *   TLS demanded but invalid (certificate not trusted, wrong name, no TLS on the server), CA file unreadable → CONFIG 78
  * anything else                                                                        → UNAVAILABLE 69 with its reason.
  * And once connected, the connection lost in the middle of the command (server crashed or restarted, backend
- * terminated, network cut, the worker thread gone) → UNAVAILABLE 69 naming the server, on every query and unit
- * of work of the client connectPostgres returns — never a raw pg error that the CLI would report as internal (70).
+ * terminated, network cut, the worker thread gone, no answer within the query bound on a silent network)
+ * → UNAVAILABLE 69 naming the server, on every query and unit of work of the client connectPostgres returns —
+ * never a raw pg error that the CLI would report as internal (70). A wait for another workstation's lock that
+ * outlasts lock_timeout (55P03) → TEMPFAIL 75 naming the server: nothing of the unit kept, try again.
  */
 import { SandiError, type ErrorCode } from '../../errors.js';
 import { openPgSync, PgError, type PgConnectionOptions, type PgErrorFields, type PgSync } from './sync-client.js';
@@ -72,7 +74,7 @@ function oneLine(message: string, password: string | undefined): string {
 }
 
 /** SQLSTATEs and client codes of a connection that broke after it was made. */
-const LOST_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'SANDI_WORKER']);
+const LOST_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'SANDI_WORKER', 'SANDI_NO_ANSWER']);
 
 /** Whether an error of a connected client means the connection is gone (pure: code and message only). */
 export function pgConnectionLost(e: PgErrorFields & { message: string }): boolean {
@@ -86,9 +88,16 @@ export function pgConnectionLostError(e: PgErrorFields & { message: string }, o:
   return new SandiError('UNAVAILABLE', 'db.connectionLost', { host: o.host, port: o.port, user: o.user, database: o.database, reason }, { hint: 'db.connectionLost.hint', cause: e });
 }
 
-/** The client with a lost connection's errors turned into the 69 the user sees. */
+/** The SandiError of a lock wait that outlasted lock_timeout: another workstation is writing. */
+export function pgLockTimeoutError(e: PgErrorFields & { message: string }, o: PgConnectionOptions): SandiError {
+  const seconds = o.lockTimeoutMs === undefined ? '?' : String(o.lockTimeoutMs / 1000);
+  return new SandiError('TEMPFAIL', 'db.busy', { host: o.host, port: o.port, database: o.database, seconds }, { hint: 'db.busy.hint', cause: e });
+}
+
+/** The client with a lost connection's errors turned into the 69 the user sees, a lock wait's end into 75. */
 function withConnectionFaults(db: PgSync, o: PgConnectionOptions): PgSync {
-  const mapped = (e: unknown): unknown => (e instanceof PgError && pgConnectionLost(e) ? pgConnectionLostError(e, o) : e);
+  const mapped = (e: unknown): unknown =>
+    !(e instanceof PgError) ? e : pgConnectionLost(e) ? pgConnectionLostError(e, o) : e.code === '55P03' && o.lockTimeoutMs !== undefined ? pgLockTimeoutError(e, o) : e;
   return {
     query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
       try {

@@ -36,10 +36,10 @@ export interface PeranOptions {
 }
 
 const NOTES = {
-  header: 'sandi: the roles of one office. Run as a PostgreSQL administrator (CREATEROLE); sandi never needs a superuser.',
-  owner: 'The owner holds the schema; log in as it only to create or upgrade the schema (sandi init --db URL).',
-  password: 'Each login role sets its own password with \\password (never in a file, a URL or argv).',
-  schema: 'The owner then creates the schema {schema} (sandi init --db URL, connected as {owner}); sandi grants, as the owner:',
+  header: 'sandi: the roles of one office. Run as a PostgreSQL administrator (CREATEROLE, and CREATEDB when the database is created here), e.g. psql -v ON_ERROR_STOP=1 -f peran.sql; sandi never needs a superuser.',
+  owner: 'The owner holds the schema; log in as it only to create or upgrade the schema (sandi db siapkan).',
+  password: 'The administrator gives the owner and each login role a first password with \\password NAME in psql (typed, never in a file, a URL or argv); each officer changes theirs with \\password after logging in.',
+  schema: 'The owner then creates the schema {schema} (sandi --db URL db siapkan, connected as {owner}); sandi grants, as the owner:',
 };
 
 const ident = (kind: string, s: string): string => {
@@ -77,7 +77,8 @@ export const GROUP_GRANTS: Readonly<Record<OfficeGroup, Grants>> = {
     ...KEYS,
     ...ARSIP,
     nomor_urut: { insert: true, update: ['terakhir'] },
-    kriptogram_keluar: { insert: true, update: ['status', 'diparaf_at', 'diparaf_oleh', 'paraf_fpr', 'draf_sha256', ...OUT_NUMBERING, ...BATAL] },
+    // OUT_NUMBERING brings `status`
+    kriptogram_keluar: { insert: true, update: [...OUT_NUMBERING, 'diparaf_at', 'diparaf_oleh', 'paraf_fpr', 'draf_sha256', ...BATAL] },
     // the sandiman signs an ordinary letter (README, SOP; as on SQLite); a kriptogram's signature stays the Kasi's
     surat_keluar: { insert: true, update: [...OUT_NUMBERING, 'ditandatangani_at', 'signer', 'signer_fpr', ...BATAL] },
     surat_masuk: { insert: true, update: ['status', 'dicetak_at', 'selesai_at', 'isi_ringkas', 'keterangan'] },

@@ -34,6 +34,23 @@ export interface PgConnectionOptions {
   applicationName?: string | undefined;
   /** give up connecting after this long (default 10 s) */
   connectTimeoutMs?: number | undefined;
+  /**
+   * A network that goes silent (no FIN, no RST: a cable pulled, a NAT forgetting the flow) would leave a query
+   * waiting for TCP's keepalive, about 2 hours. The bounds (none when not given):
+   * - lockTimeoutMs: the server's lock_timeout for this session — a unit waiting for another workstation's
+   *   lock (the unit lock, a migration) gets 55P03 after this long, and nothing of it is kept;
+   * - queryTimeoutMs: no answer to a query within this long (give it more than lockTimeoutMs, so a legitimate
+   *   lock wait ends with the server's answer first) → the connection is dropped and the query fails with
+   *   SANDI_NO_ANSWER; the server rolls the open transaction back (idleInTransactionTimeoutMs below, or when it
+   *   notices the connection gone);
+   * - idleInTransactionTimeoutMs: the server's idle_in_transaction_session_timeout — a session whose client went
+   *   silent inside a unit is ended by the server, its locks released, after this long;
+   * - keepAliveDelayMs: TCP keepalive probes start after this long idle (default 60 s).
+   */
+  lockTimeoutMs?: number | undefined;
+  queryTimeoutMs?: number | undefined;
+  idleInTransactionTimeoutMs?: number | undefined;
+  keepAliveDelayMs?: number | undefined;
 }
 
 export interface PgQueryResult<R> {
@@ -154,6 +171,9 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
         ca,
         applicationName: options.applicationName ?? 'sandi',
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+        lockTimeoutMs: options.lockTimeoutMs,
+        idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs,
+        keepAliveDelayMs: options.keepAliveDelayMs ?? 60_000,
       },
     },
     transferList: [port2],
@@ -167,6 +187,7 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
 
   let closed = false;
   let inTransaction = false;
+  const answerWithin = options.queryTimeoutMs;
 
   const request = (req: { op: 'connect' | 'close' } | { op: 'query'; sql: string; params: readonly unknown[] }): NonNullable<Answer['result']> => {
     if (closed) throw new PgError('the PostgreSQL connection is closed', { code: 'SANDI_CLOSED' });
@@ -182,6 +203,11 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
         if (life === 2 || (life === 0 && Date.now() - since > WORKER_START_MS)) {
           shutdown();
           throw new PgError(life === 2 ? 'the PostgreSQL worker thread ended without answering' : `the PostgreSQL worker thread did not start within ${WORKER_START_MS / 1000} s`, { code: 'SANDI_WORKER' });
+        }
+        // a silent network: stop waiting, drop the connection (the thread and its socket go)
+        if (answerWithin !== undefined && req.op !== 'connect' && Date.now() - since > answerWithin) {
+          shutdown();
+          throw new PgError(`no answer from the server within ${answerWithin / 1000} s (the network to it may be down)`, { code: 'SANDI_NO_ANSWER' });
         }
         continue;
       }

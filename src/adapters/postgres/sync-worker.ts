@@ -104,6 +104,10 @@ async function connect() {
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs,
     keepAlive: true,
+    keepAliveInitialDelayMillis: options.keepAliveDelayMs,
+    // bounds of a silent network (sync-client.ts PgConnectionOptions): set for the session at start-up
+    lock_timeout: options.lockTimeoutMs,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs,
     types,
   });
   // a connection that breaks between requests (server restarted, network gone) must not kill the thread:

@@ -3,7 +3,7 @@
  * recipient), saved as a PDF and sent to the printer (one CUPS job); the first print moves the letter to
  * "dicetak". A read kriptogram is decrypted again for it, held in memory only.
  */
-import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { rmSync, mkdirSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { kopSurat } from '../../domain/kop-surat.js';
@@ -27,7 +27,9 @@ export async function cetak(ctx: TerimaCtx, ref: string, o: { penerima?: string[
   const row = requireLetter(ctx, ref);
   const dasar = dasarPaket(ctx, o, row);
   const penerima = dasar.penerima;
-  const parsed: ParsedIncoming = await ctx.io.parseIncoming(readFileSync(ctx.archive.pathOf(row.rawSha256)), { keepPdf: true });
+  // through the archive port: the home's folder, or the office database (any workstation)
+  const raw = Buffer.concat((await ctx.archive.open(row.rawSha256).toArray()) as Buffer[]);
+  const parsed: ParsedIncoming = await ctx.io.parseIncoming(raw, { keepPdf: true });
   const { buildPrintPack, print, jobIds } = await ctx.io.printer();
   const pack = await buildPrintPack({
     kartu: {

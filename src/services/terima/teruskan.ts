@@ -3,7 +3,6 @@
  * names), by SMTP or into the local Maildirs; one step event that records only the addresses the server
  * accepted. Automatic forwarding after a fetch sends only to known partners (address book, teruskanDomain).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SandiError } from '../../errors.js';
 import { mailboxPasswordIn } from '../akun-kredensial.js';
@@ -87,7 +86,8 @@ export async function autoForward(ctx: TerimaCtx, ids: readonly number[], report
  * (`ditolak`). Every address refused: a SandiError (mail.smtpRejected / mail.smtpDeferred), nothing recorded.
  */
 export async function forward(ctx: TerimaCtx, row: SuratMasuk, ke: string[]): Promise<Forwarded> {
-  const raw = readFileSync(ctx.archive.pathOf(row.rawSha256));
+  // through the archive port: the home's folder, or the office database (any workstation)
+  const raw = Buffer.concat((await ctx.archive.open(row.rawSha256).toArray()) as Buffer[]);
   let via: string;
   let reply: string;
   let accepted = ke;
