@@ -206,6 +206,10 @@ describe('sandi db salin', () => {
     expect(periksa.status, periksa.stderr).toBe(0);
     const titik = Object.keys(files).find((n) => n.startsWith('audit/titik-'))!;
     expect(JSON.parse(periksa.stdout)).toMatchObject({ ok: true, lastId: srcHead.id, checkpoints: { verified: 1, newest: { id: Number(titik.slice(12, 24)) } } });
+    // and terima's raw mail: arsip-periksa re-hashes the registered letter's message from the database
+    const arsipPeriksa = sandi(['--json', '--db', server.url('kantor'), 'terima', 'arsip-periksa']);
+    expect(arsipPeriksa.status, arsipPeriksa.stderr).toBe(0);
+    expect(JSON.parse(arsipPeriksa.stdout)).toMatchObject({ diperiksa: 1, rusak: [], hilang: [] });
 
     // a second home (a copy of the SQLite office, before the move) into the same, now filled, target: refused, target unchanged
     const again = mkdtempSync(join(tmpdir(), 'sandi-salin2-'));
