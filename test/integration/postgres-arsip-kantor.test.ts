@@ -104,6 +104,12 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'audit
       const text = cps.read(cp!);
       expect(cps.write(made.checkpoint.id, 'tanda tangan lain')).toEqual({ written: false, path: name });
       expect(cps.read(cp!)).toBe(text);
+      // README's recipe for taking a checkpoint out of the database by hand (to check it with gpg)
+      const byHand = pg.psql(
+        `SELECT encode(p.data, 'escape') FROM sandi.arsip_nama n JOIN sandi.arsip_isi c USING (sha256) JOIN sandi.arsip_potongan p ON p.upload = c.upload WHERE n.name = '${name}' ORDER BY p.n`,
+        { db: 'kantor' },
+      );
+      expect(byHand.trimEnd()).toBe(text.trimEnd());
       expect(pgRows(`SELECT count(*) FROM sandi.arsip_nama WHERE name LIKE 'audit/%'`)).toEqual(['1']);
     } finally {
       conn.close();
