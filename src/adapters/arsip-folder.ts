@@ -60,6 +60,8 @@ function sha256File(path: string): string {
 /** The archive under `root` (<home>/arsip). */
 export function folderArsip(root: string): ArsipStore {
   const made = new Set<string>();
+  /** names this store linked into place itself ('written'): the only ones a plain `abandon` removes */
+  const wrote = new Set<string>();
   const pathOf = (name: string): string => join(root, ...checkArsipName(name).split('/'));
 
   const ensureDir = (d: string): void => {
@@ -111,6 +113,12 @@ export function folderArsip(root: string): ArsipStore {
     }
   };
 
+  /** Mark a write's name as this store's own when it was linked into place by it. */
+  const own = (name: string, w: ArsipWritten): ArsipWritten => {
+    if (w.result === 'written') wrote.add(name);
+    return w;
+  };
+
   const store: ArsipStore = {
     where: root,
     writeSync(name, data, opts = {}) {
@@ -125,7 +133,7 @@ export function folderArsip(root: string): ArsipStore {
         } finally {
           closeSync(fd);
         }
-        return place(tmp, path, createHash('sha256').update(data).digest('hex'), data.length, opts);
+        return own(name, place(tmp, path, createHash('sha256').update(data).digest('hex'), data.length, opts));
       } catch (e) {
         throw ioError(path, e);
       } finally {
@@ -151,7 +159,7 @@ export function folderArsip(root: string): ArsipStore {
         } finally {
           closeSync(fd);
         }
-        return place(tmp, path, h.digest('hex'), size, opts);
+        return own(name, place(tmp, path, h.digest('hex'), size, opts));
       } catch (e) {
         throw ioError(path, e);
       } finally {
@@ -198,6 +206,19 @@ export function folderArsip(root: string): ArsipStore {
       const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
       walk(base === '' ? root : pathOf(base));
       return out.filter((n) => n.startsWith(prefix)).sort();
+    },
+    abandon(name, opts = {}) {
+      const path = pathOf(name);
+      if (!opts.leftByKilledRun && !wrote.has(name)) return false;
+      wrote.delete(name);
+      try {
+        unlinkSync(path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw ioError(path, e);
+      }
+      fsyncDir(dirname(path));
+      return true;
     },
   };
   return store;

@@ -1,6 +1,7 @@
 /**
  * Composition of the kirim service's ports (src/ports/kirim.ts) from the adapters: the SQLite registers of the
- * home's store (opened on first use), the local Maildirs, atomic file writes, in-memory sinks, PID-lock claims;
+ * home's store (opened on first use), the local Maildirs, the office archive (the home's arsip/ folder, or the
+ * office database on PostgreSQL), in-memory sinks, PID-lock claims;
  * and, loaded only when a step calls them (a read-only command such as `kirim status` never opens SMTP
  * or IMAP through these), the kriptogram crypto, key unlocking, SMTP, the IMAP Sent folder and detached
  * signatures. (Measured on `kirim status`: imapflow is not loaded; openpgp, nodemailer and mailparser
@@ -10,7 +11,10 @@ import type { App } from '../app.js';
 import type { CrashPoint, KirimPorts } from '../ports/kirim.js';
 import type { Registers } from '../ports/registers.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
-import { writeFileAtomic } from '../adapters/keystore.js';
+import { folderArsip } from '../adapters/arsip-folder.js';
+import type { PgStore } from '../adapters/postgres/store.js';
+import type { ArsipStore } from '../ports/arsip.js';
+import { officeArsip } from './postgres.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
@@ -32,10 +36,50 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
 }
 
 /**
+ * The office archive as kirim sees it: the home's arsip/ folder on SQLite; on PostgreSQL the office database's
+ * archive of the store the registers use (src/app/postgres.ts officeArsip: one per store, shared with terima),
+ * so a name kirim writes before a unit of work (a draft, a final kriptogram, a letter's part) is committed by
+ * that unit, with the register row that names it. There a name the database lacks is read from this home's
+ * folder: files kirim archived here before the office moved onto PostgreSQL (`db salin` leaves the archive
+ * files in the home), as terima's raw mail. Which engine is decided on first use (it is resolved then), and
+ * the archive follows a store opened again.
+ */
+export function arsipOf(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine'>>): ArsipStore {
+  let folder: ArsipStore | null = null;
+  const home = (): ArsipStore => (folder ??= folderArsip(app.paths.archive));
+  const office = (): ArsipStore | null => (app.engine?.().kind === 'postgresql' ? officeArsip(app.store() as PgStore) : null);
+  /** where a name is read from: the database, or this home's folder for a name only it has */
+  const reader = (name: string): ArsipStore => {
+    const db = office();
+    return db === null || db.exists(name) || !home().exists(name) ? (db ?? home()) : home();
+  };
+  return {
+    get where() {
+      return (office() ?? home()).where;
+    },
+    write: (name, source, opts) => (office() ?? home()).write(name, source, opts),
+    writeSync: (name, data, opts) => (office() ?? home()).writeSync(name, data, opts),
+    exists: (name) => reader(name).exists(name),
+    readSync: (name) => reader(name).readSync(name),
+    open: (name) => reader(name).open(name),
+    stat: (name) => reader(name).stat(name),
+    list(prefix) {
+      const db = office();
+      if (db === null) return home().list(prefix);
+      return [...new Set([...db.list(prefix), ...home().list(prefix)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+    abandon(name, opts) {
+      const db = office();
+      return (db?.abandon(name, opts) ?? false) || home().abandon(name, opts);
+    },
+  };
+}
+
+/**
  * The real ports of the kirim service for an opened home. `env`: the command's environment, read for the
  * crash tests' hook only (default none: the demo and the tests that build ports never crash).
  */
-export function kirimPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' | 'postgres'>>, env: NodeJS.ProcessEnv = {}): KirimPorts {
+export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine' | 'postgres'>>, env: NodeJS.ProcessEnv = {}): KirimPorts {
   return {
     registers: registersOf(app),
     auditEntries: () => app.store().auditRows(),
@@ -44,7 +88,7 @@ export function kirimPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine' 
       decrypt: async (o) => (await import('../adapters/openpgp/kriptogram.js')).decryptKriptogram(o),
     },
     maildirs: { maildirIn, deliver: deliverToMaildir, list: listMaildir, read: readMaildirMessage },
-    writeFileAtomic: (path, content, mode) => writeFileAtomic(path, content, mode),
+    arsip: arsipOf(app),
     memorySink: () => new MemorySink(),
     tryClaim: (path) => claimRow(app, path),
     unlocker: async () => (await import('../adapters/openpgp/kunci-terbuka.js')).unlockedArmored,

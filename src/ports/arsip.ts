@@ -9,7 +9,8 @@
  *   surat-keluar/<sha>.part|.<fpr>.sig.json ordinary letters' document parts and signatures
  *   audit/titik-<id, 12 digits>.asc        signed audit checkpoints
  *
- * A name, once written, is never replaced and never removed (append-only, as the registers). Two adapters:
+ * A name, once written, is never replaced and never removed (append-only, as the registers) — except by
+ * `abandon`, for a name no register row names yet (its own writer's, or one a killed run left). Two adapters:
  * the home's folder (each name a file, written to a temp file, fsynced, linked into place, folder fsynced) and
  * the office database on PostgreSQL (content in chunks, named by SHA-256; the name row is written in the same
  * transaction as the register row that names it — see `staged` below — so one pg_dump holds the office and
@@ -54,4 +55,15 @@ export interface ArsipStore {
   stat(name: string): { sha256: string; size: number } | null;
   /** Names under a prefix ("audit/", "surat-masuk/"), sorted. */
   list(prefix: string): string[];
+  /**
+   * Take back a name that no register row names (kirim: the final kriptogram of a signature whose transaction
+   * was refused, or one a killed run left behind). The caller is the one who knows nothing names it: it holds
+   * the row's claim, and the row points elsewhere or nowhere. Plain: only a name THIS store wrote itself
+   * (result 'written') — the folder removes its file; PostgreSQL drops the pending name, so no later unit of
+   * work makes it part of the office archive (a name already committed is left alone). A name this store did
+   * not write (another process's, or 'same'/'kept') is left alone. `leftByKilledRun`: a name written by a run
+   * that was killed before the unit of work that would have named it — the folder removes its file;
+   * PostgreSQL has nothing to do (a pending name dies with its process). true when something was taken back.
+   */
+  abandon(name: string, opts?: { leftByKilledRun?: boolean }): boolean;
 }

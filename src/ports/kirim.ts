@@ -1,7 +1,7 @@
 /**
  * What the kirim steps (src/services/kirim/) use of the outside world, typed by what they call: the registers
  * (src/ports/registers.ts), the kriptogram crypto (src/ports/kriptogram.ts), the local Maildirs, the
- * archive's atomic file writes, in-memory sinks, the row claims (PID lock files), and (loaded only when a step
+ * office archive (src/ports/arsip.ts: drafts, kriptograms, letters' parts), in-memory sinks, the row claims (PID lock files), and (loaded only when a step
  * needs them, so a read-only command never opens SMTP or IMAP) the kriptogram crypto, key unlocking, SMTP,
  * the IMAP Sent folder and detached signatures. Built from the adapters by src/app/kirim.ts; a test hands fakes.
  *
@@ -9,6 +9,7 @@
  * mail sending, the IMAP login, claims, sinks) are in ./mail.ts.
  */
 import type { DetachedSignature } from '../domain/surat-biasa.js';
+import type { ArsipStore } from './arsip.js';
 import type { ByteSink, Claim, ImapLogin, LocalMaildirs, MailSender } from './mail.js';
 import type { KriptogramCrypto } from './kriptogram.js';
 import type { Registers } from './registers.js';
@@ -57,7 +58,12 @@ export interface KirimPorts {
   auditEntries(): Iterable<AuditEntry>;
   crypto: KriptogramCrypto;
   maildirs: LocalMaildirs;
-  writeFileAtomic(path: string, content: string | Uint8Array, mode: number): void;
+  /**
+   * The office archive: drafts, paraf records and sidecars, final kriptograms, ordinary letters' parts and
+   * signatures, by their names under kriptogram-keluar/ and surat-keluar/ (the home's folder, or the office
+   * database on PostgreSQL, where a name is committed with the next unit of work of the registers).
+   */
+  arsip: ArsipStore;
   memorySink(): ByteSink;
   /** claim a row by its lock file: null when a live process holds it */
   tryClaim(path: string): Claim | null;

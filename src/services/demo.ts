@@ -7,7 +7,7 @@
  * Maildirs. Then it reads the message back as a recipient and verifies both signatures, checks the audit
  * chain, and returns the latest rows of the register. The document plaintext only ever exists in memory.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { SandiError } from '../errors.js';
@@ -195,7 +195,7 @@ export async function runDemo(app: DemoHome, kirimIo: KirimPorts, progress: (s: 
     nomor: row.nomor ?? '',
     registerId: row.id,
     messageId: row.messageId ?? '',
-    kriptogramBytes: statSync(archivedAt).size,
+    kriptogramBytes: kirim.archivedBytes(row.id),
     archivedAt,
     deliveredTo,
     readBack: {

@@ -219,6 +219,40 @@ describe('ArsipStore on PostgreSQL', () => {
     expect(other.arsip.readSync('surat-masuk/bb/balapan.eml').toString()).toBe('punya rekan');
   });
 
+  it('abandon: a pending name whose unit was refused is dropped with its upload, never committed; a committed one stays', () => {
+    // kirim's signature: the final kriptogram written, the unit recording the signature refused (row cancelled)
+    const { store, arsip } = office('budi');
+    const other = office('caca');
+    const admin = connect();
+    cleanups.push(() => admin.close());
+    const uploads = () => admin.query<{ n: number }>("SELECT count(*)::int AS n FROM sandi.arsip_unggah WHERE db_user = 'budi'").rows[0]?.n;
+    const before = uploads();
+    arsip.writeSync('kriptogram-keluar/9-aaaaaaaaaaaaaaaa.asc', Buffer.from('kriptogram yang ditolak'));
+    expect(uploads()).toBe((before ?? 0) + 1);
+    expect(() =>
+      store.write(() => {
+        throw new Error('store.illegalTransition');
+      }),
+    ).toThrow('store.illegalTransition');
+    expect(arsip.pendingNames()).toEqual(['kriptogram-keluar/9-aaaaaaaaaaaaaaaa.asc']);
+    expect(arsip.abandon('kriptogram-keluar/9-aaaaaaaaaaaaaaaa.asc')).toBe(true);
+    expect(arsip.pendingNames()).toEqual([]);
+    expect(arsip.exists('kriptogram-keluar/9-aaaaaaaaaaaaaaaa.asc')).toBe(false);
+    expect(uploads()).toBe(before);
+    // the next unit of this store does not commit it
+    store.write(() => undefined);
+    expect(other.arsip.exists('kriptogram-keluar/9-aaaaaaaaaaaaaaaa.asc')).toBe(false);
+    // a committed name is not this store's to take back; another store's pending name neither
+    arsip.writeSync('kriptogram-keluar/9-bbbbbbbbbbbbbbbb.asc', Buffer.from('kriptogram yang dicatat'));
+    store.write(() => undefined);
+    expect(arsip.abandon('kriptogram-keluar/9-bbbbbbbbbbbbbbbb.asc')).toBe(false);
+    expect(arsip.abandon('kriptogram-keluar/9-bbbbbbbbbbbbbbbb.asc', { leftByKilledRun: true })).toBe(false);
+    expect(other.arsip.readSync('kriptogram-keluar/9-bbbbbbbbbbbbbbbb.asc').toString()).toBe('kriptogram yang dicatat');
+    other.arsip.writeSync('kriptogram-keluar/10-cccccccccccccccc.asc', Buffer.from('milik caca'));
+    expect(arsip.abandon('kriptogram-keluar/10-cccccccccccccccc.asc')).toBe(false);
+    expect(other.arsip.pendingNames()).toEqual(['kriptogram-keluar/10-cccccccccccccccc.asc']);
+  });
+
   it('the server refuses UPDATE, DELETE and TRUNCATE of the archive, to every role (the owner and a superuser too)', async () => {
     const { arsip } = office('budi');
     await arsip.write('audit/titik-000000000001.asc', Buffer.from('titik'), { visible: 'now' });

@@ -5,10 +5,11 @@
  * two-person flow across the homes — the sandiman registers and initials at home A, the Kasi signs at home B,
  * `kirim lanjut` numbers and sends (local Maildir delivery) — with the Kasi's key as the register's signer,
  * session_user on every audit event, and `audit periksa` passing from both homes; and several processes of
- * two sandiman homes numbering at once (several processes each) giving exactly 1..N.
+ * two sandiman homes numbering at once (several processes each) giving exactly 1..N. The homes share only the
+ * database: kirim's drafts and kriptograms are in its archive (src/app/kirim.ts arsipOf), none in a home.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -116,15 +117,9 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
   }, 120_000);
 
   it('kirim two-person across the homes: the sandiman at A, the Kasi signs at B, lanjut numbers and sends', () => {
-    // The kirim archive (drafts, paraf records, final kriptograms) is still files in a folder, not yet in the
-    // database: the two workstations share one archive folder, as an office would share a network folder
-    // (content-addressed files, written by link-without-replace: safe to share, unlike a SQLite file).
-    const shared = join(dir, 'arsip-kantor');
-    mkdirSync(shared, { mode: 0o700 });
-    for (const home of [homeA, homeB]) {
-      rmSync(join(home, 'arsip'), { recursive: true, force: true });
-      symlinkSync(shared, join(home, 'arsip'));
-    }
+    // The kirim archive (drafts, paraf records, final kriptograms) is in the office database: the homes share
+    // only the database — the Kasi at B reads the draft the sandiman wrote at A from it, and lanjut at A reads
+    // the kriptogram the Kasi wrote at B.
     const doc = join(dir, 'nota.txt');
     writeFileSync(doc, 'Nota dinas dari dua komputer kerja.\n');
     const r1 = ok(
@@ -154,6 +149,13 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     expect(who.filter((w) => w.endsWith('|siti')).length).toBeGreaterThan(0);
     expect(who.filter((w) => w.endsWith('|budi')).length).toBeGreaterThan(0);
     expect(who.find((w) => w.includes('tandatangan'))).toMatch(/\|siti$/);
+    // the draft, its paraf record and sidecar written at A, the final kriptogram at B: all in the database,
+    // each named by the officer whose unit of work named it; no kirim file in either home
+    const names = pgRows("SELECT name || '|' || db_user FROM sandi.arsip_nama WHERE name LIKE 'kriptogram-keluar/%' ORDER BY name");
+    expect(names.filter((n) => n.startsWith('kriptogram-keluar/draf/') && n.endsWith('|budi'))).toHaveLength(3);
+    expect(names.filter((n) => /^kriptogram-keluar\/\d+-[0-9a-f]{16}\.asc\|siti$/.test(n))).toHaveLength(1);
+    expect(names).toHaveLength(4);
+    for (const home of [homeA, homeB]) expect(existsSync(join(home, 'arsip', 'kriptogram-keluar')), home).toBe(false);
 
     // a checkpoint of the office chain signed at B (its archive key), then the chain checked from both homes
     ok(sandi(['audit', 'tandai', '--json'], { env: { ...envB, SANDI_PASSPHRASE_ARSIP: key('arsip').passphrase } }), 'audit tandai at B');
@@ -182,6 +184,9 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const urut = pgRows('SELECT urut FROM sandi.surat_keluar ORDER BY urut').map(Number);
     expect(urut).toEqual([1, 2, 3, 4, 5, 6]);
+    // the six letters share one document part, archived once in the database (six processes raced to name it)
+    expect(pgRows("SELECT count(*) FROM sandi.arsip_nama WHERE name LIKE 'surat-keluar/%'")).toEqual(['1']);
+    for (const home of [homeA, homeC]) expect(existsSync(join(home, 'arsip', 'surat-keluar')), home).toBe(false);
     expect(pgRows('SELECT DISTINCT db_user FROM sandi.audit_log WHERE entity = \'surat_keluar\' ORDER BY 1')).toEqual(['budi', 'rina']);
     ok(sandi(['audit', 'periksa', '--json'], { env: envC }), 'audit periksa at C');
   }, 120_000);
@@ -236,6 +241,29 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'one o
       expect(b).not.toBeNull();
       expect(claimAt(0)).toBeNull();
       b!.release();
+    } finally {
+      for (const app of apps) app.close();
+    }
+  });
+
+  it("kirim's archive on the office database: a file archived in the home before the move is still read there; a new one goes to the database", () => {
+    const apps = [openApp(homeA, undefined, { env: envA }), openApp(homeB, undefined, { env: envB })];
+    try {
+      const [a, b] = apps.map((app) => kirimPorts(app).arsip);
+      // `db salin` leaves the archive files in the home: a draft's sidecar kirim wrote at A before the move
+      const old = `kriptogram-keluar/draf/${'ab'.repeat(32)}.json`;
+      mkdirSync(join(homeA, 'arsip', 'kriptogram-keluar', 'draf'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(homeA, 'arsip', ...old.split('/')), '{"v":2}\n', { mode: 0o600 });
+      expect(a!.exists(old)).toBe(true);
+      expect(a!.readSync(old).toString()).toBe('{"v":2}\n');
+      expect(a!.list('kriptogram-keluar/draf/')).toContain(old);
+      expect(b!.exists(old)).toBe(false);
+      // a name written now goes to the database (pending until the next unit of work), not to the folder
+      const fresh = `surat-keluar/${'cd'.repeat(32)}.part`;
+      expect(a!.writeSync(fresh, Buffer.from('bagian')).result).toBe('written');
+      expect(a!.where).toMatch(/^postgresql /);
+      expect(existsSync(join(homeA, 'arsip', 'surat-keluar'))).toBe(false);
+      expect(a!.abandon(fresh)).toBe(true);
     } finally {
       for (const app of apps) app.close();
     }

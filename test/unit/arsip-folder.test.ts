@@ -70,6 +70,27 @@ describe('the archive in the home folder (ArsipStore)', () => {
     expect(sha(a.readSync('x/n.asc'))).toBe(won.sha256);
   });
 
+  it('abandon takes back only a name this store wrote itself, or one a killed run left when told so', () => {
+    const a = folderArsip(join(root, 'arsip'));
+    const b = folderArsip(join(root, 'arsip'));
+    const dir = join(root, 'arsip', 'kriptogram-keluar');
+    a.writeSync('kriptogram-keluar/7-aaaa.asc', Buffer.from('A'));
+    b.writeSync('kriptogram-keluar/8-bbbb.asc', Buffer.from('B'));
+    // the same bytes again: 'same', not this store's to remove
+    expect(b.writeSync('kriptogram-keluar/7-aaaa.asc', Buffer.from('A')).result).toBe('same');
+    expect(b.abandon('kriptogram-keluar/7-aaaa.asc')).toBe(false);
+    expect(a.abandon('kriptogram-keluar/8-bbbb.asc')).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['7-aaaa.asc', '8-bbbb.asc']);
+    expect(a.abandon('kriptogram-keluar/7-aaaa.asc')).toBe(true);
+    expect(a.exists('kriptogram-keluar/7-aaaa.asc')).toBe(false);
+    expect(a.abandon('kriptogram-keluar/7-aaaa.asc')).toBe(false);
+    // a file another run left behind (it was killed before its transaction): removed only when told so
+    const c = folderArsip(join(root, 'arsip'));
+    expect(c.abandon('kriptogram-keluar/8-bbbb.asc', { leftByKilledRun: true })).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(c.abandon('kriptogram-keluar/8-bbbb.asc', { leftByKilledRun: true })).toBe(false);
+  });
+
   it('refuses names that leave the archive', () => {
     for (const bad of ['/etc/passwd', '../x', 'a/../../x', 'a//b', '', 'a/./b', 'a\\b']) expect(() => checkArsipName(bad)).toThrow();
     expect(checkArsipName('surat-masuk/ab/0f.eml')).toBe('surat-masuk/ab/0f.eml');

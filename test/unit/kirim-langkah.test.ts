@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KirimCtx } from '../../src/services/kirim/context.js';
 import { fakeKirimPorts as fakePorts, fakeRegisters } from '../helpers/port-fakes.js';
+import { folderArsip } from '../../src/adapters/arsip-folder.js';
 import { checkUncertain, lanjut } from '../../src/services/kirim/lanjut.js';
 import { deliverLocal, send } from '../../src/services/kirim/nomori-kirim.js';
 import { SandiError, isSandiError } from '../../src/errors.js';
@@ -153,6 +154,8 @@ function sendCtx(answers: string[]) {
   });
   const io = fakePorts({
     registers: () => registers,
+    // the letter's part is read from the archive (the home-folder adapter over the temp folder)
+    arsip: folderArsip(claimDir),
     mailSender: () =>
       Promise.resolve({
         sendRaw: (_settings, m) => {

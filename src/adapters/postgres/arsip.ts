@@ -14,6 +14,7 @@
  * The same content written twice (any workstation) is stored once: bytes in memory are hashed first and not
  * uploaded when the content exists; a stream whose content turns out to exist has its staged upload deleted.
  * A name is never replaced: the same bytes give 'same', other bytes INTEGRITY, or 'kept' with keepExisting.
+ * `abandon` drops a name still pending here (kirim: a signature whose unit was refused), never a committed one.
  * Memory: a stream holds at most one chunk here; a read fetches one chunk per round trip.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -361,6 +362,17 @@ export function openPgArsip(store: PgStore, opts: { chunkSize?: number } = {}): 
     nameStaged: (name, st, o = {}) => nameStaged(name, st, o),
     pendingNames() {
       return [...pending.keys()].sort();
+    },
+    abandon(name, _o = {}) {
+      // only a name still pending here (written by this store, named by no committed unit): dropped, so no later
+      // unit makes it part of the office archive; its staged upload goes too unless another pending name shares
+      // it. A committed name is left alone; a killed run's pending name died with its process (nothing to do).
+      checkArsipName(name);
+      const p = pending.get(name);
+      if (p === undefined || inFlight.includes(p)) return false;
+      pending.delete(name);
+      if (p.upload !== null && ![...pending.values()].some((q) => q.upload === p.upload)) dropUpload(p.upload);
+      return true;
     },
     leftovers() {
       return query<{ upload: string; created_at: string; db_user: string; chunks: number; bytes: number }>(

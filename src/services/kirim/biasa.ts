@@ -5,7 +5,6 @@
  * Message-ID, then the same send.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import { biasaSifatAllowed, makeMessageId } from '../../domain/kirim.js';
@@ -15,7 +14,7 @@ import type { Claim as PidLock } from '../../ports/mail.js';
 import { NOT_FINAL, sha256, type KirimCtx } from './context.js';
 import { claimIn, requireState } from './claims.js';
 import { documentOf } from './dokumen.js';
-import { letterPaths, writeNewFile } from './files.js';
+import { letterNames } from './files.js';
 import { ownSigningKey, sendSecrets, unlockKey } from './keys.js';
 import { send } from './nomori-kirim.js';
 import { letterView, type BiasaInput, type BiasaReport, type LetterView, type UnlockedKey } from './types.js';
@@ -27,7 +26,7 @@ import { letterView, type BiasaInput, type BiasaReport, type LetterView, type Un
  * it is sent like a kriptogram (tidak_pasti before the first byte, terkirim with the time sent).
  */
 export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaReport> {
-  const { app, o, config, keys, now, progress, lettersDir, letterNumbering, fromEmail } = c;
+  const { app, o, config, keys, now, progress, letterNumbering, fromEmail } = c;
   const sifat = input.sifat ?? 'Biasa';
   const derajat = input.derajat ?? 'Biasa';
   if (!biasaSifatAllowed(sifat)) throw new SandiError('DATA', 'kirim.biasaSifat', { value: String(sifat) });
@@ -55,19 +54,19 @@ export async function kirimBiasa(c: KirimCtx, input: BiasaInput): Promise<BiasaR
   progress('diperiksa', null);
 
   const dokSha = sha256(doc.data);
-  const paths = letterPaths(c, dokSha, signer?.key.fingerprint ?? null);
-  mkdirSync(lettersDir, { recursive: true, mode: 0o700 });
+  const names = letterNames(dokSha, signer?.key.fingerprint ?? null);
+  const { arsip } = c.io;
   // the same document bytes keep the part first archived (only the attachment's name could differ)
   // (never replaced: a letter registered meanwhile may point to it, and its signature covers it)
-  if (!existsSync(paths.part)) writeNewFile(paths.part, documentPart(doc.fileName, doc.data), true);
-  if (signer && paths.sig && !existsSync(paths.sig)) {
+  if (!arsip.exists(names.part)) arsip.writeSync(names.part, documentPart(doc.fileName, doc.data), { keepExisting: true });
+  if (signer && names.sig && !arsip.exists(names.sig)) {
     const signDetached = await c.io.detachedSigner();
     const sig = await signDetached(
-      readFileSync(paths.part),
+      arsip.readSync(names.part),
       { unlockedArmored: signer.unlocked.armored, fingerprint: signer.key.fingerprint, userId: signer.key.userId },
       now(),
     );
-    writeNewFile(paths.sig, Buffer.from(`${JSON.stringify(sig)}\n`, 'utf8'), true);
+    arsip.writeSync(names.sig, Buffer.from(`${JSON.stringify(sig)}\n`, 'utf8'), { keepExisting: true });
   }
   const messageId = makeMessageId(randomBytes(16).toString('hex'), fromEmail);
   let claim: PidLock | null = null;

@@ -1,6 +1,6 @@
 /**
  * What every kirim step shares, built once per service instance (one CLI run, or one batch) by
- * `kirimContext`: the config, the key service, the register port, the clock, the archive folders, the numbering
+ * `kirimContext`: the config, the key service, the register port, the clock, the claims folder, the numbering
  * formats, the options of the run, the ports (`io`, src/ports/kirim.ts), and the two things a run keeps in memory only (the
  * secret keys it unlocked, the mailbox password it resolved). The steps are module-level functions taking it
  * as their first parameter.
@@ -15,15 +15,17 @@ import type { Numbering } from '../../domain/records.js';
 import { kunciService, type KunciService } from '../kunci.js';
 import type { AkunHome } from '../akun-kredensial.js';
 import type { CrashPoint, KirimPorts } from '../../ports/kirim.js';
+import type { EncryptKriptogramOptions, EncryptKriptogramResult } from '../../ports/kriptogram.js';
 import type { Registers } from '../../ports/registers.js';
 import type { KirimOptions, KirimStep, UnlockedKey } from './types.js';
 
 /**
  * What a kirim run needs of the home (src/app.ts's App is one): its folders, config.json, clock, and the key
- * and account ports. No store: every read and unit of work goes through the register port (`io.registers`).
+ * and account ports. No store: every read and unit of work goes through the register port (`io.registers`),
+ * and every archive file through the archive port (`io.arsip`).
  */
 export interface KirimHome extends AkunHome {
-  paths: Pick<HomePaths, 'root' | 'archive' | 'maildir'>;
+  paths: Pick<HomePaths, 'root' | 'maildir'>;
   config(): SandiConfig;
 }
 
@@ -39,14 +41,8 @@ export interface KirimCtx {
   now: () => Date;
   progress: (step: KirimStep, id: number | null) => void;
   warn: (key: string, params: Record<string, string | number>) => void;
-  /** <archive>/kriptogram-keluar: the final kriptograms */
-  outDir: string;
-  /** <outDir>/draf: the encrypted drafts and paraf records, named by the draft's hash */
-  draftDir: string;
   /** <home>/.kirim-klaim: one PID lock file per claimed row */
   claimDir: string;
-  /** <archive>/surat-keluar: ordinary letters' document parts and detached signatures */
-  lettersDir: string;
   numbering: Numbering;
   letterNumbering: Numbering;
   singleOperator: boolean;
@@ -63,7 +59,6 @@ export interface KirimCtx {
 /** The shared state of one kirim service instance, for an opened home folder. */
 export function kirimContext(app: KirimHome, o: KirimOptions, io: KirimPorts): KirimCtx {
   const config: SandiConfig = app.config();
-  const outDir = join(app.paths.archive, 'kriptogram-keluar');
   return {
     app,
     o,
@@ -74,13 +69,9 @@ export function kirimContext(app: KirimHome, o: KirimOptions, io: KirimPorts): K
     now: () => app.clock.now(),
     progress: o.progress ?? (() => undefined),
     warn: o.warn ?? (() => undefined),
-    outDir,
-    draftDir: join(outDir, 'draf'),
     // claims: one lock file per row (holding the PID of the run working on it), taken in the transaction that
     // reads the row's state, so two runs (an operator's kirim and a timer's lanjut) never work on one row at once
     claimDir: join(app.paths.root, '.kirim-klaim'),
-    // ordinary letters: the document's MIME part by the document's hash, and a detached signature per signer key
-    lettersDir: join(app.paths.archive, 'surat-keluar'),
     letterNumbering: {
       format: config.numberFormats.suratKeluar,
       timeZone: config.office.timeZone,
@@ -104,6 +95,16 @@ export function kirimContext(app: KirimHome, o: KirimOptions, io: KirimPorts): K
 }
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * A kriptogram encrypted into memory, joined once: the sink (and its chunks) is dropped when this returns, so
+ * a 256 MiB document's kriptogram is held once, not as chunks + joined copy while it is hashed and archived.
+ */
+export async function encryptedBytes(c: Pick<KirimCtx, 'io'>, o: Omit<EncryptKriptogramOptions, 'output'>): Promise<{ bytes: Buffer; result: EncryptKriptogramResult }> {
+  const sink = c.io.memorySink();
+  const result = await c.io.crypto.encrypt({ ...o, output: sink });
+  return { bytes: sink.bytes(), result };
+}
 export const NOT_FINAL: OutgoingStatus[] = ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti'];
 
 /**

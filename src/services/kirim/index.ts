@@ -61,7 +61,7 @@ import { SandiError } from '../../errors.js';
 import type { KirimPorts } from '../../ports/kirim.js';
 import { NOT_FINAL, kirimContext, type KirimHome } from './context.js';
 import { requireState, row } from './claims.js';
-import { finalPath } from './files.js';
+import { finalNameOf, shownAt } from './files.js';
 import { siap, mulai } from './daftar.js';
 import { tandatangani } from './tandatangani.js';
 import { lanjut } from './lanjut.js';
@@ -151,9 +151,14 @@ export function kirimService(app: KirimHome, o: KirimOptions, io: KirimPorts) {
       return rowView(row(c, id));
     },
 
-    /** Where the final (signed) kriptogram of a row is archived. */
+    /** Where the final (signed) kriptogram of a row is archived (in a folder archive: the file's path). */
     archivedAt(id: number): string {
-      return finalPath(c, row(c, id));
+      return shownAt(c, finalNameOf(c, row(c, id)));
+    },
+
+    /** The size of a row's archived final kriptogram (0 when none is archived). */
+    archivedBytes(id: number): number {
+      return c.io.arsip.stat(finalNameOf(c, row(c, id)))?.size ?? 0;
     },
   };
 }

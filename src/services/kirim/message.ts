@@ -3,24 +3,22 @@
  * resumed send (or a Sent copy added later) is the same message: the PGP/MIME wrapper of a kriptogram, or
  * an ordinary letter with its document part (and detached signature).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { SandiError } from '../../errors.js';
 import { buildPgpMime, formatDate } from '../../formats/pgpmime.js';
 import type { KriptogramKeluar, SuratKeluar } from '../../domain/records-keluar.js';
 import { utcOffsetMinutes } from '../../domain/kirim.js';
 import { buildLetter, type DetachedSignature } from '../../domain/surat-biasa.js';
 import { sha256, type KirimCtx } from './context.js';
-import { finalPath, letterPaths } from './files.js';
+import { finalNameOf, letterNames, readArchived, shownAt } from './files.js';
 import { isKriptogram, type OutRow } from './types.js';
 
 /** The outer PGP/MIME message, rebuilt byte-identically from the row and the archived final kriptogram. */
 export function rawMessage(c: KirimCtx, r: KriptogramKeluar): Buffer {
   const { config, fromEmail } = c;
   if (!r.nomor || !r.messageId || !r.bernomorAt) throw new SandiError('CONFLICT', 'kirim.notInState', { id: r.id, status: r.status, expected: 'bernomor' });
-  const path = finalPath(c, r);
-  if (!existsSync(path)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path });
-  const armored = readFileSync(path);
-  if (sha256(armored) !== r.kriptogramSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path });
+  const name = finalNameOf(c, r);
+  const armored = readArchived(c, name, r.id);
+  if (sha256(armored) !== r.kriptogramSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, name) });
   return buildPgpMime(
     {
       from: { address: fromEmail, name: config.office.name },
@@ -38,14 +36,10 @@ export function rawMessage(c: KirimCtx, r: KriptogramKeluar): Buffer {
 export function letterMessage(c: KirimCtx, r: SuratKeluar): Buffer {
   const { config, fromEmail } = c;
   if (!r.nomor || !r.messageId || !r.bernomorAt || !r.dokumenSha256) throw new SandiError('CONFLICT', 'kirim.notInState', { id: r.id, status: r.status, expected: 'bernomor' });
-  const p = letterPaths(c, r.dokumenSha256, r.signerFpr);
-  if (!existsSync(p.part)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: p.part });
-  const part = readFileSync(p.part);
+  const n = letterNames(r.dokumenSha256, r.signerFpr);
+  const part = readArchived(c, n.part, r.id);
   let signature: DetachedSignature | undefined;
-  if (p.sig) {
-    if (!existsSync(p.sig)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: p.sig });
-    signature = JSON.parse(readFileSync(p.sig, 'utf8')) as DetachedSignature;
-  }
+  if (n.sig) signature = JSON.parse(readArchived(c, n.sig, r.id).toString('utf8')) as DetachedSignature;
   return buildLetter(
     {
       from: { address: fromEmail, name: config.office.name },

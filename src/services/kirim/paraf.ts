@@ -6,45 +6,41 @@
  * both decrypted in memory, hashes and the sandiman's signature checked.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo, ProtectedHeaders, SignerReport } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
 import { permohonanRef } from '../../domain/kirim.js';
-import { sha256, type KirimCtx } from './context.js';
-import { draftPaths, readSidecar } from './files.js';
+import { encryptedBytes, sha256, type KirimCtx } from './context.js';
+import { draftNames, readArchived, readSidecar, shownAt } from './files.js';
 import { kasiEncryptionKeys } from './keys.js';
 import type { DraftSidecar, KirimInput, ParafRecord, UnlockedKey } from './types.js';
 
 /** The initial: the draft kriptogram and the paraf record, written encrypted (before the row exists); the sidecar last. */
 export async function writeDraft(c: KirimCtx, doc: Buffer, input: { fileName: string; headers: ProtectedHeaders }, sandiman: KeyInfo, sandimanKey: UnlockedKey, archiveArmored: string, finalRecipients: string[]): Promise<{ sidecar: DraftSidecar; record: ParafRecord }> {
-  const { now, draftDir } = c;
+  const { now } = c;
   const recipientKeys = [archiveArmored, ...(await kasiEncryptionKeys(c))];
   const signingKeys = [sandimanKey];
   const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
-  const draft = c.io.memorySink();
   // the initial is reused in the final kriptogram: it names the final recipients and the archive key
-  const enc = await c.io.crypto.encrypt({ input: Readable.from([doc]), output: draft, fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
+  const { bytes: draft, result: enc } = await encryptedBytes(c, { input: Readable.from([doc]), fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
   const sig = enc.signatures[0];
   if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
   const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
-  const paraf = c.io.memorySink();
-  await c.io.crypto.encrypt({
+  const { bytes: paraf } = await encryptedBytes(c, {
     input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
-    output: paraf,
     fileName: 'paraf.json',
     headers: { subject: 'paraf' },
     recipientKeys,
     signingKeys,
     date: now(),
   });
-  mkdirSync(draftDir, { recursive: true, mode: 0o700 });
-  const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: sha256(draft.bytes()), parafSha256: sha256(paraf.bytes()) };
-  const p = draftPaths(c, sidecar.drafSha256);
-  c.io.writeFileAtomic(p.paraf, paraf.bytes(), 0o600);
-  c.io.writeFileAtomic(p.draf, draft.bytes(), 0o600);
-  c.io.writeFileAtomic(p.sidecar, `${JSON.stringify(sidecar)}\n`, 0o600);
+  const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: sha256(draft), parafSha256: sha256(paraf) };
+  const n = draftNames(sidecar.drafSha256);
+  // archived before the row exists (on the office database: with the unit of work that registers it)
+  c.io.arsip.writeSync(n.paraf, paraf);
+  c.io.arsip.writeSync(n.draf, draft);
+  c.io.arsip.writeSync(n.sidecar, Buffer.from(`${JSON.stringify(sidecar)}\n`, 'utf8'));
   return { sidecar, record };
 }
 
@@ -52,13 +48,13 @@ export async function writeDraft(c: KirimCtx, doc: Buffer, input: { fileName: st
 export async function openDraft(c: KirimCtx, r: KriptogramKeluar, kasiKey: UnlockedKey): Promise<{ doc: Buffer; record: ParafRecord; paraf: SignerReport; sandimanArmored: string }> {
   const { keys, now } = c;
   const s = readSidecar(c, r.drafSha256, r.id);
-  const p = draftPaths(c, r.drafSha256 ?? 'tidak-ada');
-  if (!s || !existsSync(p.draf) || !existsSync(p.paraf)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: p.draf });
+  const n = draftNames(r.drafSha256 ?? 'tidak-ada');
+  if (!s || !c.io.arsip.exists(n.draf) || !c.io.arsip.exists(n.paraf)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: shownAt(c, n.draf) });
   // the sandiman's key is the one recorded in the register at the initial; the clear sidecar must agree
-  if (!r.parafFpr || s.parafFpr !== r.parafFpr || s.drafSha256 !== r.drafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: p.sidecar });
-  const drafBytes = readFileSync(p.draf);
-  const parafBytes = readFileSync(p.paraf);
-  if (sha256(drafBytes) !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: p.draf });
+  if (!r.parafFpr || s.parafFpr !== r.parafFpr || s.drafSha256 !== r.drafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.sidecar) });
+  const drafBytes = readArchived(c, n.draf, r.id);
+  const parafBytes = readArchived(c, n.paraf, r.id);
+  if (sha256(drafBytes) !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.draf) });
   const sandimanArmored = keys.loadPublicArmored(r.parafFpr);
   const decryptionKeys = [kasiKey];
   const recSink = c.io.memorySink();

@@ -5,15 +5,13 @@
  * recipient and the archive key, archived as a new file the row points to only in the transaction that
  * records the signature.
  */
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
-import { sha256, type KirimCtx } from './context.js';
+import { encryptedBytes, sha256, type KirimCtx } from './context.js';
 import { claimOrBusy, requireState, row } from './claims.js';
-import { finalName, writeNewFile } from './files.js';
+import { OUT, finalName } from './files.js';
 import { ownSigningKey, sendSecrets, unlockKey } from './keys.js';
 import { numberAndSend } from './nomori-kirim.js';
 import { openDraft } from './paraf.js';
@@ -30,7 +28,7 @@ export async function sign(
   // (the sandiman's signature is checked again by encryptKriptogram before anything is written)
   inMemory?: { doc: Buffer; record: ParafRecord; sandimanArmored: string },
 ): Promise<KriptogramKeluar> {
-  const { config, keys, now, progress, outDir, kasiActor } = c;
+  const { config, keys, now, progress, kasiActor } = c;
   requireState(r, ['diparaf']);
   let opened = inMemory;
   if (!opened) {
@@ -48,10 +46,8 @@ export async function sign(
     recipientKeys.push((await keys.requireUsableKey(x.fingerprint, 'encrypt')).publicArmored);
   }
   recipientKeys.push((await keys.requireUsableKey(config.archiveKey, 'encrypt')).publicArmored);
-  const out = c.io.memorySink();
-  await c.io.crypto.encrypt({
+  const { bytes: armored } = await encryptedBytes(c, {
     input: Readable.from([doc]),
-    output: out,
     fileName: record.fileName,
     headers: record.headers,
     boundary: record.boundary,
@@ -61,13 +57,13 @@ export async function sign(
     armor: true,
     date: now(),
   });
-  const armored = out.bytes();
   const kriptogramSha256 = sha256(armored);
-  mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  // a new file: the row points to it only through the transaction below; if that is refused (the row moved
-  // meanwhile, e.g. batal), this run removes its own new file and nothing else
-  const path = finalName(c, r.id, kriptogramSha256);
-  const created = writeNewFile(path, armored);
+  // a new name: the row points to it only through the transaction below (on the office database the name
+  // is committed by that same transaction); if that is refused (the row moved meanwhile, e.g. batal), this
+  // run takes back its own new name and nothing else
+  const { arsip } = c.io;
+  const name = finalName(r.id, kriptogramSha256);
+  const created = arsip.writeSync(name, armored).result === 'written';
   c.io.crashPoint('final-tertulis');
   let signed: KriptogramKeluar;
   try {
@@ -75,22 +71,22 @@ export async function sign(
   } catch (e) {
     if (created) {
       try {
-        unlinkSync(path);
+        arsip.abandon(name);
       } catch {
-        /* already gone */
+        /* the register's refusal is what to report; the file is nobody's either way */
       }
     }
     throw e;
   }
   // files of earlier attempts at this row's signature (a run killed after writing its file) are nobody's:
   // the row now points to this one, and this run holds the row's claim
-  const attempt = new RegExp(`^${r.id}-[0-9a-f]{16}\\.asc$`);
-  for (const f of readdirSync(outDir)) {
-    if (!attempt.test(f) || join(outDir, f) === path) continue;
+  const attempt = new RegExp(`^${OUT}/${r.id}-[0-9a-f]{16}\\.asc$`);
+  for (const n of arsip.list(`${OUT}/${r.id}-`)) {
+    if (!attempt.test(n) || n === name) continue;
     try {
-      unlinkSync(join(outDir, f));
+      arsip.abandon(n, { leftByKilledRun: true });
     } catch {
-      /* gone meanwhile */
+      /* gone meanwhile; a leftover nobody points to is harmless */
     }
   }
   progress('ditandatangani', r.id);
