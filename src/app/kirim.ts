@@ -14,7 +14,6 @@ import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '..
 import { folderArsip } from '../adapters/arsip-folder.js';
 import type { PgStore } from '../adapters/postgres/store.js';
 import type { ArsipStore } from '../ports/arsip.js';
-import { officeArsip } from './postgres.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
@@ -37,7 +36,7 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
 
 /**
  * The office archive as kirim sees it: the home's arsip/ folder on SQLite; on PostgreSQL the office database's
- * archive of the store the registers use (src/app/postgres.ts officeArsip: one per store, shared with terima),
+ * archive of the store the registers use (src/app/postgres-office.ts officeArsip: one per store, shared with terima),
  * so a name kirim writes before a unit of work (a draft, a final kriptogram, a letter's part) is committed by
  * that unit, with the register row that names it. There a name the database lacks is read from this home's
  * folder: files kirim archived here before the office moved onto PostgreSQL (`db salin` leaves the archive
@@ -47,7 +46,7 @@ export function registersOf(app: Pick<App, 'store'>): () => Registers {
 export function arsipOf(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine'>>): ArsipStore {
   let folder: ArsipStore | null = null;
   const home = (): ArsipStore => (folder ??= folderArsip(app.paths.archive));
-  const office = (): ArsipStore | null => (app.engine?.().kind === 'postgresql' ? officeArsip(app.store() as PgStore) : null);
+  const office = (): ArsipStore | null => (app.engine?.().kind === 'postgresql' ? postgresOffice().officeArsip(app.store() as PgStore) : null);
   /** where a name is read from: the database, or this home's folder for a name only it has */
   const reader = (name: string): ArsipStore => {
     const db = office();
