@@ -92,6 +92,19 @@ export async function copyArsip(from: ArsipStore, to: ArsipStore, names: readonl
   const read = new Map<string, { sha256: string; size: number }>();
   const out: ArsipCopy = { files: 0, bytes: 0, written: 0, same: 0 };
   for (const name of names) {
+    // a name an interrupted run already wrote: compared by hash here, not uploaded again
+    const there = to.stat(name);
+    if (there !== null) {
+      const mine = from.stat(name);
+      if (mine === null || mine.sha256 !== there.sha256 || mine.size !== there.size) {
+        throw new SandiError('INTEGRITY', 'db.salin.arsipDiffers', { list: `${name}: ${there.sha256} ${there.size} ≠ ${mine?.sha256 ?? '-'} ${mine?.size ?? '-'}`, where: to.where }, { hint: 'db.salin.arsipDiffers.hint' });
+      }
+      read.set(name, mine);
+      out.files++;
+      out.bytes += mine.size;
+      out.same++;
+      continue;
+    }
     const h = createHash('sha256');
     let size = 0;
     const source = from.open(name);
