@@ -6,6 +6,7 @@
  * PostgreSQL connection (PgSync, ./sync-client.ts), so the same register code runs on both engines and the
  * conformance suite (test/integration/registers-conformance.test.ts) holds them to the same behaviour:
  * - `?` becomes `$1…$n` (outside quoted text); `? IS [NOT] NULL` is typed `::text` (PostgreSQL cannot infer it);
+ * - the column `user` (a reserved word in PostgreSQL: CURRENT_USER) is quoted;
  * - an INSERT returns the new row's id (`lastInsertRowid`), and `changes` is the row count;
  * - rows come back as SQLite gives them: integers as numbers (the bigint UIDs too), booleans as 1/0;
  * - errors become the SandiErrors of the SQLite store: a guard's 'sandi:<kind>:<table>[.<column>]' is
@@ -55,6 +56,32 @@ export function numberedParams(sql: string): string {
     } else if (c === '?') {
       n++;
       out += /^\s+IS\s+(NOT\s+)?NULL\b/i.test(sql.slice(i + 1)) ? `$${n}::text` : `$${n}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/**
+ * SQLite's column names that are reserved words in PostgreSQL, quoted: the register code writes `user`
+ * (akun_sandi, akun_rotasi) bare, which SQLite takes as the column and PostgreSQL as CURRENT_USER — a syntax error
+ * in a column list, and worse in a WHERE clause (`WHERE user = ?` compares the login role, not the column).
+ * Quoted text and identifiers are left alone, and so are longer words (`session_user`, `users`).
+ */
+export function quotedReserved(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i] as string;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      const stop = end < 0 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(i))?.[0] ?? c;
+      out += word.toLowerCase() === 'user' ? '"user"' : word;
+      i += word.length - 1;
     } else {
       out += c;
     }
@@ -158,7 +185,7 @@ export function pgDb(pg: PgSync): PgDb {
   const prepare = (sqlText: string): PgStatement => {
     const hit = cache.get(sqlText);
     if (hit) return hit;
-    let sql = numberedParams(sqlText);
+    let sql = numberedParams(quotedReserved(sqlText));
     const insert = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(sql);
     const returnsId = insert !== null && ID_TABLES.has((insert[1] ?? '').toLowerCase()) && !/\bRETURNING\b/i.test(sql);
     if (returnsId) sql = `${sql.trimEnd().replace(/;$/, '')} RETURNING id`;
