@@ -22,7 +22,7 @@ import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
 
 export { pgAgendaBooks } from '../adapters/postgres/agenda.js';
 export { pgKunciStore } from '../adapters/postgres/kunci.js';
-export { pgClaimHolder, tryPgClaim } from '../adapters/postgres/claim.js';
+export { pgClaimHolder, pgRowClaims, tryPgClaim } from '../adapters/postgres/claim.js';
 export { pgAttachmentArchive, pgMessageArchive } from '../adapters/postgres/message-archive.js';
 
 /** Migrate the office schema when it is behind (the owner's role may; an officer's gets PERMISSION). */

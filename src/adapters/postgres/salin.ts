@@ -33,10 +33,11 @@ import { pgHashedRows, type PgStore } from './store.js';
 export const SALIN_TABLES: readonly string[] = ['audit_log', ...Object.keys(ROWID_COLUMN)];
 /**
  * Tables of the PostgreSQL schema that are not copied here: its own version table, the chain head (set from
- * the log), and the office archive's tables (./arsip-schema.ts), which `db salin` fills through the archive
- * port before this copy, name by name (src/app/salin.ts).
+ * the log), the office archive's tables (./arsip-schema.ts), which `db salin` fills through the archive
+ * port before this copy, name by name (src/app/salin.ts), and the lock rows of kirim's claims (./claim.ts: no
+ * office data, made on demand).
  */
-const NOT_COPIED = new Set<string>(['schema_version', 'audit_kepala', ...ARSIP_TABLES]);
+const NOT_COPIED = new Set<string>(['schema_version', 'audit_kepala', 'kirim_klaim', ...ARSIP_TABLES]);
 /** The writers' advisory lock of ./store.ts: no sandi unit of work writes while the copy runs. */
 const UNIT_LOCK = 0x73616e64690061;
 /** One `db salin` at a time into a database ('sandi' + 's'), held by the session for the whole run. */
