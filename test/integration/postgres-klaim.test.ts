@@ -258,4 +258,10 @@ describeWith(`a private PostgreSQL (${missing ?? ''})`, missing === null, 'kirim
       db.close();
     }
   }, 30_000);
+  it('only the groups that send or sign take a claim: a reader or a caraka cannot hold a row back', () => {
+    for (const [role, fn] of [['sandi_baca', 'kirim_klaim_ambil'], ['sandi_caraka', 'kirim_klaim_siapkan'], ['sandi_pimpinan', 'kirim_klaim_ambil']] as const) {
+      expect(() => pg.psql(`SET ROLE ${role}; SELECT sandi.${fn}('surat_keluar', 999999)`, { db: 'kantor' }), role).toThrow(/permission denied/);
+    }
+    expect(pg.psql(`SET ROLE budi; SELECT sandi.kirim_klaim_ambil('surat_keluar', 999999)`, { db: 'kantor' })).toMatch(/\bf\b/);
+  });
 });
