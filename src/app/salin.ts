@@ -11,7 +11,9 @@
  *  3. the archive: every file under <home>/arsip/ (surat-masuk, aduan, kriptogram-keluar with its drafts,
  *     surat-keluar, audit — not the temporary files, whose names start with '.') streamed into the database's
  *     archive under the same name, each name committed on its own, then each name's SHA-256 and size in the
- *     database compared with the file's. Several transactions, so a run cut short (or refused later) leaves the
+ *     database compared with the file's; the same for the mailbox password's encrypted entries, each file
+ *     <home>/kredensial/<id>.asc as the name kredensial/<id>.asc (the home reads them there once on PostgreSQL:
+ *     src/adapters/openpgp/kredensial-arsip.ts). Several transactions, so a run cut short (or refused later) leaves the
  *     target with archive names and no register row: the next run RESUMES (a name already there with the same
  *     bytes is kept as is; other bytes under a name, or a name this home does not have, are refused);
  *  4. one transaction on the target for the registers: lock, refuse unless empty, copy, guards back on, no
@@ -20,7 +22,8 @@
  *     failure rolls back and the target keeps no register row;
  *  5. config.json gets `db` (the URL without any password; `--pengguna` puts the officer's role there instead
  *     of the owner's, which daily work never uses). The secret keys stay in the home (never in the database);
- *     the archive folder is left as it is (a backup): the home no longer reads it.
+ *     the archive and kredensial/ folders are left as they are (a backup): the home no longer reads them for
+ *     anything the database holds.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -38,6 +41,7 @@ import { PG_SCHEMA_VERSION } from '../adapters/postgres/schema.js';
 import { openPgStore } from '../adapters/postgres/store.js';
 import { compareOffices, copyOffice, lockSalin, pgAuditView, pgOfficeFilled, pgOwnsSchema, type SalinCounts } from '../adapters/postgres/salin.js';
 import { openPgArsip } from '../adapters/postgres/arsip.js';
+import { credentialIdOf } from '../adapters/openpgp/kredensial-arsip.js';
 import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
 import { mapPgError } from '../adapters/postgres/sql.js';
 import { checkAudit, type AuditReport } from '../services/audit.js';
@@ -151,6 +155,33 @@ export async function copyArsip(from: ArsipStore, to: ArsipStore, names: readonl
   return out;
 }
 
+/**
+ * What `db salin` copies from the home into the database's archive, as one archive: the files under arsip/ by
+ * their names, and the credential entries <home>/kredensial/<id>.asc as the names kredensial/<id>.asc (other
+ * files there — the account lock, a killed write's temporary file — are not entries). Read only.
+ */
+export function homeArsipSources(paths: Pick<ReturnType<typeof homePaths>, 'archive' | 'root'>): ArsipStore {
+  const arsip = folderArsip(paths.archive);
+  const home = folderArsip(paths.root);
+  const of = (name: string): ArsipStore => (credentialIdOf(name) !== undefined ? home : arsip);
+  return {
+    where: arsip.where,
+    list(prefix) {
+      const entries = home.list('kredensial/').filter((n) => credentialIdOf(n) !== undefined && n.startsWith(prefix));
+      return [...arsip.list(prefix), ...entries].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+    exists: (name) => of(name).exists(name),
+    stat: (name) => of(name).stat(name),
+    readSync: (name) => of(name).readSync(name),
+    open: (name) => of(name).open(name),
+    write: () => Promise.reject(new Error('homeArsipSources: read only')),
+    writeSync: () => {
+      throw new Error('homeArsipSources: read only');
+    },
+    abandon: () => false,
+  };
+}
+
 export interface SalinResult {
   /** postgresql://user@host:port/db of the copy (never a password) */
   target: string;
@@ -165,6 +196,8 @@ export interface SalinResult {
   config: { file: string; url: string };
   /** the home's archive folder copied into the database's archive (the home no longer reads the folder) */
   arsip: ArsipCopy & { folder: string };
+  /** the mailbox password's encrypted entries (<home>/kredensial/<id>.asc) copied as kredensial/<id>.asc */
+  kredensial: ArsipCopy & { folder: string };
   /** what stays in the home: the secret keys (never in the database) */
   staysInHome: string[];
 }
@@ -226,10 +259,11 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
     const store = openPgStore(pg, { schema });
 
     // 3. the archive first, name by name (resumable: a run cut short leaves names and no register row)
-    const from = folderArsip(paths.archive);
+    const from = homeArsipSources(paths);
     const target = openPgArsip(store);
     const names = arsipNamesToCopy(from, target, schema);
-    const arsip = await copyArsip(from, target, names);
+    const arsip = await copyArsip(from, target, names.filter((n) => credentialIdOf(n) === undefined));
+    const kredensial = await copyArsip(from, target, names.filter((n) => credentialIdOf(n) !== undefined));
 
     // 4. the registers in one transaction: copy, compare, check; a snapshot of the source for the same span
     src.db.exec('BEGIN');
@@ -294,6 +328,7 @@ export async function salinKePostgres(home: string, o: { ke: string; pengguna?: 
       copy: summary(copyReport),
       config: { file: paths.config, url },
       arsip: { ...arsip, folder: paths.archive },
+      kredensial: { ...kredensial, folder: resolve(paths.root, 'kredensial') },
       staysInHome: [paths.keys],
     };
   } finally {

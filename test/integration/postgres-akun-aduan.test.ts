@@ -8,6 +8,8 @@
  * - akun: the sandiman stores the mailbox password, tests the login and rotates it at A; the Kasi reads its age,
  *   deadline and last rotation at B (the account rows are the database's). The Kasi's group may not store or
  *   rotate the mailbox password: 77, nothing written (no row, no audit event, no credential file left in B's home).
+ *   The encrypted entries are names of the office database's archive (kredensial/<id>.asc): B logs in with the
+ *   password A stored, and neither home's kredensial/ folder holds one.
  *   The rotation logs in to IMAP and SMTP, so this file starts the local Dovecot + Postfix (test/helpers/mailstack.ts,
  *   ~0.3 s) and changes the password with the test's `perintah` script on its passwd-file, as test/e2e/akun.test.ts.
  * - aduan: the sandiman registers (catat, impor) and records the OPD's steps at A; the Kasi reads the status and
@@ -115,11 +117,13 @@ describeWith(`a private PostgreSQL and the mail stack (${missing})`, missing ===
     expect(saved).toMatchObject({ user: MAILBOX, replaced: false });
     expect(ok(run('budi', ['--json', 'akun', 'uji']), 'akun uji at A').json()).toMatchObject({ source: 'penyimpanan', imap: { ok: true }, smtp: { ok: true } });
 
-    // the encrypted entries stay in the home that stored them (README): B has none, and says so (66), not a crash
-    const noEntry = run('siti', ['akun', 'uji']);
-    expect(noEntry.code, noEntry.stderr).toBe(66);
-    expect(noEntry.stderr).toContain(join(homes.siti, 'kredensial'));
-    expect(noEntry.stderr).toContain('salin folder kredensial/'); // not only "store it again", which would replace the office's
+    // the encrypted entry is a name of the office database's archive, committed with the akun_sandi row naming it:
+    // the Kasi's desk (holding the archive key) logs in with the password stored at A, and nothing of it is in B's home
+    const kini = pgRows('SELECT kini_id FROM sandi.akun_sandi');
+    expect(pgRows("SELECT name FROM sandi.arsip_nama WHERE name LIKE 'kredensial/%'")).toEqual([`kredensial/${kini[0]}.asc`]);
+    expect(files(join(homes.budi, 'kredensial'))).toEqual([]);
+    expect(ok(run('siti', ['--json', 'akun', 'uji']), 'akun uji at B').json()).toMatchObject({ source: 'penyimpanan', slot: 'kini', imap: { ok: true }, smtp: { ok: true } });
+    expect(files(join(homes.siti, 'kredensial'))).toEqual([]);
 
     // the Kasi's group may not record the mailbox password: refused by the server, nothing written anywhere
     const before = pgRows("SELECT (SELECT count(*) FROM sandi.audit_log) || '|' || (SELECT kini_id FROM sandi.akun_sandi) || '|' || (SELECT count(*) FROM sandi.akun_rotasi)");
@@ -128,6 +132,7 @@ describeWith(`a private PostgreSQL and the mail stack (${missing})`, missing ===
     expect(refused.stderr).toContain('sandi_kasi');
     expect(pgRows("SELECT (SELECT count(*) FROM sandi.audit_log) || '|' || (SELECT kini_id FROM sandi.akun_sandi) || '|' || (SELECT count(*) FROM sandi.akun_rotasi)")).toEqual(before);
     expect(files(join(homes.siti, 'kredensial'))).toEqual([]);
+    expect(pgRows("SELECT name FROM sandi.arsip_nama WHERE name LIKE 'kredensial/%'")).toEqual([`kredensial/${kini[0]}.asc`]); // its entry abandoned
 
     // the rotation at A (the office's own password-change command, configured in both homes), four steps recorded
     for (const home of [homes.budi, homes.siti]) {
@@ -157,8 +162,13 @@ describeWith(`a private PostgreSQL and the mail stack (${missing})`, missing ===
       'akun.rotasi.teruji|budi|budi',
       'akun.rotasi.selesai|budi|budi',
     ]);
-    // no password in the database: only the ids of encrypted entries in the home that stored them
-    const dump = pgRows('SELECT row_to_json(a)::text FROM sandi.akun_sandi a UNION ALL SELECT row_to_json(r)::text FROM sandi.akun_rotasi r UNION ALL SELECT data FROM sandi.audit_log').join('\n');
+    // the rotation's new entry committed with its rows; the refused rotation left none
+    expect(pgRows("SELECT count(*) FROM sandi.arsip_nama WHERE name LIKE 'kredensial/%'")).toEqual(['2']);
+    // no password in the database in clear: the ids of entries, and the entries encrypted to the archive key
+    const dump = pgRows(
+      "SELECT row_to_json(a)::text FROM sandi.akun_sandi a UNION ALL SELECT row_to_json(r)::text FROM sandi.akun_rotasi r UNION ALL SELECT data FROM sandi.audit_log UNION ALL SELECT convert_from(p.data, 'UTF8') FROM sandi.arsip_potongan p JOIN sandi.arsip_isi c ON c.upload = p.upload JOIN sandi.arsip_nama n ON n.sha256 = c.sha256 WHERE n.name LIKE 'kredensial/%'",
+    ).join('\n');
+    expect(dump).toContain('BEGIN PGP MESSAGE');
     expect(dump).not.toContain(INITIAL);
   }, 60_000);
 

@@ -6,6 +6,8 @@
  * and with every guard trigger enabled. The archive folder goes into the database's archive too (every name,
  * the same SHA-256 and size, temporary files left out): after the move the home reads its checkpoints from the
  * database with its arsip/ folder moved away; a run refused after the archive copy is resumed by the next one.
+ * The mailbox password stored with `akun simpan` (<home>/kredensial/<id>.asc) goes in as the archive name
+ * kredensial/<id>.asc: after the move `akun uji` reads it from the database with the kredensial/ folder moved away.
  * One private PostgreSQL for the file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,10 +36,15 @@ let server: PgServer;
 let dir: string;
 let home: string;
 
-const sandi = (args: string[], h = home): { status: number | null; stdout: string; stderr: string } => {
+const KEYS = resolve('keys.example');
+const ARSIP_PASSPHRASE = (JSON.parse(readFileSync(join(KEYS, 'manifest.json'), 'utf8')) as { keys: { slug: string; passphrase: string }[] }).keys.find((k) => k.slug === 'arsip')!.passphrase;
+const MAILBOX_PASSWORD = 'rahasia-kotak-surat-salin-1';
+
+const sandi = (args: string[], h = home, o: { input?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string } => {
   const r = spawnSync(process.execPath, [BIN, '--home', h, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...server.env, SANDI_DB: '', SANDI_NO_INPUT: '1', SANDI_LANG: 'id' },
+    ...(o.input === undefined ? {} : { input: o.input }),
+    env: { ...process.env, ...server.env, SANDI_DB: '', SANDI_NO_INPUT: '1', SANDI_LANG: 'id', ...o.env },
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -118,12 +125,25 @@ beforeAll(async () => {
   put('aduan/bb/' + 'b'.repeat(64) + '.eml', Buffer.from('lampiran aduan'));
   put('surat-keluar/' + 'c'.repeat(64) + '.part', Buffer.from('bagian surat'));
   put(`surat-masuk/${rawSha.slice(0, 2)}/.${rawSha}.eml.999.abcdef.tmp`, Buffer.from('separuh'));
+  // a mailbox (nothing listens on its port) and its password stored encrypted in <home>/kredensial/ (to the
+  // archive key's public half: without its passphrase, so no new checkpoint is signed)
+  const cfgFile = join(home, 'config.json');
+  const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as Record<string, unknown>;
+  cfg['mailbox'] = { user: 'sandi@demo.test', imap: { host: '127.0.0.1', port: 1, tls: 'tls' }, smtp: { host: '127.0.0.1', port: 1, tls: 'starttls' } };
+  writeFileSync(cfgFile, JSON.stringify(cfg, null, 2), { mode: 0o600 });
+  const simpan = sandi(['akun', 'simpan'], home, { input: `${MAILBOX_PASSWORD}\n` });
+  expect(simpan.status, simpan.stderr).toBe(0);
 }, 180_000);
 
 /** The home's archive as names → SHA-256 and size (temporary files are not names). */
 const folderNames = (arsip: string): Record<string, string> => {
   const a = folderArsip(arsip);
   return Object.fromEntries(a.list('').map((n) => [n, `${a.stat(n)!.sha256} ${a.stat(n)!.size}`]));
+};
+/** The home's credential entries as the archive names db salin gives them → SHA-256 and size. */
+const credentialNames = (h: string): Record<string, string> => {
+  const a = folderArsip(h);
+  return Object.fromEntries(a.list('kredensial/').map((n) => [n, `${a.stat(n)!.sha256} ${a.stat(n)!.size}`]));
 };
 const dbNames = (pg: PgSync): Record<string, string> =>
   Object.fromEntries(
@@ -149,6 +169,8 @@ describe('sandi db salin', () => {
 
     const files = folderNames(join(home, 'arsip'));
     expect(Object.keys(files).length).toBe(8);
+    const entries = credentialNames(home);
+    expect(Object.keys(entries)).toHaveLength(1);
 
     const r = sandi(['--json', 'db', 'salin', '--ke', server.url('kantor'), '--pengguna', 'budi']);
     expect(r.status, r.stderr).toBe(0);
@@ -158,19 +180,21 @@ describe('sandi db salin', () => {
       copy: { registerRows: number; checkpoints: number };
       config: { url: string };
       arsip: { files: number; written: number; same: number };
+      kredensial: { files: number; written: number; same: number };
       staysInHome: string[];
     };
     expect(out.tables).toEqual(srcCounts);
     expect(out.head).toEqual(srcHead);
     // the archive: every name with the file's SHA-256 and size, no temporary file; checked on the copy's own checkpoint
     expect(out.arsip).toMatchObject({ files: 8, written: 8, same: 0 });
+    expect(out.kredensial).toMatchObject({ files: 1, written: 1, same: 0 });
     expect(out.copy.checkpoints).toBe(1);
     expect(out.staysInHome).toEqual([join(home, 'kunci')]);
 
     const pg = connect('kantor');
     try {
       const store = openPgStore(pg);
-      expect(dbNames(pg)).toEqual(files);
+      expect(dbNames(pg)).toEqual({ ...files, ...entries });
       for (const t of Object.keys(ROWID_COLUMN)) expect([...pgHashedRows(store, t)], t).toEqual(before[t]);
       expect(pg.query('SELECT id, hash FROM audit_kepala').rows[0]).toEqual(srcHead);
       // the guards are back: an UPDATE of a settled row and a DELETE are refused by the server, and the chain continues only at its head
@@ -210,6 +234,12 @@ describe('sandi db salin', () => {
     const arsipPeriksa = sandi(['--json', '--db', server.url('kantor'), 'terima', 'arsip-periksa']);
     expect(arsipPeriksa.status, arsipPeriksa.stderr).toBe(0);
     expect(JSON.parse(arsipPeriksa.stdout)).toMatchObject({ diperiksa: 1, rusak: [], hilang: [] });
+    // and the mailbox password: with kredensial/ moved away, akun uji decrypts the entry from the database and
+    // tries it (nothing listens on the mailbox's port: 69 from the login, not 66 for a missing entry)
+    renameSync(join(home, 'kredensial'), join(dir, 'kredensial-lama'));
+    const uji = sandi(['--json', '--db', server.url('kantor'), 'akun', 'uji'], home, { env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } });
+    expect(uji.status, uji.stderr).toBe(69);
+    expect(JSON.parse(uji.stdout)).toMatchObject({ source: 'penyimpanan', slot: 'kini', imap: { ok: false, error: { key: 'mail.unreachable' } } });
 
     // a second home (a copy of the SQLite office, before the move) into the same, now filled, target: refused, target unchanged
     const again = mkdtempSync(join(tmpdir(), 'sandi-salin2-'));
@@ -270,6 +300,7 @@ describe('sandi db salin', () => {
       try {
         cpSync(home, work, { recursive: true });
         cpSync(join(dir, 'arsip-lama'), join(work, 'arsip'), { recursive: true }); // the archive as it was before the move
+        cpSync(join(dir, 'kredensial-lama'), join(work, 'kredensial'), { recursive: true }); // and the credential entries
         const c = JSON.parse(readFileSync(join(work, 'config.json'), 'utf8')) as Record<string, unknown>;
         delete c['db'];
         writeFileSync(join(work, 'config.json'), JSON.stringify(c), { mode: 0o600 });
@@ -286,13 +317,19 @@ describe('sandi db salin', () => {
         // the archive was copied before the registers (name by name): it stays, complete and verified, and the
         // next run — the refusal settled — resumes: every name found with the same bytes, none written twice
         const files = folderNames(join(work, 'arsip'));
-        expect(dbNames(pg)).toEqual(files);
+        const entries = credentialNames(work);
+        expect(Object.keys(entries)).toHaveLength(1);
+        expect(dbNames(pg)).toEqual({ ...files, ...entries });
         pg.query('ALTER TABLE sandi.anotasi DROP CONSTRAINT uji_tolak');
         const again = sandi(['--json', 'db', 'salin', '--ke', server.url('gagal')], work);
         expect(again.status, again.stderr).toBe(0);
-        expect(JSON.parse(again.stdout)).toMatchObject({ arsip: { files: Object.keys(files).length, written: 0, same: Object.keys(files).length }, copy: { checkpoints: 1 } });
+        expect(JSON.parse(again.stdout)).toMatchObject({
+          arsip: { files: Object.keys(files).length, written: 0, same: Object.keys(files).length },
+          kredensial: { files: 1, written: 0, same: 1 },
+          copy: { checkpoints: 1 },
+        });
         expect(countRows(pg)).toBeGreaterThan(0);
-        expect(dbNames(pg)).toEqual(files);
+        expect(dbNames(pg)).toEqual({ ...files, ...entries });
       } finally {
         rmSync(work, { recursive: true, force: true });
       }

@@ -26,6 +26,32 @@ function isEntryPayload(x: unknown): x is EntryPayload {
   return o['v'] === 1 && typeof o['user'] === 'string' && typeof o['password'] === 'string';
 }
 
+/** Encrypt `password` for `user` to the archive key: the armored entry, as a file or an archive name holds it. */
+export async function sealEntry(user: string, password: string, archivePublicArmored: string, now: Date): Promise<string> {
+  const payload: EntryPayload = { v: 1, user, password, created: now.toISOString() };
+  const { sealJson } = await import('./sealed-json.js'); // openpgp.js: loaded when a password is stored
+  return sealJson(payload, archivePublicArmored, now, 'armored');
+}
+
+/**
+ * Decrypt an armored entry with the unlocked archive key and check it is `user`'s; `where` names it in errors
+ * (a file, or an archive name in the office database). DATA when damaged, not a sandi entry or another account's.
+ */
+export async function openEntry(armored: string, user: string, archiveKey: openpgp.PrivateKey, where: string): Promise<string> {
+  const { openJson } = await import('./sealed-json.js'); // openpgp.js: loaded when a password is read
+  let payload: unknown;
+  try {
+    payload = await openJson(armored, archiveKey);
+  } catch (e) {
+    // openpgp's text is dropped: it names nothing the operator can act on beyond "damaged or wrong key".
+    throw new SandiError('DATA', 'akun.entryUnreadable', { path: where }, { hint: 'akun.entryUnreadable.hint', cause: e instanceof Error ? e.name : undefined });
+  }
+  // Anyone with the archive public key can write an entry: check its shape before using any field.
+  if (!isEntryPayload(payload)) throw new SandiError('DATA', 'akun.entryMalformed', { path: where }, { hint: 'akun.entryUnreadable.hint' });
+  if (payload.user.toLowerCase() !== user.toLowerCase()) throw new SandiError('DATA', 'akun.entryWrongAccount', { path: where, user });
+  return payload.password;
+}
+
 export interface CredentialFiles {
   readonly dir: string;
   /** Encrypt `password` for `user` to the archive key and store it as entry `id` (0600, atomic, never replaced). */
@@ -48,9 +74,7 @@ export function credentialFiles(dir: string): CredentialFiles {
     async write(id, user, password, archivePublicArmored, now) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       assertPrivateMode(dir, true);
-      const payload: EntryPayload = { v: 1, user, password, created: now.toISOString() };
-      const { sealJson } = await import('./sealed-json.js'); // openpgp.js: loaded when a password is stored
-      const armored = await sealJson(payload, archivePublicArmored, now, 'armored');
+      const armored = await sealEntry(user, password, archivePublicArmored, now);
       writeFileAtomic(path(id), armored, 0o600, { exclusive: true });
     },
     async read(id, user, archiveKey) {
@@ -64,18 +88,7 @@ export function credentialFiles(dir: string): CredentialFiles {
       } catch (e) {
         throw new SandiError('IO', 'common.fileUnreadable', { path: p, reason: (e as Error).message });
       }
-      const { openJson } = await import('./sealed-json.js'); // openpgp.js: loaded when a password is read
-      let payload: unknown;
-      try {
-        payload = await openJson(armored, archiveKey);
-      } catch (e) {
-        // openpgp's text is dropped: it names nothing the operator can act on beyond "damaged or wrong key".
-        throw new SandiError('DATA', 'akun.entryUnreadable', { path: p }, { hint: 'akun.entryUnreadable.hint', cause: e instanceof Error ? e.name : undefined });
-      }
-      // Anyone with the archive public key can write an entry: check its shape before using any field.
-      if (!isEntryPayload(payload)) throw new SandiError('DATA', 'akun.entryMalformed', { path: p }, { hint: 'akun.entryUnreadable.hint' });
-      if (payload.user.toLowerCase() !== user.toLowerCase()) throw new SandiError('DATA', 'akun.entryWrongAccount', { path: p, user });
-      return payload.password;
+      return openEntry(armored, user, archiveKey, p);
     },
     has(id) {
       return existsSync(path(id));
