@@ -70,6 +70,7 @@ export function registerDb(program: Command, getCtx: GetContext): void {
           t('db.salin.verified', { events: r.copy.rows, head: r.head?.hash ?? '-', registerRows: r.copy.registerRows, checkpoints: r.copy.checkpoints }),
           t('db.salin.pointed', { file: r.config.file, url: r.config.url }),
           t('db.salin.arsip', { files: r.arsip.files, bytes: r.arsip.bytes, folder: r.arsip.folder, written: r.arsip.written, same: r.arsip.same }),
+          t('db.salin.kredensial', { files: r.kredensial.files, folder: r.kredensial.folder, written: r.kredensial.written, same: r.kredensial.same }),
           t('db.salin.keysStay', { folders: r.staysInHome.join(', ') }),
         ].join('\n'),
       );
