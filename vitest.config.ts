@@ -59,14 +59,19 @@ export default defineConfig({
         },
       },
       {
-        // Integration tests (and the end-to-end files above) start real servers — Dovecot, Postfix, cupsd — and
-        // measure nothing: one file at a time, so the servers never compete for CPU and their timeouts hold.
+        // Integration tests (and the end-to-end files above) start real servers — Dovecot, Postfix, cupsd,
+        // PostgreSQL — each file its own private instances (temporary folder, unique instance name, ports from
+        // freePort() with a retry when one is taken before the server binds it: test/helpers/mailstack.ts,
+        // cups.ts, postgres.ts), so two files at a time never share a server, a port or a path. Most of their
+        // time is waiting on those servers (a passwd-file re-read, a restart, a cut connection), not CPU: one
+        // file at a time left a core idle for ~3 minutes a run. Their longest test took 9 s of a 60 s timeout in
+        // the CI run these two workers were measured against (see the commit).
         extends: true,
         test: {
           name: 'servers',
           include: ['test/integration/**/*.test.ts', ...E2E_WITH_SERVERS],
           exclude: INTEGRATION_CPU_ONLY,
-          fileParallelism: false,
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
         },
       },
