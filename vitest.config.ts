@@ -72,6 +72,10 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', ...E2E_WITH_SERVERS],
           exclude: INTEGRATION_CPU_ONLY,
           maxWorkers: 2,
+          // a worker keeps its module cache from file to file (each file still starts and stops its own servers
+          // in beforeAll/afterAll): ~1 s of import less per file. Nothing in these files changes process-wide
+          // state for good (terima-nomor-pdf puts PATH back in a finally; no vi.mock).
+          isolate: false,
           sequence: { groupOrder: 1 },
         },
       },
