@@ -18,7 +18,8 @@ import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
 import { postgresOffice } from './postgres.js';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { kriptogramSpool } from '../adapters/openpgp/kriptogram-file.js';
 import type { Claim } from '../ports/mail.js';
 
 /**
@@ -89,6 +90,7 @@ export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App,
     maildirs: { maildirIn, deliver: deliverToMaildir, list: listMaildir, read: readMaildirMessage },
     arsip: arsipOf(app),
     memorySink: () => new MemorySink(),
+    spool: () => kriptogramSpool(join(app.paths.root, '.kirim-spool')),
     tryClaim: (path) => claimRow(app, path),
     unlocker: async () => (await import('../adapters/openpgp/kunci-terbuka.js')).unlockedArmored,
     mailSender: async () => {

@@ -11,7 +11,7 @@ import { SandiError } from '../../errors.js';
 import type { KeyInfo, ProtectedHeaders, SignerReport } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
 import { permohonanRef } from '../../domain/kirim.js';
-import { encryptedBytes, sha256, type KirimCtx } from './context.js';
+import { documentInput, encryptedBytes, encryptedSpool, sha256, type KirimCtx } from './context.js';
 import { draftNames, readArchived, readSidecar, shownAt } from './files.js';
 import { kasiEncryptionKeys } from './keys.js';
 import type { DraftSidecar, KirimInput, ParafRecord, UnlockedKey } from './types.js';
@@ -23,25 +23,29 @@ export async function writeDraft(c: KirimCtx, doc: Buffer, input: { fileName: st
   const signingKeys = [sandimanKey];
   const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
   // the initial is reused in the final kriptogram: it names the final recipients and the archive key
-  const { bytes: draft, result: enc } = await encryptedBytes(c, { input: Readable.from([doc]), fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
-  const sig = enc.signatures[0];
-  if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
-  const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
-  const { bytes: paraf } = await encryptedBytes(c, {
-    input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
-    fileName: 'paraf.json',
-    headers: { subject: 'paraf' },
-    recipientKeys,
-    signingKeys,
-    date: now(),
-  });
-  const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: sha256(draft), parafSha256: sha256(paraf) };
-  const n = draftNames(sidecar.drafSha256);
-  // archived before the row exists (on the office database: with the unit of work that registers it)
-  c.io.arsip.writeSync(n.paraf, paraf);
-  c.io.arsip.writeSync(n.draf, draft);
-  c.io.arsip.writeSync(n.sidecar, Buffer.from(`${JSON.stringify(sidecar)}\n`, 'utf8'));
-  return { sidecar, record };
+  const draft = await encryptedSpool(c, { input: documentInput(doc), fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
+  try {
+    const sig = draft.result.signatures[0];
+    if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
+    const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
+    const { bytes: paraf } = await encryptedBytes(c, {
+      input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
+      fileName: 'paraf.json',
+      headers: { subject: 'paraf' },
+      recipientKeys,
+      signingKeys,
+      date: now(),
+    });
+    const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: draft.sha256, parafSha256: sha256(paraf) };
+    const n = draftNames(sidecar.drafSha256);
+    // archived before the row exists (on the office database: with the unit of work that registers it)
+    c.io.arsip.writeSync(n.paraf, paraf);
+    await draft.archive(n.draf);
+    c.io.arsip.writeSync(n.sidecar, Buffer.from(`${JSON.stringify(sidecar)}\n`, 'utf8'));
+    return { sidecar, record };
+  } finally {
+    draft.remove();
+  }
 }
 
 /** Decrypt the draft and the paraf record with the Kasi's key, in memory; check hashes and the sandiman's signature. */
