@@ -106,10 +106,14 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
     c.io.crashPoint('diparaf');
     if (!kasi) return { row: rowView(r), waiting: 'kasi', sent: null };
 
-    const inMemory = { doc: doc.data, record, sandimanArmored: keys.loadPublicArmored(sandiman.fingerprint) };
-    // not held through the send: the outer mail is built from the archive (a 256 MiB document is 256 MB less)
-    doc = null;
-    r = await sign(c, r, kasi.key, kasi.unlocked, undefined, inMemory);
+    // handed over, not held through the send (the outer mail is built from the archive): with a 256 MiB
+    // document that is 256 MB less at the send's peak
+    const handOver = (): Buffer => {
+      const data = doc?.data ?? Buffer.alloc(0);
+      doc = null;
+      return data;
+    };
+    r = await sign(c, r, kasi.key, kasi.unlocked, undefined, { doc: handOver(), record, sandimanArmored: keys.loadPublicArmored(sandiman.fingerprint) });
     const { row: done, sent } = await numberAndSend(c, r);
     return { row: rowView(done), waiting: null, sent };
   } finally {
