@@ -56,9 +56,9 @@ export async function openDraft(c: KirimCtx, r: KriptogramKeluar, kasiKey: Unloc
   if (!s || !c.io.arsip.exists(n.draf) || !c.io.arsip.exists(n.paraf)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: shownAt(c, n.draf) });
   // the sandiman's key is the one recorded in the register at the initial; the clear sidecar must agree
   if (!r.parafFpr || s.parafFpr !== r.parafFpr || s.drafSha256 !== r.drafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.sidecar) });
-  const drafBytes = readArchived(c, n.draf, r.id);
+  // the draft (a 256 MiB document's is ~350 MB) is checked and decrypted in chunks, never read whole
   const parafBytes = readArchived(c, n.paraf, r.id);
-  if (sha256(drafBytes) !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.draf) });
+  if (c.io.arsip.stat(n.draf)?.sha256 !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.draf) });
   const sandimanArmored = keys.loadPublicArmored(r.parafFpr);
   const decryptionKeys = [kasiKey];
   const recSink = c.io.memorySink();
@@ -66,7 +66,7 @@ export async function openDraft(c: KirimCtx, r: KriptogramKeluar, kasiKey: Unloc
   const record = JSON.parse(recSink.bytes().toString('utf8')) as ParafRecord;
   const docSink = c.io.memorySink();
   // the initial names the final recipients, not the Kasi who opens the draft
-  const res = await c.io.crypto.decrypt({ input: Readable.from([drafBytes]), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
+  const res = await c.io.crypto.decrypt({ input: Readable.from(c.io.arsip.open(n.draf)), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
   const paraf = res.signers[0];
   if (!paraf) throw new SandiError('SIGNATURE', 'kriptogram.unsigned');
   return { doc: docSink.bytes(), record, paraf, sandimanArmored };
