@@ -5,6 +5,7 @@
  */
 import { SandiError } from '../../errors.js';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { formatDate, pgpMimeChunks, type PgpMimeHeaders } from '../../formats/pgpmime.js';
 import type { KriptogramKeluar, SuratKeluar } from '../../domain/records-keluar.js';
 import { utcOffsetMinutes } from '../../domain/kirim.js';
@@ -15,9 +16,9 @@ import { isKriptogram, type OutRow } from './types.js';
 
 /**
  * The outer PGP/MIME message, rebuilt byte-identically from the row and the archived final kriptogram. The
- * kriptogram is read in chunks, twice: once to check its hash against the row and measure the message,
- * once into a buffer of exactly that size — so a 256 MiB document's ~470 MB of armor is never held as a
- * whole file, a latin1 string, its lines and three joined copies at once (that was ~4 GB).
+ * kriptogram is read in chunks (hashed on the way and checked against the row) into a private temporary
+ * file, which is then read into one buffer of exactly its size — so a 256 MiB document's ~470 MB of armor
+ * is never held as a whole file, a latin1 string, its lines and three joined copies at once (that was ~4 GB).
  */
 export async function rawMessage(c: KirimCtx, r: KriptogramKeluar): Promise<Buffer> {
   const { config, fromEmail } = c;
@@ -33,35 +34,41 @@ export async function rawMessage(c: KirimCtx, r: KriptogramKeluar): Promise<Buff
     utcOffsetMinutes: utcOffsetMinutes(config.office.timeZone),
   };
   const changed = () => new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, name) });
-  /** one pass: every piece of the message to `take`; false when the archived bytes are not the row's */
-  const pass = async (take: (piece: Buffer) => void): Promise<boolean> => {
-    const h = createHash('sha256');
-    const archived = c.io.arsip.open(name);
-    async function* hashed(): AsyncGenerator<Buffer> {
-      for await (const chunk of archived) {
-        h.update(chunk);
-        yield chunk;
-      }
+  const h = createHash('sha256');
+  const archived = c.io.arsip.open(name);
+  async function* hashed(): AsyncGenerator<Buffer> {
+    for await (const chunk of archived) {
+      h.update(chunk);
+      yield chunk;
     }
+  }
+  const spool = c.io.spool();
+  try {
+    const out = spool.output;
     try {
-      for await (const piece of pgpMimeChunks(headers, hashed())) take(piece);
+      for await (const piece of pgpMimeChunks(headers, hashed())) if (!out.write(piece)) await once(out, 'drain');
     } catch (e) {
       // a damaged file is reported as changed (as before: its hash is checked first), not as bad armor
       if ((await sha256Of(c, name)) !== r.kriptogramSha256) throw changed();
       throw e;
     }
-    return h.digest('hex') === r.kriptogramSha256;
-  };
-  let size = 0;
-  if (!(await pass((p) => (size += p.length)))) throw changed();
-  const raw = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  const same = await pass((p) => {
-    if (at + p.length > size) throw changed();
-    at += p.copy(raw, at);
-  });
-  if (!same || at !== size) throw changed();
-  return raw;
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', reject);
+      out.end(() => resolve());
+    });
+    if (h.digest('hex') !== r.kriptogramSha256) throw changed();
+    const { size } = spool.written();
+    const raw = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for await (const chunk of spool.read()) {
+      if (at + chunk.length > size) throw changed();
+      at += chunk.copy(raw, at);
+    }
+    if (at !== size) throw changed();
+    return raw;
+  } finally {
+    spool.remove();
+  }
 }
 
 /** The SHA-256 of an archived name, read in chunks. */
