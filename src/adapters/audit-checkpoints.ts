@@ -1,78 +1,45 @@
 /**
- * The checkpoint folder, <home>/arsip/audit/: one file per checkpoint, `titik-<id, 12 digits>.asc`, created
- * exclusively (never replaced), written and fsynced before its name appears, the folder fsynced after. Append-
- * only by construction: sandi never rewrites or deletes a checkpoint.
+ * The signed audit checkpoints in the office archive (src/ports/arsip.ts): one name per checkpoint,
+ * `audit/titik-<id, 12 digits>.asc` — in the home's folder <home>/arsip/audit/ (the same files as ever), or in
+ * the office database on PostgreSQL, where every workstation sees them. A checkpoint is written after the
+ * command's last unit of work, so it is made visible at once (`visible: 'now'`), and never replaced: another
+ * command's checkpoint for the same id is kept (`keepExisting`), whatever its bytes (its own signature time).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, linkSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { SandiError } from '../errors.js';
-import { fsyncDir } from './keystore.js';
+import type { ArsipStore } from '../ports/arsip.js';
+import type { CheckpointFile, CheckpointFiles } from '../ports/audit.js';
 
-const NAME_RE = /^titik-(\d{12})\.asc$/;
+const NAME_RE = /^audit\/titik-(\d{12})\.asc$/;
 
-export interface CheckpointFile {
-  id: number;
-  path: string;
-}
-
-export function checkpointDir(archiveDir: string): string {
-  return join(archiveDir, 'audit');
-}
-
-/** Checkpoint files in id order (files whose names do not fit are ignored: not ours). */
-export function listCheckpointFiles(dir: string): CheckpointFile[] {
-  if (!existsSync(dir)) return [];
-  const out: CheckpointFile[] = [];
-  for (const name of readdirSync(dir)) {
-    const m = NAME_RE.exec(name);
-    if (m) out.push({ id: Number(m[1]), path: join(dir, name) });
-  }
-  return out.sort((a, b) => a.id - b.id);
-}
-
-export function readCheckpointFile(f: CheckpointFile): string {
-  return readFileSync(f.path, 'utf8');
+/** The archive name of the checkpoint for chain row `id`. */
+export function checkpointName(id: number): string {
+  return `audit/titik-${String(id).padStart(12, '0')}.asc`;
 }
 
 /**
- * Write the checkpoint for chain row `id`. Returns false when one for that id already exists (another command
- * made it first): the existing one is kept, never replaced.
+ * The checkpoints of `arsip`; `show` turns an archive name into what messages and reports print (the file's
+ * path for the folder archive, "<where> <name>" for the database).
  */
-export function writeCheckpointFile(dir: string, id: number, armored: string): { written: boolean; path: string } {
-  const path = join(dir, `titik-${String(id).padStart(12, '0')}.asc`);
-  const tmp = join(dir, `.titik-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fd = openSync(tmp, 'wx', 0o600);
-    const buf = Buffer.from(armored, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    // link() fails when the name exists: no checkpoint is ever replaced (rename would replace it)
-    try {
-      linkSync(tmp, path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { written: false, path };
-      if ((e as NodeJS.ErrnoException).code === 'EPERM' || (e as NodeJS.ErrnoException).code === 'ENOTSUP') {
-        // a file system without hard links: exclusive check, then rename (a race is then last-writer-wins)
-        if (existsSync(path)) return { written: false, path };
-        renameSync(tmp, path);
-      } else throw e;
-    }
-    fsyncDir(dir);
-    return { written: true, path };
-  } catch (e) {
-    throw new SandiError('IO', 'common.writeFailed', { path, reason: (e as Error).message }, { cause: e });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* renamed, or never made */
-    }
-  }
+export function arsipCheckpoints(arsip: ArsipStore, show: (name: string) => string): CheckpointFiles {
+  const names = new Map<number, string>();
+  return {
+    folder: show('audit'),
+    /** in id order; names under audit/ that do not fit are ignored: not ours */
+    list() {
+      const out: CheckpointFile[] = [];
+      for (const name of arsip.list('audit/')) {
+        const m = NAME_RE.exec(name);
+        if (m === null) continue;
+        const id = Number(m[1]);
+        names.set(id, name);
+        out.push({ id, path: show(name) });
+      }
+      return out.sort((a, b) => a.id - b.id);
+    },
+    read: (f) => arsip.readSync(names.get(f.id) ?? checkpointName(f.id)).toString('utf8'),
+    write(id, armored) {
+      const name = checkpointName(id);
+      const w = arsip.writeSync(name, Buffer.from(armored, 'utf8'), { keepExisting: true, visible: 'now' });
+      return { written: w.result === 'written', path: show(name) };
+    },
+  };
 }

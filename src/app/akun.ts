@@ -21,7 +21,7 @@ export function credentialDir(app: Pick<App, 'paths'>): string {
 }
 
 /** The real ports of the account services for an opened home. */
-export function akunPorts(app: Pick<App, 'paths' | 'store'>): AkunPorts {
+export function akunPorts(app: Pick<App, 'paths' | 'store' | 'hasRegisters'>): AkunPorts {
   const dir = credentialDir(app);
   return {
     store: sqliteAkunStore(() => app.store()),
@@ -34,7 +34,7 @@ export function akunPorts(app: Pick<App, 'paths' | 'store'>): AkunPorts {
       return takePidLock(resolve(dir, '.akun.lock'), 'akun.busy');
     },
     passwords: {
-      resolve: (account, ctx) => resolveMailboxPasswordWithSource(account, { ...ctx, home: app.paths.root }),
+      resolve: (account, ctx) => resolveMailboxPasswordWithSource(account, { ...ctx, home: app.paths.root, hasRegisters: () => app.hasRegisters() }),
       outsideStore: passwordOutsideStore,
     },
   };

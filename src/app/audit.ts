@@ -1,14 +1,17 @@
 /**
  * Composition of the audit service's ports (src/ports/audit.ts) from the adapters: the home's database opened
- * read-only (SQLite), the checkpoint files under <home>/arsip/audit, the key files, and openpgp.js (loaded when
- * a checkpoint is verified or signed).
+ * read-only (SQLite), the checkpoints in the office archive (<home>/arsip/audit; on PostgreSQL the database's
+ * archive: ./postgres-office.ts pgAuditPorts), the key files, and openpgp.js (loaded when a checkpoint is
+ * verified or signed).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import type { AuditPorts, AuditView, CheckpointSigner } from '../ports/audit.js';
 import { openStore } from '../adapters/sqlite/store.js';
 import { boundTablesIn, describeRow, hashedRows, searchIndexMismatches } from '../adapters/sqlite/audit-binding.js';
-import { checkpointDir, listCheckpointFiles, readCheckpointFile, writeCheckpointFile } from '../adapters/audit-checkpoints.js';
+import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
+import { folderArsip } from '../adapters/arsip-folder.js';
 import { keyFiles } from '../adapters/keystore.js';
 
 const openpgpSigner: CheckpointSigner = {
@@ -47,18 +50,12 @@ function readOnlyView(database: string): AuditView {
 
 /** The real ports of the audit service for the home at `paths`. */
 export function auditPorts(paths: Pick<HomePaths, 'database' | 'archive' | 'keys'>): AuditPorts {
-  const dir = checkpointDir(paths.archive);
   const keys = keyFiles(paths.keys);
   return {
     database: paths.database,
     exists: () => existsSync(paths.database),
     open: () => readOnlyView(paths.database),
-    checkpoints: {
-      folder: dir,
-      list: () => listCheckpointFiles(dir),
-      read: (f) => readCheckpointFile(f),
-      write: (id, armored) => writeCheckpointFile(dir, id, armored),
-    },
+    checkpoints: arsipCheckpoints(folderArsip(paths.archive), (name) => join(paths.archive, ...name.split('/'))),
     publicKey: (f) => (keys.hasPublic(f) ? keys.readPublic(f) : null),
     secretKey: (f) => keys.readSecret(f),
     signer: openpgpSigner,

@@ -17,6 +17,7 @@ import type { ArsipStore } from '../ports/arsip.js';
 import { MemorySink } from '../adapters/memory-sink.js';
 import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
+import type { ClaimedBuku, PgRowClaims } from '../adapters/postgres/claim.js';
 import { postgresOffice } from './postgres.js';
 import { basename, join } from 'node:path';
 import { kriptogramSpool } from '../adapters/openpgp/kriptogram-file.js';
@@ -80,6 +81,14 @@ export function arsipOf(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'e
  * crash tests' hook only (default none: the demo and the tests that build ports never crash).
  */
 export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App, 'engine' | 'postgres'>>, env: NodeJS.ProcessEnv = {}): KirimPorts {
+  let office: PgRowClaims | undefined;
+  // the office database's row claims, on connections of their own (opened with the first claim)
+  const officeClaims = (): PgRowClaims => {
+    const pg = app.postgres?.();
+    if (pg === undefined) throw new Error('kirimPorts: no office database');
+    office ??= postgresOffice().pgRowClaims(() => pg.another(), (app.store() as PgStore).schema);
+    return office;
+  };
   return {
     registers: registersOf(app),
     auditEntries: () => app.store().auditRows(),
@@ -91,7 +100,7 @@ export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App,
     arsip: arsipOf(app),
     memorySink: () => new MemorySink(),
     spool: () => kriptogramSpool(join(app.paths.root, '.kirim-spool')),
-    tryClaim: (path) => claimRow(app, path),
+    tryClaim: (path) => claimRow(app, path, officeClaims),
     unlocker: async () => (await import('../adapters/openpgp/kunci-terbuka.js')).unlockedArmored,
     mailSender: async () => {
       const { sendRaw } = await import('../adapters/mail/smtp.js');
@@ -107,15 +116,19 @@ export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App,
 }
 
 /**
- * A row's claim: the home's PID lock file, and on the office database also an advisory lock named by the row
- * (the file's name, e.g. kriptogram_keluar-7), so a workstation never sends a row another one is sending.
+ * A row's claim: the home's PID lock file, and on the office database also a row lock (FOR UPDATE SKIP LOCKED)
+ * on the row's lock row, held by a connection of its own for as long as the claim (src/adapters/postgres/claim.ts),
+ * so a workstation never sends a row another one is sending, and skips it without waiting. The row is named by
+ * the file's name (e.g. kriptogram_keluar-7.lock).
  */
-function claimRow(app: Partial<Pick<App, 'engine' | 'postgres'>>, path: string): Claim | null {
+function claimRow(app: Partial<Pick<App, 'engine' | 'postgres'>>, path: string, officeClaims: () => PgRowClaims): Claim | null {
   const file = tryPidLock(path);
   if (file === null || app.engine === undefined || app.postgres === undefined || app.engine().kind !== 'postgresql') return file;
   let office: Claim | null;
   try {
-    office = postgresOffice().tryPgClaim(app.postgres(), basename(path).replace(/\.lock$/, ''));
+    const m = /^(kriptogram_keluar|surat_keluar)-(\d+)\.lock$/.exec(basename(path));
+    if (m === null) throw new Error(`kirim claim: ${basename(path)} names no outgoing row`);
+    office = officeClaims().tryClaim(m[1] as ClaimedBuku, Number(m[2]));
   } catch (e) {
     file.release();
     throw e;

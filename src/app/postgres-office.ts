@@ -9,7 +9,7 @@ import { SandiError } from '../errors.js';
 import type { Engine } from '../config/db.js';
 import { pgpassFile, resolveDbPassword, type DbPasswordWarning } from '../config/db-password.js';
 import type { HomePaths } from '../config/home.js';
-import type { AuditPorts } from '../ports/audit.js';
+import type { AuditPorts, CheckpointFiles } from '../ports/audit.js';
 import { keyFiles } from '../adapters/keystore.js';
 import { connectPostgres } from '../adapters/postgres/connect.js';
 import type { PgSync } from '../adapters/postgres/sync-client.js';
@@ -18,10 +18,11 @@ import { migratePg, pgSchemaVersion } from '../adapters/postgres/migrate.js';
 import { pgAuditView } from '../adapters/postgres/audit-view.js';
 import { openPgArsip, type PgArsip } from '../adapters/postgres/arsip.js';
 import { auditPorts } from './audit.js';
+import { arsipCheckpoints } from '../adapters/audit-checkpoints.js';
 
 export { pgAgendaBooks } from '../adapters/postgres/agenda.js';
 export { pgKunciStore } from '../adapters/postgres/kunci.js';
-export { pgClaimHolder, tryPgClaim } from '../adapters/postgres/claim.js';
+export { pgClaimHolder, pgRowClaims, tryPgClaim } from '../adapters/postgres/claim.js';
 export { pgAttachmentArchive, pgMessageArchive } from '../adapters/postgres/message-archive.js';
 
 /** Migrate the office schema when it is behind (the owner's role may; an officer's gets PERMISSION). */
@@ -105,12 +106,23 @@ export function openOfficeDatabase(
 }
 
 /**
- * The audit ports of a home whose registers are the office database on PostgreSQL: the chain and rows from the
- * database (`database` names it as shown), the checkpoints and keys from this home.
+ * The signed checkpoints of the office on PostgreSQL: names of its archive in the database (audit/titik-<id>.asc,
+ * written `visible: 'now'` and never replaced), so every workstation checks the same ones.
+ */
+export function pgCheckpoints(arsip: PgArsip): CheckpointFiles {
+  return arsipCheckpoints(arsip, (name) => `${arsip.where} ${name}`);
+}
+
+/**
+ * The audit ports of a home whose registers are the office database on PostgreSQL: the chain, the rows and the
+ * signed checkpoints from the database (`database` names it as shown), the keys from this home.
  */
 export function pgAuditPorts(paths: Pick<HomePaths, 'database' | 'archive' | 'keys'>, store: () => PgStore): AuditPorts {
   const ports = auditPorts(paths);
   const keys = keyFiles(paths.keys);
+  let cps: CheckpointFiles | undefined;
+  // made on first use: the store connects lazily
+  const checkpoints = (): CheckpointFiles => (cps ??= pgCheckpoints(officeArsip(store())));
   return {
     ...ports,
     get database() {
@@ -118,5 +130,13 @@ export function pgAuditPorts(paths: Pick<HomePaths, 'database' | 'archive' | 'ke
     },
     exists: () => true,
     open: () => pgAuditView(store(), (f) => keys.hasSecret(f)),
+    checkpoints: {
+      get folder() {
+        return checkpoints().folder;
+      },
+      list: () => checkpoints().list(),
+      read: (f) => checkpoints().read(f),
+      write: (id, armored) => checkpoints().write(id, armored),
+    },
   };
 }

@@ -69,7 +69,8 @@ export function registerDb(program: Command, getCtx: GetContext): void {
           ...Object.entries(r.tables).filter(([, n]) => n > 0).map(([table, n]) => `  ${table.padEnd(26)} ${n}`),
           t('db.salin.verified', { events: r.copy.rows, head: r.head?.hash ?? '-', registerRows: r.copy.registerRows, checkpoints: r.copy.checkpoints }),
           t('db.salin.pointed', { file: r.config.file, url: r.config.url }),
-          t('db.salin.archiveStays', { folders: r.staysInHome.join(', ') }),
+          t('db.salin.arsip', { files: r.arsip.files, bytes: r.arsip.bytes, folder: r.arsip.folder, written: r.arsip.written, same: r.arsip.same }),
+          t('db.salin.keysStay', { folders: r.staysInHome.join(', ') }),
         ].join('\n'),
       );
     });

@@ -8,7 +8,7 @@
  *   2. `mailbox.passwordCommand` in config.json: a program (argv, never a shell) printing the password on its
  *      first line of output;
  *   3. the environment variable SANDI_MAILBOX_PASSWORD (for CI and scripts).
- * The store is read only when sandi.db exists, through the StoredMailboxPassword port the command hands over
+ * The store is read only when the home has its registers (sandi.db, or the office database on PostgreSQL), through the StoredMailboxPassword port the command hands over
  * (`stored`, built over its own store connection: services/akun-kredensial.ts storedMailboxPassword), so
  * resolving a password opens no second connection and loads no config again; config/ imports no service.
  * Services reach this module only as the account ports' `passwords` (src/ports/akun.ts MailboxPasswordResolver),
@@ -29,6 +29,11 @@ export interface CredentialContext {
   home: string;
   /** source 1, the credential store of the command's own opened home (read only when sandi.db exists) */
   stored: StoredMailboxPassword;
+  /**
+   * Whether the home has its registers (the composition root's App.hasRegisters: sandi.db, or an office database
+   * on PostgreSQL, where the home has no sandi.db); default: sandi.db exists in `home`.
+   */
+  hasRegisters?: (() => boolean) | undefined;
   env: NodeJS.ProcessEnv;
   /** Where the archive key's passphrase comes from; default: SANDI_PASSPHRASE_ARSIP / SANDI_PASSPHRASE (and `passphraseFile`). */
   passphrases?: PassphraseSource | undefined;
@@ -47,7 +52,7 @@ export async function resolveMailboxPassword(account: MailboxAccount, ctx: Crede
 
 /** Like resolveMailboxPassword, also saying where the password came from (for `sandi akun uji`). */
 export async function resolveMailboxPasswordWithSource(account: MailboxAccount, ctx: CredentialContext): Promise<ResolvedMailboxPassword> {
-  if (existsSync(join(ctx.home, 'sandi.db'))) {
+  if (ctx.hasRegisters?.() ?? existsSync(join(ctx.home, 'sandi.db'))) {
     const stored = await ctx.stored.live(account.user, await archivePassphrases(ctx));
     if (stored !== null) return { password: stored.password, source: 'penyimpanan', slot: stored.slot };
   }

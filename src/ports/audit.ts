@@ -1,6 +1,6 @@
 /**
  * The ports of the audit service: a read-only view of the hash-chained audit log and of the register rows bound
- * to it, the checkpoint files under <home>/arsip/audit, the archive keys that sign them, and the OpenPGP
+ * to it, the signed checkpoints in the office archive (arsip/audit/), the archive keys that sign them, and the OpenPGP
  * signing and checking of a checkpoint. Types only: src/app/audit.ts wires the adapters.
  */
 import type { AuditRow, Checkpoint } from '../domain/audit.js';
@@ -37,7 +37,10 @@ export interface CheckpointFile {
   path: string;
 }
 
-/** The signed checkpoint files of a home. */
+/**
+ * The signed checkpoints of an office: names audit/titik-<id>.asc of its archive (src/ports/arsip.ts) — the
+ * home's folder on SQLite, the office database on PostgreSQL. `path` and `folder` are for messages only.
+ */
 export interface CheckpointFiles {
   readonly folder: string;
   /** in id order */

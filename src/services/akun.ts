@@ -163,6 +163,25 @@ export function removeOrphans(c: AkunCtx): void {
   for (const id of c.files.list()) if (!keep.has(id)) c.files.remove(id);
 }
 
+/**
+ * Run `fn`, the unit of work that records credential entries just written; when it fails (a group without the
+ * grant on PostgreSQL: 77, a conflict), the entries nothing refers to are removed again, so a refused step leaves
+ * no file behind. The store decides what is referenced: an entry a commit did record is kept. When the store
+ * cannot answer either, the next run's removeOrphans removes them.
+ */
+export function recording<T>(c: AkunCtx, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    try {
+      removeOrphans(c);
+    } catch {
+      /* the store is unreachable: left for the next run */
+    }
+    throw e;
+  }
+}
+
 /** Encrypt `password` to the archive key as a new credential entry; its id. */
 export async function storeEntry(c: AkunCtx, password: string): Promise<string> {
   const id = newId();
@@ -259,14 +278,14 @@ export async function simpan(c: AkunCtx, password: string, changedAt: Date | nul
     const id = await storeEntry(c, password);
     const now = deps.app.clock.now();
     let replaced = false;
-    store.write((tx) => {
+    recording(c, () => store.write((tx) => {
       const before = tx.account(user);
       replaced = before !== undefined;
       const slots = { kini_id: id, sebelumnya_id: before?.kini_id ?? null, diubah_at: changedAt?.toISOString() ?? null, disimpan_at: now.toISOString(), sumber: 'simpan' as const };
       if (before) tx.replaceAccount(user, before.kini_id, slots);
       else tx.addAccount({ user, ...slots });
       tx.audit(now, { actor: deps.actor, action: 'akun.simpan', entity: 'akun_sandi', entityId: user, data: { user, changedAt: changedAt?.toISOString() ?? null, replaced } });
-    });
+    }));
     removeOrphans(c);
     return { user, changedAt: changedAt?.toISOString() ?? null, replaced };
   } finally {
@@ -314,19 +333,19 @@ export async function simpanBaru(c: AkunCtx, opts: RotasiOptions, row: AkunRow |
     const adoptedId = await storeEntry(c, outside.password);
     currentId = adoptedId;
     const now = deps.app.clock.now();
-    store.write((tx) => {
+    recording(c, () => store.write((tx) => {
       tx.addAccount({ user, kini_id: adoptedId, sebelumnya_id: null, diubah_at: null, disimpan_at: now.toISOString(), sumber: 'adopsi' });
       tx.audit(now, { actor: deps.actor, action: 'akun.adopsi', entity: 'akun_sandi', entityId: user, data: { user, from: outside.source } });
-    });
+    }));
   }
   const pendingId = await storeEntry(c, generatePassword(c.random));
   const now = deps.app.clock.now();
   const lamaId = currentId;
-  const id = store.write((tx) => {
+  const id = recording(c, () => store.write((tx) => {
     const rotationId = tx.startRotation({ user, adapter, baruId: pendingId, lamaId, at: now.toISOString() });
     tx.audit(now, { actor: deps.actor, action: 'akun.rotasi.tersimpan', entity: 'akun_rotasi', entityId: String(rotationId), data: { user, adapter } });
     return rotationId;
-  });
+  }));
   const r = store.openRotation(user);
   if (r === undefined || r.id !== id) throw new SandiError('INTERNAL', 'common.internal', { detail: 'rotation row not found after insert' });
   return r;

@@ -131,6 +131,7 @@ describe('ArsipStore on PostgreSQL', () => {
       },
       transaction: (fn) => pg.transaction(fn),
       close: () => pg.close(),
+      another: () => pg.another(),
       get closed() {
         return pg.closed;
       },

@@ -3,11 +3,15 @@
  * written through the register port, copied into an empty PostgreSQL office schema by the real CLI; the copy
  * has the same rows (hashes), the same audit chain head, passes the audit checks; the home then points at it.
  * A second copy into the now non-empty target is refused; a failure mid-copy leaves the target without a row
- * and with every guard trigger enabled. One private PostgreSQL for the file.
+ * and with every guard trigger enabled. The archive folder goes into the database's archive too (every name,
+ * the same SHA-256 and size, temporary files left out): after the move the home reads its checkpoints from the
+ * database with its arsip/ folder moved away; a run refused after the archive copy is resumed by the next one.
+ * One private PostgreSQL for the file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openStore } from '../../src/adapters/sqlite/store.js';
@@ -19,6 +23,7 @@ import { migratePg } from '../../src/adapters/postgres/migrate.js';
 import { ROWID_COLUMN } from '../../src/adapters/postgres/schema.js';
 import { SALIN_TABLES, compareOffices } from '../../src/adapters/postgres/salin.js';
 import { DEFAULT_FORMATS } from '../../src/domain/numbering.js';
+import { folderArsip } from '../../src/adapters/arsip-folder.js';
 import { startPostgres, type PgServer } from '../helpers/postgres.js';
 
 const BIN = resolve('bin/sandi.js');
@@ -42,7 +47,7 @@ const connect = (database: string): PgSync =>
   openPgSync({ host: server.host, port: server.port, user: server.adminUser, password: server.adminPassword, database, sslmode: 'disable' });
 
 /** Rows of each kind the demo does not make: incoming mail with steps and a date, a fetch position, a complaint and its step, annotations. */
-function moreRows(dbPath: string): void {
+function moreRows(dbPath: string, raw: { sha256: string; size: number }): void {
   const store = openStore(dbPath);
   try {
     const r = sqliteRegisters(store);
@@ -53,8 +58,8 @@ function moreRows(dbPath: string): void {
           diterimaAt: '2026-11-10T01:00:00.000Z',
           pengirim: 'Setda <setda@example.go.id>',
           perihal: 'Undangan Rapat',
-          rawSha256: 'a'.repeat(64),
-          rawSize: 100,
+          rawSha256: raw.sha256,
+          rawSize: raw.size,
           source: { sumber: 'imap', folder: 'INBOX', uidvalidity: 4_000_000_000, uid: 5 },
         },
         SM,
@@ -99,8 +104,31 @@ beforeAll(async () => {
   const demo = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SANDI_DB: '', SANDI_HOME: '', SANDI_NO_INPUT: '1' }, timeout: 60_000 });
   expect(demo.status, demo.stderr).toBe(0);
   home = join(dir, '.sandi-demo');
-  moreRows(join(home, 'sandi.db'));
+  // the archive beyond the demo's kriptogram, draft and checkpoint: a raw message of three chunks, a complaint
+  // attachment, an ordinary letter's part, and a killed write's temporary file (not a name: never copied)
+  const put = (name: string, data: Buffer): void => {
+    const p = join(home, 'arsip', ...name.split('/'));
+    mkdirSync(join(p, '..'), { recursive: true, mode: 0o700 });
+    writeFileSync(p, data, { mode: 0o600 });
+  };
+  const raw = Buffer.alloc((2 << 20) + 12345, 'Subject: Undangan Rapat\r\n\r\nisi ');
+  const rawSha = createHash('sha256').update(raw).digest('hex');
+  put(`surat-masuk/${rawSha.slice(0, 2)}/${rawSha}.eml`, raw);
+  moreRows(join(home, 'sandi.db'), { sha256: rawSha, size: raw.length });
+  put('aduan/bb/' + 'b'.repeat(64) + '.eml', Buffer.from('lampiran aduan'));
+  put('surat-keluar/' + 'c'.repeat(64) + '.part', Buffer.from('bagian surat'));
+  put(`surat-masuk/${rawSha.slice(0, 2)}/.${rawSha}.eml.999.abcdef.tmp`, Buffer.from('separuh'));
 }, 180_000);
+
+/** The home's archive as names → SHA-256 and size (temporary files are not names). */
+const folderNames = (arsip: string): Record<string, string> => {
+  const a = folderArsip(arsip);
+  return Object.fromEntries(a.list('').map((n) => [n, `${a.stat(n)!.sha256} ${a.stat(n)!.size}`]));
+};
+const dbNames = (pg: PgSync): Record<string, string> =>
+  Object.fromEntries(
+    pg.query<{ name: string; sha256: string; size: string }>('SELECT n.name, c.sha256, c.size FROM sandi.arsip_nama n JOIN sandi.arsip_isi c USING (sha256) ORDER BY n.name').rows.map((r) => [r.name, `${r.sha256} ${r.size}`]),
+  );
 
 afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -119,15 +147,30 @@ describe('sandi db salin', () => {
       expect(srcCounts[t], t).toBeGreaterThan(0);
     }
 
+    const files = folderNames(join(home, 'arsip'));
+    expect(Object.keys(files).length).toBe(8);
+
     const r = sandi(['--json', 'db', 'salin', '--ke', server.url('kantor'), '--pengguna', 'budi']);
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { tables: Record<string, number>; head: { id: number; hash: string }; copy: { registerRows: number }; config: { url: string } };
+    const out = JSON.parse(r.stdout) as {
+      tables: Record<string, number>;
+      head: { id: number; hash: string };
+      copy: { registerRows: number; checkpoints: number };
+      config: { url: string };
+      arsip: { files: number; written: number; same: number };
+      staysInHome: string[];
+    };
     expect(out.tables).toEqual(srcCounts);
     expect(out.head).toEqual(srcHead);
+    // the archive: every name with the file's SHA-256 and size, no temporary file; checked on the copy's own checkpoint
+    expect(out.arsip).toMatchObject({ files: 8, written: 8, same: 0 });
+    expect(out.copy.checkpoints).toBe(1);
+    expect(out.staysInHome).toEqual([join(home, 'kunci')]);
 
     const pg = connect('kantor');
     try {
       const store = openPgStore(pg);
+      expect(dbNames(pg)).toEqual(files);
       for (const t of Object.keys(ROWID_COLUMN)) expect([...pgHashedRows(store, t)], t).toEqual(before[t]);
       expect(pg.query('SELECT id, hash FROM audit_kepala').rows[0]).toEqual(srcHead);
       // the guards are back: an UPDATE of a settled row and a DELETE are refused by the server, and the chain continues only at its head
@@ -155,6 +198,18 @@ describe('sandi db salin', () => {
     expect(cfg.db.url).toBe(`postgresql://budi@${server.host}:${server.port}/kantor`);
     expect(cfg.db.url).not.toContain(server.adminPassword);
     expect(readFileSync(join(home, 'config.json'), 'utf8')).not.toContain(server.adminPassword);
+
+    // the home now reads its archive from the database: its arsip/ folder moved away, audit periksa still
+    // verifies the demo's signed checkpoint (read from the database's archive) against the copied chain
+    renameSync(join(home, 'arsip'), join(dir, 'arsip-lama'));
+    const periksa = sandi(['--json', '--db', server.url('kantor'), 'audit', 'periksa']);
+    expect(periksa.status, periksa.stderr).toBe(0);
+    const titik = Object.keys(files).find((n) => n.startsWith('audit/titik-'))!;
+    expect(JSON.parse(periksa.stdout)).toMatchObject({ ok: true, lastId: srcHead.id, checkpoints: { verified: 1, newest: { id: Number(titik.slice(12, 24)) } } });
+    // and terima's raw mail: arsip-periksa re-hashes the registered letter's message from the database
+    const arsipPeriksa = sandi(['--json', '--db', server.url('kantor'), 'terima', 'arsip-periksa']);
+    expect(arsipPeriksa.status, arsipPeriksa.stderr).toBe(0);
+    expect(JSON.parse(arsipPeriksa.stdout)).toMatchObject({ diperiksa: 1, rusak: [], hilang: [] });
 
     // a second home (a copy of the SQLite office, before the move) into the same, now filled, target: refused, target unchanged
     const again = mkdtempSync(join(tmpdir(), 'sandi-salin2-'));
@@ -206,7 +261,7 @@ describe('sandi db salin', () => {
     }
   }, 60_000);
 
-  it('a row the target refuses mid-copy leaves no row in the target and every guard enabled', () => {
+  it('a row the target refuses mid-copy leaves no register row in the target and every guard enabled; the next run resumes the archive', () => {
     server.createDatabase('gagal');
     const pg = connect('gagal');
     try {
@@ -214,6 +269,7 @@ describe('sandi db salin', () => {
       const work = mkdtempSync(join(tmpdir(), 'sandi-salin3-'));
       try {
         cpSync(home, work, { recursive: true });
+        cpSync(join(dir, 'arsip-lama'), join(work, 'arsip'), { recursive: true }); // the archive as it was before the move
         const c = JSON.parse(readFileSync(join(work, 'config.json'), 'utf8')) as Record<string, unknown>;
         delete c['db'];
         writeFileSync(join(work, 'config.json'), JSON.stringify(c), { mode: 0o600 });
@@ -227,6 +283,16 @@ describe('sandi db salin', () => {
         expect(pg.query("SELECT count(*) AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sandi' AND NOT t.tgisinternal AND t.tgenabled = 'D'").rows[0]).toEqual({ n: 0 });
         // the home is not pointed at a database that holds nothing
         expect(JSON.parse(readFileSync(join(work, 'config.json'), 'utf8'))).not.toHaveProperty('db');
+        // the archive was copied before the registers (name by name): it stays, complete and verified, and the
+        // next run — the refusal settled — resumes: every name found with the same bytes, none written twice
+        const files = folderNames(join(work, 'arsip'));
+        expect(dbNames(pg)).toEqual(files);
+        pg.query('ALTER TABLE sandi.anotasi DROP CONSTRAINT uji_tolak');
+        const again = sandi(['--json', 'db', 'salin', '--ke', server.url('gagal')], work);
+        expect(again.status, again.stderr).toBe(0);
+        expect(JSON.parse(again.stdout)).toMatchObject({ arsip: { files: Object.keys(files).length, written: 0, same: Object.keys(files).length }, copy: { checkpoints: 1 } });
+        expect(countRows(pg)).toBeGreaterThan(0);
+        expect(dbNames(pg)).toEqual(files);
       } finally {
         rmSync(work, { recursive: true, force: true });
       }

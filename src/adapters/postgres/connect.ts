@@ -14,7 +14,7 @@
  * outlasts lock_timeout (55P03) → TEMPFAIL 75 naming the server: nothing of the unit kept, try again.
  */
 import { SandiError, type ErrorCode } from '../../errors.js';
-import { openPgSync, PgError, type PgConnectionOptions, type PgErrorFields, type PgSync } from './sync-client.js';
+import { openPgSync, PgError, type PgConnectionOptions, type PgErrorFields, type PgQueryOptions, type PgSync } from './sync-client.js';
 
 export type PgFaultKind = 'unreachable' | 'auth' | 'passwordMissing' | 'databaseMissing' | 'tls' | 'caUnreadable' | 'other';
 
@@ -95,13 +95,13 @@ export function pgLockTimeoutError(e: PgErrorFields & { message: string }, o: Pg
 }
 
 /** The client with a lost connection's errors turned into the 69 the user sees, a lock wait's end into 75. */
-function withConnectionFaults(db: PgSync, o: PgConnectionOptions): PgSync {
+function withConnectionFaults(db: PgSync, o: PgConnectionOptions, ctx: PgConnectContext): PgSync {
   const mapped = (e: unknown): unknown =>
     !(e instanceof PgError) ? e : pgConnectionLost(e) ? pgConnectionLostError(e, o) : e.code === '55P03' && o.lockTimeoutMs !== undefined ? pgLockTimeoutError(e, o) : e;
   return {
-    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
+    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: PgQueryOptions) {
       try {
-        return db.query<R>(sql, params);
+        return db.query<R>(sql, params, opts);
       } catch (e) {
         throw mapped(e);
       }
@@ -114,6 +114,7 @@ function withConnectionFaults(db: PgSync, o: PgConnectionOptions): PgSync {
       }
     },
     close: () => db.close(),
+    another: () => connectPostgres(o, ctx),
     get closed() {
       return db.closed;
     },
@@ -129,5 +130,5 @@ export function connectPostgres(o: PgConnectionOptions, ctx: PgConnectContext): 
     if (e instanceof PgError) throw pgFaultError(e, o, ctx);
     throw e;
   }
-  return withConnectionFaults(db, o);
+  return withConnectionFaults(db, o, ctx);
 }

@@ -176,6 +176,11 @@ export function grantsSql(opts: { prefix?: string; schema?: string } = {}): stri
       if (w.delete) out.push(`GRANT DELETE ON ${s}.${table} TO ${role};`);
     }
   }
+  // kirim's row claims (./claim.ts): only the groups that send or sign an outgoing row take one (a reader holding a
+  // claim would only keep a row from being sent)
+  const claimFns = `${s}.kirim_klaim_siapkan(text, integer), ${s}.kirim_klaim_ambil(text, integer)`;
+  out.push(`REVOKE ALL ON FUNCTION ${claimFns} FROM PUBLIC, ${all.join(', ')};`);
+  out.push(`GRANT EXECUTE ON FUNCTION ${claimFns} TO ${groupRole('sandiman', prefix)}, ${groupRole('kasi', prefix)};`);
   for (const t of STEP_TABLES) {
     out.push(`ALTER TABLE ${s}.${t} ENABLE ROW LEVEL SECURITY;`);
     out.push(`DROP POLICY IF EXISTS baca ON ${s}.${t};`);

@@ -17,7 +17,8 @@
  * - The comparison runs in the same transaction, after the guards are back: the same row count per table, the
  *   same content hash of every bound row (../../domain/audit.ts rowHash, as `audit periksa` computes it), the
  *   same audit events (id and hash) and chain head. Any difference rolls everything back.
- * FTS5 search tables (SQLite only, agenda cari) are not copied: PostgreSQL has no search index yet.
+ * FTS5 search tables (SQLite only, agenda cari) are not copied: PostgreSQL has no search index yet. The
+ * archive files are copied before, through the archive port (src/app/salin.ts), not by this transaction.
  */
 import { SandiError } from '../../errors.js';
 import type { Db } from '../sqlite/store.js';
@@ -30,10 +31,17 @@ import { pgHashedRows, type PgStore } from './store.js';
 
 /** The tables copied, in an order that respects the foreign keys (keys before the address book, letters before their steps). */
 export const SALIN_TABLES: readonly string[] = ['audit_log', ...Object.keys(ROWID_COLUMN)];
-/** Tables of the PostgreSQL schema that are not copied: its own version table, the chain head (set from the log). */
-const NOT_COPIED = new Set(['schema_version', 'audit_kepala']);
+/**
+ * Tables of the PostgreSQL schema that are not copied here: its own version table, the chain head (set from
+ * the log), the office archive's tables (./arsip-schema.ts), which `db salin` fills through the archive
+ * port before this copy, name by name (src/app/salin.ts), and the lock rows of kirim's claims (./claim.ts: no
+ * office data, made on demand).
+ */
+const NOT_COPIED = new Set<string>(['schema_version', 'audit_kepala', 'kirim_klaim', ...ARSIP_TABLES]);
 /** The writers' advisory lock of ./store.ts: no sandi unit of work writes while the copy runs. */
 const UNIT_LOCK = 0x73616e64690061;
+/** One `db salin` at a time into a database ('sandi' + 's'), held by the session for the whole run. */
+const SALIN_LOCK = 0x73616e64690073;
 /** PostgreSQL takes at most 65535 parameters per statement. */
 const MAX_PARAMS = 30_000;
 
@@ -80,6 +88,21 @@ export function pgOwnsSchema(pg: PgSync, schema: string): boolean | null {
   return r.owns && r.tables !== false;
 }
 
+/** Wait until no other `db salin` runs into this database, and keep it so until the connection closes. */
+export function lockSalin(pg: PgSync): void {
+  query(pg, 'SELECT pg_advisory_lock($1)', [SALIN_LOCK]);
+}
+
+/**
+ * The register tables of the office schema that hold rows, as "table (n)", and 'audit_kepala' when the chain
+ * has a head: empty when no office is there yet. The archive's tables do not count (see NOT_COPIED).
+ */
+export function pgOfficeFilled(pg: PgSync, schema: string): string[] {
+  const filled = Object.entries(pgRowCounts(pg, schema)).filter(([, n]) => n > 0).map(([t, n]) => `${t} (${n})`);
+  const head = Number(query<{ id: number }>(pg, `SELECT id FROM ${schema}.audit_kepala`).rows[0]?.id ?? 0);
+  return head !== 0 && filled.length === 0 ? ['audit_kepala'] : filled;
+}
+
 const setTriggers = (pg: PgSync, schema: string, tables: readonly string[], on: boolean): void => {
   for (const t of tables) query(pg, `ALTER TABLE ${schema}.${t} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER USER`);
 };
@@ -93,15 +116,10 @@ export function copyOffice(src: Db, pg: PgSync, schema: string, opts: { batch?: 
   const all = [...SALIN_TABLES, 'audit_kepala'];
   // lock first, then look: a workstation writing now waits for the copy, and cannot slip a row in after the check
   query(pg, `LOCK TABLE ${all.map((t) => `${schema}.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-  const counts = pgRowCounts(pg, schema);
-  // the archive's tables (./arsip-schema.ts) are not copied (the files stay in the home) but must be empty too
-  const extra = Object.keys(counts).filter((t) => !SALIN_TABLES.includes(t) && !(ARSIP_TABLES as readonly string[]).includes(t));
+  const extra = Object.keys(pgRowCounts(pg, schema)).filter((t) => !SALIN_TABLES.includes(t));
   if (extra.length > 0) throw new Error(`db salin: the PostgreSQL schema has tables this copy does not know: ${extra.join(', ')}`);
-  const filled = Object.entries(counts).filter(([, n]) => n > 0);
-  const head = query<{ id: number }>(pg, `SELECT id FROM ${schema}.audit_kepala`).rows[0]?.id ?? 0;
-  if (filled.length > 0 || head !== 0) {
-    throw new SandiError('DATA', 'db.salin.notEmpty', { schema, tables: filled.map(([t, n]) => `${t} (${n})`).join(', ') || 'audit_kepala' }, { hint: 'db.salin.notEmpty.hint' });
-  }
+  const filled = pgOfficeFilled(pg, schema);
+  if (filled.length > 0) throw new SandiError('DATA', 'db.salin.notEmpty', { schema, tables: filled.join(', ') }, { hint: 'db.salin.notEmpty.hint' });
   const srcTables = new Set(src.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
   const missing = SALIN_TABLES.filter((t) => !srcTables.has(t));
   if (missing.length > 0) throw new SandiError('DATA', 'db.salin.sourceSchema', { tables: missing.join(', ') });

@@ -19,6 +19,7 @@ import { GENESIS_HASH } from '../../domain/audit.js';
 import { AKUN_ROTASI_REGISTER, REGISTER_DEFINITIONS, type RegisterProtection } from '../../domain/registers/index.js';
 import { appendOnlyLog, noTruncate, raise, registerGuard } from './guards.js';
 import { arsipSchema } from './arsip-schema.js';
+import { KIRIM_KLAIM_SQL } from './claim.js';
 
 /** An office schema name (it is written into SQL, so only plain lower-case identifiers). */
 export function checkSchemaName(schema: string): string {
@@ -545,6 +546,7 @@ export const pgMigrations: readonly PgMigration[] = [
   { version: 3, name: 'terima fetch positions, mailbox credentials and rotations, complaints', sql: terimaAkunAduan },
   { version: 4, name: 'audit binding: rows changed by a unit of work are noted for its last event', sql: changeCapture },
   { version: 5, name: 'the office archive: content-addressed chunks, contents and names (./arsip-schema.ts)', sql: arsipSchema },
+  { version: 6, name: 'kirim claims: a lock row per outgoing row, locked FOR UPDATE SKIP LOCKED while it is sent', sql: KIRIM_KLAIM_SQL },
 ];
 
 export const PG_SCHEMA_VERSION = pgMigrations.reduce((m, x) => Math.max(m, x.version), 0);

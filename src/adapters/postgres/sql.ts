@@ -6,6 +6,7 @@
  * PostgreSQL connection (PgSync, ./sync-client.ts), so the same register code runs on both engines and the
  * conformance suite (test/integration/registers-conformance.test.ts) holds them to the same behaviour:
  * - `?` becomes `$1…$n` (outside quoted text); `? IS [NOT] NULL` is typed `::text` (PostgreSQL cannot infer it);
+ * - the column `user` (a reserved word in PostgreSQL: CURRENT_USER) is quoted;
  * - an INSERT returns the new row's id (`lastInsertRowid`), and `changes` is the row count;
  * - rows come back as SQLite gives them: integers as numbers (the bigint UIDs too), booleans as 1/0;
  * - errors become the SandiErrors of the SQLite store: a guard's 'sandi:<kind>:<table>[.<column>]' is
@@ -14,7 +15,7 @@
  */
 import { SandiError } from '../../errors.js';
 
-import type { PgSync } from './sync-client.js';
+import type { PgQueryOptions, PgSync } from './sync-client.js';
 
 /** The synchronous PostgreSQL connection (./sync-client.ts): pg in a worker thread behind Atomics.wait. */
 export type { PgSync } from './sync-client.js';
@@ -62,15 +63,46 @@ export function numberedParams(sql: string): string {
   return out;
 }
 
+/**
+ * SQLite's column names that are reserved words in PostgreSQL, quoted: the register code writes `user`
+ * (akun_sandi, akun_rotasi) bare, which SQLite takes as the column and PostgreSQL as CURRENT_USER — a syntax error
+ * in a column list, and worse in a WHERE clause (`WHERE user = ?` compares the login role, not the column).
+ * Quoted text and identifiers are left alone, and so are longer words (`session_user`, `users`).
+ */
+export function quotedReserved(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i] as string;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      const stop = end < 0 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(i))?.[0] ?? c;
+      out += word.toLowerCase() === 'user' ? '"user"' : word;
+      i += word.length - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** A value of column `k` as SQLite would give it (numbers for integers, 1/0 for booleans). */
+export function sqliteValue(k: string, v: unknown): unknown {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && BIGINT_COLUMNS.has(k) && /^-?\d+$/.test(v)) return Number(v);
+  if (typeof v === 'bigint') return Number(v);
+  return v;
+}
+
 /** A row as SQLite would give it (numbers for integers, 1/0 for booleans); the `sandi_rowid` column is left out. */
 export function sqliteShaped(r: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     if (k === 'sandi_rowid') continue;
-    if (typeof v === 'boolean') out[k] = v ? 1 : 0;
-    else if (typeof v === 'string' && BIGINT_COLUMNS.has(k) && /^-?\d+$/.test(v)) out[k] = Number(v);
-    else if (typeof v === 'bigint') out[k] = Number(v);
-    else out[k] = v;
+    out[k] = sqliteValue(k, v);
   }
   return out;
 }
@@ -99,9 +131,9 @@ export function mapPgError(e: unknown): unknown {
 }
 
 /** Run one query, its errors mapped. */
-export function query<R = Record<string, unknown>>(pg: PgSync, sql: string, params: readonly unknown[] = []): { rows: R[]; rowCount: number } {
+export function query<R = Record<string, unknown>>(pg: PgSync, sql: string, params: readonly unknown[] = [], opts?: PgQueryOptions): { rows: R[]; rowCount: number } {
   try {
-    return pg.query<R>(sql, params.map(param));
+    return pg.query<R>(sql, params.map(param), opts);
   } catch (e) {
     throw mapPgError(e);
   }
@@ -114,27 +146,32 @@ let cursors = 0;
 /**
  * The rows of one query as a stream: a server-side cursor fetched `page` rows at a time, so a list of 200,000
  * rows never sits in this process at once. The cursor is WITH HOLD: it works inside or outside a unit of work,
- * and other queries (and units of work) may run on the connection between two pages. The server keeps the
- * result until the cursor is closed — when the rows are all read, or when the consumer stops early (break,
- * return(), an error: the generator's finally), else at the end of the session.
+ * and other queries (and units of work) may run on the connection between two pages. While this thread works
+ * on a page the connection's worker already fetches the next (PgQueryOptions.ahead: at most one page ahead).
+ * The server keeps the result until the cursor is closed — when the rows are all read, or when the consumer
+ * stops early (break, return(), an error: the generator's finally), else at the end of the session.
+ * `opts`: PgQueryOptions' rowMode and transport, for every page.
  */
-export function* streamQuery<R = Record<string, unknown>>(pg: PgSync, sql: string, params: readonly unknown[] = [], page = STREAM_PAGE): Generator<R> {
+export function streamQuery<R = Record<string, unknown>>(pg: PgSync, sql: string, params?: readonly unknown[], page?: number): Generator<R>;
+export function streamQuery(pg: PgSync, sql: string, params: readonly unknown[], page: number, opts: { rowMode: 'array'; transport?: 'json' }): Generator<unknown[]>;
+export function* streamQuery(pg: PgSync, sql: string, params: readonly unknown[] = [], page = STREAM_PAGE, opts: Pick<PgQueryOptions, 'rowMode' | 'transport'> = {}): Generator<unknown> {
   if (!/^\s*(SELECT|WITH|VALUES)\b/i.test(sql)) {
-    yield* query<R>(pg, sql, params).rows; // a statement that writes cannot be a cursor's query
+    yield* query(pg, sql, params, opts).rows; // a statement that writes cannot be a cursor's query
     return;
   }
   const name = `sandi_cursor_${++cursors}`;
+  const fetch = `FETCH FORWARD ${page} FROM ${name}`;
   query(pg, `DECLARE ${name} NO SCROLL CURSOR WITH HOLD FOR ${sql}`, params);
   try {
     for (;;) {
-      const got = query<R>(pg, `FETCH FORWARD ${page} FROM ${name}`).rows;
+      const got = query(pg, fetch, [], { ...opts, ahead: page }).rows;
       for (const r of got) yield r;
       if (got.length < page) break;
     }
   } finally {
     if (!pg.closed) {
       try {
-        query(pg, `CLOSE ${name}`);
+        query(pg, `CLOSE ${name}`, [], { forget: fetch });
       } catch {
         /* an aborted transaction closed it already */
       }
@@ -148,7 +185,7 @@ export function pgDb(pg: PgSync): PgDb {
   const prepare = (sqlText: string): PgStatement => {
     const hit = cache.get(sqlText);
     if (hit) return hit;
-    let sql = numberedParams(sqlText);
+    let sql = numberedParams(quotedReserved(sqlText));
     const insert = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(sql);
     const returnsId = insert !== null && ID_TABLES.has((insert[1] ?? '').toLowerCase()) && !/\bRETURNING\b/i.test(sql);
     if (returnsId) sql = `${sql.trimEnd().replace(/;$/, '')} RETURNING id`;

@@ -58,12 +58,38 @@ export interface PgQueryResult<R> {
   rowCount: number;
 }
 
+/**
+ * How one query runs (./sql.ts streamQuery uses them for a cursor's pages):
+ * - `rowMode: 'array'`: each row an array of the values in select-list order (cheaper to build and to pass
+ *   between the threads than an object per row);
+ * - `ahead: N` (a `FETCH` of N rows): when the answer is a full page (N rows), the worker sends the same statement again at
+ *   once and keeps its answer for the next identical request, so the server and the worker make the next page
+ *   while this thread works on this one. The statement is sent before any later request of this thread, so it
+ *   runs where the next FETCH would have run (a request in between waits for it); its error, if any, is the
+ *   answer of that next request. `forget: sql`: drop what is kept for `sql` (the cursor is being closed).
+ */
+export interface PgQueryOptions {
+  rowMode?: 'array';
+  /**
+   * 'json': the rows cross from the worker as one JSON text instead of a structured clone (measured cheaper for
+   * pages of many short values: bench/postgres.mjs). Only for rows without bytea (a Buffer has no JSON form).
+   */
+  transport?: 'json';
+  ahead?: number;
+  forget?: string;
+}
+
 export interface PgSync {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): PgQueryResult<R>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: PgQueryOptions): PgQueryResult<R>;
   /** BEGIN, fn, COMMIT; ROLLBACK when fn throws (and the error rethrown). A nested call is an error. */
   transaction<T>(fn: () => T): T;
   /** End the connection and the worker thread. Safe to call twice. */
   close(): void;
+  /**
+   * A second connection with the same options (server, role, password, TLS), for work that must not share this
+   * one's transactions (kirim's row claims: ./claim.ts).
+   */
+  another(): PgSync;
   readonly closed: boolean;
 }
 
@@ -121,7 +147,7 @@ const requireHere = createRequire(import.meta.url);
 const WORKER_START_MS = 20_000;
 
 interface Answer {
-  result?: { rows?: unknown[]; rowCount?: number };
+  result?: { rows?: unknown[]; json?: string; rowCount?: number };
   error?: PgErrorFields & { name?: string; message: string; stack?: string };
   fatal?: boolean;
 }
@@ -189,7 +215,7 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
   let inTransaction = false;
   const answerWithin = options.queryTimeoutMs;
 
-  const request = (req: { op: 'connect' | 'close' } | { op: 'query'; sql: string; params: readonly unknown[] }): NonNullable<Answer['result']> => {
+  const request = (req: { op: 'connect' | 'close' } | { op: 'query'; sql: string; params: readonly unknown[]; opts?: PgQueryOptions | undefined }): NonNullable<Answer['result']> => {
     if (closed) throw new PgError('the PostgreSQL connection is closed', { code: 'SANDI_CLOSED' });
     Atomics.store(flag, 0, 0);
     here.postMessage(req);
@@ -234,10 +260,10 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
     throw e;
   }
 
-  const query = <R>(sql: string, params: readonly unknown[] = []): PgQueryResult<R> => {
-    const r = request({ op: 'query', sql, params });
-    const rows = r.rows ?? [];
-    revive(rows);
+  const query = <R>(sql: string, params: readonly unknown[] = [], opts?: PgQueryOptions): PgQueryResult<R> => {
+    const r = request({ op: 'query', sql, params, opts });
+    const rows = r.json !== undefined ? (JSON.parse(r.json) as unknown[]) : (r.rows ?? []);
+    if (r.json === undefined) revive(rows);
     return { rows: rows as R[], rowCount: r.rowCount ?? 0 };
   };
 
@@ -277,6 +303,7 @@ export function openPgSync(options: PgConnectionOptions): PgSync {
         shutdown();
       }
     },
+    another: () => openPgSync(options),
     get closed() {
       return closed;
     },

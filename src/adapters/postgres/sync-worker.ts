@@ -82,6 +82,8 @@ function serialize(e) {
 
 let client = null;
 let lost = null;
+// pages fetched ahead (PgQueryOptions.ahead), by statement (a FETCH names its cursor): a promise of { r } or { error }
+const ahead = new Map();
 
 function answer(msg) {
   try {
@@ -127,9 +129,18 @@ async function handle(req) {
     case 'query': {
       if (client === null) throw new Error('not connected');
       if (lost !== null) throw lost;
-      const r = await client.query({ text: req.sql, values: req.params || [] });
+      const opts = req.opts || {};
+      if (opts.forget !== undefined) ahead.delete(opts.forget);
+      const key = typeof opts.ahead === 'number' ? req.sql : null;
+      const kept = key === null ? undefined : ahead.get(key);
+      if (key !== null) ahead.delete(key);
+      const run = () => client.query({ text: req.sql, values: req.params || [], rowMode: opts.rowMode });
+      const r = kept !== undefined ? await kept.then((x) => { if (x.error !== undefined) throw x.error; return x.r; }) : await run();
       const last = Array.isArray(r) ? r[r.length - 1] : r;
-      return { rows: last.rows, rowCount: last.rowCount === null ? 0 : last.rowCount };
+      // a full page: the next one is made while the main thread works on this one (see PgQueryOptions)
+      if (key !== null && last.rows.length >= opts.ahead) ahead.set(key, run().then((x) => ({ r: x }), (error) => ({ error })));
+      const rowCount = last.rowCount === null ? 0 : last.rowCount;
+      return opts.transport === 'json' ? { json: JSON.stringify(last.rows), rowCount } : { rows: last.rows, rowCount };
     }
     case 'close': {
       const c = client;

@@ -86,7 +86,8 @@ export const akun: Catalog = {
     'akun.passwordCommandFailed': 'passwordCommand gagal: {command} ({reason}).',
     'akun.passwordCommandFailed.hint': 'Perintah harus mencetak kata sandi pada baris pertama keluarannya dan keluar dengan status 0.',
     'akun.entryMissing': 'Entri penyimpanan kata sandi hilang: {path}',
-    'akun.entryMissing.hint': 'Simpan ulang kata sandi dengan `sandi akun simpan`.',
+    'akun.entryMissing.hint':
+      'Simpan ulang kata sandi dengan `sandi akun simpan`. Bila beberapa komputer memakai satu basis data kantor, entri ini ada di komputer yang menjalankan `akun simpan`/`akun rotasi`: salin folder kredensial/ dari sana ke folder rumah ini (menyimpan ulang di sini menggantikan kata sandi kantor).',
     'akun.entryUnreadable': 'Entri penyimpanan kata sandi rusak atau bukan untuk kunci arsip ini: {path}',
     'akun.entryUnreadable.hint': 'Periksa kunci arsip (config.json archiveKey); simpan ulang dengan `sandi akun simpan`.',
     'akun.entryWrongAccount': 'Entri {path} bukan milik akun {user}.',
@@ -176,7 +177,8 @@ export const akun: Catalog = {
     'akun.passwordCommandFailed': 'passwordCommand failed: {command} ({reason}).',
     'akun.passwordCommandFailed.hint': 'The command must print the password on the first line of its output and exit with status 0.',
     'akun.entryMissing': 'A password store entry is missing: {path}',
-    'akun.entryMissing.hint': 'Store the password again with `sandi akun simpan`.',
+    'akun.entryMissing.hint':
+      'Store the password again with `sandi akun simpan`. When several workstations share one office database, the entry is at the workstation that ran `akun simpan`/`akun rotasi`: copy its kredensial/ folder into this home (storing it again here replaces the office password).',
     'akun.entryUnreadable': 'A password store entry is damaged or not for this archive key: {path}',
     'akun.entryUnreadable.hint': 'Check the archive key (config.json archiveKey); store the password again with `sandi akun simpan`.',
     'akun.entryWrongAccount': 'The entry {path} does not belong to the account {user}.',
