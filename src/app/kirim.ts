@@ -19,7 +19,8 @@ import { tryPidLock } from '../adapters/pid-lock.js';
 import { sqliteRegisters } from '../adapters/sqlite/registers/port.js';
 import type { ClaimedBuku, PgRowClaims } from '../adapters/postgres/claim.js';
 import { postgresOffice } from './postgres.js';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { kriptogramSpool } from '../adapters/openpgp/kriptogram-file.js';
 import type { Claim } from '../ports/mail.js';
 
 /**
@@ -98,6 +99,7 @@ export function kirimPorts(app: Pick<App, 'store' | 'paths'> & Partial<Pick<App,
     maildirs: { maildirIn, deliver: deliverToMaildir, list: listMaildir, read: readMaildirMessage },
     arsip: arsipOf(app),
     memorySink: () => new MemorySink(),
+    spool: () => kriptogramSpool(join(app.paths.root, '.kirim-spool')),
     tryClaim: (path) => claimRow(app, path, officeClaims),
     unlocker: async () => (await import('../adapters/openpgp/kunci-terbuka.js')).unlockedArmored,
     mailSender: async () => {

@@ -8,6 +8,7 @@
  * Types only: nothing here imports a library or an adapter. The ports kirim shares with terima (Maildirs,
  * mail sending, the IMAP login, claims, sinks) are in ./mail.ts.
  */
+import type { Writable } from 'node:stream';
 import type { DetachedSignature } from '../domain/surat-biasa.js';
 import type { ArsipStore } from './arsip.js';
 import type { ByteSink, Claim, ImapLogin, LocalMaildirs, MailSender } from './mail.js';
@@ -50,6 +51,22 @@ export interface AuditEntry {
  */
 export type CrashPoint = 'draf-tertulis' | 'diparaf' | 'final-tertulis' | 'ditandatangani' | 'bernomor' | 'tidak_pasti' | 'pengiriman' | 'sebelum-dicatat';
 
+/**
+ * A private temporary file for a kriptogram too large to hold in memory (a draft or final kriptogram of a
+ * 256 MiB document): the encrypt streams into `output`, hashed on the way; `read` gives it back in chunks
+ * (into the archive, under a name that needs the hash); `remove` deletes it (safe more than once). Ciphertext
+ * only.
+ */
+export interface KriptogramSpool {
+  /** receives the kriptogram; ended by the writer */
+  readonly output: Writable;
+  /** SHA-256 (hex) and size of what `output` received, once it is finished */
+  written(): { sha256: string; size: number };
+  /** the content in chunks, once `output` is finished */
+  read(): AsyncIterable<Buffer>;
+  remove(): void;
+}
+
 /** The kirim service's ports. */
 export interface KirimPorts {
   /** the register port over the home's store (opened on first use) */
@@ -65,6 +82,8 @@ export interface KirimPorts {
    */
   arsip: ArsipStore;
   memorySink(): ByteSink;
+  /** a new private temporary file for a large kriptogram (see KriptogramSpool) */
+  spool(): KriptogramSpool;
   /** claim a row by its lock file: null when a live process holds it */
   tryClaim(path: string): Claim | null;
   unlocker(): Promise<KeyUnlocker>;

@@ -13,6 +13,7 @@ import { encodeProtectedEntity } from '../../formats/protected-headers.js';
 import { ArmorWriter, packet, PartialBodyWriter, TAG } from './packets.js';
 import { endAndFlush, releaseNow, writeAll } from './kriptogram-spool.js';
 import { OffThreadHasher } from './kriptogram-hasher.js';
+import { KEEPS_NO_CHUNKS } from './kriptogram-file.js';
 import { AES_BITS, CONFIG, NODE_HASH } from './kriptogram-settings.js';
 import { checkRecipient, fpr, prepareSigner, readPublic, reason, uid, unlock, type Signer } from './kriptogram-keys.js';
 import { onePassSignature, readPresetSignature, signDigest, verifyOne, type OnePassFields } from './kriptogram-signatures.js';
@@ -26,7 +27,7 @@ class OutputSink {
     armor: boolean,
   ) {
     this.armor = armor ? new ArmorWriter() : null;
-    this.fileOut = out instanceof WriteStream && Object.getPrototypeOf(out) === WriteStream.prototype;
+    this.fileOut = (out instanceof WriteStream && Object.getPrototypeOf(out) === WriteStream.prototype) || (out as Partial<Record<typeof KEEPS_NO_CHUNKS, boolean>>)[KEEPS_NO_CHUNKS] === true;
   }
 
   private readonly fileOut: boolean;

@@ -6,7 +6,10 @@
  * as their first parameter.
  */
 import { createHash } from 'node:crypto';
+import { SandiError } from '../../errors.js';
+import type { ArsipWritten } from '../../ports/arsip.js';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { SandiConfig } from '../../config/config.js';
 import type { HomePaths } from '../../config/home.js';
 import { SMTP_RETRY, type RetryPolicy } from '../../domain/kirim.js';
@@ -97,13 +100,69 @@ export function kirimContext(app: KirimHome, o: KirimOptions, io: KirimPorts): K
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /**
- * A kriptogram encrypted into memory, joined once: the sink (and its chunks) is dropped when this returns, so
- * a 256 MiB document's kriptogram is held once, not as chunks + joined copy while it is hashed and archived.
+ * A kriptogram encrypted into memory, joined once: the sink (and its chunks) is dropped when this returns.
+ * For small ones only (the paraf record, an encrypted subject): a document's kriptogram goes through
+ * `encryptedSpool`.
  */
 export async function encryptedBytes(c: Pick<KirimCtx, 'io'>, o: Omit<EncryptKriptogramOptions, 'output'>): Promise<{ bytes: Buffer; result: EncryptKriptogramResult }> {
   const sink = c.io.memorySink();
   const result = await c.io.crypto.encrypt({ ...o, output: sink });
   return { bytes: sink.bytes(), result };
+}
+
+/**
+ * The document as the encrypt's input, in 256 KiB views of the buffer (no copies). Given as one chunk, the
+ * encrypt base64-encodes, frames and enciphers all of it before it writes a byte: a 256 MiB document was
+ * ~1 GB of base64 and ciphertext alive at once, where in chunks it is a few MB.
+ */
+export function documentInput(doc: Buffer): Readable {
+  const CHUNK = 256 * 1024;
+  function* views(): Generator<Buffer> {
+    for (let at = 0; at < doc.length; at += CHUNK) yield doc.subarray(at, Math.min(at + CHUNK, doc.length));
+  }
+  return Readable.from(views(), { objectMode: false });
+}
+
+/** A kriptogram in a private temporary file (ciphertext only), with its SHA-256: archived by `archiveSpooled`, then removed. */
+export interface Spooled {
+  sha256: string;
+  size: number;
+  result: EncryptKriptogramResult;
+  /** delete the temporary file (safe more than once; the caller does it in a finally) */
+  remove(): void;
+  /** the archive name `name` gets these bytes (read back from the file) */
+  archive(name: string): Promise<ArsipWritten>;
+}
+
+/**
+ * A document's kriptogram, encrypted into a private temporary file while it is hashed, never held in memory:
+ * a 256 MiB document's final kriptogram is ~470 MB of armor, which in memory (sink chunks, joined copy,
+ * archive write) was most of kirim's multi-GB peak. Its archive name needs its hash, so it is archived from
+ * the file afterwards (`archive`), and the bytes archived are checked against the hash the name carries.
+ */
+export async function encryptedSpool(c: Pick<KirimCtx, 'io'>, o: Omit<EncryptKriptogramOptions, 'output'>): Promise<Spooled> {
+  const spool = c.io.spool();
+  try {
+    const result = await c.io.crypto.encrypt({ ...o, output: spool.output });
+    const { sha256: sha, size } = spool.written();
+    return {
+      sha256: sha,
+      size,
+      result,
+      remove: () => spool.remove(),
+      async archive(name) {
+        const w = await c.io.arsip.write(name, spool.read());
+        if (w.sha256 !== sha || w.size !== size) {
+          if (w.result === 'written') c.io.arsip.abandon(name);
+          throw new SandiError('INTERNAL', 'common.internal', { detail: `temporary kriptogram changed before it was archived as ${name}` });
+        }
+        return w;
+      },
+    };
+  } catch (e) {
+    spool.remove();
+    throw e;
+  }
 }
 export const NOT_FINAL: OutgoingStatus[] = ['terdaftar', 'diparaf', 'ditandatangani', 'bernomor', 'tidak_pasti'];
 

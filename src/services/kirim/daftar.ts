@@ -9,7 +9,7 @@ import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import { isDerajat, isSifat, subjectMustBeEncrypted } from '../../domain/records.js';
 import type { Claim as PidLock } from '../../ports/mail.js';
-import type { KirimCtx } from './context.js';
+import { type KirimCtx } from './context.js';
 import { claimIn } from './claims.js';
 import { documentOf } from './dokumen.js';
 import { kasiEncryptionKeys, ownSigningKey, sendSecrets, unlockKey } from './keys.js';
@@ -41,7 +41,8 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
   if (!isDerajat(input.derajat)) throw new SandiError('DATA', 'store.badDerajat', { value: String(input.derajat) });
   if (input.perihal.trim().length === 0) throw new SandiError('USAGE', 'store.fieldRequired', { field: 'perihal' });
   if (input.kepada.length === 0) throw new SandiError('USAGE', 'store.noRecipients');
-  const doc = documentOf(input.dokumen);
+  // the document is held once, until the final kriptogram is made (dropped before the send: see below)
+  let doc: { fileName: string; data: Buffer } | null = documentOf(input.dokumen);
   const recipients = await keys.lookupRecipients(input.kepada);
   const archive = await keys.requireUsableKey(config.archiveKey, 'encrypt');
   await kasiEncryptionKeys(c);
@@ -105,7 +106,14 @@ export async function mulai(c: KirimCtx, input: KirimInput): Promise<KirimReport
     c.io.crashPoint('diparaf');
     if (!kasi) return { row: rowView(r), waiting: 'kasi', sent: null };
 
-    r = await sign(c, r, kasi.key, kasi.unlocked, undefined, { doc: doc.data, record, sandimanArmored: keys.loadPublicArmored(sandiman.fingerprint) });
+    // handed over, not held through the send (the outer mail is built from the archive): with a 256 MiB
+    // document that is 256 MB less at the send's peak
+    const handOver = (): Buffer => {
+      const data = doc?.data ?? Buffer.alloc(0);
+      doc = null;
+      return data;
+    };
+    r = await sign(c, r, kasi.key, kasi.unlocked, undefined, { doc: handOver(), record, sandimanArmored: keys.loadPublicArmored(sandiman.fingerprint) });
     const { row: done, sent } = await numberAndSend(c, r);
     return { row: rowView(done), waiting: null, sent };
   } finally {

@@ -11,7 +11,7 @@ import { SandiError, isSandiError } from '../../errors.js';
 import type { KriptogramKeluar, OutgoingStatusFields } from '../../domain/records-keluar.js';
 import { hasMessageId, isTemporarySendFailure, makeMessageId, retryDelay, sendFailureIsCertain } from '../../domain/kirim.js';
 import type { OutgoingStatus } from '../../domain/outgoing-state.js';
-import type { KirimCtx } from './context.js';
+import { type KirimCtx } from './context.js';
 import { requireState } from './claims.js';
 import { mailboxPassword } from './keys.js';
 import { rawFor } from './message.js';
@@ -78,7 +78,7 @@ export async function send<R extends OutRow>(c: KirimCtx, r0: R): Promise<{ row:
   let r = r0;
   requireState(r, ['bernomor', 'tidak_pasti']);
   const resuming = r.status === 'tidak_pasti';
-  const raw = rawFor(c, r);
+  const raw = await rawFor(c, r);
   const mb = config.mailbox;
   if (!mb) {
     r = markUncertain(c, r);

@@ -11,7 +11,7 @@ import { SandiError } from '../../errors.js';
 import type { KeyInfo, ProtectedHeaders, SignerReport } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
 import { permohonanRef } from '../../domain/kirim.js';
-import { encryptedBytes, sha256, type KirimCtx } from './context.js';
+import { documentInput, encryptedBytes, encryptedSpool, sha256, type KirimCtx } from './context.js';
 import { draftNames, readArchived, readSidecar, shownAt } from './files.js';
 import { kasiEncryptionKeys } from './keys.js';
 import type { DraftSidecar, KirimInput, ParafRecord, UnlockedKey } from './types.js';
@@ -23,25 +23,29 @@ export async function writeDraft(c: KirimCtx, doc: Buffer, input: { fileName: st
   const signingKeys = [sandimanKey];
   const boundary = `=_sandi_${randomBytes(12).toString('hex')}`;
   // the initial is reused in the final kriptogram: it names the final recipients and the archive key
-  const { bytes: draft, result: enc } = await encryptedBytes(c, { input: Readable.from([doc]), fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
-  const sig = enc.signatures[0];
-  if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
-  const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
-  const { bytes: paraf } = await encryptedBytes(c, {
-    input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
-    fileName: 'paraf.json',
-    headers: { subject: 'paraf' },
-    recipientKeys,
-    signingKeys,
-    date: now(),
-  });
-  const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: sha256(draft), parafSha256: sha256(paraf) };
-  const n = draftNames(sidecar.drafSha256);
-  // archived before the row exists (on the office database: with the unit of work that registers it)
-  c.io.arsip.writeSync(n.paraf, paraf);
-  c.io.arsip.writeSync(n.draf, draft);
-  c.io.arsip.writeSync(n.sidecar, Buffer.from(`${JSON.stringify(sidecar)}\n`, 'utf8'));
-  return { sidecar, record };
+  const draft = await encryptedSpool(c, { input: documentInput(doc), fileName: input.fileName, headers: input.headers, boundary, recipientKeys, signingKeys, date: now(), intendedRecipients: finalRecipients });
+  try {
+    const sig = draft.result.signatures[0];
+    if (!sig) throw new SandiError('INTERNAL', 'common.internal', { detail: 'draft has no signature' });
+    const record: ParafRecord = { v: 1, boundary, fileName: input.fileName, headers: input.headers, paraf: sig.toString('base64') };
+    const { bytes: paraf } = await encryptedBytes(c, {
+      input: Readable.from([Buffer.from(JSON.stringify(record), 'utf8')]),
+      fileName: 'paraf.json',
+      headers: { subject: 'paraf' },
+      recipientKeys,
+      signingKeys,
+      date: now(),
+    });
+    const sidecar: DraftSidecar = { v: 2, parafFpr: sandiman.fingerprint, drafSha256: draft.sha256, parafSha256: sha256(paraf) };
+    const n = draftNames(sidecar.drafSha256);
+    // archived before the row exists (on the office database: with the unit of work that registers it)
+    c.io.arsip.writeSync(n.paraf, paraf);
+    await draft.archive(n.draf);
+    c.io.arsip.writeSync(n.sidecar, Buffer.from(`${JSON.stringify(sidecar)}\n`, 'utf8'));
+    return { sidecar, record };
+  } finally {
+    draft.remove();
+  }
 }
 
 /** Decrypt the draft and the paraf record with the Kasi's key, in memory; check hashes and the sandiman's signature. */
@@ -52,9 +56,9 @@ export async function openDraft(c: KirimCtx, r: KriptogramKeluar, kasiKey: Unloc
   if (!s || !c.io.arsip.exists(n.draf) || !c.io.arsip.exists(n.paraf)) throw new SandiError('NOT_FOUND', 'kirim.draftMissing', { id: r.id, path: shownAt(c, n.draf) });
   // the sandiman's key is the one recorded in the register at the initial; the clear sidecar must agree
   if (!r.parafFpr || s.parafFpr !== r.parafFpr || s.drafSha256 !== r.drafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.sidecar) });
-  const drafBytes = readArchived(c, n.draf, r.id);
+  // the draft (a 256 MiB document's is ~350 MB) is checked and decrypted in chunks, never read whole
   const parafBytes = readArchived(c, n.paraf, r.id);
-  if (sha256(drafBytes) !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.draf) });
+  if (c.io.arsip.stat(n.draf)?.sha256 !== r.drafSha256 || sha256(parafBytes) !== s.parafSha256) throw new SandiError('INTEGRITY', 'kirim.draftChanged', { id: r.id, path: shownAt(c, n.draf) });
   const sandimanArmored = keys.loadPublicArmored(r.parafFpr);
   const decryptionKeys = [kasiKey];
   const recSink = c.io.memorySink();
@@ -62,7 +66,7 @@ export async function openDraft(c: KirimCtx, r: KriptogramKeluar, kasiKey: Unloc
   const record = JSON.parse(recSink.bytes().toString('utf8')) as ParafRecord;
   const docSink = c.io.memorySink();
   // the initial names the final recipients, not the Kasi who opens the draft
-  const res = await c.io.crypto.decrypt({ input: Readable.from([drafBytes]), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
+  const res = await c.io.crypto.decrypt({ input: Readable.from(c.io.arsip.open(n.draf)), output: docSink, decryptionKeys, verificationKeys: [sandimanArmored], requiredSigners: 1, date: now(), checkIntendedRecipients: false });
   const paraf = res.signers[0];
   if (!paraf) throw new SandiError('SIGNATURE', 'kriptogram.unsigned');
   return { doc: docSink.bytes(), record, paraf, sandimanArmored };

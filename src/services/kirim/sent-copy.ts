@@ -95,7 +95,7 @@ export async function catchUpSentCopies(c: KirimCtx, only: OutRow[] | null, out:
       try {
         const r = claimed.row;
         const found = (await box.searchByMessageId(folder, r.messageId ?? '')).length > 0;
-        if (!found) await box.append(folder, rawFor(c, r), { flags: ['\\Seen'] });
+        if (!found) await box.append(folder, await rawFor(c, r), { flags: ['\\Seen'] });
         recordSentCopy(c, r, folder, found ? 'ditemukan' : 'ditambahkan');
         if (!found) out.push({ buku: bukuOf(r), id: r.id, nomor: r.nomor, from: r.status, to: r.status, action: 'salinan-sent' });
       } catch (e) {

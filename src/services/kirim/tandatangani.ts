@@ -5,11 +5,10 @@
  * recipient and the archive key, archived as a new file the row points to only in the transaction that
  * records the signature.
  */
-import { Readable } from 'node:stream';
 import { SandiError } from '../../errors.js';
 import type { KeyInfo } from '../../ports.js';
 import type { KriptogramKeluar } from '../../domain/records-keluar.js';
-import { encryptedBytes, sha256, type KirimCtx } from './context.js';
+import { documentInput, encryptedSpool, type KirimCtx } from './context.js';
 import { claimOrBusy, requireState, row } from './claims.js';
 import { OUT, finalName } from './files.js';
 import { ownSigningKey, sendSecrets, unlockKey } from './keys.js';
@@ -46,8 +45,8 @@ export async function sign(
     recipientKeys.push((await keys.requireUsableKey(x.fingerprint, 'encrypt')).publicArmored);
   }
   recipientKeys.push((await keys.requireUsableKey(config.archiveKey, 'encrypt')).publicArmored);
-  const { bytes: armored } = await encryptedBytes(c, {
-    input: Readable.from([doc]),
+  const spooled = await encryptedSpool(c, {
+    input: documentInput(doc),
     fileName: record.fileName,
     headers: record.headers,
     boundary: record.boundary,
@@ -57,13 +56,18 @@ export async function sign(
     armor: true,
     date: now(),
   });
-  const kriptogramSha256 = sha256(armored);
+  const kriptogramSha256 = spooled.sha256;
   // a new name: the row points to it only through the transaction below (on the office database the name
   // is committed by that same transaction); if that is refused (the row moved meanwhile, e.g. batal), this
   // run takes back its own new name and nothing else
   const { arsip } = c.io;
   const name = finalName(r.id, kriptogramSha256);
-  const created = arsip.writeSync(name, armored).result === 'written';
+  let created: boolean;
+  try {
+    created = (await spooled.archive(name)).result === 'written';
+  } finally {
+    spooled.remove();
+  }
   c.io.crashPoint('final-tertulis');
   let signed: KriptogramKeluar;
   try {
