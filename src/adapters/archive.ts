@@ -29,7 +29,7 @@ const NO_DIR_FSYNC = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR']);
  * any other failure (EIO, EMFILE, ...) is an I/O error: the caller must not register a message whose archive
  * name may not survive a crash.
  */
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, constants.O_RDONLY);

@@ -7,10 +7,11 @@
  * by an existence check and a rename (a race is then last-writer-wins, as for the audit checkpoints).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, createReadStream, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { SandiError } from '../errors.js';
 import type { ArsipStore, ArsipWriteOptions, ArsipWritten } from '../ports/arsip.js';
+import { fsyncDir } from './archive.js';
 
 const NAME_RE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
@@ -18,21 +19,6 @@ const NAME_RE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-
 export function checkArsipName(name: string): string {
   if (!NAME_RE.test(name)) throw new Error(`not an archive name: ${JSON.stringify(name)}`);
   return name;
-}
-
-/** Errors by which a file system says it does not fsync folders (the rename or link is still atomic there). */
-const NO_DIR_FSYNC = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR']);
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, constants.O_RDONLY);
-    fsyncSync(fd);
-  } catch (e) {
-    if (!NO_DIR_FSYNC.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 function writeAll(fd: number, data: Uint8Array): void {

@@ -12,7 +12,7 @@ import { registerGuard } from '../../src/adapters/postgres/guards.js';
 import { ARSIP_TABLES, arsipSchema } from '../../src/adapters/postgres/arsip-schema.js';
 import { checkArsipName } from '../../src/adapters/postgres/arsip.js';
 import { GROUP_GRANTS, GROUP_STEPS, OFFICE_GROUPS, grantsSql, peranSql } from '../../src/adapters/postgres/roles.js';
-import { mapPgError, numberedParams, sqliteShaped } from '../../src/adapters/postgres/sql.js';
+import { mapPgError, toPgSql, sqliteShaped } from '../../src/adapters/postgres/sql.js';
 import { SandiError } from '../../src/errors.js';
 
 const PROTECTIONS = REGISTER_DEFINITIONS.map((r) => r.protection);
@@ -86,11 +86,17 @@ describe('PostgreSQL roles', () => {
 
 describe('register SQL on PostgreSQL', () => {
   it('numbers the parameters outside quoted text, and types a parameter only tested for NULL', () => {
-    expect(numberedParams("SELECT json_extract(nilai, '$') AS v FROM anotasi WHERE baris = ? AND kolom = ? AND x = '?'")).toBe(
+    expect(toPgSql("SELECT json_extract(nilai, '$') AS v FROM anotasi WHERE baris = ? AND kolom = ? AND x = '?'")).toBe(
       "SELECT json_extract(nilai, '$') AS v FROM anotasi WHERE baris = $1 AND kolom = $2 AND x = '?'",
     );
-    expect(numberedParams('SET opd = COALESCE(?, opd), opd_email = CASE WHEN ? IS NULL THEN opd_email ELSE ? END')).toBe(
+    expect(toPgSql('SET opd = COALESCE(?, opd), opd_email = CASE WHEN ? IS NULL THEN opd_email ELSE ? END')).toBe(
       'SET opd = COALESCE($1, opd), opd_email = CASE WHEN $2::text IS NULL THEN opd_email ELSE $3 END',
+    );
+  });
+
+  it('quotes the column `user` outside quoted text, in the same pass, and leaves longer words alone', () => {
+    expect(toPgSql("SELECT id FROM akun_sandi WHERE user = ? AND session_user <> 'user' AND users = ?")).toBe(
+      'SELECT id FROM akun_sandi WHERE "user" = $1 AND session_user <> \'user\' AND users = $2',
     );
   });
 

@@ -42,8 +42,15 @@ const ID_TABLES = new Set([
 /** bigint columns (IMAP UIDVALIDITY/UID, sizes), read back as numbers like SQLite's INTEGER. */
 const BIGINT_COLUMNS = new Set(['uidvalidity', 'uid', 'last_uid', 'raw_size']);
 
-/** SQLite's `?` parameters as PostgreSQL's `$n`, leaving quoted text and identifiers alone. */
-export function numberedParams(sql: string): string {
+/**
+ * A statement of the register code as PostgreSQL reads it, in one pass that leaves quoted text and identifiers alone:
+ * - SQLite's `?` parameters become `$n` (`? IS NULL` gets a type: `$n::text`);
+ * - SQLite's column names that are reserved words in PostgreSQL are quoted: the register code writes `user`
+ *   (akun_sandi, akun_rotasi) bare, which SQLite takes as the column and PostgreSQL as CURRENT_USER — a syntax error
+ *   in a column list, and worse in a WHERE clause (`WHERE user = ?` compares the login role, not the column).
+ *   Longer words (`session_user`, `users`) are left alone.
+ */
+export function toPgSql(sql: string): string {
   let n = 0;
   let out = '';
   for (let i = 0; i < sql.length; i++) {
@@ -56,28 +63,6 @@ export function numberedParams(sql: string): string {
     } else if (c === '?') {
       n++;
       out += /^\s+IS\s+(NOT\s+)?NULL\b/i.test(sql.slice(i + 1)) ? `$${n}::text` : `$${n}`;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-/**
- * SQLite's column names that are reserved words in PostgreSQL, quoted: the register code writes `user`
- * (akun_sandi, akun_rotasi) bare, which SQLite takes as the column and PostgreSQL as CURRENT_USER — a syntax error
- * in a column list, and worse in a WHERE clause (`WHERE user = ?` compares the login role, not the column).
- * Quoted text and identifiers are left alone, and so are longer words (`session_user`, `users`).
- */
-export function quotedReserved(sql: string): string {
-  let out = '';
-  for (let i = 0; i < sql.length; i++) {
-    const c = sql[i] as string;
-    if (c === "'" || c === '"') {
-      const end = sql.indexOf(c, i + 1);
-      const stop = end < 0 ? sql.length : end + 1;
-      out += sql.slice(i, stop);
-      i = stop - 1;
     } else if (/[A-Za-z_]/.test(c)) {
       const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(i))?.[0] ?? c;
       out += word.toLowerCase() === 'user' ? '"user"' : word;
@@ -185,7 +170,7 @@ export function pgDb(pg: PgSync): PgDb {
   const prepare = (sqlText: string): PgStatement => {
     const hit = cache.get(sqlText);
     if (hit) return hit;
-    let sql = numberedParams(quotedReserved(sqlText));
+    let sql = toPgSql(sqlText);
     const insert = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(sql);
     const returnsId = insert !== null && ID_TABLES.has((insert[1] ?? '').toLowerCase()) && !/\bRETURNING\b/i.test(sql);
     if (returnsId) sql = `${sql.trimEnd().replace(/;$/, '')} RETURNING id`;
