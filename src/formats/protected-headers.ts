@@ -144,11 +144,23 @@ export class Base64LineEncoder {
   private carry: Buffer = Buffer.alloc(0);
 
   push(chunk: Uint8Array): Buffer {
-    let data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let first: Buffer | null = null;
+    if (this.carry.length > 0) {
+      // complete the carried partial group from the front of this chunk (57 bytes at most are copied, not
+      // the whole chunk joined to the carry)
+      const need = Math.min(B64_GROUP - this.carry.length, data.length);
+      const group = Buffer.concat([this.carry, data.subarray(0, need)]);
+      data = data.subarray(need);
+      if (group.length < B64_GROUP) {
+        this.carry = group;
+        return Buffer.alloc(0);
+      }
+      first = group;
+    }
     const whole = data.length - (data.length % B64_GROUP);
     this.carry = Buffer.from(data.subarray(whole));
-    data = data.subarray(0, whole);
-    return encodeLines(data);
+    return encodeLines(data.subarray(0, whole), first);
   }
 
   end(): Buffer {
@@ -166,24 +178,44 @@ export class Base64LineEncoder {
  */
 const B64_SLICE = B64_GROUP * 1024;
 
+/** Reused by encodeLines: one slice's base64 characters (4-byte aligned, its own allocation). */
+const b64Scratch = Buffer.allocUnsafeSlow((B64_SLICE / 3) * 4);
+
 /**
- * Whole 57-byte groups → lines of 76 characters + CRLF. The line breaks are put in by joining slices of
- * the base64 string (V8 copies them natively), which is several times faster than copying line by line.
+ * Whole 57-byte groups (`first`, then `data`) → lines of 76 characters + CRLF. Each slice is base64-encoded natively into a scratch
+ * buffer; the lines are then copied 16 bits at a time (a line is 38 such units, a line with its CRLF 39),
+ * about a third less CPU than joining slices of the base64 string (issue 16: 0.19 s of 256 MiB's encrypt).
  */
-function encodeLines(data: Buffer): Buffer {
-  if (data.length === 0) return Buffer.alloc(0);
-  const out = Buffer.allocUnsafe((data.length / B64_GROUP) * (B64_LINE + 2));
-  let o = 0;
-  const lines: string[] = [];
+function encodeLines(data: Buffer, first: Buffer | null = null): Buffer {
+  const lines = data.length / B64_GROUP + (first === null ? 0 : 1);
+  if (lines === 0) return Buffer.alloc(0);
+  // its own allocation (not a slice of Buffer's pool), so it is 2-byte aligned and the 16-bit view fits
+  const out = Buffer.allocUnsafeSlow(lines * (B64_LINE + 2));
+  const o16 = new Uint16Array(out.buffer, out.byteOffset, out.length >>> 1);
+  const t16 = new Uint16Array(b64Scratch.buffer, b64Scratch.byteOffset, b64Scratch.length >>> 1);
+  let k = 0;
+  if (first !== null) {
+    // a group completed from the previous chunk's carry: the first line
+    out.write(first.toString('base64'), 0, 'latin1');
+    o16[LINE_UNITS] = CRLF_UNIT;
+    k = LINE_UNITS + 1;
+  }
   for (let s = 0; s < data.length; s += B64_SLICE) {
-    const b64 = data.toString('base64', s, Math.min(data.length, s + B64_SLICE));
-    lines.length = 0;
-    for (let i = 0; i < b64.length; i += B64_LINE) lines.push(b64.slice(i, i + B64_LINE));
-    lines.push('');
-    o += out.write(lines.join(CRLF), o, 'latin1');
+    const n = b64Scratch.write(data.toString('base64', s, Math.min(data.length, s + B64_SLICE)), 0, 'latin1');
+    const units = n >>> 1;
+    for (let i = 0; i < units; i += LINE_UNITS) {
+      for (let j = 0; j < LINE_UNITS; j++) o16[k + j] = t16[i + j]!;
+      o16[k + LINE_UNITS] = CRLF_UNIT;
+      k += LINE_UNITS + 1;
+    }
   }
   return out;
 }
+
+/** 16-bit units of one base64 line (76 characters) */
+const LINE_UNITS = B64_LINE / 2;
+/** "\r\n" as one 16-bit unit in this machine's byte order */
+const CRLF_UNIT = new Uint16Array(new Uint8Array([13, 10]).buffer)[0]!;
 
 /** The whole entity as a stream of chunks: head, base64 lines of `source`, tail. */
 export async function* encodeProtectedEntity(source: AsyncIterable<Uint8Array>, o: EntityOptions): AsyncGenerator<Buffer> {

@@ -227,6 +227,18 @@ describe('protected-headers entity', () => {
     expect(Buffer.concat(parts).equals(a)).toBe(true);
     expect(Buffer.from(a.toString('latin1'), 'base64').equals(data)).toBe(true);
   });
+
+  it('base64 line encoder: lines of 76 characters + CRLF across slices, carries and chunk sizes (issue 16 encoder)', () => {
+    const data = randomBytes(300_001);
+    const ref = Buffer.from(`${(data.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n')}\r\n`, 'latin1');
+    for (const size of [1, 37, 57, 58, 4096, 58_368, 58_369, 100_000, 300_001]) {
+      const enc = new Base64LineEncoder();
+      const parts: Buffer[] = [];
+      for (let i = 0; i < data.length; i += size) parts.push(enc.push(data.subarray(i, i + size)));
+      parts.push(enc.end());
+      expect(Buffer.concat(parts).equals(ref), `chunks of ${size}`).toBe(true);
+    }
+  });
 });
 
 describe('base64 body decoding (line-by-line fast path and the general path agree)', () => {

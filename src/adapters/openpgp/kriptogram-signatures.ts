@@ -10,6 +10,12 @@ import type { SignatureStatus, SignerReport } from '../../ports.js';
 import type { KriptogramSignatureRefusal } from '../../ports/kriptogram.js';
 import { packet, PacketFormatError, TAG } from './packets.js';
 import type { OffThreadHasher } from './kriptogram-hasher.js';
+
+/**
+ * Where the running document hashes live: the hash worker (OffThreadHasher: decrypt) or the encrypting
+ * thread itself (encrypt's MainThreadDigests, which leaves the worker AES-CFB and the MDC).
+ */
+export type DocumentDigests = Pick<OffThreadHasher, 'hasAlgorithm' | 'literalDigest'>;
 import { CONFIG, FULL_CONFIG, NODE_HASH, SECURITY_CONFIG } from './kriptogram-settings.js';
 import { fpr, readPublic, reason, uid, type Signer } from './kriptogram-keys.js';
 
@@ -33,7 +39,7 @@ function v4Trailer(signatureData: Uint8Array): Buffer {
 }
 
 /** Digest of (document ‖ signatureData ‖ v4 trailer) from the running document hash. */
-export async function finalDigest(hasher: OffThreadHasher, hashAlgorithm: number, signatureData: Uint8Array, text = false): Promise<Uint8Array> {
+export async function finalDigest(hasher: DocumentDigests, hashAlgorithm: number, signatureData: Uint8Array, text = false): Promise<Uint8Array> {
   const name = NODE_HASH[hashAlgorithm];
   if (name === undefined) throw new Error(`hash ${hashAlgorithm} not supported`);
   return new Uint8Array(await hasher.literalDigest(text ? `text:${name}` : name, Buffer.concat([signatureData, v4Trailer(signatureData)])));
@@ -44,7 +50,7 @@ export async function finalDigest(hasher: OffThreadHasher, hashAlgorithm: number
  * 5.2.3.36, non-critical as for v4 signatures) for every key the kriptogram is encrypted to, so a reader
  * can tell a kriptogram addressed to it from one re-encrypted to it by a recipient (surreptitious forwarding).
  */
-export async function signDigest(s: Signer, hasher: OffThreadHasher, date: Date, recipients: string[]): Promise<Uint8Array> {
+export async function signDigest(s: Signer, hasher: DocumentDigests, date: Date, recipients: string[]): Promise<Uint8Array> {
   const sig = new openpgp.SignaturePacket();
   sig.signatureType = openpgp.enums.signature.binary;
   sig.publicKeyAlgorithm = s.publicKeyAlgorithm;
@@ -181,7 +187,7 @@ async function expiryOf(signerKey: openpgp.PublicKey, keyId: openpgp.KeyID): Pro
 
 export async function verifyOne(
   body: Buffer,
-  hasher: OffThreadHasher,
+  hasher: DocumentDigests,
   keys: openpgp.PublicKey[],
   date: Date,
   /** fingerprints (primary and subkeys) of the keys we decrypted with; undefined: no recipient check */
