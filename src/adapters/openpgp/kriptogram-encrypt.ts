@@ -210,6 +210,9 @@ async function encryptWith(
   const boundary = o.boundary ?? `=_sandi_${randomBytes(12).toString('hex')}`;
   for await (const piece of encodeProtectedEntity(counted(), { headers: o.headers, fileName: o.fileName, boundary })) {
     await encryptLiteral(literal.push(piece));
+    // the encoder's fresh buffer is spent (hashed here, copied for the worker; a push of at least one
+    // partial body copies what it keeps): its memory goes back now rather than at the next collection
+    if (piece.length >= literal.size) releaseNow(piece);
   }
   // the rest of the document goes to the hashes before any signature is checked or made
   await encryptLiteral(literal.end());

@@ -65,7 +65,8 @@ export class PartialBodyWriter {
   private pending: Buffer[] = [];
   private pendingLen = 0;
   private started = false;
-  private readonly size: number;
+  /** bytes of each partial body; a push of at least this many leaves no view of its data behind */
+  readonly size: number;
   private readonly lenByte: number;
   /** the buffers push/end return that are packet framing (tag, lengths), not body: what a hash of the body skips */
   readonly framing = new WeakSet<Buffer>();
