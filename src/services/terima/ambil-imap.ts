@@ -57,6 +57,8 @@ export interface ImapPass {
   done: number;
   /** the next batch of small messages, already requested (never while a download or a MOVE runs) */
   ahead: { uids: number[]; fetch: Promise<FetchedMany> } | null;
+  /** the next message to stream, already downloading into the archive (same conditions as `ahead`) */
+  aheadLarge: { uid: number; one: ReturnType<typeof streamOne> } | null;
   /**
    * What is being archived and parsed while the next batch is fetched, in UID order: one or more batches
    * (and streamed messages), `count` messages in all, registered in one transaction before more than
@@ -153,7 +155,7 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
   for (const m of todo) run.seen.add(`${uidvalidity}:${m.uid}`);
   report.diperiksa = run.seen.size;
   const batches = planBatches(todo);
-  const ps: ImapPass = { box, uidvalidity, todo, byUid: new Map(todo.map((m) => [m.uid, m])), done: 0, ahead: null, staged: null };
+  const ps: ImapPass = { box, uidvalidity, todo, byUid: new Map(todo.map((m) => [m.uid, m])), done: 0, ahead: null, aheadLarge: null, staged: null };
   try {
     ctx.opts.progress?.(0, todo.length);
     for (const [i, batch] of batches.entries()) {
@@ -163,6 +165,7 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
         ps.ahead = null;
         const next = batches[i + 1];
         if (next?.kind === 'small' && !ctx.terima.pindahKe) ps.ahead = request(run, ps, next.uids);
+        else if (next?.kind === 'large' && !ctx.terima.pindahKe) ps.aheadLarge = downloadAhead(ctx, run, ps, next.message);
         // Renumbered under our feet (here and below): register what is staged, but commitStaged(false), never
         // move it: its UIDs are of the old numbering and would name other messages (or none) in the new one.
         if (Number(got.uidValidity) !== uidvalidity) {
@@ -191,15 +194,17 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
         prepared.catch(() => undefined); // awaited in commitStaged
         await stage(ctx, run, ps, prepared, batch.uids.length);
       } else {
-        const one = await streamOne(ctx, run, ps, batch.message);
+        const one = await (ps.aheadLarge?.uid === batch.message.uid ? ps.aheadLarge.one : streamOne(ctx, run, ps, batch.message));
+        ps.aheadLarge = null;
         if (one === 'renumbered') {
           await commitStaged(ctx, run, ps, false); // renumbered: no MOVE with old UIDs
           return false;
         }
-        // downloaded whole: the next batch goes on the wire now, while this one is parsed and what is staged
-        // is registered (not after, with the network idle meanwhile)
+        // downloaded whole: the next batch (or message) goes on the wire now, while this one is parsed and
+        // what is staged is registered (not after, with the network idle meanwhile)
         const next = batches[i + 1];
         if (next?.kind === 'small' && !ctx.terima.pindahKe) ps.ahead = request(run, ps, next.uids);
+        else if (next?.kind === 'large' && !ctx.terima.pindahKe) ps.aheadLarge = downloadAhead(ctx, run, ps, next.message);
         if (one !== null) await stage(ctx, run, ps, one.prepared, 1);
       }
     }
@@ -211,9 +216,21 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
     throw e;
   } finally {
     await ps.ahead?.fetch.catch(() => undefined);
+    const early = await ps.aheadLarge?.one.catch(() => null);
+    if (early !== undefined && early !== null && early !== 'renumbered') await early.prepared.catch(() => undefined);
     await Promise.allSettled(ps.staged?.parts ?? []);
   }
   return true;
+}
+
+/**
+ * The next message to stream, started now: its download runs while the batch before it is archived, parsed
+ * and registered (the connection would idle meanwhile). Its failure is handled where it is awaited.
+ */
+function downloadAhead(ctx: TerimaCtx, run: ImapRun, ps: ImapPass, m: ListedMessage): NonNullable<ImapPass['aheadLarge']> {
+  const one = streamOne(ctx, run, ps, m);
+  one.catch(() => undefined); // awaited in its turn (or in pass's finally)
+  return { uid: m.uid, one };
 }
 
 /** Where a listed message comes from, and the folder position to record with its registration. */
