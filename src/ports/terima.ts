@@ -116,7 +116,12 @@ export interface TempFile {
 export type ParseSource = Buffer | { path: string; tail: Buffer };
 
 export interface MessageParser {
-  parse(source: ParseSource): Promise<ParsedIncoming>;
+  /**
+   * Parse a message. For one held whole, `onSha256` (when given) gets its SHA-256 as soon as it is known —
+   * before the parse ends, so that its archive write need not wait for the parse — or null when it is not
+   * known before the parse ends (then the result's rawSha256, if any, is all there is).
+   */
+  parse(source: ParseSource, onSha256?: (sha256: string | null) => void): Promise<ParsedIncoming>;
   /** stop the worker (pending parses are rejected); safe to call twice */
   close(): Promise<void>;
 }

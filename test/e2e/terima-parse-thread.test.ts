@@ -97,6 +97,24 @@ describe('parse thread (dist)', () => {
     }
   }, 60_000);
 
+  it("a whole message's SHA-256 comes back as soon as it arrives, ahead of the parses queued before it (its archive write need not wait, issue 16)", async () => {
+    // a slow parse first: a long quoted-printable text part, read by mailparser chunk by chunk
+    const slow = await compose({ from: 'a@b.test', to: 'c@d.test', subject: 'Teks panjang', messageId: '<panjang@b.test>', text: 'Kalimat panjang dengan karakter é dan = tanda.\n'.repeat(120_000) });
+    const [small] = (await testMessages('H')).map((m) => m.raw);
+    const parser = pool.messageParser({ threads: 1 });
+    try {
+      const order: string[] = [];
+      const first = parser.parse(slow).then(() => order.push('slow parsed'));
+      const second = parser.parse(small!, (sha) => order.push(`hash ${sha === createHash('sha256').update(small!).digest('hex') ? 'right' : String(sha)}`));
+      const r = await second;
+      await first;
+      expect(order).toEqual(['hash right', 'slow parsed']);
+      expect(r.rawSha256).toBe(createHash('sha256').update(small!).digest('hex'));
+    } finally {
+      await parser.close();
+    }
+  }, 60_000);
+
   it('a parse thread that dies (out of memory) does not stop the run: the message is parsed in this thread instead', async () => {
     const big = await compose({ from: 'a@b.test', to: 'c@d.test', subject: 'Pindaian sangat besar', messageId: '<oom@b.test>', text: 'Terlampir.\n', attachments: [{ filename: 'pindaian.pdf', content: randomBytes(24 * 1024 * 1024), contentType: 'application/pdf' }] });
     const parser = pool.messageParser({ threads: 1, maxHeapMb: 8 });

@@ -204,6 +204,28 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     expect((await service().fetch()).baru).toHaveLength(0);
   });
 
+  it('a streamed message between small ones is registered in the same transaction as they are (one commit per batch, not one per streamed message, issue 16)', async () => {
+    office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Campur' } });
+    await client.mailboxCreate('Campur');
+    for (let i = 0; i < 7; i++) {
+      // the fourth is over SMALL_MESSAGE (2 MiB): streamed on its own, the others fetched whole in batches
+      const content = randomBytes(i === 3 ? 3 * 1024 * 1024 : 20_000);
+      await append('Campur', await compose({ from: 'setda@pemkot.test', to: user.email, subject: `Campur ${i}`, messageId: `<campur-${i}@pemkot.test>`, text: `Nomor : 005/${i}/SETDA/2026\n`, attachments: [{ filename: `lampiran-${i}.pdf`, content, contentType: 'application/pdf' }] }));
+    }
+    // progress is said once the folder is listed, then after each transaction with the count registered so far
+    const progress: number[] = [];
+    const svc = terimaService(office.app, {
+      actor: 'sandiman-uji',
+      env: { SANDI_MAILBOX_PASSWORD: user.password },
+      passphrases: passphraseSource({ env: { SANDI_PASSPHRASE_ARSIP: ARSIP_PASSPHRASE } }),
+      progress: (done) => progress.push(done),
+    }, terimaPorts(office.app));
+    const r = await svc.fetch();
+    expect(r.baru.map((a) => a.perihal)).toEqual(Array.from({ length: 7 }, (_, i) => `Campur ${i}`));
+    expect(progress).toEqual([0, 7]);
+    expect((await service().fetch()).baru).toHaveLength(0);
+  }, 60_000);
+
   it('the CLI killed (SIGKILL) twice midway through a fetch of many messages, then rerun: each message registered exactly once, archive and audit intact', async () => {
     office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Massal' } });
     await client.mailboxCreate('Massal');

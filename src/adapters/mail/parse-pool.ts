@@ -32,15 +32,23 @@ export const YOUNG_GENERATION_MB = 24;
 // plain JS, evaluated in the worker: it imports the compiled parser module by URL
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
 const parser = import(workerData.parser);
 const buf = (u) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
-// one message at a time, in the order sent: each result goes back as soon as it is ready
+// one message at a time, in the order sent: each result goes back as soon as it is ready. A message held
+// whole is hashed as it arrives and its hash sent back at once (its archive write starts while the
+// messages before it are still parsed)
 let queue = Promise.resolve();
 parentPort.on('message', (job) => {
+  let sha256;
+  if (job.raw) {
+    sha256 = createHash('sha256').update(buf(job.raw)).digest('hex');
+    parentPort.postMessage({ id: job.id, sha256 });
+  }
   queue = queue.then(async () => {
     try {
       const { parseIncoming, parseIncomingFile } = await parser;
-      const result = job.raw ? await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: 'unlessNumbered', hashRaw: true }) : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: 'unlessNumbered' });
+      const result = job.raw ? { ...(await parseIncoming(buf(job.raw), { tail: buf(job.tail), keepPdf: 'unlessNumbered' })), rawSha256: sha256 } : await parseIncomingFile(job.path, { tail: buf(job.tail), keepPdf: 'unlessNumbered' });
       parentPort.postMessage({ id: job.id, result });
     } catch (e) {
       parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
@@ -49,8 +57,13 @@ parentPort.on('message', (job) => {
 });
 `;
 
-function inThread(source: ParseSource): Promise<ParsedIncoming> {
-  if (Buffer.isBuffer(source)) return parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered', hashRaw: true });
+function inThread(source: ParseSource, onSha256?: (sha256: string | null) => void): Promise<ParsedIncoming> {
+  if (Buffer.isBuffer(source)) {
+    const parsing = parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered', hashRaw: true });
+    if (onSha256) parsing.then((p) => onSha256(p.rawSha256 ?? null), () => onSha256(null));
+    return parsing;
+  }
+  onSha256?.(null);
   return parseIncomingFile(source.path, { tail: source.tail, keepPdf: 'unlessNumbered' });
 }
 
@@ -61,15 +74,19 @@ function inThread(source: ParseSource): Promise<ParsedIncoming> {
 export function messageParser(o: { threads: number; /** the worker's heap limit (default: Node's) */ maxHeapMb?: number }): MessageParser {
   const parserFile = fileURLToPath(PARSER_URL);
   if (o.threads < 1 || !parserFile.endsWith('.js') || !existsSync(parserFile)) return { parse: inThread, close: () => Promise.resolve() };
+  type Pending = { resolve: (r: ParsedIncoming) => void; reject: (e: unknown) => void; slot: { waiting: number }; onSha256: ((sha256: string | null) => void) | undefined };
 
   const workers: { w: Worker; waiting: number }[] = [];
   let broken: Error | null = null;
   let nextId = 0;
-  const pending = new Map<number, { resolve: (r: ParsedIncoming) => void; reject: (e: unknown) => void; slot: { waiting: number } }>();
+  const pending = new Map<number, Pending>();
   const internal = (detail: string, cause?: unknown) => new SandiError('INTERNAL', 'common.internal', { detail: `message parser thread: ${detail}` }, cause === undefined ? {} : { cause });
   const fail = (e: Error): void => {
     broken ??= e;
-    for (const p of pending.values()) p.reject(internal(e.message, e));
+    for (const p of pending.values()) {
+      p.onSha256?.(null);
+      p.reject(internal(e.message, e));
+    }
     pending.clear();
   };
   const start = (): { w: Worker; waiting: number } => {
@@ -79,11 +96,20 @@ export function messageParser(o: { threads: number; /** the worker's heap limit 
       resourceLimits: o.maxHeapMb !== undefined ? { maxOldGenerationSizeMb: o.maxHeapMb, maxYoungGenerationSizeMb: 1 } : { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     w.unref();
-    w.on('message', (m: { id: number; result?: ParsedIncoming; error?: string }) => {
+    w.on('message', (m: { id: number; sha256?: string; result?: ParsedIncoming; error?: string }) => {
       const p = pending.get(m.id);
       if (!p) return;
+      if (m.sha256 !== undefined) {
+        // the hash, ahead of the parse: once
+        p.onSha256?.(m.sha256);
+        p.onSha256 = undefined;
+        return;
+      }
       pending.delete(m.id);
       p.slot.waiting--;
+      // no hash ahead of the result: whatever the result says (or null: the caller hashes itself)
+      p.onSha256?.(m.result?.rawSha256 ?? null);
+      p.onSha256 = undefined;
       if (m.result !== undefined) {
         // structured clone turns a Buffer into a plain Uint8Array: give PDF bytes back their Buffer face
         for (const a of m.result.attachments) if (a.content) a.content = Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
@@ -100,16 +126,19 @@ export function messageParser(o: { threads: number; /** the worker's heap limit 
 
   let closed = false;
   return {
-    parse(source) {
-      if (closed) return Promise.reject(internal('closed'));
+    parse(source, onSha256) {
+      if (closed) {
+        onSha256?.(null);
+        return Promise.reject(internal('closed'));
+      }
       // the worker died (out of memory on a monster message, say): parse here, as without a worker
-      if (broken) return inThread(source);
+      if (broken) return inThread(source, onSha256);
       if (workers.length < o.threads && workers.every((x) => x.waiting > 0)) workers.push(start());
       const slot = workers.reduce((a, b) => (b.waiting < a.waiting ? b : a));
       const id = nextId++;
       slot.waiting++;
       const viaWorker = new Promise<ParsedIncoming>((resolve, reject) => {
-        pending.set(id, { resolve, reject, slot });
+        pending.set(id, { resolve, reject, slot, onSha256 });
         if (Buffer.isBuffer(source)) {
           // The message's own bytes, copied once and moved (the caller's stay intact): a structured clone
           // copies a view's whole ArrayBuffer, and the IMAP client's messages are slices of its 64 KiB socket
@@ -121,6 +150,7 @@ export function messageParser(o: { threads: number; /** the worker's heap limit 
       });
       // a failure of the thread (not of the message: parseIncoming never throws for bad mail) is not the
       // operator's problem: the same function runs here instead; an error here is a real one
+      // (the hash was given already, or null by fail(): the caller hashes itself)
       return viaWorker.catch((e: unknown) => (closed ? Promise.reject(e as Error) : inThread(source)));
     },
     async close() {

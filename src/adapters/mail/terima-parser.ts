@@ -162,7 +162,7 @@ async function parseWithParser(raw: Readable | Buffer, opts: { keepPdf?: KeepPdf
     const decoded = taken.get(i);
     if (decoded !== undefined) {
       const att: ParsedAttachment = { name, type, size: decoded.size, sha256: decoded.sha256 };
-      if (keepPdf && isPdf) att.content = decoded.content;
+      if (keepPdf && isPdf) att.content = decoded.content();
       return att;
     }
     const att: ParsedAttachment = {

@@ -2,8 +2,11 @@
  * Ambil dari IMAP: fetch the configured folder. The listing (UID, size, INTERNALDATE) is collected first; then
  * messages of up to SMALL_MESSAGE bytes are fetched whole, many per UID FETCH (the next batch already on the
  * wire while this one is archived), and larger ones streamed with imapflow's download; no command is ever
- * issued inside a running FETCH. Each batch is archived (every file fsynced, then the folders), then
+ * issued inside a running FETCH. What is staged is archived (every file fsynced, then the folders), then
  * registered with the folder position in one transaction: a crash loses nothing and registers nothing twice.
+ * A streamed message, and a batch cut short by one, joins the staged batch while it holds fewer than
+ * BATCH_MESSAGES (one transaction and one round of folder fsyncs per up to BATCH_MESSAGES messages, not one
+ * per streamed message), and the next batch is requested as soon as a streamed message is in.
  * A dropped connection (or a timeout, or a message that did not download whole) gets a new client and the
  * run goes on from the recorded position; after `reconnect.max` (5) failures in a row without progress it stops
  * with a clear error (TEMPFAIL, or UNAVAILABLE when the server cannot be reached again).
@@ -14,7 +17,7 @@ import { SandiError } from '../../errors.js';
 import type { MailboxAccount } from '../../config/config.js';
 import { mailboxPasswordIn } from '../akun-kredensial.js';
 import type { MailboxLogin, MailboxReader, MessageParser } from '../../ports/terima.js';
-import { planBatches, samePath, type ListedMessage } from '../../domain/terima.js';
+import { BATCH_MESSAGES, planBatches, samePath, type ListedMessage } from '../../domain/terima.js';
 import type { TerimaCtx } from './konteks.js';
 import type { Arrival, Duplicate, FetchReport, Meta, Prepared } from './types.js';
 import { analyse, commit, prepareMany, record, uidOf } from './daftarkan.js';
@@ -54,8 +57,14 @@ export interface ImapPass {
   done: number;
   /** the next batch of small messages, already requested (never while a download or a MOVE runs) */
   ahead: { uids: number[]; fetch: Promise<FetchedMany> } | null;
-  /** the batch being archived and parsed while the next one is fetched; registered before the next starts */
-  staged: { prepared: Promise<Prepared[]> } | null;
+  /** the next message to stream, already downloading into the archive (same conditions as `ahead`) */
+  aheadLarge: { uid: number; one: ReturnType<typeof streamOne> } | null;
+  /**
+   * What is being archived and parsed while the next batch is fetched, in UID order: one or more batches
+   * (and streamed messages), `count` messages in all, registered in one transaction before more than
+   * BATCH_MESSAGES would wait
+   */
+  staged: { parts: Promise<Prepared[]>[]; count: number } | null;
 }
 
 export async function fetchImap(ctx: TerimaCtx): Promise<FetchReport> {
@@ -146,7 +155,7 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
   for (const m of todo) run.seen.add(`${uidvalidity}:${m.uid}`);
   report.diperiksa = run.seen.size;
   const batches = planBatches(todo);
-  const ps: ImapPass = { box, uidvalidity, todo, byUid: new Map(todo.map((m) => [m.uid, m])), done: 0, ahead: null, staged: null };
+  const ps: ImapPass = { box, uidvalidity, todo, byUid: new Map(todo.map((m) => [m.uid, m])), done: 0, ahead: null, aheadLarge: null, staged: null };
   try {
     ctx.opts.progress?.(0, todo.length);
     for (const [i, batch] of batches.entries()) {
@@ -156,6 +165,7 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
         ps.ahead = null;
         const next = batches[i + 1];
         if (next?.kind === 'small' && !ctx.terima.pindahKe) ps.ahead = request(run, ps, next.uids);
+        else if (next?.kind === 'large' && !ctx.terima.pindahKe) ps.aheadLarge = downloadAhead(ctx, run, ps, next.message);
         // Renumbered under our feet (here and below): register what is staged, but commitStaged(false), never
         // move it: its UIDs are of the old numbering and would name other messages (or none) in the new one.
         if (Number(got.uidValidity) !== uidvalidity) {
@@ -182,16 +192,20 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
         );
         const prepared = alone.length === 0 ? many : Promise.all([many, ...alone]).then((xs) => xs.flat().sort((a, b) => uidOf(a) - uidOf(b)));
         prepared.catch(() => undefined); // awaited in commitStaged
-        await commitStaged(ctx, run, ps);
-        ps.staged = { prepared };
+        await stage(ctx, run, ps, prepared, batch.uids.length);
       } else {
-        const one = await streamOne(ctx, run, ps, batch.message);
+        const one = await (ps.aheadLarge?.uid === batch.message.uid ? ps.aheadLarge.one : streamOne(ctx, run, ps, batch.message));
+        ps.aheadLarge = null;
         if (one === 'renumbered') {
           await commitStaged(ctx, run, ps, false); // renumbered: no MOVE with old UIDs
           return false;
         }
-        await commitStaged(ctx, run, ps);
-        if (one !== null) ps.staged = { prepared: one.prepared };
+        // downloaded whole: the next batch (or message) goes on the wire now, while this one is parsed and
+        // what is staged is registered (not after, with the network idle meanwhile)
+        const next = batches[i + 1];
+        if (next?.kind === 'small' && !ctx.terima.pindahKe) ps.ahead = request(run, ps, next.uids);
+        else if (next?.kind === 'large' && !ctx.terima.pindahKe) ps.aheadLarge = downloadAhead(ctx, run, ps, next.message);
+        if (one !== null) await stage(ctx, run, ps, one.prepared, 1);
       }
     }
     await commitStaged(ctx, run, ps);
@@ -202,9 +216,21 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
     throw e;
   } finally {
     await ps.ahead?.fetch.catch(() => undefined);
-    await ps.staged?.prepared.catch(() => undefined);
+    const early = await ps.aheadLarge?.one.catch(() => null);
+    if (early !== undefined && early !== null && early !== 'renumbered') await early.prepared.catch(() => undefined);
+    await Promise.allSettled(ps.staged?.parts ?? []);
   }
   return true;
+}
+
+/**
+ * The next message to stream, started now: its download runs while the batch before it is archived, parsed
+ * and registered (the connection would idle meanwhile). Its failure is handled where it is awaited.
+ */
+function downloadAhead(ctx: TerimaCtx, run: ImapRun, ps: ImapPass, m: ListedMessage): NonNullable<ImapPass['aheadLarge']> {
+  const one = streamOne(ctx, run, ps, m);
+  one.catch(() => undefined); // awaited in its turn (or in pass's finally)
+  return { uid: m.uid, one };
 }
 
 /** Where a listed message comes from, and the folder position to record with its registration. */
@@ -227,7 +253,9 @@ function request(run: ImapRun, ps: ImapPass, uids: number[]): { uids: number[]; 
 
 /**
  * One message streamed into the archive (never held whole), then parsed from there while the next is
- * fetched. Null: the server has no such UID (any more).
+ * fetched. Returns once the download is complete: the file's fsync and its move into place go on beside the
+ * next IMAP command (`prepared` waits for them; what is staged is registered only after its files are in
+ * place). Null: the server has no such UID (any more).
  */
 export async function streamOne(ctx: TerimaCtx, run: ImapRun, ps: ImapPass, m: { uid: number; internalDate: Date | null }): Promise<{ prepared: Promise<Prepared[]> } | null | 'renumbered'> {
   run.onUid = String(m.uid);
@@ -242,19 +270,64 @@ export async function streamOne(ctx: TerimaCtx, run: ImapRun, ps: ImapPass, m: {
     raw.content.destroy();
     return 'renumbered';
   }
-  const archived = await ctx.archive.put(raw.content, { deferDirSync: true });
-  const prepared = analyse(ctx, { path: archived.path, size: archived.size }, run.parser).then((a) => [{ meta: metaOf(ctx, run, ps.uidvalidity, m), archived, ...a }]);
+  const downloaded = endOf(raw.content);
+  const put = ctx.archive.put(downloaded.chunks, { deferDirSync: true });
+  // awaited below, and through `prepared`; a put that failed before the download's end never read it to
+  // the end: destroyed, so that it releases the folder (a no-op after its end)
+  put.catch(() => raw.content.destroy());
+  // a failed download fails the put with its error; a failed put (before the end) stops the download
+  await Promise.race([downloaded.ended, put]);
+  const prepared = put.then((archived) => analyse(ctx, { path: archived.path, size: archived.size }, run.parser).then((a) => [{ meta: metaOf(ctx, run, ps.uidvalidity, m), archived, ...a }]));
   prepared.catch(() => undefined); // awaited in commitStaged
   return { prepared }; // not the promise itself: an async function would wait for it
 }
 
-/** Register the staged batch (and with `move`, MOVE it to terima.pindahKe); nothing staged: nothing to do. */
+/** The chunks of `source`, and a promise that resolves once the last of them has been taken. */
+function endOf(source: AsyncIterable<Uint8Array>): { chunks: AsyncIterable<Uint8Array>; ended: Promise<void> } {
+  let end!: () => void;
+  const ended = new Promise<void>((r) => (end = r));
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const c of source) yield c;
+    end();
+  }
+  return { chunks: chunks(), ended };
+}
+
+/**
+ * Stage `prepared` (`count` messages, after everything staged in UID order): with what is staged while the
+ * two together are at most BATCH_MESSAGES, else after registering what is staged.
+ */
+export async function stage(ctx: TerimaCtx, run: ImapRun, ps: ImapPass, prepared: Promise<Prepared[]>, count: number): Promise<void> {
+  if (ps.staged !== null && ps.staged.count + count <= BATCH_MESSAGES) {
+    ps.staged.parts.push(prepared);
+    ps.staged.count += count;
+    return;
+  }
+  await commitStaged(ctx, run, ps);
+  ps.staged = { parts: [prepared], count };
+}
+
+/**
+ * Register what is staged (and with `move`, MOVE it to terima.pindahKe); nothing staged: nothing to do. A part
+ * that failed: the parts before it are registered, then its error is thrown.
+ */
 export async function commitStaged(ctx: TerimaCtx, run: ImapRun, ps: ImapPass, move = true): Promise<void> {
   if (ps.staged === null) return;
   const st = ps.staged;
   ps.staged = null;
-  const prepared = await st.prepared;
-  await settle(ctx, run, ps, await commit(ctx, prepared), prepared.map(uidOf), move);
+  const prepared: Prepared[] = [];
+  let failed: { error: unknown } | null = null;
+  for (const part of st.parts) {
+    try {
+      prepared.push(...(await part));
+    } catch (e) {
+      failed = { error: e };
+      break;
+    }
+  }
+  if (failed !== null) await Promise.allSettled(st.parts);
+  if (prepared.length > 0) await settle(ctx, run, ps, await commit(ctx, prepared), prepared.map(uidOf), move);
+  if (failed !== null) throw failed.error;
 }
 
 /** A batch registered: into the report, progress said, the failure count reset, moved when configured. */

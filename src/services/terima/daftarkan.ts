@@ -27,13 +27,23 @@ export async function prepare(ctx: TerimaCtx, source: Readable | Buffer, meta: M
 
 /**
  * Steps 1-2 for messages fetched whole: each message is hashed and parsed on the parser's thread; its
- * archive write starts as soon as its hash is known (the fsyncs run in the thread pool, the folders' fsyncs
- * are left to commit(ctx)), so the thread that reads IMAP and commits the registers does not hash.
+ * archive write starts as soon as its hash is known — the parser hashes a message as it arrives, before it
+ * parses the ones ahead of it, so the batch's writes and fsyncs run while it is parsed (in the thread pool;
+ * the folders' fsyncs are left to commit(ctx)) — and the thread that reads IMAP and commits the registers
+ * does not hash.
  */
 export async function prepareMany(ctx: TerimaCtx, messages: readonly { raw: Buffer; meta: Meta }[], parser: MessageParser): Promise<Prepared[]> {
-  const parsing = messages.map((m) => parser.parse(m.raw));
+  const hashes: Promise<string | null>[] = [];
+  const parsing = messages.map((m) => {
+    let given!: (sha256: string | null) => void;
+    hashes.push(new Promise<string | null>((r) => (given = r)));
+    const p = parser.parse(m.raw, given);
+    // a parser that does not call back: the hash from its result (or none: the archive hashes)
+    p.then((x) => given(x.rawSha256 ?? null), () => given(null));
+    return p;
+  });
   const parses = messages.map((m, i) => analyse(ctx, m.raw, parser, parsing[i]));
-  const puts = messages.map((m, i) => ctx.archive.put(m.raw, { deferDirSync: true, sha256: (parsing[i] as Promise<ParsedIncoming>).then((p) => p.rawSha256 ?? null, () => null) }));
+  const puts = messages.map((m, i) => ctx.archive.put(m.raw, { deferDirSync: true, sha256: hashes[i] as Promise<string | null> }));
   for (const p of [...parses, ...puts]) p.catch(() => undefined); // each is awaited below
   try {
     const out: Prepared[] = [];
