@@ -4,7 +4,7 @@
  * Moved from kriptogram.ts unchanged (issue 14 item 4).
  */
 import * as openpgp from 'openpgp';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import zlib from 'node:zlib';
 import { SandiError } from '../../errors.js';
@@ -71,13 +71,12 @@ async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> 
  * The MDC's SHA-1 runs here, on the main thread (SHA-NI: ~1.7 GiB/s), beside the decipher: the worker has the
  * signature hashes and the spool, and handing it every plaintext byte a second time cost more than the hash.
  */
-async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDecipher): AsyncGenerator<Buffer> {
-  const mdc = createHash('sha1');
+async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDecipher, hasher: OffThreadHasher): AsyncGenerator<Buffer> {
   let prefixLeft = 18;
   let tail: Buffer = Buffer.alloc(0);
-  const release = function* (buf: Buffer): Generator<Buffer> {
+  const release = async function* (buf: Buffer): AsyncGenerator<Buffer> {
     if (buf.length === 0) return;
-    mdc.update(buf);
+    await hasher.mdc(buf);
     let b = buf;
     if (prefixLeft > 0) {
       const skip = Math.min(prefixLeft, b.length);
@@ -87,7 +86,7 @@ async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDec
     if (b.length > 0) yield b;
   };
   // the last 22 bytes (the MDC packet) are held back until the end
-  const handle = function* (plain: Buffer): Generator<Buffer> {
+  const handle = async function* (plain: Buffer): AsyncGenerator<Buffer> {
     if (plain.length < 22) {
       const all = Buffer.concat([tail, plain]);
       tail = Buffer.from(all.subarray(Math.max(0, all.length - 22)));
@@ -102,7 +101,7 @@ async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDec
   for await (const c of body) yield* handle(decipher.update(c));
   yield* handle(decipher.final());
   if (tail.length !== 22 || prefixLeft > 0 || tail[0] !== 0xd3 || tail[1] !== 0x14) throw new TamperedError();
-  const digest = mdc.update(tail.subarray(0, 2)).digest();
+  const digest = await hasher.mdcDigest(tail.subarray(0, 2));
   if (!timingSafeEqual(digest, tail.subarray(2))) throw new TamperedError();
 }
 
@@ -479,7 +478,7 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
     // created here, not inside the generator (which starts lazily), so the key copy can be wiped now
     const decipher = new CfbDecipher(key);
     key.fill(0);
-    const plaintext = seipdV1Plaintext(prepend(head, groups), decipher);
+    const plaintext = seipdV1Plaintext(prepend(head, groups), decipher, hasher);
 
     const st: InnerState = {
       hasher,
