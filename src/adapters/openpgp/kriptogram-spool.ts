@@ -181,6 +181,8 @@ export class EncryptedSpool {
     if (this.fh === null) throw new Error('spool closed');
     this.records = await this.worker.spoolFinish();
     this.finished = true;
+    // nothing more is sent to the worker in batches: its idle batch buffers are freed now (see replay)
+    for (const b of this.worker.takeIdleBuffers()) releaseNow(b);
   }
 
   /**
