@@ -67,19 +67,93 @@ async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> 
 }
 
 /**
- * SEIPDv1 body (after the version octet) → inner plaintext; throws TamperedError at the end if the MDC fails.
- * The MDC's SHA-1 runs here, on the main thread (SHA-NI: ~1.7 GiB/s), beside the decipher: the worker has the
- * signature hashes and the spool, and handing it every plaintext byte a second time cost more than the hash.
+ * Feeds the MDC's SHA-1 on the hash worker with every plaintext byte the inner parser consumes, in order
+ * (the reader's tap), marking the literal data's document bytes so the worker hashes those for the
+ * signatures too: the document is copied to the worker once, for both hashes (issue 16). The literal
+ * body's first bytes (format, name, date) are not document: how many is known only once they are read,
+ * so slices wait here until they can be told apart. Slices are views into the decipher's output, which
+ * is never reused.
  */
-async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDecipher, hasher: OffThreadHasher): AsyncGenerator<Buffer> {
+class MdcFeed {
+  private readonly pending: Buffer[] = [];
+  /** per pending slice: true for a body slice of the literal packet read straight from the tapped reader */
+  private readonly literal: boolean[] = [];
+  private inLiteral = false;
+  /** literal body bytes before the document (its header), null while not known yet */
+  private headerLeft: number | null = null;
+
+  /** the tapped reader: the top-level reader of the decrypted plaintext */
+  reader: ByteReader | null = null;
+
+  constructor(private readonly hasher: OffThreadHasher) {}
+
+  attach(reader: ByteReader): void {
+    this.reader = reader;
+    reader.tap = (slice, body) => {
+      this.pending.push(slice);
+      this.literal.push(body && this.inLiteral);
+    };
+  }
+
+  /** The literal packet's body is read next from the tapped reader (its header octets are read already). */
+  startLiteral(): void {
+    this.inLiteral = true;
+    this.headerLeft = null;
+  }
+
+  /** The literal body starts with `n` bytes of header (format, name, date) before the document. */
+  literalHeader(n: number): void {
+    this.headerLeft = n;
+  }
+
+  endLiteral(): void {
+    this.inLiteral = false;
+  }
+
+  /** Plaintext consumed other than through the reader (drained after an error): MDC only. */
+  extra(b: Buffer): void {
+    this.pending.push(b);
+    this.literal.push(false);
+  }
+
+  /**
+   * Hand the pending slices to the worker, in order; a literal slice whose header length is not known yet
+   * waits (with everything after it), unless `all`: then it goes to the MDC only (after an error, where
+   * the signature hashes no longer matter).
+   */
+  async flush(all = false): Promise<void> {
+    while (this.pending.length > 0) {
+      const lit = this.literal[0]!;
+      if (lit && this.headerLeft === null && !all) return;
+      const b = this.pending.shift()!;
+      this.literal.shift();
+      if (!lit || this.headerLeft === null) {
+        await this.hasher.mdc(b);
+        continue;
+      }
+      const skip = Math.min(this.headerLeft, b.length);
+      this.headerLeft -= skip;
+      if (skip > 0) await this.hasher.mdc(b.subarray(0, skip));
+      if (skip < b.length) await this.hasher.mdcAndLiteral(b.subarray(skip));
+    }
+  }
+}
+
+/**
+ * SEIPDv1 body (after the version octet) → inner plaintext; throws TamperedError at the end if the MDC fails.
+ * The MDC's SHA-1 runs on the hash worker (beside the signature hashes and the spool), over the prefix,
+ * every byte the parser consumed (`feed`, flushed here before the digest) and the MDC packet's header.
+ */
+async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDecipher, hasher: OffThreadHasher, feed: MdcFeed): AsyncGenerator<Buffer> {
   let prefixLeft = 18;
   let tail: Buffer = Buffer.alloc(0);
   const release = async function* (buf: Buffer): AsyncGenerator<Buffer> {
     if (buf.length === 0) return;
-    await hasher.mdc(buf);
     let b = buf;
     if (prefixLeft > 0) {
+      // the prefix is never read by the parser: it goes to the MDC from here, before anything else
       const skip = Math.min(prefixLeft, b.length);
+      await hasher.mdc(b.subarray(0, skip));
       b = b.subarray(skip);
       prefixLeft -= skip;
     }
@@ -101,6 +175,8 @@ async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDec
   for await (const c of body) yield* handle(decipher.update(c));
   yield* handle(decipher.final());
   if (tail.length !== 22 || prefixLeft > 0 || tail[0] !== 0xd3 || tail[1] !== 0x14) throw new TamperedError();
+  // the parser has consumed every byte yielded (it asked for more): all of them go to the MDC first
+  await feed.flush(true);
   const digest = await hasher.mdcDigest(tail.subarray(0, 2));
   if (!timingSafeEqual(digest, tail.subarray(2))) throw new TamperedError();
 }
@@ -176,6 +252,8 @@ async function* rest(r: ByteReader): AsyncGenerator<Buffer> {
 
 interface InnerState {
   hasher: OffThreadHasher;
+  /** the MDC feed of the top-level plaintext reader */
+  feed: MdcFeed;
   onePass: OnePass[];
   leadingSigs: Buffer[];
   trailingSigs: Buffer[];
@@ -197,6 +275,7 @@ function ensureHash(st: InnerState, algo: number, type: number): void {
 /** Inner packets of the decrypted SEIPD: [compressed] one-pass signatures, literal data, signatures. */
 async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise<void> {
   for (;;) {
+    await st.feed.flush();
     const h = await readPacketHeader(r);
     if (h === null) break;
     switch (h.tag) {
@@ -237,9 +316,14 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
       case TAG.LITERAL: {
         if (st.literalSeen) throw new PacketFormatError('malformed', 'more than one literal data packet');
         st.literalSeen = true;
+        // read straight from the tapped plaintext reader (not compressed): the document bytes reach the
+        // signature hashes through the MDC feed, else on their own
+        const tapped = r === st.feed.reader;
+        if (tapped) st.feed.startLiteral();
         const lr = new ByteReader(packetBody(r, h));
         await lr.byte(); // format: b, t, u, m — the bytes are hashed as they are (binary signatures)
         const nameLen = await lr.byte();
+        if (tapped) st.feed.literalHeader(6 + nameLen);
         st.literalName = (await lr.exact(nameLen)).toString('utf8');
         await lr.exact(4); // date
         // the document is decoded straight into the spool's batches (the reader returns no bytes then)
@@ -247,11 +331,13 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         const entity = new ProtectedEntityReader(st.literalName, st.wholeEntity ? null : st.spool.sink);
         st.entity = entity;
         for await (const chunk of rest(lr)) {
-          await st.hasher.literal(chunk);
+          if (tapped) await st.feed.flush();
+          else await st.hasher.literal(chunk);
           const doc = entity.push(chunk);
           await st.spool.write(st.wholeEntity ? [Buffer.from(chunk)] : doc);
           await st.spool.settle();
         }
+        if (tapped) st.feed.endLiteral();
         const done = entity.end();
         if (!st.wholeEntity) await st.spool.write(done.tail);
         st.entityResult = done.result;
@@ -486,10 +572,14 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
     // created here, not inside the generator (which starts lazily), so the key copy can be wiped now
     const decipher = new CfbDecipher(key);
     key.fill(0);
-    const plaintext = seipdV1Plaintext(prepend(head, groups), decipher, hasher);
+    const feed = new MdcFeed(hasher);
+    const plaintext = seipdV1Plaintext(prepend(head, groups), decipher, hasher, feed);
+    const inner = new ByteReader(plaintext);
+    feed.attach(inner);
 
     const st: InnerState = {
       hasher,
+      feed,
       onePass: [],
       leadingSigs: [],
       trailingSigs: [],
@@ -502,9 +592,13 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
       wholeEntity: o.wholeEntity === true,
     };
     try {
-      await parseInner(new ByteReader(plaintext), st, 0);
+      await parseInner(inner, st, 0);
       // the plaintext generator checks the MDC when it ends; make sure it has (without closing it early)
-      if ((await plaintext.next()).done !== true) throw new PacketFormatError('malformed', 'data after the last packet');
+      const more = await plaintext.next();
+      if (more.done !== true) {
+        feed.extra(more.value);
+        throw new PacketFormatError('malformed', 'data after the last packet');
+      }
     } catch (e) {
       // Issue 17 §1: no verdict on the plaintext before the MDC is checked. On modified ciphertext an inner
       // error (truncated, malformed, unsupported, a refused signature type, a decompression bound) says
@@ -514,7 +608,9 @@ export async function decryptKriptogram(o: DecryptKriptogramOptions): Promise<De
       // of the plaintext generator itself has ended it: nothing is left to read and it is thrown as it is.
       // A spool that cannot be written is the office's disk, not the message: reported at once.
       if (spoolIoError(e, spoolParent) !== null) throw e;
-      for await (const _ of plaintext) void _;
+      // every byte still goes to the MDC (its verdict decides which error is told)
+      inner.takeBuffered();
+      for await (const c of plaintext) feed.extra(c);
       throw e;
     }
     if (!(await outer.atEnd())) throw new PacketFormatError('malformed', 'data after the encrypted packet');
