@@ -99,6 +99,36 @@ describe('packet framing', () => {
   });
 });
 
+describe('ByteReader tap (decrypt feeds the MDC from it, issue 16)', () => {
+  it('reports every consumed byte once, in order; body=true only for packet body bytes (upTo), also across pieces', async () => {
+    // a literal packet with partial lengths (512, then the rest), read the way decrypt reads it
+    const w = new PartialBodyWriter(0x0b, 9);
+    const body = randomBytes(1500);
+    const framed = Buffer.concat([...w.push(body), ...w.end()]);
+    const input = Buffer.concat([framed, Buffer.from([0xc2, 0x03, 1, 2, 3])]);
+    for (const size of [1, 7, 100, 4096]) {
+      const r = new ByteReader(pieces(input, size));
+      const seen: Buffer[] = [];
+      const bodyBytes: Buffer[] = [];
+      r.tap = (slice, isBody) => {
+        seen.push(Buffer.from(slice));
+        if (isBody) bodyBytes.push(Buffer.from(slice));
+      };
+      const h = (await readPacketHeader(r))!;
+      expect(await readAll(packetBody(r, h))).toEqual(body);
+      const h2 = (await readPacketHeader(r))!;
+      expect(h2.length).toBe(3);
+      expect(await r.exact(2)).toEqual(Buffer.from([1, 2]));
+      // draining after an error: what is left of the chunk in hand, then byte by byte
+      expect(r.takeBuffered().length).toBeLessThanOrEqual(1);
+      while ((await r.tryByte()) !== null);
+      // every byte consumed, in order, exactly once; the body bytes are the packet body, nothing else
+      expect(Buffer.concat(seen), `pieces of ${size}`).toEqual(input);
+      expect(Buffer.concat(bodyBytes), `pieces of ${size}`).toEqual(body);
+    }
+  });
+});
+
 describe('ASCII armor', () => {
   it('round-trips at any chunking and tolerates CRLF, headers and a CRC line', async () => {
     const data = randomBytes(5000);

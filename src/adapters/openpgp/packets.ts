@@ -145,6 +145,13 @@ export class ByteReader {
   private readonly it: AsyncIterator<Uint8Array>;
   /** bytes consumed so far (for error messages and bounds) */
   consumed = 0;
+  /**
+   * Called with every slice consumed, in order, before the caller sees it; `body` is true for slices taken
+   * by upTo (packet body bytes, see packetBodyParts), false for header octets (byte, exact). Decrypt feeds
+   * the MDC's hash from it.
+   */
+  tap: ((slice: Buffer, body: boolean) => void) | null = null;
+  private inExact = false;
 
   constructor(source: AsyncIterable<Uint8Array>) {
     this.it = source[Symbol.asyncIterator]();
@@ -173,6 +180,7 @@ export class ByteReader {
   async tryByte(): Promise<number | null> {
     if (!(await this.fill())) return null;
     this.consumed++;
+    this.tap?.(this.buf.subarray(this.pos, this.pos + 1), false);
     return this.buf[this.pos++]!;
   }
 
@@ -187,15 +195,21 @@ export class ByteReader {
       const out = this.buf.subarray(this.pos, this.pos + n);
       this.pos += n;
       this.consumed += n;
+      this.tap?.(out, false);
       return out;
     }
     const parts: Buffer[] = [];
     let need = n;
-    while (need > 0) {
-      const p = await this.upTo(need);
-      if (p === null) throw new PacketFormatError('truncated', 'input ends inside a packet');
-      parts.push(p);
-      need -= p.length;
+    this.inExact = true;
+    try {
+      while (need > 0) {
+        const p = await this.upTo(need);
+        if (p === null) throw new PacketFormatError('truncated', 'input ends inside a packet');
+        parts.push(p);
+        need -= p.length;
+      }
+    } finally {
+      this.inExact = false;
     }
     return Buffer.concat(parts, n);
   }
@@ -207,6 +221,16 @@ export class ByteReader {
     const out = this.buf.subarray(this.pos, this.pos + take);
     this.pos += take;
     this.consumed += take;
+    this.tap?.(out, !this.inExact);
+    return out;
+  }
+
+  /** Consume what is left of the chunk in hand (e.g. to drain the input after an error). */
+  takeBuffered(): Buffer {
+    const out = this.buf.subarray(this.pos);
+    this.pos = this.buf.length;
+    this.consumed += out.length;
+    if (out.length > 0) this.tap?.(out, false);
     return out;
   }
 
