@@ -47,7 +47,8 @@ if (process.argv[2] === '--child') {
     });
   } else {
     const res = await decryptKriptogram({
-      input: createReadStream(join(dir, 'sandi.pgp'), { highWaterMark: 256 * 1024 }),
+      // read as sandi reads an archived kriptogram (src/adapters/arsip-folder.ts opens them with 1 MiB chunks)
+      input: createReadStream(join(dir, 'sandi.pgp'), { highWaterMark: 1024 * 1024 }),
       output: createWriteStream(join(dir, 'sandi.out')),
       decryptionKeys: [{ armored: rd('r1.sec') }],
       verificationKeys: [rd('s1.pub'), rd('s2.pub')],
