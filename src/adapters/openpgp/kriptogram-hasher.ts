@@ -462,10 +462,19 @@ export class OffThreadHasher {
 
   // ------------------------------------------------------------------ the encrypted spool's worker side
 
-  /** Start a spool in the open file `fd` (a fresh one-time key is made in the worker). */
-  async spoolOpen(fd: number): Promise<void> {
-    await this.requestRaw({ k: 'spOpen', fd: spoolFdForTestsOnly.replace?.(fd) ?? fd });
+  /**
+   * Start a spool in the open file `fd` (a fresh one-time key is made in the worker). Not waited for: the
+   * worker takes its messages in order, so the spool's batches queue behind this one while the worker thread
+   * is still booting (waiting here put its ~30 ms boot on decrypt's critical path, issue 16); a failure comes
+   * out at spoolFinish, or fails every later spool message.
+   */
+  spoolOpen(fd: number): void {
+    const opened = this.requestRaw({ k: 'spOpen', fd: spoolFdForTestsOnly.replace?.(fd) ?? fd });
+    opened.catch(() => undefined);
+    this.spoolOpened = opened;
   }
+
+  private spoolOpened: Promise<unknown> | null = null;
 
   /** Plaintext for the spool: copied into batches, sealed and written by the worker. */
   spoolWrite(data: Uint8Array): Promise<void> {
@@ -502,6 +511,7 @@ export class OffThreadHasher {
 
   /** Seal the last record; resolves with the number of records when everything is on disk. */
   async spoolFinish(): Promise<number> {
+    await this.spoolOpened;
     await this.flush('sp');
     return (await this.requestRaw({ k: 'spFinish' })).n!;
   }

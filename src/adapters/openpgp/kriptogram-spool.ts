@@ -139,7 +139,7 @@ export class EncryptedSpool {
     const w = worker ?? new OffThreadHasher();
     try {
       fh = await open(file, 'wx+', 0o600);
-      await w.spoolOpen(fh.fd);
+      w.spoolOpen(fh.fd);
       return new EncryptedSpool(dir, file, fh, w, worker === undefined);
     } catch (e) {
       await fh?.close().catch(() => undefined);
