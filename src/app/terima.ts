@@ -10,7 +10,7 @@ import type { TerimaPorts } from '../ports/terima.js';
 import { messageArchive } from '../adapters/archive.js';
 import type { PgStore } from '../adapters/postgres/store.js';
 import { parseIncoming } from '../adapters/mail/terima-parser.js';
-import { messageParser } from '../adapters/mail/parse-pool.js';
+import { holdYoungGeneration, messageParser } from '../adapters/mail/parse-pool.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
 import { pdfText } from '../adapters/pdf-text.js';
 import { writeFileAtomic } from '../adapters/keystore.js';
@@ -28,7 +28,11 @@ export function terimaPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine'
     // on the office database the raw mail is archived there, in the unit that registers it (every workstation reads it)
     archive: (dir) => (app.engine?.().kind === 'postgresql' ? postgresOffice().pgMessageArchive(dir, () => postgresOffice().officeArsip(app.store() as PgStore)) : messageArchive(dir)),
     parseIncoming,
-    messageParser,
+    // a fetch: the process's young generation stops growing with the message count (issue 16)
+    messageParser: (o) => {
+      holdYoungGeneration();
+      return messageParser(o);
+    },
     mailbox: async () => {
       const { ImapMailbox } = await import('../adapters/mail/imap.js');
       return { connect: (login) => ImapMailbox.connect(login) };
