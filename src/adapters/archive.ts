@@ -16,6 +16,7 @@ import { closeSync, constants, createReadStream, existsSync, fsyncSync, mkdirSyn
 import { open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SandiError } from '../errors.js';
+import { processAlive } from './pid-lock.js';
 import type { ArchivedMessage, MessageArchive, TempFile } from '../ports/terima.js';
 export type { ArchivedMessage, ArchiveCheck, MessageArchive, TempFile } from '../ports/terima.js';
 
@@ -56,15 +57,6 @@ async function fsyncDirAsync(dir: string): Promise<void> {
 function ioError(path: string, e: unknown): SandiError {
   if (e instanceof SandiError) return e;
   return new SandiError('IO', 'common.writeFailed', { path, reason: (e as Error).message }, { cause: e });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The archive of raw messages under `dir` (e.g. <home>/arsip/surat-masuk). */

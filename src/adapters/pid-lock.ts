@@ -24,7 +24,8 @@ export interface PidLock {
 /** An unreadable or empty lock file younger than this is taken as held (see the module comment). */
 const STALE_UNREADABLE_MS = 30_000;
 
-function alive(pid: number): boolean {
+/** Whether a process with this PID exists (one of another user's, which we may not signal, counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -57,7 +58,7 @@ function holder(path: string): Holder {
   if (!Number.isSafeInteger(pid) || pid <= 0) {
     return Date.now() - mtimeMs > STALE_UNREADABLE_MS ? { state: 'stale', content } : { state: 'held', pid: null };
   }
-  if (pid === process.pid ? !heldHere.has(path) : !alive(pid)) return { state: 'stale', content };
+  if (pid === process.pid ? !heldHere.has(path) : !processAlive(pid)) return { state: 'stale', content };
   return { state: 'held', pid };
 }
 

@@ -12,18 +12,10 @@ import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, unlinkSy
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { KriptogramSpool } from '../../ports/kirim.js';
+import { processAlive } from '../pid-lock.js';
 
 /** Marks a Writable that keeps no reference to a chunk once its write has called back (see OutputSink). */
 export const KEEPS_NO_CHUNKS = Symbol.for('sandi.keepsNoChunks');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Remove the spool files of processes that are gone (a run killed mid-encrypt). */
 function sweep(dir: string): void {
@@ -35,7 +27,7 @@ function sweep(dir: string): void {
   }
   for (const n of names) {
     const pid = Number(/^(\d+)-[0-9a-f]+\.tmp$/.exec(n)?.[1] ?? NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
     try {
       unlinkSync(join(dir, n));
     } catch {
