@@ -44,6 +44,9 @@ const runs = Number(/^--runs=(\d+)$/.exec(args.find((a) => a.startsWith('--runs=
 const keep = args.includes('--keep');
 /** --profile=DIR: sandi runs with --cpu-prof into DIR (for finding where its time goes) */
 const profileDir = /^--profile=(.+)$/.exec(args.find((a) => a.startsWith('--profile=')) ?? '')?.[1];
+/** --hold: fill the mailbox, then keep Dovecot up and write DIR/run-sandi.sh (one sandi terima into a fresh copy
+ * of a configured home; `PREFIX="perf record -g --"` puts a profiler in front) until interrupted */
+const hold = args.includes('--hold');
 
 // ------------------------------------------------------------------------------------ preconditions
 function die(message, code = 2) {
@@ -241,6 +244,38 @@ try {
   }
   if (onServer !== count) throw new Error(`Dovecot lists ${onServer} messages, expected ${count}`);
   console.log(`mailbox: ${count} messages, ${(bytes / 1024 / 1024).toFixed(1)} MiB, filled and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  if (hold) {
+    const template = join(dir, 'home-template');
+    const env = { PATH: process.env.PATH, HOME: dir, SANDI_OPERATOR: 'bench' };
+    const demo = spawnSync(node, [bin, '--home', template, '--no-input', 'demo', '--json'], { env, encoding: 'utf8' });
+    if (demo.status !== 0) throw new Error(`sandi demo failed: ${demo.stderr}`);
+    const cfgFile = join(template, 'config.json');
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
+    cfg.mailbox = { user: user.user, imap: { host: stack.imap.host, port: stack.imap.port, tls: 'tls' }, smtp: { host: stack.smtp.host, port: stack.smtp.port, tls: 'starttls' }, caFile: stack.caFile };
+    writeFileSync(cfgFile, JSON.stringify(cfg, null, 2), { mode: 0o600 });
+    const script = join(dir, 'run-sandi.sh');
+    writeFileSync(
+      script,
+      [
+        '#!/bin/sh',
+        '# one `sandi terima` of the held mailbox into a fresh copy of the configured home; extra args go to node',
+        'set -e',
+        `H=${dir}/home-run; rm -rf "$H"; cp -a ${template} "$H"`,
+        `HOME=${dir} SANDI_OPERATOR=bench SANDI_MAILBOX_PASSWORD='${user.password}' $PREFIX /usr/bin/time -f '%e s wall %U u %S s %M KB' ${node} "$@" ${bin} --home "$H" --no-input terima >/dev/null`,
+        '',
+      ].join('\n'),
+      { mode: 0o700 },
+    );
+    console.log(`holding: run ${script} (PREFIX="..." for a profiler); Ctrl-C stops Dovecot`);
+    await new Promise((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await stack.stop();
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   // 2. the two tools
   const mbsyncOnce = async (n) => {
