@@ -158,7 +158,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
   }, 60_000);
 
   it('every new connection cut again: stops after the bounded retries with TEMPFAIL terima.connectionGaveUp; what arrived before stays; a later run completes', async () => {
-    const raws = [await letter('C', 1), await letter('C', 2, 3 * 1024 * 1024), await letter('C', 3)];
+    const raws = [await letter('C', 1), await letter('C', 2, 9 * 1024 * 1024), await letter('C', 3)];
     await fill('PutusC', raws);
     useFolder('PutusC');
     proxy.plan = () => ({ afterBytes: 1_500_000, how: 'close' });
@@ -176,7 +176,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
   }, 60_000);
 
   it('the server unreachable after the cut: UNAVAILABLE (69) terima.connectionGaveUp; reachable again, the run completes', async () => {
-    const raws = [await letter('D', 1, 3 * 1024 * 1024), await letter('D', 2)];
+    const raws = [await letter('D', 1, 9 * 1024 * 1024), await letter('D', 2)];
     await fill('PutusD', raws);
     useFolder('PutusD');
     const base = proxy.connections;
@@ -190,7 +190,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
   }, 60_000);
 
   it('the CLI: reconnect warnings on stderr, then exit 75 with the give-up message naming the server', async () => {
-    const raws = [await letter('E', 1, 3 * 1024 * 1024)];
+    const raws = [await letter('E', 1, 9 * 1024 * 1024)];
     await fill('PutusE', raws);
     useFolder('PutusE');
     proxy.plan = () => ({ afterBytes: 1_000_000, how: 'reset' });

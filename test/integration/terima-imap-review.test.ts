@@ -215,7 +215,7 @@ describeWith(missing === null ? 'dovecot' : `dovecot (needs ${missing})`, missin
   it('a message that always fails to download: the give-up error names the folder and the UID; the ones before it stay registered', async () => {
     await client.mailboxCreate('Macet');
     await append('Macet', await letter('X', 1));
-    await append('Macet', await letter('X', 2, 3 * 1024 * 1024));
+    await append('Macet', await letter('X', 2, 9 * 1024 * 1024));
     useFolder('Macet', null, true);
     proxy.plan = () => ({ afterBytes: 1_500_000, how: 'close' });
     try {

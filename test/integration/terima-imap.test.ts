@@ -208,8 +208,8 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Campur' } });
     await client.mailboxCreate('Campur');
     for (let i = 0; i < 7; i++) {
-      // the fourth is over SMALL_MESSAGE (2 MiB): streamed on its own, the others fetched whole in batches
-      const content = randomBytes(i === 3 ? 3 * 1024 * 1024 : 20_000);
+      // the fourth is over SMALL_MESSAGE (8 MiB): streamed on its own, the others fetched whole in batches
+      const content = randomBytes(i === 3 ? 9 * 1024 * 1024 : 20_000);
       await append('Campur', await compose({ from: 'setda@pemkot.test', to: user.email, subject: `Campur ${i}`, messageId: `<campur-${i}@pemkot.test>`, text: `Nomor : 005/${i}/SETDA/2026\n`, attachments: [{ filename: `lampiran-${i}.pdf`, content, contentType: 'application/pdf' }] }));
     }
     // progress is said once the folder is listed, then after each transaction with the count registered so far
@@ -231,7 +231,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     await client.mailboxCreate('Massal');
     const total = 260;
     for (let i = 0; i < total; i++) {
-      // mostly small letters, fetched in batches; every 50th over 1 MB, streamed on its own
+      // mostly small letters, fetched in batches; every 50th over SMALL_MESSAGE (8 MiB as base64), streamed on its own
       const big = i % 50 === 25;
       const raw = await compose({
         from: 'Sekretariat Daerah <setda@pemkot.test>',
@@ -239,7 +239,7 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
         subject: `Massal IMAP ${i}`,
         messageId: `<massal-imap-${i}@pemkot.test>`,
         text: `Nomor : 005/${i}/SETDA/2026\n\n${'Isi surat. '.repeat(100)}\n`,
-        attachments: [{ filename: `lampiran-${i}.pdf`, content: randomBytes(big ? 1_500_000 : 30_000), contentType: 'application/pdf' }],
+        attachments: [{ filename: `lampiran-${i}.pdf`, content: randomBytes(big ? 6_300_000 : 30_000), contentType: 'application/pdf' }],
       });
       await append('Massal', raw);
     }

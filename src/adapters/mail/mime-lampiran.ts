@@ -32,8 +32,8 @@ export interface DecodedPart {
 const SCRATCH_KEPT = 16 * 1024 * 1024;
 let scratch = Buffer.allocUnsafeSlow(0);
 
-/** The SHA-256 and size of a base64 body (only base64 characters and line breaks, padding at the end). */
-function hashBase64(b64: string): { size: number; sha256: string } {
+/** `b64` decoded by Buffer's native base64 decoder into the scratch buffer (or one of its own): its bytes. */
+function decodeBase64(b64: string): Buffer {
   const room = Math.ceil(b64.length / 4) * 3 + 3;
   let into = scratch;
   if (into.length < room) {
@@ -41,14 +41,82 @@ function hashBase64(b64: string): { size: number; sha256: string } {
     if (room <= SCRATCH_KEPT) scratch = into;
   }
   // the same bytes as Buffer.from(b64, 'base64'), written into place
-  const size = into.write(b64, 0, 'base64');
-  return { size, sha256: createHash('sha256').update(into.subarray(0, size)).digest('hex') };
+  return into.subarray(0, into.write(b64, 0, 'base64'));
+}
+
+const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The line breaks of s[start, end) when they are all where lines of one length put them (the last line may
+ * be shorter; CRLF or LF throughout), else -1. A line break it does not see (an odd one inside a line) is not
+ * counted, so the size check in cleanBase64 fails for it.
+ */
+function regularBreaks(s: string, start: number, end: number): number {
+  const first = s.indexOf('\n', start);
+  if (first < 0 || first >= end) {
+    const cr = s.indexOf('\r', start);
+    return cr >= 0 && cr < end ? -1 : 0;
+  }
+  const eol = first > start && s.charCodeAt(first - 1) === 13 ? 2 : 1;
+  const line = first + 1 - start;
+  if (line <= eol) return -1;
+  let breaks = 0;
+  let pos = start;
+  for (; pos + line <= end; pos += line) {
+    if (s.charCodeAt(pos + line - 1) !== 10 || (eol === 2 && s.charCodeAt(pos + line - 2) !== 13)) return -1;
+    breaks += eol;
+  }
+  if (pos === end) return breaks;
+  // the last line, shorter: ends at `end`, or with its line break right before `end`
+  const lf = s.indexOf('\n', pos);
+  if (lf < 0 || lf >= end) return breaks;
+  if (lf !== end - 1 || (eol === 2 && s.charCodeAt(lf - 1) !== 13)) return -1;
+  return breaks + eol;
+}
+
+/**
+ * The size and SHA-256 of the base64 body s[start, end) when it is clean (only base64 characters and line
+ * breaks, padding at the end: what CLEAN_BASE64 says), else null. Fast path, for the usual body of equal
+ * lines: its characters between the line breaks, less the padding, must decode to exactly 3/4 of their
+ * number (Buffer's decoder leaves out anything that is not base64 — spaces, stray breaks, '=' inside, other
+ * bytes — so any of them changes the size; '-' and '_', which it takes as base64url, are looked for). Any
+ * body it is not sure of goes through the regular expression as before (issue 16: the expression over every
+ * attachment was 0.26 s of the parse thread's 3.5 s for the 1,000 bench messages).
+ */
+export function cleanBase64(s: string, start: number, end: number): { size: number; sha256: string } | null {
+  const b64 = s.slice(start, end);
+  const breaks = regularBreaks(s, start, end);
+  if (breaks >= 0) {
+    const chars = end - start - breaks;
+    let pad = 0;
+    for (let i = end - 1; i >= start && pad <= 2; i--) {
+      const c = s.charCodeAt(i);
+      if (c === 10 || c === 13) continue;
+      if (c !== 61) break;
+      pad++;
+    }
+    if (chars % 4 === 0 && pad <= 2 && b64.indexOf('-') < 0 && b64.indexOf('_') < 0) {
+      const bytes = decodeBase64(b64);
+      if (bytes.length === (chars / 4) * 3 - pad) return { size: bytes.length, sha256: sha256Of(bytes) };
+    }
+  }
+  if (!CLEAN_BASE64.test(b64)) return null;
+  const bytes = decodeBase64(b64);
+  return { size: bytes.length, sha256: sha256Of(bytes) };
 }
 
 export interface Reduced {
   /** the message with each taken body replaced by its marker */
   raw: Buffer;
   parts: DecodedPart[];
+}
+
+/** A base64 body taken: where it is in the message, its decoded size and SHA-256. */
+interface Body {
+  start: number;
+  end: number;
+  size: number;
+  sha256: string;
 }
 
 /** only base64 characters and line breaks, padding at the end */
@@ -91,7 +159,7 @@ function readHeader(block: string): Header {
 export function reduceAttachments(raw: Buffer): Reduced | null {
   // latin1: one char per byte, so string offsets are byte offsets
   const s = raw.toString('latin1');
-  const ranges: { start: number; end: number }[] = [];
+  const ranges: Body[] = [];
   walk(s, 0, s.length, 0, ranges);
   if (ranges.length === 0) return null;
   const nonce = randomBytes(12).toString('hex');
@@ -101,7 +169,7 @@ export function reduceAttachments(raw: Buffer): Reduced | null {
   for (const [i, r] of ranges.entries()) {
     const b64 = s.slice(r.start, r.end);
     const marker = Buffer.from(`sandi-lampiran-${nonce}-${i}`);
-    parts.push({ marker, content: () => Buffer.from(b64, 'base64'), ...hashBase64(b64) });
+    parts.push({ marker, content: () => Buffer.from(b64, 'base64'), size: r.size, sha256: r.sha256 });
     pieces.push(raw.subarray(at, r.start), Buffer.from(marker.toString('base64')));
     at = r.end;
   }
@@ -110,7 +178,7 @@ export function reduceAttachments(raw: Buffer): Reduced | null {
 }
 
 /** The part s[start, end): a leaf taken into `out`, a multipart walked into. */
-function walk(s: string, start: number, end: number, depth: number, out: { start: number; end: number }[]): void {
+function walk(s: string, start: number, end: number, depth: number, out: Body[]): void {
   if (depth > MAX_DEPTH) return;
   // the header block ends at the first empty line (a part may start with one: no header at all)
   let bodyStart: number;
@@ -142,8 +210,9 @@ function walk(s: string, start: number, end: number, depth: number, out: { start
   }
   if (type.startsWith('text/') || type.startsWith('message/') || h.cte !== 'base64') return;
   if (bodyStart >= end) return;
-  if (!CLEAN_BASE64.test(s.slice(bodyStart, end))) return;
-  out.push({ start: bodyStart, end });
+  const clean = cleanBase64(s, bodyStart, end);
+  if (clean === null) return;
+  out.push({ start: bodyStart, end, ...clean });
 }
 
 /**
