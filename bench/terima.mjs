@@ -259,10 +259,11 @@ try {
       script,
       [
         '#!/bin/sh',
-        '# one `sandi terima` of the held mailbox into a fresh copy of the configured home; extra args go to node',
+        '# one `sandi terima` of the held mailbox into a fresh copy of the configured home; extra args go to node;',
+        '# BIN=path/to/bin/sandi.js runs another tree (A/B), OUT=file keeps its report, PREFIX="perf record -g --" profiles',
         'set -e',
         `H=${dir}/home-run; rm -rf "$H"; cp -a ${template} "$H"`,
-        `HOME=${dir} SANDI_OPERATOR=bench SANDI_MAILBOX_PASSWORD='${user.password}' $PREFIX /usr/bin/time -f '%e s wall %U u %S s %M KB' ${node} "$@" ${bin} --home "$H" --no-input terima >/dev/null`,
+        `HOME=${dir} SANDI_OPERATOR=bench SANDI_MAILBOX_PASSWORD='${user.password}' $PREFIX /usr/bin/time -f '%e s wall %U u %S s %M KB' ${node} "$@" \${BIN:-${bin}} --home "$H" --no-input terima >\${OUT:-/dev/null}`,
         '',
       ].join('\n'),
       { mode: 0o700 },
