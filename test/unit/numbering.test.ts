@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  dateInZone,
   DEFAULT_FORMATS,
   DEFAULT_SIFAT_CODES,
   formatNumber,
@@ -117,6 +118,17 @@ describe('year and month in the office time zone', () => {
     const d = new Date(iso);
     expect(yearInZone(d, tz)).toBe(year);
     expect(monthInZone(d, tz)).toBe(month);
+  });
+
+  it('the same instant asked again (a batch registers at one instant): the same answer, never a shared object; another zone or instant afresh', () => {
+    const d = new Date('2026-12-31T17:30:00Z');
+    const first = dateInZone(d, 'Asia/Jakarta');
+    first.year = 1999;
+    expect(dateInZone(d, 'Asia/Jakarta')).toEqual({ year: 2027, month: 1, day: 1 });
+    expect(dateInZone(new Date(d.getTime()), 'Asia/Jakarta')).toEqual({ year: 2027, month: 1, day: 1 });
+    expect(dateInZone(d, 'UTC')).toEqual({ year: 2026, month: 12, day: 31 });
+    expect(dateInZone(new Date('2026-12-31T16:59:59Z'), 'Asia/Jakarta')).toEqual({ year: 2026, month: 12, day: 31 });
+    expect(() => dateInZone(d, 'Asia/Bandung')).toThrow(SandiError);
   });
 
   it('an unknown time zone is a CONFIG error naming it', () => {
