@@ -5,7 +5,7 @@
  * PDF attachments with their bytes when the text has no letter number; the raw SHA-256 of a whole message),
  * in the order asked, and a closed parser refuses further work instead of hanging.
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -114,6 +114,20 @@ describe('parse thread (dist)', () => {
       await parser.close();
     }
   }, 60_000);
+
+  it('starts its thread at once, not with the first message (the boot and the import overlap the mailbox connection, issue 16)', async () => {
+    const threads = (): number => Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    readFileSync(DIST); // the thread pool of this process is up before counting
+    const before = threads();
+    const parser = pool.messageParser({ threads: 1 });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (threads() <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(threads()).toBeGreaterThan(before);
+    } finally {
+      await parser.close();
+    }
+  }, 30_000);
 
   it('a parse thread that dies (out of memory) does not stop the run: the message is parsed in this thread instead', async () => {
     const big = await compose({ from: 'a@b.test', to: 'c@d.test', subject: 'Pindaian sangat besar', messageId: '<oom@b.test>', text: 'Terlampir.\n', attachments: [{ filename: 'pindaian.pdf', content: randomBytes(24 * 1024 * 1024), contentType: 'application/pdf' }] });
