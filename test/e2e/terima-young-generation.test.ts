@@ -42,7 +42,32 @@ function run(mode: 'fetch' | 'control'): { before: number; after: number } {
   return JSON.parse(r.stdout) as { before: number; after: number };
 }
 
+const WORKER_SCRIPT = `
+import { Worker } from 'node:worker_threads';
+const { terimaPorts } = await import(process.argv[1]);
+const { YOUNG_GENERATION_MB } = await import(process.argv[2]);
+if (process.argv[3] === 'fetch') await terimaPorts({ store: () => { throw new Error('no store in this test'); } }).messageParser({ threads: 0 }).close();
+// a thread with the parse thread's limits, started afterwards: the size of its new space
+const w = new Worker("const { getHeapSpaceStatistics } = require('node:v8'); require('node:worker_threads').parentPort.postMessage(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);", { eval: true, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+w.on('message', (size) => { process.stdout.write(JSON.stringify({ size })); w.terminate(); });
+`;
+
+function workerNewSpace(mode: 'fetch' | 'control'): number {
+  const pool = pathToFileURL(resolve(import.meta.dirname, '../../dist/adapters/mail/parse-pool.js')).href;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', WORKER_SCRIPT, pathToFileURL(DIST).href, pool, mode], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child exited ${r.status}: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { size: number }).size;
+}
+
 describe('terima fetch: young generation bounded (issue 16)', () => {
+  it('a parse thread started once the fetch has its parser gets semi-spaces of its full young generation at once (not 1 MB held there)', () => {
+    if (!existsSync(DIST)) throw new Error('dist/ is not built: run `npm run build` first');
+    const control = workerNewSpace('control');
+    const fetch = workerNewSpace('fetch');
+    expect(fetch).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    expect(fetch).toBeGreaterThan(control);
+  });
+
   it('stays at its size once the fetch has its parser; grows under the same load without', () => {
     if (!existsSync(DIST)) throw new Error('dist/ is not built: run `npm run build` first');
     const control = run('control');
