@@ -342,6 +342,34 @@ export async function* packetBodyParts(r: ByteReader, h: PacketHeader, coalesce 
   if (partsLen > 0) yield group();
 }
 
+/**
+ * The body of a packet piece by piece as the reader has it (views into its input, never joined or copied),
+ * partial length headers removed: for a consumer that takes pieces of any size (decrypt's literal data).
+ */
+export async function* packetBodyPieces(r: ByteReader, h: PacketHeader): AsyncGenerator<Buffer> {
+  if (h.kind === 'indeterminate') {
+    for (;;) {
+      const p = await r.upTo(1 << 20);
+      if (p === null) return;
+      yield p;
+    }
+  }
+  let remaining = h.length;
+  let partial = h.kind === 'partial';
+  for (;;) {
+    while (remaining > 0) {
+      const p = await r.upTo(remaining);
+      if (p === null) throw new PacketFormatError('truncated', 'input ends inside a packet body');
+      remaining -= p.length;
+      yield p;
+    }
+    if (!partial) return;
+    const next = await readNewLength(r);
+    partial = next.kind === 'partial';
+    remaining = next.length;
+  }
+}
+
 /** A whole (small) packet body, refusing anything longer than `max`. */
 export async function readSmallBody(r: ByteReader, h: PacketHeader, max: number): Promise<Buffer> {
   const parts: Buffer[] = [];
