@@ -13,6 +13,9 @@ const MAX_IN_FLIGHT = 8 * 1024 * 1024;
 const BATCH = 1024 * 1024;
 export { SPOOL_RECORD };
 
+/** What send and backpressure return when there is nothing to wait for. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** The spool worker refused a record (damaged, moved, cut off). */
 export class SpoolWorkerError extends Error {}
 
@@ -132,8 +135,13 @@ export class OffThreadHasher {
     sp: { buf: null, view: null, len: 0, ranges: [] },
   };
 
-  private async send(k: Stream, data: Uint8Array, document = false): Promise<void> {
-    if (this.failure !== null) throw this.failure;
+  /**
+   * Copy `data` into the stream's batch, handing over each full one. Not an async function: the common case
+   * (no wait) returns an already settled promise, without the frame and promise an async call makes for
+   * every piece (thousands per kriptogram, issue 16).
+   */
+  private send(k: Stream, data: Uint8Array, document = false): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
     let off = 0;
     while (off < data.length) {
       const p = this.pending[k];
@@ -148,13 +156,21 @@ export class OffThreadHasher {
       p.buf.set(data.subarray(off, off + n), p.len);
       p.len += n;
       off += n;
-      if (p.len === BATCH) await this.flush(k);
+      if (p.len === BATCH) {
+        this.post(k);
+        // the worker is behind: the rest waits until it has caught up
+        if (this.inFlight > this.maxInFlight && off < data.length) {
+          const rest = data.subarray(off);
+          return this.backpressure().then(() => this.send(k, rest, document));
+        }
+      }
     }
+    return this.backpressure();
   }
 
-  private async flush(k: Stream): Promise<void> {
+  private flush(k: Stream): Promise<void> {
     this.post(k);
-    await this.backpressure();
+    return this.backpressure();
   }
 
   /** Hand the stream's batch to the worker (transferred, not copied). */
@@ -172,8 +188,13 @@ export class OffThreadHasher {
     this.worker.postMessage(k === 'mdc' ? { k, b: buf, n, r } : { k, b: buf, n }, [buf.buffer]);
   }
 
-  /** Wait while more than maxInFlight bytes are queued for the worker. */
-  private async backpressure(): Promise<void> {
+  /** Wait while more than maxInFlight bytes are queued for the worker (a settled promise when there is no need). */
+  private backpressure(): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    return this.inFlight > this.maxInFlight ? this.waitForRoom() : SETTLED;
+  }
+
+  private async waitForRoom(): Promise<void> {
     while (this.inFlight > this.maxInFlight && this.failure === null) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -297,9 +318,9 @@ export class OffThreadHasher {
   }
 
   /** After in-place writes: hand over a full batch and wait if the worker is behind. */
-  async spoolSettle(): Promise<void> {
+  spoolSettle(): Promise<void> {
     if (this.pending.sp.len === BATCH) this.post('sp');
-    await this.backpressure();
+    return this.backpressure();
   }
 
   /** Seal the last record; resolves with the number of records when everything is on disk. */

@@ -7,6 +7,8 @@ import type { OffThreadHasher } from './kriptogram-hasher.js';
 import type { ByteReader } from './packets.js';
 import type { CfbDecipher } from './seipd-cfb.js';
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class TamperedError extends Error {
   constructor() {
     super('modification detected (MDC mismatch)');
@@ -69,7 +71,12 @@ export class MdcFeed {
    * waits (with everything after it), unless `all`: then it goes to the MDC only (after an error, where
    * the signature hashes no longer matter).
    */
-  async flush(all = false): Promise<void> {
+  flush(all = false): Promise<void> {
+    // called for every piece the parser reads: no async call when there is nothing to hand over
+    return this.pending.length === 0 ? SETTLED : this.flushPending(all);
+  }
+
+  private async flushPending(all: boolean): Promise<void> {
     while (this.pending.length > 0) {
       const lit = this.literal[0]!;
       if (lit && this.headerLeft === null && !all) return;

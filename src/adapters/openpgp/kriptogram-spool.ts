@@ -174,8 +174,8 @@ export class EncryptedSpool {
     },
   };
 
-  async settle(): Promise<void> {
-    await this.worker.spoolSettle();
+  settle(): Promise<void> {
+    return this.worker.spoolSettle();
   }
 
   /** Seal what is left as the last record. */

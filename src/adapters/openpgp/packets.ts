@@ -214,9 +214,21 @@ export class ByteReader {
     return Buffer.concat(parts, n);
   }
 
-  /** Up to n bytes of what is already buffered (reading a new chunk if none is); null at the end. */
-  async upTo(n: number): Promise<Buffer | null> {
+  /**
+   * Up to n bytes of what is already buffered (reading a new chunk if none is); null at the end. Not an
+   * async function: with bytes in hand it returns a settled promise (decrypt calls it for every piece).
+   */
+  upTo(n: number): Promise<Buffer | null> {
+    if (this.pos < this.buf.length) return Promise.resolve(this.take(n));
+    return this.upToAfterFill(n);
+  }
+
+  private async upToAfterFill(n: number): Promise<Buffer | null> {
     if (!(await this.fill())) return null;
+    return this.take(n);
+  }
+
+  private take(n: number): Buffer {
     const take = Math.min(n, this.buf.length - this.pos);
     const out = this.buf.subarray(this.pos, this.pos + take);
     this.pos += take;
