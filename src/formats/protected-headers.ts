@@ -11,6 +11,7 @@ import { SandiError } from '../errors.js';
 import { B64_GROUP, B64_SLICE, encodeBase64Lines } from './base64-lines.js';
 
 const CRLF = '\r\n';
+const LF = Buffer.from('\n', 'latin1');
 const CLASSIFICATIONS: readonly Classification[] = ['Biasa', 'Terbatas', 'Rahasia', 'Sangat Rahasia'];
 const HEADER_NOMOR = 'X-Sandi-Nomor';
 const HEADER_SIFAT = 'X-Sandi-Sifat';
@@ -388,6 +389,8 @@ export class ProtectedEntityReader {
   private b64carry = '';
   /** width of the body's base64 lines: 0 = not seen yet, -1 = irregular (general path only) */
   private b64Width = 0;
+  /** length of the first line's end: 2 (CRLF) or 1 (LF); 0 while not known or when the width is irregular */
+  private b64Eol = 0;
   /** the last body byte seen was inside a line */
   private b64MidLine = false;
   private bytes = 0;
@@ -407,6 +410,8 @@ export class ProtectedEntityReader {
   push(chunk: Uint8Array): Buffer[] {
     const c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.state === 'raw') return this.emit([c]);
+    const lines = this.bodyLines(c);
+    if (lines !== null) return lines;
     const fast = this.bodyFastPath(c);
     if (fast !== null) return fast;
     this.buf = this.buf.length === 0 ? c : Buffer.concat([this.buf, c]);
@@ -425,9 +430,78 @@ export class ProtectedEntityReader {
     // a delimiter line starts with "--", and '-' is no base64 character: one memchr for it is much cheaper
     // than a substring search, and finds none in the body of a base64 part
     if (c.indexOf(0x2d) >= 0 && c.includes(this.delimiter)) return null;
-    const out = [...this.decodeBody(this.buf, false), ...this.decodeBody(c.subarray(0, c.length - keep), false)];
-    this.buf = Buffer.from(c.subarray(c.length - keep));
+    const out = this.decodeBody(this.buf, false);
+    // of regular lines, decode up to the last line end before the bytes kept: the next chunk then goes the
+    // line way (bodyLines)
+    const cut = this.lineCut(c, c.length - keep);
+    out.push(...this.decodeBody(c.subarray(0, cut), false));
+    this.buf = Buffer.from(c.subarray(cut));
     return out;
+  }
+
+  /** `cut`, or just after the last line end before it when the body's lines are regular and there is one. */
+  private lineCut(d: Buffer, cut: number): number {
+    if (this.b64Eol === 0 || cut <= 0) return cut;
+    const nl = d.lastIndexOf(10, cut - 1);
+    return nl >= 0 ? nl + 1 : cut;
+  }
+
+  /**
+   * The steady state inside a base64 body of regular lines (b64Width characters and the first line's line
+   * end each), where the decoded bytes end on a line end: every whole line of (undecoded ‖ chunk) except
+   * the last delimiter's length is decoded — the lines that span the two through a small joined buffer (at
+   * most two lines), the rest where they lie —, and what follows the last of them is kept (less than a
+   * line and a delimiter). No partial line goes the general way's string surgery at a chunk boundary
+   * (a kriptogram's literal data comes in pieces of 64 KiB or less, issue 16). Null when this does not
+   * apply; an irregular line hands the rest of the chunk to the general path.
+   */
+  private bodyLines(c: Buffer): Buffer[] | null {
+    if (this.state !== 'body' || !this.partIsBase64 || this.b64Eol === 0 || this.b64carry !== '' || this.b64MidLine || this.bodySkip > 0) {
+      return null;
+    }
+    const w = this.b64Width;
+    const len = w + this.b64Eol;
+    const keep = this.delimiter.length + 1;
+    const t = this.buf;
+    if (c.length < keep + len || t.length >= keep + len) return null;
+    // a delimiter in the chunk, or one beginning in the undecoded bytes or at the line end before them
+    if (c.indexOf(0x2d) >= 0 || t.indexOf(0x2d) >= 0) {
+      if (c.includes(this.delimiter) || Buffer.concat([LF, t, c.subarray(0, keep)]).includes(this.delimiter)) return null;
+    }
+    const lines = Math.floor((t.length + c.length - keep) / len);
+    const joinedLines = Math.ceil(t.length / len);
+    const out: Buffer[] = [];
+    let pos = 0;
+    if (joinedLines > 0) {
+      pos = joinedLines * len - t.length;
+      const joined = Buffer.concat([t, c.subarray(0, pos)]);
+      // nothing decoded yet: the general path takes the whole chunk
+      if (!this.regularLines(joined, 0, joinedLines) || !this.decodeLines(joined.toString('latin1'), (joinedLines * w * 3) / 4, out)) return null;
+    }
+    const perSlice = Math.max(1, Math.floor(B64_SLICE / len));
+    for (let left = lines - joinedLines; left > 0; ) {
+      const n = Math.min(left, perSlice);
+      if (!this.regularLines(c, pos, n) || !this.decodeLines(c.toString('latin1', pos, pos + n * len), (n * w * 3) / 4, out)) {
+        // an irregular line: the general path takes the chunk from its start
+        this.buf = c.subarray(pos);
+        return [...this.emit(out), ...this.run(false)];
+      }
+      pos += n * len;
+      left -= n;
+    }
+    this.buf = Buffer.from(c.subarray(pos));
+    return this.emit(out);
+  }
+
+  /** `n` lines from `pos` each end where a line of the body's width ends, with the first line's line end. */
+  private regularLines(d: Buffer, pos: number, n: number): boolean {
+    const w = this.b64Width;
+    if (this.b64Eol === 2) {
+      for (let i = 0, e = pos + w; i < n; i++, e += w + 2) if (d[e] !== 13 || d[e + 1] !== 10) return false;
+    } else {
+      for (let i = 0, e = pos + w; i < n; i++, e += w + 1) if (d[e] !== 10) return false;
+    }
+    return true;
   }
 
   end(): { tail: Buffer[]; result: EntityResult } {
@@ -508,9 +582,10 @@ export class ProtectedEntityReader {
           if (at === null) {
             // keep enough to recognise a delimiter split across chunks
             const keep = Math.min(this.buf.length, this.delimiter.length + 1);
-            const pass = this.buf.subarray(0, this.buf.length - keep);
+            const cut = this.state === 'body' ? this.lineCut(this.buf, this.buf.length - keep) : this.buf.length - keep;
+            const pass = this.buf.subarray(0, cut);
             if (this.state === 'body') out.push(...this.decodeBody(pass, false));
-            this.buf = Buffer.from(this.buf.subarray(this.buf.length - keep));
+            this.buf = Buffer.from(this.buf.subarray(cut));
             if (final) throw new MalformedEntityError('missing closing boundary');
             return out;
           }
@@ -606,6 +681,7 @@ export class ProtectedEntityReader {
         const w = nl > 0 && d[nl - 1] === 13 ? nl - 1 : nl;
         // only lines of whole 4-character quanta can be decoded line by line
         this.b64Width = this.b64MidLine || w === 0 || w % 4 !== 0 ? -1 : w;
+        if (this.b64Width > 0) this.b64Eol = nl - w + 1;
       }
       this.decodeSlow(d, 0, nl + 1, last && nl + 1 === d.length, out);
       this.b64MidLine = false;

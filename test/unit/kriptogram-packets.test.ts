@@ -285,6 +285,34 @@ describe('encrypted spool', () => {
   });
 });
 
+describe('spool check before the replay (in-memory GMAC per record, issue 16)', () => {
+  // full records on disk: 4-byte length, 1 MiB of ciphertext (the last byte is the flag), 16-byte tag
+  const REC = 4 + 1024 * 1024 + 16;
+  const damages: [string, (f: Buffer) => Buffer][] = [
+    ['records 1 and 2 swapped', (f) => Buffer.concat([f.subarray(0, REC), f.subarray(2 * REC, 3 * REC), f.subarray(REC, 2 * REC), f.subarray(3 * REC)])],
+    ['record 0 twice, record 1 dropped', (f) => Buffer.concat([f.subarray(0, REC), f.subarray(0, REC), f.subarray(2 * REC)])],
+    ['a length header changed', (f) => (f.writeUInt32BE(1024 * 1024 - 1, REC), f)],
+    ['the first tag flipped', (f) => ((f[REC - 1] = f[REC - 1]! ^ 0x80), f)],
+    ['the first ciphertext byte flipped', (f) => ((f[4] = f[4]! ^ 1), f)],
+    ['the last record dropped', (f) => f.subarray(0, 5 * REC)],
+  ];
+  it.each(damages)('refuses a spool with %s before writing the first byte', async (_name, damage) => {
+    const spool = await EncryptedSpool.create();
+    try {
+      await spool.write([randomBytes(5_500_000)]);
+      await spool.finish();
+      writeFileSync(spool.file, damage(readFileSync(spool.file)));
+      let written = 0;
+      const sink = new PassThrough();
+      sink.on('data', (c: Buffer) => (written += c.length));
+      await expect(spool.replay(sink)).rejects.toBeInstanceOf(SpoolIntegrityError);
+      expect(written).toBe(0);
+    } finally {
+      await spool.destroy();
+    }
+  });
+});
+
 describe('spool replay into a file frees each record once written (issue 16: peak RSS)', () => {
   it('releaseNow detaches a buffer that owns its memory, and leaves small or shared ones alone', () => {
     const own = new Uint8Array(new ArrayBuffer(1 << 20));

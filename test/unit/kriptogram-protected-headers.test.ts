@@ -266,9 +266,13 @@ describe('base64 body decoding (line-by-line fast path and the general path agre
     ['odd width 10', wrap(() => 10), '\r\n'],
     ['76 then 3+5 lines that add up to 76+LF', wrap((n) => (n < 5 ? 76 : n % 2 === 0 ? 72 : 3)), '\n'],
     ['mixed widths', wrap((n) => [76, 8, 76, 75, 1][n % 5]!), '\r\n'],
+    // regular for hundreds of lines, then irregular lines (the line way hands over to the general path midway)
+    ['76, then a short line, then 76 again', wrap((n) => (n === 700 ? 40 : n === 1500 ? 36 : 76)), '\r\n'],
+    ['64 LF, then lines that are too long', wrap((n) => (n < 900 ? 64 : 68)), '\n'],
   ])('%s', (_name, lines, nl) => {
     const entity = entityWith(lines, nl);
-    for (const chunk of [7, 79, 4096, 65_537, entity.length]) {
+    // 85, 86: a line and the delimiter's length, the least the line way takes; 157: two lines and one byte
+    for (const chunk of [7, 79, 85, 86, 157, 1000, 4096, 65_537, entity.length]) {
       expect(parse(entity, chunk).doc.equals(doc)).toBe(true);
       // decoded in place into a sink: batches that fill up mid-slice, and batches far larger than a slice
       for (const batch of [MAX_SINK_RESERVE, 1024 * 1024]) expect(parse(entity, chunk, 'x', batch).doc.equals(doc)).toBe(true);

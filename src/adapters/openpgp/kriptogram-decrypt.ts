@@ -16,6 +16,7 @@ import {
   packet,
   packetBody,
   packetBodyParts,
+  packetBodyPieces,
   PacketFormatError,
   readPacketHeader,
   readSmallBody,
@@ -198,7 +199,9 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         // signature hashes through the MDC feed, else on their own
         const tapped = r === st.feed.reader;
         if (tapped) st.feed.startLiteral();
-        const lr = new ByteReader(packetBody(r, h));
+        // tapped: the pieces as they lie in the decipher's output, none joined (the entity reader decodes
+        // lines across pieces itself); from a decompressor, in groups of 64 KiB as before
+        const lr = new ByteReader(tapped ? packetBodyPieces(r, h) : packetBody(r, h));
         await lr.byte(); // format: b, t, u, m — the bytes are hashed as they are (binary signatures)
         const nameLen = await lr.byte();
         if (tapped) st.feed.literalHeader(6 + nameLen);
@@ -208,11 +211,14 @@ async function parseInner(r: ByteReader, st: InnerState, depth: number): Promise
         // (with wholeEntity the reader only reads the headers: its document bytes are dropped, the entity spooled)
         const entity = new ProtectedEntityReader(st.literalName, st.wholeEntity ? null : st.spool.sink);
         st.entity = entity;
-        for await (const chunk of rest(lr)) {
+        for (;;) {
+          const chunk = await lr.upTo(1 << 20);
+          if (chunk === null) break;
           if (tapped) await st.feed.flush();
           else await st.hasher.literal(chunk);
           const doc = entity.push(chunk);
-          await st.spool.write(st.wholeEntity ? [Buffer.from(chunk)] : doc);
+          if (st.wholeEntity) await st.spool.write([Buffer.from(chunk)]);
+          else if (doc.length > 0) await st.spool.write(doc);
           await st.spool.settle();
         }
         if (tapped) st.feed.endLiteral();

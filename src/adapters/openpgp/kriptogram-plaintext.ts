@@ -7,6 +7,8 @@ import type { OffThreadHasher } from './kriptogram-hasher.js';
 import type { ByteReader } from './packets.js';
 import type { CfbDecipher } from './seipd-cfb.js';
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class TamperedError extends Error {
   constructor() {
     super('modification detected (MDC mismatch)');
@@ -69,7 +71,12 @@ export class MdcFeed {
    * waits (with everything after it), unless `all`: then it goes to the MDC only (after an error, where
    * the signature hashes no longer matter).
    */
-  async flush(all = false): Promise<void> {
+  flush(all = false): Promise<void> {
+    // called for every piece the parser reads: no async call when there is nothing to hand over
+    return this.pending.length === 0 ? SETTLED : this.flushPending(all);
+  }
+
+  private async flushPending(all: boolean): Promise<void> {
     while (this.pending.length > 0) {
       const lit = this.literal[0]!;
       if (lit && this.headerLeft === null && !all) return;
@@ -92,6 +99,12 @@ export class MdcFeed {
  * The MDC's SHA-1 runs on the hash worker (beside the signature hashes and the spool), over the prefix,
  * every byte the parser consumed (`feed`, flushed here before the digest) and the MDC packet's header.
  */
+function byteLength(pieces: readonly Buffer[]): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
+}
+
 export async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher: CfbDecipher, hasher: OffThreadHasher, feed: MdcFeed): AsyncGenerator<Buffer> {
   let prefixLeft = 18;
   let tail: Buffer = Buffer.alloc(0);
@@ -120,7 +133,18 @@ export async function* seipdV1Plaintext(body: AsyncIterable<Buffer[]>, decipher:
     yield* release(before);
     yield* release(plain.subarray(0, plain.length - 22));
   };
-  for await (const c of body) yield* handle(decipher.update(c));
+  // one group of ciphertext read ahead: while the next group holds 22 bytes or more, the MDC packet lies in
+  // later ciphertext (the decipher's output never runs ahead of its input), so a group's plaintext goes out
+  // whole — one piece, no tail split off and copied (issue 16)
+  const groups = body[Symbol.asyncIterator]();
+  let cur = await groups.next();
+  while (cur.done !== true) {
+    const next = await groups.next();
+    const plain = decipher.update(cur.value);
+    if (next.done !== true && tail.length === 0 && byteLength(next.value) >= 22) yield* release(plain);
+    else yield* handle(plain);
+    cur = next;
+  }
   yield* handle(decipher.final());
   if (tail.length !== 22 || prefixLeft > 0 || tail[0] !== 0xd3 || tail[1] !== 0x14) throw new TamperedError();
   // the parser has consumed every byte yielded (it asked for more): all of them go to the MDC first

@@ -174,8 +174,8 @@ export class EncryptedSpool {
     },
   };
 
-  async settle(): Promise<void> {
-    await this.worker.spoolSettle();
+  settle(): Promise<void> {
+    return this.worker.spoolSettle();
   }
 
   /** Seal what is left as the last record. */
@@ -190,8 +190,9 @@ export class EncryptedSpool {
 
   /**
    * Decrypt every record in order into `out` (with backpressure); returns the bytes written. The whole
-   * spool is read and authenticated first (issue 17 §3): a damaged record refuses it before the first
-   * output byte, not after the records before it were written. (Each record is authenticated again as it
+   * spool is read and checked first (issue 17 §3), each record against the GMAC the worker keeps in
+   * memory of the bytes it sealed: a damaged record refuses it before the first output byte, not after
+   * the records before it were written. (Each record is opened and authenticated by its own GCM tag as it
    * is written: only a change made to the 0600 file in between could still stop the output midway.)
    */
   async replay(out: Writable): Promise<number> {

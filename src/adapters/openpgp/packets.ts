@@ -214,9 +214,21 @@ export class ByteReader {
     return Buffer.concat(parts, n);
   }
 
-  /** Up to n bytes of what is already buffered (reading a new chunk if none is); null at the end. */
-  async upTo(n: number): Promise<Buffer | null> {
+  /**
+   * Up to n bytes of what is already buffered (reading a new chunk if none is); null at the end. Not an
+   * async function: with bytes in hand it returns a settled promise (decrypt calls it for every piece).
+   */
+  upTo(n: number): Promise<Buffer | null> {
+    if (this.pos < this.buf.length) return Promise.resolve(this.take(n));
+    return this.upToAfterFill(n);
+  }
+
+  private async upToAfterFill(n: number): Promise<Buffer | null> {
     if (!(await this.fill())) return null;
+    return this.take(n);
+  }
+
+  private take(n: number): Buffer {
     const take = Math.min(n, this.buf.length - this.pos);
     const out = this.buf.subarray(this.pos, this.pos + take);
     this.pos += take;
@@ -340,6 +352,34 @@ export async function* packetBodyParts(r: ByteReader, h: PacketHeader, coalesce 
     }
   }
   if (partsLen > 0) yield group();
+}
+
+/**
+ * The body of a packet piece by piece as the reader has it (views into its input, never joined or copied),
+ * partial length headers removed: for a consumer that takes pieces of any size (decrypt's literal data).
+ */
+export async function* packetBodyPieces(r: ByteReader, h: PacketHeader): AsyncGenerator<Buffer> {
+  if (h.kind === 'indeterminate') {
+    for (;;) {
+      const p = await r.upTo(1 << 20);
+      if (p === null) return;
+      yield p;
+    }
+  }
+  let remaining = h.length;
+  let partial = h.kind === 'partial';
+  for (;;) {
+    while (remaining > 0) {
+      const p = await r.upTo(remaining);
+      if (p === null) throw new PacketFormatError('truncated', 'input ends inside a packet body');
+      remaining -= p.length;
+      yield p;
+    }
+    if (!partial) return;
+    const next = await readNewLength(r);
+    partial = next.kind === 'partial';
+    remaining = next.length;
+  }
 }
 
 /** A whole (small) packet body, refusing anything longer than `max`. */
