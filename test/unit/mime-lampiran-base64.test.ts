@@ -1,5 +1,6 @@
 /**
- * cleanBase64 (src/adapters/mail/mime-lampiran.ts): the fast check of an attachment's base64 body must take
+ * cleanBase64 (src/adapters/mail/mime-lampiran.ts): the fast check of an attachment's base64 body (decoded
+ * whole or a few lines at a time) must take
  * nothing the old regular expression refused, and give for what it takes the size and SHA-256 of exactly what
  * Buffer's decoder makes of it. Random bodies of every line layout, with random damage (characters inserted,
  * replaced, removed: base64url's '-' and '_', spaces, tabs, stray breaks, '=' inside, NUL, 8-bit bytes).
@@ -26,11 +27,14 @@ const reference = (b64: string): { size: number; sha256: string } | null => {
   return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 };
 
-/** cleanBase64 of `body` inside a larger string, as the message walk calls it */
-const check = (body: string): ReturnType<typeof cleanBase64> => {
-  const around = `Content-Transfer-Encoding: base64\r\n\r\n${body}\r\n--batas--\r\n`;
+/**
+ * cleanBase64 of `body` inside a larger message, as the message walk calls it; `chunk` small decodes it a
+ * few lines at a time (the usual chunk is larger than these bodies)
+ */
+const check = (body: string, chunk?: number): ReturnType<typeof cleanBase64> => {
+  const around = Buffer.from(`Content-Transfer-Encoding: base64\r\n\r\n${body}\r\n--batas--\r\n`, 'latin1');
   const start = around.indexOf('\r\n\r\n') + 4;
-  return cleanBase64(around, start, start + body.length);
+  return cleanBase64(around, start, start + body.length, chunk);
 };
 
 describe('cleanBase64', () => {
@@ -41,8 +45,9 @@ describe('cleanBase64', () => {
           for (const tail of ['', eol]) {
             const raw = randomBytes(n);
             const body = wrap(raw.toString('base64'), width, eol) + (n === 0 ? '' : tail);
-            const got = check(body);
-            expect(got, `width ${width} n ${n}`).toEqual({ size: n, sha256: createHash('sha256').update(raw).digest('hex') });
+            const want = { size: n, sha256: createHash('sha256').update(raw).digest('hex') };
+            expect(check(body), `width ${width} n ${n}`).toEqual(want);
+            expect(check(body, 200), `width ${width} n ${n}, in chunks`).toEqual(want);
           }
         }
       }
@@ -63,6 +68,8 @@ describe('cleanBase64', () => {
       const want = reference(body);
       if (want === null) refused++;
       expect(check(body), JSON.stringify(body)).toEqual(want);
+      // decoded a few lines at a time: damage at a chunk's end is caught as well
+      expect(check(body, [1, 80, 160, 240][t % 4]), JSON.stringify(body)).toEqual(want);
     }
     // the damage is real: a good share of the bodies must be refused
     expect(refused).toBeGreaterThan(1000);
