@@ -56,6 +56,9 @@ export function holdYoungGeneration(): void {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+// Node's compile cache, as bin/sandi.js enables it for the main thread (a worker does not inherit it): the
+// parser's modules (mailparser, libmime, iconv-lite, html-to-text, ...) deserialized instead of parsed
+require('node:module').enableCompileCache?.();
 const parser = import(workerData.parser);
 const buf = (u) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
 // one message at a time, in the order sent: each result goes back as soon as it is ready. A message held
