@@ -9,6 +9,7 @@ import type { App } from '../app.js';
 import type { TerimaPorts } from '../ports/terima.js';
 import { messageArchive } from '../adapters/archive.js';
 import type { PgStore } from '../adapters/postgres/store.js';
+import { parseIncoming } from '../adapters/mail/terima-parser.js';
 import { holdYoungGeneration, messageParser } from '../adapters/mail/parse-pool.js';
 import { deliverToMaildir, listMaildir, maildirIn, readMaildirMessage } from '../adapters/maildir.js';
 import { pdfText } from '../adapters/pdf-text.js';
@@ -26,8 +27,7 @@ export function terimaPorts(app: Pick<App, 'store'> & Partial<Pick<App, 'engine'
     registers: registersOf(app),
     // on the office database the raw mail is archived there, in the unit that registers it (every workstation reads it)
     archive: (dir) => (app.engine?.().kind === 'postgresql' ? postgresOffice().pgMessageArchive(dir, () => postgresOffice().officeArsip(app.store() as PgStore)) : messageArchive(dir)),
-    // loaded when first used: a fetch parses on its parse thread, and mailparser's import is start-up time
-    parseIncoming: async (raw, opts) => (await import('../adapters/mail/terima-parser.js')).parseIncoming(raw, opts),
+    parseIncoming,
     // a fetch: the process's young generation stops growing with the message count (issue 16)
     messageParser: (o) => {
       holdYoungGeneration();

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { AttachmentStream, HeaderValue, Headers, MessageText, StructuredHeader } from 'mailparser';
+import { MailParser, type AttachmentStream, type HeaderValue, type Headers, type MessageText, type StructuredHeader } from 'mailparser';
 import { SandiError } from '../errors.js';
 
 export interface MailAddress {
@@ -283,9 +283,6 @@ const INLINE_RE = /-----BEGIN PGP MESSAGE-----\r?\n[\s\S]*?\r?\n-----END PGP MES
  * 'mail.pgpmime.malformed') rather than read as something else.
  */
 export async function extractArmored(raw: Uint8Array | AsyncIterable<Uint8Array> | Readable): Promise<ArmoredPayload | null> {
-  // imported when first needed: mailparser and its dependencies are ~30 ms of every command's start-up
-  // that loads this module (terima's fetch parses on its own thread), issue 16
-  const { MailParser } = await import('mailparser');
   const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, checksumAlgo: false });
   const parts: { partId: string | null; contentType: string; content: Buffer }[] = [];
   let text: string | undefined;

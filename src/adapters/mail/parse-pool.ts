@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { SandiError } from '../../errors.js';
-import type { ParsedIncoming } from './terima-parser.js';
+import { parseIncoming, parseIncomingFile, type ParsedIncoming } from './terima-parser.js';
 import type { ParseSource, MessageParser } from '../../ports/terima.js';
 export type { ParseSource, MessageParser } from '../../ports/terima.js';
 
@@ -83,21 +83,14 @@ parentPort.on('message', (job) => {
 });
 `;
 
-/**
- * The parser module in this thread, loaded when first needed (without a parse thread, or after it failed):
- * mailparser and its dependencies cost ~30 ms of start-up the fetch need not wait for (issue 16)
- */
-let here: Promise<typeof import('./terima-parser.js')> | null = null;
-const parserHere = (): Promise<typeof import('./terima-parser.js')> => (here ??= import('./terima-parser.js'));
-
 function inThread(source: ParseSource, onSha256?: (sha256: string | null) => void): Promise<ParsedIncoming> {
   if (Buffer.isBuffer(source)) {
-    const parsing = parserHere().then((m) => m.parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered', hashRaw: true }));
+    const parsing = parseIncoming(source, { tail: source.subarray(Math.max(0, source.length - 16 * 1024)), keepPdf: 'unlessNumbered', hashRaw: true });
     if (onSha256) parsing.then((p) => onSha256(p.rawSha256 ?? null), () => onSha256(null));
     return parsing;
   }
   onSha256?.(null);
-  return parserHere().then((m) => m.parseIncomingFile(source.path, { tail: source.tail, keepPdf: 'unlessNumbered' }));
+  return parseIncomingFile(source.path, { tail: source.tail, keepPdf: 'unlessNumbered' });
 }
 
 /**
