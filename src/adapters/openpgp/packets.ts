@@ -318,40 +318,15 @@ export async function* packetBody(r: ByteReader, h: PacketHeader, coalesce = 64 
 export async function* packetBodyParts(r: ByteReader, h: PacketHeader, coalesce = 64 * 1024): AsyncGenerator<Buffer[]> {
   let parts: Buffer[] = [];
   let partsLen = 0;
-  const take = (p: Buffer): boolean => {
+  for await (const p of packetBodyPieces(r, h)) {
     parts.push(p);
     partsLen += p.length;
-    return partsLen >= coalesce;
-  };
-  const group = (): Buffer[] => {
-    const g = parts;
+    if (partsLen < coalesce) continue;
+    yield parts;
     parts = [];
     partsLen = 0;
-    return g;
-  };
-  if (h.kind === 'indeterminate') {
-    for (;;) {
-      const p = await r.upTo(1 << 20);
-      if (p === null) break;
-      if (take(p)) yield group();
-    }
-  } else {
-    let remaining = h.length;
-    let partial = h.kind === 'partial';
-    for (;;) {
-      while (remaining > 0) {
-        const p = await r.upTo(remaining);
-        if (p === null) throw new PacketFormatError('truncated', 'input ends inside a packet body');
-        remaining -= p.length;
-        if (take(p)) yield group();
-      }
-      if (!partial) break;
-      const next = await readNewLength(r);
-      partial = next.kind === 'partial';
-      remaining = next.length;
-    }
   }
-  if (partsLen > 0) yield group();
+  if (partsLen > 0) yield parts;
 }
 
 /**
