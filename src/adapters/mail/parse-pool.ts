@@ -34,8 +34,9 @@ export const YOUNG_GENERATION_MB = 24;
  * Keep this process's young generation at the size it has now, for the rest of the process (a fetch is the
  * last thing a `sandi terima` process does; the composition root calls this when a fetch asks for its
  * parser). V8 doubles the young generation each time the objects that survived its scavenges since the
- * last doubling add up to its size: cumulative, so during a fetch it grew with the message count, step by step up to V8's maximum (the main thread's new space 16 -> 64 -> 128 MB at
- * 3,000 messages, 15-45 MB of heap in use: the part of `sandi terima`'s peak that grew with the count,
+ * last doubling add up to its size: cumulative, so during a fetch it grew with the message count, step by
+ * step up to V8's maximum (the main thread's new space 16 -> 64 -> 128 MB at 3,000 messages, 15-45 MB of
+ * heap in use: the part of `sandi terima`'s peak that grew with the count,
  * issue 16). What survives a fetch's scavenges is held for one batch at most, so a larger young generation
  * buys nothing: measured at 3,000 messages, new space 4 MB instead of 128, peak RSS 314-323 MB instead of
  * 385-416, wall and CPU time the same. V8 reads the growth factor each time it would grow (unlike
@@ -152,7 +153,7 @@ export function messageParser(o: { threads: number; /** the worker's heap limit 
     return { w, waiting: 0 };
   };
 
-  if (o.threads >= 1) workers.push(start());
+  workers.push(start());
   let closed = false;
   return {
     parse(source, onSha256) {
