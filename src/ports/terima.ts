@@ -247,6 +247,11 @@ export interface MailboxReader {
   listSince(mailbox: string, afterUid: number): Promise<{ uidValidity: bigint; uidNext: number | null; messages: { uid: number; size: number; internalDate: Date | null }[] }>;
   fetchRaw(mailbox: string, uid: number, options?: { chunkSize?: number }): Promise<FetchedMessage>;
   fetchRawMany(mailbox: string, uids: readonly number[]): Promise<{ uidValidity: bigint; messages: { uid: number; raw: Buffer }[] }>;
+  /**
+   * The caller is done with these bytes from fetchRawMany (archived and parsed; nothing reads them again): the
+   * reader may free their memory now rather than at the runtime's next full collection.
+   */
+  release(raws: readonly Buffer[]): void;
   moveMessage(mailbox: string, uid: number | readonly number[], destination: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import { finished, PassThrough, type Readable } from 'node:stream';
 import { ImapFlow, type ListResponse, type Logger } from 'imapflow';
 import { SandiError } from '../../errors.js';
+import { releaseNow } from '../buffers.js';
 import { samePath } from '../../domain/terima.js';
 import { mapConnectionError, readCaFile, redact, type Endpoint } from './errors.js';
 
@@ -210,6 +211,15 @@ export class ImapMailbox {
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * A message of 64 KiB or more comes from imapflow in a buffer of its own: freed at once (a smaller one is a
+   * slice of a socket chunk, left to the collector). At 1,000 messages / 212 MiB the dead message buffers had
+   * set off 4-11 full collections of the main thread, ~50 ms; freed here: 1 (issue 16).
+   */
+  release(raws: readonly Buffer[]): void {
+    for (const b of raws) releaseNow(b);
   }
 
   /** APPEND a raw message (e.g. a sent kriptogram into \Sent). UID and UIDVALIDITY come from UIDPLUS. */

@@ -13,9 +13,11 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { MessageChannel } from 'node:worker_threads';
 import type { DecodeSink } from '../../formats/protected-headers.js';
 import { OffThreadHasher, SpoolWorkerError, type SpoolRecord } from './kriptogram-hasher.js';
+import { releaseNow } from '../buffers.js';
+
+export { releaseNow };
 
 
 export class SpoolIntegrityError extends Error {
@@ -33,31 +35,6 @@ const READ_AHEAD = 2;
 
 /** Bytes we let a Writable buffer before waiting for it: overlaps its I/O with our computing, still bounded. */
 const WRITE_SLACK = 4 * 1024 * 1024;
-
-// A closed port: a buffer transferred into it is dropped, and its memory with it (Node 20 has no
-// ArrayBuffer.prototype.transfer). Unref'd so it never keeps the process alive.
-let dropPort: MessageChannel['port1'] | null = null;
-
-/**
- * Free a buffer's memory now instead of at V8's next collection (which waits for ~64 MB of dead external
- * memory: that much more peak RSS), by detaching its ArrayBuffer. Only a buffer that owns its whole
- * ArrayBuffer (never Buffer's shared pool), and only when nothing else can still read it.
- */
-export function releaseNow(b: Uint8Array): void {
-  if (b.byteLength < 65536 || b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength || !(b.buffer instanceof ArrayBuffer)) return;
-  const ab = b.buffer as ArrayBuffer & { transfer?: (n: number) => ArrayBuffer };
-  if (typeof ab.transfer === 'function') {
-    ab.transfer(0);
-    return;
-  }
-  if (dropPort === null) {
-    const ch = new MessageChannel();
-    ch.port2.close();
-    ch.port1.unref();
-    dropPort = ch.port1;
-  }
-  dropPort.postMessage(null, [ab]);
-}
 
 /**
  * Write to a Writable and wait when it holds more than WRITE_SLACK (backpressure); rejects when the stream

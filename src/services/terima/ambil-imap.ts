@@ -190,6 +190,10 @@ export async function pass(ctx: TerimaCtx, run: ImapRun, box: MailboxReader): Pr
           got.messages.map((m) => ({ raw: m.raw, meta: metaOf(ctx, run, uidvalidity, ps.byUid.get(m.uid) ?? { uid: m.uid, internalDate: null }) })),
           run.parser,
         );
+        // once the batch is archived and parsed (prepareMany settles only then), its bytes are spent
+        const raws = got.messages.map((m) => m.raw);
+        const spent = (): void => box.release(raws);
+        many.then(spent, spent);
         const prepared = alone.length === 0 ? many : Promise.all([many, ...alone]).then((xs) => xs.flat().sort((a, b) => uidOf(a) - uidOf(b)));
         prepared.catch(() => undefined); // awaited in commitStaged
         await stage(ctx, run, ps, prepared, batch.uids.length);
