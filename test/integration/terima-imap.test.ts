@@ -7,7 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import module from 'node:module';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { testImapClient } from '../helpers/imap-client.js';
@@ -225,6 +227,32 @@ describeWith(missing === null ? 'dovecot+postfix' : `dovecot+postfix (needs ${mi
     expect(progress).toEqual([0, 7]);
     expect((await service().fetch()).baru).toHaveLength(0);
   }, 60_000);
+
+  it.skipIf(typeof (module as { enableCompileCache?: unknown }).enableCompileCache !== 'function')(
+    "`sandi terima` after another command that logs in to the mailbox compiles none of the IMAP client from source: the client is loaded before the fetch holds the young generation, a V8 flag change after which Node's compile cache refuses what other commands cached (issue 16; Node 22+)",
+    async () => {
+      office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Cache' } });
+      await client.mailboxCreate('Cache');
+      await append('Cache', await compose({ from: 'setda@pemkot.test', to: user.email, subject: 'Cache 0', messageId: '<cache-0@pemkot.test>', text: 'Nomor : 007/1/SETDA/2026\n' }));
+      const cacheDir = mkdtempSync(join(tmpdir(), 'sandi-compile-cache-'));
+      try {
+        const env = { SANDI_MAILBOX_PASSWORD: user.password, NODE_COMPILE_CACHE: cacheDir, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' };
+        // `akun uji` loads the IMAP client as every command but a fetch did: its compiled code is cached so
+        const uji = sandi(['--home', office.home, '--no-input', '--json', 'akun', 'uji'], { env });
+        expect(uji.code, uji.stderr.slice(-2000)).toBe(0);
+        expect(uji.stderr).toMatch(/writing cache for ESM \S*imapflow/);
+        const fetch = sandi(['--home', office.home, '--no-input', '--json', 'terima'], { env });
+        expect(fetch.code, fetch.stderr.slice(-2000)).toBe(0);
+        expect(fetch.json<{ baru: { perihal: string }[] }>().baru.map((a) => a.perihal)).toEqual(['Cache 0']);
+        // the fetch took the client from that cache: none of its modules (nor of its dependencies) refused
+        expect(fetch.stderr).toMatch(/code cache for ESM \S*imapflow\S* was accepted/);
+        expect(fetch.stderr.split('\n').filter((l) => l.includes('was rejected') && l.includes('/node_modules/'))).toEqual([]);
+      } finally {
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 
   it("a batch's message bytes are handed back to the reader once archived and parsed, and the large ones freed then (issue 16: no full collection per 64 MB of dead messages)", async () => {
     office.patchConfig({ mailbox: mailbox(), terima: { folder: 'Lepas' } });

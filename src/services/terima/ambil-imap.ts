@@ -71,6 +71,10 @@ export async function fetchImap(ctx: TerimaCtx): Promise<FetchReport> {
   const account = ctx.config.mailbox;
   if (!account) throw new SandiError('INTERNAL', 'common.internal', { detail: 'fetchImap without mailbox' });
   const folder = ctx.terima.folder;
+  // the IMAP client is loaded before the parser is made: making it holds the young generation by changing V8
+  // flags at run time, and Node's compile cache refuses every module compiled after such a change (imapflow's
+  // 101 modules were compiled from source on every run, issue 16)
+  await ctx.io.mailbox();
   const run: ImapRun = {
     account,
     folder,
