@@ -115,7 +115,14 @@ export function registerTerima(program: Command, getCtx: GetContext): void {
     .option('--passphrase-file <file>', t('terima.opt.passphraseFile'))
     .action(async (o: { dariFolder?: string; passphraseFile?: string }) => {
       const ctx = getCtx();
-      const report = await withTerima(ctx, o.passphraseFile, (svc) => svc.fetch(o.dariFolder === undefined ? {} : { dariFolder: o.dariFolder }));
+      // a fetch from the mailbox: its parse thread boots while the rest of terima loads (issue 16)
+      const stopEarlyThread = o.dariFolder === undefined ? (await import('../app/terima-awal.js')).prestartFetch(ctx.home) : null;
+      let report;
+      try {
+        report = await withTerima(ctx, o.passphraseFile, (svc) => svc.fetch(o.dariFolder === undefined ? {} : { dariFolder: o.dariFolder }));
+      } finally {
+        await stopEarlyThread?.();
+      }
       const tz = await officeTimeZone(ctx.home);
       ctx.printer.result(report, () => {
         const lines = [t('terima.fetched', { sumber: report.sumber, folder: report.folder, baru: report.baru.length, duplikat: report.duplikat.length })];
