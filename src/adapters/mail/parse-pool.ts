@@ -119,9 +119,9 @@ let prestarted: Worker | null = null;
  * (~0.25 CPU-s: mailparser with its charset and HTML modules) then run on the second core while this thread
  * loads and opens the rest and logs in, when that core is otherwise idle, instead of inside the fetch, where
  * both cores are busy (1,000 messages, medians of 8 alternating runs: wall 2.31 -> 2.27 s, CPU 3.41 ->
- * 3.34 s, 6 of 8 pairs faster; issue 16). The first `messageParser` takes it; the function returned stops it if none did (the
- * run failed before its fetch). Its semi-spaces are set as holdYoungGeneration sets them for a fetch's thread
- * (a flag read when a heap is set up, and not one that Node's compile cache is keyed on).
+ * 3.34 s, 6 of 8 pairs faster; issue 16). The first `messageParser` takes it; the function returned stops it
+ * if none did (the run failed before its fetch). Its semi-spaces are set as holdYoungGeneration sets them for
+ * a fetch's thread (a flag read when a heap is set up, and not one that Node's compile cache is keyed on).
  */
 export function prestartParser(): () => Promise<void> {
   const parserFile = fileURLToPath(PARSER_URL);

@@ -71,10 +71,20 @@ export async function fetchImap(ctx: TerimaCtx): Promise<FetchReport> {
   const account = ctx.config.mailbox;
   if (!account) throw new SandiError('INTERNAL', 'common.internal', { detail: 'fetchImap without mailbox' });
   const folder = ctx.terima.folder;
-  // the IMAP client is loaded before the parser is made: making it holds the young generation by changing V8
-  // flags at run time, and Node's compile cache refuses every module compiled after such a change (imapflow's
-  // 101 modules were compiled from source on every run, issue 16)
-  await ctx.io.mailbox();
+  // Connected before the parser is made: making it holds the young generation by changing a V8 flag at run
+  // time, and Node's compile cache refuses every module compiled after such a change when another command
+  // cached it (imapflow's 101 modules, and openpgp.js when the password comes from the credential store, were
+  // compiled from source on every run, issue 16). The parse thread itself is booting already (prestartParser).
+  let box: MailboxReader | null = await connectImap(ctx, account);
+  let parser: MessageParser;
+  try {
+    // parse beside the fetch, on a thread of its own when there is a second core (a second parse thread
+    // measured 9% faster on 2 cores for 90 MB more peak memory: not worth it)
+    parser = ctx.io.messageParser({ threads: availableParallelism() > 1 ? 1 : 0 });
+  } catch (e) {
+    await box.close();
+    throw e;
+  }
   const run: ImapRun = {
     account,
     folder,
@@ -86,13 +96,9 @@ export async function fetchImap(ctx: TerimaCtx): Promise<FetchReport> {
     endpoint: { host: account.imap.host, port: account.imap.port },
     onUid: '',
     backwardsWarned: false,
-    // parse beside the fetch, on a thread of its own when there is a second core (a second parse thread
-    // measured 9% faster on 2 cores for 90 MB more peak memory: not worth it)
-    parser: ctx.io.messageParser({ threads: availableParallelism() > 1 ? 1 : 0 }),
+    parser,
   };
-  let box: MailboxReader | null = null;
   try {
-    box = await connectImap(ctx, account);
     if (ctx.terima.pindahKe !== null) await checkMoveTarget(box, ctx.terima.pindahKe, folder, account.user);
     for (;;) {
       try {
