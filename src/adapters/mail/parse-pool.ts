@@ -50,10 +50,23 @@ export function holdYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
   // ... which would hold a parse thread started after this at its initial 1 MB semi-spaces (2 MB of new
   // space): it scavenged 212 times for 1,000 messages, promoting much of a parse's short-lived garbage.
-  // Its semi-spaces start at the most its young generation allows (YOUNG_GENERATION_MB is three of them):
-  // 23 scavenges, ~0.15 CPU-s less, the same peak RSS (issue 16). Read when an isolate's heap is set up:
-  // this process's own is not changed.
+  sizeParseThreadSemiSpaces();
+}
+
+/**
+ * A parse thread started from now on gets semi-spaces of the most its young generation allows
+ * (YOUNG_GENERATION_MB is three of them) from the start, not 1 MB grown step by step (212 scavenges at 1,000
+ * messages when held there; 28 at 48 MB, issue 16). Read when an isolate's heap is set up: this process's
+ * own is not changed. Not a flag Node's compile cache is keyed on.
+ */
+function sizeParseThreadSemiSpaces(): void {
   setFlagsFromString(`--min-semi-space-size=${YOUNG_GENERATION_MB / 3}`);
+}
+
+/** The compiled parser is there to be imported by URL (not under vitest, which runs src/). */
+function parserBuilt(): boolean {
+  const parserFile = fileURLToPath(PARSER_URL);
+  return parserFile.endsWith('.js') && existsSync(parserFile);
 }
 
 // plain JS, evaluated in the worker: it imports the compiled parser module by URL
@@ -120,13 +133,11 @@ let prestarted: Worker | null = null;
  * loads and opens the rest and logs in, when that core is otherwise idle, instead of inside the fetch, where
  * both cores are busy (1,000 messages, medians of 8 alternating runs: wall 2.31 -> 2.27 s, CPU 3.41 ->
  * 3.34 s, 6 of 8 pairs faster; issue 16). The first `messageParser` takes it; the function returned stops it
- * if none did (the run failed before its fetch). Its semi-spaces are set as holdYoungGeneration sets them for
- * a fetch's thread (a flag read when a heap is set up, and not one that Node's compile cache is keyed on).
+ * if none did (the run failed before its fetch).
  */
 export function prestartParser(): () => Promise<void> {
-  const parserFile = fileURLToPath(PARSER_URL);
-  if (prestarted !== null || availableParallelism() < 2 || !parserFile.endsWith('.js') || !existsSync(parserFile)) return () => Promise.resolve();
-  setFlagsFromString(`--min-semi-space-size=${YOUNG_GENERATION_MB / 3}`);
+  if (prestarted !== null || availableParallelism() < 2 || !parserBuilt()) return () => Promise.resolve();
+  sizeParseThreadSemiSpaces();
   const w = newWorker();
   // a failure while it waits to be taken is no uncaught 'error': the fetch then starts a thread of its own
   const lost = (): void => {
@@ -150,8 +161,7 @@ export function prestartParser(): () => Promise<void> {
  * when the compiled parser is there, else in this thread.
  */
 export function messageParser(o: { threads: number; /** the worker's heap limit (default: Node's) */ maxHeapMb?: number }): MessageParser {
-  const parserFile = fileURLToPath(PARSER_URL);
-  if (o.threads < 1 || !parserFile.endsWith('.js') || !existsSync(parserFile)) return { parse: inThread, close: () => Promise.resolve() };
+  if (o.threads < 1 || !parserBuilt()) return { parse: inThread, close: () => Promise.resolve() };
   type Pending = { resolve: (r: ParsedIncoming) => void; reject: (e: unknown) => void; slot: { waiting: number }; onSha256: ((sha256: string | null) => void) | undefined };
 
   const workers: { w: Worker; waiting: number }[] = [];
